@@ -1,0 +1,45 @@
+export { AUDIT_SCHEMA_VERSION, auditEnvelope } from './envelope/audit-envelope.js';
+export type { AuditEntry, AuditEnvelope } from './envelope/audit-envelope.js';
+export { AUDIT_SOURCES, SEAM_NAMES, isSeamName } from './envelope/seam-names.js';
+export type { AuditSource, SeamName } from './envelope/seam-names.js';
+
+export { FIELD_CLASSIFICATIONS, defineSeam, isSeam } from './seam/define-seam.js';
+export type {
+  DetailsSchema,
+  FieldClassification,
+  LineContext,
+  Seam,
+  SeamDefinition,
+  SeamDetails,
+  SeamField,
+  SeamLevel,
+} from './seam/define-seam.js';
+export type { AuditLogger, EmitContext, EmitOutcome, SkipReason } from './seam/emit-types.js';
+export { emitSeamEvent } from './seam/emit-seam-event.js';
+export type { EmitTargets } from './seam/emit-seam-event.js';
+
+export { createAuditSink } from './sink/create-audit-sink.js';
+export { getDefaultAuditSink, getDefaultLogger, setDefaultAuditSink } from './sink/default-sink.js';
+export { resolveAuditLogPath } from './sink/resolve-audit-log-path.js';
+export type {
+  AuditSink,
+  AuditSinkOptions,
+  AuditSinkStats,
+  FailurePolicy,
+  SinkMode,
+} from './sink/audit-sink-types.js';
+
+export { SECRET_RULES } from './guard/secret-rules.js';
+export type { SecretRule } from './guard/secret-rules.js';
+export { findSecrets } from './guard/find-secrets.js';
+export { redactText } from './guard/redact-text.js';
+export { redactValue } from './guard/redact-value.js';
+export type { RedactionFinding, SecretMatch } from './guard/guard-types.js';
+
+export { formatPythonStr } from './format/format-python-str.js';
+export { formatPythonRepr } from './format/format-python-repr.js';
+export { formatFixedHalfEven } from './format/format-fixed-half-even.js';
+export { formatPythonInt } from './format/format-python-int.js';
+
+export { readAuditEntries } from './reader/read-audit-entries.js';
+export type { ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts } from './reader/read-audit-entries.js';

@@ -1,0 +1,77 @@
+import type { Seam } from '../seam/define-seam.js';
+import type { AuditLogger, EmitContext, EmitOutcome, SkipReason } from '../seam/emit-types.js';
+
+/** `sync`: one `write` per emit. `batched`: whole lines gathered and written together. */
+export type SinkMode = 'sync' | 'batched';
+
+/**
+ * `best-effort`: emit never throws and a failed write is counted and warned about.
+ * `required`: every row is written before emit returns, and a failure is reported to the
+ * caller, who must refuse the action it was about to audit.
+ */
+export type FailurePolicy = 'best-effort' | 'required';
+
+/** Options of {@link createAuditSink}; all optional. */
+export interface AuditSinkOptions {
+  /** The JSONL file; defaults to {@link resolveAuditLogPath}. */
+  readonly path?: string;
+  /** Defaults to `sync`, or `batched` when `batchSize` > 0. */
+  readonly mode?: SinkMode;
+  /** Rows per batch in batched mode (default 100). */
+  readonly batchSize?: number;
+  /** Longest a row waits in batched mode, in milliseconds (default 1000). */
+  readonly flushIntervalMs?: number;
+  /** Defaults to `best-effort`. */
+  readonly failure?: FailurePolicy;
+  /** Where `[kora.audit.*]` warnings go; defaults to the process logger (pino to stdout). */
+  readonly logger?: AuditLogger;
+  /** The clock, for tests; defaults to `Date.now`. */
+  readonly clock?: () => number;
+  /** Largest row in bytes, newline included (default 16 KiB). */
+  readonly maxRowBytes?: number;
+  /** Whether to flush on `beforeExit`, `exit`, SIGINT and SIGTERM (default true). */
+  readonly flushOnExit?: boolean;
+}
+
+/** Counters an operator reads on `/healthz` and in `kora-audit stats`. */
+export interface AuditSinkStats {
+  /** Rows written to the file. */
+  readonly rowsWritten: number;
+  /** Rows waiting in the batch buffer. */
+  readonly rowsPending: number;
+  /** Rows not written, by reason. */
+  readonly skipped: Readonly<Partial<Record<SkipReason, number>>>;
+  /** Values replaced by `[REDACTED:<rule>]`. */
+  readonly redacted: number;
+  /** Rows cut down to fit the size cap. */
+  readonly truncated: number;
+  /** Failed writes (each may have carried several rows). */
+  readonly writeFailures: number;
+  /** The last write error, or null. */
+  readonly lastError: { readonly code: string; readonly at: string } | null;
+  /** Times the file was reopened (rotation, recovery). */
+  readonly reopens: number;
+}
+
+/** The audit sink: validates, guards and appends rows to one JSONL file. */
+export interface AuditSink {
+  /** The file rows go to. */
+  readonly path: string;
+  readonly mode: SinkMode;
+  readonly failure: FailurePolicy;
+  /** Write one row. Never throws in best-effort mode. */
+  emit(seam: Seam, details: unknown, context?: EmitContext): EmitOutcome;
+  /**
+   * Write the verbatim line to `logger` and then the row, guarding both with one scan.
+   * Seam emit helpers call this through {@link emitSeamEvent}.
+   */
+  emitWithLine(seam: Seam, details: unknown, context: EmitContext | undefined, logger: AuditLogger): EmitOutcome;
+  /** Write any batched rows now. */
+  flush(): Promise<void>;
+  /** Flush and close the file; later emits are skipped as `sink_closed`. */
+  close(): Promise<void>;
+  /** Reopen the file (after rotation). */
+  reopen(): void;
+  /** A snapshot of the counters. */
+  stats(): AuditSinkStats;
+}

@@ -1,0 +1,255 @@
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { exampleSeam } from '../__fixtures__/example-seam.js';
+import type { Seam } from '../seam/define-seam.js';
+import { createCaptureSink } from '../testing/create-capture-sink.js';
+import type { CaptureSink } from '../testing/create-capture-sink.js';
+import { createAuditSink } from './create-audit-sink.js';
+
+const captures: CaptureSink[] = [];
+function capture(options: Parameters<typeof createCaptureSink>[0] = {}): CaptureSink {
+  const created = createCaptureSink(options);
+  captures.push(created);
+  return created;
+}
+afterEach(async () => {
+  await Promise.all(captures.splice(0).map((created) => created.cleanup()));
+});
+
+// Built at run time so that no credential-shaped literal sits in the source.
+const slackToken = ['xoxb', '1234567890', '1234567890123', 'AbCdEfGhIjKlMnOpQrStUvWx'].join('-');
+
+describe('createAuditSink', () => {
+  it('writes one parseable line per emit with the envelope keys in order', () => {
+    const { sink, fileText } = capture({ clock: () => Date.parse('2026-11-26T17:15:48.123Z') });
+    const outcome = sink.emit(exampleSeam, { tool_name: 'kora__list_tickets', count: 3 }, { caller_session_id: 'sess-1' });
+    expect(outcome.ok).toBe(true);
+    const lines = fileText().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe('');
+    const row = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(Object.keys(row)).toEqual(['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details']);
+    expect(row).toMatchObject({
+      v: 1,
+      emitted_at: '2026-11-26T17:15:48.123Z',
+      seam: 'mcp.tool_called',
+      source: 'mcp_http',
+      caller_session_id: 'sess-1',
+      details: { tool_name: 'kora__list_tickets', count: 3 },
+    });
+    expect(outcome.ok && outcome.id).toBe(row.id);
+  });
+
+  it('gives every row a unique, time-ordered UUIDv7', () => {
+    const { sink, rows } = capture();
+    for (let index = 0; index < 200; index += 1) sink.emit(exampleSeam, { tool_name: 't', count: index });
+    const ids = rows().map((row) => row.id);
+    expect(new Set(ids).size).toBe(200);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('creates the parent directory 0700 and the file 0600', () => {
+    const { sink, path } = capture();
+    sink.emit(exampleSeam, { tool_name: 't' });
+    expect(statSync(join(path, '..')).mode & 0o777).toBe(0o700);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('appends to what the file already holds, from another sink too', async () => {
+    const { sink, path, rows } = capture();
+    sink.emit(exampleSeam, { tool_name: 'first' });
+    const second = createAuditSink({ path, logger: { info: () => {}, warn: () => {} } });
+    second.emit(exampleSeam, { tool_name: 'second' });
+    await second.close();
+    sink.emit(exampleSeam, { tool_name: 'third' });
+    expect(rows().map((row) => row.details.tool_name)).toEqual(['first', 'second', 'third']);
+  });
+
+  it('starts on a fresh line after a torn last line', () => {
+    const { sink, path, fileText } = capture();
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, '{"v":1,"id":"torn');
+    sink.emit(exampleSeam, { tool_name: 'after' });
+    const lines = fileText().split('\n');
+    expect(lines[0]).toBe('{"v":1,"id":"torn');
+    expect(JSON.parse(lines[1]!)).toMatchObject({ details: { tool_name: 'after' } });
+  });
+
+  it('skips an unknown seam with a warning and writes no row', () => {
+    const { sink, warnings, fileText } = capture();
+    const forged = { ...exampleSeam } as unknown as Seam;
+    expect(sink.emit(forged, { tool_name: 't' })).toEqual({ ok: false, reason: 'unknown_seam' });
+    expect(warnings()).toEqual(['[kora.audit.skipped] seam=mcp.tool_called reason=unknown_seam']);
+    expect(fileText()).toBe('');
+    expect(sink.stats().skipped).toEqual({ unknown_seam: 1 });
+  });
+
+  it('skips invalid details naming the keys, never the values', () => {
+    const { sink, warnings, fileText } = capture();
+    const outcome = sink.emit(exampleSeam, { tool_name: 'has spaces in it', count: 'seven', secret_field: 'hunter2' });
+    expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
+    expect(fileText()).toBe('');
+    const [warning] = warnings();
+    expect(warning).toContain('reason=invalid_details');
+    expect(warning).toContain('details.tool_name(invalid_format)');
+    expect(warning).toContain('details.count(invalid_type)');
+    expect(warning).toContain('details.secret_field(unknown)');
+    expect(warning).not.toMatch(/has spaces|seven|hunter2/);
+  });
+
+  it('refuses text in a count field', () => {
+    const { sink, rows } = capture();
+    expect(sink.emit(exampleSeam, { tool_name: 't', count: 'a whole paragraph of user text' }).ok).toBe(false);
+    expect(sink.emit(exampleSeam, { tool_name: 't', count: -1 }).ok).toBe(false);
+    expect(sink.emit(exampleSeam, { tool_name: 't', count: 1.5 }).ok).toBe(false);
+    expect(rows()).toEqual([]);
+  });
+
+  it('rejects an unknown source and an oversized caller session id', () => {
+    const { sink, rows, warnings } = capture();
+    expect(sink.emit(exampleSeam, { tool_name: 't' }, { source: 'fax' as never })).toEqual({
+      ok: false,
+      reason: 'invalid_envelope',
+    });
+    expect(sink.emit(exampleSeam, { tool_name: 't' }, { caller_session_id: 'x'.repeat(300) }).ok).toBe(false);
+    expect(rows()).toEqual([]);
+    expect(warnings()).toEqual([
+      '[kora.audit.skipped] seam=mcp.tool_called reason=invalid_envelope keys=source',
+      '[kora.audit.skipped] seam=mcp.tool_called reason=invalid_envelope keys=caller_session_id',
+    ]);
+  });
+
+  it('redacts a secret before the row and the line are written', () => {
+    const { sink, logger, rows, verbatimLines, warnings, allOutput } = capture();
+    sink.emitWithLine(exampleSeam, { tool_name: 't', note: `token ${slackToken}` }, { caller_session_id: 'ops@example.com' }, logger);
+    const [row] = rows();
+    expect(row?.details.note).toBe('token [REDACTED:slack-bot-token]');
+    expect(row?.caller_session_id).toBe('[REDACTED:email-address]');
+    expect(verbatimLines()).toEqual(['[kora.mcp.tool_called] tool=t count=undefined']);
+    expect(warnings()).toEqual([
+      '[kora.audit.redacted] seam=mcp.tool_called rules=slack-bot-token,email-address paths=details.note,caller_session_id',
+    ]);
+    expect(allOutput()).not.toContain(slackToken);
+    expect(allOutput()).not.toContain('ops@example.com');
+    expect(sink.stats().redacted).toBe(2);
+  });
+
+  it('logs the verbatim line at the seam level and then writes the row', () => {
+    const { sink, logger, logLines, rows } = capture();
+    sink.emitWithLine(exampleSeam, { tool_name: 'kora__x', count: 2 }, undefined, logger);
+    expect(logLines().map(({ level, msg }) => ({ level, msg }))).toEqual([
+      { level: 'info', msg: '[kora.mcp.tool_called] tool=kora__x count=2' },
+    ]);
+    expect(rows()).toHaveLength(1);
+  });
+
+  it('keeps a row over the size cap whole by truncating its long strings', () => {
+    const { sink, rows, warnings } = capture({ maxRowBytes: 4096 });
+    expect(sink.emit(exampleSeam, { tool_name: 't', note: 'n'.repeat(10_000) }).ok).toBe(true);
+    const [row] = rows();
+    expect(row?.details.note).toBe(`${'n'.repeat(1024)}...(truncated)`);
+    expect(warnings()[0]).toMatch(/^\[kora\.audit\.truncated\] seam=mcp\.tool_called bytes=\d+ max=4096$/);
+    sink.emit(exampleSeam, { tool_name: 't', keys: Array.from({ length: 900 }, (_, index) => `key_${index}_${'k'.repeat(60)}`) });
+    const [, second] = rows();
+    expect(second?.details).toEqual({ oversized: true, original_bytes: expect.any(Number) as number });
+    expect(sink.stats().truncated).toBe(2);
+  });
+
+  it('reports a closed sink instead of writing', async () => {
+    const { sink, rows } = capture();
+    await sink.close();
+    expect(sink.emit(exampleSeam, { tool_name: 't' })).toEqual({ ok: false, reason: 'sink_closed' });
+    expect(rows()).toEqual([]);
+  });
+});
+
+describe('createAuditSink write failures', () => {
+  it('never throws on an unwritable path, warns once, counts and resumes', () => {
+    const { sink, logger, path, verbatimLines, warnings, rows, dir } = capture();
+    // The parent of the file is a regular file: open fails with ENOTDIR.
+    writeFileSync(join(dir, 'audit'), 'not a directory');
+    const first = sink.emitWithLine(exampleSeam, { tool_name: 'lost1' }, undefined, logger);
+    const second = sink.emitWithLine(exampleSeam, { tool_name: 'lost2' }, undefined, logger);
+    expect(first).toMatchObject({ ok: false, reason: 'write_failed' });
+    expect(second).toMatchObject({ ok: false, reason: 'write_failed' });
+    expect(verbatimLines()).toHaveLength(2);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] reason=write_failed code=ENOTDIR rows=1 path=/);
+    expect(sink.stats()).toMatchObject({ writeFailures: 2, skipped: { write_failed: 2 }, lastError: { code: 'ENOTDIR' } });
+
+    rmSync(join(dir, 'audit'));
+    expect(sink.emit(exampleSeam, { tool_name: 'kept' }).ok).toBe(true);
+    expect(rows().map((row) => row.details.tool_name)).toEqual(['kept']);
+    expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
+  });
+
+  it('tells the caller in required mode that the row was not written', () => {
+    const { sink, dir } = capture({ failure: 'required', mode: 'batched', batchSize: 10 });
+    writeFileSync(join(dir, 'audit'), 'not a directory');
+    expect(sink.emit(exampleSeam, { tool_name: 't' })).toMatchObject({ ok: false, reason: 'write_failed' });
+    rmSync(join(dir, 'audit'));
+    // Required mode acknowledges only written rows, so it does not wait for a batch.
+    expect(sink.emit(exampleSeam, { tool_name: 't' }).ok).toBe(true);
+    expect(sink.stats().rowsWritten).toBe(1);
+  });
+
+  it('keeps a failed batch and writes it once the disk is back', async () => {
+    const { sink, dir, rows } = capture({ mode: 'batched', batchSize: 2 });
+    mkdirSync(join(dir, 'audit'), { mode: 0o500 });
+    chmodSync(join(dir, 'audit'), 0o500);
+    sink.emit(exampleSeam, { tool_name: 'a' });
+    sink.emit(exampleSeam, { tool_name: 'b' });
+    // root ignores directory permissions; only assert the failure where it really happened.
+    const failed = sink.stats().writeFailures > 0;
+    chmodSync(join(dir, 'audit'), 0o700);
+    await sink.flush();
+    expect(rows().map((row) => row.details.tool_name)).toEqual(['a', 'b']);
+    expect(sink.stats()).toMatchObject({ rowsWritten: 2, rowsPending: 0 });
+    if (failed) expect(sink.stats().skipped.write_failed ?? 0).toBe(0);
+  });
+});
+
+describe('createAuditSink batched mode', () => {
+  it('writes nothing until the batch is full, then the whole batch', () => {
+    const { sink, rows } = capture({ mode: 'batched', batchSize: 3, flushIntervalMs: 60_000 });
+    sink.emit(exampleSeam, { tool_name: 'a' });
+    sink.emit(exampleSeam, { tool_name: 'b' });
+    expect(rows()).toEqual([]);
+    expect(sink.stats().rowsPending).toBe(2);
+    sink.emit(exampleSeam, { tool_name: 'c' });
+    expect(rows().map((row) => row.details.tool_name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('flushes on the interval', () => {
+    vi.useFakeTimers();
+    try {
+      const { sink, rows } = capture({ mode: 'batched', batchSize: 100, flushIntervalMs: 500 });
+      sink.emit(exampleSeam, { tool_name: 'a' });
+      vi.advanceTimersByTime(499);
+      expect(rows()).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(rows()).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('flushes on flush() and on close()', async () => {
+    const { sink, rows } = capture({ mode: 'batched', batchSize: 100, flushIntervalMs: 60_000 });
+    sink.emit(exampleSeam, { tool_name: 'a' });
+    await sink.flush();
+    expect(rows()).toHaveLength(1);
+    sink.emit(exampleSeam, { tool_name: 'b' });
+    await sink.close();
+    expect(rows()).toHaveLength(2);
+  });
+
+  it('writes synchronously when batching is off', () => {
+    const { sink, rows } = capture({ batchSize: 0 });
+    expect(sink.mode).toBe('sync');
+    sink.emit(exampleSeam, { tool_name: 'a' });
+    expect(rows()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,43 @@
+import { pino } from 'pino';
+import type { AuditLogger } from '../seam/emit-types.js';
+import type { AuditSink } from './audit-sink-types.js';
+import { createAuditSink } from './create-audit-sink.js';
+import { readSinkEnv } from './kora-env.js';
+
+let defaultLogger: AuditLogger | undefined;
+let defaultSink: AuditSink | undefined;
+
+/** The process logger: pino writing JSON lines to stdout, created on first use. */
+export function getDefaultLogger(): AuditLogger {
+  defaultLogger ??= pino({ name: 'kora' });
+  return defaultLogger;
+}
+
+/**
+ * The process sink, created on first use from `KORA_AUDIT_LOG_PATH` (and its fallbacks),
+ * `KORA_AUDIT_BATCH_SIZE`, `KORA_AUDIT_FLUSH_INTERVAL_MS`, `KORA_AUDIT_REQUIRED` and
+ * `KORA_AUDIT_MAX_ROW_BYTES`. A variable set to something unusable is named in a warning
+ * and its default used.
+ */
+export function getDefaultAuditSink(): AuditSink {
+  if (defaultSink !== undefined) return defaultSink;
+  const settings = readSinkEnv(process.env);
+  const logger = getDefaultLogger();
+  for (const name of settings.ignored) logger.warn(`[kora.audit.config] ignored=${name} reason=invalid_value`);
+  defaultSink = createAuditSink({
+    path: settings.path,
+    mode: settings.batchSize > 0 ? 'batched' : 'sync',
+    batchSize: settings.batchSize,
+    ...(settings.flushIntervalMs === undefined ? {} : { flushIntervalMs: settings.flushIntervalMs }),
+    ...(settings.maxRowBytes === undefined ? {} : { maxRowBytes: settings.maxRowBytes }),
+    failure: settings.required ? 'required' : 'best-effort',
+  });
+  return defaultSink;
+}
+
+/** Replace the process sink (an app that builds its own), returning the previous one. */
+export function setDefaultAuditSink(sink: AuditSink | undefined): AuditSink | undefined {
+  const previous = defaultSink;
+  defaultSink = sink;
+  return previous;
+}

@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { AuditEnvelope } from '../envelope/audit-envelope.js';
+import type { AuditLogger } from '../seam/emit-types.js';
+import type { AuditSink, AuditSinkOptions } from '../sink/audit-sink-types.js';
+import { createAuditSink } from '../sink/create-audit-sink.js';
+
+/** One line the pino logger wrote, parsed. */
+export interface CapturedLogLine {
+  /** `info`, `warn`, … */
+  readonly level: string;
+  /** The pino message: a verbatim line or a `[kora.audit.*]` warning. */
+  readonly msg: string;
+  /** The raw JSON line pino wrote, for asserting that nothing else leaked. */
+  readonly raw: string;
+}
+
+/** A real sink on a temp file plus a real pino logger writing to memory. */
+export interface CaptureSink {
+  readonly sink: AuditSink;
+  /** A pino logger; pass it as `logger` to emit helpers. */
+  readonly logger: AuditLogger;
+  /** The JSONL file. */
+  readonly path: string;
+  /** The temp directory holding it. */
+  readonly dir: string;
+  /** Everything the logger wrote, parsed. */
+  logLines(): CapturedLogLine[];
+  /** The seams' verbatim lines (messages starting `[kora.` but not `[kora.audit.`). */
+  verbatimLines(): string[];
+  /** The sink's own `[kora.audit.*]` warnings. */
+  warnings(): string[];
+  /** The file's text, or '' when it does not exist yet. */
+  fileText(): string;
+  /** The file's rows, parsed (throws on a line that is not JSON). */
+  rows(): AuditEnvelope[];
+  /** Everything written anywhere, for "this secret is in no output" assertions. */
+  allOutput(): string;
+  /** Close the sink and remove the temp directory. */
+  cleanup(): Promise<void>;
+}
+
+const levelNames: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/**
+ * Make a sink writing to a fresh temp file, with a pino logger captured in memory, so a test
+ * can assert on both outputs of a dual write exactly as an operator would see them.
+ */
+export function createCaptureSink(options: Omit<AuditSinkOptions, 'path' | 'logger'> = {}): CaptureSink {
+  const dir = mkdtempSync(join(tmpdir(), 'kora-audit-test-'));
+  const path = join(dir, 'audit', 'kora_audit_log.jsonl');
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  const logger = pino({ name: 'kora', level: 'trace' }, stream);
+  const sink = createAuditSink({ flushOnExit: false, ...options, path, logger });
+
+  const logLines = (): CapturedLogLine[] =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((raw) => {
+        const parsed = JSON.parse(raw) as { level: number; msg: string };
+        return { level: levelNames[parsed.level] ?? String(parsed.level), msg: parsed.msg, raw };
+      });
+  const fileText = (): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+
+  return {
+    sink,
+    logger,
+    path,
+    dir,
+    logLines,
+    verbatimLines: () =>
+      logLines()
+        .map((line) => line.msg)
+        .filter((msg) => msg.startsWith('[kora.') && !msg.startsWith('[kora.audit.')),
+    warnings: () =>
+      logLines()
+        .map((line) => line.msg)
+        .filter((msg) => msg.startsWith('[kora.audit.')),
+    fileText,
+    rows: () =>
+      fileText()
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as AuditEnvelope),
+    allOutput: () => `${chunks.join('')}\n${fileText()}`,
+    cleanup: async () => {
+      await sink.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Install everything kora-audit needs on a fresh machine: pnpm, the workspace's packages
+# (from the committed lockfile) and the system packages its tests drive.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1
+
+if ! command -v pnpm >/dev/null 2>&1 || ! pnpm --version | grep -q '^10\.'; then
+  npm i -g pnpm@10
+fi
+pnpm install --frozen-lockfile
