@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AuditSource, SeamName } from '../envelope/seam-names.js';
 import { isSeamName } from '../envelope/seam-names.js';
 
@@ -61,7 +61,16 @@ export interface SeamDefinition<TSchema extends DetailsSchema> {
   readonly formatLine: (details: Readonly<Record<string, unknown>>, context?: LineContext) => string;
 }
 
-const seamBrand: unique symbol = Symbol('kora.seam');
+declare const seamBrand: unique symbol;
+
+/**
+ * Every descriptor {@link defineSeam} has made. Shared through a global symbol so that two
+ * copies of this package in one process (a duplicated dependency) still recognize each
+ * other's seams; a copied or hand-made object is never in it.
+ */
+const registryKey = Symbol.for('kora.audit-sink.defined-seams');
+const definedSeams: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[registryKey] ??=
+  new WeakSet<object>()) as WeakSet<object>;
 
 /** A seam descriptor made by {@link defineSeam}. */
 export interface Seam<TSchema extends DetailsSchema = DetailsSchema> extends SeamDefinition<TSchema> {
@@ -90,12 +99,14 @@ export function defineSeam<TSchema extends DetailsSchema>(definition: SeamDefini
       `defineSeam(${definition.name}): fields [${fieldKeys.join(', ')}] must list exactly the details keys [${schemaKeys.join(', ')}]`,
     );
   }
-  return Object.freeze({ ...definition, fields: Object.freeze([...definition.fields]), [seamBrand]: true as const });
+  const seam = Object.freeze({ ...definition, fields: Object.freeze([...definition.fields]) }) as Seam<TSchema>;
+  definedSeams.add(seam);
+  return seam;
 }
 
 /** Whether `value` is a descriptor made by {@link defineSeam}. */
 export function isSeam(value: unknown): value is Seam {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[seamBrand] === true;
+  return typeof value === 'object' && value !== null && definedSeams.has(value);
 }
 
 function isStrictObject(schema: DetailsSchema): boolean {

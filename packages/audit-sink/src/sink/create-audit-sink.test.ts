@@ -146,15 +146,32 @@ describe('createAuditSink', () => {
   });
 
   it('keeps a row over the size cap whole by truncating its long strings', () => {
-    const { sink, rows, warnings } = capture({ maxRowBytes: 4096 });
+    const { sink, rows, warnings, fileText } = capture({ maxRowBytes: 4096 });
     expect(sink.emit(exampleSeam, { tool_name: 't', note: 'n'.repeat(10_000) }).ok).toBe(true);
     const [row] = rows();
     expect(row?.details.note).toBe(`${'n'.repeat(1024)}...(truncated)`);
     expect(warnings()[0]).toMatch(/^\[kora\.audit\.truncated\] seam=mcp\.tool_called bytes=\d+ max=4096$/);
     sink.emit(exampleSeam, { tool_name: 't', keys: Array.from({ length: 900 }, (_, index) => `key_${index}_${'k'.repeat(60)}`) });
     const [, second] = rows();
-    expect(second?.details).toEqual({ oversized: true, original_bytes: expect.any(Number) as number });
+    const keys = second?.details.keys as string[];
+    expect(keys.length).toBeLessThanOrEqual(256);
+    expect(keys[0]).toMatch(/^key_0_k+\.\.\.\(truncated\)$/);
+    expect(Buffer.byteLength(fileText().split('\n')[1]!)).toBeLessThanOrEqual(4096);
     expect(sink.stats().truncated).toBe(2);
+  });
+
+  it('replaces a row that no truncation can fit with an oversized marker', () => {
+    // 1024 bytes is the smallest cap; sixteen 64-character strings do not fit in it.
+    const { sink, rows, fileText } = capture({ maxRowBytes: 1024 });
+    const keys = Array.from({ length: 900 }, (_, index) => `key_${index}_${'k'.repeat(60)}`);
+    const outcome = sink.emit(exampleSeam, { tool_name: 't', keys }, { caller_session_id: 's'.repeat(200) });
+    expect(outcome.ok).toBe(true);
+    expect(Buffer.byteLength(fileText())).toBeLessThanOrEqual(1024);
+    const [row] = rows();
+    expect(row?.details).toEqual({ oversized: true, original_bytes: expect.any(Number) as number });
+    expect(row?.details.original_bytes).toBeGreaterThan(60_000);
+    expect(row?.caller_session_id).toBe('s'.repeat(64));
+    expect(fileText().endsWith('\n')).toBe(true);
   });
 
   it('reports a closed sink instead of writing', async () => {
@@ -168,7 +185,7 @@ describe('createAuditSink', () => {
 describe('createAuditSink write failures', () => {
   it('never throws on an unwritable path, warns once, counts and resumes', () => {
     const { sink, logger, path, verbatimLines, warnings, rows, dir } = capture();
-    // The parent of the file is a regular file: open fails with ENOTDIR.
+    // The file's directory is a regular file: creating it fails (EEXIST, or ENOTDIR on open).
     writeFileSync(join(dir, 'audit'), 'not a directory');
     const first = sink.emitWithLine(exampleSeam, { tool_name: 'lost1' }, undefined, logger);
     const second = sink.emitWithLine(exampleSeam, { tool_name: 'lost2' }, undefined, logger);
@@ -176,8 +193,8 @@ describe('createAuditSink write failures', () => {
     expect(second).toMatchObject({ ok: false, reason: 'write_failed' });
     expect(verbatimLines()).toHaveLength(2);
     expect(warnings()).toHaveLength(1);
-    expect(warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] reason=write_failed code=ENOTDIR rows=1 path=/);
-    expect(sink.stats()).toMatchObject({ writeFailures: 2, skipped: { write_failed: 2 }, lastError: { code: 'ENOTDIR' } });
+    expect(warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] reason=write_failed code=(EEXIST|ENOTDIR) rows=1 path=/);
+    expect(sink.stats()).toMatchObject({ writeFailures: 2, skipped: { write_failed: 2 }, lastError: { code: expect.stringMatching(/^(EEXIST|ENOTDIR)$/) as string } });
 
     rmSync(join(dir, 'audit'));
     expect(sink.emit(exampleSeam, { tool_name: 'kept' }).ok).toBe(true);

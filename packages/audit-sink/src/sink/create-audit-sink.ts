@@ -1,7 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { AUDIT_SCHEMA_VERSION } from '../envelope/audit-envelope.js';
 import { AUDIT_SOURCES } from '../envelope/seam-names.js';
-import type { AuditSource } from '../envelope/seam-names.js';
 import { redactText } from '../guard/redact-text.js';
 import { redactValue } from '../guard/redact-value.js';
 import type { RedactionFinding } from '../guard/guard-types.js';
@@ -200,9 +199,9 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
         id,
         emitted_at: new Date(clock()).toISOString(),
         seam: seam.name,
-        source: source as AuditSource | null,
-        caller_session_id: callerSessionId as string | null,
-        details: parsed.data as Record<string, unknown>,
+        source,
+        caller_session_id: callerSessionId,
+        details: parsed.data,
       },
       maxRowBytes,
     );

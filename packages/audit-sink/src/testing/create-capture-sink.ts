@@ -28,19 +28,19 @@ export interface CaptureSink {
   /** The temp directory holding it. */
   readonly dir: string;
   /** Everything the logger wrote, parsed. */
-  logLines(): CapturedLogLine[];
+  readonly logLines: () => CapturedLogLine[];
   /** The seams' verbatim lines (messages starting `[kora.` but not `[kora.audit.`). */
-  verbatimLines(): string[];
+  readonly verbatimLines: () => string[];
   /** The sink's own `[kora.audit.*]` warnings. */
-  warnings(): string[];
+  readonly warnings: () => string[];
   /** The file's text, or '' when it does not exist yet. */
-  fileText(): string;
+  readonly fileText: () => string;
   /** The file's rows, parsed (throws on a line that is not JSON). */
-  rows(): AuditEnvelope[];
+  readonly rows: () => AuditEnvelope[];
   /** Everything written anywhere, for "this secret is in no output" assertions. */
-  allOutput(): string;
+  readonly allOutput: () => string;
   /** Close the sink and remove the temp directory. */
-  cleanup(): Promise<void>;
+  readonly cleanup: () => Promise<void>;
 }
 
 const levelNames: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };

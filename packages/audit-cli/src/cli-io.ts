@@ -1,0 +1,51 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CliIo {
+  /** Results: JSON lines, findings, documents. */
+  readonly stdout: Writable;
+  /** Errors, cursors, skip counts and summaries. */
+  readonly stderr: Writable;
+  /** The environment, for the default audit file path (`KORA_AUDIT_LOG_PATH`, …). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The directory relative paths are resolved against. */
+  readonly cwd: string;
+  /** Aborted on SIGINT/SIGTERM: ends `tail -f`, interrupts `scan` and `stats`. */
+  readonly signal?: AbortSignal | undefined;
+  /** The clock for relative times such as `--since 15m` (default `Date.now`). */
+  readonly now?: (() => number) | undefined;
+}
+
+/**
+ * Write `text`, waiting for the stream to drain when its buffer is full, so printing a
+ * large result never holds all of it in memory twice.
+ */
+export async function writeText(stream: Writable, text: string): Promise<void> {
+  if (text === '' || stream.write(text)) return;
+  await once(stream, 'drain');
+}
+
+/** Collects lines and writes them in blocks of about 64 KiB. */
+export class LineWriter {
+  private buffered: string[] = [];
+  private bufferedLength = 0;
+
+  constructor(private readonly stream: Writable) {}
+
+  /** Add one line (without its newline). */
+  async line(text: string): Promise<void> {
+    this.buffered.push(text, '\n');
+    this.bufferedLength += text.length + 1;
+    if (this.bufferedLength >= 64 * 1024) await this.flush();
+  }
+
+  /** Write whatever is buffered. */
+  async flush(): Promise<void> {
+    if (this.buffered.length === 0) return;
+    const text = this.buffered.join('');
+    this.buffered = [];
+    this.bufferedLength = 0;
+    await writeText(this.stream, text);
+  }
+}

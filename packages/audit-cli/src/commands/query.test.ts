@@ -1,0 +1,120 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestIo, envelopeRow, makeTempDir, parseJsonLines, rowsText, runCli } from '../__fixtures__/cli-harness.js';
+import { main } from '../main.js';
+
+let dir: string;
+let path: string;
+
+beforeEach(() => {
+  dir = makeTempDir();
+  path = join(dir, 'kora_audit_log.jsonl');
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function ids(text: string): string[] {
+  return parseJsonLines(text).map((row) => (row as { id: string }).id);
+}
+
+function idsOf(...numbers: number[]): string[] {
+  return numbers.map((n) => envelopeRow(n).id);
+}
+
+describe('query', () => {
+  it('prints rows newest first from the default path, then the cursor and skip counts on stderr', async () => {
+    writeFileSync(path, `${rowsText(0, 3)}not json\n`);
+    const io = createTestIo({ env: { KORA_AUDIT_LOG_PATH: path } });
+    expect(await main(['query'], io)).toBe(0);
+    expect(parseJsonLines(io.out())).toEqual([envelopeRow(2), envelopeRow(1), envelopeRow(0)]);
+    expect(JSON.parse(io.err())).toEqual({ cursor: null, skipped: { blank: 0, malformed: 1, torn: 0, invalid: 0 } });
+  });
+
+  it('resolves --path against the working directory and KORA_HOME when no path is given', async () => {
+    writeFileSync(path, rowsText(0, 2));
+    const relative = createTestIo({ cwd: dir });
+    expect(await main(['query', '--path', 'kora_audit_log.jsonl'], relative)).toBe(0);
+    expect(ids(relative.out())).toEqual(idsOf(1, 0));
+    const home = createTestIo({ env: { KORA_HOME: dir } });
+    expect(await main(['query'], home)).toBe(0);
+    expect(ids(home.out())).toEqual(idsOf(1, 0));
+  });
+
+  it('filters by repeated --seam, --since and --until', async () => {
+    writeFileSync(path, rowsText(0, 40));
+    const io = createTestIo();
+    const args = ['query', '--path', path, '--seam', 'mcp.tool_called', '--seam', 'slack_dm.reply_failed'];
+    args.push('--since', envelopeRow(10).emitted_at, '--until', envelopeRow(20).emitted_at);
+    expect(await main(args, io)).toBe(0);
+    expect(ids(io.out())).toEqual(idsOf(18, 16, 14, 12, 10));
+  });
+
+  it('accepts epoch milliseconds and durations before now for times', async () => {
+    writeFileSync(path, rowsText(0, 40));
+    const now = Date.parse(envelopeRow(30).emitted_at);
+    const io = createTestIo({ now: () => now });
+    const until = String(Date.parse(envelopeRow(35).emitted_at));
+    expect(await main(['query', '--path', path, '--since', '3s', '--until', until], io)).toBe(0);
+    expect(ids(io.out())).toEqual(idsOf(34, 33, 32, 31, 30, 29, 28, 27));
+  });
+
+  it('pages with --limit and --cursor until the cursor is null', async () => {
+    writeFileSync(`${path}.1`, rowsText(0, 5));
+    writeFileSync(path, rowsText(5, 12));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const io = createTestIo();
+      const args = ['query', '--path', path, '--limit', '4', ...(cursor === null ? [] : ['--cursor', cursor])];
+      expect(await main(args, io)).toBe(0);
+      const page = ids(io.out());
+      expect(page.length).toBeLessThanOrEqual(4);
+      seen.push(...page);
+      cursor = (JSON.parse(io.err()) as { cursor: string | null }).cursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(idsOf(11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
+  });
+
+  it('prints nothing for a missing file', async () => {
+    const io = createTestIo();
+    expect(await main(['query', '--path', path], io)).toBe(0);
+    expect(io.out()).toBe('');
+  });
+
+  it.each([
+    [['--seam', 'mcp.tool_deleted'], "unknown seam 'mcp.tool_deleted'"],
+    [['--since', 'last tuesday'], "--since: 'last tuesday' is not a time"],
+    [['--until', '2026-13-45'], "--until: '2026-13-45' is not a time"],
+    [['--limit', '0'], "--limit: '0' is not a whole number from 1 to 10000"],
+    [['--limit', '10001'], "--limit: '10001' is not a whole number"],
+    [['--limit', 'ten'], "--limit: 'ten' is not a whole number"],
+    [['--cursor', 'garbage'], 'invalid cursor'],
+    [['--path', ''], '--path: must not be empty'],
+  ])('rejects %j with one line and exit 2', async (args, message) => {
+    writeFileSync(path, rowsText(0, 3));
+    const io = createTestIo();
+    expect(await main(['query', '--path', path, ...args], io)).toBe(2);
+    expect(io.err()).toContain(message);
+    expect(io.err().startsWith('kora-audit query: ')).toBe(true);
+    expect(io.err().trimEnd().split('\n')).toHaveLength(1);
+    expect(io.out()).toBe('');
+  });
+
+  it('rejects a directory as the audit file', async () => {
+    mkdirSync(path);
+    const io = createTestIo();
+    expect(await main(['query', '--path', path], io)).toBe(2);
+    expect(io.err()).toBe(`kora-audit query: ${path} is a directory, not an audit log file\n`);
+  });
+
+  it('runs as a real process', async () => {
+    writeFileSync(path, rowsText(0, 5));
+    const result = await runCli(['query', '--limit', '2'], { KORA_AUDIT_LOG_PATH: path });
+    expect(result.code).toBe(0);
+    expect(ids(result.stdout)).toEqual(idsOf(4, 3));
+    expect((JSON.parse(result.stderr) as { cursor: unknown }).cursor).toEqual(expect.any(String));
+  });
+});

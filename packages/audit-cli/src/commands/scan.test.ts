@@ -1,0 +1,133 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findSecrets } from '@kora/audit-sink';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestIo, envelopeRow, makeTempDir, parseJsonLines, rowsText, runCli } from '../__fixtures__/cli-harness.js';
+import { main } from '../main.js';
+import { findSecretsInJson } from './scan.js';
+
+// Shapes the guard must know; the expected rule ids are asked of the guard itself.
+const SLACK_TOKEN = ['xoxb', '123456789012', '1234567890123', 'AbCdEfGhIjKlMnOpQrStUvWx'].join('-');
+const EMAIL = 'alice.liddell@example.com';
+
+function ruleOf(text: string): string {
+  const [match] = findSecrets(text);
+  if (match === undefined) throw new Error(`the guard finds nothing in the test value for ${text.slice(0, 4)}…`);
+  return match.rule;
+}
+
+let dir: string;
+
+beforeEach(() => {
+  dir = makeTempDir();
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('findSecretsInJson', () => {
+  it('reports values, array items and keys by JSON path without spelling out a secret key', () => {
+    const value = {
+      details: {
+        result: `token ${SLACK_TOKEN}`,
+        args_keys: ['limit', EMAIL],
+        headers: { [EMAIL]: 'x', 'x-api-key': SLACK_TOKEN, 'a b': { [SLACK_TOKEN]: EMAIL } },
+      },
+    };
+    expect([...findSecretsInJson(value)]).toEqual([
+      { rule: ruleOf(SLACK_TOKEN), path: 'details.result' },
+      { rule: ruleOf(EMAIL), path: 'details.args_keys[1]' },
+      { rule: ruleOf(EMAIL), path: `details.headers["[REDACTED:${ruleOf(EMAIL)}]"]{key}` },
+      { rule: ruleOf(SLACK_TOKEN), path: 'details.headers["x-api-key"]' },
+      { rule: ruleOf(SLACK_TOKEN), path: `details.headers["a b"]["[REDACTED:${ruleOf(SLACK_TOKEN)}]"]{key}` },
+      { rule: ruleOf(EMAIL), path: `details.headers["a b"]["[REDACTED:${ruleOf(SLACK_TOKEN)}]"]` },
+    ]);
+  });
+
+  it('names the value itself $ and array items from the root by index', () => {
+    expect([...findSecretsInJson(EMAIL)]).toEqual([{ rule: ruleOf(EMAIL), path: '$' }]);
+    expect([...findSecretsInJson([{ 'a-b': [EMAIL] }])]).toEqual([{ rule: ruleOf(EMAIL), path: '[0]["a-b"][0]' }]);
+  });
+
+  it('walks deeply nested values without overflowing the stack', () => {
+    let value: unknown = SLACK_TOKEN;
+    for (let depth = 0; depth < 100_000; depth += 1) value = [value];
+    expect([...findSecretsInJson(value)]).toHaveLength(1);
+  });
+});
+
+describe('scan', () => {
+  it('reports findings as JSON lines with file, 1-based line, rule and path, and exits 1', async () => {
+    const file = join(dir, 'audit.jsonl');
+    const leaky = envelopeRow(1, { details: { result: `ok ${SLACK_TOKEN}` }, caller_session_id: EMAIL });
+    writeFileSync(file, `${rowsText(0, 1)}${JSON.stringify(leaky)}\nplain text with ${EMAIL}\n{"${EMAIL}":1}`);
+    const io = createTestIo({ cwd: dir });
+    expect(await main(['scan', '--json', 'audit.jsonl'], io)).toBe(1);
+    expect(parseJsonLines(io.out())).toEqual([
+      { file: 'audit.jsonl', line: 2, rule: ruleOf(EMAIL), path: 'caller_session_id' },
+      { file: 'audit.jsonl', line: 2, rule: ruleOf(SLACK_TOKEN), path: 'details.result' },
+      { file: 'audit.jsonl', line: 3, rule: ruleOf(EMAIL), path: '$' },
+      { file: 'audit.jsonl', line: 4, rule: ruleOf(EMAIL), path: `["[REDACTED:${ruleOf(EMAIL)}]"]{key}` },
+    ]);
+    expect(io.err()).toBe('kora-audit scan: 4 findings in 1 file\n');
+    expect(io.out() + io.err()).not.toContain(SLACK_TOKEN);
+    expect(io.out() + io.err()).not.toContain(EMAIL);
+  });
+
+  it('prints one human-readable line per finding without --json', async () => {
+    const file = join(dir, 'other.jsonl');
+    writeFileSync(file, `{"a":{"b":["${SLACK_TOKEN}"]}}\n`);
+    const io = createTestIo();
+    expect(await main(['scan', file], io)).toBe(1);
+    expect(io.out()).toBe(`${file}:1: ${ruleOf(SLACK_TOKEN)} at a.b[0]\n`);
+  });
+
+  it('exits 0 on clean files', async () => {
+    const file = join(dir, 'clean.jsonl');
+    writeFileSync(file, rowsText(0, 50));
+    const io = createTestIo();
+    expect(await main(['scan', file], io)).toBe(0);
+    expect(io.out()).toBe('');
+    expect(io.err()).toBe('kora-audit scan: 0 findings in 1 file\n');
+  });
+
+  it('finds a secret in a line too long to hold, even across the cut between pieces', async () => {
+    const file = join(dir, 'long.jsonl');
+    // Over 16 MiB the reader passes pieces: the first ends with the 64 KiB chunk that went over
+    // the limit. Put the token across that cut.
+    const cut = 16 * 1024 * 1024 + 64 * 1024;
+    const prefix = 'ab '.repeat(cut / 3 + 1).slice(0, cut - 10);
+    writeFileSync(file, `${prefix} ${SLACK_TOKEN} tail\n${rowsText(0, 1)}`);
+    const io = createTestIo();
+    expect(await main(['scan', '--json', file], io)).toBe(1);
+    expect(parseJsonLines(io.out())).toEqual([{ file, line: 1, rule: ruleOf(SLACK_TOKEN), path: '$' }]);
+  });
+
+  it('reports unreadable files, still scans the others, and exits 2', async () => {
+    const leaky = join(dir, 'leaky.jsonl');
+    writeFileSync(leaky, `"${EMAIL}"\n`);
+    mkdirSync(join(dir, 'folder'));
+    const io = createTestIo({ cwd: dir });
+    expect(await main(['scan', 'missing.jsonl', 'folder', 'leaky.jsonl'], io)).toBe(2);
+    expect(io.out()).toBe(`leaky.jsonl:1: ${ruleOf(EMAIL)} at $\n`);
+    expect(io.err()).toBe(
+      'kora-audit scan: missing.jsonl: no such file\nkora-audit scan: folder: is a directory\nkora-audit scan: 1 finding in 1 file, 2 unreadable\n',
+    );
+  });
+
+  it('requires at least one file', async () => {
+    const io = createTestIo();
+    expect(await main(['scan', '--json'], io)).toBe(2);
+    expect(io.err()).toBe('kora-audit scan: name at least one FILE to scan\n');
+  });
+
+  it('runs as a real process', async () => {
+    const file = join(dir, 'audit.jsonl');
+    writeFileSync(file, `${JSON.stringify(envelopeRow(0, { details: { result: SLACK_TOKEN } }))}\n`);
+    const result = await runCli(['scan', '--json', file]);
+    expect(result.code).toBe(1);
+    expect(parseJsonLines(result.stdout)).toEqual([{ file, line: 1, rule: ruleOf(SLACK_TOKEN), path: 'details.result' }]);
+    expect(result.stdout + result.stderr).not.toContain(SLACK_TOKEN);
+  });
+});

@@ -1,0 +1,108 @@
+import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestIo, envelopeRow, makeTempDir, parseJsonLines, rowsText, startCli, waitFor } from '../__fixtures__/cli-harness.js';
+import { main } from '../main.js';
+
+let dir: string;
+let path: string;
+
+beforeEach(() => {
+  dir = makeTempDir();
+  path = join(dir, 'kora_audit_log.jsonl');
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function ids(text: string): string[] {
+  return parseJsonLines(text).map((row) => (row as { id: string }).id);
+}
+
+function idsFrom(from: number, to: number): string[] {
+  const result: string[] = [];
+  for (let n = from; n < to; n += 1) result.push(envelopeRow(n).id);
+  return result;
+}
+
+describe('tail', () => {
+  it('prints the last 10 rows oldest first, or -n of them', async () => {
+    writeFileSync(path, rowsText(0, 30));
+    const io = createTestIo();
+    expect(await main(['tail', '--path', path], io)).toBe(0);
+    expect(ids(io.out())).toEqual(idsFrom(20, 30));
+    const three = createTestIo();
+    expect(await main(['tail', '--path', path, '-n', '3'], three)).toBe(0);
+    expect(ids(three.out())).toEqual(idsFrom(27, 30));
+  });
+
+  it('filters by seam', async () => {
+    writeFileSync(path, rowsText(0, 30));
+    const io = createTestIo();
+    expect(await main(['tail', '--path', path, '--seam', 'webhook.dead_letter', '-n', '2'], io)).toBe(0);
+    expect(ids(io.out())).toEqual([envelopeRow(25).id, envelopeRow(29).id]);
+  });
+
+  it('rejects a bad -n and an unknown seam with exit 2', async () => {
+    const io = createTestIo();
+    expect(await main(['tail', '--path', path, '-n', '-1'], io)).toBe(2);
+    const seam = createTestIo();
+    expect(await main(['tail', '--path', path, '--seam', 'nope'], seam)).toBe(2);
+    expect(seam.err()).toContain("unknown seam 'nope'");
+  });
+
+  it('follows appended rows across rename rotation, printing only complete valid rows, until aborted', async () => {
+    writeFileSync(path, rowsText(0, 5));
+    const controller = new AbortController();
+    const io = createTestIo({ signal: controller.signal });
+    const running = main(['tail', '-f', '--path', path, '-n', '2'], io);
+    await waitFor(() => ids(io.out()).length === 2);
+
+    appendFileSync(path, `${rowsText(5, 7)}not json\n`);
+    const torn = JSON.stringify(envelopeRow(7));
+    appendFileSync(path, torn.slice(0, 30));
+    await waitFor(() => ids(io.out()).length === 4);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(ids(io.out())).toEqual(idsFrom(3, 7));
+    appendFileSync(path, `${torn.slice(30)}\n`);
+    await waitFor(() => ids(io.out()).length === 5);
+
+    renameSync(path, `${path}.1`);
+    appendFileSync(`${path}.1`, rowsText(8, 9));
+    writeFileSync(path, rowsText(9, 11));
+    await waitFor(() => ids(io.out()).length === 8);
+
+    controller.abort();
+    expect(await running).toBe(0);
+    expect(ids(io.out())).toEqual(idsFrom(3, 11));
+  });
+
+  it('starts over when the file is truncated in place and waits for a missing file', async () => {
+    const controller = new AbortController();
+    const io = createTestIo({ signal: controller.signal });
+    const running = main(['tail', '-f', '--path', path], io);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    writeFileSync(path, rowsText(0, 3));
+    await waitFor(() => ids(io.out()).length === 3);
+    writeFileSync(path, rowsText(3, 4));
+    await waitFor(() => ids(io.out()).length === 4);
+    controller.abort();
+    expect(await running).toBe(0);
+    expect(ids(io.out())).toEqual(idsFrom(0, 4));
+  });
+
+  it('runs as a real process and stops on SIGTERM', async () => {
+    writeFileSync(path, rowsText(0, 3));
+    const cli = startCli(['tail', '-f', '-n', '1'], { KORA_AUDIT_LOG_PATH: path });
+    await cli.waitForOutput((out) => ids(out).length === 1);
+    appendFileSync(path, rowsText(3, 4));
+    await cli.waitForOutput((out) => ids(out).length === 2);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, rowsText(4, 5));
+    await cli.waitForOutput((out) => ids(out).length === 3);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(ids(cli.stdout())).toEqual(idsFrom(2, 5));
+  }, 30_000);
+});

@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { readAuditEntries } from '@kora/audit-sink';
+import type { AuditEnvelope } from '@kora/audit-sink';
+import { LineWriter } from '../cli-io.js';
+import type { CliIo } from '../cli-io.js';
+import { classifyLine } from '../classify-line.js';
+import type { Command } from '../command.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { asUsageError } from '../usage-error.js';
+import { fileIdentity, followFile } from '../follow-file.js';
+import { parseCommandLine, parseCountOption, parseSeamNames, resolveLogPathOption } from '../parse-arguments.js';
+
+const usage = `Usage: kora-audit tail [-f] [--seam S]... [--path P] [-n N]
+
+Print the last N rows (default 10), oldest first, as JSON lines. With -f, keep printing
+rows as they are appended, across rename rotation and copytruncate, until SIGINT/SIGTERM.
+Only complete, valid rows are printed.
+
+Options:
+  -f, --follow       keep following the file
+  --seam S           only rows of seam S (repeatable)
+  --path P           the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
+  -n, --lines N      rows to print first, 0-10000 (default 10)
+`;
+
+// How often `-f` checks the file for new rows and rotation.
+const TAIL_POLL_MS = 250;
+
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandLine(() =>
+    parseArgs({
+      args: [...args],
+      options: {
+        follow: { type: 'boolean', short: 'f' },
+        seam: { type: 'string', multiple: true },
+        path: { type: 'string' },
+        lines: { type: 'string', short: 'n' },
+      },
+      strict: true,
+    }),
+  );
+  const seams = parseSeamNames(values.seam);
+  const count = parseCountOption('--lines', values.lines, { min: 0, max: 10_000 }) ?? 10;
+  const path = resolveLogPathOption(values.path, io);
+  const out = new LineWriter(io.stdout);
+
+  // Where following starts: the file's end before the last rows are read. A row appended in
+  // between is read twice, so rows already printed are recognised by id.
+  const before = values.follow === true ? await fileIdentity(path) : null;
+  const printed = new Set<string>();
+  if (count > 0) {
+    const { entries } = await readAuditEntries({ path, seams, limit: count }).catch(asUsageError);
+    for (const entry of entries.reverse()) {
+      printed.add(entry.id);
+      await out.line(JSON.stringify(entry));
+    }
+  }
+  await out.flush();
+  if (values.follow !== true) return EXIT_OK;
+
+  const wanted: ReadonlySet<string> | undefined = seams === undefined ? undefined : new Set(seams);
+  await followFile(path, {
+    start: before === null ? undefined : { offset: before.size, identity: before.identity },
+    pollMs: TAIL_POLL_MS,
+    signal: io.signal,
+    onLine: async (line) => {
+      const parsed = classifyLine(line);
+      if (parsed.kind !== 'row' || !matches(parsed.entry, wanted)) return;
+      if (printed.delete(parsed.entry.id)) return;
+      await out.line(JSON.stringify(parsed.entry));
+      await out.flush();
+    },
+  });
+  await out.flush();
+  return EXIT_OK;
+}
+
+function matches(entry: AuditEnvelope, seams: ReadonlySet<string> | undefined): boolean {
+  return seams === undefined || seams.has(entry.seam);
+}
+
+/** `kora-audit tail`: the last rows, and with `-f` every new one. */
+export const tailCommand: Command = {
+  name: 'tail',
+  summary: 'print the last rows; with -f follow the file across rotation',
+  usage,
+  run,
+};

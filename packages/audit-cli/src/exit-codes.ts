@@ -1,0 +1,8 @@
+/** Success; for `scan`, no findings. */
+export const EXIT_OK = 0;
+/** `scan` found at least one secret or personal-data shape. */
+export const EXIT_FINDINGS = 1;
+/** A usage error, or an input that could not be read. */
+export const EXIT_USAGE = 2;
+/** Stopped by SIGINT/SIGTERM before finishing (`scan`, `stats`). */
+export const EXIT_INTERRUPTED = 130;

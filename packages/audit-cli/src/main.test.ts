@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createTestIo, runCli } from './__fixtures__/cli-harness.js';
+import { main } from './main.js';
+
+describe('main', () => {
+  it('prints the usage on stderr and exits 2 without a command', async () => {
+    const io = createTestIo();
+    expect(await main([], io)).toBe(2);
+    expect(io.err()).toContain('Usage: kora-audit <command>');
+    for (const name of ['query', 'tail', 'scan', 'schema', 'stats']) expect(io.err()).toContain(`  ${name} `);
+  });
+
+  it('prints the usage on stdout for --help and a command usage for help <command>', async () => {
+    const io = createTestIo();
+    expect(await main(['--help'], io)).toBe(0);
+    expect(io.out()).toContain('Usage: kora-audit <command>');
+    const topic = createTestIo();
+    expect(await main(['help', 'scan'], topic)).toBe(0);
+    expect(topic.out()).toContain('Usage: kora-audit scan');
+  });
+
+  it('prints a command usage for <command> --help without running it', async () => {
+    const io = createTestIo();
+    expect(await main(['stats', '--path', '/nonexistent/x.jsonl', '--help'], io)).toBe(0);
+    expect(io.out()).toContain('Usage: kora-audit stats');
+    expect(io.err()).toBe('');
+  });
+
+  it('rejects an unknown command and an unknown option with one line and exit 2', async () => {
+    const io = createTestIo();
+    expect(await main(['frobnicate'], io)).toBe(2);
+    expect(io.err()).toBe("kora-audit: unknown command 'frobnicate' (commands: query, tail, scan, schema, stats; see kora-audit --help)\n");
+    const option = createTestIo();
+    expect(await main(['query', '--colour'], option)).toBe(2);
+    expect(option.err()).toBe("kora-audit query: Unknown option '--colour'\n");
+  });
+
+  it('runs as a real process and sets the exit code', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: kora-audit <command>');
+    const unknown = await runCli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+  });
+});

@@ -1,0 +1,66 @@
+import { writeText } from './cli-io.js';
+import type { CliIo } from './cli-io.js';
+import type { Command } from './command.js';
+import { queryCommand } from './commands/query.js';
+import { scanCommand } from './commands/scan.js';
+import { schemaCommand } from './commands/schema.js';
+import { statsCommand } from './commands/stats.js';
+import { tailCommand } from './commands/tail.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { UsageError } from './usage-error.js';
+
+/** Every command, in the order the usage text lists them. */
+export const COMMANDS: readonly Command[] = [queryCommand, tailCommand, scanCommand, schemaCommand, statsCommand];
+
+const width = Math.max(...COMMANDS.map((command) => command.name.length));
+
+/** The top-level usage text. */
+export const USAGE = `Usage: kora-audit <command> [options]
+
+Read, follow, check and describe kora audit JSONL files.
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
+
+Run 'kora-audit <command> --help' for a command's options.
+The audit file defaults to KORA_AUDIT_LOG_PATH, else $KORA_HOME/kora_audit_log.jsonl,
+else $HERMES_HOME/kora_audit_log.jsonl, else ~/.kora/kora_audit_log.jsonl.
+
+Exit status: 0 success, 1 scan found secrets, 2 usage error or unreadable input,
+130 interrupted.
+`;
+
+/**
+ * Run `kora-audit` with `argv` (the arguments after the program name) and resolve to the
+ * exit code. Never rejects: every error becomes one line on stderr and exit code 2.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    await writeText(io.stderr, USAGE);
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS.find((command) => command.name === args[0]) : undefined;
+    await writeText(io.stdout, topic?.usage ?? USAGE);
+    return EXIT_OK;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    await writeText(io.stderr, `kora-audit: unknown command '${name}' (commands: ${COMMANDS.map((known) => known.name).join(', ')}; see kora-audit --help)\n`);
+    return EXIT_USAGE;
+  }
+  // `--help` anywhere before a `--` asks for the command's usage rather than running it.
+  const beforeTerminator = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  if (beforeTerminator.includes('--help') || beforeTerminator.includes('-h')) {
+    await writeText(io.stdout, command.usage);
+    return EXIT_OK;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    const message = error instanceof UsageError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    await writeText(io.stderr, `kora-audit ${command.name}: ${message}\n`);
+    return EXIT_USAGE;
+  }
+}

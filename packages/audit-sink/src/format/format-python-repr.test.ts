@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { formatPythonRepr } from './format-python-repr.js';
+
+// Expected values below were printed by CPython 3.11's repr().
+describe('formatPythonRepr', () => {
+  it('chooses quotes as Python does', () => {
+    expect(formatPythonRepr("it's")).toBe(`"it's"`);
+    expect(formatPythonRepr('say "hi"')).toBe(`'say "hi"'`);
+    expect(formatPythonRepr(`both ' and "`)).toBe(`'both \\' and "'`);
+    expect(formatPythonRepr("'")).toBe(`"'"`);
+    expect(formatPythonRepr('"')).toBe(`'"'`);
+    expect(formatPythonRepr('')).toBe("''");
+  });
+
+  it('escapes backslashes, control characters and non-printable code points', () => {
+    expect(formatPythonRepr('back\\slash')).toBe(String.raw`'back\\slash'`);
+    expect(formatPythonRepr('tab\there')).toBe(String.raw`'tab\there'`);
+    expect(formatPythonRepr('nl\nx\r')).toBe(String.raw`'nl\nx\r'`);
+    expect(formatPythonRepr('\x07\x7f\x85\xa0\xad')).toBe(String.raw`'\x07\x7f\x85\xa0\xad'`);
+    expect(formatPythonRepr('\u2028\u2029')).toBe(String.raw`'\u2028\u2029'`);
+    expect(formatPythonRepr('\u200b')).toBe(String.raw`'\u200b'`);
+    expect(formatPythonRepr('\ue000')).toBe(String.raw`'\ue000'`);
+    expect(formatPythonRepr('\u{e0001}')).toBe(String.raw`'\U000e0001'`);
+  });
+
+  it('escapes a lone surrogate and keeps a surrogate pair', () => {
+    expect(formatPythonRepr('\ud800')).toBe(String.raw`'\ud800'`);
+    expect(formatPythonRepr('\u{1f600}')).toBe(`'\u{1f600}'`);
+  });
+
+  it('keeps printable non-ASCII text as is', () => {
+    expect(formatPythonRepr('café')).toBe("'café'");
+    expect(formatPythonRepr('日本')).toBe("'日本'");
+  });
+
+  it('writes lists and dicts in insertion order', () => {
+    expect(formatPythonRepr(['a', "it's", 1, null, true, 1.5, { k: 'v', n: 1 }])).toBe(
+      `['a', "it's", 1, None, True, 1.5, {'k': 'v', 'n': 1}]`,
+    );
+    expect(formatPythonRepr([])).toBe('[]');
+    expect(formatPythonRepr({})).toBe('{}');
+    expect(formatPythonRepr({ b: 2, a: 1 })).toBe("{'b': 2, 'a': 1}");
+    expect(formatPythonRepr(new Map<unknown, unknown>([['x', [1]], [2, 'y']]))).toBe("{'x': [1], 2: 'y'}");
+  });
+
+  it('writes sets and bytes as Python does', () => {
+    expect(formatPythonRepr(new Set())).toBe('set()');
+    expect(formatPythonRepr(new Set(['x']))).toBe("{'x'}");
+    expect(formatPythonRepr(Uint8Array.from([0x69, 0x74, 0x27, 0x73, 0x00, 0xff]))).toBe(String.raw`b"it's\x00\xff"`);
+  });
+
+  it('writes scalars as Python does', () => {
+    expect(formatPythonRepr(null)).toBe('None');
+    expect(formatPythonRepr(undefined)).toBe('None');
+    expect(formatPythonRepr(false)).toBe('False');
+    expect(formatPythonRepr(42)).toBe('42');
+    expect(formatPythonRepr(-0)).toBe('0');
+    expect(formatPythonRepr(1e21)).toBe('1000000000000000000000');
+    expect(formatPythonRepr(2n ** 64n)).toBe('18446744073709551616');
+  });
+
+  it('writes floats as Python repr does', () => {
+    expect(formatPythonRepr(1e15 + 0.5)).toBe('1000000000000000.5');
+    expect(formatPythonRepr(0.0001)).toBe('0.0001');
+    expect(formatPythonRepr(0.00001)).toBe('1e-05');
+    expect(formatPythonRepr(1.5e-7)).toBe('1.5e-07');
+    expect(formatPythonRepr(123456789.123)).toBe('123456789.123');
+    expect(formatPythonRepr(-0.1)).toBe('-0.1');
+    expect(formatPythonRepr(1e-300)).toBe('1e-300');
+    expect(formatPythonRepr(1 / 3)).toBe('0.3333333333333333');
+    expect(formatPythonRepr(Number.NaN)).toBe('nan');
+    expect(formatPythonRepr(-Infinity)).toBe('-inf');
+  });
+
+  it('writes a container met inside itself as [...] or {...}', () => {
+    const list: unknown[] = [1];
+    list.push(list);
+    expect(formatPythonRepr(list)).toBe('[1, [...]]');
+    const dict: Record<string, unknown> = { k: 1 };
+    dict.self = dict;
+    expect(formatPythonRepr(dict)).toBe("{'k': 1, 'self': {...}}");
+  });
+
+  it('repeats a shared, non-circular container in full', () => {
+    const shared = ['x'];
+    expect(formatPythonRepr([shared, shared])).toBe("[['x'], ['x']]");
+  });
+
+  it('never throws on hostile objects', () => {
+    const throwing = {
+      get boom(): never {
+        throw new Error('getter');
+      },
+    };
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(formatPythonRepr(throwing)).toBe('<unreadable>');
+    expect(formatPythonRepr([proxy])).toBe('[<unreadable>]');
+    expect(formatPythonRepr(() => 1)).toBe('<function <anonymous>>');
+    expect(formatPythonRepr(Symbol('s'))).toBe("'s'");
+  });
+
+  it('bounds the depth of nested containers', () => {
+    let nested: unknown[] = [];
+    for (let index = 0; index < 10_000; index += 1) nested = [nested];
+    expect(formatPythonRepr(nested)).toContain('[...]');
+  });
+});

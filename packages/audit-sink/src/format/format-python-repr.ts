@@ -1,0 +1,163 @@
+// CPython's `str.isprintable()` is false for these general categories (space excepted).
+// The Unicode version of the JS engine may be newer than CPython's, so a code point assigned
+// recently can print here where an older CPython would escape it.
+const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
+
+/** Containers nested deeper than this render as `[...]` / `{...}` instead of recursing. */
+const MAX_DEPTH = 200;
+
+/**
+ * Python's `repr()` of a value, as CPython writes it: `None`, `True`/`False`, ints, floats
+ * (`1.5`, `1e+16`, `inf`, `nan`), strings with Python's quote choice and escapes, lists
+ * `['a', 'b']` and dicts `{'k': 'v'}` in insertion order (also for `Map`), sets, and bytes
+ * (`Uint8Array`) as `b'...'`. Integral JS numbers print as Python ints.
+ *
+ * Total: it never throws. A container met again inside itself renders as `[...]` or `{...}`
+ * as Python does; a property that cannot be read renders as `<unreadable>`.
+ */
+export function formatPythonRepr(value: unknown): string {
+  return reprValue(value, new Set(), 0);
+}
+
+/**
+ * Python's repr of a string: single quotes unless the string contains `'` and no `"`;
+ * backslash and the chosen quote escaped; `\t`, `\n`, `\r`; other C0, DEL and non-printable
+ * code points up to U+00FF as `\xNN`, then `\uXXXX` and `\UXXXXXXXX`. Lone surrogates are
+ * non-printable (`\ud800`).
+ */
+export function reprString(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let body = '';
+  for (const character of text) {
+    if (character === quote || character === '\\') body += `\\${character}`;
+    else body += escapeNonPrintable(character);
+  }
+  return `${quote}${body}${quote}`;
+}
+
+/**
+ * One code point as it appears inside a Python repr, quotes and backslash aside: printable
+ * code points unchanged, the rest escaped.
+ */
+export function escapeNonPrintable(character: string): string {
+  const codePoint = character.codePointAt(0) ?? 0;
+  if (character === '\t') return '\\t';
+  if (character === '\n') return '\\n';
+  if (character === '\r') return '\\r';
+  if (codePoint < 0x20 || codePoint === 0x7f) return `\\x${hex(codePoint, 2)}`;
+  if (codePoint < 0x7f) return character;
+  if (!NON_PRINTABLE.test(character)) return character;
+  if (codePoint <= 0xff) return `\\x${hex(codePoint, 2)}`;
+  if (codePoint <= 0xffff) return `\\u${hex(codePoint, 4)}`;
+  return `\\U${hex(codePoint, 8)}`;
+}
+
+/**
+ * Python's `repr(float)` (which `str(float)` equals): the shortest digits that round-trip,
+ * positional when the decimal exponent is in [-4, 16), scientific otherwise (`1e-05`,
+ * `1.5e+16`), and `inf`, `-inf`, `nan`. Integral values print as Python ints: a JS number
+ * does not say whether it was meant as an int.
+ */
+export function reprNumber(value: number): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (value === Infinity) return 'inf';
+  if (value === -Infinity) return '-inf';
+  if (Number.isInteger(value)) return BigInt(value).toString();
+  // toExponential() without an argument gives the shortest round-trip digits, like repr.
+  const [mantissa = '0', exponentText = '0'] = value.toExponential().split('e');
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const exponent = Number(exponentText);
+  const sign = negative ? '-' : '';
+  if (exponent < -4 || exponent >= 16) {
+    const fraction = digits.length > 1 ? `.${digits.slice(1)}` : '';
+    const exponentSign = exponent < 0 ? '-' : '+';
+    return `${sign}${digits[0] ?? '0'}${fraction}e${exponentSign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  const integerPart = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
+  const fractionPart = digits.slice(exponent + 1);
+  return `${sign}${integerPart}.${fractionPart === '' ? '0' : fractionPart}`;
+}
+
+function hex(codePoint: number, width: number): string {
+  return codePoint.toString(16).padStart(width, '0');
+}
+
+function reprValue(value: unknown, inProgress: Set<object>, depth: number): string {
+  switch (typeof value) {
+    case 'undefined':
+      return 'None';
+    case 'boolean':
+      return value ? 'True' : 'False';
+    case 'number':
+      return reprNumber(value);
+    case 'bigint':
+      return value.toString();
+    case 'string':
+      return reprString(value);
+    case 'symbol':
+      return reprString(value.description ?? '');
+    case 'function':
+      return `<function ${reprFunctionName(value)}>`;
+    default:
+      break;
+  }
+  if (typeof value !== 'object' || value === null) return 'None';
+  try {
+    return reprObject(value, inProgress, depth);
+  } catch {
+    // Hostile objects only: revoked proxies, throwing getters or ownKeys traps.
+    return '<unreadable>';
+  }
+}
+
+function reprFunctionName(value: unknown): string {
+  try {
+    const name = (value as { name?: unknown }).name;
+    return typeof name === 'string' && name !== '' ? name : '<anonymous>';
+  } catch {
+    return '<anonymous>';
+  }
+}
+
+function reprObject(value: object, inProgress: Set<object>, depth: number): string {
+  const isList = Array.isArray(value);
+  const isSet = value instanceof Set;
+  if (inProgress.has(value) || depth >= MAX_DEPTH) return isList ? '[...]' : '{...}';
+  inProgress.add(value);
+  try {
+    const inner = (item: unknown): string => reprValue(item, inProgress, depth + 1);
+    if (isList) return `[${Array.from(value, inner).join(', ')}]`;
+    if (value instanceof Uint8Array) return reprBytes(value);
+    if (isSet) return value.size === 0 ? 'set()' : `{${Array.from(value, inner).join(', ')}}`;
+    if (value instanceof Map) {
+      const entries = Array.from(value, ([key, item]) => `${inner(key)}: ${inner(item)}`);
+      return `{${entries.join(', ')}}`;
+    }
+    if (value instanceof Date) return reprString(Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString());
+    if (value instanceof Error) return `${reprFunctionName(value.constructor)}(${reprString(value.message)})`;
+    const entries = Object.keys(value).map(
+      (key) => `${reprString(key)}: ${inner((value as Record<string, unknown>)[key])}`,
+    );
+    return `{${entries.join(', ')}}`;
+  } finally {
+    inProgress.delete(value);
+  }
+}
+
+/** Python's repr of `bytes`: the same quote choice as str, printable ASCII as is. */
+function reprBytes(bytes: Uint8Array): string {
+  const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? '"' : "'";
+  let body = '';
+  for (const byte of bytes) {
+    const character = String.fromCharCode(byte);
+    if (character === quote || character === '\\') body += `\\${character}`;
+    else if (character === '\t') body += '\\t';
+    else if (character === '\n') body += '\\n';
+    else if (character === '\r') body += '\\r';
+    else if (byte < 0x20 || byte >= 0x7f) body += `\\x${hex(byte, 2)}`;
+    else body += character;
+  }
+  return `b${quote}${body}${quote}`;
+}

@@ -1,0 +1,297 @@
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEnvelope } from '../envelope/audit-envelope.js';
+import { SEAM_NAMES } from '../envelope/seam-names.js';
+import type { SeamName } from '../envelope/seam-names.js';
+import { readAuditEntries } from './read-audit-entries.js';
+
+const BASE_MS = Date.parse('2026-11-26T17:00:00.000Z');
+
+/** A valid envelope for row number `n`, emitted `n` seconds after BASE_MS unless told otherwise. */
+function envelope(n: number, overrides: Partial<AuditEnvelope> = {}): AuditEnvelope {
+  const hex = n.toString(16).padStart(12, '0');
+  return {
+    v: 1,
+    id: `0192f7c2-6d3e-7a4b-9c1d-${hex}`,
+    emitted_at: new Date(BASE_MS + n * 1000).toISOString(),
+    seam: SEAM_NAMES[n % SEAM_NAMES.length]!,
+    source: 'mcp_http',
+    caller_session_id: `caller-${n}`,
+    details: {},
+    ...overrides,
+  };
+}
+
+function line(row: unknown): string {
+  return `${JSON.stringify(row)}\n`;
+}
+
+/** Rows `from` (inclusive) to `to` (exclusive) as file text. */
+function rows(from: number, to: number): string {
+  let text = '';
+  for (let n = from; n < to; n += 1) text += line(envelope(n));
+  return text;
+}
+
+function idOf(n: number): string {
+  return envelope(n).id;
+}
+
+/** Ids of rows `from` to `to` (exclusive), newest first, as the reader returns them. */
+function newestFirst(from: number, to: number): string[] {
+  const ids: string[] = [];
+  for (let n = to - 1; n >= from; n -= 1) ids.push(idOf(n));
+  return ids;
+}
+
+/** Read every page, returning all ids in order and the number of pages. */
+async function readAllPages(path: string, limit: number): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await readAuditEntries({ path, limit, cursor });
+    ids.push(...page.entries.map((entry) => entry.id));
+    cursor = page.cursor;
+    pages += 1;
+    if (pages > 1000) throw new Error('paging does not end');
+  } while (cursor !== null);
+  return { ids, pages };
+}
+
+let dir: string;
+let path: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kora-reader-'));
+  path = join(dir, 'kora_audit_log.jsonl');
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('readAuditEntries', () => {
+  it('returns an empty page for a missing file and for an empty file', async () => {
+    const empty = { entries: [], cursor: null, skipped: { blank: 0, malformed: 0, torn: 0, invalid: 0 } };
+    await expect(readAuditEntries({ path })).resolves.toEqual(empty);
+    writeFileSync(path, '');
+    await expect(readAuditEntries({ path })).resolves.toEqual(empty);
+  });
+
+  it('rejects a directory and a bad cursor with a clear message', async () => {
+    mkdirSync(path);
+    await expect(readAuditEntries({ path })).rejects.toThrow(/is a directory/);
+    rmSync(path, { recursive: true });
+    writeFileSync(path, rows(0, 3));
+    await expect(readAuditEntries({ path, cursor: 'not-a-cursor' })).rejects.toThrow(/invalid cursor/);
+  });
+
+  it('rejects a path it cannot reach', async () => {
+    writeFileSync(path, rows(0, 3));
+    await expect(readAuditEntries({ path: join(path, 'nested.jsonl') })).rejects.toThrow(/cannot read .*ENOTDIR/);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('rejects a file it may not read', async () => {
+    writeFileSync(path, rows(0, 3), { mode: 0o000 });
+    await expect(readAuditEntries({ path })).rejects.toThrow(/cannot read .*EACCES/);
+  });
+
+  it('rejects bad options', async () => {
+    writeFileSync(path, rows(0, 3));
+    await expect(readAuditEntries({ path, limit: 0 })).rejects.toThrow(/limit/);
+    await expect(readAuditEntries({ path, limit: 10_001 })).rejects.toThrow(/limit/);
+    await expect(readAuditEntries({ path, seams: ['mcp.tool_deleted' as SeamName] })).rejects.toThrow(/unknown seam/);
+    await expect(readAuditEntries({ path, since: 'yesterday-ish' })).rejects.toThrow(/since/);
+  });
+
+  it('returns rows newest first, with the default limit of 100', async () => {
+    writeFileSync(path, rows(0, 150));
+    const page = await readAuditEntries({ path });
+    expect(page.entries.map((entry) => entry.id)).toEqual(newestFirst(50, 150));
+    expect(page.entries[0]).toEqual(envelope(149));
+    expect(page.cursor).not.toBeNull();
+  });
+
+  it('filters by seam', async () => {
+    writeFileSync(path, rows(0, 40));
+    const page = await readAuditEntries({ path, seams: ['webhook.dead_letter', 'reasoning.tool_called'] });
+    expect(page.entries).toHaveLength(20);
+    expect(new Set(page.entries.map((entry) => entry.seam))).toEqual(new Set(['webhook.dead_letter', 'reasoning.tool_called']));
+    expect(page.entries[0]?.id).toBe(idOf(39));
+  });
+
+  it('filters by since (inclusive) and until (exclusive) in every accepted form', async () => {
+    writeFileSync(path, rows(0, 100));
+    const at = (n: number): string => envelope(n).emitted_at;
+    const expected = newestFirst(20, 30);
+    for (const [since, until] of [
+      [at(20), at(30)],
+      [new Date(at(20)), new Date(at(30))],
+      [Date.parse(at(20)), Date.parse(at(30))],
+    ] as const) {
+      const page = await readAuditEntries({ path, since, until });
+      expect(page.entries.map((entry) => entry.id)).toEqual(expected);
+      expect(page.cursor).toBeNull();
+    }
+  });
+
+  it('applies the limit and pages with the cursor', async () => {
+    writeFileSync(path, rows(0, 25));
+    const first = await readAuditEntries({ path, limit: 10 });
+    expect(first.entries.map((entry) => entry.id)).toEqual(newestFirst(15, 25));
+    const second = await readAuditEntries({ path, limit: 10, cursor: first.cursor });
+    expect(second.entries.map((entry) => entry.id)).toEqual(newestFirst(5, 15));
+    const third = await readAuditEntries({ path, limit: 10, cursor: second.cursor });
+    expect(third.entries.map((entry) => entry.id)).toEqual(newestFirst(0, 5));
+    expect(third.cursor).toBeNull();
+  });
+
+  it('skips and counts blank, malformed, non-object, schema-invalid and torn lines', async () => {
+    const text = [
+      line(envelope(0)),
+      '\n',
+      '   \n',
+      '{"v":1,"id":\n',
+      'not json at all\n',
+      '[1,2,3]\n',
+      '"a string"\n',
+      'null\n',
+      line({ ...envelope(1), extra: 'unknown top-level key' }),
+      line({ ...envelope(2), seam: 'mcp.tool_deleted' }),
+      line({ ...envelope(3), emitted_at: '2026-11-26T17:00:03Z' }),
+      line(envelope(4)),
+      JSON.stringify(envelope(5)).slice(0, 40),
+    ].join('');
+    writeFileSync(path, text);
+    const page = await readAuditEntries({ path });
+    expect(page.entries.map((entry) => entry.id)).toEqual([idOf(4), idOf(0)]);
+    expect(page.skipped).toEqual({ blank: 2, malformed: 5, torn: 1, invalid: 3 });
+  });
+
+  it('counts a complete last row without its newline as torn: a writer may still be writing it', async () => {
+    writeFileSync(path, rows(0, 3) + JSON.stringify(envelope(3)));
+    const page = await readAuditEntries({ path });
+    expect(page.entries.map((entry) => entry.id)).toEqual(newestFirst(0, 3));
+    expect(page.skipped.torn).toBe(1);
+  });
+
+  it('reads lines that span chunks and skips lines over maxLineBytes as malformed', async () => {
+    const big = envelope(1, { details: { blob: 'x'.repeat(300_000) } });
+    writeFileSync(path, line(envelope(0)) + line(big) + rows(2, 4));
+    const page = await readAuditEntries({ path });
+    expect(page.entries.map((entry) => entry.id)).toEqual(newestFirst(0, 4));
+    expect(page.entries[2]).toEqual(big);
+
+    const capped = await readAuditEntries({ path, maxLineBytes: 100_000 });
+    expect(capped.entries.map((entry) => entry.id)).toEqual([idOf(3), idOf(2), idOf(0)]);
+    expect(capped.skipped.malformed).toBe(1);
+  });
+
+  it('pages from the live file into .1 and .2 without loss or duplicates', async () => {
+    writeFileSync(`${path}.2`, rows(0, 30));
+    writeFileSync(`${path}.1`, rows(30, 60) + '\n');
+    writeFileSync(path, rows(60, 90));
+    writeFileSync(`${path}.3.gz`, 'compressed rows are not read');
+    for (const limit of [1, 7, 30, 89, 90, 1000]) {
+      const { ids } = await readAllPages(path, limit);
+      expect(ids).toEqual(newestFirst(0, 90));
+    }
+  });
+
+  it('continues in the right file when the live file is rotated between pages', async () => {
+    writeFileSync(`${path}.1`, rows(0, 20));
+    writeFileSync(path, rows(20, 40));
+    const first = await readAuditEntries({ path, limit: 15 });
+    expect(first.entries.map((entry) => entry.id)).toEqual(newestFirst(25, 40));
+
+    // logrotate `create`: shift the siblings, rename the live file, start a new one.
+    renameSync(`${path}.1`, `${path}.2`);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, rows(40, 50));
+
+    const ids = first.entries.map((entry) => entry.id);
+    let cursor = first.cursor;
+    while (cursor !== null) {
+      const page = await readAuditEntries({ path, limit: 15, cursor });
+      ids.push(...page.entries.map((entry) => entry.id));
+      cursor = page.cursor;
+    }
+    expect(ids).toEqual(newestFirst(0, 40));
+  });
+
+  it('resumes by time when the cursor file was rewritten by copytruncate', async () => {
+    writeFileSync(path, rows(0, 40));
+    const first = await readAuditEntries({ path, limit: 10 });
+
+    copyFileSync(path, `${path}.1`);
+    truncateSync(path, 0);
+    appendFileSync(path, rows(40, 100));
+
+    const second = await readAuditEntries({ path, limit: 10, cursor: first.cursor });
+    expect(second.entries.map((entry) => entry.id)).toEqual(newestFirst(20, 30));
+    const rest = await readAllPages(path, 1000);
+    expect(rest.ids).toEqual(newestFirst(0, 100));
+  });
+
+  it('reads a missing live file as empty and continues into .1', async () => {
+    writeFileSync(`${path}.1`, rows(0, 5));
+    const page = await readAuditEntries({ path });
+    expect(page.entries.map((entry) => entry.id)).toEqual(newestFirst(0, 5));
+  });
+
+  describe('on a large file', () => {
+    const totalRows = 200;
+    let bigDir: string;
+    let bigPath: string;
+
+    beforeAll(() => {
+      bigDir = mkdtempSync(join(tmpdir(), 'kora-reader-big-'));
+      bigPath = join(bigDir, 'kora_audit_log.jsonl');
+      // ~50 MB of older rows written as 1 MiB blocks, then the newest rows.
+      let older = '';
+      for (let n = 0; older.length < 1024 * 1024; n += 1) {
+        older += line(envelope(1_000_000 + n, { emitted_at: new Date(BASE_MS - 86_400_000 + n).toISOString() }));
+      }
+      const block = Buffer.from(older);
+      const fd = openSync(bigPath, 'w');
+      try {
+        for (let written = 0; written < 50 * 1024 * 1024; written += block.length) writeSync(fd, block);
+        writeSync(fd, rows(0, totalRows));
+      } finally {
+        closeSync(fd);
+      }
+    });
+
+    afterAll(() => {
+      rmSync(bigDir, { recursive: true, force: true });
+    });
+
+    it('reads only the end of the file for the newest rows', async () => {
+      let bytesRead = 0;
+      const page = await readAuditEntries({ path: bigPath, limit: 100, onRead: (bytes) => (bytesRead += bytes) });
+      expect(page.entries.map((entry) => entry.id)).toEqual(newestFirst(100, totalRows));
+      expect(bytesRead).toBeGreaterThan(0);
+      expect(bytesRead).toBeLessThanOrEqual(128 * 1024);
+    });
+
+    it('stops reading once rows are older than since', async () => {
+      let bytesRead = 0;
+      const since = envelope(150).emitted_at;
+      const page = await readAuditEntries({ path: bigPath, since, limit: 10_000, onRead: (bytes) => (bytesRead += bytes) });
+      expect(page.entries.map((entry) => entry.id)).toEqual(newestFirst(150, totalRows));
+      expect(page.cursor).toBeNull();
+      expect(bytesRead).toBeLessThanOrEqual(128 * 1024);
+    });
+
+    it('reads the next page from where the last one ended', async () => {
+      const first = await readAuditEntries({ path: bigPath, limit: 150 });
+      let bytesRead = 0;
+      const second = await readAuditEntries({ path: bigPath, limit: 50, cursor: first.cursor, onRead: (bytes) => (bytesRead += bytes) });
+      expect(second.entries.map((entry) => entry.id)).toEqual(newestFirst(0, 50));
+      expect(bytesRead).toBeLessThanOrEqual(128 * 1024);
+    });
+  });
+});

@@ -1,0 +1,502 @@
+import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { z } from 'zod';
+import { auditEnvelope } from '../envelope/audit-envelope.js';
+import type { AuditEnvelope } from '../envelope/audit-envelope.js';
+import { isSeamName } from '../envelope/seam-names.js';
+import type { SeamName } from '../envelope/seam-names.js';
+
+// Bytes read per backwards step: a few hundred typical rows, one syscall.
+const CHUNK_BYTES = 64 * 1024;
+// The sink accepts rows up to 16 MiB (KORA_AUDIT_MAX_ROW_BYTES); anything longer is not ours.
+const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 10_000;
+/**
+ * Rows are appended in time order, but concurrent writers' clocks and a row's make-to-write
+ * delay can put a slightly older row after a newer one. Reading backwards stops only at a
+ * row older than `since` by more than this, so rows up to this much out of order are kept.
+ */
+const SINCE_SLACK_MS = 5_000;
+// How far `path.N` is searched for rotated siblings; the first missing one ends the search.
+const MAX_SIBLINGS = 1_000;
+// The id is written near the start of a row; a cursor's row is recognised within this window.
+const ANCHOR_WINDOW_BYTES = 4 * 1024;
+
+/** A time bound: a Date, an ISO-8601 string, or epoch milliseconds. */
+export type TimeBound = Date | string | number;
+
+/** What {@link readAuditEntries} reads and which rows it returns. */
+export interface ReadAuditEntriesOptions {
+  /** The live audit file; rotated siblings `path.1`, `path.2`, … are read after it. */
+  readonly path: string;
+  /** Only rows of these seams (default: all). */
+  readonly seams?: readonly SeamName[] | undefined;
+  /** Only rows emitted at or after this time (inclusive). */
+  readonly since?: TimeBound | undefined;
+  /** Only rows emitted before this time (exclusive). */
+  readonly until?: TimeBound | undefined;
+  /** Rows per page, 1–10,000 (default 100). */
+  readonly limit?: number | undefined;
+  /** The `cursor` of the previous page, to continue with older rows. */
+  readonly cursor?: string | null | undefined;
+  /** Lines longer than this many bytes are skipped as malformed (default 16 MiB). */
+  readonly maxLineBytes?: number | undefined;
+  /** Diagnostics: called with the byte count of every read from disk. */
+  readonly onRead?: ((bytes: number) => void) | undefined;
+}
+
+/** Lines the reader passed over, by kind. */
+export interface ReadSkipCounts {
+  /** Empty or whitespace-only lines. */
+  blank: number;
+  /** Lines that are not JSON, not a JSON object, or longer than `maxLineBytes`. */
+  malformed: number;
+  /** A file's last line without its `\n`: a writer is mid-write or crashed. */
+  torn: number;
+  /** JSON objects that fail the strict envelope schema. */
+  invalid: number;
+}
+
+/** One page of rows. */
+export interface ReadAuditEntriesResult {
+  /** Matching rows, newest first. */
+  entries: AuditEnvelope[];
+  /**
+   * Pass as `cursor` for the next, older page; null once nothing older is left (or, with
+   * `since`, nothing older can match). The last page before null may be empty.
+   */
+  cursor: string | null;
+  /** Lines skipped while reading this page. */
+  skipped: ReadSkipCounts;
+}
+
+// The cursor's content. Opaque to callers; parsed at the edge because it comes back from them.
+const cursorState = z.strictObject({
+  v: z.literal(1),
+  /** Sibling index when the cursor was made: 0 is the live file, N is `path.N`. */
+  file: z.number().int().min(0).max(MAX_SIBLINGS),
+  /** Byte offset of the oldest returned row: reading continues with the lines before it. */
+  offset: z.number().int().min(0),
+  /** The file's device and inode, to find it again after rename rotation. */
+  dev: z.string().regex(/^\d{1,40}$/),
+  ino: z.string().regex(/^\d{1,40}$/),
+  /** The oldest returned row, to recognise the position and to resume if the file is gone. */
+  at: z.string().max(64),
+  id: z.string().max(64),
+});
+type CursorState = z.infer<typeof cursorState>;
+
+interface FileIdentity {
+  readonly dev: string;
+  readonly ino: string;
+}
+
+interface OpenAuditFile {
+  readonly handle: FileHandle;
+  readonly identity: FileIdentity;
+  readonly size: number;
+}
+
+interface BackwardLine {
+  /** Byte offset of the line's first byte. */
+  readonly start: number;
+  /** The line without its `\n`, or null when longer than the limit. */
+  readonly text: string | null;
+  /** False for the last line of the read range when no `\n` follows it. */
+  readonly terminated: boolean;
+}
+
+/** Where a page starts: a sibling index, an offset (undefined = its end), an optional resume boundary. */
+interface StartPoint {
+  readonly index: number;
+  readonly offset: number | undefined;
+  readonly identity: FileIdentity | undefined;
+  /** Set when the cursor's file could not be found: skip rows not older than this row. */
+  readonly boundary: { readonly at: string; readonly id: string } | undefined;
+}
+
+/**
+ * Read audit rows newest first, one page at a time.
+ *
+ * The file is read backwards in 64 KiB chunks, so the newest N rows cost O(N), not O(file
+ * size); when the live file is exhausted, reading continues into the rotated siblings
+ * `path.1`, `path.2`, … (plain files only; `.gz` and other names are not read, and the
+ * first missing index ends the chain). Blank, malformed, torn and schema-invalid lines are
+ * skipped and counted. With `since`, reading stops at the first row older than `since` by
+ * more than 5 s, the allowance for writers' clock skew.
+ *
+ * The cursor records the file's identity (device and inode) and a byte offset, and the id
+ * of the oldest returned row found there; after rename rotation the file is found again by
+ * inode. If it is gone or was rewritten (`copytruncate`), reading restarts at the live file
+ * and skips rows not older than that row, by `(emitted_at, id)`.
+ *
+ * A missing file is an empty result. Rejects on bad options, a bad cursor, or a path that
+ * is a directory or cannot be read.
+ */
+export async function readAuditEntries(options: ReadAuditEntriesOptions): Promise<ReadAuditEntriesResult> {
+  const { path } = options;
+  if (typeof path !== 'string' || path === '') throw new TypeError('readAuditEntries: path must be a non-empty string');
+  const limit = parseLimit(options.limit);
+  const seams = parseSeams(options.seams);
+  const sinceMs = parseTimeBound('since', options.since);
+  const untilMs = parseTimeBound('until', options.until);
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
+    throw new RangeError('readAuditEntries: maxLineBytes must be a positive integer');
+  }
+  const onRead = options.onRead ?? (() => undefined);
+  const previous = options.cursor == null ? undefined : decodeCursor(options.cursor);
+
+  const entries: AuditEnvelope[] = [];
+  const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
+  let start: StartPoint = previous === undefined ? fromTop() : await resolveCursor(path, previous, onRead);
+  // Files already read in this call, so a rotation during the call cannot make us read one twice.
+  const visited = new Set<string>();
+
+  let index = start.index;
+  // The cursor's offset applies to the first file read only.
+  let pendingOffset = start.offset;
+  let resolutions = 1;
+  while (index <= MAX_SIBLINGS) {
+    const file = await openAuditFile(siblingPath(path, index));
+    if (file === null) {
+      // The live file may be missing between a rename rotation and the next write.
+      if (index === 0) {
+        index = 1;
+        continue;
+      }
+      break;
+    }
+    const key = identityKey(file.identity);
+    let stopped: 'limit' | 'since' | undefined;
+    let lastStart = 0;
+    try {
+      if (visited.has(key)) {
+        index += 1;
+        continue;
+      }
+      visited.add(key);
+      let end = file.size;
+      if (pendingOffset !== undefined && previous !== undefined) {
+        if (start.identity !== undefined && identityKey(start.identity) !== key) {
+          // Rotated between resolving the cursor and opening the file: resolve it again.
+          start = resolutions < 3 ? await resolveCursor(path, previous, onRead) : resumeByTime(previous);
+          resolutions += 1;
+          index = start.index;
+          pendingOffset = start.offset;
+          visited.delete(key);
+          continue;
+        }
+        end = Math.min(pendingOffset, file.size);
+      }
+      pendingOffset = undefined;
+      const fromEnd = end === file.size;
+      for await (const line of readLinesBackward(file.handle, end, maxLineBytes, onRead)) {
+        if (!line.terminated) {
+          // Only the very end of a file can lack its newline; elsewhere the range ends at a row start.
+          if (fromEnd) skipped.torn += 1;
+          continue;
+        }
+        const entry = parseLine(line.text, skipped);
+        if (entry === undefined) continue;
+        const at = Date.parse(entry.emitted_at);
+        if (Number.isNaN(at)) {
+          skipped.invalid += 1;
+          continue;
+        }
+        if (start.boundary !== undefined && compareRow(entry, start.boundary) >= 0) continue;
+        if (sinceMs !== undefined && at < sinceMs) {
+          if (at < sinceMs - SINCE_SLACK_MS) {
+            stopped = 'since';
+            break;
+          }
+          continue;
+        }
+        if (untilMs !== undefined && at >= untilMs) continue;
+        if (seams !== undefined && !seams.has(entry.seam)) continue;
+        entries.push(entry);
+        if (entries.length >= limit) {
+          stopped = 'limit';
+          lastStart = line.start;
+          break;
+        }
+      }
+    } finally {
+      await file.handle.close();
+    }
+
+    if (stopped === 'since') return { entries, cursor: null, skipped };
+    if (stopped === 'limit') {
+      const oldest = entries[entries.length - 1];
+      // At the very start of the last file there is nothing older to page to.
+      if (oldest === undefined || (lastStart === 0 && (await statFile(siblingPath(path, index + 1))) === null)) {
+        return { entries, cursor: null, skipped };
+      }
+      const cursor = encodeCursor({
+        v: 1,
+        file: index,
+        offset: lastStart,
+        dev: file.identity.dev,
+        ino: file.identity.ino,
+        at: oldest.emitted_at,
+        id: oldest.id,
+      });
+      return { entries, cursor, skipped };
+    }
+    // Exhausted: the next older file follows wherever this one is now (it may have been rotated).
+    const located = await locateFile(path, file.identity, index);
+    index = (located?.index ?? index) + 1;
+  }
+  return { entries, cursor: null, skipped };
+}
+
+function fromTop(): StartPoint {
+  return { index: 0, offset: undefined, identity: undefined, boundary: undefined };
+}
+
+/** Parse one line into an envelope, counting it in `skipped` when it is not one. */
+function parseLine(text: string | null, skipped: ReadSkipCounts): AuditEnvelope | undefined {
+  if (text === null) {
+    skipped.malformed += 1;
+    return undefined;
+  }
+  if (text.trim() === '') {
+    skipped.blank += 1;
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    skipped.malformed += 1;
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    skipped.malformed += 1;
+    return undefined;
+  }
+  const parsed = auditEnvelope.safeParse(value);
+  if (!parsed.success) {
+    skipped.invalid += 1;
+    return undefined;
+  }
+  return parsed.data;
+}
+
+/**
+ * Yield the lines of `[0, end)` from last to first. The last line is yielded unterminated
+ * when the range does not end in `\n`; lines over `maxLineBytes` are yielded as null text
+ * without being kept in memory.
+ */
+async function* readLinesBackward(
+  handle: FileHandle,
+  end: number,
+  maxLineBytes: number,
+  onRead: (bytes: number) => void,
+): AsyncGenerator<BackwardLine> {
+  if (end <= 0) return;
+  const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, end));
+  // Bytes of the current line found in later chunks, latest first.
+  let tail: Buffer[] = [];
+  let tailBytes = 0;
+  let oversized = false;
+  let terminated = false;
+  let position = end;
+
+  const takeLine = (head: Buffer): string | null => {
+    const total = head.length + tailBytes;
+    const text = oversized || total > maxLineBytes ? null : Buffer.concat([head, ...tail.reverse()], total).toString('utf8');
+    tail = [];
+    tailBytes = 0;
+    oversized = false;
+    return text;
+  };
+
+  while (position > 0) {
+    const length = Math.min(CHUNK_BYTES, position);
+    position -= length;
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    onRead(bytesRead);
+    // A short read means the file was truncated under us; what is left is gone.
+    if (bytesRead < length) return;
+    let segmentEnd = length;
+    while (segmentEnd > 0) {
+      const newline = buffer.lastIndexOf(0x0a, segmentEnd - 1);
+      if (newline === -1) break;
+      const text = takeLine(buffer.subarray(newline + 1, segmentEnd));
+      // An empty segment after the range's final `\n` is not a line.
+      if (terminated || text !== '') yield { start: position + newline + 1, text, terminated };
+      terminated = true;
+      segmentEnd = newline;
+    }
+    if (segmentEnd > 0 && !oversized) {
+      if (tailBytes + segmentEnd > maxLineBytes) {
+        oversized = true;
+        tail = [];
+        tailBytes = 0;
+      } else {
+        tail.push(Buffer.from(buffer.subarray(0, segmentEnd)));
+        tailBytes += segmentEnd;
+      }
+    }
+  }
+  const text = takeLine(Buffer.alloc(0));
+  if (terminated || text !== '') yield { start: 0, text, terminated };
+}
+
+function siblingPath(path: string, index: number): string {
+  return index === 0 ? path : `${path}.${index}`;
+}
+
+function identityKey(identity: FileIdentity): string {
+  return `${identity.dev}:${identity.ino}`;
+}
+
+function describeError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+}
+
+/** Stat a path: null when missing; rejects when it exists but is not a regular file. */
+async function statFile(path: string): Promise<{ identity: FileIdentity; size: number } | null> {
+  let stats;
+  try {
+    stats = await stat(path, { bigint: true });
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
+    throw new Error(`readAuditEntries: cannot read ${path}: ${describeError(error)}`, { cause: error });
+  }
+  if (!stats.isFile()) {
+    throw new Error(`readAuditEntries: ${path} is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}, not an audit log file`);
+  }
+  return { identity: { dev: String(stats.dev), ino: String(stats.ino) }, size: Number(stats.size) };
+}
+
+/** Open a path for reading: null when missing; rejects on a directory or an unreadable file. */
+async function openAuditFile(path: string): Promise<OpenAuditFile | null> {
+  // Stat first: opening a FIFO would block and opening a directory would succeed.
+  if ((await statFile(path)) === null) return null;
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
+    throw new Error(`readAuditEntries: cannot read ${path}: ${describeError(error)}`, { cause: error });
+  }
+  try {
+    const stats = await handle.stat({ bigint: true });
+    if (!stats.isFile()) throw new Error(`readAuditEntries: ${path} is not a regular file, not an audit log file`);
+    return { handle, identity: { dev: String(stats.dev), ino: String(stats.ino) }, size: Number(stats.size) };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** Find which sibling index a file has now, trying `hint` first. */
+async function locateFile(
+  path: string,
+  identity: FileIdentity,
+  hint: number,
+): Promise<{ index: number; size: number } | null> {
+  const key = identityKey(identity);
+  const atHint = await statFile(siblingPath(path, hint));
+  if (atHint !== null && identityKey(atHint.identity) === key) return { index: hint, size: atHint.size };
+  for (let index = 0; index <= MAX_SIBLINGS; index += 1) {
+    if (index === hint) continue;
+    const found = await statFile(siblingPath(path, index));
+    if (found === null) {
+      if (index === 0) continue;
+      break;
+    }
+    if (identityKey(found.identity) === key) return { index, size: found.size };
+  }
+  return null;
+}
+
+/** Where the cursor's page ends now: the same bytes, found by inode, or a time boundary. */
+async function resolveCursor(path: string, cursor: CursorState, onRead: (bytes: number) => void): Promise<StartPoint> {
+  const identity = { dev: cursor.dev, ino: cursor.ino };
+  const located = await locateFile(path, identity, cursor.file);
+  if (located !== null && located.size >= cursor.offset && (await anchorMatches(siblingPath(path, located.index), cursor, onRead))) {
+    return { index: located.index, offset: cursor.offset, identity, boundary: undefined };
+  }
+  // Deleted, compressed, or rewritten in place (copytruncate): resume by time instead.
+  return resumeByTime(cursor);
+}
+
+function resumeByTime(cursor: CursorState): StartPoint {
+  return { index: 0, offset: undefined, identity: undefined, boundary: { at: cursor.at, id: cursor.id } };
+}
+
+/** Whether the row at the cursor's offset is still the cursor's row. */
+async function anchorMatches(path: string, cursor: CursorState, onRead: (bytes: number) => void): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const window = Buffer.alloc(ANCHOR_WINDOW_BYTES);
+    const { bytesRead } = await handle.read(window, 0, window.length, cursor.offset);
+    onRead(bytesRead);
+    const text = window.subarray(0, bytesRead).toString('utf8');
+    const lineEnd = text.indexOf('\n');
+    const line = lineEnd === -1 ? text : text.slice(0, lineEnd);
+    return line.includes(`"id":"${cursor.id}"`) || line.includes(`"id": "${cursor.id}"`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Order rows by `(emitted_at, id)`: both are fixed-width, so string order is time order. */
+function compareRow(row: { emitted_at: string; id: string }, boundary: { at: string; id: string }): number {
+  if (row.emitted_at !== boundary.at) return row.emitted_at < boundary.at ? -1 : 1;
+  if (row.id === boundary.id) return 0;
+  return row.id < boundary.id ? -1 : 1;
+}
+
+function encodeCursor(state: CursorState): string {
+  return Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorState {
+  let value: unknown;
+  try {
+    value = typeof cursor === 'string' ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
+  } catch {
+    value = undefined;
+  }
+  const parsed = cursorState.safeParse(value);
+  if (!parsed.success) {
+    throw new TypeError('readAuditEntries: invalid cursor (pass back the cursor of a previous page unchanged)');
+  }
+  return parsed.data;
+}
+
+function parseLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new RangeError(`readAuditEntries: limit must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  return limit;
+}
+
+function parseSeams(seams: readonly SeamName[] | undefined): ReadonlySet<string> | undefined {
+  if (seams === undefined) return undefined;
+  for (const name of seams) {
+    if (!isSeamName(name)) throw new RangeError(`readAuditEntries: unknown seam '${String(name)}'`);
+  }
+  return new Set(seams);
+}
+
+function parseTimeBound(name: string, bound: TimeBound | undefined): number | undefined {
+  if (bound === undefined) return undefined;
+  const ms = bound instanceof Date ? bound.getTime() : typeof bound === 'number' ? bound : Date.parse(bound);
+  if (!Number.isFinite(ms)) {
+    throw new RangeError(`readAuditEntries: ${name} must be a Date, an ISO-8601 string or epoch milliseconds`);
+  }
+  return ms;
+}

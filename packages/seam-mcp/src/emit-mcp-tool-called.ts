@@ -1,0 +1,102 @@
+import { emitSeamEvent } from '@kora/audit-sink';
+import type { EmitOutcome, EmitTargets } from '@kora/audit-sink';
+import { compareCodePoints } from './compare-code-points.js';
+import { escapeToken } from './escape-token.js';
+import { MAX_ARGS_KEYS, MAX_TOKEN_LENGTH, seam } from './mcp-tool-called.js';
+import type { McpToolCalledDetails } from './mcp-tool-called.js';
+import { readErrorTypeName } from './read-error-type-name.js';
+
+/** How a tool call ended, when the caller has not already made a result code. */
+export type McpToolOutcome =
+  /** The tool ran; `code` is its short result (`count=25`), `ok` by default. */
+  | { readonly status: 'ok'; readonly code?: string }
+  /** The caller was not allowed to call the tool; `reason` is a short code. */
+  | { readonly status: 'denied'; readonly reason: string }
+  /** The tool threw; only the error's type name is kept. */
+  | { readonly status: 'error'; readonly error: unknown };
+
+interface EmitMcpToolCalledBase {
+  /** The called tool's name, as the client sent it. */
+  readonly toolName: string;
+  /** Whether the tool only reads or changes state. */
+  readonly toolKind: 'read' | 'mutating';
+  /** The actor kind the caller's token maps to. */
+  readonly callerActorKind: string;
+  /** The call's raw arguments: only their own key names are kept, never values. */
+  readonly args?: unknown;
+  /** The caller's identity or MCP session id, written as the row's `caller_session_id`. */
+  readonly callerSessionId?: string | null;
+}
+
+/** Raw inputs of {@link emitMcpToolCalled}: a result code, or an outcome to derive one from. */
+export type EmitMcpToolCalledInput = EmitMcpToolCalledBase &
+  (
+    | {
+        /** A ready result code: `ok`, `count=25`, `ticket_id=tkt-1`. */
+        readonly result: string;
+        readonly outcome?: undefined;
+      }
+    | { readonly outcome: McpToolOutcome; readonly result?: undefined }
+  );
+
+/**
+ * Audit one MCP tool call (read or mutating, ok, denied or failed): logs the
+ * `[kora.mcp.tool_called]` line at info and appends the row. Argument values never leave this
+ * function: only their key names, sorted by code point. Never throws in best-effort mode.
+ */
+export function emitMcpToolCalled(input: EmitMcpToolCalledInput, targets?: EmitTargets): EmitOutcome {
+  const details: McpToolCalledDetails = {
+    tool_name: escapeToken(input.toolName, MAX_TOKEN_LENGTH),
+    tool_kind: input.toolKind,
+    caller_actor_kind: input.callerActorKind,
+    args_keys: listArgsKeys(input.args),
+    result: escapeToken(describeResult(input), MAX_TOKEN_LENGTH),
+  };
+  return emitSeamEvent(seam, details, { caller_session_id: input.callerSessionId ?? null }, targets);
+}
+
+function describeResult(input: EmitMcpToolCalledInput): string {
+  if (input.result !== undefined) return input.result;
+  const outcome = input.outcome;
+  switch (outcome.status) {
+    case 'ok':
+      return outcome.code ?? 'ok';
+    case 'denied':
+      return `denied:${outcome.reason}`;
+    case 'error':
+      return `error:${readErrorTypeName(outcome.error)}`;
+  }
+}
+
+/**
+ * The arguments' own key names, sorted by code point, made printable (control and other
+ * non-printable characters escaped as `\xNN`/`\uXXXX`) and capped in length and number, so a
+ * caller's odd keys can never make the row invalid.
+ */
+function listArgsKeys(args: unknown): string[] {
+  if (typeof args !== 'object' || args === null) return [];
+  let keys: string[];
+  try {
+    keys = Object.keys(args);
+  } catch {
+    // A hostile proxy: there are no keys we can honestly report.
+    return [];
+  }
+  const printable = new Set(keys.map(printableKeyName));
+  return [...printable].sort(compareCodePoints).slice(0, MAX_ARGS_KEYS);
+}
+
+const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+function printableKeyName(key: string): string {
+  let name = '';
+  for (const character of key) {
+    const codePoint = character.codePointAt(0) ?? 0;
+    if (character === ' ' || !NON_PRINTABLE.test(character)) name += character;
+    else if (codePoint <= 0xff) name += `\\x${codePoint.toString(16).padStart(2, '0')}`;
+    else if (codePoint <= 0xffff) name += `\\u${codePoint.toString(16).padStart(4, '0')}`;
+    else name += `\\U${codePoint.toString(16).padStart(8, '0')}`;
+  }
+  // Cut by code point so that no surrogate pair is split.
+  return Array.from(name).slice(0, MAX_TOKEN_LENGTH).join('');
+}

@@ -1,0 +1,109 @@
+import { createCaptureSink } from '@kora/audit-sink/testing';
+import type { CaptureSink } from '@kora/audit-sink/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emitReasoningToolCalled } from './emit-reasoning-tool-called.js';
+import type { EmitReasoningToolCalledInput } from './emit-reasoning-tool-called.js';
+
+// Built at run time so that no credential-shaped literal sits in the source.
+const slackToken = ['xoxb', '2222222222', '3333333333333', 'TestTestTestTestTestTest'].join('-');
+const emailAddress = ['ops.person', 'example.com'].join('@');
+
+let capture: CaptureSink;
+beforeEach(() => {
+  capture = createCaptureSink();
+});
+afterEach(async () => {
+  await capture.cleanup();
+});
+
+describe('emitReasoningToolCalled', () => {
+  it('writes the verbatim line at info and the row with the triggering session', () => {
+    const outcome = emitReasoningToolCalled(
+      {
+        toolName: 'kora__get_operational_state',
+        triggeredBy: 'slack_dm',
+        durationMs: 42.4,
+        status: 'ok',
+        callerSessionId: 'D01CHAN01:1700000000.001',
+      },
+      capture,
+    );
+
+    expect(outcome.ok).toBe(true);
+    const line =
+      '[kora.reasoning.tool_called] tool=kora__get_operational_state triggered_by=slack_dm caller_session_id=D01CHAN01:1700000000.001 tool_duration_ms=42 tool_status=ok';
+    expect(capture.logLines().filter((entry) => entry.msg === line).map((entry) => entry.level)).toEqual(['info']);
+    expect(capture.rows()).toHaveLength(1);
+    expect(capture.rows()[0]).toMatchObject({
+      seam: 'reasoning.tool_called',
+      source: 'reasoning',
+      caller_session_id: 'D01CHAN01:1700000000.001',
+      details: { tool_name: 'kora__get_operational_state', triggered_by: 'slack_dm', tool_duration_ms: 42, tool_status: 'ok' },
+    });
+    expect(Object.keys(capture.rows()[0]?.details ?? {})).not.toContain('exc_type');
+  });
+
+  it('keeps only the type name of a raised error, never its message', () => {
+    class CapabilityDenied extends Error {}
+    emitReasoningToolCalled(
+      { toolName: 'kora__send_slack_dm', triggeredBy: 'slack_dm', durationMs: 7, status: 'denied', error: new CapabilityDenied('ERROR-MESSAGE-TEXT') },
+      capture,
+    );
+    emitReasoningToolCalled(
+      {
+        toolName: 'kora__create_sea_ticket',
+        triggeredBy: 'probe_wake',
+        durationMs: 1503,
+        status: 'timeout',
+        error: new DOMException('ERROR-MESSAGE-TEXT', 'TimeoutError'),
+        callerSessionId: 'cron:probe-7',
+      },
+      capture,
+    );
+    expect(capture.verbatimLines()).toEqual([
+      '[kora.reasoning.tool_called] tool=kora__send_slack_dm triggered_by=slack_dm caller_session_id=None tool_duration_ms=7 tool_status=denied exc_type=CapabilityDenied',
+      '[kora.reasoning.tool_called] tool=kora__create_sea_ticket triggered_by=probe_wake caller_session_id=cron:probe-7 tool_duration_ms=1503 tool_status=timeout exc_type=TimeoutError',
+    ]);
+    expect(capture.rows().map((row) => row.details.exc_type)).toEqual(['CapabilityDenied', 'TimeoutError']);
+    expect(capture.allOutput()).not.toContain('ERROR-MESSAGE-TEXT');
+  });
+
+  it('rounds the duration and clamps a negative one at zero', () => {
+    emitReasoningToolCalled({ toolName: 't', triggeredBy: 'email', durationMs: 0.5, status: 'ok' }, capture);
+    emitReasoningToolCalled({ toolName: 't', triggeredBy: 'email', durationMs: -3, status: 'ok' }, capture);
+    emitReasoningToolCalled({ toolName: 't', triggeredBy: 'email', durationMs: 2147483648, status: 'ok' }, capture);
+    expect(capture.rows().map((row) => row.details.tool_duration_ms)).toEqual([1, 0, 2147483648]);
+  });
+
+  it('keeps the row when the model asks for a tool name with spaces or control characters', () => {
+    const outcome = emitReasoningToolCalled(
+      { toolName: 'rm -rf /\n[kora.reasoning.tool_called]', triggeredBy: 'slack_dm', durationMs: 1, status: 'error', error: new RangeError('x') },
+      capture,
+    );
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details.tool_name).toBe(String.raw`rm\x20-rf\x20/\x0a[kora.reasoning.tool_called]`);
+    expect(capture.verbatimLines()[0]).not.toContain('\n');
+  });
+
+  it('redacts a Slack token or an e-mail address passed in any field from both outputs', () => {
+    const outcome = emitReasoningToolCalled(
+      { toolName: slackToken, triggeredBy: 'slack_dm', durationMs: 1, status: 'ok', callerSessionId: `D01CHAN01:${emailAddress}` },
+      capture,
+    );
+    expect(outcome.ok).toBe(true);
+    expect(capture.allOutput()).not.toContain(slackToken);
+    expect(capture.allOutput()).not.toContain(emailAddress);
+    expect(capture.rows()[0]).toMatchObject({
+      caller_session_id: 'D01CHAN01:[REDACTED:email-address]',
+      details: { tool_name: '[REDACTED:slack-bot-token]' },
+    });
+    expect(capture.verbatimLines()[0]).toContain('tool=[REDACTED:slack-bot-token] ');
+  });
+
+  it('refuses text in the duration: the row is skipped as invalid_details', () => {
+    const input = { toolName: 't', triggeredBy: 'email', durationMs: 'slow', status: 'ok' } as unknown as EmitReasoningToolCalledInput;
+    expect(emitReasoningToolCalled(input, capture)).toEqual({ ok: false, reason: 'invalid_details' });
+    expect(capture.rows()).toHaveLength(0);
+    expect(capture.warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] seam=reasoning\.tool_called reason=invalid_details/);
+  });
+});

@@ -1,0 +1,79 @@
+import { createCaptureSink } from '@kora/audit-sink/testing';
+import type { CaptureSink } from '@kora/audit-sink/testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_RESPONSE_BODY_TEXT, failedReply, startFakeSlackApi } from './__fixtures__/fake-slack-api.js';
+import type { FakeSlackApi } from './__fixtures__/fake-slack-api.js';
+import { emitSlackReplyFailed } from './emit-slack-reply-failed.js';
+
+// Built at run time so that no credential-shaped literal sits in the source.
+const slackToken = ['xoxb', '2222222222', '3333333333333', 'TestTestTestTestTestTest'].join('-');
+const emailAddress = ['ops.person', 'example.com'].join('@');
+
+let api: FakeSlackApi;
+let capture: CaptureSink;
+beforeAll(async () => {
+  api = await startFakeSlackApi(slackToken);
+});
+afterAll(async () => {
+  await api.close();
+});
+beforeEach(() => {
+  capture = createCaptureSink();
+});
+afterEach(async () => {
+  await capture.cleanup();
+});
+
+describe('emitSlackReplyFailed', () => {
+  it('writes the verbatim line at warn and the row with the mapped reason and the DM session', async () => {
+    const error = await failedReply(api, 'channel_not_found', 'REPLY-TEXT-FOR-THE-USER');
+    const outcome = emitSlackReplyFailed({ channelId: 'D01CHAN01', messageTs: '1700000000.000100', error }, capture);
+
+    expect(outcome.ok).toBe(true);
+    const line = '[kora.slack_dm.reply_failed] channel=D01CHAN01 reason=slack_api:channel_not_found';
+    expect(capture.logLines().filter((entry) => entry.msg === line).map((entry) => entry.level)).toEqual(['warn']);
+    expect(capture.rows()).toHaveLength(1);
+    expect(capture.rows()[0]).toMatchObject({
+      seam: 'slack_dm.reply_failed',
+      source: 'slack_dm',
+      caller_session_id: 'D01CHAN01:1700000000.000100',
+      details: { channel_id: 'D01CHAN01', reason: 'slack_api:channel_not_found' },
+    });
+  });
+
+  it('never writes the reply text, the error message or the response body', async () => {
+    for (const mode of ['channel_not_found', 'http_503'] as const) {
+      emitSlackReplyFailed({ channelId: 'D0123ABCD', error: await failedReply(api, mode, 'REPLY-TEXT-FOR-THE-USER') }, capture);
+    }
+    expect(capture.rows().map((row) => row.details.reason)).toEqual(['slack_api:channel_not_found', 'transport:503']);
+    for (const leaked of ['REPLY-TEXT-FOR-THE-USER', FAKE_RESPONSE_BODY_TEXT, 'An API error occurred', slackToken]) {
+      expect(capture.allOutput()).not.toContain(leaked);
+    }
+  });
+
+  it('records a timed-out reply as transport:TimeoutError', async () => {
+    emitSlackReplyFailed({ channelId: 'D0123ABCD', error: await failedReply(api, 'hang') }, capture);
+    expect(capture.verbatimLines()).toEqual(['[kora.slack_dm.reply_failed] channel=D0123ABCD reason=transport:TimeoutError']);
+  });
+
+  it('records a missing client by its reason, with no session when ts is unknown', () => {
+    emitSlackReplyFailed({ channelId: 'U0JOSHUA1', error: 'slack_client_not_configured' }, capture);
+    expect(capture.rows()[0]).toMatchObject({
+      caller_session_id: null,
+      details: { channel_id: 'U0JOSHUA1', reason: 'slack_client_not_configured' },
+    });
+  });
+
+  it('redacts a Slack token or an e-mail address passed in any field from both outputs', () => {
+    const outcome = emitSlackReplyFailed({ channelId: slackToken, messageTs: emailAddress, error: `slack_api:${emailAddress}` }, capture);
+    // A redacted channel is no longer a Slack id: the row is refused, the line still logged.
+    expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
+    expect(capture.verbatimLines()).toEqual(['[kora.slack_dm.reply_failed] channel=[REDACTED:slack-bot-token] reason=transport:Error']);
+    expect(capture.allOutput()).not.toContain(slackToken);
+    expect(capture.allOutput()).not.toContain(emailAddress);
+
+    emitSlackReplyFailed({ channelId: 'D01CHAN01', messageTs: emailAddress, error: 'slack_client_import_error' }, capture);
+    expect(capture.rows()[0]?.caller_session_id).toBe('D01CHAN01:[REDACTED:email-address]');
+    expect(capture.allOutput()).not.toContain(emailAddress);
+  });
+});

@@ -1,0 +1,185 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCaptureSink } from '@kora/audit-sink/testing';
+import type { CaptureSink } from '@kora/audit-sink/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emitWebhookDeadLetter } from './emit-webhook-dead-letter.js';
+import type { EmitWebhookDeadLetterInput } from './emit-webhook-dead-letter.js';
+
+// Built at run time so that no credential-shaped literal sits in the source.
+const slackToken = ['xoxb', '2222222222', '3333333333333', 'TestTestTestTestTestTest'].join('-');
+const emailAddress = ['ops.person', 'example.com'].join('@');
+const signature = 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503';
+
+let capture: CaptureSink;
+beforeEach(() => {
+  capture = createCaptureSink();
+});
+afterEach(async () => {
+  await capture.cleanup();
+});
+
+describe('emitWebhookDeadLetter', () => {
+  it('writes the verbatim line at warn and the row with the body size and header summary', () => {
+    const outcome = emitWebhookDeadLetter(
+      {
+        source: 'slack',
+        reason: 'slack_signature_mismatch',
+        ts: 1700000004.3125,
+        peerIp: '203.0.113.7',
+        requestId: 'req-abc',
+        body: '{"event":{"text":"BODY-SECRET-TEXT"}}',
+        headers: { 'content-type': 'application/json', 'x-slack-signature': signature, authorization: 'Basic AUTH-VALUE' },
+      },
+      capture,
+    );
+
+    expect(outcome.ok).toBe(true);
+    const line =
+      "[kora.webhook.dead_letter] source=slack reason=slack_signature_mismatch ts=1700000004.312 peer_ip=203.0.113.7 request_id=req-abc body_bytes=37 headers={'content-type': 'application/json', 'x-slack-signature': 'v0=a2114d57b...(truncated)'}";
+    expect(capture.logLines().filter((entry) => entry.msg === line).map((entry) => entry.level)).toEqual(['warn']);
+    expect(capture.rows()).toHaveLength(1);
+    expect(capture.rows()[0]).toMatchObject({
+      seam: 'webhook.dead_letter',
+      source: 'slack_dm',
+      caller_session_id: null,
+      details: {
+        source: 'slack',
+        reason: 'slack_signature_mismatch',
+        ts: 1700000004.3125,
+        peer_ip: '203.0.113.7',
+        request_id: 'req-abc',
+        body_bytes: 37,
+        headers: { 'content-type': 'application/json', 'x-slack-signature': 'v0=a2114d57b...(truncated)' },
+      },
+    });
+    for (const leaked of ['BODY-SECRET-TEXT', 'AUTH-VALUE', signature]) expect(capture.allOutput()).not.toContain(leaked);
+  });
+
+  it('counts body bytes, not characters, and takes bodyBytes when the body was not read', () => {
+    emitWebhookDeadLetter({ source: 'email', reason: 'r', ts: 1, body: 'é日' }, capture);
+    emitWebhookDeadLetter({ source: 'email', reason: 'r', ts: 1, body: Buffer.from([1, 2, 3, 4]) }, capture);
+    emitWebhookDeadLetter({ source: 'email', reason: 'body_too_large', ts: 1, bodyBytes: 10485761 }, capture);
+    emitWebhookDeadLetter({ source: 'email', reason: 'r', ts: 1 }, capture);
+    expect(capture.rows().map((row) => row.details.body_bytes)).toEqual([5, 4, 10485761, undefined]);
+    expect(capture.verbatimLines()[3]).toContain(' body_bytes=- ');
+  });
+
+  it('maps the webhook source to the envelope source', () => {
+    emitWebhookDeadLetter({ source: 'slack', reason: 'r', ts: 1 }, capture);
+    emitWebhookDeadLetter({ source: 'email', reason: 'r', ts: 1 }, capture);
+    expect(capture.rows().map((row) => row.source)).toEqual(['slack_dm', 'email']);
+  });
+
+  it('drops an empty or unparseable peer address and an empty request id, keeping the row', () => {
+    for (const peerIp of ['', 'unknown', null]) {
+      emitWebhookDeadLetter({ source: 'slack', reason: 'missing_signature', ts: 1, peerIp, requestId: '' }, capture);
+    }
+    expect(capture.rows()).toHaveLength(3);
+    for (const row of capture.rows()) expect(Object.keys(row.details)).toEqual(['source', 'reason', 'ts', 'headers']);
+    for (const line of capture.verbatimLines()) expect(line).toContain(' peer_ip=- request_id=- ');
+  });
+
+  it('keeps the row when the request id carries spaces or control characters', () => {
+    const outcome = emitWebhookDeadLetter({ source: 'slack', reason: 'r', ts: 1, requestId: 'a b\nc' }, capture);
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details.request_id).toBe(String.raw`a\x20b\x0ac`);
+  });
+
+  it('takes ts from receivedAt, else from now', () => {
+    emitWebhookDeadLetter({ source: 'slack', reason: 'r', receivedAt: new Date(1700000001500) }, capture);
+    const before = Date.now() / 1000;
+    emitWebhookDeadLetter({ source: 'slack', reason: 'r' }, capture);
+    const [first, second] = capture.rows();
+    expect(first?.details.ts).toBe(1700000001.5);
+    expect(capture.verbatimLines()[0]).toContain(' ts=1700000001.500 ');
+    expect(second?.details.ts).toBeGreaterThanOrEqual(before);
+  });
+
+  it('redacts a Slack token or an e-mail address passed in any field from both outputs', () => {
+    const outcome = emitWebhookDeadLetter(
+      {
+        source: 'email',
+        reason: 'purelymail_hmac_mismatch',
+        ts: 1,
+        requestId: emailAddress,
+        headers: [
+          ['User-Agent', `mailer ${slackToken}`],
+          ['X-Forwarded-For', emailAddress],
+        ],
+      },
+      capture,
+    );
+    expect(outcome.ok).toBe(true);
+    expect(capture.allOutput()).not.toContain(slackToken);
+    expect(capture.allOutput()).not.toContain(emailAddress);
+    expect(capture.rows()[0]?.details).toMatchObject({
+      request_id: '[REDACTED:email-address]',
+      headers: { 'user-agent': 'mailer [REDACTED:slack-bot-token]', 'x-forwarded-for': '[REDACTED:email-address]' },
+    });
+    expect(capture.verbatimLines()[0]).toContain("'user-agent': 'mailer [REDACTED:slack-bot-token]'");
+  });
+
+  it('refuses text in the count field: the row is skipped as invalid_details', () => {
+    const input = { source: 'slack', reason: 'r', ts: 1, bodyBytes: 'hello' } as unknown as EmitWebhookDeadLetterInput;
+    const outcome = emitWebhookDeadLetter(input, capture);
+    expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
+    expect(capture.rows()).toHaveLength(0);
+    expect(capture.warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] seam=webhook\.dead_letter reason=invalid_details/);
+    expect(capture.warnings()[0]).not.toContain('hello');
+  });
+
+  it('refuses epoch milliseconds passed as ts', () => {
+    const outcome = emitWebhookDeadLetter({ source: 'slack', reason: 'r', ts: 1700000000123 }, capture);
+    expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
+  });
+
+  it('audits a request rejected by a real HTTP listener from its raw headers and body', async () => {
+    const requestBody = JSON.stringify({ event: { text: 'HELLO-FROM-SLACK' } });
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        emitWebhookDeadLetter(
+          {
+            source: 'slack',
+            reason: 'slack_signature_mismatch',
+            receivedAt: new Date(),
+            peerIp: request.socket.remoteAddress,
+            body: Buffer.concat(chunks),
+            headers: request.rawHeaders,
+          },
+          capture,
+        );
+        response.writeHead(401).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Slack-Signature': signature,
+          'X-Slack-Request-Timestamp': '1700000000',
+          Authorization: `Bearer ${slackToken}`,
+          Cookie: 'session=COOKIE-VALUE',
+        },
+        body: requestBody,
+      });
+      expect(response.status).toBe(401);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+
+    const details = capture.rows()[0]?.details;
+    expect(details).toMatchObject({ peer_ip: '127.0.0.1', body_bytes: Buffer.byteLength(requestBody) });
+    expect(Object.keys(details?.headers as object).sort()).toEqual(
+      ['content-length', 'content-type', 'user-agent', 'x-slack-request-timestamp', 'x-slack-signature'].sort(),
+    );
+    for (const leaked of ['HELLO-FROM-SLACK', 'COOKIE-VALUE', slackToken, signature]) {
+      expect(capture.allOutput()).not.toContain(leaked);
+    }
+  });
+});

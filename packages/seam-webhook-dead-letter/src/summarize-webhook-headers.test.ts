@@ -1,0 +1,77 @@
+import { fileURLToPath } from 'node:url';
+import { readGoldenHeaders } from '@kora/audit-sink/testing';
+import { describe, expect, it } from 'vitest';
+import { summarizeWebhookHeaders } from './summarize-webhook-headers.js';
+
+const goldenPath = fileURLToPath(new URL('../../../../shared/spec/golden-lines.jsonl', import.meta.url));
+
+describe('summarizeWebhookHeaders', () => {
+  it('reproduces every golden header summary, keys in the same order', () => {
+    const vectors = readGoldenHeaders(goldenPath);
+    expect(vectors.length).toBeGreaterThan(0);
+    for (const vector of vectors) {
+      const summary = summarizeWebhookHeaders(vector.raw);
+      expect(summary).toEqual(vector.summary);
+      expect(Object.keys(summary)).toEqual(Object.keys(vector.summary));
+    }
+  });
+
+  it('drops credentials and every header outside the allow-list', () => {
+    const summary = summarizeWebhookHeaders({
+      authorization: 'Bearer secret-value',
+      cookie: 'session=abc',
+      'x-api-key': 'k',
+      'content-type': 'application/json',
+    });
+    expect(summary).toEqual({ 'content-type': 'application/json' });
+  });
+
+  it('lets a later duplicate overwrite the value but keep the first position', () => {
+    const summary = summarizeWebhookHeaders([
+      ['User-Agent', 'first'],
+      ['Content-Type', 'text/plain'],
+      ['user-agent', 'second'],
+    ]);
+    expect(Object.entries(summary)).toEqual([
+      ['user-agent', 'second'],
+      ['content-type', 'text/plain'],
+    ]);
+  });
+
+  it("reads Node's rawHeaders list, IncomingHttpHeaders records and fetch Headers", () => {
+    expect(summarizeWebhookHeaders(['Content-Length', '17', 'Cookie', 'a=b', 'X-Real-IP', '198.51.100.4'])).toEqual({
+      'content-length': '17',
+      'x-real-ip': '198.51.100.4',
+    });
+    expect(summarizeWebhookHeaders({ 'x-forwarded-for': ['198.51.100.4', '10.0.0.1'], 'content-length': undefined })).toEqual({
+      'x-forwarded-for': '198.51.100.4, 10.0.0.1',
+    });
+    expect(summarizeWebhookHeaders(new Headers({ 'X-Slack-Request-Timestamp': '1700000000' }))).toEqual({
+      'x-slack-request-timestamp': '1700000000',
+    });
+    expect(summarizeWebhookHeaders(null)).toEqual({});
+  });
+
+  it('cuts signatures to 12 characters without splitting a surrogate pair', () => {
+    expect(summarizeWebhookHeaders([['x-slack-signature', '\u{1f600}'.repeat(20)]])).toEqual({
+      'x-slack-signature': `${'\u{1f600}'.repeat(12)}...(truncated)`,
+    });
+  });
+
+  it('caps other values at 256 characters', () => {
+    const summary = summarizeWebhookHeaders({ 'user-agent': 'u'.repeat(1000) });
+    expect(summary['user-agent']).toBe(`${'u'.repeat(242)}...(truncated)`);
+    expect(summary['user-agent']).toHaveLength(256);
+    expect(summarizeWebhookHeaders({ 'user-agent': 'u'.repeat(256) })['user-agent']).toBe('u'.repeat(256));
+  });
+
+  it('never throws on hostile input', () => {
+    const hostile = {
+      *[Symbol.iterator](): Generator<[string, string]> {
+        yield ['content-type', 'text/plain'];
+        throw new Error('broken iterator');
+      },
+    };
+    expect(summarizeWebhookHeaders(hostile)).toEqual({ 'content-type': 'text/plain' });
+  });
+});
