@@ -40,6 +40,8 @@ export { formatPythonStr } from './format/format-python-str.js';
 export { formatPythonRepr } from './format/format-python-repr.js';
 export { formatFixedHalfEven } from './format/format-fixed-half-even.js';
 export { formatPythonInt } from './format/format-python-int.js';
+export { escapeToken } from './format/escape-token.js';
+export { readErrorTypeName } from './format/read-error-type-name.js';
 
 export { readAuditEntries } from './reader/read-audit-entries.js';
 export type { ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts } from './reader/read-audit-entries.js';

@@ -1,10 +1,8 @@
-import { emitSeamEvent } from '@kora/audit-sink';
+import { emitSeamEvent, escapeToken, readErrorTypeName } from '@kora/audit-sink';
 import type { EmitOutcome, EmitTargets } from '@kora/audit-sink';
 import { compareCodePoints } from './compare-code-points.js';
-import { escapeToken } from './escape-token.js';
 import { MAX_ARGS_KEYS, MAX_TOKEN_LENGTH, seam } from './mcp-tool-called.js';
 import type { McpToolCalledDetails } from './mcp-tool-called.js';
-import { readErrorTypeName } from './read-error-type-name.js';
 
 /** How a tool call ended, when the caller has not already made a result code. */
 export type McpToolOutcome =

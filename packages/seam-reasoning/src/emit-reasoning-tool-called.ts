@@ -1,7 +1,5 @@
-import { emitSeamEvent } from '@kora/audit-sink';
+import { emitSeamEvent, escapeToken, readErrorTypeName } from '@kora/audit-sink';
 import type { EmitOutcome, EmitTargets } from '@kora/audit-sink';
-import { escapeToken } from './escape-token.js';
-import { readErrorTypeName } from './read-error-type-name.js';
 import { MAX_TOOL_NAME_LENGTH, seam } from './reasoning-tool-called.js';
 import type { ReasoningToolCalledDetails, ToolStatus } from './reasoning-tool-called.js';
 

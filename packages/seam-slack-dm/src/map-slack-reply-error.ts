@@ -1,4 +1,4 @@
-import { readErrorTypeName } from './read-error-type-name.js';
+import { readErrorTypeName } from '@kora/audit-sink';
 import { SLACK_REPLY_FAILURE_REASON } from './slack-dm-reply-failed.js';
 import type { SlackReplyFailureReason } from './slack-dm-reply-failed.js';
 

@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
-import { emitSeamEvent } from '@kora/audit-sink';
+import { emitSeamEvent, escapeToken } from '@kora/audit-sink';
 import type { AuditSource, EmitOutcome, EmitTargets } from '@kora/audit-sink';
-import { escapeToken } from './escape-token.js';
 import { summarizeWebhookHeaders } from './summarize-webhook-headers.js';
 import type { RawWebhookHeaders } from './summarize-webhook-headers.js';
 import { MAX_REQUEST_ID_LENGTH, seam } from './webhook-dead-letter.js';
