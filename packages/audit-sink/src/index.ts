@@ -19,7 +19,8 @@ export { emitSeamEvent } from './seam/emit-seam-event.js';
 export type { EmitTargets } from './seam/emit-seam-event.js';
 
 export { createAuditSink } from './sink/create-audit-sink.js';
-export { getDefaultAuditSink, getDefaultLogger, setDefaultAuditSink } from './sink/default-sink.js';
+export { getDefaultAuditSink, getDefaultLogger, setDefaultAuditSink, sinkOptionsFromEnv } from './sink/default-sink.js';
+export type { KoraEnv } from './sink/kora-env.js';
 export { resolveAuditLogPath } from './sink/resolve-audit-log-path.js';
 export type {
   AuditSink,

@@ -1,8 +1,9 @@
 import { pino } from 'pino';
 import type { AuditLogger } from '../seam/emit-types.js';
-import type { AuditSink } from './audit-sink-types.js';
+import type { AuditSink, AuditSinkOptions } from './audit-sink-types.js';
 import { createAuditSink } from './create-audit-sink.js';
 import { readSinkEnv } from './kora-env.js';
+import type { KoraEnv } from './kora-env.js';
 
 let defaultLogger: AuditLogger | undefined;
 let defaultSink: AuditSink | undefined;
@@ -21,18 +22,29 @@ export function getDefaultLogger(): AuditLogger {
  */
 export function getDefaultAuditSink(): AuditSink {
   if (defaultSink !== undefined) return defaultSink;
-  const settings = readSinkEnv(process.env);
+  const { options, ignored } = sinkOptionsFromEnv(process.env);
   const logger = getDefaultLogger();
-  for (const name of settings.ignored) logger.warn(`[kora.audit.config] ignored=${name} reason=invalid_value`);
-  defaultSink = createAuditSink({
+  for (const name of ignored) logger.warn(`[kora.audit.config] ignored=${name} reason=invalid_value`);
+  defaultSink = createAuditSink(options);
+  return defaultSink;
+}
+
+/**
+ * The sink options the `KORA_AUDIT_*` variables (and the path fallbacks) describe, and the
+ * names of variables set to something unusable. An app that parses its own configuration
+ * calls this with its environment and decides what an unusable value means.
+ */
+export function sinkOptionsFromEnv(env: KoraEnv): { options: AuditSinkOptions; ignored: readonly string[] } {
+  const settings = readSinkEnv(env);
+  const options: AuditSinkOptions = {
     path: settings.path,
     mode: settings.batchSize > 0 ? 'batched' : 'sync',
     batchSize: settings.batchSize,
     ...(settings.flushIntervalMs === undefined ? {} : { flushIntervalMs: settings.flushIntervalMs }),
     ...(settings.maxRowBytes === undefined ? {} : { maxRowBytes: settings.maxRowBytes }),
     failure: settings.required ? 'required' : 'best-effort',
-  });
-  return defaultSink;
+  };
+  return { options, ignored: settings.ignored };
 }
 
 /** Replace the process sink (an app that builds its own), returning the previous one. */

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sinkOptionsFromEnv } from './default-sink.js';
 import { readSinkEnv } from './kora-env.js';
 import { resolveAuditLogPath } from './resolve-audit-log-path.js';
 
@@ -42,5 +43,19 @@ describe('readSinkEnv', () => {
     expect(settings.flushIntervalMs).toBeUndefined();
     expect(settings.required).toBe(false);
     expect(settings.ignored).toEqual(['KORA_AUDIT_BATCH_SIZE', 'KORA_AUDIT_FLUSH_INTERVAL_MS', 'KORA_AUDIT_REQUIRED']);
+  });
+});
+
+describe('sinkOptionsFromEnv', () => {
+  it('turns a batch size into batched mode and KORA_AUDIT_REQUIRED into the required policy', () => {
+    const { options, ignored } = sinkOptionsFromEnv({ KORA_HOME: '/k', KORA_AUDIT_BATCH_SIZE: '10', KORA_AUDIT_REQUIRED: 'true' });
+    expect(options).toEqual({ path: '/k/kora_audit_log.jsonl', mode: 'batched', batchSize: 10, failure: 'required' });
+    expect(ignored).toEqual([]);
+  });
+
+  it('writes each row at once by default and passes unusable variables back by name', () => {
+    const { options, ignored } = sinkOptionsFromEnv({ KORA_AUDIT_LOG_PATH: '/a.jsonl', KORA_AUDIT_MAX_ROW_BYTES: '12' });
+    expect(options).toMatchObject({ path: '/a.jsonl', mode: 'sync', failure: 'best-effort' });
+    expect(ignored).toEqual(['KORA_AUDIT_MAX_ROW_BYTES']);
   });
 });

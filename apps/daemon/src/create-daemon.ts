@@ -1,0 +1,141 @@
+import type { AddressInfo } from 'node:net';
+import Anthropic from '@anthropic-ai/sdk';
+import { serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
+import { createAuditSink, getDefaultLogger } from '@kora/audit-sink';
+import type { AuditLogger } from '@kora/audit-sink';
+import { LogLevel, WebClient } from '@slack/web-api';
+import { Hono } from 'hono';
+import { createBackgroundTasks } from './background-tasks.js';
+import type { DaemonContext } from './daemon-context.js';
+import type { DaemonConfig } from './env.js';
+import { loadCallersFile } from './mcp/callers-file.js';
+import { createMcpRoutes } from './mcp/create-mcp-routes.js';
+import { createOperationsStore } from './operations/operations-store.js';
+import type { SendSlackMessage, ToolServices } from './operations/kora-tools.js';
+import { createPanelRoutes } from './panels/create-panel-routes.js';
+import { createReasoningEngine } from './reasoning/create-reasoning-engine.js';
+import { createDirectMessageHandler } from './slack/handle-direct-message.js';
+import { SlackClientNotConfigured } from './slack/slack-client-not-configured.js';
+import { createWebhookRoutes } from './webhooks/create-webhook-routes.js';
+
+/** A running daemon. */
+export interface Daemon {
+  /** `http://host:port`, with the port actually bound (config port 0 picks a free one). */
+  readonly url: string;
+  readonly context: DaemonContext;
+  /** Resolves when background work (DM answers) has settled. */
+  idle(): Promise<void>;
+  /** Stop accepting requests, finish background work, flush and close the sink. */
+  close(): Promise<void>;
+}
+
+/** What tests and the demo may replace. */
+export interface DaemonOverrides {
+  readonly logger?: AuditLogger;
+  readonly clock?: () => number;
+}
+
+/** Start the daemon: one HTTP server for MCP, webhooks, panels and health. */
+export async function createDaemon(config: DaemonConfig, overrides: DaemonOverrides = {}): Promise<Daemon> {
+  const logger = overrides.logger ?? getDefaultLogger();
+  const clock = overrides.clock ?? Date.now;
+  const callers = loadCallersFile(config.callersFile);
+  const sink = createAuditSink({ ...config.audit, logger, clock });
+  const tasks = createBackgroundTasks((name, error) => {
+    logger.warn(`[kora.daemon.task_failed] task=${name} error=${error instanceof Error ? error.name : 'Error'}`);
+  });
+  const context: DaemonContext = { audit: { sink, logger }, clock, tasks };
+
+  const slack =
+    config.slack.botToken === undefined || config.slack.apiUrl === undefined
+      ? undefined
+      : new WebClient(config.slack.botToken, {
+          slackApiUrl: ensureTrailingSlash(config.slack.apiUrl),
+          retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+          timeout: 10_000,
+          rejectRateLimitedCalls: true,
+          logLevel: LogLevel.ERROR,
+        });
+  const sendSlackMessage: SendSlackMessage = async (channel, text) => {
+    if (slack === undefined) throw new SlackClientNotConfigured();
+    const response = await slack.chat.postMessage({ channel, text });
+    return { ts: response.ts ?? '' };
+  };
+  const services: ToolServices = { store: createOperationsStore(clock), sendSlackMessage };
+  const anthropic =
+    config.anthropic.apiKey === undefined || config.anthropic.baseUrl === undefined
+      ? undefined
+      : new Anthropic({ apiKey: config.anthropic.apiKey, baseURL: config.anthropic.baseUrl, maxRetries: 1, timeout: 60_000 });
+  const reasoning = createReasoningEngine({
+    context,
+    client: anthropic,
+    model: config.anthropic.model,
+    maxTurns: config.anthropic.maxTurns,
+    services,
+  });
+  const handleDirectMessage = createDirectMessageHandler({ context, slack, reasoning });
+
+  const app = new Hono();
+  app.route('/mcp', createMcpRoutes({ context, callers, services }));
+  app.route(
+    '/webhooks',
+    createWebhookRoutes({
+      context,
+      slackSigningSecret: config.slack.signingSecret,
+      emailSigningSecret: config.emailSigningSecret,
+      maxBodyBytes: config.webhooks.maxBodyBytes,
+      rateLimitPerMinute: config.webhooks.rateLimitPerMinute,
+      onDirectMessage: (message) => tasks.run('slack_dm', () => handleDirectMessage(message)),
+    }),
+  );
+  app.get('/healthz', (c) => {
+    const stats = sink.stats();
+    return c.json({
+      ok: stats.writeFailures === 0 || stats.lastError === null,
+      audit: {
+        rows_written: stats.rowsWritten,
+        rows_pending: stats.rowsPending,
+        skipped: stats.skipped,
+        redacted: stats.redacted,
+        truncated: stats.truncated,
+        write_failures: stats.writeFailures,
+        last_error: stats.lastError?.code ?? null,
+      },
+    });
+  });
+  app.route('/', createPanelRoutes({ context, auditLogPath: sink.path, operatorToken: config.operatorToken }));
+
+  const server = await listen(app, config.host, config.port);
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    context,
+    idle: () => tasks.idle(),
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Server-sent event streams and idle keep-alive sockets would hold close() open.
+          if ('closeAllConnections' in server) server.closeAllConnections();
+        });
+        await tasks.idle();
+        await sink.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(app: Hono, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname, port }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function ensureTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readDaemonConfig } from './env.js';
+
+const minimal = {
+  KORA_OPERATOR_TOKEN: 'operator-token-0123456789',
+  KORA_CALLERS_FILE: '/etc/kora/callers.json',
+  KORA_AUDIT_LOG_PATH: '/var/log/kora/kora_audit_log.jsonl',
+};
+
+describe('readDaemonConfig', () => {
+  it('fills in defaults around the required values', () => {
+    const config = readDaemonConfig(minimal);
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8787,
+      callersFile: '/etc/kora/callers.json',
+      audit: { path: '/var/log/kora/kora_audit_log.jsonl', mode: 'sync', failure: 'best-effort' },
+      slack: { signingSecret: undefined, botToken: undefined, apiUrl: undefined },
+      anthropic: { model: 'claude-sonnet-4-6', maxTurns: 8 },
+      webhooks: { maxBodyBytes: 1_048_576, rateLimitPerMinute: 120 },
+    });
+  });
+
+  it('reads the sink settings the core documents', () => {
+    const config = readDaemonConfig({ ...minimal, KORA_AUDIT_BATCH_SIZE: '50', KORA_AUDIT_FLUSH_INTERVAL_MS: '250', KORA_AUDIT_REQUIRED: '1' });
+    expect(config.audit).toMatchObject({ mode: 'batched', batchSize: 50, flushIntervalMs: 250, failure: 'required' });
+  });
+
+  it('names every bad variable in one line, never its value', () => {
+    const secretLike = 'short-secret';
+    let caught: unknown;
+    try {
+      readDaemonConfig({ KORA_DAEMON_PORT: '99999', KORA_OPERATOR_TOKEN: secretLike, KORA_AUDIT_BATCH_SIZE: 'lots' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as ConfigError).message;
+    expect(message).not.toContain('\n');
+    expect(message).toContain('KORA_DAEMON_PORT must be at most 65535');
+    expect(message).not.toContain('KORA_DAEMON_PORT is required');
+    expect(message).toContain('KORA_OPERATOR_TOKEN must be at least 16 characters');
+    expect(message).toContain('KORA_CALLERS_FILE is required');
+    expect(message).not.toContain(secretLike);
+    expect(message).not.toContain('99999');
+  });
+
+  it('tells a value of the wrong kind from a missing one', () => {
+    expect(() => readDaemonConfig({ ...minimal, KORA_DAEMON_PORT: 'abc' })).toThrow(/KORA_DAEMON_PORT must be a number/);
+  });
+
+  it('reports a bad sink variable instead of quietly using its default', () => {
+    expect(() => readDaemonConfig({ ...minimal, KORA_AUDIT_BATCH_SIZE: 'lots' })).toThrow(/KORA_AUDIT_BATCH_SIZE is not a valid value/);
+  });
+
+  it('refuses a credential without the base URL it is for: nothing defaults to a remote service', () => {
+    expect(() => readDaemonConfig({ ...minimal, KORA_SLACK_BOT_TOKEN: 'x' })).toThrow(/KORA_SLACK_API_URL is required/);
+    expect(() => readDaemonConfig({ ...minimal, KORA_ANTHROPIC_API_KEY: 'x' })).toThrow(/KORA_ANTHROPIC_BASE_URL is required/);
+    expect(() => readDaemonConfig({ ...minimal, KORA_SLACK_API_URL: 'ftp://example.test/' })).toThrow(/KORA_SLACK_API_URL/);
+  });
+});

@@ -1,0 +1,124 @@
+import { sinkOptionsFromEnv } from '@kora/audit-sink';
+import type { AuditSinkOptions } from '@kora/audit-sink';
+import { z } from 'zod';
+
+/** A configuration problem, worded for the operator; the daemon prints it and exits 2. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const secret = z.string().min(16, 'must be at least 16 characters');
+const baseUrl = z.url({ protocol: /^https?$/ });
+
+const daemonEnv = z.object({
+  KORA_DAEMON_HOST: z.string().min(1).default('127.0.0.1'),
+  KORA_DAEMON_PORT: port.default(8787),
+  /** The operator token for the panels and /healthz. */
+  KORA_OPERATOR_TOKEN: secret,
+  /** The callers file: who may call which MCP tools (see docs/callers-file.md). */
+  KORA_CALLERS_FILE: z.string().min(1),
+  KORA_SLACK_SIGNING_SECRET: secret.optional(),
+  KORA_SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  KORA_SLACK_API_URL: baseUrl.optional(),
+  KORA_EMAIL_SIGNING_SECRET: secret.optional(),
+  KORA_ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  KORA_ANTHROPIC_BASE_URL: baseUrl.optional(),
+  KORA_ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-6'),
+  KORA_REASONING_MAX_TURNS: positiveInt.max(50).default(8),
+  KORA_WEBHOOK_MAX_BODY_BYTES: positiveInt.max(16 * 1024 * 1024).default(1024 * 1024),
+  KORA_WEBHOOK_RATE_LIMIT_PER_MINUTE: positiveInt.max(100_000).default(120),
+});
+
+/** The daemon's configuration, parsed once at start. */
+export interface DaemonConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly operatorToken: string;
+  readonly callersFile: string;
+  readonly audit: AuditSinkOptions & { readonly path: string };
+  readonly slack: {
+    readonly signingSecret: string | undefined;
+    /** Unset: the daemon still verifies DMs, and every reply fails as slack_client_not_configured. */
+    readonly botToken: string | undefined;
+    readonly apiUrl: string | undefined;
+  };
+  readonly emailSigningSecret: string | undefined;
+  readonly anthropic: {
+    readonly apiKey: string | undefined;
+    readonly baseUrl: string | undefined;
+    readonly model: string;
+    readonly maxTurns: number;
+  };
+  readonly webhooks: { readonly maxBodyBytes: number; readonly rateLimitPerMinute: number };
+}
+
+/**
+ * Parse the daemon's environment. Throws a {@link ConfigError} naming every bad variable
+ * (never its value) in one line. Outbound base URLs are required whenever their credential
+ * is set: nothing defaults to a remote service.
+ */
+export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
+  const parsed = daemonEnv.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      return `${name} ${env[name] === undefined ? 'is required' : describeIssue(issue)}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  const { options, ignored } = sinkOptionsFromEnv(env);
+  const problems: string[] = ignored.map((name) => `${name} is not a valid value`);
+  if (values.KORA_SLACK_BOT_TOKEN !== undefined && values.KORA_SLACK_API_URL === undefined) {
+    problems.push('KORA_SLACK_API_URL is required when KORA_SLACK_BOT_TOKEN is set');
+  }
+  if (values.KORA_ANTHROPIC_API_KEY !== undefined && values.KORA_ANTHROPIC_BASE_URL === undefined) {
+    problems.push('KORA_ANTHROPIC_BASE_URL is required when KORA_ANTHROPIC_API_KEY is set');
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return {
+    host: values.KORA_DAEMON_HOST,
+    port: values.KORA_DAEMON_PORT,
+    operatorToken: values.KORA_OPERATOR_TOKEN,
+    callersFile: values.KORA_CALLERS_FILE,
+    audit: { ...options, path: options.path ?? '' },
+    slack: {
+      signingSecret: values.KORA_SLACK_SIGNING_SECRET,
+      botToken: values.KORA_SLACK_BOT_TOKEN,
+      apiUrl: values.KORA_SLACK_API_URL,
+    },
+    emailSigningSecret: values.KORA_EMAIL_SIGNING_SECRET,
+    anthropic: {
+      apiKey: values.KORA_ANTHROPIC_API_KEY,
+      baseUrl: values.KORA_ANTHROPIC_BASE_URL,
+      model: values.KORA_ANTHROPIC_MODEL,
+      maxTurns: values.KORA_REASONING_MAX_TURNS,
+    },
+    webhooks: {
+      maxBodyBytes: values.KORA_WEBHOOK_MAX_BODY_BYTES,
+      rateLimitPerMinute: values.KORA_WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    },
+  };
+}
+
+// zod's messages can quote the received value; a secret must never be echoed, so only the
+// kind of problem is kept.
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `must be a ${issue.expected}`;
+    case 'too_small':
+      return issue.message.startsWith('must') ? issue.message : `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}`;
+    case 'invalid_format':
+      return `must be a valid ${issue.format}`;
+    default:
+      return 'is not a valid value';
+  }
+}

@@ -1,0 +1,258 @@
+import { readErrorTypeName } from '@kora/audit-sink';
+import type { EmitOutcome } from '@kora/audit-sink';
+import { emitMcpToolCalled } from '@kora/seam-mcp';
+import type { McpToolOutcome } from '@kora/seam-mcp';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { CallToolRequestSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { DaemonContext } from '../daemon-context.js';
+import { findTool, KORA_TOOLS } from '../operations/kora-tools.js';
+import type { KoraTool, ToolServices } from '../operations/kora-tools.js';
+import { ANONYMOUS_ACTOR_KIND } from './callers-file.js';
+import type { Caller, CallerRegistry } from './callers-file.js';
+
+/** Largest request body the MCP endpoint reads, unless told otherwise: 1 MiB. */
+export const DEFAULT_MCP_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Most JSON-RPC messages one request may carry, as the SDK's own transport allows. */
+export const MAX_MESSAGES_PER_REQUEST = 100;
+
+/** What {@link createMcpRoutes} needs. */
+export interface McpRoutesOptions {
+  /** Where the `mcp.tool_called` rows and lines go. */
+  readonly context: DaemonContext;
+  /** Who may call, from the callers file. */
+  readonly callers: CallerRegistry;
+  /** What the tools act on. */
+  readonly services: ToolServices;
+  /** Largest request body in bytes; a longer one is answered 413. */
+  readonly maxBodyBytes?: number;
+}
+
+const SERVER_INFO = { name: 'kora', version: '0.0.0' } as const;
+// JSON-RPC's implementation-defined server error, which the SDK's transport also uses for
+// refusals at the HTTP level.
+const SERVER_ERROR = -32000;
+
+/** The arguments did not match the tool's schema; audited as `error:InvalidArguments`. */
+class InvalidArguments extends Error {
+  override name = 'InvalidArguments';
+}
+
+/**
+ * The SDK refused a `tools/call` before any tool was looked up (not a JSON-RPC request, no
+ * tool name, arguments not an object); audited as `error:InvalidRequest`.
+ */
+class InvalidRequest extends Error {
+  override name = 'InvalidRequest';
+}
+
+/** A `tools/call` message as found in a request body, before anything validated it. */
+interface ToolCallAttempt {
+  readonly id: unknown;
+  readonly toolName: string;
+  readonly args: unknown;
+}
+
+/** Who is calling, as the audit rows record it. */
+interface AuditedActor {
+  readonly actorKind: string;
+  readonly sessionId: string | null;
+}
+
+const ANONYMOUS: AuditedActor = { actorKind: ANONYMOUS_ACTOR_KIND, sessionId: null };
+
+/**
+ * The MCP endpoint (Streamable HTTP, stateless: a new server and transport per request),
+ * serving every tool of {@link KORA_TOOLS} to callers with a bearer token from the callers
+ * file. Every `tools/call` is audited exactly once as `mcp.tool_called`: ok, denied, failed,
+ * and also when the token is missing or unknown. Mount it with `app.route('/mcp', …)`.
+ */
+export function createMcpRoutes(options: McpRoutesOptions): Hono {
+  const { context, callers, services } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MCP_MAX_BODY_BYTES;
+  const audit = (actor: AuditedActor, attempt: ToolCallAttempt, outcome: McpToolOutcome): EmitOutcome =>
+    emitMcpToolCalled(
+      {
+        toolName: attempt.toolName,
+        // An unknown tool could have done anything: it is audited as the riskier kind.
+        toolKind: findTool(attempt.toolName)?.kind ?? 'mutating',
+        callerActorKind: actor.actorKind,
+        args: attempt.args,
+        outcome,
+        callerSessionId: actor.sessionId,
+      },
+      context.audit,
+    );
+  const authenticate = (c: Context): { caller: Caller | undefined; presented: boolean } => {
+    const token = readBearerToken(c.req.header('authorization'));
+    return { caller: token === undefined ? undefined : callers.authenticate(token), presented: token !== undefined };
+  };
+
+  const app = new Hono();
+  app.post(
+    '/',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => jsonRpcError(c, 413, ErrorCode.InvalidRequest, `Request body exceeds ${maxBodyBytes} bytes`),
+    }),
+    async (c) => {
+      const { caller, presented } = authenticate(c);
+      const body = parseJson(await c.req.text());
+      const messages = body.ok ? (Array.isArray(body.value) ? (body.value as unknown[]) : [body.value]) : [];
+      // Bounded, so that one request cannot write thousands of rows.
+      const attempts = messages.slice(0, MAX_MESSAGES_PER_REQUEST).flatMap(readToolCallAttempt);
+      if (caller === undefined) {
+        for (const attempt of attempts) audit(ANONYMOUS, attempt, { status: 'denied', reason: 'unauthenticated' });
+        return unauthorized(c, presented);
+      }
+      if (!body.ok) return jsonRpcError(c, 400, ErrorCode.ParseError, 'Parse error: the body is not JSON');
+
+      const actor: AuditedActor = { actorKind: caller.actorKind, sessionId: caller.name };
+      if (messages.length > MAX_MESSAGES_PER_REQUEST) {
+        for (const attempt of attempts) audit(actor, attempt, { status: 'error', error: new InvalidRequest() });
+        return jsonRpcError(c, 400, ErrorCode.InvalidRequest, `A request carries at most ${MAX_MESSAGES_PER_REQUEST} messages`);
+      }
+      // Calls the SDK turns away before dispatch (malformed params, bad headers) never reach
+      // the tools/call handler; whatever is left here afterwards is audited as refused.
+      const undispatched = [...attempts];
+      const dispatched = (requestId: RequestId): void => {
+        const index = undispatched.findIndex((attempt) => attempt.id === requestId);
+        if (index >= 0) undispatched.splice(index, 1);
+      };
+      const server = createKoraMcpServer({ caller, services, audit: (attempt, outcome) => audit(actor, attempt, outcome), dispatched, context });
+      // JSON responses: handleRequest resolves only once every call has been answered, so the
+      // check for undispatched calls below runs after the handler had its chance.
+      const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      try {
+        await server.connect(transport);
+        return await transport.handleRequest(c.req.raw, { parsedBody: body.value });
+      } finally {
+        for (const attempt of undispatched) audit(actor, attempt, { status: 'error', error: new InvalidRequest() });
+        await server.close();
+      }
+    },
+  );
+  // Stateless: there is no server-to-client stream to GET and no session to DELETE.
+  app.all('/', (c) => {
+    const { caller, presented } = authenticate(c);
+    if (caller === undefined) return unauthorized(c, presented);
+    c.header('Allow', 'POST');
+    return jsonRpcError(c, 405, SERVER_ERROR, 'Method not allowed: this server is stateless; POST JSON-RPC messages');
+  });
+  return app;
+}
+
+interface KoraMcpServerOptions {
+  readonly caller: Caller;
+  readonly services: ToolServices;
+  readonly context: DaemonContext;
+  readonly audit: (attempt: ToolCallAttempt, outcome: McpToolOutcome) => EmitOutcome;
+  /** Told about every call the tools/call handler receives. */
+  readonly dispatched: (requestId: RequestId) => void;
+}
+
+function createKoraMcpServer({ caller, services, context, audit, dispatched }: KoraMcpServerOptions): McpServer {
+  const server = new McpServer(SERVER_INFO);
+
+  const callTool = async (toolName: string, args: unknown, requestId: RequestId): Promise<CallToolResult> => {
+    dispatched(requestId);
+    const attempt: ToolCallAttempt = { id: requestId, toolName, args };
+    const tool = findTool(toolName);
+    if (tool === undefined) {
+      audit(attempt, { status: 'denied', reason: 'unknown_tool' });
+      // The name is not echoed: it is the caller's own text, and tools/list has the real ones.
+      throw new McpError(ErrorCode.InvalidParams, 'Unknown tool: tools/list names the tools of this server');
+    }
+    if (!caller.capabilities.has(tool.capability)) {
+      audit(attempt, { status: 'denied', reason: 'missing_capability' });
+      return toolError(`${tool.name} needs the capability ${tool.capability}, which this caller does not have.`);
+    }
+    const parsed = tool.input.safeParse(args ?? {});
+    if (!parsed.success) {
+      audit(attempt, { status: 'error', error: new InvalidArguments() });
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(arguments)'}: ${issue.message}`);
+      return toolError(`Invalid arguments for ${tool.name}: ${problems.join('; ')}`);
+    }
+    let code: string;
+    let text: string;
+    let structured: Record<string, unknown> | undefined;
+    try {
+      const result = await tool.run(parsed.data, services);
+      code = result.code;
+      text = JSON.stringify(result.content);
+      structured = isRecord(result.content) ? result.content : undefined;
+    } catch (error) {
+      audit(attempt, { status: 'error', error });
+      // The type name is already in the audit row; the message and stack stay in the process.
+      return toolError(`${tool.name} failed (${readErrorTypeName(error)}).`);
+    }
+    const written = audit(attempt, { status: 'ok', code });
+    if (!written.ok && context.audit.sink.failure === 'required') {
+      // Fail closed: what a caller cannot be held to account for, it does not get to see.
+      return toolError(`${tool.name} ran, but the call could not be audited, so its result is withheld.`);
+    }
+    return { content: [{ type: 'text', text }], ...(structured === undefined ? {} : { structuredContent: structured }) };
+  };
+
+  // McpServer serves tools/list from these registrations (schema, title, annotations).
+  for (const tool of KORA_TOOLS) {
+    server.registerTool(
+      tool.name,
+      { title: tool.title, description: tool.description, inputSchema: tool.input, annotations: annotationsFor(tool) },
+      (args, extra) => callTool(tool.name, args, extra.requestId),
+    );
+  }
+  // tools/call is taken over: McpServer resolves the name and validates the arguments before
+  // a tool callback runs, so unknown tools and invalid arguments would go unaudited.
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    callTool(request.params.name, request.params.arguments, extra.requestId),
+  );
+  return server;
+}
+
+function annotationsFor(tool: KoraTool): { title: string; readOnlyHint: boolean; destructiveHint: boolean } {
+  return { title: tool.title, readOnlyHint: tool.kind === 'read', destructiveHint: tool.kind === 'mutating' };
+}
+
+function toolError(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+/** The `tools/call` in one JSON-RPC message, if it is one, however malformed its params. */
+function readToolCallAttempt(message: unknown): ToolCallAttempt[] {
+  if (!isRecord(message) || message.method !== 'tools/call') return [];
+  const params = isRecord(message.params) ? message.params : {};
+  return [{ id: message.id, toolName: typeof params.name === 'string' ? params.name : '', args: params.arguments }];
+}
+
+function readBearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; value?: undefined } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function unauthorized(c: Context, presented: boolean): Response {
+  // RFC 6750: name the error only when a token was presented and refused.
+  c.header('WWW-Authenticate', presented ? 'Bearer realm="kora-mcp", error="invalid_token"' : 'Bearer realm="kora-mcp"');
+  return jsonRpcError(c, 401, SERVER_ERROR, 'Unauthorized: send Authorization: Bearer <token> of a caller in the callers file');
+}
+
+function jsonRpcError(c: Context, status: 400 | 401 | 405 | 413, code: number, message: string): Response {
+  return c.json({ jsonrpc: '2.0', error: { code, message }, id: null }, status);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

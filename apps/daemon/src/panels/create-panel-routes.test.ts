@@ -1,0 +1,411 @@
+import { mkdirSync, renameSync } from 'node:fs';
+import type { AuditEnvelope } from '@kora/audit-sink';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OPERATOR_TOKEN, startPanelServer } from './__fixtures__/start-panel-server.js';
+import type { PanelServer } from './__fixtures__/start-panel-server.js';
+
+const start = Date.parse('2026-11-26T17:00:00.000Z');
+const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+
+interface PanelPage {
+  panel: string;
+  rows: AuditEnvelope[];
+  next_cursor: string | null;
+  skipped: { blank: number; malformed: number; torn: number; invalid: number };
+}
+
+interface ProblemBody {
+  error: string;
+  message: string;
+}
+
+const servers: PanelServer[] = [];
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function startServer(options: Parameters<typeof startPanelServer>[0] = {}): Promise<PanelServer> {
+  const server = await startPanelServer({ start, ...options });
+  servers.push(server);
+  return server;
+}
+
+/** One row of each seam, a second apart, in the order mcp, reasoning, webhook, slack, repeated `rounds` times. */
+function seedAllSeams(server: PanelServer, rounds: number): string[] {
+  const ids: string[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    for (const write of [server.emit.mcp, server.emit.reasoning, server.emit.webhook, server.emit.slack]) {
+      server.setTime(start + ids.length * 1000);
+      ids.push(write());
+    }
+  }
+  return ids;
+}
+
+async function getPage(server: PanelServer, path: string): Promise<PanelPage> {
+  const response = await fetch(`${server.url}${path}`, { headers: auth });
+  expect(response.status).toBe(200);
+  return (await response.json()) as PanelPage;
+}
+
+function newestFirst(rows: readonly AuditEnvelope[]): boolean {
+  return rows.every((row, index) => index === 0 || (rows[index - 1]?.emitted_at ?? '') >= row.emitted_at);
+}
+
+describe('createPanelRoutes: operator token', () => {
+  it('refuses every /api route without the token, and with a wrong one', async () => {
+    const server = await startServer();
+    for (const path of ['/api/panels', '/api/panels/agent-activity', '/api/panels/reasoning/stream']) {
+      const missing = await fetch(`${server.url}${path}`);
+      expect(missing.status, path).toBe(401);
+      expect(missing.headers.get('www-authenticate')).toContain('Bearer');
+      expect(((await missing.json()) as ProblemBody).error).toBe('unauthorized');
+
+      const wrong = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}x` } });
+      expect(wrong.status, path).toBe(401);
+      const shorter = await fetch(`${server.url}${path}`, { headers: { authorization: 'Bearer operator' } });
+      expect(shorter.status, path).toBe(401);
+    }
+  });
+
+  it('starts a cookie session for the token, which then authorizes without a header until signed out', async () => {
+    const server = await startServer();
+    const refused = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'not-the-token' }),
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+
+    const login = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: OPERATOR_TOKEN }),
+    });
+    expect(login.status).toBe(200);
+    const setCookie = login.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^kora_operator=[A-Za-z0-9_-]{40,};/);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Strict');
+    // Scoped by the browser to the request's directory (`/api`, or `/<prefix>/api` behind a proxy).
+    expect(setCookie).not.toContain('Path=');
+    expect(setCookie).not.toContain('Secure');
+    // The cookie carries a session id, never the token itself.
+    expect(setCookie).not.toContain(OPERATOR_TOKEN);
+    const cookie = setCookie.split(';')[0]!;
+
+    expect((await fetch(`${server.url}/api/panels/reasoning`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${server.url}/api/panels/reasoning`, { headers: { cookie: 'kora_operator=forged' } })).status).toBe(401);
+    // A wrong bearer header is not rescued by a good cookie.
+    expect((await fetch(`${server.url}/api/panels/reasoning`, { headers: { cookie, authorization: 'Bearer nope' } })).status).toBe(401);
+
+    expect(await (await fetch(`${server.url}/api/session`, { headers: { cookie } })).json()).toEqual({ signed_in: true });
+    const logout = await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie } });
+    expect(logout.status).toBe(204);
+    expect((await fetch(`${server.url}/api/panels/reasoning`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('also starts a session from a bearer header, Secure behind HTTPS, and refuses a login without any token', async () => {
+    const server = await startServer();
+    const bearer = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { ...auth, 'x-forwarded-proto': 'https' } });
+    expect(bearer.status).toBe(200);
+    expect(bearer.headers.get('set-cookie')).toMatch(/^kora_operator=.*; Secure/);
+    const empty = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: OPERATOR_TOKEN });
+    expect(empty.status).toBe(400);
+  });
+
+  it('ends a session when its time is up', async () => {
+    const server = await startServer({ sessionTtlMs: 60_000 });
+    const login = await fetch(`${server.url}/api/session`, { method: 'POST', headers: auth });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    server.setTime(start + 59_000);
+    expect((await fetch(`${server.url}/api/panels`, { headers: { cookie } })).status).toBe(200);
+    server.setTime(start + 60_000);
+    expect((await fetch(`${server.url}/api/panels`, { headers: { cookie } })).status).toBe(401);
+    expect(await (await fetch(`${server.url}/api/session`, { headers: { cookie } })).json()).toEqual({ signed_in: false });
+  });
+});
+
+describe('createPanelRoutes: GET /api/panels/:panel', () => {
+  it('returns only the panel’s seams, newest first', async () => {
+    const server = await startServer();
+    seedAllSeams(server, 3);
+    const expected: Record<string, string[]> = {
+      'agent-activity': ['mcp.tool_called', 'reasoning.tool_called'],
+      reasoning: ['reasoning.tool_called'],
+      'webhook-events': ['webhook.dead_letter'],
+      'slack-replies': ['slack_dm.reply_failed'],
+    };
+    for (const [panel, seams] of Object.entries(expected)) {
+      const page = await getPage(server, `/api/panels/${panel}`);
+      expect(page.panel).toBe(panel);
+      expect(page.rows).toHaveLength(3 * seams.length);
+      expect(new Set(page.rows.map((row) => row.seam))).toEqual(new Set(seams));
+      expect(newestFirst(page.rows)).toBe(true);
+      expect(page.next_cursor).toBeNull();
+      expect(page.skipped).toEqual({ blank: 0, malformed: 0, torn: 0, invalid: 0 });
+    }
+  });
+
+  it('lists the panels with their seams and columns', async () => {
+    const server = await startServer();
+    const body = (await (await fetch(`${server.url}/api/panels`, { headers: auth })).json()) as {
+      panels: { name: string; seams: string[]; columns: { label: string }[] }[];
+    };
+    expect(body.panels.map((panel) => panel.name)).toEqual(['agent-activity', 'reasoning', 'webhook-events', 'slack-replies']);
+    expect(body.panels[2]?.columns.map((column) => column.label)).toEqual(['Source', 'Reason', 'Peer IP', 'Body bytes']);
+  });
+
+  it('narrows to one of the panel’s seams with ?seam', async () => {
+    const server = await startServer();
+    seedAllSeams(server, 2);
+    const page = await getPage(server, '/api/panels/agent-activity?seam=reasoning.tool_called');
+    expect(page.rows.map((row) => row.seam)).toEqual(['reasoning.tool_called', 'reasoning.tool_called']);
+  });
+
+  it('pages with limit and cursor: every row once, none missed, in order', async () => {
+    const server = await startServer();
+    const ids = seedAllSeams(server, 12);
+    const mcpAndReasoning = ids.filter((_, index) => index % 4 < 2).reverse();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await getPage(server, `/api/panels/agent-activity?limit=5${query}`);
+      expect(page.rows.length).toBeLessThanOrEqual(5);
+      seen.push(...page.rows.map((row) => row.id));
+      cursor = page.next_cursor;
+      pages += 1;
+    } while (cursor !== null && pages < 20);
+    expect(seen).toEqual(mcpAndReasoning);
+    expect(pages).toBeGreaterThanOrEqual(5);
+  });
+
+  it('keeps rows from since (inclusive) to until (exclusive)', async () => {
+    const server = await startServer();
+    seedAllSeams(server, 5);
+    const since = new Date(start + 4_000).toISOString();
+    const until = new Date(start + 12_000).toISOString();
+    const page = await getPage(server, `/api/panels/agent-activity?since=${since}&until=${until}`);
+    expect(page.rows.map((row) => row.emitted_at)).toEqual(
+      [9_000, 8_000, 5_000, 4_000].map((offset) => new Date(start + offset).toISOString()),
+    );
+    const offsetForm = await getPage(server, `/api/panels/agent-activity?since=${encodeURIComponent('2026-11-26T19:00:04+02:00')}`);
+    expect(offsetForm.rows.at(-1)?.emitted_at).toBe(since);
+  });
+
+  it('answers 400 with a clear message for bad parameters', async () => {
+    const server = await startServer();
+    seedAllSeams(server, 1);
+    const cases: [string, RegExp][] = [
+      ['limit=0', /^limit must be an integer from 1 to 500$/],
+      ['limit=501', /^limit must be an integer from 1 to 500$/],
+      ['limit=ten', /^limit must be an integer from 1 to 500$/],
+      ['limit=5&limit=6', /^limit must be given once$/],
+      ['since=yesterday', /^since must be an ISO-8601 date-time/],
+      ['since=2026-11-26T10:00:00', /^since must be an ISO-8601 date-time/],
+      ['since=2026-11-26T10:00:00Z&until=2026-11-26T09:00:00Z', /^until must be later than since$/],
+      ['seam=webhook.dead_letter', /^seam must be one of the agent-activity panel's seams: mcp.tool_called, reasoning.tool_called$/],
+      ['cursor=not-a-cursor', /^cursor is not a cursor from this endpoint/],
+      ['limt=5', /^limt is not a parameter of this endpoint$/],
+    ];
+    for (const [query, message] of cases) {
+      const response = await fetch(`${server.url}/api/panels/agent-activity?${query}`, { headers: auth });
+      expect(response.status, query).toBe(400);
+      const body = (await response.json()) as ProblemBody;
+      expect(body.error, query).toBe('invalid_query');
+      expect(body.message, query).toMatch(message);
+    }
+  });
+
+  it('answers 500 and logs the error code, never the path, when the audit file cannot be read', async () => {
+    const server = await startServer();
+    server.emit.mcp();
+    renameSync(server.capture.path, `${server.capture.path}.moved`);
+    mkdirSync(server.capture.path);
+    const response = await fetch(`${server.url}/api/panels/agent-activity`, { headers: auth });
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as ProblemBody).error).toBe('read_failed');
+    const [warning] = server.capture.logLines().filter((line) => line.msg.startsWith('[kora.panels.read_failed]'));
+    expect(warning?.msg).toMatch(/^\[kora\.panels\.read_failed\] panel=agent-activity error=\S+$/);
+    expect(warning?.raw).not.toContain(server.capture.dir);
+  });
+
+  it('answers 404 for an unknown panel, naming the real ones', async () => {
+    const server = await startServer();
+    const response = await fetch(`${server.url}/api/panels/everything`, { headers: auth });
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as ProblemBody).message).toContain('agent-activity, reasoning, webhook-events, slack-replies');
+  });
+});
+
+interface StreamEvent {
+  event: string;
+  id: string | undefined;
+  data: string;
+}
+
+interface OpenStream {
+  readonly response: Response;
+  readonly events: StreamEvent[];
+  readonly comments: string[];
+  /** Resolves when the server ends the response. */
+  readonly ended: Promise<void>;
+  close(): void;
+}
+
+/** Open an event stream with fetch and parse it as an EventSource would. */
+async function openStream(url: string, headers: Record<string, string> = auth): Promise<OpenStream> {
+  const abort = new AbortController();
+  const response = await fetch(url, { headers, signal: abort.signal });
+  const events: StreamEvent[] = [];
+  const comments: string[] = [];
+  const ended = (async () => {
+    if (response.body === null) return;
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let blockEnd = buffer.indexOf('\n\n');
+        while (blockEnd !== -1) {
+          const block = buffer.slice(0, blockEnd);
+          buffer = buffer.slice(blockEnd + 2);
+          const event: StreamEvent = { event: 'message', id: undefined, data: '' };
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':')) comments.push(line.slice(1).trim());
+            else if (line.startsWith('event: ')) event.event = line.slice(7);
+            else if (line.startsWith('id: ')) event.id = line.slice(4);
+            else if (line.startsWith('data: ')) data.push(line.slice(6));
+          }
+          if (data.length > 0) events.push({ ...event, data: data.join('\n') });
+          blockEnd = buffer.indexOf('\n\n');
+        }
+      }
+    } catch {
+      // Aborted by close(): the stream simply ends.
+    }
+  })();
+  return { response, events, comments, ended, close: () => abort.abort() };
+}
+
+function rowEvents(stream: OpenStream): AuditEnvelope[] {
+  return stream.events.filter((event) => event.event === 'row').map((event) => JSON.parse(event.data) as AuditEnvelope);
+}
+
+const poll = { timeout: 5_000, interval: 20 };
+
+describe('createPanelRoutes: GET /api/panels/:panel/stream', () => {
+  it('delivers a row written after connecting, and only the panel’s seams', async () => {
+    const server = await startServer();
+    seedAllSeams(server, 1);
+    const stream = await openStream(`${server.url}/api/panels/webhook-events/stream`);
+    expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
+    await expect.poll(() => stream.events.map((event) => event.event), poll).toContain('ready');
+
+    server.emit.mcp();
+    const webhookId = server.emit.webhook({ reason: 'stale_timestamp' });
+    await expect.poll(() => rowEvents(stream).map((row) => row.id), poll).toEqual([webhookId]);
+    const [row] = rowEvents(stream);
+    expect(row).toMatchObject({ seam: 'webhook.dead_letter', details: { reason: 'stale_timestamp', peer_ip: '203.0.113.9' } });
+    expect(stream.events.find((event) => event.event === 'row')?.id).toBe(webhookId);
+    stream.close();
+  });
+
+  it('sends rows in the order they were written, each once', async () => {
+    const server = await startServer();
+    const stream = await openStream(`${server.url}/api/panels/agent-activity/stream`);
+    await expect.poll(() => stream.events.length, poll).toBeGreaterThan(0);
+    const written: string[] = [];
+    for (let index = 0; index < 30; index += 1) {
+      written.push(index % 2 === 0 ? server.emit.mcp({ toolName: `tool_${index}` }) : server.emit.reasoning());
+      if (index % 7 === 0) await expect.poll(() => rowEvents(stream).length, poll).toBe(written.length);
+    }
+    await expect.poll(() => rowEvents(stream).map((row) => row.id), poll).toEqual(written);
+    stream.close();
+  });
+
+  it('resumes after Last-Event-ID with the rows written since', async () => {
+    const server = await startServer();
+    const first = server.emit.reasoning();
+    const second = server.emit.reasoning({ toolName: 'second' });
+    server.emit.webhook();
+    const third = server.emit.reasoning({ toolName: 'third' });
+    const stream = await openStream(`${server.url}/api/panels/reasoning/stream`, { ...auth, 'last-event-id': first });
+    await expect.poll(() => rowEvents(stream).map((row) => row.id), poll).toEqual([second, third]);
+    stream.close();
+  });
+
+  it('follows the file across rename rotation without repeating a row', async () => {
+    const server = await startServer();
+    const stream = await openStream(`${server.url}/api/panels/reasoning/stream`);
+    await expect.poll(() => stream.events.length, poll).toBeGreaterThan(0);
+    const before = server.emit.reasoning({ toolName: 'before_rotation' });
+    await expect.poll(() => rowEvents(stream).map((row) => row.id), poll).toEqual([before]);
+    // logrotate's `create` mode: rename, then the sink notices and writes a new file.
+    renameSync(server.capture.path, `${server.capture.path}.1`);
+    const after = server.emit.reasoning({ toolName: 'after_rotation' });
+    await expect.poll(() => rowEvents(stream).map((row) => row.id), poll).toEqual([before, after]);
+    stream.close();
+  });
+
+  it('sends reset when it cannot find the row to resume after', async () => {
+    const server = await startServer();
+    server.emit.reasoning();
+    const stream = await openStream(`${server.url}/api/panels/reasoning/stream?after=0192f7c2-0000-7000-8000-000000000000`);
+    await expect.poll(() => stream.events.map((event) => event.event), poll).toContain('reset');
+    expect(rowEvents(stream)).toEqual([]);
+    stream.close();
+  });
+
+  it('refuses a bad Last-Event-ID and a seam outside the panel before streaming', async () => {
+    const server = await startServer();
+    const badId = await fetch(`${server.url}/api/panels/reasoning/stream`, { headers: { ...auth, 'last-event-id': 'not-a-row-id' } });
+    expect(badId.status).toBe(400);
+    const badSeam = await fetch(`${server.url}/api/panels/reasoning/stream?seam=mcp.tool_called`, { headers: auth });
+    expect(badSeam.status).toBe(400);
+    expect(((await badSeam.json()) as ProblemBody).message).toContain('seam must be one of');
+  });
+
+  it('sends heartbeat comments while nothing happens', async () => {
+    const server = await startServer({ heartbeatMs: 100 });
+    const stream = await openStream(`${server.url}/api/panels/reasoning/stream`);
+    await expect.poll(() => stream.comments.filter((comment) => comment === 'heartbeat').length, poll).toBeGreaterThanOrEqual(2);
+    stream.close();
+  });
+
+  it('ends open streams when the server closes', async () => {
+    const server = await startServer();
+    const stream = await openStream(`${server.url}/api/panels/agent-activity/stream`);
+    await expect.poll(() => stream.events.length, poll).toBeGreaterThan(0);
+    await server.close();
+    await stream.ended;
+  });
+});
+
+describe('createPanelRoutes: GET /', () => {
+  it('serves the page with a CSP that forbids inline script, and its assets', async () => {
+    const server = await startServer();
+    const page = await fetch(`${server.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const html = await page.text();
+    expect(html).toContain('<script src="assets/panels.js" defer></script>');
+    // No inline script at all: every <script> has a src.
+    expect(html.match(/<script(?![^>]*\bsrc=)/g)).toBeNull();
+
+    const script = await fetch(`${server.url}/assets/panels.js`);
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect(await script.text()).not.toContain('innerHTML');
+    const style = await fetch(`${server.url}/assets/panels.css`);
+    expect(style.headers.get('content-type')).toContain('text/css');
+  });
+});

@@ -1,0 +1,125 @@
+/** The panels page's stylesheet: system fonts, light and dark, no external resources. */
+export const PANEL_PAGE_STYLE = `:root {
+  color-scheme: light dark;
+  --text: #1b1f24;
+  --muted: #5b6570;
+  --background: #ffffff;
+  --surface: #f4f6f8;
+  --border: #d0d7de;
+  --accent: #1f4e79;
+  --error: #b42318;
+  --live: #1a7f37;
+  --warning: #9a6700;
+  --highlight: #fff3b0;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  font-size: 15px;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --text: #e6edf3;
+    --muted: #9aa6b2;
+    --background: #0d1117;
+    --surface: #161b22;
+    --border: #30363d;
+    --accent: #6cb6ff;
+    --error: #ff7b72;
+    --live: #3fb950;
+    --warning: #d29922;
+    --highlight: #4d3b00;
+  }
+}
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--text); background: var(--background); }
+code, pre, td { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.87rem; }
+button, input, select { font: inherit; }
+button {
+  padding: 0.3rem 0.8rem;
+  border: 1px solid var(--border);
+  border-radius: 6px;
+  background: var(--surface);
+  color: var(--text);
+  cursor: pointer;
+}
+button:hover { border-color: var(--accent); }
+button:focus-visible, input:focus-visible, select:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+input, select {
+  padding: 0.25rem 0.4rem;
+  border: 1px solid var(--border);
+  border-radius: 6px;
+  background: var(--background);
+  color: var(--text);
+}
+.top {
+  display: flex;
+  align-items: center;
+  gap: 1rem;
+  padding: 0.8rem 1.5rem;
+  border-bottom: 1px solid var(--border);
+  background: var(--surface);
+}
+.top h1 { margin: 0; font-size: 1.2rem; flex: 1; }
+.connection { margin: 0; font-weight: 600; }
+.connection::before {
+  content: "";
+  display: inline-block;
+  width: 0.6rem;
+  height: 0.6rem;
+  margin-right: 0.4rem;
+  border-radius: 50%;
+  background: var(--muted);
+}
+.connection[data-state="live"]::before { background: var(--live); }
+.connection[data-state="connecting"]::before { background: var(--warning); }
+.connection[data-state="offline"]::before { background: var(--error); }
+main { padding: 1rem 1.5rem 3rem; }
+.login { max-width: 28rem; }
+.login form { display: grid; gap: 0.5rem; }
+.hint, .description, .panel-status { color: var(--muted); }
+.error { color: var(--error); min-height: 1.2em; }
+.panel { margin-bottom: 2.5rem; }
+.panel h2 { margin: 0 0 0.2rem; font-size: 1.1rem; }
+.panel .description { margin: 0 0 0.6rem; }
+.filters { display: flex; flex-wrap: wrap; align-items: end; gap: 0.6rem 1rem; margin-bottom: 0.5rem; }
+.filters label { display: grid; gap: 0.15rem; font-size: 0.85rem; color: var(--muted); }
+.panel-status { margin: 0.3rem 0; font-size: 0.85rem; }
+.panel-status[data-kind="error"] { color: var(--error); }
+.table-wrap { overflow-x: auto; border: 1px solid var(--border); border-radius: 6px; }
+table { width: 100%; border-collapse: collapse; }
+th {
+  position: sticky;
+  top: 0;
+  padding: 0.4rem 0.6rem;
+  text-align: left;
+  font-size: 0.8rem;
+  color: var(--muted);
+  background: var(--surface);
+  border-bottom: 1px solid var(--border);
+  white-space: nowrap;
+}
+/* break-word, not anywhere: short codes stay whole and a wide table scrolls instead. */
+td { padding: 0.35rem 0.6rem; border-bottom: 1px solid var(--border); vertical-align: top; overflow-wrap: break-word; }
+td:last-child { width: 1%; white-space: nowrap; }
+/* Session ids are long single tokens: let them wrap anywhere so the row fits the screen. */
+td.session { overflow-wrap: anywhere; min-width: 12ch; }
+tbody tr:last-child td { border-bottom: 0; }
+td.time { white-space: nowrap; }
+.relative { color: var(--muted); font-size: 0.8rem; }
+.none { color: var(--muted); }
+tr.is-new td { animation: arrived 3s ease-out; }
+@keyframes arrived { from { background: var(--highlight); } to { background: transparent; } }
+.json-row td { background: var(--surface); }
+.json-row pre { margin: 0; max-height: 24rem; overflow: auto; white-space: pre-wrap; }
+.empty td { color: var(--muted); font-family: inherit; text-align: center; padding: 1rem; }
+.older { margin-top: 0.5rem; }
+.visually-hidden {
+  position: absolute;
+  width: 1px;
+  height: 1px;
+  overflow: hidden;
+  clip-path: inset(50%);
+  white-space: nowrap;
+}
+@media (prefers-reduced-motion: reduce) {
+  tr.is-new td { animation: none; background: var(--highlight); }
+}
+`;

@@ -1,0 +1,258 @@
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { OPERATOR_TOKEN, startPanelServer } from './__fixtures__/start-panel-server.js';
+import type { PanelServer } from './__fixtures__/start-panel-server.js';
+
+// CI installs Chromium here (`apt-get install -y chromium`); without it this file fails, never skips.
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const TIMEOUT_MS = 60_000;
+const poll = { timeout: 10_000, interval: 50 };
+
+let launching: Promise<Browser> | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+
+/** The shared browser, launched by the first test that needs it; every test fails if it cannot start. */
+function launchBrowser(): Promise<Browser> {
+  launching ??= (async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`the panel page test needs Chromium at ${CHROMIUM}; install it with: apt-get install -y chromium`);
+    }
+    return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  })();
+  return launching;
+}
+
+afterAll(async () => {
+  const browser = await launching?.catch(() => undefined);
+  await browser?.close();
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+interface Session {
+  readonly server: PanelServer;
+  readonly page: Page;
+  /** Uncaught page errors and console errors (CSP violations land here too). */
+  readonly errors: string[];
+}
+
+async function openPage(server: PanelServer, contextOptions: Parameters<Browser['newContext']>[0] = {}): Promise<Session> {
+  const browser = await launchBrowser();
+  const context: BrowserContext = await browser.newContext(contextOptions);
+  cleanups.push(() => context.close());
+  const page = await context.newPage();
+  // Fail a step quickly instead of after Playwright's 30 s default; polls retry on their own.
+  page.setDefaultTimeout(5_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  await page.goto(server.url);
+  return { server, page, errors };
+}
+
+async function startServer(options: Parameters<typeof startPanelServer>[0] = {}): Promise<PanelServer> {
+  const server = await startPanelServer(options);
+  // Registered first, so it runs after the browser context (which holds the streams) has closed.
+  cleanups.unshift(() => server.close());
+  return server;
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.getByLabel('Operator token').fill(OPERATOR_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('region', { name: 'Agent activity' }).waitFor();
+}
+
+function panel(page: Page, title: string): Locator {
+  return page.getByRole('region', { name: title, exact: true });
+}
+
+function rows(region: Locator): Locator {
+  return region.locator('tbody tr[data-id]');
+}
+
+/** The seam column, top to bottom, read in one go (rows may be replaced while it runs). */
+function seamsOf(region: Locator): Promise<string[]> {
+  return rows(region).locator('td:nth-child(2)').allTextContents();
+}
+
+async function connection(page: Page): Promise<string> {
+  return (await page.locator('#connection').textContent()) ?? '';
+}
+
+describe('the panels page', () => {
+  it(
+    'asks for the token, then shows every panel’s rows with their key fields and the full JSON on demand',
+    async () => {
+      const server = await startServer();
+      server.emit.mcp({ toolName: 'create_ticket', result: 'denied:capability' });
+      server.emit.reasoning({ toolName: 'lookup_order', status: 'error', error: new RangeError('boom'), durationMs: 1234 });
+      server.emit.webhook({ reason: 'slack_signature_mismatch' });
+      server.emit.slack({ channelId: 'D0999ZZZZ' });
+      const { page, errors } = await openPage(server);
+
+      await page.getByLabel('Operator token').fill('not-the-operator-token');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.getByRole('alert').first().textContent(), poll).toBe('That token was not accepted.');
+      // The refused sign-in is the one failed request this test expects.
+      expect(errors.splice(0)).toEqual(['console: Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
+      await signIn(page);
+      // The session cookie is HttpOnly: nothing on the page can read it.
+      expect(await page.evaluate('document.cookie')).toBe('');
+      await expect.poll(() => connection(page), poll).toBe('Live');
+
+      const activity = panel(page, 'Agent activity');
+      await expect.poll(() => seamsOf(activity), poll).toEqual(['reasoning.tool_called', 'mcp.tool_called']);
+      const headers = await activity.getByRole('columnheader').allTextContents();
+      expect(headers).toEqual(['Time', 'Seam', 'Tool', 'Kind', 'Actor / triggered by', 'Result / status', 'Duration ms', 'Exception', 'Caller session', 'Full row']);
+      const reasoningCells = await rows(activity).nth(0).getByRole('cell').allTextContents();
+      expect(reasoningCells.slice(1, 9)).toEqual([
+        'reasoning.tool_called',
+        'lookup_order',
+        '—',
+        'slack_dm',
+        'error',
+        '1234',
+        'RangeError',
+        'D0123ABCD:1700000000.000100',
+      ]);
+      const mcpCells = await rows(activity).nth(1).getByRole('cell').allTextContents();
+      expect(mcpCells.slice(1, 9)).toEqual(['mcp.tool_called', 'create_ticket', 'read', 'support_agent', 'denied:capability', '—', '—', 'mcp-client-7']);
+      // Time shows local and relative.
+      expect(await rows(activity).nth(0).locator('time').getAttribute('datetime')).toMatch(/Z$/);
+      expect(await rows(activity).nth(0).locator('.relative').textContent()).toMatch(/now|sec/);
+
+      const webhook = await rows(panel(page, 'Webhook events')).nth(0).getByRole('cell').allTextContents();
+      expect(webhook.slice(1, 6)).toEqual(['webhook.dead_letter', 'slack', 'slack_signature_mismatch', '203.0.113.9', '25']);
+      expect(await seamsOf(panel(page, 'Reasoning'))).toEqual(['reasoning.tool_called']);
+      expect((await rows(panel(page, 'Slack replies')).nth(0).getByRole('cell').allTextContents())[2]).toBe('D0999ZZZZ');
+
+      const toggle = rows(activity).nth(1).getByRole('button', { name: 'JSON' });
+      await toggle.click();
+      expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+      const json = activity.locator('tr.json-row pre');
+      await json.waitFor();
+      const written = server.capture.rows().find((row) => row.seam === 'mcp.tool_called');
+      expect(JSON.parse((await json.textContent()) ?? '')).toEqual(written);
+      await toggle.click();
+      await json.waitFor({ state: 'hidden' });
+
+      expect(errors).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'filters by seam and by local time, and loads older rows with the cursor',
+    async () => {
+      const start = Date.parse('2026-11-26T17:00:00.000Z');
+      const server = await startServer({ start });
+      for (let index = 0; index < 60; index += 1) {
+        server.setTime(start + index * 1000);
+        if (index % 3 === 0) server.emit.reasoning({ toolName: `step_${index}` });
+        else server.emit.mcp({ toolName: `call_${index}` });
+      }
+      const { page, errors } = await openPage(server, { timezoneId: 'Europe/Berlin' });
+      await signIn(page);
+      const activity = panel(page, 'Agent activity');
+
+      await expect.poll(() => rows(activity).count(), poll).toBe(50);
+      const older = activity.getByRole('button', { name: 'Load older' });
+      await older.click();
+      await expect.poll(() => rows(activity).count(), poll).toBe(60);
+      await older.waitFor({ state: 'hidden' });
+      const tools = await rows(activity).locator('td:nth-child(3)').allTextContents();
+      expect(new Set(tools).size).toBe(60);
+
+      await activity.getByLabel('Seam').selectOption('reasoning.tool_called');
+      await activity.getByRole('button', { name: 'Apply' }).click();
+      await expect.poll(() => seamsOf(activity), poll).toEqual(Array.from({ length: 20 }, () => 'reasoning.tool_called'));
+
+      // 18:00:30 in Berlin is 17:00:30Z: rows 30 to 44 inclusive, reasoning rows among them are 30, 33, …, 42.
+      await activity.getByLabel('Since').fill('2026-11-26T18:00:30');
+      await activity.getByLabel('Until').fill('2026-11-26T18:00:45');
+      await activity.getByRole('button', { name: 'Apply' }).click();
+      await expect
+        .poll(() => rows(activity).locator('td:nth-child(3)').allTextContents(), poll)
+        .toEqual(['step_42', 'step_39', 'step_36', 'step_33', 'step_30']);
+
+      await activity.getByRole('button', { name: 'Clear' }).click();
+      await expect.poll(() => rows(activity).count(), poll).toBe(50);
+      expect(errors).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'shows a new row at the top without a reload, as text, and only where the filters allow',
+    async () => {
+      const server = await startServer();
+      server.emit.mcp();
+      const { page, errors } = await openPage(server);
+      await signIn(page);
+      await expect.poll(() => connection(page), poll).toBe('Live');
+      const activity = panel(page, 'Agent activity');
+      await expect.poll(() => rows(activity).count(), poll).toBe(1);
+      await page.evaluate('window.notReloaded = true');
+
+      // A tool name an outsider chose, which would be markup if the page parsed it as HTML.
+      const hostile = '<img/src=x/onerror=window.injected=1>';
+      const id = server.emit.reasoning({ toolName: hostile });
+      await expect.poll(() => rows(activity).first().getAttribute('data-id'), poll).toBe(id);
+      expect(await rows(activity).first().getAttribute('data-arrived')).toBe('live');
+      expect(await rows(activity).first().locator('td:nth-child(3)').textContent()).toBe(hostile);
+      expect(await activity.locator('tbody img').count()).toBe(0);
+      await expect.poll(() => rows(panel(page, 'Reasoning')).first().getAttribute('data-id'), poll).toBe(id);
+
+      await activity.getByLabel('Seam').selectOption('mcp.tool_called');
+      await activity.getByRole('button', { name: 'Apply' }).click();
+      await expect.poll(() => seamsOf(activity), poll).toEqual(['mcp.tool_called']);
+      // Written in this order, so once the mcp row shows, the reasoning row has been passed over.
+      server.emit.reasoning({ toolName: 'filtered_out' });
+      const mcpId = server.emit.mcp({ toolName: 'arrives_live' });
+      await expect.poll(() => rows(activity).first().getAttribute('data-id'), poll).toBe(mcpId);
+      expect(await seamsOf(activity)).toEqual(['mcp.tool_called', 'mcp.tool_called']);
+
+      const webhookId = server.emit.webhook({ reason: 'purelymail_hmac_mismatch' });
+      await expect.poll(() => rows(panel(page, 'Webhook events')).first().getAttribute('data-id'), poll).toBe(webhookId);
+
+      expect(await page.evaluate('window.notReloaded === true && window.injected === undefined')).toBe(true);
+      expect(errors).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'signs out and back in',
+    async () => {
+      const server = await startServer();
+      const { page, errors } = await openPage(server);
+      await signIn(page);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Operator token').waitFor();
+      expect(await page.getByRole('region', { name: 'Agent activity' }).count()).toBe(0);
+      expect(await connection(page)).toBe('Signed out');
+      await page.reload();
+      await page.getByLabel('Operator token').waitFor();
+      await signIn(page);
+      expect(errors).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
+});

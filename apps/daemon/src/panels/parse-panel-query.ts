@@ -1,0 +1,142 @@
+import type { SeamName } from '@kora/audit-sink';
+import { z } from 'zod';
+import type { PanelDefinition } from './panel-definitions.js';
+
+/** Rows per page when the caller does not say. */
+export const DEFAULT_PANEL_LIMIT = 50;
+/** The most rows one page may ask for. */
+export const MAX_PANEL_LIMIT = 500;
+
+/** A page request of one panel, parsed. */
+export interface PanelQuery {
+  /** Rows per page, 1–500. */
+  readonly limit: number;
+  /** ISO-8601 lower bound on `emitted_at`, inclusive. */
+  readonly since: string | undefined;
+  /** ISO-8601 upper bound on `emitted_at`, exclusive. */
+  readonly until: string | undefined;
+  /** The previous page's `next_cursor`. */
+  readonly cursor: string | undefined;
+  /** The seams to show: the panel's own, or the subset the caller asked for. */
+  readonly seams: readonly SeamName[];
+}
+
+/** A live stream request of one panel, parsed. */
+export interface StreamQuery {
+  /** The seams to send: the panel's own, or the subset the caller asked for. */
+  readonly seams: readonly SeamName[];
+  /** The row id to continue after (`Last-Event-ID`, else `after`), or undefined to start now. */
+  readonly after: string | undefined;
+}
+
+/** One thing wrong with a request, by parameter name. */
+export interface QueryProblem {
+  readonly param: string;
+  readonly message: string;
+}
+
+/** A parsed request, or everything wrong with it. */
+export type QueryOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: QueryProblem[] };
+
+/** Query parameters as Hono's `c.req.queries()` gives them: every value of every name. */
+export type RawQuery = Readonly<Record<string, readonly string[]>>;
+
+const ROW_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const isoTime = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO-8601 date-time with seconds and a time zone, like 2026-01-31T09:00:00Z',
+});
+
+/** A parameter that may appear at most once. */
+function once<T extends z.ZodType<unknown, string>>(inner: T) {
+  return z
+    .array(z.string())
+    .max(1, { error: 'must be given once' })
+    .transform((values) => values[0] ?? '')
+    .pipe(inner)
+    .optional();
+}
+
+function seamList(panel: PanelDefinition) {
+  return z
+    .array(z.enum(panel.seams, { error: `must be one of the ${panel.name} panel's seams: ${panel.seams.join(', ')}` }))
+    .optional();
+}
+
+/**
+ * Parse `?limit&since&until&cursor&seam` for one panel. `seam` may repeat; every other
+ * parameter appears at most once; unknown parameters are refused so a typo is not silently
+ * ignored; `since` must be before `until`.
+ */
+export function parsePanelQuery(panel: PanelDefinition, query: RawQuery): QueryOutcome<PanelQuery> {
+  const schema = z
+    .strictObject({
+      limit: once(
+        z
+          .string()
+          .regex(/^\d{1,4}$/, { error: `must be an integer from 1 to ${MAX_PANEL_LIMIT}` })
+          .transform(Number)
+          .pipe(
+            z
+              .number()
+              .min(1, { error: `must be an integer from 1 to ${MAX_PANEL_LIMIT}` })
+              .max(MAX_PANEL_LIMIT, { error: `must be an integer from 1 to ${MAX_PANEL_LIMIT}` }),
+          ),
+      ),
+      since: once(isoTime),
+      until: once(isoTime),
+      cursor: once(z.string().min(1, { error: 'must not be empty' }).max(4096, { error: 'is too long' })),
+      seam: seamList(panel),
+    })
+    .refine((value) => value.since === undefined || value.until === undefined || Date.parse(value.since) < Date.parse(value.until), {
+      error: 'must be later than since',
+      path: ['until'],
+    });
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) return { ok: false, problems: describeIssues(parsed.error.issues) };
+  const value = parsed.data;
+  return {
+    ok: true,
+    value: {
+      limit: value.limit ?? DEFAULT_PANEL_LIMIT,
+      since: value.since,
+      until: value.until,
+      cursor: value.cursor,
+      seams: narrowSeams(panel, value.seam),
+    },
+  };
+}
+
+/**
+ * Parse a stream request: `?seam` (repeatable) and `?after=<row id>`; a `Last-Event-ID`
+ * header, which a reconnecting EventSource sends, wins over `after`.
+ */
+export function parseStreamQuery(panel: PanelDefinition, query: RawQuery, lastEventId: string | undefined): QueryOutcome<StreamQuery> {
+  const rowId = z.string().regex(ROW_ID, { error: 'must be the id of an audit row' });
+  const schema = z.strictObject({ seam: seamList(panel), after: once(rowId) });
+  const parsed = schema.safeParse(query);
+  const problems = parsed.success ? [] : describeIssues(parsed.error.issues);
+  // An empty Last-Event-ID is what a stream that never sent an id reconnects with.
+  const header = lastEventId === undefined || lastEventId === '' ? undefined : lastEventId;
+  if (header !== undefined && !rowId.safeParse(header).success) {
+    problems.push({ param: 'Last-Event-ID', message: 'must be the id of an audit row' });
+  }
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  return { ok: true, value: { seams: narrowSeams(panel, parsed.data.seam), after: header ?? parsed.data.after } };
+}
+
+function narrowSeams(panel: PanelDefinition, asked: readonly SeamName[] | undefined): readonly SeamName[] {
+  if (asked === undefined || asked.length === 0) return panel.seams;
+  // Keep the panel's order and drop repeats.
+  return panel.seams.filter((seam) => asked.includes(seam));
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): QueryProblem[] {
+  return issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return { param: issue.keys.join(', '), message: 'is not a parameter of this endpoint' };
+    }
+    const [name] = issue.path;
+    return { param: typeof name === 'string' ? name : 'query', message: issue.message };
+  });
+}
