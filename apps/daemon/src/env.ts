@@ -18,7 +18,7 @@ const baseUrl = z.url({ protocol: /^https?$/ });
 const daemonEnv = z.object({
   KORA_DAEMON_HOST: z.string().min(1).default('127.0.0.1'),
   KORA_DAEMON_PORT: port.default(8787),
-  /** The operator token for the panels and /healthz. */
+  /** The operator token for the panels. */
   KORA_OPERATOR_TOKEN: secret,
   /** The callers file: who may call which MCP tools (see docs/callers-file.md). */
   KORA_CALLERS_FILE: z.string().min(1),

@@ -19,7 +19,7 @@ export { emitSeamEvent } from './seam/emit-seam-event.js';
 export type { EmitTargets } from './seam/emit-seam-event.js';
 
 export { createAuditSink } from './sink/create-audit-sink.js';
-export { getDefaultAuditSink, getDefaultLogger, setDefaultAuditSink, sinkOptionsFromEnv } from './sink/default-sink.js';
+export { createAuditLogger, getDefaultAuditSink, getDefaultLogger, setDefaultAuditSink, sinkOptionsFromEnv } from './sink/default-sink.js';
 export type { KoraEnv } from './sink/kora-env.js';
 export { resolveAuditLogPath } from './sink/resolve-audit-log-path.js';
 export type {

@@ -1,86 +1,106 @@
-// The demo: dual-write one event of each seam through the real emit helpers into a fresh
-// audit file, then show the verbatim lines and the rows an operator would read.
+// The demo: start the daemon with local fakes of the Slack and Anthropic APIs, drive a
+// scenario through every seam over the real protocols, show where everything went, then keep
+// serving for the operator page until interrupted (`--once` exits after the scenario).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuditSink, getDefaultLogger } from '@kora/audit-sink';
-import type { AuditLogger } from '@kora/audit-sink';
-import { emitMcpToolCalled } from '@kora/seam-mcp';
-import { emitReasoningToolCalled } from '@kora/seam-reasoning';
-import { emitSlackReplyFailed } from '@kora/seam-slack-dm';
-import { emitWebhookDeadLetter } from '@kora/seam-webhook-dead-letter';
+import { parseArgs } from 'node:util';
+import { createAuditLogger } from '@kora/audit-sink';
+import { runScenario } from './run-scenario.js';
+import { startDemoStack } from './start-demo-stack.js';
 
-const directory = process.env.KORA_HOME ?? mkdtempSync(join(tmpdir(), 'kora-demo-'));
-const path = join(directory, 'kora_audit_log.jsonl');
-const lines: string[] = [];
-// Tee the verbatim lines: pino writes them as usual, and the demo shows them again below.
-const logger: AuditLogger = {
-  info: (message) => {
-    lines.push(message);
-    getDefaultLogger().info(message);
+const { values } = parseArgs({
+  options: {
+    once: { type: 'boolean', default: false },
+    port: { type: 'string', default: '8787' },
+    home: { type: 'string' },
   },
-  warn: (message) => {
-    lines.push(message);
-    getDefaultLogger().warn(message);
-  },
-};
-const sink = createAuditSink({ path, logger });
-const targets = { sink, logger };
+});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  process.stderr.write('run-demo: --port must be a port number\n');
+  process.exit(2);
+}
 
 // Built at run time so that no credential-shaped literal sits in the source.
-const leakedToken = ['xoxb', '2222222222', '3333333333333', 'DemoDemoDemoDemoDemoDemo'].join('-');
+const plantedSecret = ['xoxb', '2222222222', '3333333333333', 'DemoDemoDemoDemoDemoDemo'].join('-');
 
-emitMcpToolCalled(
-  {
-    toolName: 'kora__create_sea_ticket',
-    toolKind: 'mutating',
-    callerActorKind: 'claude_pm_isokron',
-    args: { title: 'Disk alarms on sea-2', body: `please rotate ${leakedToken}`, priority: 'high' },
-    result: 'ticket_id=tkt-xyz-001',
-  },
-  targets,
-);
-emitWebhookDeadLetter(
-  {
-    source: 'slack',
-    reason: 'slack_signature_mismatch',
-    ts: Date.now() / 1000,
-    peerIp: '203.0.113.7',
-    requestId: 'req-demo-1',
-    body: '{"type":"event_callback","event":{"text":"hello"}}',
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
-      'x-slack-signature': 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503',
-      authorization: `Bearer ${leakedToken}`,
-    },
-  },
-  targets,
-);
-emitSlackReplyFailed({ channelId: 'D01CHAN01', messageTs: '1700000000.000100', error: 'slack_client_not_configured' }, targets);
-emitReasoningToolCalled(
-  {
-    toolName: 'kora__get_operational_state',
-    triggeredBy: 'slack_dm',
-    durationMs: 42,
-    status: 'ok',
-    callerSessionId: 'D01CHAN01:1700000000.000100',
-  },
-  targets,
-);
-await sink.close();
+// The pino log goes next to the audit file, so the directory is chosen before the stack starts.
+const home = values.home ?? mkdtempSync(join(tmpdir(), 'kora-demo-'));
+const logPath = join(home, 'daemon.log');
+const logger = createAuditLogger({ destination: logPath });
+const start = (listenPort: number) => startDemoStack({ port: listenPort, logger, home });
+let stack;
+try {
+  stack = await start(port);
+} catch (error) {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+  process.stdout.write(`Port ${port} is taken; using a free one.\n`);
+  stack = await start(0);
+}
 
-const out = (text = ''): boolean => process.stdout.write(`${text}\n`);
+const steps = await runScenario({
+  daemonUrl: stack.daemon.url,
+  agentToken: stack.agentToken,
+  viewerToken: stack.viewerToken,
+  slackSigningSecret: stack.slackSigningSecret,
+  emailSigningSecret: stack.emailSigningSecret,
+  fakeSlack: stack.fakeSlack,
+  plantedSecret,
+  idle: () => stack.daemon.idle(),
+});
+
+const out = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+out('kora-audit demo: the daemon with local fakes of the Slack and Anthropic APIs');
 out();
-out(`Audit file: ${path}`);
+out('Scenario:');
+for (const step of steps) out(`  ${step.action.padEnd(52)} ${step.outcome}`);
+
+const auditText = readFileSync(stack.auditLogPath, 'utf8');
+const rows = auditText.split('\n').filter((line) => line !== '');
+const perSeam = new Map<string, number>();
+for (const line of rows) {
+  const seam = (JSON.parse(line) as { seam: string }).seam;
+  perSeam.set(seam, (perSeam.get(seam) ?? 0) + 1);
+}
+const logMessages = readFileSync(logPath, 'utf8')
+  .split('\n')
+  .filter((line) => line !== '')
+  .map((line) => (JSON.parse(line) as { msg?: string }).msg ?? '');
+const verbatim = logMessages.filter((message) => /^\[kora\.(mcp|webhook|slack_dm|reasoning)\./.test(message));
+const firstOfEachSeam = new Map<string, string>();
+for (const line of verbatim) {
+  const tag = line.slice(0, line.indexOf(']') + 1);
+  if (!firstOfEachSeam.has(tag)) firstOfEachSeam.set(tag, line);
+}
+
 out();
-out('Verbatim lines (what operators grep for):');
-for (const line of lines) out(`  ${line}`);
+out(`Audit file (JSONL):  ${stack.auditLogPath}`);
+out(`  ${rows.length} rows: ${[...perSeam].map(([seam, count]) => `${seam} ×${count}`).join(', ')}`);
+out(`Log (pino):          ${logPath}`);
+out('  a verbatim line of each seam:');
+for (const line of firstOfEachSeam.values()) out(`    ${line}`);
+const leaked = auditText.includes(plantedSecret) || logMessages.some((message) => message.includes(plantedSecret));
 out();
-out('JSONL rows (what panels, scripts and the central store read):');
-for (const row of readFileSync(path, 'utf8').split('\n').filter((line) => line !== '')) out(`  ${row}`);
+out(`The Slack token planted in tool arguments, a webhook body and DMs is in neither output: ${leaked ? 'NO — LEAKED' : 'confirmed'}.`);
 out();
-out(`The Slack token placed in the tool arguments and a header appears in neither output: ${
-  lines.join('\n').includes(leakedToken) || readFileSync(path, 'utf8').includes(leakedToken) ? 'LEAKED' : 'confirmed'
-}.`);
-out(`Query it: pnpm kora-audit query --path ${path}`);
+out(`Panels:  ${stack.daemon.url}/   operator token: ${stack.operatorToken}`);
+out(`MCP:     ${stack.daemon.url}/mcp   caller token (pm-agent): ${stack.agentToken}`);
+out(`Query:   pnpm kora-audit query --path ${stack.auditLogPath} --limit 5`);
+
+if (values.once || leaked) {
+  await stack.close();
+  process.exit(leaked ? 1 : 0);
+}
+out();
+out('Serving until interrupted (Ctrl-C).');
+const stop = (): void => {
+  stack.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

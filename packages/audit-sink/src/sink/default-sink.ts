@@ -10,8 +10,18 @@ let defaultSink: AuditSink | undefined;
 
 /** The process logger: pino writing JSON lines to stdout, created on first use. */
 export function getDefaultLogger(): AuditLogger {
-  defaultLogger ??= pino({ name: 'kora' });
+  defaultLogger ??= createAuditLogger();
   return defaultLogger;
+}
+
+/**
+ * A pino logger named `kora` for the verbatim lines, writing to stdout or to `destination`
+ * (a file path, appended to and created if missing, or a file descriptor). Writes are
+ * synchronous so that a line is never lost in a crash.
+ */
+export function createAuditLogger(options: { readonly destination?: string | number } = {}): AuditLogger {
+  if (options.destination === undefined) return pino({ name: 'kora' });
+  return pino({ name: 'kora' }, pino.destination({ dest: options.destination, sync: true, mkdir: true }));
 }
 
 /**
