@@ -102,7 +102,7 @@ describe('scan', () => {
     const io = createTestIo();
     expect(await main(['scan', '--json', file], io)).toBe(1);
     expect(parseJsonLines(io.out())).toEqual([{ file, line: 1, rule: ruleOf(SLACK_TOKEN), path: '$' }]);
-  });
+  }, 120_000);
 
   it('reports unreadable files, still scans the others, and exits 2', async () => {
     const leaky = join(dir, 'leaky.jsonl');
