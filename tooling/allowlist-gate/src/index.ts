@@ -1,0 +1,13 @@
+export { runGate, GATE_EXIT } from './run-gate.js';
+export type { GateIo, GateOptions } from './run-gate.js';
+export { GATED_SEAMS } from './gated-seams.js';
+export type { GatedSeam } from './gated-seams.js';
+export { describeSeam, digestFields } from './describe-seam.js';
+export type { LockedField, SeamAllowlist } from './describe-seam.js';
+export { describeFieldType, summarizeFieldType } from './describe-field-type.js';
+export type { FieldType } from './describe-field-type.js';
+export { diffFields } from './diff-allowlist.js';
+export type { ChangeDirection, FieldChange } from './diff-allowlist.js';
+export { LOCK_FILE_NAME, allowlistLock, readAllowlistLock, reviewRecord, writeAllowlistLock } from './allowlist-lock.js';
+export type { AllowlistLock, LockedSeam, ReviewRecord } from './allowlist-lock.js';
+export { findChangesetsFor } from './find-changesets.js';
