@@ -10,10 +10,11 @@ if ! command -v pnpm >/dev/null 2>&1 || ! pnpm --version | grep -q '^10\.'; then
 fi
 pnpm install --frozen-lockfile
 
-# The operator page is tested in a real headless browser (Debian's Chromium), and the MCP
-# server with curl as a client written by nobody here.
+# The operator page is tested in a real headless browser (Debian's Chromium), the MCP
+# server with curl as a client written by nobody here, and rotation with the real logrotate.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/logrotate ] || missing+=(logrotate)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
