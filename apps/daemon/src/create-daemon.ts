@@ -1,7 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
-import { serve } from '@hono/node-server';
-import type { ServerType } from '@hono/node-server';
 import { createAuditSink, getDefaultLogger } from '@kora/audit-sink';
 import type { AuditLogger } from '@kora/audit-sink';
 import { LogLevel, WebClient } from '@slack/web-api';
@@ -9,6 +7,8 @@ import { Hono } from 'hono';
 import { createBackgroundTasks } from './background-tasks.js';
 import type { DaemonContext } from './daemon-context.js';
 import type { DaemonConfig } from './env.js';
+import { installErrorHandlers } from './http/install-error-handlers.js';
+import { startHttpServer } from './http/start-http-server.js';
 import { loadCallersFile } from './mcp/callers-file.js';
 import { createMcpRoutes } from './mcp/create-mcp-routes.js';
 import { createOperationsStore } from './operations/operations-store.js';
@@ -77,6 +77,7 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   const handleDirectMessage = createDirectMessageHandler({ context, slack, reasoning });
 
   const app = new Hono();
+  installErrorHandlers(app, logger);
   app.route('/mcp', createMcpRoutes({ context, callers, services }));
   app.route(
     '/webhooks',
@@ -92,7 +93,8 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   app.get('/healthz', (c) => {
     const stats = sink.stats();
     return c.json({
-      ok: stats.writeFailures === 0 || stats.lastError === null,
+      // Not ok while the disk refuses rows; the counters keep the history once it is back.
+      ok: !stats.writeFailing,
       audit: {
         rows_written: stats.rowsWritten,
         rows_pending: stats.rowsPending,
@@ -106,7 +108,7 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   });
   app.route('/', createPanelRoutes({ context, auditLogPath: sink.path, operatorToken: config.operatorToken }));
 
-  const server = await listen(app, config.host, config.port);
+  const server = await startHttpServer(app, { hostname: config.host, port: config.port, timeouts: config.http });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
@@ -127,13 +129,6 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
       return closing;
     },
   };
-}
-
-function listen(app: Hono, hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname, port }, () => resolve(server));
-    server.once('error', reject);
-  });
 }
 
 function ensureTrailingSlash(url: string): string {

@@ -21,6 +21,21 @@ describe('readDaemonConfig', () => {
     });
   });
 
+  it('sets the HTTP timeouts, and refuses a headers timeout longer than the request timeout', () => {
+    expect(readDaemonConfig(minimal).http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+    const tuned = readDaemonConfig({
+      ...minimal,
+      KORA_HTTP_HEADERS_TIMEOUT_MS: '5000',
+      KORA_HTTP_REQUEST_TIMEOUT_MS: '60000',
+      KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+    });
+    expect(tuned.http).toEqual({ headersTimeoutMs: 5_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000 });
+    expect(() => readDaemonConfig({ ...minimal, KORA_HTTP_HEADERS_TIMEOUT_MS: '40000' })).toThrow(
+      /KORA_HTTP_HEADERS_TIMEOUT_MS must not exceed KORA_HTTP_REQUEST_TIMEOUT_MS/,
+    );
+    expect(() => readDaemonConfig({ ...minimal, KORA_HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(/KORA_HTTP_REQUEST_TIMEOUT_MS/);
+  });
+
   it('reads the sink settings the core documents', () => {
     const config = readDaemonConfig({ ...minimal, KORA_AUDIT_BATCH_SIZE: '50', KORA_AUDIT_FLUSH_INTERVAL_MS: '250', KORA_AUDIT_REQUIRED: '1' });
     expect(config.audit).toMatchObject({ mode: 'batched', batchSize: 50, flushIntervalMs: 250, failure: 'required' });

@@ -1,6 +1,8 @@
 import { sinkOptionsFromEnv } from '@kora/audit-sink';
 import type { AuditSinkOptions } from '@kora/audit-sink';
 import { z } from 'zod';
+import { DEFAULT_HTTP_TIMEOUTS } from './http/start-http-server.js';
+import type { HttpTimeouts } from './http/start-http-server.js';
 
 /** A configuration problem, worded for the operator; the daemon prints it and exits 2. */
 export class ConfigError extends Error {
@@ -32,6 +34,9 @@ const daemonEnv = z.object({
   KORA_REASONING_MAX_TURNS: positiveInt.max(50).default(8),
   KORA_WEBHOOK_MAX_BODY_BYTES: positiveInt.max(16 * 1024 * 1024).default(1024 * 1024),
   KORA_WEBHOOK_RATE_LIMIT_PER_MINUTE: positiveInt.max(100_000).default(120),
+  KORA_HTTP_HEADERS_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs),
+  KORA_HTTP_REQUEST_TIMEOUT_MS: positiveInt.max(3_600_000).default(DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs),
+  KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs),
 });
 
 /** The daemon's configuration, parsed once at start. */
@@ -55,6 +60,8 @@ export interface DaemonConfig {
     readonly maxTurns: number;
   };
   readonly webhooks: { readonly maxBodyBytes: number; readonly rateLimitPerMinute: number };
+  /** How long the HTTP server waits on clients. */
+  readonly http: HttpTimeouts;
 }
 
 /**
@@ -80,6 +87,10 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
   if (values.KORA_ANTHROPIC_API_KEY !== undefined && values.KORA_ANTHROPIC_BASE_URL === undefined) {
     problems.push('KORA_ANTHROPIC_BASE_URL is required when KORA_ANTHROPIC_API_KEY is set');
   }
+  // Node refuses to start a server whose headers timeout exceeds its request timeout.
+  if (values.KORA_HTTP_HEADERS_TIMEOUT_MS > values.KORA_HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('KORA_HTTP_HEADERS_TIMEOUT_MS must not exceed KORA_HTTP_REQUEST_TIMEOUT_MS');
+  }
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return {
     host: values.KORA_DAEMON_HOST,
@@ -102,6 +113,11 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     webhooks: {
       maxBodyBytes: values.KORA_WEBHOOK_MAX_BODY_BYTES,
       rateLimitPerMinute: values.KORA_WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    },
+    http: {
+      headersTimeoutMs: values.KORA_HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: values.KORA_HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: values.KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
   };
 }

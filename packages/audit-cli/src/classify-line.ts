@@ -1,4 +1,4 @@
-import { auditEnvelope } from '@kora/audit-sink';
+import { AUDIT_ROW_PREFIX, auditEnvelope } from '@kora/audit-sink';
 import type { AuditEnvelope } from '@kora/audit-sink';
 
 /** What one complete line of an audit file is, with the same rules as `readAuditEntries`. */
@@ -17,7 +17,10 @@ export function classifyLine(text: string | null): LineClass {
   try {
     value = JSON.parse(text);
   } catch {
-    return { kind: 'malformed' };
+    // A whole row glued after the torn head of a row whose writer died mid-write is kept,
+    // as `readAuditEntries` keeps it.
+    const rowStart = text.lastIndexOf(AUDIT_ROW_PREFIX);
+    return rowStart > 0 ? classifyLine(text.slice(rowStart)) : { kind: 'malformed' };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'malformed' };
   const parsed = auditEnvelope.safeParse(value);

@@ -1,4 +1,4 @@
-export { AUDIT_SCHEMA_VERSION, auditEnvelope } from './envelope/audit-envelope.js';
+export { AUDIT_ROW_PREFIX, AUDIT_SCHEMA_VERSION, auditEnvelope } from './envelope/audit-envelope.js';
 export type { AuditEntry, AuditEnvelope } from './envelope/audit-envelope.js';
 export { AUDIT_SOURCES, SEAM_NAMES, isSeamName } from './envelope/seam-names.js';
 export type { AuditSource, SeamName } from './envelope/seam-names.js';
@@ -35,6 +35,7 @@ export type { SecretRule } from './guard/secret-rules.js';
 export { findSecrets } from './guard/find-secrets.js';
 export { redactText } from './guard/redact-text.js';
 export { redactValue } from './guard/redact-value.js';
+export { fitRedactedLength } from './guard/fit-redacted-length.js';
 export type { RedactionFinding, SecretMatch } from './guard/guard-types.js';
 
 export { formatPythonStr } from './format/format-python-str.js';

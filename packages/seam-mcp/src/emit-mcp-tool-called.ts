@@ -1,8 +1,17 @@
-import { emitSeamEvent, escapeToken, readErrorTypeName } from '@kora/audit-sink';
+import { emitSeamEvent, escapeToken, fitRedactedLength, readErrorTypeName, redactText } from '@kora/audit-sink';
 import type { EmitOutcome, EmitTargets } from '@kora/audit-sink';
 import { compareCodePoints } from './compare-code-points.js';
 import { MAX_ARGS_KEYS, MAX_TOKEN_LENGTH, seam } from './mcp-tool-called.js';
 import type { McpToolCalledDetails } from './mcp-tool-called.js';
+
+// Text is escaped this far before it is cut: enough to see a secret that runs across the cut.
+const SCAN_LENGTH = 8 * MAX_TOKEN_LENGTH;
+/**
+ * Bytes of JSON the argument key names may take in the row. The other fields take at most
+ * about 2.5 KiB, so with this a row stays within the sink's default 16 KiB cap and is never
+ * cut down, which could merge two names into one and break the allow-list.
+ */
+const ARGS_KEYS_BUDGET_BYTES = 12 * 1024;
 
 /** How a tool call ended, when the caller has not already made a result code. */
 export type McpToolOutcome =
@@ -44,13 +53,21 @@ export type EmitMcpToolCalledInput = EmitMcpToolCalledBase &
  */
 export function emitMcpToolCalled(input: EmitMcpToolCalledInput, targets?: EmitTargets): EmitOutcome {
   const details: McpToolCalledDetails = {
-    tool_name: escapeToken(input.toolName, MAX_TOKEN_LENGTH),
+    tool_name: fitToken(input.toolName),
     tool_kind: input.toolKind,
     caller_actor_kind: input.callerActorKind,
     args_keys: listArgsKeys(input.args),
-    result: escapeToken(describeResult(input), MAX_TOKEN_LENGTH),
+    result: fitToken(describeResult(input)),
   };
   return emitSeamEvent(seam, details, { caller_session_id: input.callerSessionId ?? null }, targets);
+}
+
+/**
+ * A caller's text as a token of at most 128 characters as written: the guard's markers for any
+ * secrets in it counted, so that a few short secrets cannot push it past the allow-list.
+ */
+function fitToken(text: string): string {
+  return fitRedactedLength(escapeToken(text, SCAN_LENGTH), MAX_TOKEN_LENGTH);
 }
 
 function describeResult(input: EmitMcpToolCalledInput): string {
@@ -81,7 +98,15 @@ function listArgsKeys(args: unknown): string[] {
     return [];
   }
   const printable = new Set(keys.map(printableKeyName));
-  return [...printable].sort(compareCodePoints).slice(0, MAX_ARGS_KEYS);
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const name of [...printable].sort(compareCodePoints)) {
+    // Measured as written: a secret in a name is written as its (longer) marker.
+    bytes += Buffer.byteLength(JSON.stringify(redactText(name).text), 'utf8') + 1;
+    if (kept.length === MAX_ARGS_KEYS || bytes > ARGS_KEYS_BUDGET_BYTES) break;
+    kept.push(name);
+  }
+  return kept;
 }
 
 const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
@@ -94,7 +119,8 @@ function printableKeyName(key: string): string {
     else if (codePoint <= 0xff) name += `\\x${codePoint.toString(16).padStart(2, '0')}`;
     else if (codePoint <= 0xffff) name += `\\u${codePoint.toString(16).padStart(4, '0')}`;
     else name += `\\U${codePoint.toString(16).padStart(8, '0')}`;
+    if (name.length >= SCAN_LENGTH) break;
   }
-  // Cut by code point so that no surrogate pair is split.
-  return Array.from(name).slice(0, MAX_TOKEN_LENGTH).join('');
+  // Cut by code point, so that no surrogate pair is split, and never inside a secret.
+  return fitRedactedLength(name, MAX_TOKEN_LENGTH);
 }

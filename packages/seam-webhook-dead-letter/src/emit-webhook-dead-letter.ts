@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { emitSeamEvent, escapeToken } from '@kora/audit-sink';
+import { emitSeamEvent, escapeToken, fitRedactedLength } from '@kora/audit-sink';
 import type { AuditSource, EmitOutcome, EmitTargets } from '@kora/audit-sink';
 import { summarizeWebhookHeaders } from './summarize-webhook-headers.js';
 import type { RawWebhookHeaders } from './summarize-webhook-headers.js';
@@ -40,8 +40,11 @@ const ENVELOPE_SOURCES: Readonly<Record<EmitWebhookDeadLetterInput['source'], Au
  */
 export function emitWebhookDeadLetter(input: EmitWebhookDeadLetterInput, targets?: EmitTargets): EmitOutcome {
   const peerIp = typeof input.peerIp === 'string' && isIP(input.peerIp) !== 0 ? input.peerIp : undefined;
+  // Cut as written, secrets counted as their markers, so that a sender's id cannot cost the row.
   const requestId =
-    typeof input.requestId === 'string' && input.requestId !== '' ? escapeToken(input.requestId, MAX_REQUEST_ID_LENGTH) : undefined;
+    typeof input.requestId === 'string' && input.requestId !== ''
+      ? fitRedactedLength(escapeToken(input.requestId, 8 * MAX_REQUEST_ID_LENGTH), MAX_REQUEST_ID_LENGTH)
+      : undefined;
   const bodyBytes = input.bodyBytes ?? byteLength(input.body);
   const details: WebhookDeadLetterDetails = {
     source: input.source,
@@ -59,6 +62,10 @@ export function emitWebhookDeadLetter(input: EmitWebhookDeadLetterInput, targets
 
 function byteLength(body: EmitWebhookDeadLetterInput['body']): number | undefined {
   if (typeof body === 'string') return Buffer.byteLength(body, 'utf8');
-  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return body.byteLength;
+  try {
+    if (body instanceof Uint8Array || body instanceof ArrayBuffer) return body.byteLength;
+  } catch {
+    // A revoked proxy throws even on `instanceof`; a body we cannot measure has no size.
+  }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { findSecrets, fitRedactedLength } from '@kora/audit-sink';
 /** The only request headers a dead-letter row may record, lower-cased, in no particular order. */
 export const WEBHOOK_HEADER_NAMES = [
   'content-type',
@@ -56,28 +57,43 @@ export function summarizeWebhookHeaders(raw: RawWebhookHeaders | null | undefine
 
 function truncateSignature(value: string): string {
   if (value === '') return '';
-  // Cut by code point, as Python's `value[:12]` does, so no surrogate pair is split.
-  return `${Array.from(value).slice(0, SIGNATURE_PREFIX_LENGTH).join('')}${TRUNCATION_MARKER}`;
+  // Cut by code point, as Python's `value[:12]` does, so no surrogate pair is split; and
+  // never through a secret (see boundValue).
+  const prefix = fitRedactedLength(value, SIGNATURE_PREFIX_LENGTH);
+  const truncated = `${prefix}${TRUNCATION_MARKER}`;
+  // A label in the prefix (`password=`) would make the guard take the marker for its value
+  // and redact it away, and a signature must end with the marker: keep the marker alone then.
+  return findSecrets(truncated).some((match) => match.end > prefix.length) ? TRUNCATION_MARKER : truncated;
 }
 
+/**
+ * At most 256 code points as written, cut with the marker. The cap counts each secret as the
+ * longer `[REDACTED:<rule>]` the guard will write, so that a value full of short secrets
+ * cannot outgrow the allow-list and cost the row; without secrets this is Python's
+ * `value[:242] + '...(truncated)'` for a value longer than 256.
+ */
 function boundValue(value: string): string {
-  if (value.length <= MAX_HEADER_VALUE_LENGTH) return value;
-  const characters = Array.from(value);
-  if (characters.length <= MAX_HEADER_VALUE_LENGTH) return value;
-  return `${characters.slice(0, MAX_HEADER_VALUE_LENGTH - TRUNCATION_MARKER.length).join('')}${TRUNCATION_MARKER}`;
+  if (fitRedactedLength(value, MAX_HEADER_VALUE_LENGTH) === value) return value;
+  return `${fitRedactedLength(value, MAX_HEADER_VALUE_LENGTH - TRUNCATION_MARKER.length)}${TRUNCATION_MARKER}`;
 }
+
+// Node refuses requests with more than 2000 headers by default; far beyond that, the input is
+// not a request's headers (a sparse array claiming 2^32 slots, an endless iterator).
+const MAX_HEADER_PAIRS = 10_000;
 
 function* readPairs(raw: RawWebhookHeaders | null | undefined): Generator<[string, string]> {
   if (typeof raw !== 'object' || raw === null) return;
   try {
-    if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) {
+    if (Array.isArray(raw) && raw.length <= 2 * MAX_HEADER_PAIRS && raw.every((item) => typeof item === 'string')) {
       // Node's `req.rawHeaders`: name, value, name, value, …
       const flat = raw as readonly string[];
       for (let index = 0; index + 1 < flat.length; index += 2) yield [flat[index] ?? '', flat[index + 1] ?? ''];
       return;
     }
     if (Symbol.iterator in raw) {
+      let read = 0;
       for (const entry of raw as Iterable<unknown>) {
+        if ((read += 1) > MAX_HEADER_PAIRS) return;
         if (!Array.isArray(entry)) continue;
         const pair = entry as readonly unknown[];
         const name = pair[0];

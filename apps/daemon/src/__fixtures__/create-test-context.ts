@@ -1,3 +1,4 @@
+import type { FailurePolicy } from '@kora/audit-sink';
 import { createCaptureSink } from '@kora/audit-sink/testing';
 import type { CaptureSink } from '@kora/audit-sink/testing';
 import { createBackgroundTasks } from '../background-tasks.js';
@@ -10,9 +11,9 @@ export interface TestContext extends CaptureSink {
   readonly failedTasks: string[];
 }
 
-/** Make a context for one test; call `cleanup()` afterwards. */
-export function createTestContext(clock: () => number = Date.now): TestContext {
-  const capture = createCaptureSink({ clock });
+/** Make a context for one test, best-effort unless `failure` says otherwise; call `cleanup()` afterwards. */
+export function createTestContext(clock: () => number = Date.now, options: { readonly failure?: FailurePolicy } = {}): TestContext {
+  const capture = createCaptureSink({ clock, ...options });
   const failedTasks: string[] = [];
   const tasks = createBackgroundTasks((name) => failedTasks.push(name));
   return {

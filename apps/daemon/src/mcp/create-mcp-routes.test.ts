@@ -1,12 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createCaptureSink } from '@kora/audit-sink/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBackgroundTasks } from '../background-tasks.js';
 import { createTestContext } from '../__fixtures__/create-test-context.js';
 import type { TestContext } from '../__fixtures__/create-test-context.js';
 import type { DaemonContext } from '../daemon-context.js';
@@ -43,11 +41,15 @@ interface Running {
 }
 
 /** Serve the routes as the daemon mounts them, on a real port. */
-async function start(context: DaemonContext, options: { maxBodyBytes?: number } = {}): Promise<Running> {
+async function start(
+  context: DaemonContext,
+  { onSlackMessage, ...options }: { maxBodyBytes?: number; onSlackMessage?: () => Promise<void> } = {},
+): Promise<Running> {
   const sentMessages: { channel: string; text: string }[] = [];
-  const sendSlackMessage: SendSlackMessage = (channel, text) => {
+  const sendSlackMessage: SendSlackMessage = async (channel, text) => {
     sentMessages.push({ channel, text });
-    return Promise.resolve({ ts: '1700000000.000100' });
+    await onSlackMessage?.();
+    return { ts: '1700000000.000100' };
   };
   const services: ToolServices = { store: createOperationsStore(context.clock), sendSlackMessage };
   const app = new Hono().route('/mcp', createMcpRoutes({ context, callers, services, ...options }));
@@ -325,26 +327,79 @@ describe('createMcpRoutes', () => {
     expect((await fetch(running.url, { headers: { accept: 'text/event-stream' } })).status).toBe(401);
   });
 
-  it('withholds the result when the audit must be written and cannot be', async () => {
-    const capture = createCaptureSink({ failure: 'required' });
-    const context: DaemonContext = {
-      audit: { sink: capture.sink, logger: capture.logger },
-      clock: Date.now,
-      tasks: createBackgroundTasks(() => undefined),
-    };
-    const strict = await start(context);
-    try {
-      const client = await connect(strict.url, pmToken);
-      clients.push(client);
-      // A closed sink refuses every row, as a full disk would.
-      await capture.sink.close();
-      const result = await client.callTool({ name: 'kora__list_tickets', arguments: {} });
-      expect(result.isError).toBe(true);
-      expect(textOf(result)).toContain('could not be audited');
-      expect(capture.verbatimLines()).toHaveLength(1);
-    } finally {
-      await strict.close();
-      await capture.cleanup();
-    }
+});
+
+describe('createMcpRoutes when the audit is required', () => {
+  let strict: TestContext;
+  const servers: Running[] = [];
+  beforeEach(() => {
+    strict = createTestContext(Date.now, { failure: 'required' });
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+    await strict.cleanup();
+  });
+
+  async function startStrict(options: Parameters<typeof start>[1] = {}): Promise<{ running: Running; client: Client }> {
+    const started = await start(strict.context, options);
+    servers.push(started);
+    const client = await connect(started.url, pmToken);
+    clients.push(client);
+    return { running: started, client };
+  }
+
+  it('writes an intent row before the tool runs, then the outcome row', async () => {
+    const { running: strictRunning, client } = await startStrict();
+    const result = await client.callTool({ name: 'kora__create_ticket', arguments: { title: 'Disk nearly full', priority: 'high' } });
+
+    expect(result.isError).toBeFalsy();
+    expect(strictRunning.services.store.listTickets({ limit: 1 })[0]?.title).toBe('Disk nearly full');
+    expect(strict.verbatimLines()).toEqual([
+      "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['priority', 'title'] result=pending",
+      "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['priority', 'title'] result=ticket_id=tkt-0004",
+    ]);
+    expect(strict.rows().map((row) => [row.caller_session_id, row.details.result])).toEqual([
+      ['pm-agent', 'pending'],
+      ['pm-agent', 'ticket_id=tkt-0004'],
+    ]);
+  });
+
+  it('writes no intent row for a call that is refused before any tool runs', async () => {
+    const { client } = await startStrict();
+    const result = await client.callTool({ name: 'kora__request_state_transition', arguments: { to: 'halted', reason: 'drill' } });
+
+    expect(result.isError).toBe(true);
+    expect(strict.rows().map((row) => row.details.result)).toEqual(['denied:missing_capability']);
+  });
+
+  it('refuses to run the tool when its intent row cannot be written', async () => {
+    const { running: strictRunning, client } = await startStrict();
+    // A closed sink refuses every row; disk-full.test.ts does the same with a full disk.
+    await strict.sink.close();
+    const result = await client.callTool({ name: 'kora__create_ticket', arguments: { title: 'Must not exist' } });
+
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe('kora__create_ticket was not run: the audit trail is unavailable, and this server does not act unaudited. Try again later.');
+    expect(strictRunning.services.store.listTickets({ limit: 100 }).map((ticket) => ticket.title)).not.toContain('Must not exist');
+    expect(strict.logLines().map(({ level, msg }) => [level, msg])).toEqual([
+      ['info', "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['title'] result=pending"],
+      ['warn', '[kora.audit.skipped] seam=mcp.tool_called reason=sink_closed'],
+      ['info', "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['title'] result=denied:audit_unavailable"],
+      ['warn', '[kora.audit.skipped] seam=mcp.tool_called reason=sink_closed'],
+      ['warn', '[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=sink_closed'],
+    ]);
+  });
+
+  it('withholds the result when the tool ran but its outcome row cannot be written', async () => {
+    // The sink closes while the message is being sent, as a disk can fill between two rows.
+    const { running: strictRunning, client } = await startStrict({ onSlackMessage: () => strict.sink.close() });
+    const result = await client.callTool({ name: 'kora__send_slack_dm', arguments: { channel: 'D0123ABCD', text: 'hello' } });
+
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe('kora__send_slack_dm ran, but the call could not be audited, so its result is withheld.');
+    expect(strictRunning.sentMessages).toHaveLength(1);
+    expect(strict.rows().map((row) => row.details.result)).toEqual(['pending']);
+    expect(strict.verbatimLines().at(-1)).toContain('result=ts=1700000000.000100');
   });
 });

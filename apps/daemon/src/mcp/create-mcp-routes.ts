@@ -8,8 +8,8 @@ import { CallToolRequestSchema, ErrorCode, McpError } from '@modelcontextprotoco
 import type { CallToolResult, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { DaemonContext } from '../daemon-context.js';
+import { limitRequestBody } from '../http/limit-request-body.js';
 import { findTool, KORA_TOOLS } from '../operations/kora-tools.js';
 import type { KoraTool, ToolServices } from '../operations/kora-tools.js';
 import { ANONYMOUS_ACTOR_KIND } from './callers-file.js';
@@ -58,6 +58,12 @@ interface ToolCallAttempt {
   readonly args: unknown;
 }
 
+/**
+ * The `result` of the intent row written before a tool runs in `required` mode; the outcome
+ * row follows once it has run.
+ */
+export const INTENT_RESULT = 'pending';
+
 /** Who is calling, as the audit rows record it. */
 interface AuditedActor {
   readonly actorKind: string;
@@ -71,23 +77,26 @@ const ANONYMOUS: AuditedActor = { actorKind: ANONYMOUS_ACTOR_KIND, sessionId: nu
  * serving every tool of {@link KORA_TOOLS} to callers with a bearer token from the callers
  * file. Every `tools/call` is audited exactly once as `mcp.tool_called`: ok, denied, failed,
  * and also when the token is missing or unknown. Mount it with `app.route('/mcp', …)`.
+ *
+ * When the sink's failure policy is `required`, a tool runs only after an intent row
+ * (`result: pending`) was written; if it cannot be, the call is refused as a tool error and
+ * audited as `denied:audit_unavailable`, and a result whose outcome row cannot be written is
+ * withheld. So in that mode a call that runs has two rows: the intent and the outcome.
  */
 export function createMcpRoutes(options: McpRoutesOptions): Hono {
   const { context, callers, services } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MCP_MAX_BODY_BYTES;
-  const audit = (actor: AuditedActor, attempt: ToolCallAttempt, outcome: McpToolOutcome): EmitOutcome =>
-    emitMcpToolCalled(
-      {
-        toolName: attempt.toolName,
-        // An unknown tool could have done anything: it is audited as the riskier kind.
-        toolKind: findTool(attempt.toolName)?.kind ?? 'mutating',
-        callerActorKind: actor.actorKind,
-        args: attempt.args,
-        outcome,
-        callerSessionId: actor.sessionId,
-      },
-      context.audit,
-    );
+  const audit = (actor: AuditedActor, attempt: ToolCallAttempt, outcome: McpToolOutcome | typeof INTENT_RESULT): EmitOutcome => {
+    const call = {
+      toolName: attempt.toolName,
+      // An unknown tool could have done anything: it is audited as the riskier kind.
+      toolKind: findTool(attempt.toolName)?.kind ?? 'mutating',
+      callerActorKind: actor.actorKind,
+      args: attempt.args,
+      callerSessionId: actor.sessionId,
+    };
+    return emitMcpToolCalled(outcome === INTENT_RESULT ? { ...call, result: INTENT_RESULT } : { ...call, outcome }, context.audit);
+  };
   const authenticate = (c: Context): { caller: Caller | undefined; presented: boolean } => {
     const token = readBearerToken(c.req.header('authorization'));
     return { caller: token === undefined ? undefined : callers.authenticate(token), presented: token !== undefined };
@@ -96,9 +105,9 @@ export function createMcpRoutes(options: McpRoutesOptions): Hono {
   const app = new Hono();
   app.post(
     '/',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => jsonRpcError(c, 413, ErrorCode.InvalidRequest, `Request body exceeds ${maxBodyBytes} bytes`),
+    limitRequestBody({
+      maxBytes: maxBodyBytes,
+      onTooLarge: (c) => jsonRpcError(c, 413, ErrorCode.InvalidRequest, `Request body exceeds ${maxBodyBytes} bytes`),
     }),
     async (c) => {
       const { caller, presented } = authenticate(c);
@@ -151,7 +160,7 @@ interface KoraMcpServerOptions {
   readonly caller: Caller;
   readonly services: ToolServices;
   readonly context: DaemonContext;
-  readonly audit: (attempt: ToolCallAttempt, outcome: McpToolOutcome) => EmitOutcome;
+  readonly audit: (attempt: ToolCallAttempt, outcome: McpToolOutcome | typeof INTENT_RESULT) => EmitOutcome;
   /** Told about every call the tools/call handler receives. */
   readonly dispatched: (requestId: RequestId) => void;
 }
@@ -177,6 +186,16 @@ function createKoraMcpServer({ caller, services, context, audit, dispatched }: K
       audit(attempt, { status: 'error', error: new InvalidArguments() });
       const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(arguments)'}: ${issue.message}`);
       return toolError(`Invalid arguments for ${tool.name}: ${problems.join('; ')}`);
+    }
+    if (context.audit.sink.failure === 'required') {
+      // Fail closed, as a request log does: the intent is on file before the tool acts, so
+      // nothing changes without a row saying it was about to.
+      const intent = audit(attempt, INTENT_RESULT);
+      if (!intent.ok) {
+        audit(attempt, { status: 'denied', reason: 'audit_unavailable' });
+        context.audit.logger.warn(`[kora.daemon.audit_unavailable] tool=${tool.name} action=refused reason=${intent.reason}`);
+        return toolError(`${tool.name} was not run: the audit trail is unavailable, and this server does not act unaudited. Try again later.`);
+      }
     }
     let code: string;
     let text: string;

@@ -3,12 +3,12 @@ import { stat } from 'node:fs/promises';
 import { readAuditEntries } from '@kora/audit-sink';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
 import type { DaemonContext } from '../daemon-context.js';
+import { limitRequestBody } from '../http/limit-request-body.js';
 import { createOperatorSessions } from './operator-sessions.js';
 import type { OperatorSessions } from './operator-sessions.js';
 import { PANEL_DEFINITIONS, findPanel } from './panel-definitions.js';
@@ -109,7 +109,7 @@ export function createPanelRoutes(options: PanelRoutesOptions): Hono {
     c.body(PANEL_PAGE_FAVICON, 200, { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'image/svg+xml' }),
   );
 
-  const smallBody = bodyLimit({ maxSize: 4096, onError: (c) => problem(c, 413, 'body_too_large', 'the body is larger than 4 KiB') });
+  const smallBody = limitRequestBody({ maxBytes: 4096, onTooLarge: (c) => problem(c, 413, 'body_too_large', 'the body is larger than 4 KiB') });
   app.post('/api/session', smallBody, async (c) => {
     const presented = readBearer(c.req.header('authorization')) ?? (await readLoginToken(c));
     if (presented === undefined) {

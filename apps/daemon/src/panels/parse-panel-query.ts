@@ -131,10 +131,17 @@ function narrowSeams(panel: PanelDefinition, asked: readonly SeamName[] | undefi
   return panel.seams.filter((seam) => asked.includes(seam));
 }
 
+// Unknown parameter names are the caller's own text: only plain ones are named back.
+const PLAIN_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
+
 function describeIssues(issues: readonly z.core.$ZodIssue[]): QueryProblem[] {
   return issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return { param: issue.keys.join(', '), message: 'is not a parameter of this endpoint' };
+      if (issue.keys.every((key) => PLAIN_NAME.test(key))) {
+        return { param: issue.keys.join(', '), message: 'is not a parameter of this endpoint' };
+      }
+      const count = issue.keys.length;
+      return { param: 'query', message: `has ${count} unknown ${count === 1 ? 'parameter' : 'parameters'}` };
     }
     const [name] = issue.path;
     return { param: typeof name === 'string' ? name : 'query', message: issue.message };

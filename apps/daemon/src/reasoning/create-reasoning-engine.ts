@@ -84,6 +84,18 @@ export class InvalidToolInput extends Error {
   }
 }
 
+/**
+ * Thrown by `answer` in `required` mode when a tool call's row could not be written: the
+ * result is kept from the model and no further tool runs. `reasoning.tool_called` has no
+ * pending status, so the row follows the call, and the call that failed to be audited has run.
+ */
+export class AuditUnavailable extends Error {
+  constructor() {
+    super('a tool call could not be audited, and the audit is required');
+    this.name = 'AuditUnavailable';
+  }
+}
+
 const DEFAULT_MAX_TOKENS = 1024;
 const DEFAULT_SYSTEM_PROMPT =
   'You are Kora, the operations agent of this runtime. Answer the operator briefly and plainly. ' +
@@ -104,7 +116,8 @@ interface ToolOutcome {
  * call the model makes is validated against the tool's zod schema, run, timed, answered with
  * a `tool_result`, and audited as one `reasoning.tool_called` row (name, trigger, duration,
  * status, error type). Tool inputs and outputs and the model's text go to the model and the
- * caller only, never to the audit.
+ * caller only, never to the audit. In `required` mode a row that cannot be written ends the
+ * run with {@link AuditUnavailable}.
  */
 export function createReasoningEngine(options: ReasoningEngineOptions): ReasoningEngine {
   const { context, client, model, maxTurns, services } = options;
@@ -145,7 +158,7 @@ export function createReasoningEngine(options: ReasoningEngineOptions): Reasonin
   const runToolUse = async (block: Anthropic.ToolUseBlock, request: ReasoningRequest): Promise<Anthropic.ToolResultBlockParam> => {
     const started = performance.now();
     const outcome = await callTool(block);
-    emitReasoningToolCalled(
+    const written = emitReasoningToolCalled(
       {
         toolName: block.name,
         triggeredBy: request.triggeredBy,
@@ -156,6 +169,9 @@ export function createReasoningEngine(options: ReasoningEngineOptions): Reasonin
       },
       context.audit,
     );
+    // Fail closed as far as the seam allows: what was not audited does not reach the model,
+    // and the loop goes no further unaudited.
+    if (!written.ok && context.audit.sink.failure === 'required') throw new AuditUnavailable();
     return {
       type: 'tool_result',
       tool_use_id: block.id,

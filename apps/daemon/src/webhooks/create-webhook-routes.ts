@@ -164,7 +164,12 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): WebhookRoute
       return reject(c, arrival, { status: 503, reason: `${source}_not_configured`, bodyBytes: arrival.declaredBytes });
     }
     const body = await readCappedBody(c.req.raw, arrival.declaredBytes, options.maxBodyBytes);
-    if (!body.ok) return reject(c, arrival, { status: 413, reason: 'body_too_large', bodyBytes: body.receivedBytes });
+    if (!body.ok) {
+      // A chunked body refused part-way is never read to its end, so nothing after it on this
+      // connection could be parsed: say so, rather than let the client send another request.
+      if (arrival.declaredBytes === undefined) c.header('Connection', 'close');
+      return reject(c, arrival, { status: 413, reason: 'body_too_large', bodyBytes: body.receivedBytes });
+    }
     const outcome = accept(body.bytes, secret);
     return outcome instanceof Response ? outcome : reject(c, arrival, { ...outcome, bodyBytes: body.bytes.byteLength });
   };
@@ -296,7 +301,8 @@ type BodyRead = { readonly ok: true; readonly bytes: Uint8Array } | { readonly o
  * Read the raw body, refusing one over `maxBytes` without holding more than `maxBytes` plus one
  * chunk: a declared `Content-Length` is judged before reading, a chunked body while counting.
  * On refusal `receivedBytes` is the declared length, or the bytes counted so far (a lower bound).
- * The rest of the stream is left to the server, which discards it after the response.
+ * The rest of the stream is left to the server: an unread declared body is discarded after the
+ * response, and a chunked one refused part-way goes with the connection (`Connection: close`).
  */
 async function readCappedBody(request: Request, declaredBytes: number | undefined, maxBytes: number): Promise<BodyRead> {
   if (declaredBytes !== undefined && declaredBytes > maxBytes) return { ok: false, receivedBytes: declaredBytes };

@@ -5,6 +5,11 @@ const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
 
 /** Containers nested deeper than this render as `[...]` / `{...}` instead of recursing. */
 const MAX_DEPTH = 200;
+/**
+ * Items shown per container; the rest become `...`. A sparse array can claim 2^32 - 1 slots
+ * with two values in it, and a line must not take seconds and gigabytes to print it.
+ */
+const MAX_ITEMS = 1000;
 
 /**
  * Python's `repr()` of a value, as CPython writes it: `None`, `True`/`False`, ints, floats
@@ -115,7 +120,9 @@ function reprValue(value: unknown, inProgress: Set<object>, depth: number): stri
 function reprFunctionName(value: unknown): string {
   try {
     const name = (value as { name?: unknown }).name;
-    return typeof name === 'string' && name !== '' ? name : '<anonymous>';
+    // Any string can be a function's or class's name: escaped like a repr'd string's body,
+    // so a name cannot break the line it is printed in.
+    return typeof name === 'string' && name !== '' ? Array.from(name, escapeNonPrintable).join('') : '<anonymous>';
   } catch {
     return '<anonymous>';
   }
@@ -128,22 +135,42 @@ function reprObject(value: object, inProgress: Set<object>, depth: number): stri
   inProgress.add(value);
   try {
     const inner = (item: unknown): string => reprValue(item, inProgress, depth + 1);
-    if (isList) return `[${Array.from(value, inner).join(', ')}]`;
+    if (isList) {
+      const items: string[] = [];
+      for (let index = 0; index < Math.min(value.length, MAX_ITEMS); index += 1) items.push(inner(value[index]));
+      return `[${joinItems(items, value.length)}]`;
+    }
     if (value instanceof Uint8Array) return reprBytes(value);
-    if (isSet) return value.size === 0 ? 'set()' : `{${Array.from(value, inner).join(', ')}}`;
+    if (isSet) return value.size === 0 ? 'set()' : `{${joinItems(takeItems(value, inner), value.size)}}`;
     if (value instanceof Map) {
-      const entries = Array.from(value, ([key, item]) => `${inner(key)}: ${inner(item)}`);
-      return `{${entries.join(', ')}}`;
+      const entries = takeItems(value, ([key, item]: [unknown, unknown]) => `${inner(key)}: ${inner(item)}`);
+      return `{${joinItems(entries, value.size)}}`;
     }
     if (value instanceof Date) return reprString(Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString());
     if (value instanceof Error) return `${reprFunctionName(value.constructor)}(${reprString(value.message)})`;
-    const entries = Object.keys(value).map(
-      (key) => `${reprString(key)}: ${inner((value as Record<string, unknown>)[key])}`,
-    );
-    return `{${entries.join(', ')}}`;
+    const keys = Object.keys(value);
+    const entries = keys
+      .slice(0, MAX_ITEMS)
+      .map((key) => `${reprString(key)}: ${inner((value as Record<string, unknown>)[key])}`);
+    return `{${joinItems(entries, keys.length)}}`;
   } finally {
     inProgress.delete(value);
   }
+}
+
+/** The first {@link MAX_ITEMS} items of `items`, each rendered. */
+function takeItems<T>(items: Iterable<T>, render: (item: T) => string): string[] {
+  const rendered: string[] = [];
+  for (const item of items) {
+    if (rendered.length === MAX_ITEMS) break;
+    rendered.push(render(item));
+  }
+  return rendered;
+}
+
+/** Rendered items joined as Python does, with `...` standing for any beyond the ones shown. */
+function joinItems(rendered: readonly string[], total: number): string {
+  return total > rendered.length ? `${rendered.join(', ')}, ...` : rendered.join(', ');
 }
 
 /** Python's repr of `bytes`: the same quote choice as str, printable ASCII as is. */

@@ -86,14 +86,8 @@ function mergeByPriority(accepted: readonly SecretMatch[], candidates: readonly 
   return merged;
 }
 
-/**
- * Finds every credential and personal-data shape of `SECRET_RULES` in `text`.
- *
- * Returns non-overlapping matches sorted by start. Where two rules overlap, the one earlier in
- * the table (the more specific) wins and the other is dropped. Runs in time linear in the text;
- * a string with none of the rules' trigger substrings costs one regex test.
- */
-export function findSecrets(text: string): SecretMatch[] {
+/** Every match of every rule in `text`, the earlier rule winning where two overlap. */
+function scanText(text: string): SecretMatch[] {
   if (!PREFILTER.test(text)) return [];
   const lower = text.toLowerCase();
   const present = new Map<string, boolean>();
@@ -115,4 +109,94 @@ export function findSecrets(text: string): SecretMatch[] {
     }
   }
   return accepted;
+}
+
+// The escapes our formatters write for characters they will not print (`\x20`, `\u2028`,
+// `\U0001f600`, `\n`): escapeToken and the args-key printer apply them before the guard runs.
+const PYTHON_ESCAPE = /\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[ntr])/g;
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r' };
+
+/** `text` with its escapes decoded, and for each decoded UTF-16 unit the span it came from. */
+interface DecodedText {
+  readonly text: string;
+  readonly from: readonly number[];
+  readonly to: readonly number[];
+}
+
+/**
+ * `text` with its escapes decoded, or undefined when it has none. The offset tables cost an
+ * entry per character, so they are built only when asked for: most decoded text holds nothing.
+ */
+function decodeEscapes(text: string, withOffsets: boolean): DecodedText | undefined {
+  let decoded = '';
+  const from: number[] = [];
+  const to: number[] = [];
+  let cursor = 0;
+  const copy = (start: number, end: number): void => {
+    decoded += text.slice(start, end);
+    if (!withOffsets) return;
+    for (let index = start; index < end; index += 1) {
+      from.push(index);
+      to.push(index + 1);
+    }
+  };
+  PYTHON_ESCAPE.lastIndex = 0;
+  for (let match = PYTHON_ESCAPE.exec(text); match !== null; match = PYTHON_ESCAPE.exec(text)) {
+    const escape = match[0];
+    const codePoint = escape.length === 2 ? undefined : Number.parseInt(escape.slice(2), 16);
+    if (codePoint !== undefined && codePoint > 0x10ffff) continue;
+    const character = codePoint === undefined ? (SHORT_ESCAPES[escape.charAt(1)] ?? '') : String.fromCodePoint(codePoint);
+    copy(cursor, match.index);
+    decoded += character;
+    if (withOffsets) {
+      for (let unit = 0; unit < character.length; unit += 1) {
+        from.push(match.index);
+        to.push(match.index + escape.length);
+      }
+    }
+    cursor = match.index + escape.length;
+  }
+  if (cursor === 0) return undefined;
+  copy(cursor, text.length);
+  return { text: decoded, from, to };
+}
+
+/** The union of two sorted, non-overlapping match lists; overlapping matches become one span. */
+function unionMatches(primary: readonly SecretMatch[], secondary: readonly SecretMatch[]): SecretMatch[] {
+  // A stable sort keeps `primary` first where two matches start together.
+  const all = [...primary, ...secondary].sort((left, right) => left.start - right.start);
+  const merged: SecretMatch[] = [];
+  for (const match of all) {
+    const last = merged[merged.length - 1];
+    if (last === undefined || match.start >= last.end) merged.push(match);
+    else if (match.end > last.end) merged[merged.length - 1] = { ...last, end: match.end };
+  }
+  return merged;
+}
+
+/**
+ * Finds every credential and personal-data shape of `SECRET_RULES` in `text`.
+ *
+ * Returns non-overlapping matches sorted by start. Where two rules overlap, the one earlier in
+ * the table (the more specific) wins and the other is dropped. Runs in time linear in the text;
+ * a string with none of the rules' trigger substrings costs one regex test.
+ *
+ * Text holding Python escapes (`\x20`, `\n`, `\u00e9`) is also scanned as it reads with
+ * them decoded, and those matches are mapped back over the escapes: `\x20` before a token
+ * is a space, not the `0` that would hide the token's start.
+ */
+export function findSecrets(text: string): SecretMatch[] {
+  const found = scanText(text);
+  if (!text.includes('\\')) return found;
+  const decoded = decodeEscapes(text, false);
+  if (decoded === undefined) return found;
+  const inDecoded = scanText(decoded.text);
+  if (inDecoded.length === 0) return found;
+  const { from, to } = decodeEscapes(text, true) ?? decoded;
+  const mapped = inDecoded.map((match) => ({
+    rule: match.rule,
+    start: from[match.start] ?? text.length,
+    end: to[match.end - 1] ?? text.length,
+  }));
+  return unionMatches(found, mapped);
 }

@@ -11,6 +11,9 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
 /** Longer arrays are walked by their own keys: a sparse array may claim billions of slots. */
 const DENSE_WALK_LIMIT = 4096;
+// JSON.stringify leaves these raw, yet a log viewer may break a line at them (DEL, C1 with
+// NEL, U+2028, U+2029); a path goes into a warning line, so it must stay on one line.
+const LINE_BREAKING_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
 
 /** A JSON path, rendered only when a finding needs it: most walks find nothing. */
 type Path = string | { readonly parent: Path; readonly key: string | number };
@@ -20,7 +23,8 @@ function renderPath(path: Path): string {
   const parent = renderPath(path.parent);
   if (typeof path.key === 'number') return `${parent}[${path.key}]`;
   if (IDENTIFIER.test(path.key)) return parent === '' ? path.key : `${parent}.${path.key}`;
-  return `${parent}[${JSON.stringify(path.key)}]`;
+  const quoted = JSON.stringify(path.key).replace(LINE_BREAKING_IN_JSON, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${parent}[${quoted}]`;
 }
 
 function defineOwn(target: object, key: string | number, value: unknown): void {

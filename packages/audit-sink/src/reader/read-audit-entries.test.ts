@@ -171,6 +171,14 @@ describe('readAuditEntries', () => {
     expect(page.skipped).toEqual({ blank: 2, malformed: 5, torn: 1, invalid: 3 });
   });
 
+  it("keeps a row another writer appended right after a dead writer's torn head", async () => {
+    const tornHead = JSON.stringify(envelope(1)).slice(0, 57);
+    writeFileSync(path, `${line(envelope(0))}${tornHead}${line(envelope(2))}${line(envelope(3))}`);
+    const page = await readAuditEntries({ path });
+    expect(page.entries.map((entry) => entry.id)).toEqual([idOf(3), idOf(2), idOf(0)]);
+    expect(page.skipped).toEqual({ blank: 0, malformed: 1, torn: 0, invalid: 0 });
+  });
+
   it('counts a complete last row without its newline as torn: a writer may still be writing it', async () => {
     writeFileSync(path, rows(0, 3) + JSON.stringify(envelope(3)));
     const page = await readAuditEntries({ path });

@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
-import { auditEnvelope } from '../envelope/audit-envelope.js';
+import { AUDIT_ROW_PREFIX, auditEnvelope } from '../envelope/audit-envelope.js';
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import { isSeamName } from '../envelope/seam-names.js';
 import type { SeamName } from '../envelope/seam-names.js';
@@ -270,7 +270,10 @@ function parseLine(text: string | null, skipped: ReadSkipCounts): AuditEnvelope 
     value = JSON.parse(text);
   } catch {
     skipped.malformed += 1;
-    return undefined;
+    // A writer that died mid-row leaves a torn head; another writer's next row then follows
+    // it on the same line. Keep that row: its emit was acknowledged.
+    const rowStart = text.lastIndexOf(AUDIT_ROW_PREFIX);
+    return rowStart > 0 ? parseLine(text.slice(rowStart), skipped) : undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     skipped.malformed += 1;

@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** What a failed write left behind. */
@@ -33,6 +34,8 @@ export class AppendFile {
   private inode = 0;
   private device = 0;
   private lastRotationCheck = 0;
+  // The path was missing at the last check while the open file still had a name.
+  private pathMissing = false;
   // True when the file's last byte is not a newline (a torn line or a crashed writer).
   private needsNewline = false;
   /** Times the file was (re)opened after the first open. */
@@ -85,11 +88,12 @@ export class AppendFile {
         closeSync(fd);
         throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
       }
-      this.needsNewline = stat.size > 0 && !endsWithNewline(fd, stat.size);
+      this.needsNewline = stat.size > 0 && lastLineIsTorn(fd, stat.size);
       this.fd = fd;
       this.inode = stat.ino;
       this.device = stat.dev;
       this.lastRotationCheck = this.now();
+      this.pathMissing = false;
       if (this.opened) this.reopens += 1;
       this.opened = true;
       return fd;
@@ -102,14 +106,31 @@ export class AppendFile {
   private checkRotation(): void {
     if (this.fd === null) return;
     const now = this.now();
-    if (now - this.lastRotationCheck < ROTATION_CHECK_INTERVAL_MS) return;
+    const elapsed = now - this.lastRotationCheck;
+    // A clock set back must not postpone the check by the size of the jump.
+    if (elapsed >= 0 && elapsed < ROTATION_CHECK_INTERVAL_MS) return;
     this.lastRotationCheck = now;
-    try {
-      const stat = statSync(this.path);
-      if (stat.ino !== this.inode || stat.dev !== this.device) this.closeQuietly();
-    } catch {
-      // The path is gone (renamed away and not yet recreated): start a new file.
+    const stat = statPath(this.path);
+    if (stat === undefined) {
+      // Renamed away and not yet recreated: logrotate's `create` is about to make the new
+      // file, and creating it first would make logrotate move ours aside. Rows keep going to
+      // the renamed file (nothing is lost) until the next check; a deleted file is left now.
+      if (!this.pathMissing && this.openFileHasName()) {
+        this.pathMissing = true;
+        return;
+      }
       this.closeQuietly();
+      return;
+    }
+    this.pathMissing = false;
+    if (stat.ino !== this.inode || stat.dev !== this.device) this.closeQuietly();
+  }
+
+  private openFileHasName(): boolean {
+    try {
+      return this.fd !== null && fstatSync(this.fd).nlink > 0;
+    } catch {
+      return false;
     }
   }
 
@@ -121,6 +142,42 @@ export class AppendFile {
       // Already closed or invalid; nothing left to release.
     }
     this.fd = null;
+  }
+}
+
+function statPath(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    // Missing, or unreachable for now: either way the path does not name the open file.
+    return undefined;
+  }
+}
+
+// How long a file that does not end in a newline is watched before its last line is taken
+// for torn, in 1 ms steps: far longer than any one append takes, even on a loaded machine.
+const SETTLE_STEPS = 50;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Whether the file's last line lacks its newline for good (a writer crashed mid-row), not
+ * just for now: another process may be in the middle of a long append, whose visible end is
+ * inside a row until its write(2) returns. Taking that for torn would put a blank line into
+ * a busy file, so the end is given a moment to settle. Only a file that does not end in a
+ * newline waits, and only when it is opened.
+ */
+function lastLineIsTorn(fd: number, size: number): boolean {
+  let current = size;
+  for (let step = 0; ; step += 1) {
+    if (current === 0 || endsWithNewline(fd, current)) return false;
+    if (step === SETTLE_STEPS) return true;
+    // A synchronous sleep: appends are synchronous, and this happens once per open at most.
+    Atomics.wait(pause, 0, 0, 1);
+    try {
+      current = fstatSync(fd).size;
+    } catch {
+      return true;
+    }
   }
 }
 

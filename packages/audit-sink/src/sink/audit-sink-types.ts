@@ -31,6 +31,11 @@ export interface AuditSinkOptions {
   readonly maxRowBytes?: number;
   /** Whether to flush on `beforeExit`, `exit`, SIGINT and SIGTERM (default true). */
   readonly flushOnExit?: boolean;
+  /**
+   * Whether SIGHUP reopens the file, for logrotate's `create` mode (default true). While any
+   * sink with this on is open, SIGHUP no longer ends the process.
+   */
+  readonly reopenOnHangup?: boolean;
 }
 
 /** Counters an operator reads on `/healthz` and in `kora-audit stats`. */
@@ -47,8 +52,10 @@ export interface AuditSinkStats {
   readonly truncated: number;
   /** Failed writes (each may have carried several rows). */
   readonly writeFailures: number;
-  /** The last write error, or null. */
+  /** The last write error, or null; kept after writing resumes, for the record. */
   readonly lastError: { readonly code: string; readonly at: string } | null;
+  /** True from a failed write until a write succeeds: the disk is refusing rows now. */
+  readonly writeFailing: boolean;
   /** Times the file was reopened (rotation, recovery). */
   readonly reopens: number;
 }
@@ -70,7 +77,10 @@ export interface AuditSink {
   flush(): Promise<void>;
   /** Flush and close the file; later emits are skipped as `sink_closed`. */
   close(): Promise<void>;
-  /** Reopen the file (after rotation). */
+  /**
+   * Let go of the file so that the next write opens the path again (after rotation; SIGHUP
+   * calls this unless `reopenOnHangup` is false). Rows waiting in a batch go to the new file.
+   */
   reopen(): void;
   /** A snapshot of the counters. */
   stats(): AuditSinkStats;

@@ -12,6 +12,7 @@ import type { AuditSink, AuditSinkOptions, AuditSinkStats, FailurePolicy, SinkMo
 import { getDefaultLogger } from './default-sink.js';
 import { registerExitFlush, unregisterExitFlush } from './exit-hooks.js';
 import { fitRowToCap } from './fit-row-to-cap.js';
+import { registerHangupReopen, unregisterHangupReopen } from './reopen-on-hangup.js';
 import { resolveAuditLogPath } from './resolve-audit-log-path.js';
 
 const DEFAULT_BATCH_SIZE = 100;
@@ -60,6 +61,8 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     skipped: {} as Partial<Record<SkipReason, number>>,
     lastError: null as { code: string; at: string } | null,
   };
+  // From a failed write until the next one succeeds: what `/healthz` reports as not ok.
+  let writeFailing = false;
   let lastWriteWarningAt = Number.NEGATIVE_INFINITY;
   let suppressedWriteWarnings = 0;
 
@@ -78,6 +81,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
 
   function recordWriteFailure(error: AppendError, rowsLost: number): void {
     counters.writeFailures += 1;
+    writeFailing = true;
     counters.lastError = { code: error.code, at: new Date(clock()).toISOString() };
     if (rowsLost > 0) counters.skipped.write_failed = (counters.skipped.write_failed ?? 0) + rowsLost;
     const now = clock();
@@ -105,16 +109,16 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     try {
       file.append(batch.join(''));
       counters.rowsWritten += batch.length;
+      writeFailing = false;
       return true;
     } catch (error) {
       const appendError = error instanceof AppendError ? error : new AppendError('EUNKNOWN', 0, { cause: error });
-      const landed = countWholeLines(batch, appendError.bytesWritten);
+      const landed = countLandedLines(batch, appendError.bytesWritten);
       counters.rowsWritten += landed;
-      // The row cut by a partial write is torn in the file: retrying it would duplicate its
-      // head, so it counts as lost; rows after it are kept for the next flush.
-      const torn = appendError.bytesWritten > 0 && landed < batch.length ? 1 : 0;
-      let retry = batch.slice(landed + torn);
-      let dropped = torn;
+      // A row cut short by a full disk left a head that is not JSON; the next write ends that
+      // line first, so the row is retried whole after it: neither lost nor read twice.
+      let retry = batch.slice(landed);
+      let dropped = 0;
       if (!writesImmediately && retry.length + pending.length > MAX_PENDING_ROWS) {
         const overflow = retry.length + pending.length - MAX_PENDING_ROWS;
         retry = retry.slice(overflow);
@@ -126,6 +130,8 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       }
       pending = [...retry, ...pending];
       recordWriteFailure(appendError, dropped);
+      // Held rows are retried on the interval too, not only when the next emit comes along.
+      if (!closed && pending.length > 0) scheduleFlush();
       return false;
     }
   }
@@ -143,6 +149,10 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
 
   const exitFlush = { flushSync: () => void writePending() };
   if (!writesImmediately && options.flushOnExit !== false) registerExitFlush(exitFlush);
+  // Closing the descriptor is enough: the next write opens the path, and batched rows
+  // still waiting are carried to the new file.
+  const hangupReopen = { reopen: () => file.reopen() };
+  if (options.reopenOnHangup !== false) registerHangupReopen(hangupReopen);
 
   function record(seam: Seam, details: unknown, context: EmitContext | undefined, lineLogger?: AuditLogger): EmitOutcome {
     if (!isSeam(seam)) {
@@ -161,23 +171,34 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       callerSessionId = guarded.text;
       for (const rule of guarded.rules) findings.push({ rule, path: 'caller_session_id' });
     }
-    if (findings.length > 0) {
-      counters.redacted += findings.length;
-      const rules = [...new Set(findings.map((finding) => finding.rule))].join(',');
-      const paths = [...new Set(findings.map((finding) => finding.path))].join(',');
-      warn(`[kora.audit.redacted] seam=${seam.name} rules=${rules} paths=${paths}`);
-    }
+    // The line as formatted is scanned too: a getter or proxy may answer the formatter with
+    // something other than what it showed the guard, and the formatter prints what the guard
+    // does not walk (an error's message, a function's name, a Map's entries).
+    const line = lineLogger === undefined ? undefined : redactLine(formatLineSafely(seam, guardedDetails.value, callerSessionId), findings);
+    reportRedactions(seam, findings);
 
-    if (lineLogger !== undefined) logLine(seam, guardedDetails.value, callerSessionId, lineLogger);
+    if (line !== undefined && lineLogger !== undefined) logLine(seam, line, lineLogger);
     if (closed) {
       skip('sink_closed', seam.name, '');
       return { ok: false, reason: 'sink_closed' };
     }
 
-    const parsed = seam.details.safeParse(guardedDetails.value);
+    let parsed = seam.details.safeParse(guardedDetails.value);
     if (!parsed.success) {
       skip('invalid_details', seam.name, ` keys=${describeIssues(parsed.error.issues)}`);
       return { ok: false, reason: 'invalid_details' };
+    }
+    // What the schema read is what gets written, so that is scanned as well: a getter or proxy
+    // (inherited ones included, which the guard's walk of own keys never sees) may have
+    // answered the schema's read differently. Plain data now, so this scan is the last word.
+    const rowGuard = redactValue(parsed.data, 'details');
+    if (rowGuard.findings.length > 0) {
+      reportRedactions(seam, rowGuard.findings);
+      parsed = seam.details.safeParse(rowGuard.value);
+      if (!parsed.success) {
+        skip('invalid_details', seam.name, ` keys=${describeIssues(parsed.error.issues)}`);
+        return { ok: false, reason: 'invalid_details' };
+      }
     }
     const source = context?.source === undefined ? seam.source : context.source;
     if (source !== null && !sourceSet.has(source)) {
@@ -204,6 +225,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
         details: parsed.data,
       },
       maxRowBytes,
+      (details) => seam.details.safeParse(details).success,
     );
     if (row.truncated) {
       counters.truncated += 1;
@@ -218,6 +240,14 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       scheduleFlush();
     }
     return { ok: true, id };
+  }
+
+  function reportRedactions(seam: Seam, findings: readonly RedactionFinding[]): void {
+    if (findings.length === 0) return;
+    counters.redacted += findings.length;
+    const rules = [...new Set(findings.map((finding) => finding.rule))].join(',');
+    const paths = [...new Set(findings.map((finding) => finding.path))].join(',');
+    warn(`[kora.audit.redacted] seam=${seam.name} rules=${rules} paths=${paths}`);
   }
 
   function emitSafely(seam: Seam, details: unknown, context: EmitContext | undefined, lineLogger?: AuditLogger): EmitOutcome {
@@ -246,6 +276,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
         closed = true;
         writePending();
         unregisterExitFlush(exitFlush);
+        unregisterHangupReopen(hangupReopen);
         file.close();
       }
       return Promise.resolve();
@@ -259,19 +290,29 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       truncated: counters.truncated,
       writeFailures: counters.writeFailures,
       lastError: counters.lastError,
+      writeFailing,
       reopens: file.reopens,
     }),
   };
 }
 
-function logLine(seam: Seam, details: unknown, callerSessionId: unknown, lineLogger: AuditLogger): void {
-  let line: string;
+function formatLineSafely(seam: Seam, details: unknown, callerSessionId: unknown): string {
   try {
     const record = typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {};
-    line = seam.formatLine(record, { caller_session_id: typeof callerSessionId === 'string' ? callerSessionId : null });
+    return seam.formatLine(record, { caller_session_id: typeof callerSessionId === 'string' ? callerSessionId : null });
   } catch {
-    line = `[kora.${seam.name}] unformattable=True`;
+    return `[kora.${seam.name}] unformattable=True`;
   }
+}
+
+/** `line` with every secret in it redacted; each hit is added to `findings` at path `line`. */
+function redactLine(line: string, findings: RedactionFinding[]): string {
+  const guarded = redactText(line);
+  for (const rule of guarded.rules) findings.push({ rule, path: 'line' });
+  return guarded.text;
+}
+
+function logLine(seam: Seam, line: string, lineLogger: AuditLogger): void {
   try {
     if (seam.level === 'warn') lineLogger.warn(line);
     else lineLogger.info(line);
@@ -280,15 +321,23 @@ function logLine(seam: Seam, details: unknown, callerSessionId: unknown, lineLog
   }
 }
 
-/** How many of `lines` lie wholly within the first `bytes` bytes of their concatenation. */
-function countWholeLines(lines: readonly string[], bytes: number): number {
+/**
+ * How many of `lines` reached the file when the first `bytes` bytes of their concatenation
+ * did. A line that lacks only its newline counts: its JSON is whole, and the next write
+ * starts with the newline it is missing.
+ */
+function countLandedLines(lines: readonly string[], bytes: number): number {
   let remaining = bytes;
   let count = 0;
   for (const line of lines) {
     const size = Buffer.byteLength(line, 'utf8');
-    if (size > remaining) break;
-    remaining -= size;
-    count += 1;
+    if (remaining >= size) {
+      remaining -= size;
+      count += 1;
+      continue;
+    }
+    if (remaining > 0 && remaining === size - 1) count += 1;
+    break;
   }
   return count;
 }
@@ -304,15 +353,23 @@ function sanitizeToken(text: string): string {
   return cleaned.length > 64 ? `${cleaned.slice(0, 64)}...` : cleaned;
 }
 
+// A warning names this many keys at most: an object can have a million.
+const MAX_DESCRIBED_ISSUES = 32;
+
 function describeIssues(issues: readonly { path: readonly PropertyKey[]; code: string; keys?: readonly string[] }[]): string {
+  // Keys come from the caller, and the schema reads some that the guard's walk of own keys
+  // never sees (inherited enumerable ones): each is redacted before it becomes a token.
+  const name = (part: PropertyKey): string => sanitizeToken(redactText(String(part)).text);
   const described = new Set<string>();
   for (const issue of issues) {
-    const base = ['details', ...issue.path.map((part) => sanitizeToken(String(part)))].join('.');
+    const base = ['details', ...issue.path.map(name)].join('.');
     if (issue.code === 'unrecognized_keys' && issue.keys !== undefined) {
-      for (const key of issue.keys) described.add(`${base}.${sanitizeToken(key)}(unknown)`);
+      for (const key of issue.keys) described.add(`${base}.${name(key)}(unknown)`);
     } else {
       described.add(`${base}(${issue.code})`);
     }
   }
-  return [...described].join(',');
+  const list = [...described];
+  if (list.length <= MAX_DESCRIBED_ISSUES) return list.join(',');
+  return `${list.slice(0, MAX_DESCRIBED_ISSUES).join(',')},...(+${list.length - MAX_DESCRIBED_ISSUES})`;
 }

@@ -27,9 +27,15 @@ function serialize(row: AuditEnvelope): string {
   })}\n`;
 }
 
+/** The first `length` UTF-16 units of `text`, one fewer where that would split a surrogate pair. */
+function sliceWhole(text: string, length: number): string {
+  const last = text.charCodeAt(length - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
+}
+
 function capValue(value: unknown, stringCap: number, arrayCap: number): unknown {
   if (typeof value === 'string') {
-    return value.length > stringCap ? `${value.slice(0, stringCap)}${TRUNCATION_MARKER}` : value;
+    return value.length > stringCap ? `${sliceWhole(value, stringCap)}${TRUNCATION_MARKER}` : value;
   }
   if (Array.isArray(value)) {
     return value.slice(0, arrayCap).map((item) => capValue(item, stringCap, arrayCap));
@@ -52,16 +58,23 @@ function capValue(value: unknown, stringCap: number, arrayCap: number): unknown 
 /**
  * Serialize `row`, keeping it within `maxBytes` (newline included). A row over the cap is
  * never split or silently dropped: long strings and arrays are cut with a marker, and if
- * that is not enough the details are replaced by a record of the oversize.
+ * that is not enough, or the cut details are no longer ones `accepts` (the seam's allow-list)
+ * takes, the details are replaced by a record of the oversize.
  */
-export function fitRowToCap(row: AuditEnvelope, maxBytes: number): FittedRow {
+export function fitRowToCap(
+  row: AuditEnvelope,
+  maxBytes: number,
+  accepts: (details: Record<string, unknown>) => boolean = () => true,
+): FittedRow {
   const line = serialize(row);
   const originalBytes = Buffer.byteLength(line, 'utf8');
   if (originalBytes <= maxBytes) return { line, truncated: false, originalBytes };
   for (let step = 0; step < STRING_CAPS.length; step += 1) {
     const details = capValue(row.details, STRING_CAPS[step] ?? 64, ARRAY_CAPS[step] ?? 16) as Record<string, unknown>;
     const candidate = serialize({ ...row, details });
-    if (Buffer.byteLength(candidate, 'utf8') <= maxBytes) return { line: candidate, truncated: true, originalBytes };
+    // Cutting can break the allow-list (two names cut to one, a pattern cut short): a row a
+    // reader of the seam's schema would refuse is worse than the documented oversize record.
+    if (Buffer.byteLength(candidate, 'utf8') <= maxBytes && accepts(details)) return { line: candidate, truncated: true, originalBytes };
   }
   const minimal = serialize({
     ...row,

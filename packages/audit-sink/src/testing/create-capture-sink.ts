@@ -29,6 +29,11 @@ export interface CaptureSink {
   readonly dir: string;
   /** Everything the logger wrote, parsed. */
   readonly logLines: () => CapturedLogLine[];
+  /**
+   * What the logger wrote since the previous call (everything on the first), parsed: checks
+   * run after each of thousands of cases read each line once.
+   */
+  readonly newLogLines: () => CapturedLogLine[];
   /** The seams' verbatim lines (messages starting `[kora.` but not `[kora.audit.`). */
   readonly verbatimLines: () => string[];
   /** The sink's own `[kora.audit.*]` warnings. */
@@ -62,15 +67,22 @@ export function createCaptureSink(options: Omit<AuditSinkOptions, 'path' | 'logg
   const logger = pino({ name: 'kora', level: 'trace' }, stream);
   const sink = createAuditSink({ flushOnExit: false, ...options, path, logger });
 
-  const logLines = (): CapturedLogLine[] =>
-    chunks
-      .join('')
+  const parseLines = (text: string): CapturedLogLine[] =>
+    text
       .split('\n')
       .filter((line) => line !== '')
       .map((raw) => {
         const parsed = JSON.parse(raw) as { level: number; msg: string };
         return { level: levelNames[parsed.level] ?? String(parsed.level), msg: parsed.msg, raw };
       });
+  const logLines = (): CapturedLogLine[] => parseLines(chunks.join(''));
+  // pino writes whole lines, one chunk each, so a chunk index is a line boundary.
+  let chunksTaken = 0;
+  const newLogLines = (): CapturedLogLine[] => {
+    const fresh = chunks.slice(chunksTaken);
+    chunksTaken = chunks.length;
+    return parseLines(fresh.join(''));
+  };
   const fileText = (): string => {
     try {
       return readFileSync(path, 'utf8');
@@ -85,6 +97,7 @@ export function createCaptureSink(options: Omit<AuditSinkOptions, 'path' | 'logg
     path,
     dir,
     logLines,
+    newLogLines,
     verbatimLines: () =>
       logLines()
         .map((line) => line.msg)

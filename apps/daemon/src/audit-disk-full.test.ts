@@ -1,0 +1,190 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { createAuditSink } from '@kora/audit-sink';
+import type { AuditEnvelope, AuditSink } from '@kora/audit-sink';
+import { createCaptureSink, mountTmpfs, tmpfsUnavailableReason } from '@kora/audit-sink/testing';
+import type { CaptureSink, Tmpfs } from '@kora/audit-sink/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBackgroundTasks } from './background-tasks.js';
+import type { DaemonContext } from './daemon-context.js';
+import { startDemoStack } from './demo/start-demo-stack.js';
+import type { DemoStack } from './demo/start-demo-stack.js';
+import { startFakeAnthropicApi } from './fakes/fake-anthropic-api.js';
+import type { FakeAnthropicApi } from './fakes/fake-anthropic-api.js';
+import { createOperationsStore } from './operations/operations-store.js';
+import { AuditUnavailable, createReasoningEngine } from './reasoning/create-reasoning-engine.js';
+
+// A really full disk: a 64 KiB tmpfs filled to the last byte, which only root may mount.
+// Where that is impossible the tests say so in their names instead of passing unrun.
+const tmpfsUnavailable = tmpfsUnavailableReason();
+if (tmpfsUnavailable !== null) console.warn(`audit-disk-full.test.ts: tests skipped: ${tmpfsUnavailable}`);
+const needsTmpfs = tmpfsUnavailable === null ? '' : ` [skipped: ${tmpfsUnavailable}]`;
+
+interface Health {
+  readonly ok: boolean;
+  readonly audit: {
+    readonly rows_written: number;
+    readonly skipped: Record<string, number>;
+    readonly write_failures: number;
+    readonly last_error: string | null;
+  };
+}
+
+type CallResult = Awaited<ReturnType<Client['callTool']>>;
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  // In reverse: clients, then the daemon (closing its audit file), then the filesystem.
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function mount(): Tmpfs {
+  const tmpfs = mountTmpfs();
+  cleanups.push(() => tmpfs.unmount());
+  return tmpfs;
+}
+
+function capture(): CaptureSink {
+  const created = createCaptureSink();
+  cleanups.push(() => created.cleanup());
+  return created;
+}
+
+/** The demo daemon with its home (audit file, callers file) on `tmpfs`, and a connected MCP client. */
+async function startDaemon(tmpfs: Tmpfs, logs: CaptureSink, env: NodeJS.ProcessEnv = {}): Promise<{ stack: DemoStack; client: Client }> {
+  const stack = await startDemoStack({ home: join(tmpfs.dir, 'home'), port: 0, logger: logs.logger, env });
+  cleanups.push(() => stack.close());
+  const client = new Client({ name: 'kora-disk-full-test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${stack.daemon.url}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${stack.agentToken}` } },
+    }),
+  );
+  cleanups.push(() => client.close());
+  return { stack, client };
+}
+
+async function health(stack: DemoStack): Promise<Health> {
+  return (await (await fetch(`${stack.daemon.url}/healthz`)).json()) as Health;
+}
+
+function textOf(result: CallResult): string {
+  const [first] = result.content as { type: string; text?: string }[];
+  return first?.text ?? '';
+}
+
+async function ticketTitles(client: Client): Promise<string[]> {
+  const listed = await client.callTool({ name: 'kora__list_tickets', arguments: { limit: 100 } });
+  expect(listed.isError).toBeFalsy();
+  return (JSON.parse(textOf(listed)) as { tickets: { title: string }[] }).tickets.map((ticket) => ticket.title);
+}
+
+function readRows(path: string): AuditEnvelope[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as AuditEnvelope);
+}
+
+function messages(logs: CaptureSink, level: 'info' | 'warn'): string[] {
+  return logs
+    .logLines()
+    .filter((line) => line.level === level)
+    .map((line) => line.msg);
+}
+
+describe(`the daemon with its audit file on a full disk${needsTmpfs}`, () => {
+  it.skipIf(tmpfsUnavailable !== null)('best-effort: runs the call, logs its line, and reports ok: false on /healthz until rows are written again', async () => {
+    const tmpfs = mount();
+    const logs = capture();
+    const { stack, client } = await startDaemon(tmpfs, logs);
+    tmpfs.fill();
+
+    const created = await client.callTool({ name: 'kora__create_ticket', arguments: { title: 'Filed while the disk is full' } });
+
+    expect(created.isError).toBeFalsy();
+    expect(created.structuredContent).toMatchObject({ title: 'Filed while the disk is full' });
+    expect(messages(logs, 'info')).toContain(
+      "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['title'] result=ticket_id=tkt-0004",
+    );
+    expect(messages(logs, 'warn')).toEqual([`[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`]);
+    expect(await health(stack)).toMatchObject({
+      ok: false,
+      audit: { rows_written: 0, write_failures: 1, skipped: { write_failed: 1 }, last_error: 'ENOSPC' },
+    });
+
+    tmpfs.free();
+
+    expect(await ticketTitles(client)).toContain('Filed while the disk is full');
+    expect(readRows(stack.auditLogPath).map((row) => row.details.tool_name)).toEqual(['kora__list_tickets']);
+    // Healthy again, and the counters still tell what happened.
+    expect(await health(stack)).toMatchObject({ ok: true, audit: { rows_written: 1, write_failures: 1, last_error: 'ENOSPC' } });
+  });
+
+  it.skipIf(tmpfsUnavailable !== null)('KORA_AUDIT_REQUIRED=1: refuses the call with a tool error and does not create the ticket', async () => {
+    const tmpfs = mount();
+    const logs = capture();
+    const { stack, client } = await startDaemon(tmpfs, logs, { KORA_AUDIT_REQUIRED: '1' });
+    tmpfs.fill();
+
+    const refused = await client.callTool({ name: 'kora__create_ticket', arguments: { title: 'Must not be filed' } });
+
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain('the audit trail is unavailable');
+    expect(messages(logs, 'warn')).toEqual([
+      `[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`,
+      '[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed',
+    ]);
+    // The intent and the refusal: neither reached the file, both reached the log.
+    expect(await health(stack)).toMatchObject({
+      ok: false,
+      audit: { rows_written: 0, write_failures: 2, skipped: { write_failed: 2 }, last_error: 'ENOSPC' },
+    });
+    expect(messages(logs, 'info').map((line) => line.replace(/^.* result=/, ''))).toEqual(['pending', 'denied:audit_unavailable']);
+
+    tmpfs.free();
+
+    expect(await ticketTitles(client)).not.toContain('Must not be filed');
+    expect(readRows(stack.auditLogPath).map((row) => [row.details.tool_name, row.details.result])).toEqual([
+      ['kora__list_tickets', 'pending'],
+      ['kora__list_tickets', 'count=3'],
+    ]);
+    expect((await health(stack)).ok).toBe(true);
+  });
+});
+
+describe(`the reasoning loop with a required audit on a full disk${needsTmpfs}`, () => {
+  it.skipIf(tmpfsUnavailable !== null)('stops the run and keeps the tool result from the model when the row cannot be written', async () => {
+    const tmpfs = mount();
+    const logs = capture();
+    const api: FakeAnthropicApi = await startFakeAnthropicApi();
+    cleanups.push(() => api.close());
+    const sink: AuditSink = createAuditSink({ path: join(tmpfs.dir, 'kora_audit_log.jsonl'), failure: 'required', logger: logs.logger, flushOnExit: false });
+    cleanups.push(() => sink.close());
+    const context: DaemonContext = { audit: { sink, logger: logs.logger }, clock: Date.now, tasks: createBackgroundTasks(() => undefined) };
+    const store = createOperationsStore(Date.now);
+    const engine = createReasoningEngine({
+      context,
+      client: new Anthropic({ apiKey: api.apiKey, baseURL: api.url, maxRetries: 0 }),
+      model: 'claude-sonnet-4-6',
+      maxTurns: 8,
+      services: { store, sendSlackMessage: () => Promise.reject(new Error('not used')) },
+    });
+    api.script({ kind: 'tool_use', toolUses: [{ name: 'kora__create_ticket', input: { title: 'Asked for by the model' } }] }, { kind: 'text' });
+    tmpfs.fill();
+
+    const answer = engine.answer({ text: 'File a ticket', triggeredBy: 'slack_dm', callerSessionId: 'D01CHAN01:1700000000.000100' });
+
+    await expect(answer).rejects.toBeInstanceOf(AuditUnavailable);
+    // The result never went back to the model: one request, the question.
+    expect(api.requests).toHaveLength(1);
+    expect(sink.stats()).toMatchObject({ rowsWritten: 0, writeFailures: 1, lastError: { code: 'ENOSPC' } });
+    expect(messages(logs, 'info')).toEqual([expect.stringMatching(/^\[kora\.reasoning\.tool_called\] tool=kora__create_ticket .* tool_status=ok$/)]);
+    // reasoning.tool_called has no pending status, so its row follows the call: the tool has run.
+    expect(store.listTickets({ limit: 100 }).map((ticket) => ticket.title)).toContain('Asked for by the model');
+  });
+});

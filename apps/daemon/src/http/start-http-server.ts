@@ -1,0 +1,96 @@
+import type { Duplex } from 'node:stream';
+import { serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+
+/** How long the server waits on a client, in milliseconds. */
+export interface HttpTimeouts {
+  /** To receive a request's headers; a client that trickles them (slow loris) gets 408 and is cut off. */
+  readonly headersTimeoutMs: number;
+  /**
+   * To receive a whole request, headers and body. It ends when the request has arrived, not the
+   * response, so a live event stream outlasts it. At least `headersTimeoutMs`.
+   */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+/** 10 s for headers, 30 s for a whole request, 5 s idle between keep-alive requests. */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 };
+
+/** Where and how to listen. */
+export interface HttpServerOptions {
+  readonly hostname: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Defaults to {@link DEFAULT_HTTP_TIMEOUTS}. */
+  readonly timeouts?: HttpTimeouts;
+}
+
+/**
+ * Serve `app` on a Node HTTP server with client timeouts set, resolving once it listens.
+ * Requests Node refuses before the app sees them (unparseable, headers over the size cap,
+ * too slow) are answered with a short JSON body like every other refusal of the daemon.
+ */
+export function startHttpServer(app: Hono, options: HttpServerOptions): Promise<ServerType> {
+  const timeouts = options.timeouts ?? DEFAULT_HTTP_TIMEOUTS;
+  return new Promise((resolve, reject) => {
+    const server = serve(
+      {
+        fetch: app.fetch,
+        hostname: options.hostname,
+        port: options.port,
+        serverOptions: {
+          headersTimeout: timeouts.headersTimeoutMs,
+          requestTimeout: timeouts.requestTimeoutMs,
+          keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+          connectionsCheckingInterval: checkingIntervalFor(timeouts),
+        },
+      },
+      () => resolve(server),
+    );
+    server.once('error', reject);
+    server.on('clientError', answerClientError);
+  });
+}
+
+/**
+ * How often Node sweeps for overdue requests. Its default, 30 s, would stretch a 10 s headers
+ * timeout to 40 s; at most a second (half the shortest timeout when that is shorter) keeps a
+ * timeout close to its value, and a sweep costs next to nothing.
+ */
+function checkingIntervalFor(timeouts: HttpTimeouts): number {
+  const shortest = Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs);
+  return Math.max(10, Math.min(1_000, Math.floor(shortest / 2)));
+}
+
+/** Node's refusals before routing, by its error code; anything else is a malformed request. */
+const CLIENT_ERRORS: Readonly<Record<string, readonly [status: number, reason: string, error: string, message: string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'headers_too_large', 'the request line and headers are larger than the server accepts'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Payload Too Large', 'chunk_extensions_too_large', 'chunk extensions are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'request_timeout', 'the request did not arrive in time'],
+};
+const BAD_REQUEST = [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP/1.1'] as const;
+
+/**
+ * Node's own `clientError` answer (status line, no body, then close), with a JSON body added.
+ * Nothing from the request is echoed and nothing is logged: a flood of garbage must not turn
+ * into a flood of log lines.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // A response already under way (an early 413 while its body still drains) cannot be followed
+  // by another on the same connection; Node checks the same private field before answering.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? BAD_REQUEST;
+  const body = JSON.stringify({ error: code, message });
+  socket.write(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+  socket.destroy();
+}

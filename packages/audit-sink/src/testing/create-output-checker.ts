@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { auditEnvelope } from '../envelope/audit-envelope.js';
+import type { AuditEnvelope } from '../envelope/audit-envelope.js';
+import { escapeToken } from '../format/escape-token.js';
+import { formatPythonStr } from '../format/format-python-str.js';
+import type { Seam } from '../seam/define-seam.js';
+import type { CaptureSink, CapturedLogLine } from './create-capture-sink.js';
+
+/** What one case wrote, once it passed every check. */
+export interface CheckedOutputs {
+  /** The rows appended to the file, parsed. */
+  readonly rows: readonly AuditEnvelope[];
+  /** The log lines written: verbatim lines and the sink's warnings. */
+  readonly logLines: readonly CapturedLogLine[];
+}
+
+/** Checks the outputs of a capture sink case by case, reading only what each case added. */
+export interface OutputChecker {
+  /**
+   * Check everything written since the previous call. Throws an AssertionError naming the
+   * broken rule: file bytes not UTF-8, a line not a whole JSON row, a row not a valid
+   * envelope or its details not valid for the seam, a log message with a line break or
+   * control character, or any of `secrets` (raw or as the formatters would escape it) in
+   * any output.
+   */
+  check(secrets?: readonly string[]): CheckedOutputs;
+}
+
+const ENVELOPE_KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'];
+// What could end a log line or start a forged one in some viewer: C0, DEL, C1 (NEL among
+// them), U+2028 and U+2029.
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Check the outputs of `capture` as a property test runs: after every case, the bytes the
+ * file gained and the lines the logger gained are checked against the audit's invariants.
+ * Rows must pass `seam.details`; the documented stand-in for a row no truncation can fit
+ * (`{ oversized: true, original_bytes }`) is the one exception.
+ */
+export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChecker {
+  let fileOffset = 0;
+
+  function readNewBytes(): Buffer {
+    let fd: number;
+    try {
+      fd = openSync(capture.path, 'r');
+    } catch {
+      // No row yet: the sink creates the file on its first write.
+      return Buffer.alloc(0);
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const bytes = Buffer.alloc(Math.max(0, size - fileOffset));
+      let read = 0;
+      while (read < bytes.length) {
+        const count = readSync(fd, bytes, read, bytes.length - read, fileOffset + read);
+        if (count === 0) break;
+        read += count;
+      }
+      fileOffset += read;
+      return bytes.subarray(0, read);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  function checkRows(bytes: Buffer): AuditEnvelope[] {
+    const text = decoder.decode(bytes);
+    if (text === '') return [];
+    assert.ok(text.endsWith('\n'), 'the file gained whole lines only');
+    return text
+      .slice(0, -1)
+      .split('\n')
+      .map((line) => {
+        const parsed = JSON.parse(line) as unknown;
+        const envelope = auditEnvelope.safeParse(parsed);
+        assert.ok(envelope.success, `a row is a valid envelope: ${envelope.error?.message ?? ''}`);
+        assert.deepEqual(Object.keys(parsed as object), ENVELOPE_KEYS, 'envelope keys are in the documented order');
+        assert.equal(envelope.data.seam, seam.name, 'the row is of the seam under test');
+        const { details } = envelope.data;
+        const oversized = details.oversized === true && Object.keys(details).join() === 'oversized,original_bytes';
+        if (!oversized) {
+          const valid = seam.details.safeParse(details);
+          assert.ok(valid.success, `row details pass the ${seam.name} allow-list: ${valid.error?.message ?? ''}`);
+        }
+        return envelope.data;
+      });
+  }
+
+  function checkLogLines(lines: readonly CapturedLogLine[]): void {
+    for (const line of lines) {
+      assert.equal(typeof line.msg, 'string', 'every log line has a message');
+      assert.ok(line.msg.startsWith('[kora.'), `a log message starts with [kora.: ${JSON.stringify(line.msg.slice(0, 80))}`);
+      const breaking = LINE_BREAKING.exec(line.msg);
+      assert.equal(breaking, null, `a log message holds no line break or control character: ${JSON.stringify(line.msg.slice(0, 200))}`);
+    }
+  }
+
+  function checkSecrets(secrets: readonly string[], outputs: Readonly<Record<string, string>>): void {
+    for (const secret of secrets) {
+      // As written, and as each formatter on the way could have escaped it.
+      const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), escapeToken(secret, Infinity), formatPythonStr(secret)]);
+      for (const [name, output] of Object.entries(outputs)) {
+        for (const form of forms) {
+          const at = output.indexOf(form);
+          // The planted secrets are fakes made by the test, so the message may show where.
+          assert.ok(at < 0, `a planted secret survived in the ${name}: ${JSON.stringify(output.slice(Math.max(0, at - 40), at + form.length + 40))}`);
+        }
+      }
+    }
+  }
+
+  return {
+    check(secrets = []) {
+      const bytes = readNewBytes();
+      const rows = checkRows(bytes);
+      const logLines = capture.newLogLines();
+      checkLogLines(logLines);
+      if (secrets.length > 0) {
+        const rowStrings: string[] = [];
+        const collect = (value: unknown): void => {
+          if (typeof value === 'string') rowStrings.push(value);
+          else if (typeof value === 'object' && value !== null) {
+            for (const [key, item] of Object.entries(value)) {
+              rowStrings.push(key);
+              collect(item);
+            }
+          }
+        };
+        rows.forEach(collect);
+        checkSecrets(secrets, {
+          file: bytes.toString('utf8'),
+          'row strings': rowStrings.join('\n'),
+          'log output': logLines.map((line) => line.raw).join('\n'),
+          'log messages': logLines.map((line) => line.msg).join('\n'),
+        });
+      }
+      return { rows, logLines };
+    },
+  };
+}
