@@ -166,6 +166,51 @@ describe('emitMcpToolCalled', () => {
     expect(capture.allOutput()).not.toContain(slackToken.slice(0, 20));
   });
 
+  it('finds a secret behind a space the escaping turned into \\x20', () => {
+    emitMcpToolCalled({ toolName: `run ${slackToken}`, toolKind: 'read', callerActorKind: 'viewer', args: { [`a\n${slackToken}`]: 1 }, result: 'ok' }, capture);
+    expect(capture.rows()[0]?.details).toMatchObject({
+      tool_name: String.raw`run\x20[REDACTED:slack-bot-token]`,
+      args_keys: [String.raw`a\x0a[REDACTED:slack-bot-token]`],
+    });
+    expect(capture.allOutput()).not.toContain(slackToken);
+  });
+
+  it('keeps the row when a tool name, a result or a key name holds many short secrets', () => {
+    // Each address is 7 or 8 characters and its marker 24: as written they outgrow the allow-list.
+    const addresses = Array.from({ length: 20 }, (_, index) => `u${index}@b.co`).join(',');
+    const outcome = emitMcpToolCalled(
+      { toolName: addresses, toolKind: 'read', callerActorKind: 'viewer', args: { [addresses]: 1 }, result: addresses },
+      capture,
+    );
+    expect(outcome.ok).toBe(true);
+    const details = capture.rows()[0]?.details;
+    expect(details?.tool_name).toMatch(/^(?:\[REDACTED:email-address\],)+\[REDACTED:email-address\],?$/);
+    expect((details?.tool_name as string).length).toBeLessThanOrEqual(128);
+  });
+
+  it('cuts a name before a secret whose context the cut would take, never through it', () => {
+    const password = ['FAKE', 'passw0rd'].join('');
+    const outcome = emitMcpToolCalled(
+      { toolName: `${'x'.repeat(100)}:postgres://app:${password}@db.internal:5432/app`, toolKind: 'read', callerActorKind: 'viewer', result: 'ok' },
+      capture,
+    );
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details.tool_name).toBe(`${'x'.repeat(100)}:postgres://app:`);
+    expect(capture.allOutput()).not.toContain(password);
+  });
+
+  it('keeps hundreds of long key names within the row cap, so the row is never cut down', () => {
+    const args = Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`${'\u{1f600}'.repeat(120)}${index}`, index]));
+    const outcome = emitMcpToolCalled({ toolName: 'kora__x', toolKind: 'read', callerActorKind: 'viewer', args, result: 'ok' }, capture);
+    expect(outcome.ok).toBe(true);
+    const [row] = capture.rows();
+    const keys = row?.details.args_keys as string[];
+    expect(keys.length).toBeGreaterThan(0);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(capture.sink.stats().truncated).toBe(0);
+    expect(Buffer.byteLength(capture.fileText())).toBeLessThanOrEqual(16 * 1024);
+  });
+
   it('skips the row with invalid_details when the actor kind is text, but still logs the line', () => {
     const outcome = emitMcpToolCalled(
       { toolName: 'kora__x', toolKind: 'read', callerActorKind: 'some free text', args: {}, result: 'ok' },

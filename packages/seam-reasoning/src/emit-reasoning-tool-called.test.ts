@@ -100,6 +100,20 @@ describe('emitReasoningToolCalled', () => {
     expect(capture.verbatimLines()[0]).toContain('tool=[REDACTED:slack-bot-token] ');
   });
 
+  it('keeps the row when the tool name or the thrown type name is made of secrets', () => {
+    // Each address is 7 or 8 characters and its marker 24: as written they outgrow the allow-list.
+    const addresses = Array.from({ length: 20 }, (_, index) => `u${index}@b.co`).join(',');
+    const token = ['npm_', 'FAKE'.repeat(9)].join('');
+    const outcome = emitReasoningToolCalled(
+      { toolName: addresses, triggeredBy: 'slack_dm', durationMs: 5, status: 'error', error: { name: token } },
+      capture,
+    );
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details).toMatchObject({ exc_type: 'Object' });
+    expect((capture.rows()[0]?.details.tool_name as string).length).toBeLessThanOrEqual(128);
+    expect(capture.allOutput()).not.toContain(token);
+  });
+
   it('refuses text in the duration: the row is skipped as invalid_details', () => {
     const input = { toolName: 't', triggeredBy: 'email', durationMs: 'slow', status: 'ok' } as unknown as EmitReasoningToolCalledInput;
     expect(emitReasoningToolCalled(input, capture)).toEqual({ ok: false, reason: 'invalid_details' });

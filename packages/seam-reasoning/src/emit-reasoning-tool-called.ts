@@ -1,4 +1,4 @@
-import { emitSeamEvent, escapeToken, readErrorTypeName } from '@kora/audit-sink';
+import { emitSeamEvent, escapeToken, fitRedactedLength, readErrorTypeName } from '@kora/audit-sink';
 import type { EmitOutcome, EmitTargets } from '@kora/audit-sink';
 import { MAX_TOOL_NAME_LENGTH, seam } from './reasoning-tool-called.js';
 import type { ReasoningToolCalledDetails, ToolStatus } from './reasoning-tool-called.js';
@@ -26,7 +26,9 @@ export interface EmitReasoningToolCalledInput {
  */
 export function emitReasoningToolCalled(input: EmitReasoningToolCalledInput, targets?: EmitTargets): EmitOutcome {
   const details: ReasoningToolCalledDetails = {
-    tool_name: escapeToken(input.toolName, MAX_TOOL_NAME_LENGTH),
+    // Cut as written, secrets counted as their longer markers: the model's choice of name
+    // must not be able to push it past the allow-list and cost the row.
+    tool_name: fitRedactedLength(escapeToken(input.toolName, 8 * MAX_TOOL_NAME_LENGTH), MAX_TOOL_NAME_LENGTH),
     triggered_by: input.triggeredBy,
     // NaN stays NaN, so that a broken clock is refused and warned about, not written as 0.
     tool_duration_ms: Math.max(0, Math.round(input.durationMs)),

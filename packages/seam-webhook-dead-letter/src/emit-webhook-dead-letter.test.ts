@@ -120,6 +120,30 @@ describe('emitWebhookDeadLetter', () => {
     expect(capture.verbatimLines()[0]).toContain("'user-agent': 'mailer [REDACTED:slack-bot-token]'");
   });
 
+  it('keeps the row whatever secrets the sender packs into a signature, a header or the request id', () => {
+    const addresses = Array.from({ length: 40 }, (_, index) => `u${index}@b.co`).join(' ');
+    const outcome = emitWebhookDeadLetter(
+      {
+        source: 'slack',
+        reason: 'slack_signature_mismatch',
+        ts: 1,
+        requestId: addresses,
+        headers: { 'x-slack-signature': 'password=abc', 'user-agent': addresses, 'x-forwarded-for': `${'\u{1f600}'.repeat(250)} ${addresses}` },
+      },
+      capture,
+    );
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details.headers).toMatchObject({ 'x-slack-signature': '...(truncated)' });
+  });
+
+  it('has no size for a body it cannot inspect', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const outcome = emitWebhookDeadLetter({ source: 'slack', reason: 'r', ts: 1, body: proxy as unknown as Uint8Array }, capture);
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details).not.toHaveProperty('body_bytes');
+  });
+
   it('refuses text in the count field: the row is skipped as invalid_details', () => {
     const input = { source: 'slack', reason: 'r', ts: 1, bodyBytes: 'hello' } as unknown as EmitWebhookDeadLetterInput;
     const outcome = emitWebhookDeadLetter(input, capture);

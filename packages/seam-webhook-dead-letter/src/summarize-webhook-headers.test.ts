@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { redactText } from '@kora/audit-sink';
 import { readGoldenHeaders } from '@kora/audit-sink/testing';
 import { describe, expect, it } from 'vitest';
 import { summarizeWebhookHeaders } from './summarize-webhook-headers.js';
@@ -63,6 +64,33 @@ describe('summarizeWebhookHeaders', () => {
     expect(summary['user-agent']).toBe(`${'u'.repeat(242)}...(truncated)`);
     expect(summary['user-agent']).toHaveLength(256);
     expect(summarizeWebhookHeaders({ 'user-agent': 'u'.repeat(256) })['user-agent']).toBe('u'.repeat(256));
+  });
+
+  it('keeps the marker on a signature whose prefix is a label the guard would take it for the value of', () => {
+    // Redacted, `password=...(truncated)` would lose the marker every signature must end with.
+    expect(summarizeWebhookHeaders({ 'x-slack-signature': 'password=abc' })).toEqual({ 'x-slack-signature': '...(truncated)' });
+    expect(summarizeWebhookHeaders({ 'x-slack-signature': 'v0=a2114d57b48eac39' })).toEqual({ 'x-slack-signature': 'v0=a2114d57b...(truncated)' });
+  });
+
+  it('counts a secret in a value as the longer marker the guard will write', () => {
+    const addresses = Array.from({ length: 40 }, (_, index) => `u${index}@b.co`).join(' ');
+    const value = summarizeWebhookHeaders({ 'user-agent': addresses })['user-agent'] ?? '';
+    expect(value.endsWith('...(truncated)')).toBe(true);
+    expect(redactText(value).text.length).toBeLessThanOrEqual(256);
+  });
+
+  it('reads at most 10 000 headers, whatever a sparse list or an endless iterator claims', () => {
+    const sparse: string[] = [];
+    sparse[2 ** 31] = 'x';
+    sparse[0] = 'content-type';
+    sparse[1] = 'text/plain';
+    const endless = {
+      *[Symbol.iterator](): Generator<[string, string]> {
+        for (;;) yield ['user-agent', 'u'];
+      },
+    };
+    expect(summarizeWebhookHeaders(sparse)).toEqual({});
+    expect(summarizeWebhookHeaders(endless)).toEqual({ 'user-agent': 'u' });
   });
 
   it('never throws on hostile input', () => {

@@ -100,6 +100,25 @@ describe('formatPythonRepr', () => {
     expect(formatPythonRepr(Symbol('s'))).toBe("'s'");
   });
 
+  it('escapes a function or class name, so that no name can break the line', () => {
+    const named = (): number => 1;
+    Object.defineProperty(named, 'name', { value: '\n[kora.mcp.tool_called] forged' });
+    expect(formatPythonRepr(named)).toBe(String.raw`<function \n[kora.mcp.tool_called] forged>`);
+    class Odd extends Error {}
+    Object.defineProperty(Odd, 'name', { value: 'Odd\u2028' });
+    expect(formatPythonRepr(new Odd('m'))).toBe(String.raw`Odd\u2028('m')`);
+  });
+
+  it('shows the first 1000 items of a container and then ..., however many it claims', () => {
+    const sparse: unknown[] = [];
+    sparse[2 ** 32 - 2] = 'x';
+    const started = performance.now();
+    expect(formatPythonRepr(sparse)).toBe(`[${Array.from({ length: 1000 }, () => 'None').join(', ')}, ...]`);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(formatPythonRepr(new Set(Array.from({ length: 1001 }, (_, index) => index)))).toMatch(/, 999, \.\.\.\}$/);
+    expect(formatPythonRepr(Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [index, 0])))).not.toContain('...');
+  });
+
   it('bounds the depth of nested containers', () => {
     let nested: unknown[] = [];
     for (let index = 0; index < 10_000; index += 1) nested = [nested];

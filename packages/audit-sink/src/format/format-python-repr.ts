@@ -18,7 +18,8 @@ const MAX_ITEMS = 1000;
  * (`Uint8Array`) as `b'...'`. Integral JS numbers print as Python ints.
  *
  * Total: it never throws. A container met again inside itself renders as `[...]` or `{...}`
- * as Python does; a property that cannot be read renders as `<unreadable>`.
+ * as Python does; a property that cannot be read renders as `<unreadable>`. Past 1000 items a
+ * container shows `...` for the rest, and function and class names are escaped like strings.
  */
 export function formatPythonRepr(value: unknown): string {
   return reprValue(value, new Set(), 0);

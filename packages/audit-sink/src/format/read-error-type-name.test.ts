@@ -20,6 +20,14 @@ describe('readErrorTypeName', () => {
     expect(readErrorTypeName(Object.create(null) as object)).toBe('Error');
   });
 
+  it('never returns a credential shaped like an identifier, which redaction would turn into a refused row', () => {
+    const token = ['npm_', 'FAKE'.repeat(9)].join('');
+    expect(readErrorTypeName({ name: token })).toBe('Object');
+    const Named = class extends Error {};
+    Object.defineProperty(Named, 'name', { value: token });
+    expect(readErrorTypeName(new Named('x'))).toBe('Error');
+  });
+
   it('returns Error for thrown non-objects and hostile objects', () => {
     expect(readErrorTypeName('a string')).toBe('Error');
     expect(readErrorTypeName(undefined)).toBe('Error');

@@ -141,6 +141,18 @@ describe('findSecrets', () => {
     expect(findSecrets(email.repeat(MEGABYTE / email.length))).toHaveLength(MEGABYTE / email.length);
   });
 
+  it('sees through the Python escapes the formatters write before the guard runs', () => {
+    // escapeToken writes a space as `\x20`: the `0` must not hide where the token starts.
+    const token = fake('xoxb-', '1234567890-', 'FAKEFAKEFAKEFAKE');
+    const escaped = `run\\x20${token}\\x0a`;
+    expect(findSecrets(escaped)).toEqual([{ rule: 'slack-bot-token', start: 7, end: 7 + token.length }]);
+    expect(findSecrets(`a\\n${token}`).map((match) => match.rule)).toEqual(['slack-bot-token']);
+    // A match that needs the decoded character covers the escape in the original text.
+    const bearer = 'Bearer\\x20FAKEtoken0123';
+    expect(findSecrets(bearer)).toEqual([{ rule: 'bearer-token', start: 10, end: bearer.length }]);
+    expect(findSecrets(String.raw`C:\x41\new`)).toEqual([]);
+  });
+
   it('returns nothing for the empty string', () => {
     expect(findSecrets('')).toEqual([]);
   });

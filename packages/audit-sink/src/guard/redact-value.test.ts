@@ -104,6 +104,11 @@ describe('redactValue', () => {
     expect(redactValue(clean, 'details').value).toBe(clean);
   });
 
+  it('escapes in a path the line breaks JSON leaves raw, since paths are logged', () => {
+    const findings = redactValue({ [`\u2028[kora.x] \u0085`]: EMAIL }, 'details').findings;
+    expect(findings).toEqual([{ rule: 'email-address', path: String.raw`details["\u2028[kora.x] \u0085"]` }]);
+  });
+
   it('replaces a circular reference with [Circular]', () => {
     const input: Record<string, unknown> = { name: SLACK };
     input.self = input;

@@ -1,7 +1,9 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { exampleSeam } from '../__fixtures__/example-seam.js';
+import { defineSeam } from '../seam/define-seam.js';
 import type { Seam } from '../seam/define-seam.js';
 import { createCaptureSink } from '../testing/create-capture-sink.js';
 import type { CaptureSink } from '../testing/create-capture-sink.js';
@@ -268,5 +270,75 @@ describe('createAuditSink batched mode', () => {
     expect(sink.mode).toBe('sync');
     sink.emit(exampleSeam, { tool_name: 'a' });
     expect(rows()).toHaveLength(1);
+  });
+});
+
+describe('createAuditSink with hostile values', () => {
+  it('scans what the schema read, so a getter cannot show the guard one value and the row another', () => {
+    const { sink, rows, allOutput, warnings } = capture();
+    let reads = 0;
+    const flipFlop = {
+      get tool_name(): string {
+        reads += 1;
+        return reads === 1 ? 'clean' : slackToken;
+      },
+    };
+    // An inherited getter: the guard walks own keys, the schema reads by name.
+    const inherited = Object.create({
+      get tool_name(): string {
+        return slackToken;
+      },
+    }) as object;
+    expect(sink.emit(exampleSeam, flipFlop).ok).toBe(true);
+    expect(sink.emit(exampleSeam, inherited).ok).toBe(true);
+    expect(rows().map((row) => row.details.tool_name)).toEqual(['[REDACTED:slack-bot-token]', '[REDACTED:slack-bot-token]']);
+    expect(warnings()).toEqual([
+      '[kora.audit.redacted] seam=mcp.tool_called rules=slack-bot-token paths=details.tool_name',
+      '[kora.audit.redacted] seam=mcp.tool_called rules=slack-bot-token paths=details.tool_name',
+    ]);
+    expect(allOutput()).not.toContain(slackToken);
+  });
+
+  it('scans the line as formatted, which prints what the guard does not walk', () => {
+    const { sink, logger, verbatimLines, warnings, allOutput } = capture();
+    // An error's message is not an own enumerable key, so the walk of the details misses it.
+    sink.emitWithLine(exampleSeam, { tool_name: 't', count: new Error(`token ${slackToken}`) }, undefined, logger);
+    expect(verbatimLines()).toEqual(['[kora.mcp.tool_called] tool=t count=Error: token [REDACTED:slack-bot-token]']);
+    expect(warnings()[0]).toBe('[kora.audit.redacted] seam=mcp.tool_called rules=slack-bot-token paths=line');
+    expect(allOutput()).not.toContain(slackToken);
+  });
+
+  it('redacts key names in a skipped warning, inherited ones included, and names at most 32', () => {
+    const { sink, warnings, allOutput } = capture();
+    const inheritedKey = Object.assign(Object.create({ [slackToken]: 1 }) as object, { tool_name: 't' });
+    expect(sink.emit(exampleSeam, inheritedKey)).toEqual({ ok: false, reason: 'invalid_details' });
+    expect(warnings()[0]).toBe('[kora.audit.skipped] seam=mcp.tool_called reason=invalid_details keys=details._REDACTED:slack-bot-token_(unknown)');
+    expect(allOutput()).not.toContain(slackToken);
+    const many = Object.fromEntries([['tool_name', 't'], ...Array.from({ length: 100 }, (_, index) => [`k${index}`, 1])]);
+    sink.emit(exampleSeam, many);
+    expect(warnings()[1]).toMatch(/keys=details\.k0\(unknown\),.*details\.k31\(unknown\),\.\.\.\(\+68\)$/);
+  });
+
+  it('cuts long strings between code points', () => {
+    const { sink, rows } = capture({ maxRowBytes: 4096 });
+    // Unit 1024 is the second half of a pair: a plain cut would leave a lone surrogate.
+    expect(sink.emit(exampleSeam, { tool_name: 't', note: `a${'\u{1f600}'.repeat(2000)}` }).ok).toBe(true);
+    expect(rows()[0]?.details.note).toBe(`a${'\u{1f600}'.repeat(511)}...(truncated)`);
+  });
+
+  it('writes the oversize record rather than details that cutting made invalid for the seam', () => {
+    const uniqueKeysSeam = defineSeam({
+      ...exampleSeam,
+      details: z.strictObject({
+        tool_name: z.string(),
+        keys: z.array(z.string()).refine((keys) => new Set(keys).size === keys.length, 'must be unique'),
+      }),
+      fields: exampleSeam.fields.filter((field) => field.key === 'tool_name' || field.key === 'keys'),
+    });
+    const { sink, rows } = capture({ maxRowBytes: 4096 });
+    // Unique, but equal in their first 1024 characters: every cut makes duplicates.
+    const keys = Array.from({ length: 8 }, (_, index) => `${'k'.repeat(2000)}${index}`);
+    expect(sink.emit(uniqueKeysSeam, { tool_name: 't', keys }).ok).toBe(true);
+    expect(rows()[0]?.details).toEqual({ oversized: true, original_bytes: expect.any(Number) as number });
   });
 });

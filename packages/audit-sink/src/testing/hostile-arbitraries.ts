@@ -35,8 +35,10 @@ export interface HostileArbitraries {
   readonly plantedSecret: Arbitrary<PlantedSecret>;
   /** `around`, a separator, a planted secret, a separator, `around`. */
   readonly carrier: (around: Arbitrary<string>, separators?: readonly string[]) => Arbitrary<Carrier>;
-  /** Hostile text, with a planted secret more often than not. */
+  /** Hostile text, with a planted secret more often than not, now and then dozens of short ones. */
   readonly textCarrier: Arbitrary<Carrier>;
+  /** A planted secret that is also a valid identifier (`ghp_…`, `AKIA…`), as a type name could be. */
+  readonly identifierCarrier: Arbitrary<Carrier>;
   /** A hostile value kind; the slow ones (huge, sparse, deep) are rare. */
   readonly hostileKind: Arbitrary<HostileValueKind>;
   /** A hostile value carrying a planted secret, object kinds holding it under each of `keys`. */
@@ -82,10 +84,23 @@ export function createHostileArbitraries(fc: typeof fcModule): HostileArbitrarie
     fc
       .tuple(around, fc.constantFrom(...separators), plantedSecret, fc.constantFrom(...separators), around)
       .map(([before, open, planted, close, after]) => ({ text: `${before}${open}${planted.text}${close}${after}`, secrets: [planted.secret] }));
+  // Many short secrets: each becomes a longer `[REDACTED:<rule>]` marker, so a value that fits
+  // its cap as sent can outgrow its allow-list once redacted.
+  const denseCarrier = fc
+    .tuple(fc.integer({ min: 1, max: 60 }), fc.constantFrom(' ', ',', '\n', ';', '\u00e9'))
+    .map(([count, separator]): Carrier => {
+      const parts = Array.from({ length: count }, (_, index) => (index % 2 === 0 ? `user${index}@b.co` : `pwd=${index}`));
+      return { text: parts.join(separator), secrets: parts.filter((part) => part.includes('@')) };
+    });
   const textCarrier = fc.oneof(
-    { arbitrary: carrier(text), weight: 3 },
-    { arbitrary: text.map((plain): Carrier => ({ text: plain, secrets: [] })), weight: 2 },
+    { arbitrary: carrier(text), weight: 6 },
+    { arbitrary: text.map((plain): Carrier => ({ text: plain, secrets: [] })), weight: 4 },
+    { arbitrary: denseCarrier, weight: 1 },
   );
+
+  const identifierCarrier = plantedSecret
+    .filter((planted) => /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/.test(planted.text))
+    .map((planted): Carrier => ({ text: planted.text, secrets: [planted.secret] }));
 
   const hostileKind = fc.oneof(
     { arbitrary: fc.constantFrom(...HOSTILE_VALUE_KINDS.filter((kind) => !SLOW_KINDS.has(kind))), weight: 30 },
@@ -109,5 +124,5 @@ export function createHostileArbitraries(fc: typeof fcModule): HostileArbitrarie
       { arbitrary: hostileValue(keys), weight: 4 },
     );
 
-  return { character, text, printableAscii, plantedSecret, carrier, textCarrier, hostileKind, hostileValue, anyValue };
+  return { character, text, printableAscii, plantedSecret, carrier, textCarrier, identifierCarrier, hostileKind, hostileValue, anyValue };
 }

@@ -1,0 +1,102 @@
+import { findSecrets, redactText } from '@kora/audit-sink';
+import { createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
+import type { CaptureSink, Carrier, OutputChecker, Planted } from '@kora/audit-sink/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emitReasoningToolCalled } from './emit-reasoning-tool-called.js';
+import type { EmitReasoningToolCalledInput } from './emit-reasoning-tool-called.js';
+import { TOOL_STATUSES, seam } from './reasoning-tool-called.js';
+import type { ToolStatus } from './reasoning-tool-called.js';
+
+const hostile = createHostileArbitraries(fc);
+const plain = (value: unknown): Planted => ({ value, secrets: [] });
+const carried = ({ text, secrets }: Carrier): Planted => ({ value: text, secrets });
+
+// What the reasoning loop itself decides: valid most of the time, so that a missing row can
+// be blamed on what the model asked for or the tool threw.
+const TRIGGERED_BY = /^[A-Za-z0-9_.:-]{1,128}$/;
+const triggeredBy = fc.oneof(
+  { arbitrary: fc.constantFrom('slack_dm', 'email', 'probe_wake', 'mcp:claude_pm_isokron:kora__list_tickets'), weight: 8 },
+  { arbitrary: hostile.text, weight: 1 },
+);
+const durationMs = fc.oneof(
+  { arbitrary: fc.double({ min: 0, max: 1e7, noNaN: true }), weight: 8 },
+  { arbitrary: fc.constantFrom(-0, -5, 1e300, Number.NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER + 2), weight: 1 },
+);
+const status = fc.oneof(
+  { arbitrary: fc.constantFrom(...TOOL_STATUSES), weight: 9 },
+  { arbitrary: hostile.text.map((text) => text as ToolStatus), weight: 1 },
+);
+const sessionId = fc.oneof(
+  { arbitrary: fc.constantFrom(null, undefined, 'D01CHAN01:1700000000.000100').map(plain), weight: 6 },
+  { arbitrary: hostile.textCarrier.map(carried), weight: 2 },
+);
+
+const call = fc.record({
+  toolName: hostile.textCarrier,
+  triggeredBy,
+  durationMs,
+  status,
+  error: fc.oneof(
+    { arbitrary: fc.constantFrom(undefined, null).map(plain), weight: 3 },
+    { arbitrary: hostile.textCarrier.map(({ text, secrets }) => ({ value: new TypeError(text), secrets })), weight: 2 },
+    { arbitrary: hostile.anyValue(['name', 'message', 'constructor']), weight: 3 },
+    // A type name shaped like a credential: a thrown payload's `name`, or a class's.
+    {
+      arbitrary: fc.tuple(hostile.identifierCarrier, fc.boolean()).map(([{ text, secrets }, asClass]) => {
+        const Named = class extends Error {};
+        Object.defineProperty(Named, 'name', { value: text });
+        return { value: asClass ? new Named('x') : { name: text }, secrets };
+      }),
+      weight: 1,
+    },
+  ),
+  callerSessionId: sessionId,
+});
+
+let capture: CaptureSink;
+let checker: OutputChecker;
+beforeAll(() => {
+  capture = createCaptureSink();
+  checker = createOutputChecker(capture, seam);
+});
+afterAll(async () => {
+  await capture.cleanup();
+});
+
+// Ten thousand runs take tens of seconds on a loaded machine: time is not what these test.
+describe('emitReasoningToolCalled under hostile input', { timeout: 600_000 }, () => {
+  it('never throws, writes one line and one valid row, keeps no error message and lets no planted secret out', () => {
+    fc.assert(
+      fc.property(call, (generated) => {
+        const input: EmitReasoningToolCalledInput = {
+          toolName: generated.toolName.text,
+          triggeredBy: generated.triggeredBy,
+          durationMs: generated.durationMs,
+          status: generated.status,
+          error: generated.error.value,
+          callerSessionId: generated.callerSessionId.value as string | null | undefined,
+        };
+        const outcome = emitReasoningToolCalled(input, capture);
+
+        const { rows, logLines } = checker.check([...generated.toolName.secrets, ...generated.error.secrets, ...generated.callerSessionId.secrets]);
+        expect(logLines.filter((line) => line.msg.startsWith('[kora.reasoning.tool_called] ')).map((line) => line.level)).toEqual(['info']);
+        if (outcome.ok) expect(rows.map((row) => row.id)).toEqual([outcome.id]);
+        else expect(rows).toEqual([]);
+
+        // The tool's name (the model's choice) and what the tool threw never cost the row.
+        const session = generated.callerSessionId.value;
+        const loopInputsValid =
+          TRIGGERED_BY.test(generated.triggeredBy) &&
+          findSecrets(generated.triggeredBy).length === 0 &&
+          // A duration past 2^53 ms is a broken clock, refused on purpose.
+          Number.isSafeInteger(Math.max(0, Math.round(generated.durationMs))) &&
+          (TOOL_STATUSES as readonly string[]).includes(generated.status) &&
+          (typeof session !== 'string' || redactText(session).text.length <= 256);
+        if (loopInputsValid) expect(outcome).toMatchObject({ ok: true });
+      }),
+      { numRuns: 10_000, seed: 0x726561 },
+    );
+    expect(capture.sink.stats().rowsWritten).toBeGreaterThan(5_000);
+  });
+});
