@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { nextRowId } from './next-row-id.js';
 import { AUDIT_SCHEMA_VERSION } from '../envelope/audit-envelope.js';
 import { AUDIT_SOURCES } from '../envelope/seam-names.js';
 import { redactText } from '../guard/redact-text.js';
@@ -213,7 +213,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       return { ok: false, reason: 'invalid_envelope' };
     }
 
-    const id = uuidv7();
+    const id = nextRowId();
     const row = fitRowToCap(
       {
         v: AUDIT_SCHEMA_VERSION,
