@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { parseJson, readBody } from './read-fake-request.js';
 
 /** A tool call the scripted model makes. */
 export interface FakeToolUse {
@@ -232,7 +233,7 @@ export async function startFakeAnthropicApi(options: FakeAnthropicApiOptions = {
   };
 
   const server = createServer((request, response) => {
-    readBody(request)
+    readBody(request, MAX_BODY_BYTES)
       .then((text) => {
         const path = new URL(request.url ?? '/', 'http://fake.invalid').pathname;
         if (path === '/v1/messages' && request.method === 'POST') {
@@ -407,30 +408,4 @@ function readAuth(headers: IncomingHttpHeaders, apiKey: string): { scheme: FakeM
 function readHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new RangeError('request body too large'));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
