@@ -171,6 +171,25 @@ describe('readAuditEntries', () => {
     expect(page.skipped).toEqual({ blank: 2, malformed: 5, torn: 1, invalid: 3 });
   });
 
+  it('finds rows of a wanted seam and time however their JSON is spelled', async () => {
+    const escaped = JSON.stringify(envelope(4)).replace('"seam":"mcp.tool_called"', '"seam":"mcp\\u002etool_called"');
+    const spaced = JSON.stringify(envelope(8)).replaceAll('":', '": ').replaceAll(',"', ', "');
+    const { seam, ...rest } = envelope(12);
+    const reordered = JSON.stringify({ seam, ...rest });
+    writeFileSync(path, `${rows(0, 4)}${escaped}\n${rows(5, 8)}${spaced}\n${rows(9, 12)}${reordered}\n${rows(13, 16)}`);
+    const page = await readAuditEntries({ path, seams: ['mcp.tool_called'], since: envelope(1).emitted_at, until: envelope(13).emitted_at });
+    expect(page.entries.map((entry) => entry.id)).toEqual([idOf(12), idOf(8), idOf(4)]);
+    expect(page.skipped).toEqual({ blank: 0, malformed: 0, torn: 0, invalid: 0 });
+  });
+
+  it("keeps a row after a dead writer's torn head even when the head's seam is not wanted", async () => {
+    const tornHead = JSON.stringify(envelope(1)).slice(0, 130);
+    writeFileSync(path, `${line(envelope(0))}${tornHead}${line(envelope(4))}${line(envelope(5))}`);
+    const page = await readAuditEntries({ path, seams: ['mcp.tool_called'] });
+    expect(page.entries.map((entry) => entry.id)).toEqual([idOf(4), idOf(0)]);
+    expect(page.skipped).toEqual({ blank: 0, malformed: 1, torn: 0, invalid: 0 });
+  });
+
   it("keeps a row another writer appended right after a dead writer's torn head", async () => {
     const tornHead = JSON.stringify(envelope(1)).slice(0, 57);
     writeFileSync(path, `${line(envelope(0))}${tornHead}${line(envelope(2))}${line(envelope(3))}`);

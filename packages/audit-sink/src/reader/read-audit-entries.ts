@@ -6,8 +6,10 @@ import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import { isSeamName } from '../envelope/seam-names.js';
 import type { SeamName } from '../envelope/seam-names.js';
 
-// Bytes read per backwards step: a few hundred typical rows, one syscall.
+// Bytes of the first backwards step: a few hundred typical rows, one syscall.
 const CHUNK_BYTES = 64 * 1024;
+// Later steps double up to this, so reading a whole file costs few syscalls and little memory.
+const MAX_CHUNK_BYTES = 1024 * 1024;
 // The sink accepts rows up to 16 MiB (KORA_AUDIT_MAX_ROW_BYTES); anything longer is not ours.
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const DEFAULT_LIMIT = 100;
@@ -67,7 +69,7 @@ export interface ReadAuditEntriesResult {
    * `since`, nothing older can match). The last page before null may be empty.
    */
   cursor: string | null;
-  /** Lines skipped while reading this page. */
+  /** Lines read in full and skipped while reading this page. */
   skipped: ReadSkipCounts;
 }
 
@@ -98,15 +100,6 @@ interface OpenAuditFile {
   readonly size: number;
 }
 
-interface BackwardLine {
-  /** Byte offset of the line's first byte. */
-  readonly start: number;
-  /** The line without its `\n`, or null when longer than the limit. */
-  readonly text: string | null;
-  /** False for the last line of the read range when no `\n` follows it. */
-  readonly terminated: boolean;
-}
-
 /** Where a page starts: a sibling index, an offset (undefined = its end), an optional resume boundary. */
 interface StartPoint {
   readonly index: number;
@@ -119,8 +112,10 @@ interface StartPoint {
 /**
  * Read audit rows newest first, one page at a time.
  *
- * The file is read backwards in 64 KiB chunks, so the newest N rows cost O(N), not O(file
- * size); when the live file is exhausted, reading continues into the rotated siblings
+ * The file is read backwards in chunks growing from 64 KiB to 1 MiB, so the newest N rows
+ * cost O(N), not O(file size), and a whole file costs few reads; a line whose fixed header
+ * (as the sink writes it) shows another seam or a time at or after `until` is passed over
+ * without being parsed or counted, so a filtered read of a whole file is fast; when the live file is exhausted, reading continues into the rotated siblings
  * `path.1`, `path.2`, … (plain files only; `.gz` and other names are not read, and the
  * first missing index ends the chain). Blank, malformed, torn and schema-invalid lines are
  * skipped and counted. With `since`, reading stops at the first row older than `since` by
@@ -146,6 +141,7 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
     throw new RangeError('readAuditEntries: maxLineBytes must be a positive integer');
   }
   const onRead = options.onRead ?? (() => undefined);
+  const headerFilter = makeHeaderFilter(seams, sinceMs, untilMs);
   const previous = options.cursor == null ? undefined : decodeCursor(options.cursor);
 
   const entries: AuditEnvelope[] = [];
@@ -169,7 +165,7 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
       break;
     }
     const key = identityKey(file.identity);
-    let stopped: 'limit' | 'since' | undefined;
+    let stopped = undefined as 'limit' | 'since' | undefined;
     let lastStart = 0;
     try {
       if (visited.has(key)) {
@@ -192,36 +188,42 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
       }
       pendingOffset = undefined;
       const fromEnd = end === file.size;
-      for await (const line of readLinesBackward(file.handle, end, maxLineBytes, onRead)) {
-        if (!line.terminated) {
+      const visit: LineVisitor = (bytes, from, to, lineStart, terminated) => {
+        if (!terminated) {
           // Only the very end of a file can lack its newline; elsewhere the range ends at a row start.
           if (fromEnd) skipped.torn += 1;
-          continue;
+          return false;
         }
-        const entry = parseLine(line.text, skipped);
-        if (entry === undefined) continue;
+        // A resumed page compares whole rows with its boundary, so it reads every line in full.
+        if (bytes !== null && start.boundary === undefined && headerFilter !== undefined && canSkipByHeader(bytes, from, to, headerFilter)) {
+          return false;
+        }
+        const entry = parseLine(bytes === null ? null : bytes.toString('utf8', from, to), skipped);
+        if (entry === undefined) return false;
         const at = Date.parse(entry.emitted_at);
         if (Number.isNaN(at)) {
           skipped.invalid += 1;
-          continue;
+          return false;
         }
-        if (start.boundary !== undefined && compareRow(entry, start.boundary) >= 0) continue;
+        if (start.boundary !== undefined && compareRow(entry, start.boundary) >= 0) return false;
         if (sinceMs !== undefined && at < sinceMs) {
           if (at < sinceMs - SINCE_SLACK_MS) {
             stopped = 'since';
-            break;
+            return true;
           }
-          continue;
+          return false;
         }
-        if (untilMs !== undefined && at >= untilMs) continue;
-        if (seams !== undefined && !seams.has(entry.seam)) continue;
+        if (untilMs !== undefined && at >= untilMs) return false;
+        if (seams !== undefined && !seams.has(entry.seam)) return false;
         entries.push(entry);
         if (entries.length >= limit) {
           stopped = 'limit';
-          lastStart = line.start;
-          break;
+          lastStart = lineStart;
+          return true;
         }
-      }
+        return false;
+      };
+      await readLinesBackward(file.handle, end, maxLineBytes, onRead, visit);
     } finally {
       await file.handle.close();
     }
@@ -261,7 +263,8 @@ function parseLine(text: string | null, skipped: ReadSkipCounts): AuditEnvelope 
     skipped.malformed += 1;
     return undefined;
   }
-  if (text.trim() === '') {
+  // A row starts with `{`: only other lines need the trim, which copies the line.
+  if (text.charCodeAt(0) !== 0x7b && text.trim() === '') {
     skipped.blank += 1;
     return undefined;
   }
@@ -288,36 +291,51 @@ function parseLine(text: string | null, skipped: ReadSkipCounts): AuditEnvelope 
 }
 
 /**
- * Yield the lines of `[0, end)` from last to first. The last line is yielded unterminated
- * when the range does not end in `\n`; lines over `maxLineBytes` are yielded as null text
- * without being kept in memory.
+ * Called with each line of a backward read, newest first: the line is `bytes[from, to)`
+ * without its `\n` (`bytes` is null when the line is longer than the limit), `lineStart` is
+ * its offset in the file, and `terminated` is false for a last line with no `\n` after it.
+ * The bytes are valid only during the call. Returning true stops the read.
  */
-async function* readLinesBackward(
+type LineVisitor = (bytes: Buffer | null, from: number, to: number, lineStart: number, terminated: boolean) => boolean;
+
+/**
+ * Visit the lines of `[0, end)` from last to first, synchronously within each chunk read, so
+ * a line costs no promise. Chunks grow from 64 KiB to 1 MiB: the newest rows cost one small
+ * read, and a long read makes few system calls. Lines over `maxLineBytes` are never held.
+ */
+async function readLinesBackward(
   handle: FileHandle,
   end: number,
   maxLineBytes: number,
   onRead: (bytes: number) => void,
-): AsyncGenerator<BackwardLine> {
+  visit: LineVisitor,
+): Promise<void> {
   if (end <= 0) return;
-  const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, end));
+  const buffer = Buffer.allocUnsafe(Math.min(MAX_CHUNK_BYTES, end));
   // Bytes of the current line found in later chunks, latest first.
   let tail: Buffer[] = [];
   let tailBytes = 0;
   let oversized = false;
   let terminated = false;
   let position = end;
+  let chunkBytes = CHUNK_BYTES;
 
-  const takeLine = (head: Buffer): string | null => {
-    const total = head.length + tailBytes;
-    const text = oversized || total > maxLineBytes ? null : Buffer.concat([head, ...tail.reverse()], total).toString('utf8');
+  // Visit a line whose head is `buffer[from, to)` and whose rest is in `tail`.
+  const visitJoined = (from: number, to: number, lineStart: number): boolean => {
+    const total = to - from + tailBytes;
+    let stop: boolean;
+    if (oversized || total > maxLineBytes) stop = visit(null, 0, 0, lineStart, terminated);
+    else if (tailBytes === 0) stop = visit(buffer, from, to, lineStart, terminated);
+    else stop = visit(Buffer.concat([buffer.subarray(from, to), ...tail.reverse()], total), 0, total, lineStart, terminated);
     tail = [];
     tailBytes = 0;
     oversized = false;
-    return text;
+    return stop;
   };
 
   while (position > 0) {
-    const length = Math.min(CHUNK_BYTES, position);
+    const length = Math.min(chunkBytes, position);
+    chunkBytes = Math.min(chunkBytes * 2, MAX_CHUNK_BYTES);
     position -= length;
     const { bytesRead } = await handle.read(buffer, 0, length, position);
     onRead(bytesRead);
@@ -327,9 +345,10 @@ async function* readLinesBackward(
     while (segmentEnd > 0) {
       const newline = buffer.lastIndexOf(0x0a, segmentEnd - 1);
       if (newline === -1) break;
-      const text = takeLine(buffer.subarray(newline + 1, segmentEnd));
       // An empty segment after the range's final `\n` is not a line.
-      if (terminated || text !== '') yield { start: position + newline + 1, text, terminated };
+      if (terminated || newline + 1 < segmentEnd || tailBytes > 0 || oversized) {
+        if (visitJoined(newline + 1, segmentEnd, position + newline + 1)) return;
+      }
       terminated = true;
       segmentEnd = newline;
     }
@@ -344,8 +363,98 @@ async function* readLinesBackward(
       }
     }
   }
-  const text = takeLine(Buffer.alloc(0));
-  if (terminated || text !== '') yield { start: 0, text, terminated };
+  if (terminated || tailBytes > 0 || oversized) visitJoined(0, 0, 0);
+}
+
+/**
+ * What a line's fixed header must show for its row to be read in full: a seam, a time range.
+ * Times are ISO strings as bytes, compared as strings: `emitted_at` is fixed-width, so string
+ * order is time order.
+ */
+interface HeaderFilter {
+  /** Each wanted seam name followed by its closing quote, as bytes; undefined for any seam. */
+  readonly seams: readonly Buffer[] | undefined;
+  readonly since: Buffer | undefined;
+  readonly until: Buffer | undefined;
+}
+
+// The sink writes every row as `{"v":1,"id":"<36>","emitted_at":"<24>","seam":"<name>",…`.
+const ROW_PREFIX_BYTES = Buffer.from(AUDIT_ROW_PREFIX);
+const ID_END = ROW_PREFIX_BYTES.length + 36;
+const EMITTED_AT_SEPARATOR = Buffer.from('","emitted_at":"');
+const EMITTED_AT_START = ID_END + EMITTED_AT_SEPARATOR.length;
+const EMITTED_AT_END = EMITTED_AT_START + 24;
+const SEAM_SEPARATOR = Buffer.from('","seam":"');
+const SEAM_START = EMITTED_AT_END + SEAM_SEPARATOR.length;
+// ISO strings of times outside years 0000-9999 are not fixed-width: such bounds are checked after parsing only.
+const LAST_FIXED_WIDTH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function makeHeaderFilter(seams: ReadonlySet<string> | undefined, sinceMs: number | undefined, untilMs: number | undefined): HeaderFilter | undefined {
+  const fixedWidth = (ms: number | undefined): Buffer | undefined =>
+    ms !== undefined && ms >= 0 && ms <= LAST_FIXED_WIDTH_MS ? Buffer.from(new Date(ms).toISOString()) : undefined;
+  const filter: HeaderFilter = {
+    seams: seams === undefined ? undefined : [...seams].map((name) => Buffer.from(`${name}"`)),
+    since: fixedWidth(sinceMs),
+    until: fixedWidth(untilMs),
+  };
+  return filter.seams === undefined && filter.since === undefined && filter.until === undefined ? undefined : filter;
+}
+
+function matchesAt(bytes: Buffer, offset: number, expected: Buffer): boolean {
+  for (let index = 0; index < expected.length; index += 1) {
+    if (bytes[offset + index] !== expected[index]) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether the line `bytes[from, to)` is in the sink's layout and its header alone shows that
+ * its row was emitted at or after `until` or is of another seam: such a line is passed over
+ * without decoding or parsing it, which is what makes reading a whole file fast.
+ *
+ * Exact for every row a JSON parser would accept as an envelope: a valid `id` and
+ * `emitted_at` have no escapes, so in such a row they are exactly the bytes at their fixed
+ * offsets, and a seam name is compared only when its bytes hold no escape. (A row repeating
+ * the `seam` key is the one exception: JSON.parse keeps the last, this reads the first. The
+ * sink never writes one.) A second row start in the line, a dead writer's torn head with a
+ * whole row after it, sends the line to the full parse that recovers that row. Rows before
+ * `since` are parsed: one of them is where reading stops.
+ */
+function canSkipByHeader(bytes: Buffer, from: number, to: number, filter: HeaderFilter): boolean {
+  if (
+    to - from <= SEAM_START ||
+    !matchesAt(bytes, from, ROW_PREFIX_BYTES) ||
+    !matchesAt(bytes, from + ID_END, EMITTED_AT_SEPARATOR) ||
+    !matchesAt(bytes, from + EMITTED_AT_END, SEAM_SEPARATOR)
+  ) {
+    return false;
+  }
+  const glued = bytes.indexOf(ROW_PREFIX_BYTES, from + 1);
+  if (glued !== -1 && glued < to) return false;
+  const atStart = from + EMITTED_AT_START;
+  if (filter.since !== undefined && compareAt(bytes, atStart, filter.since) < 0) return false;
+  if (filter.until !== undefined && compareAt(bytes, atStart, filter.until) >= 0) return true;
+  if (filter.seams === undefined) return false;
+  const seamStart = from + SEAM_START;
+  for (const name of filter.seams) {
+    if (matchesAt(bytes, seamStart, name)) return false;
+  }
+  // An escape in the name could spell a wanted seam: parse such a line.
+  for (let index = seamStart; index < to && bytes[index] !== QUOTE; index += 1) {
+    if (bytes[index] === BACKSLASH) return false;
+  }
+  return true;
+}
+
+/** Compare the bytes at `offset` with the ASCII string `expected`, as strings compare. */
+function compareAt(bytes: Buffer, offset: number, expected: Buffer): number {
+  for (let index = 0; index < expected.length; index += 1) {
+    const difference = (bytes[offset + index] ?? -1) - (expected[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 function siblingPath(path: string, index: number): string {
