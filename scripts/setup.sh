@@ -11,11 +11,14 @@ fi
 pnpm install --frozen-lockfile
 
 # The operator page is tested in a real headless browser (Debian's Chromium), the MCP
-# server with curl as a client written by nobody here, and rotation with the real logrotate.
+# server with curl as a client written by nobody here, and rotation with the real logrotate;
+# `pnpm bench` compares the reader with jq and takes peak memory with GNU time.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/logrotate ] || missing+=(logrotate)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+[ -x /usr/bin/jq ] || missing+=(jq)
+[ -x /usr/bin/time ] || missing+=(time)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
   "${apt_get[@]}" update -qq

@@ -78,6 +78,42 @@ describe('query', () => {
     expect(seen).toEqual(idsOf(11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
   });
 
+  it('prints every matching row with --all, across pages and rotated siblings, with a null cursor', async () => {
+    writeFileSync(`${path}.1`, rowsText(0, 6000));
+    writeFileSync(path, `${rowsText(6000, 12_000)}not json\n`);
+    const io = createTestIo();
+    expect(await main(['query', '--path', path, '--seam', 'mcp.tool_called', '--all'], io)).toBe(0);
+    const printed = ids(io.out());
+    expect(printed).toHaveLength(3000);
+    expect(printed[0]).toBe(envelopeRow(11_996).id);
+    expect(printed.at(-1)).toBe(envelopeRow(0).id);
+    expect(new Set(printed).size).toBe(3000);
+    expect(JSON.parse(io.err())).toEqual({ cursor: null, skipped: { blank: 0, malformed: 1, torn: 0, invalid: 0 } });
+  });
+
+  it('never prints an invalid row that --all passes over, and counts it', async () => {
+    const invalid = JSON.stringify({ ...envelopeRow(6), source: 'pager' });
+    const torn = JSON.stringify(envelopeRow(5)).slice(0, 120);
+    writeFileSync(path, `${rowsText(0, 3)}${invalid}\n${torn}${JSON.stringify(envelopeRow(4))}\n`);
+    const io = createTestIo();
+    expect(await main(['query', '--path', path, '--seam', 'mcp.tool_called', '--seam', 'slack_dm.reply_failed', '--all'], io)).toBe(0);
+    expect(ids(io.out())).toEqual(idsOf(4, 2, 0));
+    expect(JSON.parse(io.err())).toMatchObject({ cursor: null, skipped: { malformed: 1, invalid: 1 } });
+  });
+
+  it('stops --all when interrupted, exits 130 and prints the cursor to continue from', async () => {
+    writeFileSync(path, rowsText(0, 6000));
+    const controller = new AbortController();
+    controller.abort();
+    const io = createTestIo({ signal: controller.signal });
+    expect(await main(['query', '--path', path, '--all'], io)).toBe(130);
+    expect(ids(io.out())).toHaveLength(2500);
+    const { cursor } = JSON.parse(io.err()) as { cursor: string };
+    const rest = createTestIo();
+    expect(await main(['query', '--path', path, '--all', '--cursor', cursor], rest)).toBe(0);
+    expect([...ids(io.out()), ...ids(rest.out())]).toEqual(idsOf(...Array.from({ length: 6000 }, (_, index) => 5999 - index)));
+  });
+
   it('prints nothing for a missing file', async () => {
     const io = createTestIo();
     expect(await main(['query', '--path', path], io)).toBe(0);
@@ -93,6 +129,7 @@ describe('query', () => {
     [['--limit', 'ten'], "--limit: 'ten' is not a whole number"],
     [['--cursor', 'garbage'], 'invalid cursor'],
     [['--path', ''], '--path: must not be empty'],
+    [['--all', '--limit', '5'], '--all and --limit cannot be used together'],
   ])('rejects %j with one line and exit 2', async (args, message) => {
     writeFileSync(path, rowsText(0, 3));
     const io = createTestIo();

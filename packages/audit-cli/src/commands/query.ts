@@ -1,29 +1,38 @@
 import { parseArgs } from 'node:util';
 import { readAuditEntries } from '@kora/audit-sink';
+import type { ReadSkipCounts } from '@kora/audit-sink';
 import { LineWriter, writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { EXIT_OK } from '../exit-codes.js';
-import { asUsageError } from '../usage-error.js';
+import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
+import { UsageError, asUsageError } from '../usage-error.js';
 import { parseCommandLine, parseCountOption, parseSeamNames, parseTimeOption, resolveLogPathOption } from '../parse-arguments.js';
 
-const usage = `Usage: kora-audit query [--seam S]... [--since T] [--until T] [--limit N] [--path P] [--cursor C]
+const usage = `Usage: kora-audit query [--seam S]... [--since T] [--until T] [--limit N | --all] [--path P] [--cursor C]
 
 Print matching rows as JSON lines, newest first, reading the file backwards (and the rotated
 siblings P.1, P.2, ... after it). On stderr, one JSON line: the cursor for the next, older page
-(null when there is none) and the counts of skipped lines.
+(null when there is none) and the counts of skipped lines. With --all, every matching row is
+printed in one run, streamed page by page in bounded memory; its cursor is null unless the run
+was interrupted, when it continues where printing stopped.
 
 Options:
   --seam S      only rows of seam S (repeatable)
   --since T     rows emitted at or after T
   --until T     rows emitted before T
   --limit N     rows per page, 1-10000 (default 100)
+  --all         every matching row, not one page (not with --limit)
   --path P      the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
   --cursor C    continue after the page that printed cursor C
 
 T is ISO-8601 (2026-11-26T17:15:00Z; without a zone, local time), epoch milliseconds, or a
 duration before now (90s, 15m, 2h, 7d).
 `;
+
+// `--all` prints page by page; a page this size stays in the young generation of the heap,
+// which keeps both the collector's work and the peak memory low.
+const ALL_PAGE_ROWS = 2_500;
+const SKIP_KINDS = ['blank', 'malformed', 'torn', 'invalid'] as const;
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
@@ -36,30 +45,38 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         limit: { type: 'string' },
         path: { type: 'string' },
         cursor: { type: 'string' },
+        all: { type: 'boolean' },
       },
       strict: true,
     }),
   );
+  if (values.all === true && values.limit !== undefined) throw new UsageError('--all and --limit cannot be used together');
   const now = io.now ?? Date.now;
-  const result = await readAuditEntries({
-    path: resolveLogPathOption(values.path, io),
-    seams: parseSeamNames(values.seam),
-    since: parseTimeOption('--since', values.since, now),
-    until: parseTimeOption('--until', values.until, now),
-    limit: parseCountOption('--limit', values.limit, { min: 1, max: 10_000 }),
-    cursor: values.cursor,
-  }).catch(asUsageError);
+  const path = resolveLogPathOption(values.path, io);
+  const seams = parseSeamNames(values.seam);
+  const since = parseTimeOption('--since', values.since, now);
+  const until = parseTimeOption('--until', values.until, now);
+  const limit = values.all === true ? ALL_PAGE_ROWS : parseCountOption('--limit', values.limit, { min: 1, max: 10_000 });
   const out = new LineWriter(io.stdout);
-  for (const entry of result.entries) await out.line(JSON.stringify(entry));
+  const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
+  let cursor = values.cursor ?? null;
+  let interrupted = false;
+  do {
+    const page = await readAuditEntries({ path, seams, since, until, limit, cursor }).catch(asUsageError);
+    for (const entry of page.entries) await out.line(JSON.stringify(entry));
+    for (const kind of SKIP_KINDS) skipped[kind] += page.skipped[kind];
+    cursor = page.cursor;
+    interrupted = io.signal?.aborted === true;
+  } while (values.all === true && cursor !== null && !interrupted);
   await out.flush();
-  await writeText(io.stderr, `${JSON.stringify({ cursor: result.cursor, skipped: result.skipped })}\n`);
-  return EXIT_OK;
+  await writeText(io.stderr, `${JSON.stringify({ cursor, skipped })}\n`);
+  return interrupted && cursor !== null ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
-/** `kora-audit query`: filtered rows, newest first, one page at a time. */
+/** `kora-audit query`: filtered rows, newest first, one page at a time or all of them. */
 export const queryCommand: Command = {
   name: 'query',
-  summary: 'print rows newest first as JSON lines (filters, paging cursor)',
+  summary: 'print rows newest first as JSON lines (filters, paging cursor or --all)',
   usage,
   run,
 };

@@ -47,6 +47,22 @@ function childPath(parent: string, key: string | number): string {
   return `${parent}[${JSON.stringify(key)}]`;
 }
 
+// A value waiting to be walked; its path is spelled out only when a rule hits in it.
+interface PendingValue {
+  readonly value: unknown;
+  readonly parent: PendingValue | undefined;
+  /** The key under the parent: an array index, or an object key already redacted. */
+  readonly key: string | number;
+}
+
+function pathOf(item: PendingValue): string {
+  const keys: (string | number)[] = [];
+  for (let at: PendingValue | undefined = item; at?.parent !== undefined; at = at.parent) keys.push(at.key);
+  let path = '';
+  for (let index = keys.length - 1; index >= 0; index -= 1) path = childPath(path, keys[index] ?? '');
+  return path;
+}
+
 /**
  * Rule hits in one parsed JSON value, as `{ rule, path }`, in document order. Paths are the
  * ones the sink's `[kora.audit.redacted]` warning uses: `details.result`,
@@ -55,26 +71,35 @@ function childPath(parent: string, key: string | number): string {
  */
 export function* findSecretsInJson(root: unknown): Generator<{ rule: string; path: string }> {
   // An explicit stack: a deeply nested line must not overflow the call stack.
-  const stack: { value: unknown; path: string }[] = [{ value: root, path: '' }];
+  const stack: PendingValue[] = [{ value: root, parent: undefined, key: '' }];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { value, path } = item;
+    const { value } = item;
     if (typeof value === 'string') {
-      for (const match of findSecrets(value)) yield { rule: match.rule, path: path === '' ? '$' : path };
+      const matches = findSecrets(value);
+      if (matches.length === 0) continue;
+      const path = pathOf(item);
+      for (const match of matches) yield { rule: match.rule, path: path === '' ? '$' : path };
     } else if (Array.isArray(value)) {
       for (let index = value.length - 1; index >= 0; index -= 1) {
-        stack.push({ value: value[index] as unknown, path: childPath(path, index) });
+        stack.push({ value: value[index] as unknown, parent: item, key: index });
       }
     } else if (typeof value === 'object' && value !== null) {
       const object = value as Record<string, unknown>;
-      const children: { value: unknown; path: string }[] = [];
-      for (const key of Object.keys(object)) {
+      const keys = Object.keys(object);
+      const firstChild = stack.length;
+      for (const key of keys) {
+        const matches = findSecrets(key);
         // The path carries the redacted key: a path must never spell out a secret either.
-        const redacted = redactText(key);
-        const keyPath = childPath(path, redacted.text);
-        for (const match of findSecrets(key)) yield { rule: match.rule, path: `${keyPath}{key}` };
-        children.push({ value: object[key], path: keyPath });
+        const child: PendingValue = { value: object[key], parent: item, key: matches.length === 0 ? key : redactText(key).text };
+        for (const match of matches) yield { rule: match.rule, path: `${pathOf(child)}{key}` };
+        stack.push(child);
       }
-      stack.push(...children.reverse());
+      // Pushed in key order; reversed so that they are popped in key order.
+      for (let low = firstChild, high = stack.length - 1; low < high; low += 1, high -= 1) {
+        const swapped = stack[low]!;
+        stack[low] = stack[high]!;
+        stack[high] = swapped;
+      }
     }
   }
 }
@@ -102,7 +127,7 @@ async function scanFile(
     const stats = await stat(absolute);
     if (!stats.isFile()) throw Object.assign(new Error('not a regular file'), { code: stats.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
     // Findings of one line are reported once per (rule, path); pieces of a long line share the set.
-    let seen = new Set<string>();
+    let seen: Set<string> | undefined;
     let carry = '';
     for await (const event of readLinesForward(absolute, { signal: io.signal })) {
       let hits: { rule: string; path: string }[];
@@ -117,12 +142,13 @@ async function scanFile(
       }
       for (const hit of hits) {
         const key = `${hit.rule}\0${hit.path}`;
+        seen ??= new Set();
         if (seen.has(key)) continue;
         seen.add(key);
         await report({ file, line: event.number, rule: hit.rule, path: hit.path });
       }
       if (event.kind === 'line') {
-        seen = new Set();
+        seen = undefined;
         carry = '';
       }
     }

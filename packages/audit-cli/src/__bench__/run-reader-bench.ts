@@ -1,0 +1,197 @@
+// `pnpm bench` (reader side): `kora-audit query` and `scan` run as a user runs them, a child
+// process per run, on the same realistic files, beside jq and grep. Prints medians over rounds,
+// the ratios and each target, and writes the results as JSON under bench/results/.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { auditEnvelope, readAuditEntries } from '@kora/audit-sink';
+import { findRepositoryRoot } from '@kora/audit-sink/testing';
+import { SELECTED_SEAM, makeRealisticRow, writeRealisticAuditFile } from './write-realistic-audit-file.js';
+
+const MIB = 1024 * 1024;
+const TIME = '/usr/bin/time';
+const JQ = '/usr/bin/jq';
+const root = findRepositoryRoot();
+const builtBin = join(root, 'packages', 'audit-cli', 'dist', 'bin.js');
+// The published package runs dist/bin.js with plain node; tsx's loader would add its own start-up.
+const cli = existsSync(builtBin)
+  ? { command: process.execPath, prefix: [builtBin], label: 'node dist/bin.js' }
+  : {
+      command: process.execPath,
+      prefix: ['--conditions=@kora/source', '--import', 'tsx', join(root, 'packages', 'audit-cli', 'src', 'bin.ts')],
+      label: 'node --import tsx src/bin.ts (no build found: start-up includes the tsx loader)',
+    };
+const hasTime = existsSync(TIME);
+const hasJq = existsSync(JQ);
+const directory = mkdtempSync(join(tmpdir(), 'kora-reader-bench-'));
+
+interface Run {
+  readonly seconds: number;
+  /** Peak resident set size in KiB, from /usr/bin/time; null when it is missing. */
+  readonly maxRssKiB: number | null;
+  /** Lines the process printed. */
+  readonly lines: number;
+}
+
+/** Run a command to its end, counting its output lines, timing it and taking its peak RSS. */
+async function runOnce(command: string, args: readonly string[]): Promise<Run> {
+  const rssFile = join(directory, 'rss.txt');
+  const argv = hasTime ? ['-f', '%M', '-o', rssFile, command, ...args] : [...args];
+  const started = process.hrtime.bigint();
+  const child = spawn(hasTime ? TIME : command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let lines = 0;
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines += 1;
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // grep exits 1 when nothing matched, scan 1 when it found something: both are answers.
+  if (code !== 0 && code !== 1) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`);
+  const maxRssKiB = hasTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : null;
+  return { seconds, maxRssKiB, lines };
+}
+
+interface Measurement {
+  readonly name: string;
+  readonly rounds: number;
+  readonly medianSeconds: number;
+  readonly maxRssKiB: number | null;
+  readonly lines: number;
+}
+
+const median = (values: readonly number[]): number => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)]!;
+
+/** The median time of `rounds` runs and the largest peak RSS among them. */
+async function measure(name: string, rounds: number, command: string, args: readonly string[]): Promise<Measurement> {
+  const runs: Run[] = [];
+  for (let round = 0; round < rounds; round += 1) runs.push(await runOnce(command, args));
+  const rss = runs.map((run) => run.maxRssKiB).filter((value): value is number => value !== null);
+  const measurement = {
+    name,
+    rounds,
+    medianSeconds: median(runs.map((run) => run.seconds)),
+    maxRssKiB: rss.length > 0 ? Math.max(...rss) : null,
+    lines: runs[0]?.lines ?? 0,
+  };
+  process.stdout.write(`  ${name}: ${formatSeconds(measurement.medianSeconds)}, ${formatRss(measurement.maxRssKiB)}\n`);
+  return measurement;
+}
+
+/** The median time of `rounds` calls of `body` in this process. */
+async function measureInProcess(rounds: number, body: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const started = process.hrtime.bigint();
+    await body();
+    times.push(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+  return median(times);
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds < 1 ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(2)} s`;
+}
+
+function formatRss(kib: number | null): string {
+  return kib === null ? 'RSS n/a' : `${(kib / 1024).toFixed(1)} MiB RSS`;
+}
+
+const query = (...args: string[]): string[] => [...cli.prefix, 'query', ...args];
+
+async function main(): Promise<void> {
+  process.stdout.write(`kora-audit reader benchmark: the CLI as ${cli.label}; medians\n`);
+  if (!hasTime) process.stdout.write(`  ${TIME} is missing (apt package 'time'): peak RSS is not measured\n`);
+
+  const started = process.hrtime.bigint();
+  const small = writeRealisticAuditFile(join(directory, 'small.jsonl'), 10 * MIB);
+  const large = writeRealisticAuditFile(join(directory, 'large.jsonl'), 1024 * MIB);
+  const generateSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  process.stdout.write(
+    `  generated ${small.rows.toLocaleString('en')} + ${large.rows.toLocaleString('en')} rows (10 MiB, 1 GiB) in ${generateSeconds.toFixed(1)} s; ${SELECTED_SEAM} is ${((100 * large.selectedRows) / large.rows).toFixed(0)}% of rows\n`,
+  );
+
+  const nodeStart = await measure('node start-up (node -e 0)', 7, process.execPath, ['-e', '0']);
+  const newestSmall = await measure('newest 100 of one seam, 10 MiB', 7, process.execPath, query('--path', small.path, '--seam', SELECTED_SEAM, '--limit', '100'));
+  const newestLarge = await measure('newest 100 of one seam, 1 GiB', 7, process.execPath, query('--path', large.path, '--seam', SELECTED_SEAM, '--limit', '100'));
+  const readerSmall = await measureInProcess(7, () => readAuditEntries({ path: small.path, seams: [SELECTED_SEAM], limit: 100 }));
+  const readerLarge = await measureInProcess(7, () => readAuditEntries({ path: large.path, seams: [SELECTED_SEAM], limit: 100 }));
+  process.stdout.write(`  readAuditEntries in process, newest 100: ${formatSeconds(readerSmall)} (10 MiB), ${formatSeconds(readerLarge)} (1 GiB)\n`);
+
+  const fullQuery = await measure(
+    'query --all --seam --since, 1 GiB',
+    3,
+    process.execPath,
+    query('--path', large.path, '--seam', SELECTED_SEAM, '--since', large.firstEmittedAt, '--all'),
+  );
+  const grep = await measure('grep -c -F, 1 GiB', 5, 'grep', ['-c', '-F', `"seam":"${SELECTED_SEAM}"`, large.path]);
+  const jq = hasJq ? await measure("jq -c 'select(.seam == …)', 1 GiB", 2, JQ, ['-c', `select(.seam == "${SELECTED_SEAM}")`, large.path]) : null;
+  if (!hasJq) process.stdout.write(`  ${JQ} is missing (apt package 'jq'): the jq comparison is skipped\n`);
+  const scan = await measure('scan --json, 1 GiB', 1, process.execPath, [...cli.prefix, 'scan', '--json', large.path]);
+
+  // What a full query cannot go below: every printed row is parsed, validated and serialized.
+  const sample = Array.from({ length: 100_000 }, (_, index) => makeRealisticRow(index * 10 + 8).trimEnd());
+  const perRowSeconds =
+    (await measureInProcess(3, async () => {
+      for (const line of sample) JSON.stringify(auditEnvelope.parse(JSON.parse(line)));
+      await Promise.resolve();
+    })) / sample.length;
+  const validationFloor = perRowSeconds * large.selectedRows;
+
+  const matched = fullQuery.lines === large.selectedRows && (jq === null || jq.lines === large.selectedRows);
+  const mb = large.bytes / 1e6;
+  const limitKiB = 128 * 1024;
+  const targets = [
+    { name: 'newest-100: 1 GiB ≤ 2× 10 MiB', value: newestLarge.medianSeconds / newestSmall.medianSeconds, target: '≤ 2', met: newestLarge.medianSeconds <= 2 * newestSmall.medianSeconds },
+    { name: 'newest-100 from 1 GiB under 50 ms (CLI process)', value: newestLarge.medianSeconds, target: '< 0.05 s', met: newestLarge.medianSeconds < 0.05 },
+    { name: 'newest-100 from 1 GiB under 50 ms (reader in process)', value: readerLarge, target: '< 0.05 s', met: readerLarge < 0.05 },
+    ...(jq === null
+      ? []
+      : [{ name: 'full query vs jq (speed ratio)', value: jq.medianSeconds / fullQuery.medianSeconds, target: '≥ 5', met: jq.medianSeconds / fullQuery.medianSeconds >= 5 }]),
+    { name: 'full query vs grep -c -F (speed ratio)', value: grep.medianSeconds / fullQuery.medianSeconds, target: '≥ 0.2', met: grep.medianSeconds / fullQuery.medianSeconds >= 0.2 },
+    ...[newestLarge, fullQuery, scan].map((measurement) => ({
+      name: `peak RSS, ${measurement.name}`,
+      value: measurement.maxRssKiB === null ? Number.NaN : measurement.maxRssKiB / 1024,
+      target: '≤ 128 MiB',
+      met: measurement.maxRssKiB !== null && measurement.maxRssKiB <= limitKiB,
+    })),
+  ];
+
+  process.stdout.write(`\n${'measurement'.padEnd(48)} ${'median'.padStart(10)} ${'peak RSS'.padStart(14)}\n`);
+  for (const measurement of [nodeStart, newestSmall, newestLarge, fullQuery, grep, ...(jq === null ? [] : [jq]), scan]) {
+    process.stdout.write(`${measurement.name.padEnd(48)} ${formatSeconds(measurement.medianSeconds).padStart(10)} ${formatRss(measurement.maxRssKiB).padStart(14)}\n`);
+  }
+  process.stdout.write(`${'readAuditEntries newest 100, 10 MiB / 1 GiB'.padEnd(48)} ${formatSeconds(readerSmall).padStart(10)} / ${formatSeconds(readerLarge)}\n`);
+  process.stdout.write(`${'parse + validate + serialize, matching rows'.padEnd(48)} ${formatSeconds(validationFloor).padStart(10)}  (${(perRowSeconds * 1e6).toFixed(2)} µs a row × ${large.selectedRows.toLocaleString('en')})\n`);
+  process.stdout.write(`scan: ${(mb / scan.medianSeconds).toFixed(1)} MB/s over ${mb.toFixed(0)} MB\n`);
+  process.stdout.write(`rows printed: query ${fullQuery.lines}, jq ${jq?.lines ?? 'n/a'}, expected ${large.selectedRows}: ${matched ? 'agree' : 'DIFFER'}\n\n`);
+  for (const target of targets) {
+    process.stdout.write(`${target.name.padEnd(58)} ${Number.isNaN(target.value) ? 'n/a' : target.value.toFixed(3)} (target ${target.target}) ${target.met ? 'met' : 'NOT MET'}\n`);
+  }
+
+  const resultsDirectory = join(root, 'bench', 'results');
+  mkdirSync(resultsDirectory, { recursive: true });
+  const output = join(resultsDirectory, `reader-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const files = { small: { bytes: small.bytes, rows: small.rows }, large: { bytes: large.bytes, rows: large.rows, selectedRows: large.selectedRows } };
+  const measurements = { nodeStart, newestSmall, newestLarge, fullQuery, grep, jq, scan };
+  const inProcess = { readerNewest100SmallSeconds: readerSmall, readerNewest100LargeSeconds: readerLarge, validationFloorSeconds: validationFloor, perRowSeconds };
+  writeFileSync(
+    output,
+    `${JSON.stringify({ cli: cli.label, seam: SELECTED_SEAM, generateSeconds, files, measurements, inProcess, scanMBps: mb / scan.medianSeconds, rowsAgree: matched, targets }, null, 2)}\n`,
+  );
+  process.stdout.write(`results: ${output}\n`);
+}
+
+// The gigabyte goes whatever happens: a failed or interrupted run must not leave it behind.
+const cleanUp = (): void => rmSync(directory, { recursive: true, force: true });
+process.on('SIGINT', () => {
+  cleanUp();
+  process.exit(130);
+});
+try {
+  await main();
+} finally {
+  cleanUp();
+}
