@@ -36,8 +36,42 @@ const COMPILED: readonly CompiledRule[] = SECRET_RULES.map((rule) => ({
 
 const escapeLiteral = (literal: string): string => literal.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
-// One test over every trigger: a clean string, the common case on every emit, stops here.
-const PREFILTER = new RegExp([...new Set(SECRET_RULES.flatMap((rule) => rule.triggers))].map(escapeLiteral).join('|'), 'i');
+/**
+ * A regex source matching any of `words`, as a trie: `s(?:k[-_]|ecret)` rather than
+ * `sk-|sk_|secret`, so the engine tries one branch per first character, not every word.
+ */
+function compileTrie(words: readonly string[]): string {
+  const byFirst = new Map<string, string[]>();
+  for (const word of words) {
+    const rests = byFirst.get(word.charAt(0)) ?? [];
+    rests.push(word.slice(1));
+    byFirst.set(word.charAt(0), rests);
+  }
+  return [...byFirst]
+    .map(([first, rests]) => (rests.includes('') ? escapeLiteral(first) : `${escapeLiteral(first)}(?:${compileTrie(rests)})`))
+    .join('|');
+}
+
+const TRIGGERS = [...new Set(SECRET_RULES.flatMap((rule) => rule.triggers))];
+// A trigger holding another (`secret` in `client_secret`) adds nothing to "is any present".
+const MINIMAL_TRIGGERS = TRIGGERS.filter((trigger) => !TRIGGERS.some((other) => other !== trigger && trigger.includes(other)));
+// One test over every trigger, on lower-cased text: a case-sensitive trie runs about twice as
+// fast as the same words under the `i` flag, and a clean string (the common case on every
+// emit) stops here. Lower-casing maps at least what `i` would, so nothing slips past.
+const PREFILTER = new RegExp(compileTrie(MINIMAL_TRIGGERS));
+// The same, or a backslash: text with escapes is also scanned decoded.
+const MAY_HOLD_SECRET = new RegExp(`${PREFILTER.source}|\\\\`);
+
+/**
+ * Whether `text` may hold anything {@link findSecrets} finds: false guarantees it finds nothing.
+ *
+ * One regex test, for callers that guard many strings at once: a JSON text is clean when this
+ * is false for it, since JSON escaping leaves every trigger as it is and turns the characters
+ * it escapes into backslashes.
+ */
+export function mayHoldSecret(text: string): boolean {
+  return MAY_HOLD_SECRET.test(text.toLowerCase());
+}
 
 function scan(rule: CompiledRule, pattern: CompiledPattern, text: string): SecretMatch[] {
   const { regex } = pattern;
@@ -88,8 +122,8 @@ function mergeByPriority(accepted: readonly SecretMatch[], candidates: readonly 
 
 /** Every match of every rule in `text`, the earlier rule winning where two overlap. */
 function scanText(text: string): SecretMatch[] {
-  if (!PREFILTER.test(text)) return [];
   const lower = text.toLowerCase();
+  if (!PREFILTER.test(lower)) return [];
   const present = new Map<string, boolean>();
   const triggered = (trigger: string): boolean => {
     let seen = present.get(trigger);

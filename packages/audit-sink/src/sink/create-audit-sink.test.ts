@@ -280,7 +280,7 @@ describe('createAuditSink with hostile values', () => {
     const flipFlop = {
       get tool_name(): string {
         reads += 1;
-        return reads === 1 ? 'clean' : slackToken;
+        return reads === 1 ? slackToken : 'clean';
       },
     };
     // An inherited getter: the guard walks own keys, the schema reads by name.
@@ -292,6 +292,8 @@ describe('createAuditSink with hostile values', () => {
     expect(sink.emit(exampleSeam, flipFlop).ok).toBe(true);
     expect(sink.emit(exampleSeam, inherited).ok).toBe(true);
     expect(rows().map((row) => row.details.tool_name)).toEqual(['[REDACTED:slack-bot-token]', '[REDACTED:slack-bot-token]']);
+    // Read once: what the schema saw is what was scanned and what was written.
+    expect(reads).toBe(1);
     expect(warnings()).toEqual([
       '[kora.audit.redacted] seam=mcp.tool_called rules=slack-bot-token paths=details.tool_name',
       '[kora.audit.redacted] seam=mcp.tool_called rules=slack-bot-token paths=details.tool_name',

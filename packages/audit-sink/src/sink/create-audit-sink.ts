@@ -1,6 +1,7 @@
 import { nextRowId } from './next-row-id.js';
 import { AUDIT_SCHEMA_VERSION } from '../envelope/audit-envelope.js';
 import { AUDIT_SOURCES } from '../envelope/seam-names.js';
+import { mayHoldSecret } from '../guard/find-secrets.js';
 import { redactText } from '../guard/redact-text.js';
 import { redactValue } from '../guard/redact-value.js';
 import type { RedactionFinding } from '../guard/guard-types.js';
@@ -14,6 +15,7 @@ import { registerExitFlush, unregisterExitFlush } from './exit-hooks.js';
 import { fitRowToCap } from './fit-row-to-cap.js';
 import { registerHangupReopen, unregisterHangupReopen } from './reopen-on-hangup.js';
 import { resolveAuditLogPath } from './resolve-audit-log-path.js';
+import { formatEmittedAt, serializeRow } from './serialize-row.js';
 
 const DEFAULT_BATCH_SIZE = 100;
 const DEFAULT_FLUSH_INTERVAL_MS = 1000;
@@ -161,20 +163,18 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       return { ok: false, reason: 'unknown_seam' };
     }
 
-    // One scan guards both outputs: the line is formatted from the redacted values.
     const findings: RedactionFinding[] = [];
-    const guardedDetails = redactValue(details, 'details');
-    findings.push(...guardedDetails.findings);
+    const checked = checkDetails(seam, details, findings);
     let callerSessionId: unknown = context?.caller_session_id ?? null;
-    if (typeof callerSessionId === 'string') {
+    if (typeof callerSessionId === 'string' && mayHoldSecret(callerSessionId)) {
       const guarded = redactText(callerSessionId);
       callerSessionId = guarded.text;
       for (const rule of guarded.rules) findings.push({ rule, path: 'caller_session_id' });
     }
-    // The line as formatted is scanned too: a getter or proxy may answer the formatter with
-    // something other than what it showed the guard, and the formatter prints what the guard
-    // does not walk (an error's message, a function's name, a Map's entries).
-    const line = lineLogger === undefined ? undefined : redactLine(formatLineSafely(seam, guardedDetails.value, callerSessionId), findings);
+    // The line as formatted is scanned too: a formatter may join values into something no
+    // single value was, and on invalid input it prints what the guard does not walk (an
+    // error's message, a function's name, a Map's entries).
+    const line = lineLogger === undefined ? undefined : redactLine(formatLineSafely(seam, checked.lineDetails, callerSessionId), findings);
     reportRedactions(seam, findings);
 
     if (line !== undefined && lineLogger !== undefined) logLine(seam, line, lineLogger);
@@ -182,23 +182,9 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       skip('sink_closed', seam.name, '');
       return { ok: false, reason: 'sink_closed' };
     }
-
-    let parsed = seam.details.safeParse(guardedDetails.value);
-    if (!parsed.success) {
-      skip('invalid_details', seam.name, ` keys=${describeIssues(parsed.error.issues)}`);
+    if (!checked.ok) {
+      skip('invalid_details', seam.name, ` keys=${describeIssues(checked.issues)}`);
       return { ok: false, reason: 'invalid_details' };
-    }
-    // What the schema read is what gets written, so that is scanned as well: a getter or proxy
-    // (inherited ones included, which the guard's walk of own keys never sees) may have
-    // answered the schema's read differently. Plain data now, so this scan is the last word.
-    const rowGuard = redactValue(parsed.data, 'details');
-    if (rowGuard.findings.length > 0) {
-      reportRedactions(seam, rowGuard.findings);
-      parsed = seam.details.safeParse(rowGuard.value);
-      if (!parsed.success) {
-        skip('invalid_details', seam.name, ` keys=${describeIssues(parsed.error.issues)}`);
-        return { ok: false, reason: 'invalid_details' };
-      }
     }
     const source = context?.source === undefined ? seam.source : context.source;
     if (source !== null && !sourceSet.has(source)) {
@@ -213,26 +199,31 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       return { ok: false, reason: 'invalid_envelope' };
     }
 
-    const id = nextRowId();
-    const row = fitRowToCap(
-      {
-        v: AUDIT_SCHEMA_VERSION,
-        id,
-        emitted_at: new Date(clock()).toISOString(),
-        seam: seam.name,
-        source,
-        caller_session_id: callerSessionId,
-        details: parsed.data,
-      },
-      maxRowBytes,
-      (details) => seam.details.safeParse(details).success,
-    );
-    if (row.truncated) {
+    const now = clock();
+    const id = nextRowId(now);
+    const envelope = {
+      v: AUDIT_SCHEMA_VERSION,
+      id,
+      emitted_at: formatEmittedAt(now),
+      seam: seam.name,
+      source,
+      caller_session_id: callerSessionId,
+    } as const;
+    let serialized = serializeRow(envelope, checked.json);
+    // UTF-16 length × 3 bounds the UTF-8 size: a short row skips counting its bytes.
+    if (serialized.length * 3 > maxRowBytes && Buffer.byteLength(serialized, 'utf8') > maxRowBytes) {
+      const row = fitRowToCap(
+        { ...envelope, details: checked.data },
+        maxRowBytes,
+        (details) => seam.details.safeParse(details).success,
+        serialized,
+      );
       counters.truncated += 1;
       warn(`[kora.audit.truncated] seam=${seam.name} bytes=${row.originalBytes} max=${maxRowBytes}`);
+      serialized = row.line;
     }
 
-    pending.push(row.line);
+    pending.push(serialized);
     if (writesImmediately || pending.length >= batchSize) {
       const written = writePending();
       if (!written && writesImmediately) return { ok: false, reason: 'write_failed', id };
@@ -296,6 +287,70 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
   };
 }
 
+const UNREADABLE_ISSUES: readonly ZodIssueLike[] = [{ path: [], code: 'unreadable' }];
+
+/** The issues of a failed parse; zod builds them lazily, and a revoked proxy makes that throw. */
+function readIssues(result: { readonly error?: { readonly issues: readonly ZodIssueLike[] } } | undefined): readonly ZodIssueLike[] {
+  try {
+    return result?.error?.issues ?? UNREADABLE_ISSUES;
+  } catch {
+    return UNREADABLE_ISSUES;
+  }
+}
+
+/** Details as validated and guarded: the row's JSON, or why there is no row; and what the line shows. */
+type CheckedDetails =
+  | { readonly ok: true; readonly data: Record<string, unknown>; readonly json: string; readonly lineDetails: unknown }
+  | { readonly ok: false; readonly issues: readonly ZodIssueLike[]; readonly lineDetails: unknown };
+
+interface ZodIssueLike {
+  readonly path: readonly PropertyKey[];
+  readonly code: string;
+  readonly keys?: readonly string[];
+}
+
+/**
+ * Validate `details` against the seam's allow-list, then guard the JSON that would be
+ * written: the exact text, so a getter or proxy cannot show the guard one value and the file
+ * another. Clean JSON (the common case) costs one regex test; where a trigger appears, the
+ * parsed JSON is redacted value by value, and the redacted details must pass the allow-list
+ * again. Invalid details are redacted as given, for the line only.
+ */
+function checkDetails(seam: Seam, details: unknown, findings: RedactionFinding[]): CheckedDetails {
+  let parsed: ReturnType<Seam['details']['safeParse']> | undefined;
+  try {
+    parsed = seam.details.safeParse(details);
+  } catch {
+    // A revoked proxy or a throwing trap: invalid, and guarded below for the line.
+  }
+  if (parsed === undefined || !parsed.success) {
+    const guarded = redactValue(details, 'details');
+    findings.push(...guarded.findings);
+    return { ok: false, issues: readIssues(parsed), lineDetails: guarded.value };
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(parsed.data);
+  } catch {
+    // A BigInt or a cycle inside a field the schema lets through unchecked.
+  }
+  if (json === undefined) {
+    const guarded = redactValue(parsed.data, 'details');
+    findings.push(...guarded.findings);
+    return { ok: false, issues: [{ path: [], code: 'unserializable' }], lineDetails: guarded.value };
+  }
+  if (!mayHoldSecret(json)) return { ok: true, data: parsed.data, json, lineDetails: parsed.data };
+
+  const written = JSON.parse(json) as Record<string, unknown>;
+  const guarded = redactValue(written, 'details');
+  if (guarded.findings.length === 0) return { ok: true, data: written, json, lineDetails: written };
+  findings.push(...guarded.findings);
+  // Redaction can break the allow-list (a pattern, a length): such a row is not written.
+  const reparsed = seam.details.safeParse(guarded.value);
+  if (!reparsed.success) return { ok: false, issues: readIssues(reparsed), lineDetails: guarded.value };
+  return { ok: true, data: reparsed.data, json: JSON.stringify(reparsed.data), lineDetails: reparsed.data };
+}
+
 function formatLineSafely(seam: Seam, details: unknown, callerSessionId: unknown): string {
   try {
     const record = typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {};
@@ -356,7 +411,7 @@ function sanitizeToken(text: string): string {
 // A warning names this many keys at most: an object can have a million.
 const MAX_DESCRIBED_ISSUES = 32;
 
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; code: string; keys?: readonly string[] }[]): string {
+function describeIssues(issues: readonly ZodIssueLike[]): string {
   // Keys come from the caller, and the schema reads some that the guard's walk of own keys
   // never sees (inherited enumerable ones): each is redacted before it becomes a token.
   const name = (part: PropertyKey): string => sanitizeToken(redactText(String(part)).text);

@@ -1,4 +1,5 @@
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
+import { serializeRow } from './serialize-row.js';
 
 /** A serialized row, and whether it had to be cut down to fit. */
 export interface FittedRow {
@@ -15,16 +16,7 @@ const STRING_CAPS = [1024, 256, 64] as const;
 const ARRAY_CAPS = [256, 64, 16] as const;
 
 function serialize(row: AuditEnvelope): string {
-  // Key order is the envelope's documented order; JSON.stringify keeps insertion order.
-  return `${JSON.stringify({
-    v: row.v,
-    id: row.id,
-    emitted_at: row.emitted_at,
-    seam: row.seam,
-    source: row.source,
-    caller_session_id: row.caller_session_id,
-    details: row.details,
-  })}\n`;
+  return serializeRow(row, JSON.stringify(row.details));
 }
 
 /** The first `length` UTF-16 units of `text`, one fewer where that would split a surrogate pair. */
@@ -59,14 +51,15 @@ function capValue(value: unknown, stringCap: number, arrayCap: number): unknown 
  * Serialize `row`, keeping it within `maxBytes` (newline included). A row over the cap is
  * never split or silently dropped: long strings and arrays are cut with a marker, and if
  * that is not enough, or the cut details are no longer ones `accepts` (the seam's allow-list)
- * takes, the details are replaced by a record of the oversize.
+ * takes, the details are replaced by a record of the oversize. `line` is the row as already
+ * serialized, when the caller has it.
  */
 export function fitRowToCap(
   row: AuditEnvelope,
   maxBytes: number,
   accepts: (details: Record<string, unknown>) => boolean = () => true,
+  line: string = serialize(row),
 ): FittedRow {
-  const line = serialize(row);
   const originalBytes = Buffer.byteLength(line, 'utf8');
   if (originalBytes <= maxBytes) return { line, truncated: false, originalBytes };
   for (let step = 0; step < STRING_CAPS.length; step += 1) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nextRowId } from './next-row-id.js';
+import { randomBytes } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { formatRowId, nextRowId } from './next-row-id.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -16,5 +18,14 @@ describe('nextRowId', () => {
     expect(parseInt(later.replace(/-/g, '').slice(0, 12), 16)).toBe(1_795_800_000_000);
     const afterClockStep = nextRowId(1_795_700_000_000);
     expect(afterClockStep > later).toBe(true);
+  });
+
+  it('lays out time, counter and random bits exactly as the uuid package does', () => {
+    for (let sample = 0; sample < 2_000; sample += 1) {
+      const random = randomBytes(16);
+      const msecs = random.readUIntBE(0, 6);
+      const seq = random.readInt32BE(4);
+      expect(formatRowId(msecs, seq, random)).toBe(uuidv7({ msecs, seq, random }));
+    }
   });
 });

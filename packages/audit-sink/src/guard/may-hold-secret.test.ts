@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createHostileArbitraries } from '../testing/hostile-arbitraries.js';
+import { findSecrets, mayHoldSecret } from './find-secrets.js';
+
+const hostile = createHostileArbitraries(fc);
+
+/** Every string in a JSON value, object keys included. */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsOf);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, item]) => [key, ...stringsOf(item)]);
+  return [];
+}
+
+describe('mayHoldSecret', { timeout: 600_000 }, () => {
+  it('answers false for text the guard leaves alone and true for any trigger in any case', () => {
+    expect(mayHoldSecret('ticket_id=tkt-0042 state=normal priority=high')).toBe(false);
+    expect(mayHoldSecret('{"tool_name":"kora__create_ticket","count":3}')).toBe(false);
+    expect(mayHoldSecret('token XOXB-something')).toBe(true);
+    expect(mayHoldSecret('Authorization: BEARER abc')).toBe(true);
+    expect(mayHoldSecret('path C:\\temp')).toBe(true);
+  });
+
+  it('is false only where findSecrets finds nothing', () => {
+    fc.assert(
+      fc.property(fc.oneof(hostile.text, hostile.textCarrier.map((carrier) => carrier.text)), (text) => {
+        if (!mayHoldSecret(text)) expect(findSecrets(text)).toEqual([]);
+        if (findSecrets(text).length > 0) expect(mayHoldSecret(text)).toBe(true);
+      }),
+      { numRuns: 5_000, seed: 0x6d6873 },
+    );
+  });
+
+  it('vouches for every string inside a JSON text it calls clean', () => {
+    const planted = fc.oneof(hostile.text, hostile.textCarrier.map((carrier) => carrier.text));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { arbitrary: planted, weight: 4 },
+        { arbitrary: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)), weight: 2 },
+        { arbitrary: fc.array(tie('node'), { maxLength: 4 }), weight: 1 },
+        { arbitrary: fc.dictionary(planted, tie('node'), { maxKeys: 4 }), weight: 1 },
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, (data) => {
+        if (mayHoldSecret(JSON.stringify(data))) return;
+        for (const text of stringsOf(data)) expect(findSecrets(text)).toEqual([]);
+      }),
+      { numRuns: 5_000, seed: 0x6a736f6e },
+    );
+  });
+});
