@@ -51,12 +51,17 @@ export class AppendFile {
   append(text: string): void {
     this.checkRotation();
     const fd = this.ensureOpen();
-    const payload = Buffer.from(this.needsNewline ? `\n${text}` : text, 'utf8');
+    const payload = this.needsNewline ? `\n${text}` : text;
     const prefix = this.needsNewline ? 1 : 0;
     let offset = 0;
     try {
-      while (offset < payload.length) {
-        offset += writeSync(fd, payload, offset, payload.length - offset);
+      // The string goes to write(2) as it is, without a Buffer made for it first. Only a short
+      // write (a full disk, a file size limit) needs the bytes, to continue where it stopped.
+      offset = writeSync(fd, payload);
+      const size = Buffer.byteLength(payload, 'utf8');
+      if (offset < size) {
+        const bytes = Buffer.from(payload, 'utf8');
+        while (offset < size) offset += writeSync(fd, bytes, offset, size - offset);
       }
     } catch (error) {
       if (offset > 0) this.needsNewline = true;

@@ -108,8 +108,13 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     if (pending.length === 0) return true;
     const batch = pending;
     pending = [];
+    return writeRows(batch, batch.join(''));
+  }
+
+  /** Append `text`, the concatenation of `batch`; on failure, hold back what did not land. */
+  function writeRows(batch: readonly string[], text: string): boolean {
     try {
-      file.append(batch.join(''));
+      file.append(text);
       counters.rowsWritten += batch.length;
       writeFailing = false;
       return true;
@@ -223,6 +228,11 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       serialized = row.line;
     }
 
+    if (writesImmediately && pending.length === 0) {
+      // Nothing held back from an earlier failure: the row goes out on its own.
+      if (!writeRows([serialized], serialized)) return { ok: false, reason: 'write_failed', id };
+      return { ok: true, id };
+    }
     pending.push(serialized);
     if (writesImmediately || pending.length >= batchSize) {
       const written = writePending();
@@ -314,19 +324,20 @@ interface ZodIssueLike {
  * written: the exact text, so a getter or proxy cannot show the guard one value and the file
  * another. Clean JSON (the common case) costs one regex test; where a trigger appears, the
  * parsed JSON is redacted value by value, and the redacted details must pass the allow-list
- * again. Invalid details are redacted as given, for the line only.
+ * again. Details that fail are redacted as given and validated once more; if they still
+ * fail, the redacted details serve the line only.
  */
 function checkDetails(seam: Seam, details: unknown, findings: RedactionFinding[]): CheckedDetails {
-  let parsed: ReturnType<Seam['details']['safeParse']> | undefined;
-  try {
-    parsed = seam.details.safeParse(details);
-  } catch {
-    // A revoked proxy or a throwing trap: invalid, and guarded below for the line.
-  }
-  if (parsed === undefined || !parsed.success) {
+  let parsed = parseSafely(seam, details);
+  if (!parsed.success) {
+    // Redaction can make details valid (a secret longer than its field allows, or in a
+    // character the field's pattern refuses): the redacted details get their own chance.
     const guarded = redactValue(details, 'details');
     findings.push(...guarded.findings);
-    return { ok: false, issues: readIssues(parsed), lineDetails: guarded.value };
+    if (guarded.findings.length === 0) return { ok: false, issues: readIssues(parsed), lineDetails: guarded.value };
+    const redactedParse = parseSafely(seam, guarded.value);
+    if (!redactedParse.success) return { ok: false, issues: readIssues(redactedParse), lineDetails: guarded.value };
+    parsed = redactedParse;
   }
   let json: string | undefined;
   try {
@@ -349,6 +360,17 @@ function checkDetails(seam: Seam, details: unknown, findings: RedactionFinding[]
   const reparsed = seam.details.safeParse(guarded.value);
   if (!reparsed.success) return { ok: false, issues: readIssues(reparsed), lineDetails: guarded.value };
   return { ok: true, data: reparsed.data, json: JSON.stringify(reparsed.data), lineDetails: reparsed.data };
+}
+
+type ParseResult = { readonly success: true; readonly data: Record<string, unknown> } | { readonly success: false; readonly error?: { readonly issues: readonly ZodIssueLike[] } };
+
+/** The seam's parse of `details`; a revoked proxy or a throwing trap is a failure, not a crash. */
+function parseSafely(seam: Seam, details: unknown): ParseResult {
+  try {
+    return seam.details.safeParse(details);
+  } catch {
+    return { success: false };
+  }
 }
 
 function formatLineSafely(seam: Seam, details: unknown, callerSessionId: unknown): string {
