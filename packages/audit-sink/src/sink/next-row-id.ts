@@ -22,21 +22,11 @@ export function formatRowId(msecs: number, seq: number, random: Uint8Array, offs
     prefix = `${time.slice(0, 8)}-${time.slice(8)}-`;
     prefixMsecs = msecs;
   }
-  return (
-    prefix +
-    HEX[0x70 | ((seq >>> 28) & 0x0f)]! +
-    HEX[(seq >>> 20) & 0xff]! +
-    '-' +
-    HEX[0x80 | ((seq >>> 14) & 0x3f)]! +
-    HEX[(seq >>> 6) & 0xff]! +
-    '-' +
-    HEX[((seq << 2) & 0xff) | (random[offset + 10]! & 0x03)]! +
-    HEX[random[offset + 11]!]! +
-    HEX[random[offset + 12]!]! +
-    HEX[random[offset + 13]!]! +
-    HEX[random[offset + 14]!]! +
-    HEX[random[offset + 15]!]!
-  );
+  // Pieces under 13 characters are joined into flat strings, longer ones into a rope that
+  // costs a step per piece when the batch is written: three pieces, not a dozen.
+  const counter = `${HEX[0x70 | ((seq >>> 28) & 0x0f)]!}${HEX[(seq >>> 20) & 0xff]!}-${HEX[0x80 | ((seq >>> 14) & 0x3f)]!}${HEX[(seq >>> 6) & 0xff]!}-`;
+  const tail = `${HEX[((seq << 2) & 0xff) | (random[offset + 10]! & 0x03)]!}${HEX[random[offset + 11]!]!}${HEX[random[offset + 12]!]!}${HEX[random[offset + 13]!]!}${HEX[random[offset + 14]!]!}${HEX[random[offset + 15]!]!}`;
+  return prefix + counter + tail;
 }
 
 /**
