@@ -27,6 +27,7 @@ export type {
   AuditSinkOptions,
   AuditSinkStats,
   FailurePolicy,
+  RowMirror,
   SinkMode,
 } from './sink/audit-sink-types.js';
 

@@ -36,6 +36,22 @@ export interface AuditSinkOptions {
    * sink with this on is open, SIGHUP no longer ends the process.
    */
   readonly reopenOnHangup?: boolean;
+  /**
+   * A further writer (a database, a queue) given every row once it is in the file: the file
+   * stays the source of truth, and a mirror that falls behind or fails costs the file nothing.
+   */
+  readonly mirror?: RowMirror;
+}
+
+/**
+ * A third writer beside the line and the file. The sink calls `write` with rows that reached
+ * the file, in file order, on the emitting thread: it must queue them and return at once.
+ */
+export interface RowMirror {
+  /** Rows that are now in the file: JSONL lines, each ending in `\n`. Must not throw or block. */
+  write(rows: readonly string[]): void;
+  /** Deliver what is queued, or give up on it; the sink's `close` waits for this. */
+  close?(): Promise<void>;
 }
 
 /** Counters an operator reads on `/healthz` and in `kora-audit stats`. */
@@ -58,6 +74,8 @@ export interface AuditSinkStats {
   readonly writeFailing: boolean;
   /** Times the file was reopened (rotation, recovery). */
   readonly reopens: number;
+  /** Times the mirror threw when handed rows (the rows are in the file regardless). */
+  readonly mirrorFailures: number;
 }
 
 /** The audit sink: validates, guards and appends rows to one JSONL file. */

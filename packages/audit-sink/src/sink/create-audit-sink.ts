@@ -51,6 +51,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
   const writesImmediately = mode === 'sync' || failure === 'required';
 
   const file = new AppendFile(path, clock);
+  const mirror = options.mirror;
   let pending: string[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -60,12 +61,14 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     redacted: 0,
     truncated: 0,
     writeFailures: 0,
+    mirrorFailures: 0,
     skipped: {} as Partial<Record<SkipReason, number>>,
     lastError: null as { code: string; at: string } | null,
   };
   // From a failed write until the next one succeeds: what `/healthz` reports as not ok.
   let writeFailing = false;
   let lastWriteWarningAt = Number.NEGATIVE_INFINITY;
+  let lastMirrorWarningAt = Number.NEGATIVE_INFINITY;
   let suppressedWriteWarnings = 0;
 
   function warn(message: string): void {
@@ -117,11 +120,13 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       file.append(text);
       counters.rowsWritten += batch.length;
       writeFailing = false;
+      mirrorRows(batch);
       return true;
     } catch (error) {
       const appendError = error instanceof AppendError ? error : new AppendError('EUNKNOWN', 0, { cause: error });
       const landed = countLandedLines(batch, appendError.bytesWritten);
       counters.rowsWritten += landed;
+      if (landed > 0) mirrorRows(batch.slice(0, landed));
       // A row cut short by a full disk left a head that is not JSON; the next write ends that
       // line first, so the row is retried whole after it: neither lost nor read twice.
       let retry = batch.slice(landed);
@@ -140,6 +145,21 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       // Held rows are retried on the interval too, not only when the next emit comes along.
       if (!closed && pending.length > 0) scheduleFlush();
       return false;
+    }
+  }
+
+  /** Hand rows that reached the file to the mirror; its failure is counted, never thrown. */
+  function mirrorRows(rows: readonly string[]): void {
+    if (mirror === undefined) return;
+    try {
+      mirror.write(rows);
+    } catch {
+      counters.mirrorFailures += 1;
+      // A broken mirror fails every batch: warn once, then at most once a minute.
+      const now = clock();
+      if (now - lastMirrorWarningAt < WRITE_WARNING_INTERVAL_MS) return;
+      lastMirrorWarningAt = now;
+      warn(`[kora.audit.mirror_failed] rows=${rows.length} failures=${counters.mirrorFailures} path=${path}`);
     }
   }
 
@@ -272,15 +292,14 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       writePending();
       return Promise.resolve();
     },
-    close: () => {
-      if (!closed) {
-        closed = true;
-        writePending();
-        unregisterExitFlush(exitFlush);
-        unregisterHangupReopen(hangupReopen);
-        file.close();
-      }
-      return Promise.resolve();
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      writePending();
+      unregisterExitFlush(exitFlush);
+      unregisterHangupReopen(hangupReopen);
+      file.close();
+      await mirror?.close?.();
     },
     reopen: () => file.reopen(),
     stats: (): AuditSinkStats => ({
@@ -293,6 +312,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       lastError: counters.lastError,
       writeFailing,
       reopens: file.reopens,
+      mirrorFailures: counters.mirrorFailures,
     }),
   };
 }
