@@ -35,9 +35,17 @@ export class LineWriter {
 
   /** Add one line (without its newline). */
   async line(text: string): Promise<void> {
+    if (this.add(text)) await this.flush();
+  }
+
+  /**
+   * Add one line without waiting; true when a block is full and `flush` is due. For loops
+   * over many lines, where an `await` per line would cost more than the line.
+   */
+  add(text: string): boolean {
     this.buffered.push(text, '\n');
     this.bufferedLength += text.length + 1;
-    if (this.bufferedLength >= 64 * 1024) await this.flush();
+    return this.bufferedLength >= 64 * 1024;
   }
 
   /** Write whatever is buffered. */

@@ -29,10 +29,20 @@ T is ISO-8601 (2026-11-26T17:15:00Z; without a zone, local time), epoch millisec
 duration before now (90s, 15m, 2h, 7d).
 `;
 
-// `--all` prints page by page; a page this size stays in the young generation of the heap,
-// which keeps both the collector's work and the peak memory low.
-const ALL_PAGE_ROWS = 2_500;
+// `--all` prints page by page. Rows of a page live until it is printed, and larger pages
+// let the heap grow past 128 MiB over a 1 GiB file (measured: 1,000 rows 122 MiB, 2,500
+// rows 140 MiB, 10,000 rows 224 MiB) for little speed (3.1 s against 2.9 s).
+const ALL_PAGE_ROWS = 1_000;
 const SKIP_KINDS = ['blank', 'malformed', 'torn', 'invalid'] as const;
+
+/**
+ * The row's text as read, when it prints as one clean line; it parsed to the entry. JSON
+ * refuses raw control characters inside strings, so the only ones a parsed row can hold are
+ * whitespace between tokens: a CR or a tab stays in the file, and the row is re-serialized.
+ */
+function printable(text: string | undefined): string | undefined {
+  return text === undefined || text.includes('\r') || text.includes('\t') ? undefined : text;
+}
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
@@ -62,8 +72,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   let cursor = values.cursor ?? null;
   let interrupted = false;
   do {
-    const page = await readAuditEntries({ path, seams, since, until, limit, cursor }).catch(asUsageError);
-    for (const entry of page.entries) await out.line(JSON.stringify(entry));
+    const page = await readAuditEntries({ path, seams, since, until, limit, cursor, withLines: true }).catch(asUsageError);
+    for (const [index, entry] of page.entries.entries()) {
+      if (out.add(printable(page.lines?.[index]) ?? JSON.stringify(entry))) await out.flush();
+    }
     for (const kind of SKIP_KINDS) skipped[kind] += page.skipped[kind];
     cursor = page.cursor;
     interrupted = io.signal?.aborted === true;

@@ -198,6 +198,16 @@ describe('readAuditEntries', () => {
     expect(page.skipped).toEqual({ blank: 0, malformed: 1, torn: 0, invalid: 0 });
   });
 
+  it('returns with withLines the text each entry was parsed from, without a torn head before it', async () => {
+    const tornHead = JSON.stringify(envelope(1)).slice(0, 57);
+    const spaced = ` ${JSON.stringify(envelope(3), null, 1).replace(/\n/g, ' ')}`;
+    writeFileSync(path, `${line(envelope(0))}${tornHead}${line(envelope(2))}${spaced}\n`);
+    const page = await readAuditEntries({ path, withLines: true });
+    expect(page.lines).toEqual([spaced, JSON.stringify(envelope(2)), JSON.stringify(envelope(0))]);
+    expect(page.lines?.map((text) => JSON.parse(text) as unknown)).toEqual(page.entries);
+    expect((await readAuditEntries({ path })).lines).toBeUndefined();
+  });
+
   it('counts a complete last row without its newline as torn: a writer may still be writing it', async () => {
     writeFileSync(path, rows(0, 3) + JSON.stringify(envelope(3)));
     const page = await readAuditEntries({ path });

@@ -46,6 +46,11 @@ export interface ReadAuditEntriesOptions {
   readonly maxLineBytes?: number | undefined;
   /** Diagnostics: called with the byte count of every read from disk. */
   readonly onRead?: ((bytes: number) => void) | undefined;
+  /**
+   * Also return the JSON text each entry was parsed from (`lines`), for callers that print
+   * rows: printing the validated text as read saves serializing every row again.
+   */
+  readonly withLines?: boolean | undefined;
 }
 
 /** Lines the reader passed over, by kind. */
@@ -71,6 +76,11 @@ export interface ReadAuditEntriesResult {
   cursor: string | null;
   /** Lines read in full and skipped while reading this page. */
   skipped: ReadSkipCounts;
+  /**
+   * With `withLines`: for each entry, the JSON text it was parsed from (without its `\n`).
+   * `JSON.parse` of it gives the entry, which passed the envelope schema.
+   */
+  lines?: string[];
 }
 
 // The cursor's content. Opaque to callers; parsed at the edge because it comes back from them.
@@ -145,6 +155,7 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
   const previous = options.cursor == null ? undefined : decodeCursor(options.cursor);
 
   const entries: AuditEnvelope[] = [];
+  const lines: string[] | undefined = options.withLines === true ? [] : undefined;
   const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
   let start: StartPoint = previous === undefined ? fromTop() : await resolveCursor(path, previous, onRead);
   // Files already read in this call, so a rotation during the call cannot make us read one twice.
@@ -198,8 +209,9 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
         if (bytes !== null && start.boundary === undefined && headerFilter !== undefined && canSkipByHeader(bytes, from, to, headerFilter)) {
           return false;
         }
-        const entry = parseLine(bytes === null ? null : bytes.toString('utf8', from, to), skipped);
-        if (entry === undefined) return false;
+        const parsedLine = parseLine(bytes === null ? null : bytes.toString('utf8', from, to), skipped);
+        if (parsedLine === undefined) return false;
+        const { entry } = parsedLine;
         const at = Date.parse(entry.emitted_at);
         if (Number.isNaN(at)) {
           skipped.invalid += 1;
@@ -216,6 +228,7 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
         if (untilMs !== undefined && at >= untilMs) return false;
         if (seams !== undefined && !seams.has(entry.seam)) return false;
         entries.push(entry);
+        lines?.push(parsedLine.text);
         if (entries.length >= limit) {
           stopped = 'limit';
           lastStart = lineStart;
@@ -228,12 +241,12 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
       await file.handle.close();
     }
 
-    if (stopped === 'since') return { entries, cursor: null, skipped };
+    if (stopped === 'since') return withText({ entries, cursor: null, skipped }, lines);
     if (stopped === 'limit') {
       const oldest = entries[entries.length - 1];
       // At the very start of the last file there is nothing older to page to.
       if (oldest === undefined || (lastStart === 0 && (await statFile(siblingPath(path, index + 1))) === null)) {
-        return { entries, cursor: null, skipped };
+        return withText({ entries, cursor: null, skipped }, lines);
       }
       const cursor = encodeCursor({
         v: 1,
@@ -244,13 +257,13 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
         at: oldest.emitted_at,
         id: oldest.id,
       });
-      return { entries, cursor, skipped };
+      return withText({ entries, cursor, skipped }, lines);
     }
     // Exhausted: the next older file follows wherever this one is now (it may have been rotated).
     const located = await locateFile(path, file.identity, index);
     index = (located?.index ?? index) + 1;
   }
-  return { entries, cursor: null, skipped };
+  return withText({ entries, cursor: null, skipped }, lines);
 }
 
 function fromTop(): StartPoint {
@@ -258,7 +271,18 @@ function fromTop(): StartPoint {
 }
 
 /** Parse one line into an envelope, counting it in `skipped` when it is not one. */
-function parseLine(text: string | null, skipped: ReadSkipCounts): AuditEnvelope | undefined {
+/** A page's result, with the entries' texts when they were asked for. */
+function withText(result: ReadAuditEntriesResult, lines: string[] | undefined): ReadAuditEntriesResult {
+  return lines === undefined ? result : { ...result, lines };
+}
+
+/** A row parsed and validated from one line, and the text it was parsed from. */
+interface ParsedLine {
+  readonly entry: AuditEnvelope;
+  readonly text: string;
+}
+
+function parseLine(text: string | null, skipped: ReadSkipCounts): ParsedLine | undefined {
   if (text === null) {
     skipped.malformed += 1;
     return undefined;
@@ -287,7 +311,7 @@ function parseLine(text: string | null, skipped: ReadSkipCounts): AuditEnvelope 
     skipped.invalid += 1;
     return undefined;
   }
-  return parsed.data;
+  return { entry: parsed.data, text };
 }
 
 /**
@@ -311,7 +335,10 @@ async function readLinesBackward(
   visit: LineVisitor,
 ): Promise<void> {
   if (end <= 0) return;
-  const buffer = Buffer.allocUnsafe(Math.min(MAX_CHUNK_BYTES, end));
+  // Two buffers: the next, older chunk is read (on libuv's thread pool) while this one is
+  // visited, so a whole-file read waits on the disk only for its first chunk.
+  let buffer = Buffer.allocUnsafe(Math.min(MAX_CHUNK_BYTES, end));
+  let spare = Buffer.allocUnsafe(buffer.length);
   // Bytes of the current line found in later chunks, latest first.
   let tail: Buffer[] = [];
   let tailBytes = 0;
@@ -333,21 +360,41 @@ async function readLinesBackward(
     return stop;
   };
 
-  while (position > 0) {
+  const readAhead = (into: Buffer): { length: number; read: Promise<{ bytesRead: number }> } => {
     const length = Math.min(chunkBytes, position);
     chunkBytes = Math.min(chunkBytes * 2, MAX_CHUNK_BYTES);
     position -= length;
-    const { bytesRead } = await handle.read(buffer, 0, length, position);
-    onRead(bytesRead);
-    // A short read means the file was truncated under us; what is left is gone.
-    if (bytesRead < length) return;
+    return { length, read: handle.read(into, 0, length, position) };
+  };
+  let pending = readAhead(spare);
+  try {
+    for (;;) {
+      const { length, read } = pending;
+      const { bytesRead } = await read;
+      const chunkStart = position;
+      [buffer, spare] = [spare, buffer];
+      if (chunkStart > 0) pending = readAhead(spare);
+      onRead(bytesRead);
+      // A short read means the file was truncated under us; what is left is gone.
+      if (bytesRead < length) return;
+      if (visitChunk(length, chunkStart)) return;
+      if (chunkStart === 0) break;
+    }
+  } finally {
+    // A read still in flight when a page is full must settle before the handle closes.
+    await pending.read.catch(() => undefined);
+  }
+  if (terminated || tailBytes > 0 || oversized) visitJoined(0, 0, 0);
+
+  /** Visit the whole lines of `buffer[0, length)`, read from `chunkStart`; true to stop. */
+  function visitChunk(length: number, chunkStart: number): boolean {
     let segmentEnd = length;
     while (segmentEnd > 0) {
       const newline = buffer.lastIndexOf(0x0a, segmentEnd - 1);
       if (newline === -1) break;
       // An empty segment after the range's final `\n` is not a line.
       if (terminated || newline + 1 < segmentEnd || tailBytes > 0 || oversized) {
-        if (visitJoined(newline + 1, segmentEnd, position + newline + 1)) return;
+        if (visitJoined(newline + 1, segmentEnd, chunkStart + newline + 1)) return true;
       }
       terminated = true;
       segmentEnd = newline;
@@ -362,8 +409,8 @@ async function readLinesBackward(
         tailBytes += segmentEnd;
       }
     }
+    return false;
   }
-  if (terminated || tailBytes > 0 || oversized) visitJoined(0, 0, 0);
 }
 
 /**
