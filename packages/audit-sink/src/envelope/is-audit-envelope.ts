@@ -1,0 +1,42 @@
+import type { AuditEnvelope } from './audit-envelope.js';
+import { AUDIT_SCHEMA_VERSION } from './audit-envelope.js';
+import { AUDIT_SOURCES, SEAM_NAMES } from './seam-names.js';
+
+const KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'] as const;
+// The same patterns as the `auditEnvelope` schema.
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const ISO_UTC_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const seams: ReadonlySet<unknown> = new Set(SEAM_NAMES);
+const sources: ReadonlySet<unknown> = new Set(AUDIT_SOURCES);
+
+/**
+ * Whether a value parsed from JSON is an envelope as the sink writes it: the `auditEnvelope`
+ * schema's rules, checked by hand for the reader's hot path (a schema parse costs about
+ * 2 µs a row, this a tenth of that). True only where the schema accepts the value as it is;
+ * a false answer means "ask the schema", which has the final word and the error.
+ */
+export function isAuditEnvelope(value: unknown): value is AuditEnvelope {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const row = value as Record<string, unknown>;
+  let keys = 0;
+  for (const key in row) {
+    if (!Object.hasOwn(row, key)) return false;
+    keys += 1;
+  }
+  if (keys !== KEYS.length || !KEYS.every((key) => Object.hasOwn(row, key))) return false;
+  const { id, emitted_at: emittedAt, source, caller_session_id: callerSessionId, details } = row;
+  return (
+    row.v === AUDIT_SCHEMA_VERSION &&
+    typeof id === 'string' &&
+    UUID_V7.test(id) &&
+    typeof emittedAt === 'string' &&
+    ISO_UTC_MILLIS.test(emittedAt) &&
+    seams.has(row.seam) &&
+    (source === null || sources.has(source)) &&
+    (callerSessionId === null || (typeof callerSessionId === 'string' && callerSessionId.length <= 256)) &&
+    typeof details === 'object' &&
+    details !== null &&
+    Object.getPrototypeOf(details) === Object.prototype &&
+    !Object.hasOwn(details, '__proto__')
+  );
+}
