@@ -33,7 +33,7 @@ export type {
 
 export { SECRET_RULES } from './guard/secret-rules.js';
 export type { SecretRule } from './guard/secret-rules.js';
-export { findSecrets } from './guard/find-secrets.js';
+export { findSecrets, mayHoldSecret } from './guard/find-secrets.js';
 export { redactText } from './guard/redact-text.js';
 export { redactValue } from './guard/redact-value.js';
 export { fitRedactedLength } from './guard/fit-redacted-length.js';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findSecrets, redactText } from '@kora/audit-sink';
+import { findSecrets, mayHoldSecret, redactText } from '@kora/audit-sink';
 import { LineWriter, writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -106,6 +106,9 @@ export function* findSecretsInJson(root: unknown): Generator<{ rule: string; pat
 
 /** The rule hits in one line: its strings if it is JSON, its text if not. */
 function findSecretsInLine(text: string): { rule: string; path: string }[] {
+  // JSON leaves every rule's trigger as it is and writes every escape with a backslash, so a
+  // line with neither holds no string a rule can hit: most lines need no parse at all.
+  if (!mayHoldSecret(text)) return [];
   let value: unknown;
   try {
     value = JSON.parse(text);
