@@ -83,6 +83,16 @@ describe('scan', () => {
     expect(io.out()).toBe(`${file}:1: ${ruleOf(SLACK_TOKEN)} at a.b[0]\n`);
   });
 
+  it('finds a secret spelled with JSON escapes, which a clean-looking line can hide', async () => {
+    const file = join(dir, 'escaped.jsonl');
+    // `\u0062` is `b`: the raw text never spells the token, the parsed string does.
+    const escaped = JSON.stringify(SLACK_TOKEN).replace('b', '\\u0062');
+    writeFileSync(file, `${rowsText(0, 2)}{"note":${escaped}}\n`);
+    const io = createTestIo();
+    expect(await main(['scan', '--json', file], io)).toBe(1);
+    expect(parseJsonLines(io.out())).toEqual([{ file, line: 3, rule: ruleOf(SLACK_TOKEN), path: 'note' }]);
+  });
+
   it('exits 0 on clean files', async () => {
     const file = join(dir, 'clean.jsonl');
     writeFileSync(file, rowsText(0, 50));
