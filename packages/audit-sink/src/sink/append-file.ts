@@ -160,9 +160,8 @@ function statPath(path: string): Stats | undefined {
 }
 
 // How long a file that does not end in a newline is watched before its last line is taken
-// for torn, in 1 ms steps: far longer than any one append takes, even on a loaded machine.
-// A quarter of a second: on a loaded machine a writer can be taken off the CPU in the middle of
-// its append for tens of milliseconds, and 50 ms proved too short on a busy host.
+// for torn, in 1 ms steps: a quarter of a second. On a busy host a writer can be taken off the
+// CPU in the middle of its append for tens of milliseconds; 50 ms proved too short.
 const SETTLE_STEPS = 250;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
