@@ -1,0 +1,224 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuditSink } from '@kora/audit-sink';
+import type { Seam } from '@kora/audit-sink';
+import { seam as mcpSeam } from '@kora/seam-mcp';
+import { seam as reasoningSeam } from '@kora/seam-reasoning';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateSubstrate } from '../migrate-substrate.js';
+import { createSubstrateWriter } from './create-substrate-writer.js';
+
+const DATABASE = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
+const required = process.env.KORA_TEST_REQUIRE_POSTGRES === '1';
+
+/** Whether the server answers, within two seconds. */
+async function probe(): Promise<boolean> {
+  const client = new pg.Client({ ...DATABASE, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const reachable = await probe();
+if (!reachable && required) throw new Error('PostgreSQL at 127.0.0.1:5432 is unreachable, and KORA_TEST_REQUIRE_POSTGRES=1 makes these tests required');
+if (!reachable) console.warn('PostgreSQL at 127.0.0.1:5432 unreachable: substrate writer tests skipped');
+
+/**
+ * A TCP proxy in front of the server that can refuse connections and cut open ones: the
+ * database, as a client sees it, going away and coming back.
+ */
+async function startProxy(): Promise<{ port: number; setUp: (up: boolean) => void; close: () => Promise<void> }> {
+  let up = true;
+  const open = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    if (!up) {
+      socket.destroy();
+      return;
+    }
+    const upstream = connect(DATABASE.port, DATABASE.host);
+    open.add(socket).add(upstream);
+    const end = (): void => {
+      socket.destroy();
+      upstream.destroy();
+      open.delete(socket);
+      open.delete(upstream);
+    };
+    socket.on('error', end).on('close', end).pipe(upstream);
+    upstream.on('error', end).on('close', end).pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    setUp(next) {
+      up = next;
+      if (!up) for (const socket of open) socket.destroy();
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const table = `kora_writer_test_${process.pid}_${Date.now().toString(36)}`;
+const directory = mkdtempSync(join(tmpdir(), 'kora-substrate-writer-'));
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  if (!reachable) return;
+  pool = new pg.Pool({ ...DATABASE, max: 4, connectionTimeoutMillis: 2_000 });
+  await migrateSubstrate(pool, { table });
+});
+
+afterAll(async () => {
+  rmSync(directory, { recursive: true, force: true });
+  if (!reachable) return;
+  await pool.query(`DROP TABLE IF EXISTS ${table}`);
+  await pool.end();
+});
+
+/** Ids in the table for one origin host. */
+async function idsIn(host: string): Promise<string[]> {
+  const result = await pool.query<{ id: string }>(`SELECT id::text AS id FROM ${table} WHERE origin_host = $1 ORDER BY id`, [host]);
+  return result.rows.map((row) => row.id);
+}
+
+/** Ids in an audit file, sorted. */
+function idsInFile(path: string): string[] {
+  return readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { id: string }).id)
+    .sort();
+}
+
+function collectWarnings(): { logger: { info: () => void; warn: (message: string) => void }; warnings: string[] } {
+  const warnings: string[] = [];
+  return { logger: { info: () => undefined, warn: (message) => void warnings.push(message) }, warnings };
+}
+
+const mcpDetails = (index: number): Record<string, unknown> => ({
+  tool_name: 'kora__create_ticket',
+  tool_kind: 'mutating',
+  caller_actor_kind: 'claude_pm_isokron',
+  args_keys: ['body', 'priority', 'title'],
+  result: `ticket_id=tkt-${index}`,
+});
+const reasoningDetails = (index: number): Record<string, unknown> => ({ tool_name: 'kora__list_tickets', triggered_by: 'slack_dm', tool_duration_ms: index, tool_status: 'ok' });
+
+function emitMixed(sink: ReturnType<typeof createAuditSink>, count: number): void {
+  for (let index = 0; index < count; index += 1) {
+    const [seam, details]: [Seam, Record<string, unknown>] = index % 3 === 0 ? [reasoningSeam, reasoningDetails(index)] : [mcpSeam, mcpDetails(index)];
+    const outcome = sink.emit(seam, details, { caller_session_id: `caller-${index % 7}` });
+    if (!outcome.ok) throw new Error(`emit ${index} failed: ${outcome.reason}`);
+  }
+}
+
+describe.skipIf(!reachable)('createSubstrateWriter', () => {
+  it('puts every row of the file into the table, once, as the sink wrote it', async () => {
+    const path = join(directory, 'all.jsonl');
+    const { logger, warnings } = collectWarnings();
+    const writer = createSubstrateWriter({ client: pool, table, originHost: 'host-all', batchRows: 64, logger });
+    const sink = createAuditSink({ path, mode: 'batched', batchSize: 50, mirror: writer, logger, flushOnExit: false, reopenOnHangup: false });
+    emitMixed(sink, 1_000);
+    await sink.close();
+    expect(await idsIn('host-all')).toEqual(idsInFile(path));
+    expect(writer.stats()).toMatchObject({ rowsReceived: 1_000, rowsDelivered: 1_000, rowsQueued: 0, rowsDropped: 0, failing: false });
+    expect(warnings).toEqual([]);
+
+    // The table holds each row as the file does.
+    const [first] = readFileSync(path, 'utf8').split('\n');
+    const row = JSON.parse(first!) as { id: string; details: unknown; caller_session_id: string; seam: string; emitted_at: string };
+    const stored = await pool.query<{ details: unknown; caller_session_id: string; seam: string; emitted_at: Date }>(
+      `SELECT details, caller_session_id, seam, emitted_at FROM ${table} WHERE id = $1`,
+      [row.id],
+    );
+    expect(stored.rows[0]).toEqual({ details: row.details, caller_session_id: row.caller_session_id, seam: row.seam, emitted_at: new Date(row.emitted_at) });
+  });
+
+  it('holds rows while the database is away, retries, and delivers them once when it is back', async () => {
+    const proxy = await startProxy();
+    const proxiedPool = new pg.Pool({ ...DATABASE, port: proxy.port, max: 2, connectionTimeoutMillis: 1_000 });
+    proxiedPool.on('error', () => undefined);
+    try {
+      const path = join(directory, 'outage.jsonl');
+      const { logger, warnings } = collectWarnings();
+      const writer = createSubstrateWriter({ client: proxiedPool, table, originHost: 'host-outage', batchRows: 40, flushIntervalMs: 20, logger });
+      const sink = createAuditSink({ path, mode: 'sync', mirror: writer, logger, flushOnExit: false, reopenOnHangup: false });
+      emitMixed(sink, 100);
+      await writer.flush();
+      expect(await idsIn('host-outage')).toHaveLength(100);
+
+      proxy.setUp(false);
+      emitMixed(sink, 200);
+      await waitFor(() => writer.stats().failing);
+      // The file took every row while the database was away.
+      expect(idsInFile(path)).toHaveLength(300);
+      expect(writer.stats().rowsQueued).toBeGreaterThan(0);
+
+      proxy.setUp(true);
+      await waitFor(() => !writer.stats().failing && writer.stats().rowsQueued === 0);
+      await sink.close();
+      expect(await idsIn('host-outage')).toEqual(idsInFile(path));
+      expect(warnings.some((warning) => warning.startsWith('[kora.audit.substrate_failed] code='))).toBe(true);
+      expect(warnings.some((warning) => warning.startsWith('[kora.audit.substrate_recovered] '))).toBe(true);
+      // Warnings name codes and counts: no connection string, no row.
+      expect(warnings.join('\n')).not.toMatch(/postgres|127\.0\.0\.1|kora__|ticket_id/);
+    } finally {
+      await proxiedPool.end().catch(() => undefined);
+      await proxy.close();
+    }
+  });
+
+  it('drops the oldest queued rows past its limit and counts them, and gives up on close within its timeout', async () => {
+    const proxy = await startProxy();
+    proxy.setUp(false);
+    const proxiedPool = new pg.Pool({ ...DATABASE, port: proxy.port, max: 1, connectionTimeoutMillis: 500 });
+    proxiedPool.on('error', () => undefined);
+    try {
+      const { logger, warnings } = collectWarnings();
+      const writer = createSubstrateWriter({ client: proxiedPool, table, originHost: 'host-full', batchRows: 10, maxQueuedRows: 50, closeTimeoutMs: 300, logger });
+      const sink = createAuditSink({ path: join(directory, 'full.jsonl'), mode: 'sync', mirror: writer, logger, flushOnExit: false, reopenOnHangup: false });
+      emitMixed(sink, 80);
+      expect(writer.stats()).toMatchObject({ rowsReceived: 80, rowsDropped: 30, rowsQueued: 50 });
+      expect(warnings).toContain('[kora.audit.substrate_dropped] rows=1 dropped=1 reason=queue_full (the rows are in the audit file: run kora-audit ship)');
+      await sink.close();
+      expect(writer.stats()).toMatchObject({ rowsDropped: 80, rowsQueued: 0, rowsDelivered: 0 });
+      expect(warnings.at(-1)).toBe('[kora.audit.substrate_dropped] rows=50 dropped=80 reason=closed (the rows are in the audit file: run kora-audit ship)');
+    } finally {
+      await proxiedPool.end().catch(() => undefined);
+      await proxy.close();
+    }
+  });
+
+  it('passes over a row the database refuses and delivers the rest of its batch', async () => {
+    const { logger, warnings } = collectWarnings();
+    const writer = createSubstrateWriter({ client: pool, table, originHost: 'host-refused', batchRows: 10, logger });
+    const good = (index: number): string =>
+      `${JSON.stringify({ v: 1, id: `0192f7c2-6d3e-7a4b-9c1d-${index.toString(16).padStart(12, '0')}`, emitted_at: '2026-11-27T06:00:00.000Z', seam: 'mcp.tool_called', source: 'mcp_http', caller_session_id: null, details: mcpDetails(index) })}\n`;
+    // Not a row the sink writes: an emitted_at no timestamptz can hold.
+    const refused = good(3).replace('2026-11-27T06:00:00.000Z', '2026-13-45T99:00:00.000Z');
+    writer.write([good(1), good(2), refused, good(4)]);
+    await writer.flush();
+    expect(await idsIn('host-refused')).toEqual(['0192f7c2-6d3e-7a4b-9c1d-000000000001', '0192f7c2-6d3e-7a4b-9c1d-000000000002', '0192f7c2-6d3e-7a4b-9c1d-000000000004']);
+    expect(writer.stats()).toMatchObject({ rowsDelivered: 3, rowsRejected: 1, rowsQueued: 0, failing: false });
+    expect(warnings).toEqual([expect.stringMatching(/^\[kora\.audit\.substrate_rejected\] code=22\w{3} id=0192f7c2-6d3e-7a4b-9c1d-000000000003$/)]);
+    await writer.close();
+  });
+});
+
+/** Poll `condition` until it holds, for up to 20 seconds. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
