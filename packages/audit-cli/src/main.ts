@@ -3,6 +3,7 @@ import type { CliIo } from './cli-io.js';
 import type { Command } from './command.js';
 import { queryCommand } from './commands/query.js';
 import { scanCommand } from './commands/scan.js';
+import { shipCommand } from './commands/ship.js';
 import { schemaCommand } from './commands/schema.js';
 import { statsCommand } from './commands/stats.js';
 import { tailCommand } from './commands/tail.js';
@@ -10,14 +11,14 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
 /** Every command, in the order the usage text lists them. */
-export const COMMANDS: readonly Command[] = [queryCommand, tailCommand, scanCommand, schemaCommand, statsCommand];
+export const COMMANDS: readonly Command[] = [queryCommand, tailCommand, scanCommand, schemaCommand, statsCommand, shipCommand];
 
 const width = Math.max(...COMMANDS.map((command) => command.name.length));
 
 /** The top-level usage text. */
 export const USAGE = `Usage: kora-audit <command> [options]
 
-Read, follow, check and describe kora audit JSONL files.
+Read, follow, check, describe and ship kora audit JSONL files.
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}

@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createShipper } from '@kora/audit-substrate-pg';
+import { writeText } from '../cli-io.js';
+import type { CliIo } from '../cli-io.js';
+import type { Command } from '../command.js';
+import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
+import { parseCommandLine, parseCountOption, resolveLogPathOption } from '../parse-arguments.js';
+import { UsageError } from '../usage-error.js';
+
+const usage = `Usage: kora-audit ship --database-url URL [--path P] [--checkpoint FILE] [--follow]
+                        [--batch-rows N] [--table T] [--origin-host H]
+
+Ship the audit file's rows into the PostgreSQL event log: the rotated files P.N … P.1 first,
+oldest first, then P. Resumes from a checkpoint (file identity and byte offset, written only
+after the rows before it are committed), and inserts are idempotent on the row id, so a
+restart, a crash or a second run never duplicates a row. The table is created if missing.
+While the database is down, rows wait in the file and the shipper retries with backoff.
+
+Without --follow it ships what is there and exits; with --follow it keeps shipping new rows,
+across rename rotation and copytruncate, until SIGTERM or SIGINT (the batch in flight is
+committed and checkpointed first; exit 0). A summary JSON line goes to stdout, progress and
+warnings to stderr (the password in the URL is never printed).
+
+Options:
+  --database-url URL  postgres://user:password@host:5432/db (default: KORA_DATABASE_URL)
+  --path P            the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
+  --checkpoint FILE   where the position is kept (default: P.ship-checkpoint.json)
+  -f, --follow        keep shipping new rows until stopped
+  --batch-rows N      rows per insert, 1-50000 (default 2000)
+  --table T           the table, name or schema.name (default kora_audit_events)
+  --origin-host H     stored in origin_host (default: this host's name)
+`;
+
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandLine(() =>
+    parseArgs({
+      args: [...args],
+      options: {
+        'database-url': { type: 'string' },
+        path: { type: 'string' },
+        checkpoint: { type: 'string' },
+        follow: { type: 'boolean', short: 'f' },
+        'batch-rows': { type: 'string' },
+        table: { type: 'string' },
+        'origin-host': { type: 'string' },
+      },
+      strict: true,
+    }),
+  );
+  const databaseUrl = values['database-url'] ?? io.env.KORA_DATABASE_URL;
+  if (databaseUrl === undefined || databaseUrl.trim() === '') {
+    throw new UsageError('--database-url is required (or set KORA_DATABASE_URL)');
+  }
+  const path = resolveLogPathOption(values.path, io);
+  if (values.checkpoint !== undefined && values.checkpoint.trim() === '') throw new UsageError('--checkpoint: must not be empty');
+  if (values['origin-host'] !== undefined && values['origin-host'].trim() === '') throw new UsageError('--origin-host: must not be empty');
+  const batchRows = parseCountOption('--batch-rows', values['batch-rows'], { min: 1, max: 50_000 });
+  const follow = values.follow === true;
+
+  let shipper;
+  try {
+    shipper = createShipper({
+      path,
+      databaseUrl,
+      checkpointPath: values.checkpoint === undefined ? undefined : resolve(io.cwd, values.checkpoint),
+      table: values.table,
+      originHost: values['origin-host'],
+      batchRows,
+      follow,
+      signal: io.signal,
+      logger: {
+        info: (message) => void io.stderr.write(`${message}\n`),
+        warn: (message) => void io.stderr.write(`${message}\n`),
+      },
+    });
+  } catch (error) {
+    // Bad options (a table name that is not an identifier) are usage errors.
+    throw new UsageError(error instanceof Error ? error.message.replace(/^createShipper: /, '') : String(error));
+  }
+  let stats;
+  try {
+    stats = await shipper.run();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  await writeText(
+    io.stdout,
+    `${JSON.stringify({
+      rows_shipped: stats.rowsShipped,
+      rows_inserted: stats.rowsInserted,
+      lines_skipped: stats.linesSkipped,
+      database_failures: stats.databaseFailures,
+      file: stats.file,
+      offset: stats.offset,
+    })}\n`,
+  );
+  // Following ends only when asked to: that is success. A one-off run stopped early is not.
+  return !follow && io.signal?.aborted === true ? EXIT_INTERRUPTED : EXIT_OK;
+}
+
+/** `kora-audit ship`: the audit file's rows into the PostgreSQL event log. */
+export const shipCommand: Command = {
+  name: 'ship',
+  summary: 'ship rows into the PostgreSQL event log, resumable and idempotent',
+  usage,
+  run,
+};

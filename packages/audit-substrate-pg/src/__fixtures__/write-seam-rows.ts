@@ -1,0 +1,39 @@
+// Rows of all four seams written by the real sink into a file, in-process.
+import { createAuditSink } from '@kora/audit-sink';
+import { emitMcpToolCalled } from '@kora/seam-mcp';
+import { emitReasoningToolCalled } from '@kora/seam-reasoning';
+import { emitSlackReplyFailed } from '@kora/seam-slack-dm';
+import { emitWebhookDeadLetter } from '@kora/seam-webhook-dead-letter';
+
+/**
+ * Write `rows` rows to `path`, the four seams in turn, one millisecond apart from `startMs`
+ * (so file order is time order), and resolve to their ids in file order.
+ */
+export async function writeSeamRows(path: string, rows: number, startMs = Date.parse('2026-11-26T17:00:00.000Z')): Promise<string[]> {
+  let tick = startMs;
+  const quiet = { info: (): void => undefined, warn: (): void => undefined };
+  const sink = createAuditSink({ path, logger: quiet, clock: () => tick, flushOnExit: false, reopenOnHangup: false });
+  const targets = { sink, logger: quiet };
+  const ids: string[] = [];
+  for (let seq = 0; seq < rows; seq += 1) {
+    tick = startMs + seq;
+    let outcome;
+    switch (seq % 4) {
+      case 0:
+        outcome = emitMcpToolCalled({ toolName: 'kora__list_tickets', toolKind: 'read', callerActorKind: 'claude_pm_isokron', args: { limit: 5, status: 'open' }, result: `count=${seq}`, callerSessionId: 'claude_pm_isokron' }, targets);
+        break;
+      case 1:
+        outcome = emitReasoningToolCalled({ toolName: 'kora__search_documents', triggeredBy: 'slack_dm', durationMs: seq, status: 'error', error: new TypeError('boom'), callerSessionId: `D01CHAN01:1700000000.${seq}` }, targets);
+        break;
+      case 2:
+        outcome = emitWebhookDeadLetter({ source: 'email', reason: 'signature_mismatch', ts: 1_795_000_000.125, peerIp: '2001:db8::1', requestId: `req-${seq}`, bodyBytes: 512, headers: { 'Content-Type': 'text/plain', 'X-Purelymail-Signature': 'sha256=0123456789abcdef0123456789' } }, targets);
+        break;
+      default:
+        outcome = emitSlackReplyFailed({ channelId: 'D01CHAN01', messageTs: `1700000000.${seq}`, error: Object.assign(new Error('fetch failed'), { name: 'TimeoutError' }) }, targets);
+    }
+    if (!outcome.ok) throw new Error(`emit ${seq} failed: ${outcome.reason}`);
+    ids.push(outcome.id);
+  }
+  await sink.close();
+  return ids;
+}

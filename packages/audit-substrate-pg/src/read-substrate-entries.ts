@@ -1,0 +1,181 @@
+import { auditEnvelope, isSeamName } from '@kora/audit-sink';
+import type { AuditEnvelope, SeamName } from '@kora/audit-sink';
+import { z } from 'zod';
+import type { SubstrateClient } from './substrate-client.js';
+import { parseSubstrateTable } from './substrate-table.js';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 10_000;
+
+/** A time bound: a Date, an ISO-8601 string, or epoch milliseconds. */
+export type SubstrateTimeBound = Date | string | number;
+
+/** Which rows {@link readSubstrateEntries} returns; the same options as `readAuditEntries`. */
+export interface ReadSubstrateEntriesOptions {
+  /** The table, `name` or `schema.name` (default `kora_audit_events`). */
+  readonly table?: string | undefined;
+  /** Only rows of these seams (default: all). */
+  readonly seams?: readonly SeamName[] | undefined;
+  /** Only rows emitted at or after this time (inclusive). */
+  readonly since?: SubstrateTimeBound | undefined;
+  /** Only rows emitted before this time (exclusive). */
+  readonly until?: SubstrateTimeBound | undefined;
+  /** Rows per page, 1–10,000 (default 100). */
+  readonly limit?: number | undefined;
+  /** The `cursor` of the previous page, to continue with older rows. */
+  readonly cursor?: string | null | undefined;
+}
+
+/** One page of rows from the event log. */
+export interface ReadSubstrateEntriesResult {
+  /**
+   * Matching rows, newest first by `(emitted_at, id)`, each with the envelope's keys in the
+   * envelope's order, `emitted_at` as ISO-8601 UTC with milliseconds, `details` an object.
+   */
+  entries: AuditEnvelope[];
+  /** Pass as `cursor` for the next, older page; null once nothing older matches. */
+  cursor: string | null;
+  /** Rows in the table that fail the strict envelope schema (written by something else), passed over. */
+  skipped: { invalid: number };
+}
+
+// The cursor: the oldest row of the page. Opaque to callers, parsed at the edge.
+const cursorState = z.strictObject({
+  v: z.literal(1),
+  /** `emitted_at` of the page's oldest row, as returned. */
+  at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+  /** Its id. */
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+});
+type CursorState = z.infer<typeof cursorState>;
+
+/** One row as selected. */
+interface SelectedRow {
+  v: number;
+  id: string;
+  emitted_at: string;
+  seam: string;
+  source: string | null;
+  caller_session_id: string | null;
+  details: unknown;
+}
+
+// emitted_at is rendered by the server as the file has it: UTC, milliseconds, `Z`. A
+// timestamptz keeps microseconds, but rows come from millisecond strings, so nothing is cut.
+const COLUMNS = `v, id::text AS id, to_char(emitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS emitted_at,
+  seam, source, caller_session_id, details, emitted_at AS sort_at, id AS sort_id`;
+
+/**
+ * Read the event log newest first, one page at a time: the same options, order, row shape and
+ * paging as `readAuditEntries` over the audit file, so a panel can read either. `since` is
+ * inclusive, `until` exclusive; `limit` is 1–10,000 (default 100). Pages are keyset pages on
+ * `(emitted_at, id)`: each costs an index range scan of at most `limit + 1` rows per seam,
+ * however deep the page, and rows arriving meanwhile never shift a page. With several seams,
+ * each seam's range is read from the `(seam, emitted_at, id)` index and the ranges merged.
+ *
+ * Rejects on bad options or a bad cursor (TypeError, RangeError) and on database errors.
+ */
+export async function readSubstrateEntries(client: SubstrateClient, options: ReadSubstrateEntriesOptions = {}): Promise<ReadSubstrateEntriesResult> {
+  const table = parseSubstrateTable(options.table);
+  const limit = parseLimit(options.limit);
+  const seams = parseSeams(options.seams);
+  // No seam wanted, no row: as the file reader answers.
+  if (seams !== undefined && seams.size === 0) return { entries: [], cursor: null, skipped: { invalid: 0 } };
+  const since = parseTimeBound('since', options.since);
+  const until = parseTimeBound('until', options.until);
+  const cursor = options.cursor == null ? undefined : decodeCursor(options.cursor);
+
+  const values: unknown[] = [];
+  const parameter = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const conditions: string[] = [];
+  if (since !== undefined) conditions.push(`emitted_at >= ${parameter(since)}::timestamptz`);
+  if (until !== undefined) conditions.push(`emitted_at < ${parameter(until)}::timestamptz`);
+  if (cursor !== undefined) conditions.push(`(emitted_at, id) < (${parameter(cursor.at)}::timestamptz, ${parameter(cursor.id)}::uuid)`);
+  // One row more than the page tells whether anything older is left.
+  const fetch = parameter(limit + 1);
+  const order = 'ORDER BY emitted_at DESC, id DESC';
+  const where = (extra: readonly string[]): string => {
+    const all = [...extra, ...conditions];
+    return all.length === 0 ? '' : `WHERE ${all.join(' AND ')}`;
+  };
+
+  let text: string;
+  if (seams === undefined) {
+    text = `SELECT ${COLUMNS} FROM ${table.sql} ${where([])} ${order} LIMIT ${fetch}`;
+  } else {
+    // A range per seam, each an index scan that stops after `limit + 1` rows, then merged:
+    // `seam = ANY(…)` would make the server read and sort every row of the seams instead.
+    const ranges = [...seams].map((seam) => `(SELECT ${COLUMNS} FROM ${table.sql} ${where([`seam = ${parameter(seam)}`])} ${order} LIMIT ${fetch})`);
+    text = `SELECT * FROM (${ranges.join(' UNION ALL ')}) AS ranges ORDER BY sort_at DESC, sort_id DESC LIMIT ${fetch}`;
+  }
+  const result = await client.query<SelectedRow>(text, values);
+
+  const rows = result.rows;
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const entries: AuditEnvelope[] = [];
+  let invalid = 0;
+  for (const row of page) {
+    // The envelope's key order, as the file has it.
+    const candidate = {
+      v: row.v,
+      id: row.id,
+      emitted_at: row.emitted_at,
+      seam: row.seam,
+      source: row.source,
+      caller_session_id: row.caller_session_id,
+      details: row.details,
+    };
+    const parsed = auditEnvelope.safeParse(candidate);
+    if (parsed.success) entries.push(parsed.data);
+    else invalid += 1;
+  }
+  const oldest = page[page.length - 1];
+  const next = more && oldest !== undefined ? encodeCursor({ v: 1, at: oldest.emitted_at, id: oldest.id }) : null;
+  return { entries, cursor: next, skipped: { invalid } };
+}
+
+function encodeCursor(state: CursorState): string {
+  return Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorState {
+  let value: unknown;
+  try {
+    value = typeof cursor === 'string' ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
+  } catch {
+    value = undefined;
+  }
+  const parsed = cursorState.safeParse(value);
+  if (!parsed.success) throw new TypeError('readSubstrateEntries: invalid cursor (pass back the cursor of a previous page unchanged)');
+  return parsed.data;
+}
+
+function parseLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new RangeError(`readSubstrateEntries: limit must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  return limit;
+}
+
+function parseSeams(seams: readonly SeamName[] | undefined): ReadonlySet<SeamName> | undefined {
+  if (seams === undefined) return undefined;
+  for (const name of seams) {
+    if (!isSeamName(name)) throw new RangeError(`readSubstrateEntries: unknown seam '${String(name)}'`);
+  }
+  return new Set(seams);
+}
+
+/** A bound as an ISO string the server parses exactly (epoch milliseconds would need a cast). */
+function parseTimeBound(name: string, bound: SubstrateTimeBound | undefined): string | undefined {
+  if (bound === undefined) return undefined;
+  const ms = bound instanceof Date ? bound.getTime() : typeof bound === 'number' ? bound : Date.parse(bound);
+  if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime())) {
+    throw new RangeError(`readSubstrateEntries: ${name} must be a Date, an ISO-8601 string or epoch milliseconds`);
+  }
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,196 @@
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAuditEntries } from '@kora/audit-sink';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startWriter } from '../__fixtures__/child-processes.js';
+import { TEST_DATABASE_URL, countRows, createTestPool, describeWithPostgres, dropTable, readIds, uniqueTableName, waitUntil } from '../__fixtures__/postgres-test-server.js';
+import { writeSeamRows } from '../__fixtures__/write-seam-rows.js';
+import { readSubstrateEntries } from '../read-substrate-entries.js';
+import { createShipper } from './create-shipper.js';
+import type { ShipperOptions } from './create-shipper.js';
+import { readShipCheckpoint } from './read-ship-checkpoint.js';
+
+/** A logger that keeps its lines. */
+function captureLogger(): { info: (message: string) => void; warn: (message: string) => void; lines: string[] } {
+  const lines: string[] = [];
+  return { info: (message) => void lines.push(message), warn: (message) => void lines.push(message), lines };
+}
+
+/** Ids of every valid row in the files of the chain. */
+async function idsInFiles(path: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let cursor: string | null | undefined = undefined, first = true; first || cursor !== null; first = false) {
+    const page: { entries: { id: string }[]; cursor: string | null } = await readAuditEntries({ path, limit: 10_000, cursor });
+    ids.push(...page.entries.map((entry) => entry.id));
+    cursor = page.cursor;
+  }
+  return ids;
+}
+
+describeWithPostgres('createShipper', () => {
+  const pool = createTestPool();
+  const table = uniqueTableName('shipper');
+  let dir: string;
+  let fileNumber = 0;
+  const freshPath = (): string => join(dir, `audit-${(fileNumber += 1)}.jsonl`);
+  const ship = (options: Partial<ShipperOptions> & { path: string }): ReturnType<typeof createShipper> =>
+    createShipper({ pool, table, originHost: 'test-host', logger: captureLogger(), pollMs: 50, ...options });
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kora-shipper-'));
+  });
+  afterAll(async () => {
+    await dropTable(pool, table);
+    await pool.end();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ships every row of all seams, which read back as the file has them', async () => {
+    const path = freshPath();
+    await writeSeamRows(path, 1_001, Date.parse('2026-11-20T00:00:00.000Z'));
+    const stats = await ship({ path, batchRows: 100 }).run();
+    expect(stats).toMatchObject({ rowsShipped: 1_001, rowsInserted: 1_001, linesSkipped: { blank: 0, malformed: 0, invalid: 0, rejected: 0 }, offset: readFileSync(path).length });
+    const since = '2026-11-20T00:00:00.000Z';
+    const until = '2026-11-20T00:00:01.001Z';
+    const fromFile = await readAuditEntries({ path, since, until, limit: 2_000 });
+    const fromTable = await readSubstrateEntries(pool, { table, since, until, limit: 2_000 });
+    expect(fromTable.entries).toEqual(fromFile.entries);
+    expect(fromTable.entries).toHaveLength(1_001);
+  });
+
+  it('resumes from its checkpoint: a second run ships only what was appended', async () => {
+    const path = freshPath();
+    await writeSeamRows(path, 300, Date.parse('2026-11-21T00:00:00.000Z'));
+    expect((await ship({ path }).run()).rowsShipped).toBe(300);
+    const checkpoint = await readShipCheckpoint(`${path}.ship-checkpoint.json`);
+    expect(checkpoint).toMatchObject({ path, offset: readFileSync(path).length, fingerprint: { bytes: 1024 } });
+    expect((await ship({ path }).run()).rowsShipped).toBe(0);
+    await writeSeamRows(path, 50, Date.parse('2026-11-21T01:00:00.000Z'));
+    expect(await ship({ path }).run()).toMatchObject({ rowsShipped: 50, rowsInserted: 50 });
+  });
+
+  it('waits for a torn last line, and passes bad lines with a warning that names offset and reason only', async () => {
+    const path = freshPath();
+    await writeSeamRows(path, 3, Date.parse('2026-11-22T00:00:00.000Z'));
+    const [first = '', second = '', third = ''] = readFileSync(path, 'utf8').split('\n');
+    const badOffset = Buffer.byteLength(`${first}\n`);
+    const secret = 'not json xoxb-secret-value';
+    const unknownSeam = second.replace('"seam":"', '"seam":"x');
+    // A dead writer's torn head with a whole row glued after it, then half a row.
+    writeFileSync(path, `${first}\n${secret}\n${unknownSeam}\n{"v":1,"id":"01${third}\n\n${second.slice(0, 40)}`);
+    const logger = captureLogger();
+    const stats = await ship({ path, logger }).run();
+    expect(stats).toMatchObject({ rowsShipped: 2, linesSkipped: { blank: 1, malformed: 1, invalid: 1, rejected: 0 } });
+    const warnings = logger.lines.filter((line) => line.startsWith('[kora.ship.skipped]'));
+    expect(warnings).toEqual([
+      `[kora.ship.skipped] path=${path} offset=${badOffset} reason=malformed`,
+      `[kora.ship.skipped] path=${path} offset=${badOffset + secret.length + 1} reason=invalid_seam`,
+    ]);
+    expect(logger.lines.join('\n')).not.toContain('xoxb');
+    // The torn line is not passed: it is shipped once its writer ends it.
+    appendFileSync(path, `${second.slice(40)}\n`);
+    expect((await ship({ path, logger }).run()).rowsShipped).toBe(1);
+    expect((await readIds(pool, table)).has(JSON.parse(second).id as string)).toBe(true);
+  });
+
+  it('ships every row exactly once while the file is rotated by rename mid-shipping', { timeout: 120_000 }, async () => {
+    const path = freshPath();
+    const shipper = ship({ path, follow: true, batchRows: 200 });
+    const running = shipper.run();
+    const writing = startWriter(path, 1, 6_000, 10);
+    const lines = (file: string): number => readFileSync(file, 'utf8').split('\n').length - 1;
+    // logrotate's `create` mode: rename the files up by one, create the new live file.
+    const named = (index: number): string => (index === 0 ? path : `${path}.${index}`);
+    const rotate = (): void => {
+      for (let index = 1; index >= 0; index -= 1) {
+        if (existsSync(named(index))) renameSync(named(index), named(index + 1));
+      }
+      writeFileSync(path, '', { mode: 0o600 });
+    };
+    await waitUntil('rows in the file', () => lines(path) > 1_500);
+    rotate();
+    await waitUntil('rows in the new live file', () => lines(path) > 1_000);
+    rotate();
+    const { acknowledged, ids } = await writing;
+    expect(acknowledged).toBe(6_000);
+    let shipped = new Set<string>();
+    await waitUntil('every row in the table', async () => {
+      shipped = await readIds(pool, table);
+      return ids.every((id) => shipped.has(id));
+    });
+    shipper.stop();
+    await running;
+    expect(new Set(await idsInFiles(path))).toEqual(new Set(ids));
+    expect(lines(`${path}.2`)).toBeGreaterThan(1_000);
+    const rows = await pool.query<{ rows: string; ids: string }>(`SELECT count(*) AS rows, count(DISTINCT id) AS ids FROM "${table}" WHERE id = ANY($1::uuid[])`, [ids]);
+    expect(rows.rows[0]).toEqual({ rows: '6000', ids: '6000' });
+  });
+
+  it('ships the rows of a copytruncate copy that were not shipped yet, then the truncated file from its start', async () => {
+    const path = freshPath();
+    await writeSeamRows(path, 400, Date.parse('2026-11-23T00:00:00.000Z'));
+    expect((await ship({ path }).run()).rowsShipped).toBe(400);
+    // More rows, then logrotate's copytruncate before they are shipped, then new rows.
+    const later = await writeSeamRows(path, 100, Date.parse('2026-11-23T01:00:00.000Z'));
+    copyFileSync(path, `${path}.1`);
+    truncateSync(path, 0);
+    const newest = await writeSeamRows(path, 30, Date.parse('2026-11-23T02:00:00.000Z'));
+    const logger = captureLogger();
+    const stats = await ship({ path, logger }).run();
+    expect(stats).toMatchObject({ rowsShipped: 130, rowsInserted: 130 });
+    const shipped = await readIds(pool, table);
+    expect([...later, ...newest].every((id) => shipped.has(id))).toBe(true);
+  });
+
+  it('follows copytruncate while following the file', async () => {
+    const path = freshPath();
+    const shipper = ship({ path, follow: true });
+    const running = shipper.run();
+    const before = await writeSeamRows(path, 200, Date.parse('2026-11-24T00:00:00.000Z'));
+    await waitUntil('the first rows shipped', async () => (await readIds(pool, table)).has(before[199] ?? ''));
+    const unshipped = await writeSeamRows(path, 100, Date.parse('2026-11-24T01:00:00.000Z'));
+    copyFileSync(path, `${path}.1`);
+    truncateSync(path, 0);
+    const after = await writeSeamRows(path, 20, Date.parse('2026-11-24T02:00:00.000Z'));
+    await waitUntil('every row shipped', async () => {
+      const shipped = await readIds(pool, table);
+      return [...before, ...unshipped, ...after].every((id) => shipped.has(id));
+    });
+    shipper.stop();
+    const stats = await running;
+    expect(stats.rowsInserted).toBe(320);
+  });
+
+  it('waits while the database is unreachable, warns once without the password, and keeps the checkpoint', async () => {
+    const path = freshPath();
+    await writeSeamRows(path, 10);
+    const logger = captureLogger();
+    const shipper = createShipper({ path, databaseUrl: 'postgres://kora:s3cret-pw@127.0.0.1:1/test', logger, migrate: false, retry: { initialDelayMs: 10, maxDelayMs: 50 } });
+    const running = shipper.run();
+    await waitUntil('a few failed attempts', () => shipper.stats().databaseFailures >= 3);
+    shipper.stop();
+    const stats = await running;
+    expect(stats).toMatchObject({ rowsShipped: 0, databaseAvailable: false, lastError: { code: 'ECONNREFUSED' } });
+    const warnings = logger.lines.filter((line) => line.startsWith('[kora.ship.database_unavailable]'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('code=ECONNREFUSED database=postgres://kora:***@127.0.0.1:1/test');
+    expect(logger.lines.join('\n')).not.toContain('s3cret');
+    expect(await readShipCheckpoint(`${path}.ship-checkpoint.json`)).toMatchObject({ offset: 0 });
+  });
+
+  it('refuses a checkpoint kept for another file', async () => {
+    const path = freshPath();
+    const other = freshPath();
+    await writeSeamRows(other, 1);
+    await ship({ path: other }).run();
+    await expect(ship({ path, checkpointPath: `${other}.ship-checkpoint.json` }).run()).rejects.toThrow(/give each audit file its own checkpoint/);
+  });
+
+  it('rejects bad options at once', () => {
+    expect(() => createShipper({ path: 'x', databaseUrl: TEST_DATABASE_URL, batchRows: 0 })).toThrow(RangeError);
+    expect(() => createShipper({ path: 'x' })).toThrow(/pool or databaseUrl/);
+    expect(() => createShipper({ path: 'x', pool, table: 'a-b' })).toThrow(/invalid table name/);
+  });
+  void countRows;
+});
