@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { createAuditSink, getDefaultLogger } from '@kora/audit-sink';
 import type { AuditLogger } from '@kora/audit-sink';
+import { createSubstrateWriter, migrateSubstrate } from '@kora/audit-substrate-pg';
+import type { SubstrateWriter, SubstrateWriterStats } from '@kora/audit-substrate-pg';
+import pg from 'pg';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
 import { createBackgroundTasks } from './background-tasks.js';
@@ -13,6 +16,7 @@ import { loadCallersFile } from './mcp/callers-file.js';
 import { createMcpRoutes } from './mcp/create-mcp-routes.js';
 import { createOperationsStore } from './operations/operations-store.js';
 import type { SendSlackMessage, ToolServices } from './operations/kora-tools.js';
+import { createFileSource, createSubstrateSource } from './panels/create-panel-sources.js';
 import { createPanelRoutes } from './panels/create-panel-routes.js';
 import { createReasoningEngine } from './reasoning/create-reasoning-engine.js';
 import { createDirectMessageHandler } from './slack/handle-direct-message.js';
@@ -41,7 +45,8 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   const logger = overrides.logger ?? getDefaultLogger();
   const clock = overrides.clock ?? Date.now;
   const callers = loadCallersFile(config.callersFile);
-  const sink = createAuditSink({ ...config.audit, logger, clock });
+  const substrate = config.substrate === undefined ? undefined : await openSubstrate(config.substrate, logger, clock);
+  const sink = createAuditSink({ ...config.audit, logger, clock, ...(substrate === undefined ? {} : { mirror: substrate.writer }) });
   const tasks = createBackgroundTasks((name, error) => {
     logger.warn(`[kora.daemon.task_failed] task=${name} error=${error instanceof Error ? error.name : 'Error'}`);
   });
@@ -103,10 +108,21 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
         truncated: stats.truncated,
         write_failures: stats.writeFailures,
         last_error: stats.lastError?.code ?? null,
+        mirror_failures: stats.mirrorFailures,
       },
+      // The event log is a copy: its outage does not make the daemon unhealthy, the file has every row.
+      ...(substrate === undefined ? {} : { substrate: describeSubstrate(substrate.writer.stats()) }),
     });
   });
-  app.route('/', createPanelRoutes({ context, auditLogPath: sink.path, operatorToken: config.operatorToken }));
+  app.route(
+    '/',
+    createPanelRoutes({
+      context,
+      auditLogPath: sink.path,
+      operatorToken: config.operatorToken,
+      source: substrate === undefined ? createFileSource(sink.path) : createSubstrateSource(substrate.pool, config.substrate?.table),
+    }),
+  );
 
   const server = await startHttpServer(app, { hostname: config.host, port: config.port, timeouts: config.http });
   const { port } = server.address() as AddressInfo;
@@ -124,11 +140,49 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
           if ('closeAllConnections' in server) server.closeAllConnections();
         });
         await tasks.idle();
+        // The sink's close waits for the database writer to deliver what it holds.
         await sink.close();
+        await substrate?.pool.end();
       })();
       return closing;
     },
   };
+}
+
+/** The event log: a small pool, the table made sure of, and the writer the sink mirrors to. */
+async function openSubstrate(
+  options: NonNullable<DaemonConfig['substrate']>,
+  logger: AuditLogger,
+  clock: () => number,
+): Promise<{ readonly pool: pg.Pool; readonly writer: SubstrateWriter }> {
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // An idle connection the server dropped (a restart) must not end the daemon: the next query reconnects.
+  pool.on('error', (error) => logger.warn(`[kora.substrate.connection_lost] code=${readErrorCode(error)}`));
+  try {
+    await migrateSubstrate(pool, { table: options.table });
+  } catch (error) {
+    // The file is the source of truth: start anyway. The writer creates the table once the
+    // database answers, and the panels answer 503 until then.
+    logger.warn(`[kora.substrate.unavailable] code=${readErrorCode(error)} (rows are kept in the audit file; the panels read the database once it answers)`);
+  }
+  const writer = createSubstrateWriter({ client: pool, table: options.table, logger, clock });
+  return { pool, writer };
+}
+
+function describeSubstrate(stats: SubstrateWriterStats): Record<string, unknown> {
+  return {
+    failing: stats.failing,
+    rows_delivered: stats.rowsDelivered,
+    rows_queued: stats.rowsQueued,
+    rows_dropped: stats.rowsDropped,
+    rows_rejected: stats.rowsRejected,
+    last_error: stats.lastError?.code ?? null,
+  };
+}
+
+function readErrorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error';
 }
 
 function ensureTrailingSlash(url: string): string {

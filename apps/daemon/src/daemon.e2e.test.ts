@@ -13,7 +13,7 @@ import { seam as webhookSeam } from '@kora/seam-webhook-dead-letter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILING_DM_CHANNEL, runScenario } from './demo/run-scenario.js';
 import type { ScenarioStep } from './demo/run-scenario.js';
-import { startDemoStack } from './demo/start-demo-stack.js';
+import { scenarioOptionsFor, startDemoStack } from './demo/start-demo-stack.js';
 import type { DemoStack } from './demo/start-demo-stack.js';
 import { hashCallerToken } from './mcp/callers-file.js';
 
@@ -39,16 +39,7 @@ describe('the daemon end to end', () => {
     // Only the capture's logger is used: the daemon writes its own audit file.
     capture = createCaptureSink();
     stack = await startDemoStack({ port: 0, logger: capture.logger });
-    steps = await runScenario({
-      daemonUrl: stack.daemon.url,
-      agentToken: stack.agentToken,
-      viewerToken: stack.viewerToken,
-      slackSigningSecret: stack.slackSigningSecret,
-      emailSigningSecret: stack.emailSigningSecret,
-      fakeSlack: stack.fakeSlack,
-      plantedSecret,
-      idle: () => stack.daemon.idle(),
-    });
+    steps = await runScenario(scenarioOptionsFor(stack, plantedSecret));
     rows = readFileSync(stack.auditLogPath, 'utf8')
       .split('\n')
       .filter((line) => line !== '')

@@ -41,6 +41,24 @@ describe('readDaemonConfig', () => {
     expect(config.audit).toMatchObject({ mode: 'batched', batchSize: 50, flushIntervalMs: 250, failure: 'required' });
   });
 
+  it('reads the PostgreSQL event log settings, and never echoes a database URL', () => {
+    expect(readDaemonConfig(minimal).substrate).toBeUndefined();
+    const url = 'postgres://kora:hunter2-password@db.internal:5432/audit';
+    expect(readDaemonConfig({ ...minimal, KORA_DATABASE_URL: url, KORA_SUBSTRATE_TABLE: 'audit.events' }).substrate).toEqual({ databaseUrl: url, table: 'audit.events' });
+    const bad = (env: Record<string, string>): string => {
+      try {
+        readDaemonConfig({ ...minimal, ...env });
+      } catch (error) {
+        return (error as ConfigError).message;
+      }
+      return '';
+    };
+    expect(bad({ KORA_DATABASE_URL: 'mysql://kora:hunter2-password@db/audit' })).toMatch(/KORA_DATABASE_URL/);
+    expect(bad({ KORA_DATABASE_URL: 'mysql://kora:hunter2-password@db/audit' })).not.toContain('hunter2');
+    expect(bad({ KORA_DATABASE_URL: url, KORA_SUBSTRATE_TABLE: 'Events; DROP TABLE x' })).toMatch(/KORA_SUBSTRATE_TABLE must be lower-case letters/);
+    expect(bad({ KORA_SUBSTRATE_TABLE: 'events' })).toMatch(/KORA_DATABASE_URL is required when KORA_SUBSTRATE_TABLE is set/);
+  });
+
   it('names every bad variable in one line, never its value', () => {
     const secretLike = 'short-secret';
     let caught: unknown;

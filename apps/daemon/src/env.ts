@@ -1,5 +1,6 @@
 import { sinkOptionsFromEnv } from '@kora/audit-sink';
 import type { AuditSinkOptions } from '@kora/audit-sink';
+import { parseSubstrateTable } from '@kora/audit-substrate-pg';
 import { z } from 'zod';
 import { DEFAULT_HTTP_TIMEOUTS } from './http/start-http-server.js';
 import type { HttpTimeouts } from './http/start-http-server.js';
@@ -37,6 +38,8 @@ const daemonEnv = z.object({
   KORA_HTTP_HEADERS_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs),
   KORA_HTTP_REQUEST_TIMEOUT_MS: positiveInt.max(3_600_000).default(DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs),
   KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs),
+  KORA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  KORA_SUBSTRATE_TABLE: z.string().min(1).optional(),
 });
 
 /** The daemon's configuration, parsed once at start. */
@@ -62,6 +65,11 @@ export interface DaemonConfig {
   readonly webhooks: { readonly maxBodyBytes: number; readonly rateLimitPerMinute: number };
   /** How long the HTTP server waits on clients. */
   readonly http: HttpTimeouts;
+  /**
+   * The PostgreSQL event log, when `KORA_DATABASE_URL` is set: every row also goes to its
+   * table, and the panel pages read it (every host of a fleet).
+   */
+  readonly substrate: { readonly databaseUrl: string; readonly table: string | undefined } | undefined;
 }
 
 /**
@@ -91,6 +99,14 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
   if (values.KORA_HTTP_HEADERS_TIMEOUT_MS > values.KORA_HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('KORA_HTTP_HEADERS_TIMEOUT_MS must not exceed KORA_HTTP_REQUEST_TIMEOUT_MS');
   }
+  if (values.KORA_SUBSTRATE_TABLE !== undefined) {
+    try {
+      parseSubstrateTable(values.KORA_SUBSTRATE_TABLE);
+    } catch {
+      problems.push('KORA_SUBSTRATE_TABLE must be lower-case letters, digits and _, optionally schema.table');
+    }
+    if (values.KORA_DATABASE_URL === undefined) problems.push('KORA_DATABASE_URL is required when KORA_SUBSTRATE_TABLE is set');
+  }
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return {
     host: values.KORA_DAEMON_HOST,
@@ -119,6 +135,7 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
       requestTimeoutMs: values.KORA_HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: values.KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
+    substrate: values.KORA_DATABASE_URL === undefined ? undefined : { databaseUrl: values.KORA_DATABASE_URL, table: values.KORA_SUBSTRATE_TABLE },
   };
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAuditLogger } from '@kora/audit-sink';
 import { runScenario } from './run-scenario.js';
-import { startDemoStack } from './start-demo-stack.js';
+import { scenarioOptionsFor, startDemoStack } from './start-demo-stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,16 +39,7 @@ try {
   stack = await start(0);
 }
 
-const steps = await runScenario({
-  daemonUrl: stack.daemon.url,
-  agentToken: stack.agentToken,
-  viewerToken: stack.viewerToken,
-  slackSigningSecret: stack.slackSigningSecret,
-  emailSigningSecret: stack.emailSigningSecret,
-  fakeSlack: stack.fakeSlack,
-  plantedSecret,
-  idle: () => stack.daemon.idle(),
-});
+const steps = await runScenario(scenarioOptionsFor(stack, plantedSecret));
 
 const out = (line = ''): void => {
   process.stdout.write(`${line}\n`);

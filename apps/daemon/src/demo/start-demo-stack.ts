@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditLogger } from '@kora/audit-sink';
 import { createDaemon } from '../create-daemon.js';
+import type { ScenarioOptions } from './run-scenario.js';
 import type { Daemon } from '../create-daemon.js';
 import { readDaemonConfig } from '../env.js';
 import { startFakeAnthropicApi } from '../fakes/fake-anthropic-api.js';
@@ -114,5 +115,19 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       await daemon.close();
       await Promise.all([fakeSlack.close(), fakeAnthropic.close()]);
     },
+  };
+}
+
+/** What the scenario needs to drive `stack`: its URL, tokens, secrets and fake Slack API. */
+export function scenarioOptionsFor(stack: DemoStack, plantedSecret: string): ScenarioOptions {
+  return {
+    daemonUrl: stack.daemon.url,
+    agentToken: stack.agentToken,
+    viewerToken: stack.viewerToken,
+    slackSigningSecret: stack.slackSigningSecret,
+    emailSigningSecret: stack.emailSigningSecret,
+    fakeSlack: stack.fakeSlack,
+    plantedSecret,
+    idle: () => stack.daemon.idle(),
   };
 }

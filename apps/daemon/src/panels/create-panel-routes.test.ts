@@ -1,6 +1,8 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import type { AuditEnvelope } from '@kora/audit-sink';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createSubstrateSource } from './create-panel-sources.js';
 import { OPERATOR_TOKEN, startPanelServer } from './__fixtures__/start-panel-server.js';
 import type { PanelServer } from './__fixtures__/start-panel-server.js';
 
@@ -221,6 +223,23 @@ describe('createPanelRoutes: GET /api/panels/:panel', () => {
     }
   });
 
+  it('answers 503 with Retry-After and logs only the error code when the event log database is unreachable', async () => {
+    // A port nothing listens on: the connection is refused at once.
+    const pool = new pg.Pool({ host: '127.0.0.1', port: 1, user: 'kora', password: 'hunter2-password', connectionTimeoutMillis: 1_000 });
+    try {
+      const server = await startServer({ source: createSubstrateSource(pool, undefined) });
+      const response = await fetch(`${server.url}/api/panels/agent-activity`, { headers: auth });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(((await response.json()) as ProblemBody).error).toBe('substrate_unavailable');
+      const [warning] = server.capture.logLines().filter((line) => line.msg.startsWith('[kora.panels.read_failed]'));
+      expect(warning?.msg).toBe('[kora.panels.read_failed] panel=agent-activity source=postgres error=ECONNREFUSED');
+      expect(warning?.raw).not.toContain('hunter2');
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('answers 500 and logs the error code, never the path, when the audit file cannot be read', async () => {
     const server = await startServer();
     server.emit.mcp();
@@ -230,7 +249,7 @@ describe('createPanelRoutes: GET /api/panels/:panel', () => {
     expect(response.status).toBe(500);
     expect(((await response.json()) as ProblemBody).error).toBe('read_failed');
     const [warning] = server.capture.logLines().filter((line) => line.msg.startsWith('[kora.panels.read_failed]'));
-    expect(warning?.msg).toMatch(/^\[kora\.panels\.read_failed\] panel=agent-activity error=\S+$/);
+    expect(warning?.msg).toMatch(/^\[kora\.panels\.read_failed\] panel=agent-activity source=file error=\S+$/);
     expect(warning?.raw).not.toContain(server.capture.dir);
   });
 

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stat } from 'node:fs/promises';
-import { readAuditEntries } from '@kora/audit-sink';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -9,6 +8,8 @@ import type { SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
 import type { DaemonContext } from '../daemon-context.js';
 import { limitRequestBody } from '../http/limit-request-body.js';
+import { createFileSource } from './create-panel-sources.js';
+import type { PanelSource } from './create-panel-sources.js';
 import { createOperatorSessions } from './operator-sessions.js';
 import type { OperatorSessions } from './operator-sessions.js';
 import { PANEL_DEFINITIONS, findPanel } from './panel-definitions.js';
@@ -50,6 +51,11 @@ export interface PanelRoutesOptions {
   readonly context: DaemonContext;
   /** The live audit file the sink writes; rotated siblings are read after it. */
   readonly auditLogPath: string;
+  /**
+   * Where the panel pages come from (default: the audit file). With PostgreSQL configured,
+   * the fleet's event log; live streams follow this daemon's own file either way.
+   */
+  readonly source?: PanelSource;
   /** The operator token: `Authorization: Bearer <token>`, or once to start a browser session. */
   readonly operatorToken: string;
   /** How often a live stream checks the audit file for new rows (default 500 ms). */
@@ -63,8 +69,8 @@ export interface PanelRoutesOptions {
 const loginBody = z.strictObject({ token: z.string().min(1).max(1024) });
 
 /**
- * The operator panels: a JSON API over the audit file, live server-sent event streams, and
- * the web page at `/`.
+ * The operator panels: a JSON API over the audit file (or, with PostgreSQL configured, over
+ * the fleet's event log), live server-sent event streams, and the web page at `/`.
  *
  * Every `/api` route but `POST`/`DELETE /api/session` needs the operator token, as
  * `Authorization: Bearer <token>` (scripts) or as the `kora_operator` session cookie that
@@ -79,6 +85,7 @@ const loginBody = z.strictObject({ token: z.string().min(1).max(1024) });
  */
 export function createPanelRoutes(options: PanelRoutesOptions): Hono {
   const { context, auditLogPath: path } = options;
+  const source = options.source ?? createFileSource(path);
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
@@ -148,12 +155,16 @@ export function createPanelRoutes(options: PanelRoutesOptions): Hono {
     const { limit, since, until, cursor, seams } = query.value;
     let page;
     try {
-      page = await readAuditEntries({ path, seams, since, until, limit, cursor });
+      page = await source.readPage({ seams, since, until, limit, cursor });
     } catch (error) {
       if (error instanceof TypeError && error.message.includes('invalid cursor')) {
         return invalidQuery(c, [{ param: 'cursor', message: 'is not a cursor from this endpoint; pass next_cursor back unchanged' }]);
       }
-      context.audit.logger.warn(`[kora.panels.read_failed] panel=${panel.name} error=${describeError(error)}`);
+      context.audit.logger.warn(`[kora.panels.read_failed] panel=${panel.name} source=${source.kind} error=${describeError(error)}`);
+      if (source.kind === 'postgres') {
+        c.header('Retry-After', '5');
+        return problem(c, 503, 'substrate_unavailable', 'the event log database could not be read; see the daemon log');
+      }
       return problem(c, 500, 'read_failed', 'the audit file could not be read; see the daemon log');
     }
     return c.json({ panel: panel.name, rows: page.entries, next_cursor: page.cursor, skipped: page.skipped });
@@ -337,7 +348,7 @@ function invalidQuery(c: Context, problems: readonly QueryProblem[]): Response {
   return c.json({ error: 'invalid_query', message, problems }, 400);
 }
 
-function problem(c: Context, status: 400 | 401 | 404 | 413 | 500, error: string, message: string): Response {
+function problem(c: Context, status: 400 | 401 | 404 | 413 | 500 | 503, error: string, message: string): Response {
   return c.json({ error, message }, status);
 }
 

@@ -37,7 +37,7 @@ export interface RowWriters {
 
 /** Start the panel routes mounted as the daemon mounts them; `clock` starts at `start` (default: the real clock). */
 export async function startPanelServer(
-  options: { start?: number } & Partial<Pick<PanelRoutesOptions, 'pollIntervalMs' | 'heartbeatMs' | 'sessionTtlMs'>> = {},
+  options: { start?: number } & Partial<Pick<PanelRoutesOptions, 'pollIntervalMs' | 'heartbeatMs' | 'sessionTtlMs' | 'source'>> = {},
 ): Promise<PanelServer> {
   let now = options.start;
   const capture = createTestContext(() => now ?? Date.now());
@@ -51,6 +51,7 @@ export async function startPanelServer(
       pollIntervalMs: options.pollIntervalMs ?? 50,
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
       ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
+      ...(options.source === undefined ? {} : { source: options.source }),
     }),
   );
   const server = await new Promise<ServerType>((resolve, reject) => {

@@ -1,0 +1,165 @@
+// The daemon with PostgreSQL configured: every row also reaches the event log, and the panel
+// pages read it with the same rows, filters and paging as the audit file gives.
+import { readAuditEntries } from '@kora/audit-sink';
+import type { AuditEnvelope, SeamName } from '@kora/audit-sink';
+import { createCaptureSink } from '@kora/audit-sink/testing';
+import type { CaptureSink } from '@kora/audit-sink/testing';
+import { insertAuditRows } from '@kora/audit-substrate-pg';
+import { seam as mcpSeam } from '@kora/seam-mcp';
+import { seam as reasoningSeam } from '@kora/seam-reasoning';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScenario } from './demo/run-scenario.js';
+import { scenarioOptionsFor, startDemoStack } from './demo/start-demo-stack.js';
+import type { DemoStack } from './demo/start-demo-stack.js';
+import { PANEL_DEFINITIONS } from './panels/panel-definitions.js';
+
+const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const required = process.env.KORA_TEST_REQUIRE_POSTGRES === '1';
+
+async function probe(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const reachable = await probe();
+if (!reachable && required) throw new Error('PostgreSQL at 127.0.0.1:5432 is unreachable, and KORA_TEST_REQUIRE_POSTGRES=1 makes these tests required');
+if (!reachable) console.warn('PostgreSQL at 127.0.0.1:5432 unreachable: the daemon substrate tests are skipped');
+
+const table = `kora_daemon_test_${process.pid}_${Date.now().toString(36)}`;
+const plantedSecret = ['xoxb', '4444444444', '5555555555555', 'SubstrateSubstrateSubstr'].join('-');
+
+describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
+  let capture: CaptureSink;
+  let stack: DemoStack;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+    capture = createCaptureSink();
+    stack = await startDemoStack({ port: 0, logger: capture.logger, env: { KORA_DATABASE_URL: DATABASE_URL, KORA_SUBSTRATE_TABLE: table } });
+    await runScenario(scenarioOptionsFor(stack, plantedSecret));
+    // Enough rows for several pages of every panel, through the daemon's own sink.
+    const { sink } = stack.daemon.context.audit;
+    for (let index = 0; index < 120; index += 1) {
+      const seam = index % 2 === 0 ? mcpSeam : reasoningSeam;
+      const details =
+        index % 2 === 0
+          ? { tool_name: 'kora__list_tickets', tool_kind: 'read', caller_actor_kind: 'ops_dashboard', args_keys: ['status'], result: `count=${index}` }
+          : { tool_name: 'kora__list_tickets', triggered_by: 'slack_dm', tool_duration_ms: index, tool_status: 'ok' };
+      expect(sink.emit(seam, details).ok).toBe(true);
+    }
+    await sink.flush();
+    await waitFor(async () => {
+      const health = (await (await fetch(`${stack.daemon.url}/healthz`)).json()) as { audit: { rows_written: number }; substrate: { rows_delivered: number; rows_queued: number } };
+      return health.substrate.rows_queued === 0 && health.substrate.rows_delivered === health.audit.rows_written;
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    await capture?.cleanup();
+    await pool?.query(`DROP TABLE IF EXISTS ${table}`);
+    await pool?.end();
+  });
+
+  /** Every row of a panel, page by page through the API, following `next_cursor`. */
+  async function walkPanel(panel: string, query: Record<string, string>): Promise<{ rows: AuditEnvelope[]; pages: number }> {
+    const rows: AuditEnvelope[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const parameters = new URLSearchParams({ ...query, ...(cursor === null ? {} : { cursor }) });
+      const response = await fetch(`${stack.daemon.url}/api/panels/${panel}?${parameters.toString()}`, { headers: { authorization: `Bearer ${stack.operatorToken}` } });
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { rows: AuditEnvelope[]; next_cursor: string | null; skipped: Record<string, number> };
+      expect(page.skipped).toEqual({ blank: 0, malformed: 0, torn: 0, invalid: 0 });
+      rows.push(...page.rows);
+      cursor = page.next_cursor;
+      pages += 1;
+    } while (cursor !== null);
+    return { rows, pages };
+  }
+
+  /** The same rows read from the audit file. */
+  async function walkFile(seams: readonly SeamName[], query: { since?: string; until?: string }): Promise<AuditEnvelope[]> {
+    const rows: AuditEnvelope[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await readAuditEntries({ path: stack.auditLogPath, seams, ...query, limit: 7, cursor });
+      rows.push(...page.entries);
+      cursor = page.cursor;
+    } while (cursor !== null);
+    return rows;
+  }
+
+  it('puts every row of the audit file into the table, from this host', async () => {
+    const fileRows = await walkFile(['mcp.tool_called', 'reasoning.tool_called', 'webhook.dead_letter', 'slack_dm.reply_failed'], {});
+    const stored = await pool.query<{ id: string; origin_host: string }>(`SELECT id::text AS id, origin_host FROM ${table}`);
+    expect(stored.rows.map((row) => row.id).sort()).toEqual(fileRows.map((row) => row.id).sort());
+    expect(new Set(stored.rows.map((row) => row.origin_host)).size).toBe(1);
+    expect(JSON.stringify(stored.rows)).not.toContain(plantedSecret);
+  });
+
+  it('returns the same rows from PostgreSQL as from the file, for every panel, page by page', async () => {
+    for (const panel of PANEL_DEFINITIONS) {
+      const fromDatabase = await walkPanel(panel.name, { limit: '7' });
+      expect(fromDatabase.rows).toEqual(await walkFile(panel.seams, {}));
+      expect(fromDatabase.rows.length).toBeGreaterThan(0);
+    }
+    // Several pages, so the paging itself was compared, not just one answer.
+    expect((await walkPanel('agent-activity', { limit: '7' })).pages).toBeGreaterThan(10);
+  });
+
+  it('applies since, until and seam the way the file does', async () => {
+    const all = await walkFile(['mcp.tool_called', 'reasoning.tool_called'], {});
+    const since = all[Math.floor(all.length * 0.7)]!.emitted_at;
+    const until = all[Math.floor(all.length * 0.2)]!.emitted_at;
+    const fromDatabase = await walkPanel('agent-activity', { limit: '9', since, until, seam: 'reasoning.tool_called' });
+    const fromFile = await walkFile(['reasoning.tool_called'], { since, until });
+    expect(fromDatabase.rows).toEqual(fromFile);
+    expect(fromFile.length).toBeGreaterThan(5);
+  });
+
+  it('shows the rows every host of the fleet wrote', async () => {
+    const other: AuditEnvelope = {
+      v: 1,
+      id: '0192f7c2-6d3e-7a4b-9c1d-00000000f1ee',
+      emitted_at: new Date().toISOString(),
+      seam: 'webhook.dead_letter',
+      source: null,
+      caller_session_id: null,
+      details: { source: 'slack', reason: 'slack_signature_mismatch', ts: 1_795_000_000.125, peer_ip: '203.0.113.9', request_id: 'req-fleet', body_bytes: 12, headers: {} },
+    };
+    await insertAuditRows(pool, [other], { table, originHost: 'another-host' });
+    const { rows } = await walkPanel('webhook-events', { limit: '50' });
+    expect(rows[0]).toEqual(other);
+    expect(rows.length).toBe((await walkFile(['webhook.dead_letter'], {})).length + 1);
+  });
+
+  it('refuses a cursor from another source with a 400, not a 500', async () => {
+    const fileCursor = (await readAuditEntries({ path: stack.auditLogPath, limit: 1 })).cursor!;
+    const response = await fetch(`${stack.daemon.url}/api/panels/agent-activity?cursor=${encodeURIComponent(fileCursor)}`, {
+      headers: { authorization: `Bearer ${stack.operatorToken}` },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_query' });
+  });
+});
+
+/** Poll `condition` until it holds, for up to 20 seconds. */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the event log to catch up');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
