@@ -8,30 +8,12 @@ import type { Seam } from '@kora/audit-sink';
 import { seam as mcpSeam } from '@kora/seam-mcp';
 import { seam as reasoningSeam } from '@kora/seam-reasoning';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, uniqueTableName, waitUntil } from '../__fixtures__/postgres-test-server.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { createSubstrateWriter } from './create-substrate-writer.js';
 
-const DATABASE = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
-const required = process.env.KORA_TEST_REQUIRE_POSTGRES === '1';
-
-/** Whether the server answers, within two seconds. */
-async function probe(): Promise<boolean> {
-  const client = new pg.Client({ ...DATABASE, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const reachable = await probe();
-if (!reachable && required) throw new Error('PostgreSQL at 127.0.0.1:5432 is unreachable, and KORA_TEST_REQUIRE_POSTGRES=1 makes these tests required');
-if (!reachable) console.warn('PostgreSQL at 127.0.0.1:5432 unreachable: substrate writer tests skipped');
+const DATABASE = new URL(TEST_DATABASE_URL);
 
 /**
  * A TCP proxy in front of the server that can refuse connections and cut open ones: the
@@ -45,7 +27,7 @@ async function startProxy(): Promise<{ port: number; setUp: (up: boolean) => voi
       socket.destroy();
       return;
     }
-    const upstream = connect(DATABASE.port, DATABASE.host);
+    const upstream = connect(Number(DATABASE.port || 5432), DATABASE.hostname);
     open.add(socket).add(upstream);
     const end = (): void => {
       socket.destroy();
@@ -67,22 +49,18 @@ async function startProxy(): Promise<{ port: number; setUp: (up: boolean) => voi
   };
 }
 
-const table = `kora_writer_test_${process.pid}_${Date.now().toString(36)}`;
+const table = uniqueTableName('writer');
 const directory = mkdtempSync(join(tmpdir(), 'kora-substrate-writer-'));
 let pool: pg.Pool;
 
-beforeAll(async () => {
-  if (!reachable) return;
-  pool = new pg.Pool({ ...DATABASE, max: 4, connectionTimeoutMillis: 2_000 });
-  await migrateSubstrate(pool, { table });
-});
-
-afterAll(async () => {
-  rmSync(directory, { recursive: true, force: true });
-  if (!reachable) return;
-  await pool.query(`DROP TABLE IF EXISTS ${table}`);
-  await pool.end();
-});
+/** A pool through `port` (the proxy) on the test database. */
+function poolThrough(port: number, connectionTimeoutMillis: number): pg.Pool {
+  const url = new URL(TEST_DATABASE_URL);
+  url.port = String(port);
+  const proxied = new pg.Pool({ connectionString: url.toString(), max: 2, connectionTimeoutMillis });
+  proxied.on('error', () => undefined);
+  return proxied;
+}
 
 /** Ids in the table for one origin host. */
 async function idsIn(host: string): Promise<string[]> {
@@ -121,7 +99,18 @@ function emitMixed(sink: ReturnType<typeof createAuditSink>, count: number): voi
   }
 }
 
-describe.skipIf(!reachable)('createSubstrateWriter', () => {
+describeWithPostgres('createSubstrateWriter', () => {
+  beforeAll(async () => {
+    pool = createTestPool();
+    await migrateSubstrate(pool, { table });
+  });
+
+  afterAll(async () => {
+    rmSync(directory, { recursive: true, force: true });
+    await dropTable(pool, table);
+    await pool.end();
+  });
+
   it('puts every row of the file into the table, once, as the sink wrote it', async () => {
     const path = join(directory, 'all.jsonl');
     const { logger, warnings } = collectWarnings();
@@ -145,8 +134,7 @@ describe.skipIf(!reachable)('createSubstrateWriter', () => {
 
   it('holds rows while the database is away, retries, and delivers them once when it is back', async () => {
     const proxy = await startProxy();
-    const proxiedPool = new pg.Pool({ ...DATABASE, port: proxy.port, max: 2, connectionTimeoutMillis: 1_000 });
-    proxiedPool.on('error', () => undefined);
+    const proxiedPool = poolThrough(proxy.port, 1_000);
     try {
       const path = join(directory, 'outage.jsonl');
       const { logger, warnings } = collectWarnings();
@@ -158,13 +146,13 @@ describe.skipIf(!reachable)('createSubstrateWriter', () => {
 
       proxy.setUp(false);
       emitMixed(sink, 200);
-      await waitFor(() => writer.stats().failing);
+      await waitUntil('the writer to notice the outage', () => writer.stats().failing, 20_000);
       // The file took every row while the database was away.
       expect(idsInFile(path)).toHaveLength(300);
       expect(writer.stats().rowsQueued).toBeGreaterThan(0);
 
       proxy.setUp(true);
-      await waitFor(() => !writer.stats().failing && writer.stats().rowsQueued === 0);
+      await waitUntil('the queued rows to be delivered', () => !writer.stats().failing && writer.stats().rowsQueued === 0, 20_000);
       await sink.close();
       expect(await idsIn('host-outage')).toEqual(idsInFile(path));
       expect(warnings.some((warning) => warning.startsWith('[kora.audit.substrate_failed] code='))).toBe(true);
@@ -180,8 +168,7 @@ describe.skipIf(!reachable)('createSubstrateWriter', () => {
   it('drops the oldest queued rows past its limit and counts them, and gives up on close within its timeout', async () => {
     const proxy = await startProxy();
     proxy.setUp(false);
-    const proxiedPool = new pg.Pool({ ...DATABASE, port: proxy.port, max: 1, connectionTimeoutMillis: 500 });
-    proxiedPool.on('error', () => undefined);
+    const proxiedPool = poolThrough(proxy.port, 500);
     try {
       const { logger, warnings } = collectWarnings();
       const writer = createSubstrateWriter({ client: proxiedPool, table, originHost: 'host-full', batchRows: 10, maxQueuedRows: 50, closeTimeoutMs: 300, logger });
@@ -213,12 +200,3 @@ describe.skipIf(!reachable)('createSubstrateWriter', () => {
     await writer.close();
   });
 });
-
-/** Poll `condition` until it holds, for up to 20 seconds. */
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
