@@ -1,13 +1,25 @@
 import type { CliIo } from './cli-io.js';
 
-/** One `kora-audit` subcommand. */
+/** One `kora-audit` subcommand, loaded when it runs. */
 export interface Command {
   /** The word after `kora-audit`. */
   readonly name: string;
-  /** One line for the command list. */
-  readonly summary: string;
   /** The full usage text, printed by `--help`. */
   readonly usage: string;
   /** Run with the arguments after the command name; resolves to the exit code. */
   run(args: readonly string[], io: CliIo): Promise<number>;
+}
+
+/**
+ * A subcommand as the command list names it. Its module is loaded only when it runs or its
+ * help is asked for: start-up then costs only what that command needs (`ship` alone brings
+ * in the PostgreSQL driver).
+ */
+export interface CommandEntry {
+  /** The word after `kora-audit`. */
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** The command itself. */
+  load(): Promise<Command>;
 }

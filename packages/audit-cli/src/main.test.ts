@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestIo, runCli } from './__fixtures__/cli-harness.js';
-import { main } from './main.js';
+import { COMMANDS, main } from './main.js';
 
 describe('main', () => {
   it('prints the usage on stderr and exits 2 without a command', async () => {
@@ -33,6 +33,12 @@ describe('main', () => {
     const option = createTestIo();
     expect(await main(['query', '--colour'], option)).toBe(2);
     expect(option.err()).toBe("kora-audit query: Unknown option '--colour'\n");
+  });
+
+  it('lists every command under the name its module answers to, loading each only when asked', async () => {
+    const loaded = await Promise.all(COMMANDS.map(async (entry) => [entry.name, (await entry.load()).name]));
+    expect(loaded.every(([listed, answered]) => listed === answered)).toBe(true);
+    expect(COMMANDS.map((entry) => entry.name)).toEqual(['query', 'tail', 'scan', 'schema', 'stats', 'ship']);
   });
 
   it('runs as a real process and sets the exit code', async () => {

@@ -1,17 +1,42 @@
 import { writeText } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
-import type { Command } from './command.js';
-import { queryCommand } from './commands/query.js';
-import { scanCommand } from './commands/scan.js';
-import { shipCommand } from './commands/ship.js';
-import { schemaCommand } from './commands/schema.js';
-import { statsCommand } from './commands/stats.js';
-import { tailCommand } from './commands/tail.js';
+import type { CommandEntry } from './command.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
 /** Every command, in the order the usage text lists them. */
-export const COMMANDS: readonly Command[] = [queryCommand, tailCommand, scanCommand, schemaCommand, statsCommand, shipCommand];
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'query',
+    summary: 'print rows newest first as JSON lines (filters, paging cursor or --all)',
+    load: async () => (await import('./commands/query.js')).queryCommand,
+  },
+  {
+    name: 'tail',
+    summary: 'print the last rows; with -f follow the file across rotation',
+    load: async () => (await import('./commands/tail.js')).tailCommand,
+  },
+  {
+    name: 'scan',
+    summary: 'find secret and personal-data shapes in JSONL files (exit 1 if any)',
+    load: async () => (await import('./commands/scan.js')).scanCommand,
+  },
+  {
+    name: 'schema',
+    summary: "print the JSON Schema of the envelope and each seam's details",
+    load: async () => (await import('./commands/schema.js')).schemaCommand,
+  },
+  {
+    name: 'stats',
+    summary: 'count rows per seam, skipped lines, size and time span of the file',
+    load: async () => (await import('./commands/stats.js')).statsCommand,
+  },
+  {
+    name: 'ship',
+    summary: 'ship rows into the PostgreSQL event log, resumable and idempotent',
+    load: async () => (await import('./commands/ship.js')).shipCommand,
+  },
+];
 
 const width = Math.max(...COMMANDS.map((command) => command.name.length));
 
@@ -43,14 +68,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? COMMANDS.find((command) => command.name === args[0]) : undefined;
-    await writeText(io.stdout, topic?.usage ?? USAGE);
+    await writeText(io.stdout, topic === undefined ? USAGE : (await topic.load()).usage);
     return EXIT_OK;
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (command === undefined) {
+  const entry = COMMANDS.find((candidate) => candidate.name === name);
+  if (entry === undefined) {
     await writeText(io.stderr, `kora-audit: unknown command '${name}' (commands: ${COMMANDS.map((known) => known.name).join(', ')}; see kora-audit --help)\n`);
     return EXIT_USAGE;
   }
+  const command = await entry.load();
   // `--help` anywhere before a `--` asks for the command's usage rather than running it.
   const beforeTerminator = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
   if (beforeTerminator.includes('--help') || beforeTerminator.includes('-h')) {

@@ -87,7 +87,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 /** `kora-audit query`: filtered rows, newest first, one page at a time or all of them. */
 export const queryCommand: Command = {
   name: 'query',
-  summary: 'print rows newest first as JSON lines (filters, paging cursor or --all)',
   usage,
   run,
 };

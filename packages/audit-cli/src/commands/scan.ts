@@ -199,7 +199,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 /** `kora-audit scan`: the guard's rules over any JSONL file, offline. */
 export const scanCommand: Command = {
   name: 'scan',
-  summary: 'find secret and personal-data shapes in JSONL files (exit 1 if any)',
   usage,
   run,
 };

@@ -42,7 +42,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 /** `kora-audit schema`: the envelope's and the seams' JSON Schemas. */
 export const schemaCommand: Command = {
   name: 'schema',
-  summary: "print the JSON Schema of the envelope and each seam's details",
   usage,
   run,
 };

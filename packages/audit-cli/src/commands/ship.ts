@@ -102,7 +102,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 /** `kora-audit ship`: the audit file's rows into the PostgreSQL event log. */
 export const shipCommand: Command = {
   name: 'ship',
-  summary: 'ship rows into the PostgreSQL event log, resumable and idempotent',
   usage,
   run,
 };

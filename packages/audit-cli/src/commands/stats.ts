@@ -103,7 +103,6 @@ function describe(error: unknown): string {
 /** `kora-audit stats`: counts and time span of one audit file. */
 export const statsCommand: Command = {
   name: 'stats',
-  summary: 'count rows per seam, skipped lines, size and time span of the file',
   usage,
   run,
 };

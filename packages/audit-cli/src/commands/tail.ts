@@ -82,7 +82,6 @@ function matches(entry: AuditEnvelope, seams: ReadonlySet<string> | undefined): 
 /** `kora-audit tail`: the last rows, and with `-f` every new one. */
 export const tailCommand: Command = {
   name: 'tail',
-  summary: 'print the last rows; with -f follow the file across rotation',
   usage,
   run,
 };
