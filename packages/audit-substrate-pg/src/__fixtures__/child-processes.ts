@@ -28,8 +28,12 @@ export function startWriter(path: string, writer: number, rows: number, perTick:
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     child.once('close', (code) => {
-      if (code !== 0) reject(new Error(`writer ${writer} exited with ${String(code)}: ${stderr}`));
-      else resolve(JSON.parse(stdout) as WriterReport);
+      try {
+        if (code !== 0) throw new Error(`exited with ${String(code)}`);
+        resolve(JSON.parse(stdout) as WriterReport);
+      } catch (error) {
+        reject(new Error(`writer ${writer}: ${error instanceof Error ? error.message : String(error)}: ${stderr}`));
+      }
     });
   });
 }

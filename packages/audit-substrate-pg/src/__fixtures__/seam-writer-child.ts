@@ -1,7 +1,6 @@
 // A daemon's audit writer: emits rows of all four seams through the real emit helpers and the
 // real sink into one file. `seam-writer-child.ts <path> <writer> <rows> <rows per tick> <mode>`.
 // Prints one JSON line when done: how many emits were acknowledged, and the ids.
-import { writeSync } from 'node:fs';
 import { createAuditSink } from '@kora/audit-sink';
 import { emitMcpToolCalled } from '@kora/seam-mcp';
 import { emitReasoningToolCalled } from '@kora/seam-reasoning';
@@ -50,5 +49,5 @@ while (seq < rows) {
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
 await sink.close();
-// writeSync: a pipe, where process.stdout writes asynchronously and a large line could be cut at exit.
-writeSync(1, `${JSON.stringify({ acknowledged: ids.length, ids })}\n`);
+// Written before the process ends on its own (no process.exit), so a pipe gets all of it.
+process.stdout.write(`${JSON.stringify({ acknowledged: ids.length, ids })}\n`);
