@@ -488,6 +488,9 @@ export function createShipper(options: ShipperOptions): Shipper {
     return true;
   };
 
+  // The next batch of the file being shipped, read while the current one is committed.
+  let prefetched: { readonly file: ShippedFile; readonly offset: number; readonly batch: Promise<LineBatch> } | undefined;
+
   const loop = async (): Promise<void> => {
     // What an operator must fix fails at once, before any wait for the database.
     const checkpoint = await readShipCheckpoint(checkpointPath);
@@ -514,8 +517,16 @@ export function createShipper(options: ShipperOptions): Shipper {
         await afterTruncation(file);
         continue;
       }
-      const batch = await reader.read(file.handle, file.offset);
+      const batch = prefetched?.file === file && prefetched.offset === file.offset ? await prefetched.batch : await reader.read(file.handle, file.offset);
+      prefetched = undefined;
       if (batch.endOffset > file.offset) {
+        if (batch.rows.length >= batchRows) {
+          // A full batch: more rows are likely waiting. Read and parse them while this batch
+          // is committed (the parse is a fifth of the work; the insert waits on the server).
+          const next = reader.read(file.handle, batch.endOffset);
+          next.catch(() => undefined);
+          prefetched = { file, offset: batch.endOffset, batch: next };
+        }
         if (!(await shipBatch(file, batch))) return;
         continue;
       }
