@@ -1,14 +1,11 @@
-import { auditEnvelope, isSeamName } from '@kora/audit-sink';
-import type { AuditEnvelope, SeamName } from '@kora/audit-sink';
+import { auditEnvelope, parseReadFilters } from '@kora/audit-sink';
+import type { AuditEnvelope, SeamName, TimeBound } from '@kora/audit-sink';
 import { z } from 'zod';
 import type { SubstrateClient } from './substrate-client.js';
 import { parseSubstrateTable } from './substrate-table.js';
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 10_000;
-
-/** A time bound: a Date, an ISO-8601 string, or epoch milliseconds. */
-export type SubstrateTimeBound = Date | string | number;
+/** A time bound: a Date, an ISO-8601 string, or epoch milliseconds (the core's `TimeBound`). */
+export type SubstrateTimeBound = TimeBound;
 
 /** Which rows {@link readSubstrateEntries} returns; the same options as `readAuditEntries`. */
 export interface ReadSubstrateEntriesOptions {
@@ -77,12 +74,12 @@ const COLUMNS = `v, id::text AS id, to_char(emitted_at AT TIME ZONE 'UTC', 'YYYY
  */
 export async function readSubstrateEntries(client: SubstrateClient, options: ReadSubstrateEntriesOptions = {}): Promise<ReadSubstrateEntriesResult> {
   const table = parseSubstrateTable(options.table);
-  const limit = parseLimit(options.limit);
-  const seams = parseSeams(options.seams);
+  const { seams, sinceMs, untilMs, limit } = parseReadFilters('readSubstrateEntries', options);
   // No seam wanted, no row: as the file reader answers.
   if (seams !== undefined && seams.size === 0) return { entries: [], cursor: null, skipped: { invalid: 0 } };
-  const since = parseTimeBound('since', options.since);
-  const until = parseTimeBound('until', options.until);
+  // As ISO strings, which the server parses exactly (epoch milliseconds would need a cast).
+  const since = sinceMs === undefined ? undefined : new Date(sinceMs).toISOString();
+  const until = untilMs === undefined ? undefined : new Date(untilMs).toISOString();
   const cursor = options.cursor == null ? undefined : decodeCursor(options.cursor);
 
   const values: unknown[] = [];
@@ -154,28 +151,3 @@ function decodeCursor(cursor: string): CursorState {
   return parsed.data;
 }
 
-function parseLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new RangeError(`readSubstrateEntries: limit must be an integer from 1 to ${MAX_LIMIT}`);
-  }
-  return limit;
-}
-
-function parseSeams(seams: readonly SeamName[] | undefined): ReadonlySet<SeamName> | undefined {
-  if (seams === undefined) return undefined;
-  for (const name of seams) {
-    if (!isSeamName(name)) throw new RangeError(`readSubstrateEntries: unknown seam '${String(name)}'`);
-  }
-  return new Set(seams);
-}
-
-/** A bound as an ISO string the server parses exactly (epoch milliseconds would need a cast). */
-function parseTimeBound(name: string, bound: SubstrateTimeBound | undefined): string | undefined {
-  if (bound === undefined) return undefined;
-  const ms = bound instanceof Date ? bound.getTime() : typeof bound === 'number' ? bound : Date.parse(bound);
-  if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime())) {
-    throw new RangeError(`readSubstrateEntries: ${name} must be a Date, an ISO-8601 string or epoch milliseconds`);
-  }
-  return new Date(ms).toISOString();
-}

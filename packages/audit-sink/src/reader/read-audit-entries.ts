@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { AUDIT_ROW_PREFIX, auditEnvelope } from '../envelope/audit-envelope.js';
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
-import { isSeamName } from '../envelope/seam-names.js';
-import type { SeamName } from '../envelope/seam-names.js';
+import { parseReadFilters } from './parse-read-filters.js';
+import type { ReadFilters } from './parse-read-filters.js';
 
 // Bytes of the first backwards step: a few hundred typical rows, one syscall.
 const CHUNK_BYTES = 64 * 1024;
@@ -13,8 +13,6 @@ const CHUNK_BYTES = 64 * 1024;
 const MAX_CHUNK_BYTES = 1024 * 1024;
 // The sink accepts rows up to 16 MiB (KORA_AUDIT_MAX_ROW_BYTES); anything longer is not ours.
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 10_000;
 /**
  * Rows are appended in time order, but concurrent writers' clocks and a row's make-to-write
  * delay can put a slightly older row after a newer one. Reading backwards stops only at a
@@ -26,21 +24,10 @@ const MAX_SIBLINGS = 1_000;
 // The id is written near the start of a row; a cursor's row is recognised within this window.
 const ANCHOR_WINDOW_BYTES = 4 * 1024;
 
-/** A time bound: a Date, an ISO-8601 string, or epoch milliseconds. */
-export type TimeBound = Date | string | number;
-
 /** What {@link readAuditEntries} reads and which rows it returns. */
-export interface ReadAuditEntriesOptions {
+export interface ReadAuditEntriesOptions extends ReadFilters {
   /** The live audit file; rotated siblings `path.1`, `path.2`, … are read after it. */
   readonly path: string;
-  /** Only rows of these seams (default: all). */
-  readonly seams?: readonly SeamName[] | undefined;
-  /** Only rows emitted at or after this time (inclusive). */
-  readonly since?: TimeBound | undefined;
-  /** Only rows emitted before this time (exclusive). */
-  readonly until?: TimeBound | undefined;
-  /** Rows per page, 1–10,000 (default 100). */
-  readonly limit?: number | undefined;
   /** The `cursor` of the previous page, to continue with older rows. */
   readonly cursor?: string | null | undefined;
   /** Lines longer than this many bytes are skipped as malformed (default 16 MiB). */
@@ -143,10 +130,7 @@ interface StartPoint {
 export async function readAuditEntries(options: ReadAuditEntriesOptions): Promise<ReadAuditEntriesResult> {
   const { path } = options;
   if (typeof path !== 'string' || path === '') throw new TypeError('readAuditEntries: path must be a non-empty string');
-  const limit = parseLimit(options.limit);
-  const seams = parseSeams(options.seams);
-  const sinceMs = parseTimeBound('since', options.since);
-  const untilMs = parseTimeBound('until', options.until);
+  const { seams, sinceMs, untilMs, limit } = parseReadFilters('readAuditEntries', options);
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
     throw new RangeError('readAuditEntries: maxLineBytes must be a positive integer');
@@ -654,27 +638,3 @@ function decodeCursor(cursor: string): CursorState {
   return parsed.data;
 }
 
-function parseLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new RangeError(`readAuditEntries: limit must be an integer from 1 to ${MAX_LIMIT}`);
-  }
-  return limit;
-}
-
-function parseSeams(seams: readonly SeamName[] | undefined): ReadonlySet<string> | undefined {
-  if (seams === undefined) return undefined;
-  for (const name of seams) {
-    if (!isSeamName(name)) throw new RangeError(`readAuditEntries: unknown seam '${String(name)}'`);
-  }
-  return new Set(seams);
-}
-
-function parseTimeBound(name: string, bound: TimeBound | undefined): number | undefined {
-  if (bound === undefined) return undefined;
-  const ms = bound instanceof Date ? bound.getTime() : typeof bound === 'number' ? bound : Date.parse(bound);
-  if (!Number.isFinite(ms)) {
-    throw new RangeError(`readAuditEntries: ${name} must be a Date, an ISO-8601 string or epoch milliseconds`);
-  }
-  return ms;
-}
