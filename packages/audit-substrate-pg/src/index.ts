@@ -6,6 +6,8 @@ export type { MigrateSubstrateOptions } from './migrate-substrate.js';
 export { insertAuditLines, insertAuditRows } from './insert-audit-rows.js';
 export type { InsertAuditRowsOptions, InsertAuditRowsResult } from './insert-audit-rows.js';
 export { readSubstrateEntries } from './read-substrate-entries.js';
+export { DEFAULT_SETTLE_MS, readNewestArrivalId, readSubstrateArrivals } from './read-substrate-arrivals.js';
+export type { ReadSubstrateArrivalsOptions, SubstrateArrivals } from './read-substrate-arrivals.js';
 export type { ReadSubstrateEntriesOptions, ReadSubstrateEntriesResult, SubstrateTimeBound } from './read-substrate-entries.js';
 export { createShipper } from './shipper/create-shipper.js';
 export type { Shipper, ShipperOptions, ShipperStats } from './shipper/create-shipper.js';

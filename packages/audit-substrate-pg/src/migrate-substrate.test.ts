@@ -18,7 +18,7 @@ describeWithPostgres('migrateSubstrate', () => {
     await pool.end();
   });
 
-  it('creates the table with its columns and the two panel indexes', async () => {
+  it('creates the table with its columns, the two panel indexes and the arrival index', async () => {
     const table = fresh();
     expect(await migrateSubstrate(pool, { table })).toBe(SUBSTRATE_SCHEMA_VERSION);
     const columns = await pool.query<{ column_name: string; data_type: string; is_nullable: string }>(
@@ -37,7 +37,12 @@ describeWithPostgres('migrateSubstrate', () => {
       'ingested_at timestamp with time zone NO',
     ]);
     const indexes = await pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [table]);
-    expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (emitted_at DESC, id DESC)', 'btree (id)', 'btree (seam, emitted_at DESC, id DESC)']);
+    expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual([
+      'btree (emitted_at DESC, id DESC)',
+      'btree (ingested_at, id)',
+      'btree (id)',
+      'btree (seam, emitted_at DESC, id DESC)',
+    ]);
   });
 
   it('runs again, and from many hosts at once, without error', async () => {

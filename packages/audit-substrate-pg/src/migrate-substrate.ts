@@ -43,6 +43,8 @@ export async function migrateSubstrate(client: SubstrateClient, options: Migrate
     `CREATE INDEX IF NOT EXISTS "${table.timeIndex}" ON ${table.sql} (emitted_at DESC, id DESC)`,
     // Newest first within one seam: a panel of several seams reads one range per seam.
     `CREATE INDEX IF NOT EXISTS "${table.seamIndex}" ON ${table.sql} (seam, emitted_at DESC, id DESC)`,
+    // Arrival order, for the panels' live streams: the rows that came in since the last poll.
+    `CREATE INDEX IF NOT EXISTS "${table.ingestIndex}" ON ${table.sql} (ingested_at, id)`,
   ];
   await withConnection(client, async (connection) => {
     await connection.query('BEGIN');

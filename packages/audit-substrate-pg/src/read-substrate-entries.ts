@@ -47,7 +47,7 @@ const cursorState = z.strictObject({
 type CursorState = z.infer<typeof cursorState>;
 
 /** One row as selected. */
-interface SelectedRow {
+export interface SelectedRow {
   v: number;
   id: string;
   emitted_at: string;
@@ -59,7 +59,7 @@ interface SelectedRow {
 
 // emitted_at is rendered by the server as the file has it: UTC, milliseconds, `Z`. A
 // timestamptz keeps microseconds, but rows come from millisecond strings, so nothing is cut.
-const COLUMNS = `v, id::text AS id, to_char(emitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS emitted_at,
+export const ENVELOPE_COLUMNS = `v, id::text AS id, to_char(emitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS emitted_at,
   seam, source, caller_session_id, details, emitted_at AS sort_at, id AS sort_id`;
 
 /**
@@ -101,11 +101,11 @@ export async function readSubstrateEntries(client: SubstrateClient, options: Rea
 
   let text: string;
   if (seams === undefined) {
-    text = `SELECT ${COLUMNS} FROM ${table.sql} ${where([])} ${order} LIMIT ${fetch}`;
+    text = `SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql} ${where([])} ${order} LIMIT ${fetch}`;
   } else {
     // A range per seam, each an index scan that stops after `limit + 1` rows, then merged:
     // `seam = ANY(…)` would make the server read and sort every row of the seams instead.
-    const ranges = [...seams].map((seam) => `(SELECT ${COLUMNS} FROM ${table.sql} ${where([`seam = ${parameter(seam)}`])} ${order} LIMIT ${fetch})`);
+    const ranges = [...seams].map((seam) => `(SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql} ${where([`seam = ${parameter(seam)}`])} ${order} LIMIT ${fetch})`);
     text = `SELECT * FROM (${ranges.join(' UNION ALL ')}) AS ranges ORDER BY sort_at DESC, sort_id DESC LIMIT ${fetch}`;
   }
   const result = await client.query<SelectedRow>(text, values);
@@ -116,23 +116,27 @@ export async function readSubstrateEntries(client: SubstrateClient, options: Rea
   const entries: AuditEnvelope[] = [];
   let invalid = 0;
   for (const row of page) {
-    // The envelope's key order, as the file has it.
-    const candidate = {
-      v: row.v,
-      id: row.id,
-      emitted_at: row.emitted_at,
-      seam: row.seam,
-      source: row.source,
-      caller_session_id: row.caller_session_id,
-      details: row.details,
-    };
-    const parsed = auditEnvelope.safeParse(candidate);
-    if (parsed.success) entries.push(parsed.data);
-    else invalid += 1;
+    const entry = toEnvelope(row);
+    if (entry === undefined) invalid += 1;
+    else entries.push(entry);
   }
   const oldest = page[page.length - 1];
   const next = more && oldest !== undefined ? encodeCursor({ v: 1, at: oldest.emitted_at, id: oldest.id }) : null;
   return { entries, cursor: next, skipped: { invalid } };
+}
+
+/** A selected row as an envelope, in the envelope's key order as the file has it; undefined when the strict schema refuses it. */
+export function toEnvelope(row: SelectedRow): AuditEnvelope | undefined {
+  const parsed = auditEnvelope.safeParse({
+    v: row.v,
+    id: row.id,
+    emitted_at: row.emitted_at,
+    seam: row.seam,
+    source: row.source,
+    caller_session_id: row.caller_session_id,
+    details: row.details,
+  });
+  return parsed.success ? parsed.data : undefined;
 }
 
 function encodeCursor(state: CursorState): string {

@@ -2,7 +2,7 @@
 export const DEFAULT_SUBSTRATE_TABLE = 'kora_audit_events';
 
 /** The version of the table layout that {@link migrateSubstrate} creates. */
-export const SUBSTRATE_SCHEMA_VERSION = 1;
+export const SUBSTRATE_SCHEMA_VERSION = 2;
 
 // Plain lower-case identifiers only: a name that needs quoting to survive is more likely a
 // mistake (or an injection) than a wish, and index names are derived from it.
@@ -21,6 +21,7 @@ export interface SubstrateTable {
   /** Index names (unqualified: an index lives in its table's schema). */
   readonly timeIndex: string;
   readonly seamIndex: string;
+  readonly ingestIndex: string;
 }
 
 /**
@@ -42,5 +43,6 @@ export function parseSubstrateTable(name: string | undefined): SubstrateTable {
     relation,
     timeIndex: `${relation}_emitted_at_id_idx`,
     seamIndex: `${relation}_seam_emitted_at_id_idx`,
+    ingestIndex: `${relation}_ingested_at_id_idx`,
   };
 }
