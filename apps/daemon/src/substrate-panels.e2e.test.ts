@@ -145,6 +145,46 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
     expect(rows.length).toBe((await walkFile(['webhook.dead_letter'], {})).length + 1);
   });
 
+  it('streams rows from every host live, in arrival order, once they settle', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${stack.daemon.url}/api/panels/webhook-events/stream`, {
+      headers: { authorization: `Bearer ${stack.operatorToken}` },
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const readUntil = async (needle: string): Promise<void> => {
+      while (!text.includes(needle)) {
+        const chunk = await reader.read();
+        if (chunk.done) throw new Error(`the stream ended before ${needle}`);
+        text += new TextDecoder().decode(chunk.value);
+      }
+    };
+    try {
+      await readUntil('event: ready');
+      const fromAnotherHost = (n: number): AuditEnvelope => ({
+        v: 1,
+        id: `0192f7c2-6d3e-7a4b-9c1d-00000000e${n.toString().padStart(3, '0')}`,
+        emitted_at: new Date().toISOString(),
+        seam: 'webhook.dead_letter',
+        source: null,
+        caller_session_id: null,
+        details: { source: 'email', reason: 'purelymail_hmac_mismatch', ts: 1_795_000_000.5, peer_ip: '203.0.113.7', request_id: `req-${n}`, body_bytes: n, headers: {} },
+      });
+      const [first, second] = [fromAnotherHost(1), fromAnotherHost(2)];
+      await insertAuditRows(pool, [first, second], { table, originHost: 'streaming-host' });
+      await readUntil(`id: ${second.id}`);
+      const events = text.split('\n\n').filter((event) => event.includes('event: row'));
+      const ids = events.map((event) => /^id: (.+)$/m.exec(event)?.[1]);
+      expect(ids.slice(-2)).toEqual([first.id, second.id]);
+      const data = /^data: (.+)$/m.exec(events.at(-1) ?? '')?.[1];
+      expect(JSON.parse(data ?? 'null')).toEqual(second);
+    } finally {
+      controller.abort();
+    }
+  });
+
   it('refuses a cursor from another source with a 400, not a 500', async () => {
     const fileCursor = (await readAuditEntries({ path: stack.auditLogPath, limit: 1 })).cursor!;
     const response = await fetch(`${stack.daemon.url}/api/panels/agent-activity?cursor=${encodeURIComponent(fileCursor)}`, {

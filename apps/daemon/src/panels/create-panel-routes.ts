@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stat } from 'node:fs/promises';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -19,7 +18,6 @@ import type { QueryProblem } from './parse-panel-query.js';
 import { PANEL_PAGE_FAVICON, PANEL_PAGE_HTML } from './page/panel-page-html.js';
 import { PANEL_PAGE_SCRIPT } from './page/panel-page-script.js';
 import { PANEL_PAGE_STYLE } from './page/panel-page-style.js';
-import { readNewestId, readRowsAfter } from './read-rows-after.js';
 import type { RowsAfter } from './read-rows-after.js';
 
 /** The session cookie's name. */
@@ -52,13 +50,13 @@ export interface PanelRoutesOptions {
   /** The live audit file the sink writes; rotated siblings are read after it. */
   readonly auditLogPath: string;
   /**
-   * Where the panel pages come from (default: the audit file). With PostgreSQL configured,
-   * the fleet's event log; live streams follow this daemon's own file either way.
+   * Where the panels read (default: the audit file). With PostgreSQL configured, the fleet's
+   * event log: pages and live streams then show every host's rows.
    */
   readonly source?: PanelSource;
   /** The operator token: `Authorization: Bearer <token>`, or once to start a browser session. */
   readonly operatorToken: string;
-  /** How often a live stream checks the audit file for new rows (default 500 ms). */
+  /** How often a live stream checks for new rows (default 500 ms). */
   readonly pollIntervalMs?: number;
   /** How often a live stream sends a keep-alive comment (default 15 s). */
   readonly heartbeatMs?: number;
@@ -180,7 +178,7 @@ export function createPanelRoutes(options: PanelRoutesOptions): Hono {
     try {
       // Fix the starting point before answering, so a client that loads its first page after
       // `ready` cannot miss a row written in between.
-      position = after ?? (await readNewestId(path));
+      position = after ?? (await source.readNewestId());
     } catch (error) {
       context.audit.logger.warn(`[kora.panels.read_failed] panel=${panel.name} error=${describeError(error)}`);
       return problem(c, 500, 'read_failed', 'the audit file could not be read; see the daemon log');
@@ -194,7 +192,7 @@ export function createPanelRoutes(options: PanelRoutesOptions): Hono {
       await followPanel(stream, {
         panel,
         seams: new Set(seams),
-        path,
+        source,
         position,
         pollIntervalMs,
         heartbeatMs,
@@ -212,7 +210,7 @@ export function createPanelRoutes(options: PanelRoutesOptions): Hono {
 interface FollowOptions {
   readonly panel: PanelDefinition;
   readonly seams: ReadonlySet<string>;
-  readonly path: string;
+  readonly source: PanelSource;
   readonly position: string | null;
   readonly pollIntervalMs: number;
   readonly heartbeatMs: number;
@@ -222,7 +220,7 @@ interface FollowOptions {
 
 /** Send the panel's new rows until the client goes away or the server closes the connection. */
 async function followPanel(stream: SSEStreamingApi, options: FollowOptions): Promise<void> {
-  const { path, signal } = options;
+  const { source, signal } = options;
   let position = options.position;
   // The SSE id of `ready` and `reset` is the position too, so a reconnect resumes from there.
   await stream.writeSSE({
@@ -231,7 +229,7 @@ async function followPanel(stream: SSEStreamingApi, options: FollowOptions): Pro
     retry: RECONNECT_MS,
     ...(position === null ? {} : { id: position }),
   });
-  let fileSignature: string | undefined;
+  let lastSignature: string | undefined;
   // Transport timing, not audit time: the monotonic clock, not the injectable one.
   let lastWrite = performance.now();
   let failing = false;
@@ -241,14 +239,14 @@ async function followPanel(stream: SSEStreamingApi, options: FollowOptions): Pro
     } catch {
       break;
     }
-    // Appends change the size; rotation changes the inode. Unchanged: nothing to read.
-    const signature = await readFileSignature(path);
-    if (signature !== fileSignature) {
+    // Unchanged: nothing new to read.
+    const signature = await source.readSignature();
+    if (signature !== lastSignature) {
       let found: RowsAfter;
       try {
-        found = await readRowsAfter(path, position, MAX_ROWS_PER_POLL);
+        found = await source.readRowsAfter(position, MAX_ROWS_PER_POLL);
         failing = false;
-        fileSignature = signature;
+        lastSignature = signature;
       } catch (error) {
         // Report the first failure of a run, not one per poll.
         if (!failing) options.onReadError(error);
@@ -278,15 +276,6 @@ async function followPanel(stream: SSEStreamingApi, options: FollowOptions): Pro
       await stream.write(': heartbeat\n\n');
       lastWrite = performance.now();
     }
-  }
-}
-
-async function readFileSignature(path: string): Promise<string> {
-  try {
-    const info = await stat(path, { bigint: true });
-    return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}`;
-  } catch {
-    return 'missing';
   }
 }
 
