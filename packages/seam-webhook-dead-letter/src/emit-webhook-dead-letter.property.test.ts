@@ -113,15 +113,12 @@ describe('emitWebhookDeadLetter under hostile input', { timeout: 600_000 }, () =
         } as EmitWebhookDeadLetterInput;
         const outcome = emitWebhookDeadLetter(input, capture);
 
-        const { rows, logLines } = checker.check([
+        checker.checkEmit(outcome, [
           ...generated.peerIp.secrets,
           ...generated.requestId.secrets,
           ...generated.body.secrets,
           ...generated.headers.secrets,
         ]);
-        expect(logLines.filter((line) => line.msg.startsWith('[kora.webhook.dead_letter] ')).map((line) => line.level)).toEqual(['warn']);
-        if (outcome.ok) expect(rows.map((row) => row.id)).toEqual([outcome.id]);
-        else expect(rows).toEqual([]);
 
         // What the sender controls (address, request id, body, headers) never costs the row.
         const ts = 'ts' in generated.timing ? generated.timing.ts : ('receivedAt' in generated.timing ? generated.timing.receivedAt : new Date()).getTime() / 1000;

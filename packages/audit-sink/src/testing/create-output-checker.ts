@@ -5,6 +5,7 @@ import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import { escapeToken } from '../format/escape-token.js';
 import { formatPythonStr } from '../format/format-python-str.js';
 import type { Seam } from '../seam/define-seam.js';
+import type { EmitOutcome } from '../seam/emit-types.js';
 import type { CaptureSink, CapturedLogLine } from './create-capture-sink.js';
 
 /** What one case wrote, once it passed every check. */
@@ -25,6 +26,12 @@ export interface OutputChecker {
    * any output.
    */
   check(secrets?: readonly string[]): CheckedOutputs;
+  /**
+   * {@link check}, for one call of the seam's emit helper that returned `outcome`: also
+   * asserts that exactly one verbatim line of the seam was logged, at the seam's level, and
+   * that the file gained the outcome's row if it is ok and no row if it is not.
+   */
+  checkEmit(outcome: EmitOutcome, secrets?: readonly string[]): CheckedOutputs;
 }
 
 const ENVELOPE_KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'];
@@ -112,32 +119,41 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
     }
   }
 
-  return {
-    check(secrets = []) {
-      const bytes = readNewBytes();
-      const rows = checkRows(bytes);
-      const logLines = capture.newLogLines();
-      checkLogLines(logLines);
-      if (secrets.length > 0) {
-        const rowStrings: string[] = [];
-        const collect = (value: unknown): void => {
-          if (typeof value === 'string') rowStrings.push(value);
-          else if (typeof value === 'object' && value !== null) {
-            for (const [key, item] of Object.entries(value)) {
-              rowStrings.push(key);
-              collect(item);
-            }
+  function check(secrets: readonly string[] = []): CheckedOutputs {
+    const bytes = readNewBytes();
+    const rows = checkRows(bytes);
+    const logLines = capture.newLogLines();
+    checkLogLines(logLines);
+    if (secrets.length > 0) {
+      const rowStrings: string[] = [];
+      const collect = (value: unknown): void => {
+        if (typeof value === 'string') rowStrings.push(value);
+        else if (typeof value === 'object' && value !== null) {
+          for (const [key, item] of Object.entries(value)) {
+            rowStrings.push(key);
+            collect(item);
           }
-        };
-        rows.forEach(collect);
-        checkSecrets(secrets, {
-          file: bytes.toString('utf8'),
-          'row strings': rowStrings.join('\n'),
-          'log output': logLines.map((line) => line.raw).join('\n'),
-          'log messages': logLines.map((line) => line.msg).join('\n'),
-        });
-      }
-      return { rows, logLines };
+        }
+      };
+      rows.forEach(collect);
+      checkSecrets(secrets, {
+        file: bytes.toString('utf8'),
+        'row strings': rowStrings.join('\n'),
+        'log output': logLines.map((line) => line.raw).join('\n'),
+        'log messages': logLines.map((line) => line.msg).join('\n'),
+      });
+    }
+    return { rows, logLines };
+  }
+
+  return {
+    check,
+    checkEmit(outcome, secrets = []) {
+      const outputs = check(secrets);
+      const verbatim = outputs.logLines.filter((line) => line.msg.startsWith(`[kora.${seam.name}] `));
+      assert.deepEqual(verbatim.map((line) => line.level), [seam.level], `one verbatim line of ${seam.name}, at ${seam.level}`);
+      assert.deepEqual(outputs.rows.map((row) => row.id), outcome.ok ? [outcome.id] : [], 'a row exactly when the outcome is ok');
+      return outputs;
     },
   };
 }
