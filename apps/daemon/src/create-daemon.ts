@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { createAuditSink, getDefaultLogger } from '@kora/audit-sink';
 import type { AuditLogger } from '@kora/audit-sink';
-import { createSubstrateWriter, migrateSubstrate } from '@kora/audit-substrate-pg';
+import { createSubstrateWriter, migrateSubstrate, readErrorCode } from '@kora/audit-substrate-pg';
 import type { SubstrateWriter, SubstrateWriterStats } from '@kora/audit-substrate-pg';
 import pg from 'pg';
 import { LogLevel, WebClient } from '@slack/web-api';
@@ -178,11 +178,6 @@ function describeSubstrate(stats: SubstrateWriterStats): Record<string, unknown>
     rows_rejected: stats.rowsRejected,
     last_error: stats.lastError?.code ?? null,
   };
-}
-
-function readErrorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error';
 }
 
 function ensureTrailingSlash(url: string): string {

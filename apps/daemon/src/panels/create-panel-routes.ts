@@ -240,8 +240,8 @@ async function followPanel(stream: SSEStreamingApi, options: FollowOptions): Pro
       break;
     }
     // Unchanged: nothing new to read.
-    const signature = await source.readSignature();
-    if (signature !== lastSignature) {
+    const signature = await source.readSignature?.();
+    if (signature === undefined || signature !== lastSignature) {
       let found: RowsAfter;
       try {
         found = await source.readRowsAfter(position, MAX_ROWS_PER_POLL);

@@ -31,8 +31,11 @@ export interface PanelSource {
   readNewestId(): Promise<string | null>;
   /** The rows that came after the row `position`, oldest first, for a live stream. */
   readRowsAfter(position: string | null, maxRows: number): Promise<RowsAfter>;
-  /** A token that changes whenever new rows may have come; a stream skips a poll while it is the same. */
-  readSignature(): Promise<string>;
+  /**
+   * A token that changes whenever new rows may have come: a stream skips a poll while it is
+   * the same. Without one, every poll reads.
+   */
+  readSignature?(): Promise<string>;
 }
 
 /** Pages read from the audit file the sink writes, and its rotated siblings. */
@@ -69,8 +72,7 @@ export function createSubstrateSource(client: SubstrateClient, table: string | u
       return { entries: page.entries, cursor: page.cursor, skipped: { blank: 0, malformed: 0, torn: 0, invalid: page.skipped.invalid } };
     },
     readNewestId: () => readNewestArrivalId(client, { table }),
+    // Rows arrive from every host and no cheap sign tells of new ones: every poll reads.
     readRowsAfter: (position, maxRows) => readSubstrateArrivals(client, { table, after: position, maxRows }),
-    // Rows arrive from every host: there is no cheap sign of new ones, so every poll reads.
-    readSignature: () => Promise.resolve(String(Date.now())),
   };
 }

@@ -1,5 +1,5 @@
 // Rows of all four seams written by the real sink into a file, in-process.
-import { createAuditSink } from '@kora/audit-sink';
+import { createAuditSink, readAuditEntries } from '@kora/audit-sink';
 import { emitMcpToolCalled } from '@kora/seam-mcp';
 import { emitReasoningToolCalled } from '@kora/seam-reasoning';
 import { emitSlackReplyFailed } from '@kora/seam-slack-dm';
@@ -35,5 +35,16 @@ export async function writeSeamRows(path: string, rows: number, startMs = Date.p
     ids.push(outcome.id);
   }
   await sink.close();
+  return ids;
+}
+
+/** Ids of every valid row in the files of the chain `path`, `path.1`, …, newest first. */
+export async function idsInFiles(path: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let cursor: string | null | undefined = undefined, first = true; first || cursor !== null; first = false) {
+    const page: { entries: { id: string }[]; cursor: string | null } = await readAuditEntries({ path, limit: 10_000, cursor });
+    ids.push(...page.entries.map((entry) => entry.id));
+    cursor = page.cursor;
+  }
   return ids;
 }

@@ -5,7 +5,7 @@ import { readAuditEntries } from '@kora/audit-sink';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWriter } from '../__fixtures__/child-processes.js';
 import { TEST_DATABASE_URL, countRows, createTestPool, describeWithPostgres, dropTable, readIds, uniqueTableName, waitUntil } from '../__fixtures__/postgres-test-server.js';
-import { writeSeamRows } from '../__fixtures__/write-seam-rows.js';
+import { idsInFiles, writeSeamRows } from '../__fixtures__/write-seam-rows.js';
 import { readSubstrateEntries } from '../read-substrate-entries.js';
 import { createShipper } from './create-shipper.js';
 import type { ShipperOptions } from './create-shipper.js';
@@ -17,16 +17,6 @@ function captureLogger(): { info: (message: string) => void; warn: (message: str
   return { info: (message) => void lines.push(message), warn: (message) => void lines.push(message), lines };
 }
 
-/** Ids of every valid row in the files of the chain. */
-async function idsInFiles(path: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let cursor: string | null | undefined = undefined, first = true; first || cursor !== null; first = false) {
-    const page: { entries: { id: string }[]; cursor: string | null } = await readAuditEntries({ path, limit: 10_000, cursor });
-    ids.push(...page.entries.map((entry) => entry.id));
-    cursor = page.cursor;
-  }
-  return ids;
-}
 
 describeWithPostgres('createShipper', () => {
   const pool = createTestPool();

@@ -11,7 +11,7 @@ import { migrateSubstrate } from '../migrate-substrate.js';
 import { parseSubstrateTable } from '../substrate-table.js';
 import { listChain, matchesFingerprint, sameIdentity, statChainFile, takeFingerprint } from './audit-file-chain.js';
 import type { ChainFile, FileIdentity } from './audit-file-chain.js';
-import { classifyDatabaseError, readErrorCode } from './classify-database-error.js';
+import { classifyDatabaseError, readErrorCode } from '../classify-database-error.js';
 import { LineBatchReader } from './read-line-batch.js';
 import type { LineBatch } from './read-line-batch.js';
 import { readShipCheckpoint } from './read-ship-checkpoint.js';

@@ -3,7 +3,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readAuditEntries } from '@kora/audit-sink';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startShip, startWriter } from '../__fixtures__/child-processes.js';
 import type { ShipProcess } from '../__fixtures__/child-processes.js';
@@ -20,20 +19,10 @@ import {
   uniqueTableName,
   waitUntil,
 } from '../__fixtures__/postgres-test-server.js';
-import { writeSeamRows } from '../__fixtures__/write-seam-rows.js';
+import { idsInFiles, writeSeamRows } from '../__fixtures__/write-seam-rows.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { readShipCheckpoint } from './read-ship-checkpoint.js';
 
-/** Ids of every valid row in the files of the chain `path`, `path.1`, …. */
-async function idsInFiles(path: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let cursor: string | null | undefined = undefined, first = true; first || cursor !== null; first = false) {
-    const page: { entries: { id: string }[]; cursor: string | null } = await readAuditEntries({ path, limit: 10_000, cursor });
-    ids.push(...page.entries.map((entry) => entry.id));
-    cursor = page.cursor;
-  }
-  return ids;
-}
 
 const restartSkipReason = restartUnavailableReason();
 if (restartSkipReason !== undefined) console.warn(`PostgreSQL restart tests skipped: ${restartSkipReason}`);

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { AuditLogger, RowMirror } from '@kora/audit-sink';
 import { insertAuditLines } from '../insert-audit-rows.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
-import { classifyDatabaseError, readErrorCode } from '../shipper/classify-database-error.js';
+import { classifyDatabaseError, readErrorCode } from '../classify-database-error.js';
 import type { SubstrateClient } from '../substrate-client.js';
 
 const DEFAULT_BATCH_ROWS = 500;
