@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { SEAM_NAMES, isSeamName, resolveAuditLogPath } from '@kora/audit-sink';
-import type { SeamName } from '@kora/audit-sink';
+import { SEAM_NAMES, isSeamName, resolveAuditLogPath } from '@kora/audit-sink/reader';
+import type { SeamName } from '@kora/audit-sink/reader';
 import type { CliIo } from './cli-io.js';
 import { UsageError } from './usage-error.js';
 

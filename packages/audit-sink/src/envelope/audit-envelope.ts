@@ -1,15 +1,8 @@
 import { z } from 'zod';
+import { AUDIT_SCHEMA_VERSION } from './row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from './seam-names.js';
 
-/** The envelope schema version written into every row's `v`. */
-export const AUDIT_SCHEMA_VERSION = 1;
-
-/**
- * How every row's text begins. Inside JSON strings a quote is always escaped, so this
- * sequence appears only where a row starts: a reader can find a whole row glued after the
- * torn head of a row whose writer died mid-write.
- */
-export const AUDIT_ROW_PREFIX = '{"v":1,"id":"';
+export { AUDIT_ROW_PREFIX, AUDIT_SCHEMA_VERSION } from './row-layout.js';
 
 // UUIDv7: version nibble 7, RFC 4122 variant; lower-case as written by the sink.
 const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

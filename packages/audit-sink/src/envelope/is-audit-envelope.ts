@@ -1,5 +1,5 @@
 import type { AuditEnvelope } from './audit-envelope.js';
-import { AUDIT_SCHEMA_VERSION } from './audit-envelope.js';
+import { AUDIT_SCHEMA_VERSION } from './row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from './seam-names.js';
 
 const KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'] as const;

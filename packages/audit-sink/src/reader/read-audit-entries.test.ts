@@ -2,49 +2,9 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, openSync, closeSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEnvelope } from '../envelope/audit-envelope.js';
-import { SEAM_NAMES } from '../envelope/seam-names.js';
 import type { SeamName } from '../envelope/seam-names.js';
+import { BASE_MS, envelope, idOf, line, newestFirst, rows } from '../__fixtures__/reader-rows.js';
 import { readAuditEntries } from './read-audit-entries.js';
-
-const BASE_MS = Date.parse('2026-11-26T17:00:00.000Z');
-
-/** A valid envelope for row number `n`, emitted `n` seconds after BASE_MS unless told otherwise. */
-function envelope(n: number, overrides: Partial<AuditEnvelope> = {}): AuditEnvelope {
-  const hex = n.toString(16).padStart(12, '0');
-  return {
-    v: 1,
-    id: `0192f7c2-6d3e-7a4b-9c1d-${hex}`,
-    emitted_at: new Date(BASE_MS + n * 1000).toISOString(),
-    seam: SEAM_NAMES[n % SEAM_NAMES.length]!,
-    source: 'mcp_http',
-    caller_session_id: `caller-${n}`,
-    details: {},
-    ...overrides,
-  };
-}
-
-function line(row: unknown): string {
-  return `${JSON.stringify(row)}\n`;
-}
-
-/** Rows `from` (inclusive) to `to` (exclusive) as file text. */
-function rows(from: number, to: number): string {
-  let text = '';
-  for (let n = from; n < to; n += 1) text += line(envelope(n));
-  return text;
-}
-
-function idOf(n: number): string {
-  return envelope(n).id;
-}
-
-/** Ids of rows `from` to `to` (exclusive), newest first, as the reader returns them. */
-function newestFirst(from: number, to: number): string[] {
-  const ids: string[] = [];
-  for (let n = to - 1; n >= from; n -= 1) ids.push(idOf(n));
-  return ids;
-}
 
 /** Read every page, returning all ids in order and the number of pages. */
 async function readAllPages(path: string, limit: number): Promise<{ ids: string[]; pages: number }> {

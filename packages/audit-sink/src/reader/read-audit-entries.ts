@@ -3,14 +3,14 @@ import type { FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { AUDIT_ROW_PREFIX, auditEnvelope } from '../envelope/audit-envelope.js';
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
+import type { SeamName } from '../envelope/seam-names.js';
 import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
 import { parseReadFilters } from './parse-read-filters.js';
 import type { ReadFilters } from './parse-read-filters.js';
+import { readSinkRowSeam } from './check-sink-row.js';
+import { HEADER_EMITTED_AT_RANGE, HEADER_ID_RANGE, makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
+import type { HeaderFilterSpec, LineVisitor } from './scan-lines-backward.js';
 
-// Bytes of the first backwards step: a few hundred typical rows, one syscall.
-const CHUNK_BYTES = 64 * 1024;
-// Later steps double up to this, so reading a whole file costs few syscalls and little memory.
-const MAX_CHUNK_BYTES = 1024 * 1024;
 // The sink accepts rows up to 16 MiB (KORA_AUDIT_MAX_ROW_BYTES); anything longer is not ours.
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 /**
@@ -40,6 +40,9 @@ export interface ReadAuditEntriesOptions extends ReadFilters {
    */
   readonly withLines?: boolean | undefined;
 }
+
+/** What {@link streamAuditEntries} reads: the options of {@link readAuditEntries} but a page size. */
+export type StreamAuditEntriesOptions = Omit<ReadAuditEntriesOptions, 'limit'>;
 
 /** Lines the reader passed over, by kind. */
 export interface ReadSkipCounts {
@@ -111,13 +114,14 @@ interface StartPoint {
  * Read audit rows newest first, one page at a time.
  *
  * The file is read backwards in chunks growing from 64 KiB to 1 MiB, so the newest N rows
- * cost O(N), not O(file size), and a whole file costs few reads; a line whose fixed header
+ * cost O(N), not O(file size), and a whole file costs few reads. A line whose fixed header
  * (as the sink writes it) shows another seam or a time at or after `until` is passed over
- * without being parsed or counted, so a filtered read of a whole file is fast; when the live file is exhausted, reading continues into the rotated siblings
- * `path.1`, `path.2`, … (plain files only; `.gz` and other names are not read, and the
- * first missing index ends the chain). Blank, malformed, torn and schema-invalid lines are
- * skipped and counted. With `since`, reading stops at the first row older than `since` by
- * more than 5 s, the allowance for writers' clock skew.
+ * without being parsed or counted, so a filtered read of a whole file is fast. When the
+ * live file is exhausted, reading continues into the rotated
+ * siblings `path.1`, `path.2`, … (plain files only; `.gz` and other names are not read, and
+ * the first missing index ends the chain). Blank, malformed, torn and schema-invalid lines
+ * are skipped and counted. With `since`, reading stops at the first row older than `since`
+ * by more than 5 s, the allowance for writers' clock skew.
  *
  * The cursor records the file's identity (device and inode) and a byte offset, and the id
  * of the oldest returned row found there; after rename rotation the file is found again by
@@ -128,23 +132,122 @@ interface StartPoint {
  * is a directory or cannot be read.
  */
 export async function readAuditEntries(options: ReadAuditEntriesOptions): Promise<ReadAuditEntriesResult> {
-  const { path } = options;
-  if (typeof path !== 'string' || path === '') throw new TypeError('readAuditEntries: path must be a non-empty string');
-  const { seams, sinceMs, untilMs, limit } = parseReadFilters('readAuditEntries', options);
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
-    throw new RangeError('readAuditEntries: maxLineBytes must be a positive integer');
-  }
-  const onRead = options.onRead ?? (() => undefined);
-  const headerFilter = makeHeaderFilter(seams, sinceMs, untilMs);
-  const previous = options.cursor == null ? undefined : decodeCursor(options.cursor);
-
+  const { limit } = parseReadFilters('readAuditEntries', options);
   const entries: AuditEnvelope[] = [];
   const lines: string[] | undefined = options.withLines === true ? [] : undefined;
   const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
+  let cursor: string | null = null;
+  for await (const batch of readBatches('readAuditEntries', options, limit, 'entries')) {
+    entries.push(...batch.entries);
+    if (batch.lines !== undefined) lines?.push(...batch.lines);
+    addSkipCounts(skipped, batch.skipped);
+    cursor = batch.cursor;
+  }
+  return withText({ entries, cursor, skipped }, lines);
+}
+
+/**
+ * Every matching row, newest first, as a stream of batches in bounded memory: the rows
+ * {@link readAuditEntries} returns page by page, in one read that keeps its place in the file
+ * (a batch is about what one chunk of the file held). Each batch's `cursor` continues after
+ * it, so a reader that stops early can resume with {@link readAuditEntries}; the last batch's
+ * cursor is null. Breaking out of the loop closes the file.
+ *
+ * Rejects (on the first `next()`) as {@link readAuditEntries} does.
+ */
+export async function* streamAuditEntries(options: StreamAuditEntriesOptions): AsyncGenerator<ReadAuditEntriesResult, void, undefined> {
+  if ((options as { limit?: unknown }).limit !== undefined) throw new TypeError('streamAuditEntries: limit does not apply to a stream');
+  yield* readBatches('streamAuditEntries', options, Number.POSITIVE_INFINITY, 'entries');
+}
+
+/** One batch of {@link streamAuditLines}. */
+export interface AuditLinesBatch {
+  /** The matching rows' JSON text, newest first, each as read (without its `\n`). */
+  lines: string[];
+  /** Lines read in full and skipped while reading this batch. */
+  skipped: ReadSkipCounts;
+  /** Continues after this batch with {@link readAuditEntries}; null after the last. */
+  cursor: string | null;
+}
+
+/**
+ * Every matching row's text, newest first, as {@link streamAuditEntries} reads it but
+ * without handing out parsed rows: for printers and shippers. Each text passed the same
+ * checks (JSON, the strict envelope schema, the filters). Because no row object is needed,
+ * a row in the sink's own layout is checked in place instead of parsed, several times faster.
+ */
+export async function* streamAuditLines(options: StreamAuditEntriesOptions): AsyncGenerator<AuditLinesBatch, void, undefined> {
+  if ((options as { limit?: unknown }).limit !== undefined) throw new TypeError('streamAuditLines: limit does not apply to a stream');
+  for await (const batch of readBatches('streamAuditLines', options, Number.POSITIVE_INFINITY, 'lines')) {
+    yield { lines: batch.lines ?? [], skipped: batch.skipped, cursor: batch.cursor };
+  }
+}
+
+function addSkipCounts(total: ReadSkipCounts, more: ReadSkipCounts): void {
+  total.blank += more.blank;
+  total.malformed += more.malformed;
+  total.torn += more.torn;
+  total.invalid += more.invalid;
+}
+
+/**
+ * The read behind the public readers: batches of rows newest first, one after each chunk
+ * that held any, and a last one with the final cursor, until `limit` rows or the end. In
+ * `lines` mode the batches hold the rows' text only (`entries` stays empty).
+ */
+async function* readBatches(
+  reader: string,
+  options: StreamAuditEntriesOptions,
+  limit: number,
+  mode: 'entries' | 'lines',
+): AsyncGenerator<ReadAuditEntriesResult, void, undefined> {
+  const { path } = options;
+  if (typeof path !== 'string' || path === '') throw new TypeError(`${reader}: path must be a non-empty string`);
+  const { seams, sinceMs, untilMs } = parseReadFilters(reader, { ...options, limit: undefined });
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
+    throw new RangeError(`${reader}: maxLineBytes must be a positive integer`);
+  }
+  const onRead = options.onRead ?? (() => undefined);
+  const filterSpec: HeaderFilterSpec = { seams: seams === undefined ? undefined : [...seams], sinceMs, untilMs };
+  const headerFilter = makeHeaderFilter(filterSpec);
+  const previous = options.cursor == null ? undefined : decodeCursor(options.cursor);
+  const withLines = mode === 'lines' || options.withLines === true;
+  const withEntries = mode === 'entries';
+
+  let returned = 0;
+  let entries: AuditEnvelope[] = [];
+  let lines: string[] | undefined = withLines ? [] : undefined;
+  let skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
   let start: StartPoint = previous === undefined ? fromTop() : await resolveCursor(path, previous, onRead);
   // Files already read in this call, so a rotation during the call cannot make us read one twice.
   const visited = new Set<string>();
+  // The oldest row returned so far and where its line starts: the next batch's cursor.
+  let oldest: { readonly at: string; readonly id: string; readonly file: number; readonly offset: number; readonly identity: FileIdentity } | undefined;
+
+  /** The batch so far, handed out; a fresh one begins. */
+  // Rows returned before the batch being gathered.
+  let returnedBefore = 0;
+  const take = (cursor: string | null): ReadAuditEntriesResult => {
+    returnedBefore = returned;
+    const batch = withText({ entries, cursor, skipped }, lines);
+    entries = [];
+    lines = withLines ? [] : undefined;
+    skipped = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
+    return batch;
+  };
+  const cursorAfterOldest = (): string | null =>
+    oldest === undefined
+      ? (options.cursor ?? null)
+      : encodeCursor({
+          v: 1,
+          file: oldest.file,
+          offset: oldest.offset,
+          dev: oldest.identity.dev,
+          ino: oldest.identity.ino,
+          at: oldest.at,
+          id: oldest.id,
+        });
 
   let index = start.index;
   // The cursor's offset applies to the first file read only.
@@ -184,25 +287,31 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
       }
       pendingOffset = undefined;
       const fromEnd = end === file.size;
+      const fileIndex = index;
       const visit: LineVisitor = (bytes, from, to, lineStart, terminated) => {
         if (!terminated) {
           // Only the very end of a file can lack its newline; elsewhere the range ends at a row start.
           if (fromEnd) skipped.torn += 1;
           return false;
         }
-        // A resumed page compares whole rows with its boundary, so it reads every line in full.
-        if (bytes !== null && start.boundary === undefined && headerFilter !== undefined && canSkipByHeader(bytes, from, to, headerFilter)) {
-          return false;
+        const text = bytes === null ? null : bytes.toString('utf8', from, to);
+        // A text-only read checks a row in the sink's layout in place; anything else is parsed.
+        const fastSeam = withEntries || text === null ? undefined : readSinkRowSeam(text);
+        let row: { readonly text: string; readonly emittedAt: string; readonly id: string; readonly seam: SeamName; readonly entry?: AuditEnvelope };
+        if (fastSeam !== undefined && text !== null) {
+          row = { text, emittedAt: text.slice(HEADER_EMITTED_AT_RANGE[0], HEADER_EMITTED_AT_RANGE[1]), id: text.slice(HEADER_ID_RANGE[0], HEADER_ID_RANGE[1]), seam: fastSeam };
+        } else {
+          const parsedLine = parseLine(text, skipped);
+          if (parsedLine === undefined) return false;
+          const { entry } = parsedLine;
+          row = { text: parsedLine.text, emittedAt: entry.emitted_at, id: entry.id, seam: entry.seam, entry };
         }
-        const parsedLine = parseLine(bytes === null ? null : bytes.toString('utf8', from, to), skipped);
-        if (parsedLine === undefined) return false;
-        const { entry } = parsedLine;
-        const at = Date.parse(entry.emitted_at);
+        const at = Date.parse(row.emittedAt);
         if (Number.isNaN(at)) {
           skipped.invalid += 1;
           return false;
         }
-        if (start.boundary !== undefined && compareRow(entry, start.boundary) >= 0) return false;
+        if (start.boundary !== undefined && compareRow(row, start.boundary) >= 0) return false;
         if (sinceMs !== undefined && at < sinceMs) {
           if (at < sinceMs - SINCE_SLACK_MS) {
             stopped = 'since';
@@ -211,51 +320,60 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
           return false;
         }
         if (untilMs !== undefined && at >= untilMs) return false;
-        if (seams !== undefined && !seams.has(entry.seam)) return false;
-        entries.push(entry);
-        lines?.push(parsedLine.text);
-        if (entries.length >= limit) {
+        if (seams !== undefined && !seams.has(row.seam)) return false;
+        if (row.entry !== undefined && withEntries) entries.push(row.entry);
+        lines?.push(row.text);
+        oldest = { at: row.emittedAt, id: row.id, file: fileIndex, offset: lineStart, identity: file.identity };
+        returned += 1;
+        if (returned >= limit) {
           stopped = 'limit';
           lastStart = lineStart;
           return true;
         }
         return false;
       };
-      await readLinesBackward(file.handle, end, maxLineBytes, onRead, visit);
+      // A resumed page compares whole rows with its boundary, so it reads every line in full.
+      const filter = start.boundary === undefined ? headerFilter : undefined;
+      const scan = scanLinesBackward({ read: readFrom(file.handle), end, maxLineBytes, filter, visit, onRead });
+      try {
+        // A batch after every chunk that held matching rows.
+        while ((await scan.next()).done !== true) {
+          if (returned > returnedBefore) yield take(cursorAfterOldest());
+        }
+      } finally {
+        // Stopped early: the scan's read in flight settles before the file is closed.
+        await scan.return();
+      }
     } finally {
       await file.handle.close();
     }
 
-    if (stopped === 'since') return withText({ entries, cursor: null, skipped }, lines);
+    if (stopped === 'since') {
+      yield take(null);
+      return;
+    }
     if (stopped === 'limit') {
-      const oldest = entries[entries.length - 1];
       // At the very start of the last file there is nothing older to page to.
-      if (oldest === undefined || (lastStart === 0 && (await statFile(siblingPath(path, index + 1))) === null)) {
-        return withText({ entries, cursor: null, skipped }, lines);
-      }
-      const cursor = encodeCursor({
-        v: 1,
-        file: index,
-        offset: lastStart,
-        dev: file.identity.dev,
-        ino: file.identity.ino,
-        at: oldest.emitted_at,
-        id: oldest.id,
-      });
-      return withText({ entries, cursor, skipped }, lines);
+      const atEnd = lastStart === 0 && (await statFile(siblingPath(path, index + 1))) === null;
+      yield take(atEnd ? null : cursorAfterOldest());
+      return;
     }
     // Exhausted: the next older file follows wherever this one is now (it may have been rotated).
     const located = await locateFile(path, file.identity, index);
     index = (located?.index ?? index) + 1;
   }
-  return withText({ entries, cursor: null, skipped }, lines);
+  yield take(null);
+}
+
+/** Positional reads of an open file, as a scan wants them. */
+function readFrom(handle: FileHandle): (buffer: Buffer, length: number, position: number) => Promise<number> {
+  return async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead;
 }
 
 function fromTop(): StartPoint {
   return { index: 0, offset: undefined, identity: undefined, boundary: undefined };
 }
 
-/** Parse one line into an envelope, counting it in `skipped` when it is not one. */
 /** A page's result, with the entries' texts when they were asked for. */
 function withText(result: ReadAuditEntriesResult, lines: string[] | undefined): ReadAuditEntriesResult {
   return lines === undefined ? result : { ...result, lines };
@@ -299,212 +417,6 @@ function parseLine(text: string | null, skipped: ReadSkipCounts): ParsedLine | u
     return undefined;
   }
   return { entry: parsed.data, text };
-}
-
-/**
- * Called with each line of a backward read, newest first: the line is `bytes[from, to)`
- * without its `\n` (`bytes` is null when the line is longer than the limit), `lineStart` is
- * its offset in the file, and `terminated` is false for a last line with no `\n` after it.
- * The bytes are valid only during the call. Returning true stops the read.
- */
-type LineVisitor = (bytes: Buffer | null, from: number, to: number, lineStart: number, terminated: boolean) => boolean;
-
-/**
- * Visit the lines of `[0, end)` from last to first, synchronously within each chunk read, so
- * a line costs no promise. Chunks grow from 64 KiB to 1 MiB: the newest rows cost one small
- * read, and a long read makes few system calls. Lines over `maxLineBytes` are never held.
- */
-// Full-size read buffers kept for the next read: a page-by-page walk over a large file
-// would otherwise leave two MiB of garbage per page outside the heap, which the collector
-// frees late (a 1 GiB walk grew by tens of MiB). Only this module touches them.
-const spareChunkBuffers: Buffer[] = [];
-const MAX_SPARE_CHUNK_BUFFERS = 4;
-
-function takeChunkBuffer(size: number): Buffer {
-  return (size === MAX_CHUNK_BYTES ? spareChunkBuffers.pop() : undefined) ?? Buffer.allocUnsafe(size);
-}
-
-function giveBackChunkBuffer(buffer: Buffer): void {
-  if (buffer.length === MAX_CHUNK_BYTES && spareChunkBuffers.length < MAX_SPARE_CHUNK_BUFFERS) spareChunkBuffers.push(buffer);
-}
-
-async function readLinesBackward(
-  handle: FileHandle,
-  end: number,
-  maxLineBytes: number,
-  onRead: (bytes: number) => void,
-  visit: LineVisitor,
-): Promise<void> {
-  if (end <= 0) return;
-  // Two buffers: the next, older chunk is read (on libuv's thread pool) while this one is
-  // visited, so a whole-file read waits on the disk only for its first chunk.
-  let buffer = takeChunkBuffer(Math.min(MAX_CHUNK_BYTES, end));
-  let spare = takeChunkBuffer(buffer.length);
-  // Bytes of the current line found in later chunks, latest first.
-  let tail: Buffer[] = [];
-  let tailBytes = 0;
-  let oversized = false;
-  let terminated = false;
-  let position = end;
-  let chunkBytes = CHUNK_BYTES;
-
-  // Visit a line whose head is `buffer[from, to)` and whose rest is in `tail`.
-  const visitJoined = (from: number, to: number, lineStart: number): boolean => {
-    const total = to - from + tailBytes;
-    let stop: boolean;
-    if (oversized || total > maxLineBytes) stop = visit(null, 0, 0, lineStart, terminated);
-    else if (tailBytes === 0) stop = visit(buffer, from, to, lineStart, terminated);
-    else stop = visit(Buffer.concat([buffer.subarray(from, to), ...tail.reverse()], total), 0, total, lineStart, terminated);
-    tail = [];
-    tailBytes = 0;
-    oversized = false;
-    return stop;
-  };
-
-  const readAhead = (into: Buffer): { length: number; read: Promise<{ bytesRead: number }> } => {
-    const length = Math.min(chunkBytes, position);
-    chunkBytes = Math.min(chunkBytes * 2, MAX_CHUNK_BYTES);
-    position -= length;
-    return { length, read: handle.read(into, 0, length, position) };
-  };
-  let pending = readAhead(spare);
-  try {
-    for (;;) {
-      const { length, read } = pending;
-      const { bytesRead } = await read;
-      const chunkStart = position;
-      [buffer, spare] = [spare, buffer];
-      if (chunkStart > 0) pending = readAhead(spare);
-      onRead(bytesRead);
-      // A short read means the file was truncated under us; what is left is gone.
-      if (bytesRead < length) return;
-      if (visitChunk(length, chunkStart)) return;
-      if (chunkStart === 0) break;
-    }
-  } finally {
-    // A read still in flight when a page is full must settle before the handle closes.
-    await pending.read.catch(() => undefined);
-    giveBackChunkBuffer(buffer);
-    giveBackChunkBuffer(spare);
-  }
-  if (terminated || tailBytes > 0 || oversized) visitJoined(0, 0, 0);
-
-  /** Visit the whole lines of `buffer[0, length)`, read from `chunkStart`; true to stop. */
-  function visitChunk(length: number, chunkStart: number): boolean {
-    let segmentEnd = length;
-    while (segmentEnd > 0) {
-      const newline = buffer.lastIndexOf(0x0a, segmentEnd - 1);
-      if (newline === -1) break;
-      // An empty segment after the range's final `\n` is not a line.
-      if (terminated || newline + 1 < segmentEnd || tailBytes > 0 || oversized) {
-        if (visitJoined(newline + 1, segmentEnd, chunkStart + newline + 1)) return true;
-      }
-      terminated = true;
-      segmentEnd = newline;
-    }
-    if (segmentEnd > 0 && !oversized) {
-      if (tailBytes + segmentEnd > maxLineBytes) {
-        oversized = true;
-        tail = [];
-        tailBytes = 0;
-      } else {
-        tail.push(Buffer.from(buffer.subarray(0, segmentEnd)));
-        tailBytes += segmentEnd;
-      }
-    }
-    return false;
-  }
-}
-
-/**
- * What a line's fixed header must show for its row to be read in full: a seam, a time range.
- * Times are ISO strings as bytes, compared as strings: `emitted_at` is fixed-width, so string
- * order is time order.
- */
-interface HeaderFilter {
-  /** Each wanted seam name followed by its closing quote, as bytes; undefined for any seam. */
-  readonly seams: readonly Buffer[] | undefined;
-  readonly since: Buffer | undefined;
-  readonly until: Buffer | undefined;
-}
-
-// The sink writes every row as `{"v":1,"id":"<36>","emitted_at":"<24>","seam":"<name>",…`.
-const ROW_PREFIX_BYTES = Buffer.from(AUDIT_ROW_PREFIX);
-const ID_END = ROW_PREFIX_BYTES.length + 36;
-const EMITTED_AT_SEPARATOR = Buffer.from('","emitted_at":"');
-const EMITTED_AT_START = ID_END + EMITTED_AT_SEPARATOR.length;
-const EMITTED_AT_END = EMITTED_AT_START + 24;
-const SEAM_SEPARATOR = Buffer.from('","seam":"');
-const SEAM_START = EMITTED_AT_END + SEAM_SEPARATOR.length;
-// ISO strings of times outside years 0000-9999 are not fixed-width: such bounds are checked after parsing only.
-const LAST_FIXED_WIDTH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-function makeHeaderFilter(seams: ReadonlySet<string> | undefined, sinceMs: number | undefined, untilMs: number | undefined): HeaderFilter | undefined {
-  const fixedWidth = (ms: number | undefined): Buffer | undefined =>
-    ms !== undefined && ms >= 0 && ms <= LAST_FIXED_WIDTH_MS ? Buffer.from(new Date(ms).toISOString()) : undefined;
-  const filter: HeaderFilter = {
-    seams: seams === undefined ? undefined : [...seams].map((name) => Buffer.from(`${name}"`)),
-    since: fixedWidth(sinceMs),
-    until: fixedWidth(untilMs),
-  };
-  return filter.seams === undefined && filter.since === undefined && filter.until === undefined ? undefined : filter;
-}
-
-function matchesAt(bytes: Buffer, offset: number, expected: Buffer): boolean {
-  for (let index = 0; index < expected.length; index += 1) {
-    if (bytes[offset + index] !== expected[index]) return false;
-  }
-  return true;
-}
-
-/**
- * Whether the line `bytes[from, to)` is in the sink's layout and its header alone shows that
- * its row was emitted at or after `until` or is of another seam: such a line is passed over
- * without decoding or parsing it, which is what makes reading a whole file fast.
- *
- * Exact for every row a JSON parser would accept as an envelope: a valid `id` and
- * `emitted_at` have no escapes, so in such a row they are exactly the bytes at their fixed
- * offsets, and a seam name is compared only when its bytes hold no escape. (A row repeating
- * the `seam` key is the one exception: JSON.parse keeps the last, this reads the first. The
- * sink never writes one.) A second row start in the line, a dead writer's torn head with a
- * whole row after it, sends the line to the full parse that recovers that row. Rows before
- * `since` are parsed: one of them is where reading stops.
- */
-function canSkipByHeader(bytes: Buffer, from: number, to: number, filter: HeaderFilter): boolean {
-  if (
-    to - from <= SEAM_START ||
-    !matchesAt(bytes, from, ROW_PREFIX_BYTES) ||
-    !matchesAt(bytes, from + ID_END, EMITTED_AT_SEPARATOR) ||
-    !matchesAt(bytes, from + EMITTED_AT_END, SEAM_SEPARATOR)
-  ) {
-    return false;
-  }
-  const glued = bytes.indexOf(ROW_PREFIX_BYTES, from + 1);
-  if (glued !== -1 && glued < to) return false;
-  const atStart = from + EMITTED_AT_START;
-  if (filter.since !== undefined && compareAt(bytes, atStart, filter.since) < 0) return false;
-  if (filter.until !== undefined && compareAt(bytes, atStart, filter.until) >= 0) return true;
-  if (filter.seams === undefined) return false;
-  const seamStart = from + SEAM_START;
-  for (const name of filter.seams) {
-    if (matchesAt(bytes, seamStart, name)) return false;
-  }
-  // An escape in the name could spell a wanted seam: parse such a line.
-  for (let index = seamStart; index < to && bytes[index] !== QUOTE; index += 1) {
-    if (bytes[index] === BACKSLASH) return false;
-  }
-  return true;
-}
-
-/** Compare the bytes at `offset` with the ASCII string `expected`, as strings compare. */
-function compareAt(bytes: Buffer, offset: number, expected: Buffer): number {
-  for (let index = 0; index < expected.length; index += 1) {
-    const difference = (bytes[offset + index] ?? -1) - (expected[index] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
 }
 
 function siblingPath(path: string, index: number): string {
@@ -614,8 +526,8 @@ async function anchorMatches(path: string, cursor: CursorState, onRead: (bytes: 
 }
 
 /** Order rows by `(emitted_at, id)`: both are fixed-width, so string order is time order. */
-function compareRow(row: { emitted_at: string; id: string }, boundary: { at: string; id: string }): number {
-  if (row.emitted_at !== boundary.at) return row.emitted_at < boundary.at ? -1 : 1;
+function compareRow(row: { emittedAt: string; id: string }, boundary: { at: string; id: string }): number {
+  if (row.emittedAt !== boundary.at) return row.emittedAt < boundary.at ? -1 : 1;
   if (row.id === boundary.id) return 0;
   return row.id < boundary.id ? -1 : 1;
 }

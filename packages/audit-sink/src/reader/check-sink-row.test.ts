@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
+import { AUDIT_SOURCES, SEAM_NAMES } from '../envelope/seam-names.js';
+import { readSinkRowSeam } from './check-sink-row.js';
+
+const hex = (length: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+const validRow = fc.record({
+  v: fc.constant(1),
+  id: fc.tuple(hex(8), hex(4), hex(3), fc.constantFrom('8', '9', 'a', 'b'), hex(3), hex(12)).map(([a, b, c, variant, d, e]) => `${a}-${b}-7${c}-${variant}${d}-${e}`),
+  emitted_at: fc.date({ min: new Date(0), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }).map((date) => date.toISOString()),
+  seam: fc.constantFrom(...SEAM_NAMES),
+  source: fc.constantFrom(...AUDIT_SOURCES, null),
+  caller_session_id: fc.oneof(fc.constant(null), fc.string({ maxLength: 256 })),
+  details: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 5 }),
+});
+
+const ROW = JSON.stringify({
+  v: 1,
+  id: '0192f7c2-6d3e-7a4b-9c1d-2e3f4a5b6c7d',
+  emitted_at: '2026-11-26T17:15:48.123Z',
+  seam: 'webhook.dead_letter',
+  source: null,
+  caller_session_id: 'D01:1700000000.000100',
+  details: { reason: 'slack_signature_mismatch', ts: 1795000000.125, body_bytes: 512, headers: { 'user-agent': 'Slackbot 1.0' }, keys: ['a', 'b'], ok: true, none: null },
+});
+
+/** What the promise of a defined answer means: the parser and the envelope check agree. */
+function expectSound(text: string, seam: string | undefined): void {
+  if (seam === undefined) return;
+  const value = JSON.parse(text) as unknown;
+  expect(isAuditEnvelope(value)).toBe(true);
+  const row = value as { id: string; emitted_at: string; seam: string };
+  expect(row.seam).toBe(seam);
+  expect(text.slice(13, 49)).toBe(row.id);
+  expect(text.slice(65, 89)).toBe(row.emitted_at);
+}
+
+describe('readSinkRowSeam', { timeout: 600_000 }, () => {
+  it('returns the seam of every row as the sink serializes it', () => {
+    expect(readSinkRowSeam(ROW)).toBe('webhook.dead_letter');
+    fc.assert(
+      fc.property(validRow, (row) => {
+        const text = JSON.stringify(row);
+        const seam = readSinkRowSeam(text);
+        // Left to the parser: an escape in an envelope value or a details key, or a details key
+        // named __proto__ (fast-check's values nest less than 64 deep).
+        const plain = (value: string): boolean => JSON.stringify(value) === `"${value}"`;
+        const inLayout =
+          (row.caller_session_id === null || plain(row.caller_session_id)) && Object.keys(row.details).every((key) => key !== '__proto__' && plain(key));
+        expect(seam).toBe(inLayout ? row.seam : undefined);
+        expectSound(text, seam);
+      }),
+      { numRuns: 3_000, seed: 0x736b72 },
+    );
+  });
+
+  it('never vouches for a text the parser or the envelope check refuses, however it was edited', () => {
+    const edit = fc.tuple(
+      fc.nat(),
+      fc.constantFrom('insert', 'delete', 'replace'),
+      fc.oneof(fc.constantFrom(...' \t\r\\"{}[]:,.-+eE0123456789nulltruefalse_proto'.split('')), fc.string({ minLength: 1, maxLength: 3 })),
+    );
+    fc.assert(
+      fc.property(fc.oneof(validRow.map((row) => JSON.stringify(row)), fc.constant(ROW)), fc.array(edit, { minLength: 1, maxLength: 3 }), (original, edits) => {
+        let text = original;
+        for (const [position, kind, piece] of edits) {
+          const at = position % (text.length + 1);
+          text = kind === 'insert' ? text.slice(0, at) + piece + text.slice(at) : kind === 'delete' ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + piece + text.slice(at + piece.length);
+        }
+        let parsed: unknown;
+        let parses = true;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parses = false;
+        }
+        const seam = readSinkRowSeam(text);
+        if (seam !== undefined) {
+          expect(parses).toBe(true);
+          expect(isAuditEnvelope(parsed)).toBe(true);
+        }
+        expectSound(text, seam);
+      }),
+      { numRuns: 20_000, seed: 0x656474 },
+    );
+  });
+
+  it('leaves to the parser whatever is not in the layout the sink writes', () => {
+    const variants = [
+      ROW.replace('"seam":"webhook.dead_letter"', '"seam":"webhook\\u002edead_letter"'),
+      ROW.replaceAll('":', '": '),
+      ` ${ROW}`,
+      `${ROW} `,
+      ROW.replace('"details":{', '"details":{"__proto__":{},'),
+      ROW.replace('"details":{', '"details":{"\\u005f_proto__":1,'),
+      ROW.replace('"source":null', '"source":"nobody"'),
+      ROW.replace('"caller_session_id":"D01:1700000000.000100"', `"caller_session_id":"${'x'.repeat(257)}"`),
+      ROW.replace('"caller_session_id":"D01:1700000000.000100"', '"caller_session_id":"a\\"b"'),
+      ROW.replace('"details":{', `"details":{"deep":${'['.repeat(70)}${']'.repeat(70)},`),
+      ROW.replace('"details":{', '"details":['),
+      ROW.replace('1795000000.125', '01'),
+      ROW.replace('1795000000.125', '1.'),
+      ROW.replace('1795000000.125', '.5'),
+      ROW.replace('1795000000.125', '1e'),
+      ROW.replace('1795000000.125', '-'),
+      ROW.replace('Slackbot 1.0', 'Slack\\xbot'),
+      ROW.replace('Slackbot 1.0', 'Slack\u0001bot'),
+      ROW.replace('Slackbot 1.0', 'Slack\\u12bot'),
+      ROW.replace('"ok":true', '"ok":tru'),
+      ROW.replace('"keys":["a","b"]', '"keys":["a","b",]'),
+      ROW.slice(0, -1),
+      `${ROW}}`,
+      ROW.replace('2026-11-26T17:15:48.123Z', '2026-11-26T17:15:48Z'),
+      ROW.replace('0192f7c2-6d3e-7a4b', '0192F7C2-6D3E-7A4B'),
+      ROW.replace('"v":1', '"v":2'),
+    ];
+    for (const text of variants) expect(readSinkRowSeam(text), text).toBeUndefined();
+  });
+
+  it('follows escapes, numbers and nesting inside details as JSON allows them', () => {
+    const details = { quote: 'a"b\\c\n\t\u0001', unicode: 'é\u2028😀', nested: { deeper: [{ a: [] }, {}] }, empty: '' };
+    const numbers = '"numbers":[0,-0,1.5e-7,-12E+3,1e400,0.5,-10]';
+    const text = ROW.replace(/"details":\{.*\}\}$/, `"details":{${numbers},${JSON.stringify(details).slice(1)}}`);
+    expect(readSinkRowSeam(text)).toBe('webhook.dead_letter');
+    expectSound(text, readSinkRowSeam(text));
+  });
+});

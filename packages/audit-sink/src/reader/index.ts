@@ -1,0 +1,9 @@
+// `@kora/audit-sink/reader`: what a program that only reads audit files needs, without the
+// sink and its logger, so a command-line reader starts faster.
+export { readAuditEntries, streamAuditEntries, streamAuditLines } from './read-audit-entries.js';
+export type { AuditLinesBatch, ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts, StreamAuditEntriesOptions } from './read-audit-entries.js';
+export { parseReadFilters } from './parse-read-filters.js';
+export type { ParsedReadFilters, ReadFilters, TimeBound } from './parse-read-filters.js';
+export { SEAM_NAMES, isSeamName } from '../envelope/seam-names.js';
+export type { SeamName } from '../envelope/seam-names.js';
+export { resolveAuditLogPath } from '../sink/resolve-audit-log-path.js';

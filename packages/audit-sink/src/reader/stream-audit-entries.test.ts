@@ -1,0 +1,220 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { envelope, idOf, line, newestFirst, rows } from '../__fixtures__/reader-rows.js';
+import { SEAM_NAMES } from '../envelope/seam-names.js';
+import type { SeamName } from '../envelope/seam-names.js';
+import { readAuditEntries, streamAuditEntries, streamAuditLines } from './read-audit-entries.js';
+import type { ReadAuditEntriesOptions, ReadSkipCounts, StreamAuditEntriesOptions } from './read-audit-entries.js';
+
+let dir: string;
+let path: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kora-stream-'));
+  path = join(dir, 'kora_audit_log.jsonl');
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Collected {
+  readonly lines: string[];
+  readonly ids: string[];
+  readonly skipped: ReadSkipCounts;
+  readonly batches: number;
+}
+
+function addSkips(total: ReadSkipCounts, more: ReadSkipCounts): void {
+  for (const kind of ['blank', 'malformed', 'torn', 'invalid'] as const) total[kind] += more[kind];
+}
+
+/** Every page of readAuditEntries, with each entry's text. */
+async function readPaged(options: Omit<ReadAuditEntriesOptions, 'cursor' | 'withLines'>): Promise<Collected> {
+  const lines: string[] = [];
+  const ids: string[] = [];
+  const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
+  let cursor: string | null = null;
+  let batches = 0;
+  do {
+    const page = await readAuditEntries({ ...options, cursor, withLines: true });
+    lines.push(...(page.lines ?? []));
+    ids.push(...page.entries.map((entry) => entry.id));
+    addSkips(skipped, page.skipped);
+    cursor = page.cursor;
+    batches += 1;
+  } while (cursor !== null);
+  return { lines, ids, skipped, batches };
+}
+
+async function collectEntries(options: StreamAuditEntriesOptions): Promise<Collected> {
+  const lines: string[] = [];
+  const ids: string[] = [];
+  const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
+  let batches = 0;
+  let last: string | null = 'none yet';
+  for await (const batch of streamAuditEntries({ ...options, withLines: true })) {
+    lines.push(...(batch.lines ?? []));
+    ids.push(...batch.entries.map((entry) => entry.id));
+    addSkips(skipped, batch.skipped);
+    last = batch.cursor;
+    batches += 1;
+  }
+  expect(last).toBeNull();
+  return { lines, ids, skipped, batches };
+}
+
+async function collectLines(options: StreamAuditEntriesOptions): Promise<Collected> {
+  const lines: string[] = [];
+  const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
+  let batches = 0;
+  let last: string | null = 'none yet';
+  for await (const batch of streamAuditLines(options)) {
+    lines.push(...batch.lines);
+    addSkips(skipped, batch.skipped);
+    last = batch.cursor;
+    batches += 1;
+  }
+  expect(last).toBeNull();
+  return { lines, ids: lines.map((text) => (JSON.parse(text) as { id: string }).id), skipped, batches };
+}
+
+/** A file of ~200 KiB per 500 rows, so a whole read takes several chunks. */
+function bulkyRows(from: number, to: number): string {
+  let text = '';
+  for (let n = from; n < to; n += 1) text += line(envelope(n, { details: { note: 'x'.repeat(400), n } }));
+  return text;
+}
+
+const openDescriptors = (): number => readdirSync('/proc/self/fd').length;
+
+describe('streamAuditEntries', () => {
+  it('yields every row newest first, across rotated siblings, in several batches', async () => {
+    writeFileSync(`${path}.1`, bulkyRows(0, 400));
+    writeFileSync(path, bulkyRows(400, 800));
+    const streamed = await collectEntries({ path });
+    expect(streamed.ids).toEqual(newestFirst(0, 800));
+    expect(streamed.batches).toBeGreaterThan(3);
+  });
+
+  it("gives each batch a cursor that readAuditEntries continues from, even after a rotation", async () => {
+    writeFileSync(path, bulkyRows(0, 800));
+    const stream = streamAuditEntries({ path, seams: ['mcp.tool_called'] });
+    const first = await stream.next();
+    await stream.return();
+    expect(first.done).toBe(false);
+    const batch = first.value!;
+    expect(batch.cursor).not.toBeNull();
+
+    const wanted = newestFirst(0, 800).filter((_, index) => envelope(799 - index).seam === 'mcp.tool_called');
+    const seen = batch.entries.map((entry) => entry.id);
+    expect(seen).toEqual(wanted.slice(0, seen.length));
+    const rest = await readPaged({ path, seams: ['mcp.tool_called'], limit: 10_000 });
+    expect(rest.ids).toEqual(wanted);
+    let cursor = batch.cursor;
+    const after: string[] = [];
+    while (cursor !== null) {
+      const page = await readAuditEntries({ path, seams: ['mcp.tool_called'], cursor, limit: 50 });
+      after.push(...page.entries.map((entry) => entry.id));
+      cursor = page.cursor;
+    }
+    expect([...seen, ...after]).toEqual(wanted);
+  });
+
+  it('closes the file when the loop stops early', async () => {
+    writeFileSync(path, bulkyRows(0, 800));
+    const before = openDescriptors();
+    for await (const batch of streamAuditEntries({ path })) {
+      expect(batch.entries.length).toBeGreaterThan(0);
+      break;
+    }
+    expect(openDescriptors()).toBe(before);
+  });
+
+  it('refuses a limit and bad options on the first step', async () => {
+    await expect(streamAuditEntries({ path, limit: 5 } as StreamAuditEntriesOptions).next()).rejects.toThrow(/limit does not apply/);
+    await expect(streamAuditEntries({ path, seams: ['nope' as SeamName] }).next()).rejects.toThrow(/unknown seam 'nope'/);
+    await expect(streamAuditEntries({ path: dir }).next()).rejects.toThrow(/is a directory/);
+  });
+});
+
+describe('streamAuditLines', () => {
+  it('gives the texts and skip counts that readAuditEntries gives, however the lines are spelled', async () => {
+    const tornHead = JSON.stringify(envelope(21)).slice(0, 130);
+    const escaped = JSON.stringify(envelope(24)).replace(/"seam":"([a-z_]+)\./, '"seam":"$1\\u002e');
+    const spaced = JSON.stringify(envelope(28)).replaceAll('":', '": ');
+    const { seam, ...rest } = envelope(32);
+    const reordered = JSON.stringify({ seam, ...rest });
+    const tabbed = JSON.stringify(envelope(33)).replace(',"details"', ',\t"details"');
+    const proto = JSON.stringify(envelope(34)).replace('"details":{}', '"details":{"__proto__":{"x":1}}');
+    const text = [
+      rows(0, 20),
+      '\n   \n',
+      'not json\n',
+      `${tornHead}${line(envelope(22))}`,
+      line({ ...envelope(23), extra: true }),
+      `${escaped}\n`,
+      rows(25, 28),
+      `${spaced}\n`,
+      rows(29, 32),
+      `${reordered}\n${tabbed}\n${proto}\n`,
+      bulkyRows(35, 600),
+      JSON.stringify(envelope(600)),
+    ].join('');
+    writeFileSync(path, text);
+    for (const filters of [{}, { seams: ['mcp.tool_called' as const] }, { since: envelope(22).emitted_at, until: envelope(500).emitted_at }, { seams: [...SEAM_NAMES.slice(1)] }]) {
+      const paged = await readPaged({ path, ...filters, limit: 37 });
+      const streamed = await collectLines({ path, ...filters });
+      expect(streamed.lines).toEqual(paged.lines);
+      expect(streamed.skipped).toEqual(paged.skipped);
+      expect(await collectEntries({ path, ...filters })).toMatchObject({ lines: paged.lines, ids: paged.ids, skipped: paged.skipped });
+    }
+    const all = await collectLines({ path });
+    expect(all.ids).toContain(idOf(22));
+    expect(all.ids).not.toContain(idOf(23));
+    expect(all.skipped).toEqual({ blank: 2, malformed: 2, torn: 1, invalid: 1 });
+  });
+
+  it('agrees with readAuditEntries on any mix of rows, damage and filters', async () => {
+    const rowLine = fc.record({
+      n: fc.integer({ min: 0, max: 400 }),
+      seam: fc.constantFrom(...SEAM_NAMES),
+      spelling: fc.constantFrom('sink', 'sink', 'sink', 'spaced', 'escaped', 'torn-before', 'bulky'),
+    });
+    const damage = fc.constantFrom('\n', ' \n', 'garbage\n', '{"v":1,"id":\n', '[1]\n', `${JSON.stringify({ ...envelope(1), v: 2 })}\n`);
+    const fileLines = fc.array(fc.oneof({ weight: 5, arbitrary: rowLine }, { weight: 1, arbitrary: damage }), { maxLength: 120 });
+    const filters = fc.record(
+      {
+        seams: fc.subarray([...SEAM_NAMES], { minLength: 1 }),
+        since: fc.integer({ min: 0, max: 400 }).map((n) => envelope(n).emitted_at),
+        until: fc.integer({ min: 0, max: 400 }).map((n) => envelope(n).emitted_at),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fileLines, filters, async (parts, filter) => {
+        // Times mostly rise through the file, as the sink appends them.
+        const text = parts
+          .map((part, index) => {
+            if (typeof part === 'string') return part;
+            const row = envelope(index * 3 + (part.n % 3), { seam: part.seam, details: part.spelling === 'bulky' ? { blob: 'y'.repeat(70_000) } : { n: part.n } });
+            const json = JSON.stringify(row);
+            if (part.spelling === 'spaced') return `${json.replaceAll(',"', ', "')}\n`;
+            if (part.spelling === 'escaped') return `${json.replace(/"seam":"(.)/, (_, first: string) => `"seam":"\\u00${first.charCodeAt(0).toString(16)}`)}\n`;
+            if (part.spelling === 'torn-before') return `${JSON.stringify(envelope(part.n)).slice(0, 40 + (part.n % 90))}${json}\n`;
+            return `${json}\n`;
+          })
+          .join('');
+        writeFileSync(path, text);
+        const paged = await readPaged({ path, ...filter, limit: 7 });
+        const streamed = await collectLines({ path, ...filter });
+        expect(streamed.lines).toEqual(paged.lines);
+        expect(streamed.skipped).toEqual(paged.skipped);
+      }),
+      { numRuns: 150, seed: 0x73747265 },
+    );
+  }, 120_000);
+});
