@@ -9,10 +9,16 @@ import { parseReadFilters } from './parse-read-filters.js';
 import type { ReadFilters } from './parse-read-filters.js';
 import { readSinkRowSeam } from './check-sink-row.js';
 import { HEADER_EMITTED_AT_RANGE, HEADER_ID_RANGE, makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
-import type { HeaderFilterSpec, LineVisitor } from './scan-lines-backward.js';
+import type { HeaderFilterSpec, LineVisitor, ScanState } from './scan-lines-backward.js';
+import { ScanThread, ScanThreadUnavailable } from './scan-thread.js';
 
 // The sink accepts rows up to 16 MiB (KORA_AUDIT_MAX_ROW_BYTES); anything longer is not ours.
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes a read takes on its own before a worker thread scans the rest of a file: a page of
+ * the newest rows never starts a thread (that costs tens of milliseconds), a long read soon does.
+ */
+const DEFAULT_OFFLOAD_AFTER_BYTES = 16 * 1024 * 1024;
 /**
  * Rows are appended in time order, but concurrent writers' clocks and a row's make-to-write
  * delay can put a slightly older row after a newer one. Reading backwards stops only at a
@@ -39,6 +45,12 @@ export interface ReadAuditEntriesOptions extends ReadFilters {
    * rows: printing the validated text as read saves serializing every row again.
    */
   readonly withLines?: boolean | undefined;
+  /**
+   * Bytes read on the calling thread before a worker thread reads the rest of a file and
+   * passes over the lines that cannot match, while the calling thread checks the others
+   * (default 16 MiB; `Infinity` for never). The rows returned are the same either way.
+   */
+  readonly offloadAfterBytes?: number | undefined;
 }
 
 /** What {@link streamAuditEntries} reads: the options of {@link readAuditEntries} but a page size. */
@@ -208,6 +220,10 @@ async function* readBatches(
   if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
     throw new RangeError(`${reader}: maxLineBytes must be a positive integer`);
   }
+  const offloadAfterBytes = options.offloadAfterBytes ?? DEFAULT_OFFLOAD_AFTER_BYTES;
+  if (typeof offloadAfterBytes !== 'number' || Number.isNaN(offloadAfterBytes) || offloadAfterBytes < 0) {
+    throw new RangeError(`${reader}: offloadAfterBytes must be a number of bytes (Infinity for never)`);
+  }
   const onRead = options.onRead ?? (() => undefined);
   const filterSpec: HeaderFilterSpec = { seams: seams === undefined ? undefined : [...seams], sinceMs, untilMs };
   const headerFilter = makeHeaderFilter(filterSpec);
@@ -222,6 +238,10 @@ async function* readBatches(
   let start: StartPoint = previous === undefined ? fromTop() : await resolveCursor(path, previous, onRead);
   // Files already read in this call, so a rotation during the call cannot make us read one twice.
   const visited = new Set<string>();
+  // Bytes this call may still read on this thread before a worker scans the rest of a file.
+  let budgetBytes = offloadAfterBytes;
+  let thread: ScanThread | undefined;
+  let threadUnavailable = false;
   // The oldest row returned so far and where its line starts: the next batch's cursor.
   let oldest: { readonly at: string; readonly id: string; readonly file: number; readonly offset: number; readonly identity: FileIdentity } | undefined;
 
@@ -249,120 +269,154 @@ async function* readBatches(
           id: oldest.id,
         });
 
+  /** Run a scan, handing out a batch after every chunk that held matching rows. */
+  async function* drain(scan: AsyncGenerator<void, void, undefined>): AsyncGenerator<ReadAuditEntriesResult, void, undefined> {
+    try {
+      while ((await scan.next()).done !== true) {
+        if (returned > returnedBefore) yield take(cursorAfterOldest());
+      }
+    } finally {
+      // Stopped early: the scan's read in flight settles before the file is closed.
+      await scan.return();
+    }
+  }
+
   let index = start.index;
   // The cursor's offset applies to the first file read only.
   let pendingOffset = start.offset;
   let resolutions = 1;
-  while (index <= MAX_SIBLINGS) {
-    const file = await openAuditFile(siblingPath(path, index));
-    if (file === null) {
-      // The live file may be missing between a rename rotation and the next write.
-      if (index === 0) {
-        index = 1;
-        continue;
-      }
-      break;
-    }
-    const key = identityKey(file.identity);
-    let stopped = undefined as 'limit' | 'since' | undefined;
-    let lastStart = 0;
-    try {
-      if (visited.has(key)) {
-        index += 1;
-        continue;
-      }
-      visited.add(key);
-      let end = file.size;
-      if (pendingOffset !== undefined && previous !== undefined) {
-        if (start.identity !== undefined && identityKey(start.identity) !== key) {
-          // Rotated between resolving the cursor and opening the file: resolve it again.
-          start = resolutions < 3 ? await resolveCursor(path, previous, onRead) : resumeByTime(previous);
-          resolutions += 1;
-          index = start.index;
-          pendingOffset = start.offset;
-          visited.delete(key);
+  try {
+    yield* readFiles();
+  } finally {
+    await thread?.close();
+  }
+
+  /** The files from the start point on, newest first, until the end, `since` or `limit`. */
+  async function* readFiles(): AsyncGenerator<ReadAuditEntriesResult, void, undefined> {
+    while (index <= MAX_SIBLINGS) {
+      const file = await openAuditFile(siblingPath(path, index));
+      if (file === null) {
+        // The live file may be missing between a rename rotation and the next write.
+        if (index === 0) {
+          index = 1;
           continue;
         }
-        end = Math.min(pendingOffset, file.size);
+        break;
       }
-      pendingOffset = undefined;
-      const fromEnd = end === file.size;
-      const fileIndex = index;
-      const visit: LineVisitor = (bytes, from, to, lineStart, terminated) => {
-        if (!terminated) {
-          // Only the very end of a file can lack its newline; elsewhere the range ends at a row start.
-          if (fromEnd) skipped.torn += 1;
-          return false;
+      const key = identityKey(file.identity);
+      let stopped = undefined as 'limit' | 'since' | undefined;
+      let lastStart = 0;
+      try {
+        if (visited.has(key)) {
+          index += 1;
+          continue;
         }
-        const text = bytes === null ? null : bytes.toString('utf8', from, to);
-        // A text-only read checks a row in the sink's layout in place; anything else is parsed.
-        const fastSeam = withEntries || text === null ? undefined : readSinkRowSeam(text);
-        let row: { readonly text: string; readonly emittedAt: string; readonly id: string; readonly seam: SeamName; readonly entry?: AuditEnvelope };
-        if (fastSeam !== undefined && text !== null) {
-          row = { text, emittedAt: text.slice(HEADER_EMITTED_AT_RANGE[0], HEADER_EMITTED_AT_RANGE[1]), id: text.slice(HEADER_ID_RANGE[0], HEADER_ID_RANGE[1]), seam: fastSeam };
-        } else {
-          const parsedLine = parseLine(text, skipped);
-          if (parsedLine === undefined) return false;
-          const { entry } = parsedLine;
-          row = { text: parsedLine.text, emittedAt: entry.emitted_at, id: entry.id, seam: entry.seam, entry };
+        visited.add(key);
+        let end = file.size;
+        if (pendingOffset !== undefined && previous !== undefined) {
+          if (start.identity !== undefined && identityKey(start.identity) !== key) {
+            // Rotated between resolving the cursor and opening the file: resolve it again.
+            start = resolutions < 3 ? await resolveCursor(path, previous, onRead) : resumeByTime(previous);
+            resolutions += 1;
+            index = start.index;
+            pendingOffset = start.offset;
+            visited.delete(key);
+            continue;
+          }
+          end = Math.min(pendingOffset, file.size);
         }
-        const at = Date.parse(row.emittedAt);
-        if (Number.isNaN(at)) {
-          skipped.invalid += 1;
-          return false;
-        }
-        if (start.boundary !== undefined && compareRow(row, start.boundary) >= 0) return false;
-        if (sinceMs !== undefined && at < sinceMs) {
-          if (at < sinceMs - SINCE_SLACK_MS) {
-            stopped = 'since';
+        pendingOffset = undefined;
+        const fromEnd = end === file.size;
+        const fileIndex = index;
+        const visit: LineVisitor = (bytes, from, to, lineStart, terminated) => {
+          if (!terminated) {
+            // Only the very end of a file can lack its newline; elsewhere the range ends at a row start.
+            if (fromEnd) skipped.torn += 1;
+            return false;
+          }
+          const text = bytes === null ? null : bytes.toString('utf8', from, to);
+          // A text-only read checks a row in the sink's layout in place; anything else is parsed.
+          const fastSeam = withEntries || text === null ? undefined : readSinkRowSeam(text);
+          let row: { readonly text: string; readonly emittedAt: string; readonly id: string; readonly seam: SeamName; readonly entry?: AuditEnvelope };
+          if (fastSeam !== undefined && text !== null) {
+            row = { text, emittedAt: text.slice(HEADER_EMITTED_AT_RANGE[0], HEADER_EMITTED_AT_RANGE[1]), id: text.slice(HEADER_ID_RANGE[0], HEADER_ID_RANGE[1]), seam: fastSeam };
+          } else {
+            const parsedLine = parseLine(text, skipped);
+            if (parsedLine === undefined) return false;
+            const { entry } = parsedLine;
+            row = { text: parsedLine.text, emittedAt: entry.emitted_at, id: entry.id, seam: entry.seam, entry };
+          }
+          const at = Date.parse(row.emittedAt);
+          if (Number.isNaN(at)) {
+            skipped.invalid += 1;
+            return false;
+          }
+          if (start.boundary !== undefined && compareRow(row, start.boundary) >= 0) return false;
+          if (sinceMs !== undefined && at < sinceMs) {
+            if (at < sinceMs - SINCE_SLACK_MS) {
+              stopped = 'since';
+              return true;
+            }
+            return false;
+          }
+          if (untilMs !== undefined && at >= untilMs) return false;
+          if (seams !== undefined && !seams.has(row.seam)) return false;
+          if (row.entry !== undefined && withEntries) entries.push(row.entry);
+          lines?.push(row.text);
+          oldest = { at: row.emittedAt, id: row.id, file: fileIndex, offset: lineStart, identity: file.identity };
+          returned += 1;
+          if (returned >= limit) {
+            stopped = 'limit';
+            lastStart = lineStart;
             return true;
           }
           return false;
-        }
-        if (untilMs !== undefined && at >= untilMs) return false;
-        if (seams !== undefined && !seams.has(row.seam)) return false;
-        if (row.entry !== undefined && withEntries) entries.push(row.entry);
-        lines?.push(row.text);
-        oldest = { at: row.emittedAt, id: row.id, file: fileIndex, offset: lineStart, identity: file.identity };
-        returned += 1;
-        if (returned >= limit) {
-          stopped = 'limit';
-          lastStart = lineStart;
-          return true;
-        }
-        return false;
-      };
-      // A resumed page compares whole rows with its boundary, so it reads every line in full.
-      const filter = start.boundary === undefined ? headerFilter : undefined;
-      const scan = scanLinesBackward({ read: readFrom(file.handle), end, maxLineBytes, filter, visit, onRead });
-      try {
-        // A batch after every chunk that held matching rows.
-        while ((await scan.next()).done !== true) {
-          if (returned > returnedBefore) yield take(cursorAfterOldest());
+        };
+        // A resumed page compares whole rows with its boundary, so it reads every line in full.
+        const filter = start.boundary === undefined ? headerFilter : undefined;
+        const state: ScanState = { resumeEnd: undefined };
+        const countRead = (bytes: number): void => {
+          budgetBytes -= bytes;
+          onRead(bytes);
+        };
+        yield* drain(scanLinesBackward({ read: readFrom(file.handle), end, maxLineBytes, filter, visit, onRead: countRead, budgetBytes }, state));
+        const rest = state.resumeEnd;
+        if (stopped === undefined && rest !== undefined) {
+          // The rest of this file is long: a worker reads it and passes over what cannot match,
+          // while this thread checks the lines it sends. Where no worker can run, this one goes on.
+          let offloaded = false;
+          if (!threadUnavailable) {
+            thread ??= new ScanThread();
+            try {
+              yield* drain(thread.scan({ fd: file.handle.fd, end: rest, maxLineBytes, filter: filter === undefined ? undefined : filterSpec, visit, onRead }));
+              offloaded = true;
+            } catch (error) {
+              if (!(error instanceof ScanThreadUnavailable)) throw error;
+              threadUnavailable = true;
+            }
+          }
+          if (!offloaded) yield* drain(scanLinesBackward({ read: readFrom(file.handle), end: rest, maxLineBytes, filter, visit, onRead }));
         }
       } finally {
-        // Stopped early: the scan's read in flight settles before the file is closed.
-        await scan.return();
+        await file.handle.close();
       }
-    } finally {
-      await file.handle.close();
-    }
 
-    if (stopped === 'since') {
-      yield take(null);
-      return;
+      if (stopped === 'since') {
+        yield take(null);
+        return;
+      }
+      if (stopped === 'limit') {
+        // At the very start of the last file there is nothing older to page to.
+        const atEnd = lastStart === 0 && (await statFile(siblingPath(path, index + 1))) === null;
+        yield take(atEnd ? null : cursorAfterOldest());
+        return;
+      }
+      // Exhausted: the next older file follows wherever this one is now (it may have been rotated).
+      const located = await locateFile(path, file.identity, index);
+      index = (located?.index ?? index) + 1;
     }
-    if (stopped === 'limit') {
-      // At the very start of the last file there is nothing older to page to.
-      const atEnd = lastStart === 0 && (await statFile(siblingPath(path, index + 1))) === null;
-      yield take(atEnd ? null : cursorAfterOldest());
-      return;
-    }
-    // Exhausted: the next older file follows wherever this one is now (it may have been rotated).
-    const located = await locateFile(path, file.identity, index);
-    index = (located?.index ?? index) + 1;
+    yield take(null);
   }
-  yield take(null);
 }
 
 /** Positional reads of an open file, as a scan wants them. */

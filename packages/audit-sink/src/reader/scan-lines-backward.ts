@@ -35,6 +35,17 @@ export interface ScanLinesOptions {
   readonly visit: LineVisitor;
   /** Diagnostics: called with the byte count of every read from disk. */
   readonly onRead: (bytes: number) => void;
+  /**
+   * Stop at the first line boundary after reading this many bytes, leaving `[0, resumeEnd)`
+   * unvisited (see {@link ScanState}); absent to scan to the start.
+   */
+  readonly budgetBytes?: number | undefined;
+}
+
+/** How a scan ended, for a caller that gave it a budget. */
+export interface ScanState {
+  /** Set when the budget ran out: `[0, resumeEnd)` is unvisited and ends with a `\n`. */
+  resumeEnd: number | undefined;
 }
 
 // Full-size read buffers kept for the next read: a page-by-page walk over a large file
@@ -57,8 +68,11 @@ function giveBackChunkBuffer(buffer: Buffer): void {
  * filter passes over costs no call. Chunks grow from 64 KiB to 1 MiB: the newest rows cost one
  * small read, and a long read makes few system calls. Lines over `maxLineBytes` are never held.
  */
-export async function* scanLinesBackward(options: ScanLinesOptions): AsyncGenerator<void, void, undefined> {
+export async function* scanLinesBackward(options: ScanLinesOptions, state?: ScanState): AsyncGenerator<void, void, undefined> {
   const { read, end, maxLineBytes, filter, visit, onRead } = options;
+  // Only a caller that can take the rest over may set a budget.
+  const budget = state === undefined ? Number.POSITIVE_INFINITY : (options.budgetBytes ?? Number.POSITIVE_INFINITY);
+  if (state !== undefined) state.resumeEnd = undefined;
   if (end <= 0) return;
   // Two buffers: the next, older chunk is read (on libuv's thread pool) while this one is
   // visited, so a whole-file read waits on the disk only for its first chunk.
@@ -72,6 +86,7 @@ export async function* scanLinesBackward(options: ScanLinesOptions): AsyncGenera
   let terminated = false;
   let position = end;
   let chunkBytes = CHUNK_BYTES;
+  let bytesScanned = 0;
 
   // Visit a line whose head is `buffer[from, to)` and whose rest is in `tail`.
   const visitJoined = (from: number, to: number, lineStart: number): boolean => {
@@ -91,9 +106,13 @@ export async function* scanLinesBackward(options: ScanLinesOptions): AsyncGenera
     return stop;
   };
 
-  /** Visit the whole lines of `buffer[0, length)`, read from `chunkStart`; true to stop. */
-  const visitChunk = (length: number, chunkStart: number): boolean => {
+  /**
+   * Visit the whole lines of `buffer[0, length)`, read from `chunkStart`. Returns true to
+   * stop, or the offset in the buffer of the oldest line visited (-1 when none began here).
+   */
+  const visitChunk = (length: number, chunkStart: number): true | number => {
     let segmentEnd = length;
+    let oldestStart = -1;
     while (segmentEnd > 0) {
       const newline = buffer.lastIndexOf(0x0a, segmentEnd - 1);
       if (newline === -1) break;
@@ -111,6 +130,7 @@ export async function* scanLinesBackward(options: ScanLinesOptions): AsyncGenera
       } else if (visitJoined(from, segmentEnd, chunkStart + from)) {
         return true;
       }
+      oldestStart = from;
       terminated = true;
       segmentEnd = newline;
     }
@@ -124,7 +144,7 @@ export async function* scanLinesBackward(options: ScanLinesOptions): AsyncGenera
         tailBytes += segmentEnd;
       }
     }
-    return false;
+    return oldestStart;
   };
 
   const readAhead = (into: Buffer): { length: number; read: Promise<number> } => {
@@ -141,12 +161,24 @@ export async function* scanLinesBackward(options: ScanLinesOptions): AsyncGenera
       const chunkStart = position;
       [buffer, spare] = [spare, buffer];
       view = viewOf(buffer);
-      if (chunkStart > 0) pending = readAhead(spare);
+      bytesScanned += bytesRead;
+      const outOfBudget = bytesScanned >= budget;
+      if (chunkStart > 0 && !outOfBudget) pending = readAhead(spare);
       onRead(bytesRead);
       // A short read means the file was truncated under us; what is left is gone.
       if (bytesRead < length) return;
-      if (visitChunk(length, chunkStart)) return;
+      const visited = visitChunk(length, chunkStart);
+      if (visited === true) return;
       if (chunkStart === 0) break;
+      if (outOfBudget) {
+        if (visited !== -1 && state !== undefined) {
+          // Hand the rest on at a line boundary: the partial line at this chunk's start is read again.
+          state.resumeEnd = chunkStart + visited;
+          return;
+        }
+        // No line began in this chunk: read on to the next boundary.
+        pending = readAhead(spare);
+      }
       yield;
     }
   } finally {

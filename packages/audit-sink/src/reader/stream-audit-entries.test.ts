@@ -124,14 +124,30 @@ describe('streamAuditEntries', () => {
     expect([...seen, ...after]).toEqual(wanted);
   });
 
-  it('closes the file when the loop stops early', async () => {
+  it('reads the same rows when a worker thread scans most of each file', async () => {
+    writeFileSync(`${path}.2`, bulkyRows(0, 300));
+    writeFileSync(`${path}.1`, bulkyRows(300, 700));
+    writeFileSync(path, bulkyRows(700, 1000));
+    let bytesRead = 0;
+    const streamed = await collectEntries({ path, offloadAfterBytes: 100_000, onRead: (bytes) => (bytesRead += bytes) });
+    expect(streamed.ids).toEqual(newestFirst(0, 1000));
+    expect(bytesRead).toBeGreaterThanOrEqual(readdirSync(dir).length * 100_000);
+    const mcp = await collectEntries({ path, seams: ['mcp.tool_called'], since: envelope(123).emitted_at, offloadAfterBytes: 100_000 });
+    expect(mcp.ids).toEqual((await readPaged({ path, seams: ['mcp.tool_called'], since: envelope(123).emitted_at, limit: 10_000 })).ids);
+  });
+
+  it('closes the file and ends the worker thread when the loop stops early', async () => {
     writeFileSync(path, bulkyRows(0, 800));
     const before = openDescriptors();
-    for await (const batch of streamAuditEntries({ path })) {
-      expect(batch.entries.length).toBeGreaterThan(0);
-      break;
+    for (const offloadAfterBytes of [Number.POSITIVE_INFINITY, 0]) {
+      let batches = 0;
+      for await (const batch of streamAuditEntries({ path, offloadAfterBytes })) {
+        expect(batch.entries.length).toBeGreaterThan(0);
+        batches += 1;
+        if (batches === 3) break;
+      }
+      expect(openDescriptors()).toBe(before);
     }
-    expect(openDescriptors()).toBe(before);
   });
 
   it('refuses a limit and bad options on the first step', async () => {
@@ -167,10 +183,13 @@ describe('streamAuditLines', () => {
     writeFileSync(path, text);
     for (const filters of [{}, { seams: ['mcp.tool_called' as const] }, { since: envelope(22).emitted_at, until: envelope(500).emitted_at }, { seams: [...SEAM_NAMES.slice(1)] }]) {
       const paged = await readPaged({ path, ...filters, limit: 37 });
-      const streamed = await collectLines({ path, ...filters });
-      expect(streamed.lines).toEqual(paged.lines);
-      expect(streamed.skipped).toEqual(paged.skipped);
-      expect(await collectEntries({ path, ...filters })).toMatchObject({ lines: paged.lines, ids: paged.ids, skipped: paged.skipped });
+      // On this thread alone, and with a worker thread scanning after the first chunk.
+      for (const offloadAfterBytes of [Number.POSITIVE_INFINITY, 0]) {
+        const streamed = await collectLines({ path, ...filters, offloadAfterBytes });
+        expect(streamed.lines).toEqual(paged.lines);
+        expect(streamed.skipped).toEqual(paged.skipped);
+        expect(await collectEntries({ path, ...filters, offloadAfterBytes })).toMatchObject({ lines: paged.lines, ids: paged.ids, skipped: paged.skipped });
+      }
     }
     const all = await collectLines({ path });
     expect(all.ids).toContain(idOf(22));
@@ -178,7 +197,10 @@ describe('streamAuditLines', () => {
     expect(all.skipped).toEqual({ blank: 2, malformed: 2, torn: 1, invalid: 1 });
   });
 
-  it('agrees with readAuditEntries on any mix of rows, damage and filters', async () => {
+  it.each([
+    ['on this thread', Number.POSITIVE_INFINITY],
+    ['with a worker thread scanning', 0],
+  ])('agrees with readAuditEntries on any mix of rows, damage and filters, %s', async (_, offload) => {
     const rowLine = fc.record({
       n: fc.integer({ min: 0, max: 400 }),
       seam: fc.constantFrom(...SEAM_NAMES),
@@ -209,12 +231,13 @@ describe('streamAuditLines', () => {
           })
           .join('');
         writeFileSync(path, text);
-        const paged = await readPaged({ path, ...filter, limit: 7 });
-        const streamed = await collectLines({ path, ...filter });
+        const paged = await readPaged({ path, ...filter, limit: 7, offloadAfterBytes: Number.POSITIVE_INFINITY });
+        const streamed = await collectLines({ path, ...filter, offloadAfterBytes: offload });
         expect(streamed.lines).toEqual(paged.lines);
         expect(streamed.skipped).toEqual(paged.skipped);
       }),
-      { numRuns: 150, seed: 0x73747265 },
+      // A worker thread starts for every read with offloading on: fewer of those runs.
+      { numRuns: offload === 0 ? 25 : 150, seed: 0x73747265 },
     );
   }, 120_000);
 });

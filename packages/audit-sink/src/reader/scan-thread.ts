@@ -1,0 +1,131 @@
+import { Worker } from 'node:worker_threads';
+import type { HeaderFilterSpec, LineVisitor } from './scan-lines-backward.js';
+import { LINE_OVERSIZED, LINE_TERMINATED, META_STRIDE } from './scan-worker-protocol.js';
+import type { FromScanThread, ToScanThread } from './scan-worker-protocol.js';
+
+/** The scanning thread could not start or died before sending anything: scan here instead. */
+export class ScanThreadUnavailable extends Error {}
+
+/** One backward scan handed to a {@link ScanThread}. */
+export interface ThreadScanOptions {
+  /** An open descriptor of the file; it must stay open until the scan's iteration has ended. */
+  readonly fd: number;
+  readonly end: number;
+  readonly maxLineBytes: number;
+  readonly filter: HeaderFilterSpec | undefined;
+  readonly visit: LineVisitor;
+  readonly onRead: (bytes: number) => void;
+}
+
+// A small young generation: the thread's garbage is short-lived, and every MiB counts toward
+// the reader's peak memory.
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
+/**
+ * A worker thread that reads a file and passes over the lines that cannot match while this
+ * thread checks the rest: a whole-file read costs about the larger of the two, not their sum.
+ * One scan at a time; {@link ScanThread.close} ends the thread.
+ */
+export class ScanThread {
+  private readonly worker: Worker;
+  private readonly inbox: FromScanThread[] = [];
+  private waiting: (() => void) | undefined;
+  private failure: Error | undefined;
+  private heardFrom = false;
+
+  constructor() {
+    this.worker = startWorker();
+    this.worker.on('message', (message: FromScanThread) => {
+      this.heardFrom = true;
+      this.inbox.push(message);
+      this.wake();
+    });
+    this.worker.on('error', (error) => {
+      this.failure = this.heardFrom ? error : new ScanThreadUnavailable(`the scanning thread did not start: ${error.message}`, { cause: error });
+      this.wake();
+    });
+    this.worker.on('exit', (code) => {
+      this.failure ??= new ScanThreadUnavailable(`the scanning thread exited with code ${code}`);
+      this.wake();
+    });
+  }
+
+  /**
+   * Scan `[0, end)` of `fd` backwards, calling `visit` on this thread for each line the filter
+   * keeps, newest first; yields after each batch. Throws {@link ScanThreadUnavailable} when
+   * the thread cannot run, before any line was visited.
+   */
+  async *scan(options: ThreadScanOptions): AsyncGenerator<void, void, undefined> {
+    const { visit, onRead } = options;
+    this.post({ type: 'scan', fd: options.fd, end: options.end, maxLineBytes: options.maxLineBytes, filter: options.filter ?? null });
+    let ended = false;
+    try {
+      for (;;) {
+        const message = await this.next();
+        if (message.type === 'end') {
+          ended = true;
+          return;
+        }
+        if (message.type === 'error') {
+          ended = true;
+          throw Object.assign(new Error(message.message), { code: message.code });
+        }
+        const bytes = Buffer.from(message.bytes);
+        const { meta } = message;
+        onRead(message.bytesRead);
+        for (let at = 0; at < meta.length; at += META_STRIDE) {
+          const flags = meta[at + 3]!;
+          if (visit((flags & LINE_OVERSIZED) === 0 ? bytes : null, meta[at]!, meta[at + 1]!, meta[at + 2]!, (flags & LINE_TERMINATED) !== 0)) return;
+        }
+        // The lines were copied out where kept: the buffer goes back to be filled again.
+        this.post({ type: 'credit', buffer: message.bytes }, [message.bytes]);
+        yield;
+      }
+    } finally {
+      if (!ended && this.failure === undefined) {
+        // The file may be closed only once the thread has no read of it in flight.
+        this.post({ type: 'stop' });
+        for (;;) {
+          const message = await this.next().catch(() => undefined);
+          if (message === undefined || message.type !== 'lines') break;
+        }
+      }
+    }
+  }
+
+  /** End the thread. */
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private post(message: ToScanThread, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  }
+
+  private async next(): Promise<FromScanThread> {
+    for (;;) {
+      const message = this.inbox.shift();
+      if (message !== undefined) return message;
+      if (this.failure !== undefined) throw this.failure;
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+}
+
+function startWorker(): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./scan-worker.js', here), { resourceLimits: RESOURCE_LIMITS });
+  // Run from TypeScript source (tests, tsx): the worker is TypeScript too, so it registers tsx first.
+  const worker = new URL('./scan-worker.ts', here).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(worker)}); });`, {
+    eval: true,
+    resourceLimits: RESOURCE_LIMITS,
+  });
+}
