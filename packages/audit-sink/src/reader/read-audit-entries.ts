@@ -386,12 +386,14 @@ async function* readBatches(
           // while this thread checks the lines it sends. Where no worker can run, this one goes on.
           let offloaded = false;
           if (!threadUnavailable) {
-            thread ??= new ScanThread();
             try {
+              // Throws where no worker can be made at all (no worker file, no loader for it).
+              thread ??= new ScanThread();
               yield* drain(thread.scan({ fd: file.handle.fd, end: rest, maxLineBytes, filter: filter === undefined ? undefined : filterSpec, visit, onRead }));
               offloaded = true;
             } catch (error) {
-              if (!(error instanceof ScanThreadUnavailable)) throw error;
+              // A worker that failed after it started is a real failure; one that never ran is not.
+              if (thread !== undefined && !(error instanceof ScanThreadUnavailable)) throw error;
               threadUnavailable = true;
             }
           }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, line } from '../__fixtures__/reader-rows.js';
 import { makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
 import type { HeaderFilterSpec } from './scan-lines-backward.js';
-import { ScanThread } from './scan-thread.js';
+import { ScanThread, ScanThreadUnavailable } from './scan-thread.js';
 
 let dir: string;
 let path: string;
@@ -110,5 +110,20 @@ describe('ScanThread', () => {
     } finally {
       await handle.close();
     }
+  });
+
+  it('says it is unavailable when its worker cannot start, before visiting anything', async () => {
+    const broken = new ScanThread(new URL('./no-such-worker.js', import.meta.url));
+    writeFileSync(path, line(envelope(0)));
+    const handle = await open(path, 'r');
+    let visited = 0;
+    try {
+      const scan = broken.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, visit: () => (visited += 1) > 0, onRead: () => undefined });
+      await expect(scan.next()).rejects.toBeInstanceOf(ScanThreadUnavailable);
+    } finally {
+      await handle.close();
+      await broken.close();
+    }
+    expect(visited).toBe(0);
   });
 });

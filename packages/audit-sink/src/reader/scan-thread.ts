@@ -33,8 +33,9 @@ export class ScanThread {
   private failure: Error | undefined;
   private heardFrom = false;
 
-  constructor() {
-    this.worker = startWorker();
+  /** `entry` replaces the worker's module, for tests of a worker that cannot start. */
+  constructor(entry?: URL) {
+    this.worker = entry === undefined ? startWorker() : new Worker(entry, { resourceLimits: RESOURCE_LIMITS });
     this.worker.on('message', (message: FromScanThread) => {
       this.heardFrom = true;
       this.inbox.push(message);
