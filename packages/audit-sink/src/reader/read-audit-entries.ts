@@ -1,13 +1,14 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { z } from 'zod';
-import { AUDIT_ROW_PREFIX, auditEnvelope } from '../envelope/audit-envelope.js';
-import type { AuditEnvelope } from '../envelope/audit-envelope.js';
+import type { AuditEnvelope, auditEnvelope } from '../envelope/audit-envelope.js';
 import type { SeamName } from '../envelope/seam-names.js';
 import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
+import { AUDIT_ROW_PREFIX } from '../envelope/row-layout.js';
 import { parseReadFilters } from './parse-read-filters.js';
 import type { ReadFilters } from './parse-read-filters.js';
 import { readSinkRowSeam } from './check-sink-row.js';
+import { MAX_SIBLINGS, encodeCursor } from './reader-cursor.js';
+import type { CursorState } from './reader-cursor.js';
 import { HEADER_EMITTED_AT_RANGE, HEADER_ID_RANGE, makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
 import type { HeaderFilterSpec, LineVisitor, ScanState } from './scan-lines-backward.js';
 import { ScanThread, ScanThreadUnavailable } from './scan-thread.js';
@@ -25,8 +26,6 @@ const DEFAULT_OFFLOAD_AFTER_BYTES = 16 * 1024 * 1024;
  * row older than `since` by more than this, so rows up to this much out of order are kept.
  */
 const SINCE_SLACK_MS = 5_000;
-// How far `path.N` is searched for rotated siblings; the first missing one ends the search.
-const MAX_SIBLINGS = 1_000;
 // The id is written near the start of a row; a cursor's row is recognised within this window.
 const ANCHOR_WINDOW_BYTES = 4 * 1024;
 
@@ -85,22 +84,6 @@ export interface ReadAuditEntriesResult {
    */
   lines?: string[];
 }
-
-// The cursor's content. Opaque to callers; parsed at the edge because it comes back from them.
-const cursorState = z.strictObject({
-  v: z.literal(1),
-  /** Sibling index when the cursor was made: 0 is the live file, N is `path.N`. */
-  file: z.number().int().min(0).max(MAX_SIBLINGS),
-  /** Byte offset of the oldest returned row: reading continues with the lines before it. */
-  offset: z.number().int().min(0),
-  /** The file's device and inode, to find it again after rename rotation. */
-  dev: z.string().regex(/^\d{1,40}$/),
-  ino: z.string().regex(/^\d{1,40}$/),
-  /** The oldest returned row, to recognise the position and to resume if the file is gone. */
-  at: z.string().max(64),
-  id: z.string().max(64),
-});
-type CursorState = z.infer<typeof cursorState>;
 
 interface FileIdentity {
   readonly dev: string;
@@ -227,7 +210,8 @@ async function* readBatches(
   const onRead = options.onRead ?? (() => undefined);
   const filterSpec: HeaderFilterSpec = { seams: seams === undefined ? undefined : [...seams], sinceMs, untilMs };
   const headerFilter = makeHeaderFilter(filterSpec);
-  const previous = options.cursor == null ? undefined : decodeCursor(options.cursor);
+  // zod is loaded for a cursor only: a read from the top, the common case, starts without it.
+  const previous = options.cursor == null ? undefined : (await import('./decode-reader-cursor.js')).decodeCursor(reader, options.cursor);
   const withLines = mode === 'lines' || options.withLines === true;
   const withEntries = mode === 'entries';
 
@@ -304,8 +288,10 @@ async function* readBatches(
         break;
       }
       const key = identityKey(file.identity);
-      let stopped = undefined as 'limit' | 'since' | undefined;
+      let stopped = undefined as 'limit' | 'since' | 'schema' | undefined;
       let lastStart = 0;
+      // With `stopped` 'schema': the end of the line that needs the schema, to read on from.
+      let pausedAt = 0;
       try {
         if (visited.has(key)) {
           index += 1;
@@ -341,7 +327,15 @@ async function* readBatches(
           if (fastSeam !== undefined && text !== null) {
             row = { text, emittedAt: text.slice(HEADER_EMITTED_AT_RANGE[0], HEADER_EMITTED_AT_RANGE[1]), id: text.slice(HEADER_ID_RANGE[0], HEADER_ID_RANGE[1]), seam: fastSeam };
           } else {
+            const malformedBefore = skipped.malformed;
             const parsedLine = parseLine(text, skipped);
+            if (parsedLine === NEEDS_SCHEMA) {
+              // Stop at this line; it is read again, in full, once the schema is loaded.
+              skipped.malformed = malformedBefore;
+              pausedAt = lineStart + (to - from) + 1;
+              stopped = 'schema';
+              return true;
+            }
             if (parsedLine === undefined) return false;
             const { entry } = parsedLine;
             row = { text: parsedLine.text, emittedAt: entry.emitted_at, id: entry.id, seam: entry.seam, entry };
@@ -374,30 +368,38 @@ async function* readBatches(
         };
         // A resumed page compares whole rows with its boundary, so it reads every line in full.
         const filter = start.boundary === undefined ? headerFilter : undefined;
-        const state: ScanState = { resumeEnd: undefined };
         const countRead = (bytes: number): void => {
           budgetBytes -= bytes;
           onRead(bytes);
         };
-        yield* drain(scanLinesBackward({ read: readFrom(file.handle), end, maxLineBytes, filter, visit, onRead: countRead, budgetBytes }, state));
-        const rest = state.resumeEnd;
-        if (stopped === undefined && rest !== undefined) {
+        /** Scan `[0, rangeEnd)` of this file: here at first, on the worker once it is long. */
+        const scanRange = async function* (rangeEnd: number): AsyncGenerator<ReadAuditEntriesResult, void, undefined> {
+          const state: ScanState = { resumeEnd: undefined };
+          yield* drain(scanLinesBackward({ read: readFrom(file.handle), end: rangeEnd, maxLineBytes, filter, visit, onRead: countRead, budgetBytes }, state));
+          const rest = state.resumeEnd;
+          if (stopped !== undefined || rest === undefined) return;
           // The rest of this file is long: a worker reads it and passes over what cannot match,
           // while this thread checks the lines it sends. Where no worker can run, this one goes on.
-          let offloaded = false;
           if (!threadUnavailable) {
             try {
               // Throws where no worker can be made at all (no worker file, no loader for it).
               thread ??= new ScanThread();
               yield* drain(thread.scan({ fd: file.handle.fd, end: rest, maxLineBytes, filter: filter === undefined ? undefined : filterSpec, visit, onRead }));
-              offloaded = true;
+              return;
             } catch (error) {
               // A worker that failed after it started is a real failure; one that never ran is not.
               if (thread !== undefined && !(error instanceof ScanThreadUnavailable)) throw error;
               threadUnavailable = true;
             }
           }
-          if (!offloaded) yield* drain(scanLinesBackward({ read: readFrom(file.handle), end: rest, maxLineBytes, filter, visit, onRead }));
+          yield* drain(scanLinesBackward({ read: readFrom(file.handle), end: rest, maxLineBytes, filter, visit, onRead }));
+        };
+        for (let rangeEnd = end; ; rangeEnd = pausedAt) {
+          yield* scanRange(rangeEnd);
+          if (stopped !== 'schema') break;
+          // A row the hand check could not vouch for: load the schema, then read on from that row.
+          await loadEnvelopeSchema();
+          stopped = undefined;
         }
       } finally {
         await file.handle.close();
@@ -441,7 +443,20 @@ interface ParsedLine {
   readonly text: string;
 }
 
-function parseLine(text: string | null, skipped: ReadSkipCounts): ParsedLine | undefined {
+type EnvelopeSchema = typeof auditEnvelope;
+// The envelope schema, and zod with it, loaded the first time a row needs it: rows as the
+// sink writes them pass the hand check, so most reads never load it, and start faster.
+let envelopeSchema: EnvelopeSchema | undefined;
+
+async function loadEnvelopeSchema(): Promise<void> {
+  envelopeSchema ??= (await import('../envelope/audit-envelope.js')).auditEnvelope;
+}
+
+/** What {@link parseLine} answers for a row only the schema can judge, before it is loaded. */
+const NEEDS_SCHEMA = Symbol('needs the envelope schema');
+
+/** Parse one line into an envelope, counting it in `skipped` when it is not one. */
+function parseLine(text: string | null, skipped: ReadSkipCounts): ParsedLine | undefined | typeof NEEDS_SCHEMA {
   if (text === null) {
     skipped.malformed += 1;
     return undefined;
@@ -467,7 +482,8 @@ function parseLine(text: string | null, skipped: ReadSkipCounts): ParsedLine | u
   }
   // A row as the sink writes it passes the hand check; anything else gets the schema's word.
   if (isAuditEnvelope(value)) return { entry: value, text };
-  const parsed = auditEnvelope.safeParse(value);
+  if (envelopeSchema === undefined) return NEEDS_SCHEMA;
+  const parsed = envelopeSchema.safeParse(value);
   if (!parsed.success) {
     skipped.invalid += 1;
     return undefined;
@@ -587,22 +603,3 @@ function compareRow(row: { emittedAt: string; id: string }, boundary: { at: stri
   if (row.id === boundary.id) return 0;
   return row.id < boundary.id ? -1 : 1;
 }
-
-function encodeCursor(state: CursorState): string {
-  return Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): CursorState {
-  let value: unknown;
-  try {
-    value = typeof cursor === 'string' ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
-  } catch {
-    value = undefined;
-  }
-  const parsed = cursorState.safeParse(value);
-  if (!parsed.success) {
-    throw new TypeError('readAuditEntries: invalid cursor (pass back the cursor of a previous page unchanged)');
-  }
-  return parsed.data;
-}
-
