@@ -159,8 +159,23 @@ const guardNearMisses = guardRate(nearMisses);
 
 const results = [
   { name: 'emit, sync vs floor (JSON.stringify + writeSync, O_APPEND)', product: sync, baseline: floor, unit: 'rows/s', target: 0.7, bound: null },
-  { name: 'emit, batched vs pino sync destination', product: batched, baseline: pinoSync, unit: 'rows/s', target: 2, bound: batchedBound },
-  { name: 'dual write (line + batched row) vs pino line alone', product: dualWrite, baseline: pinoLineOnly, unit: 'rows/s', target: 1, bound: dualBound },
+  {
+    name: 'emit, batched vs pino sync destination',
+    product: batched,
+    baseline: pinoSync,
+    unit: 'rows/s',
+    target: 2,
+    bound: `at most ${batchedBound.toFixed(2)} possible (the floor plus validation, guard and id)`,
+  },
+  {
+    name: 'dual write (line + batched row) vs pino line alone',
+    product: dualWrite,
+    baseline: pinoLineOnly,
+    unit: 'rows/s',
+    target: 1,
+    // pino writes asynchronously, so part of the row's cost can hide in its wait: an estimate, and always below 1.
+    bound: `about ${dualBound.toFixed(2)} if the line's and the row's costs add up; below 1 always, as it makes the same pino call`,
+  },
   { name: 'batched floor (no validation, guard or id) vs pino sync', product: batchedFloor, baseline: pinoSync, unit: 'rows/s', target: null, bound: null },
 ];
 process.stdout.write(`kora-audit emit benchmark: ${ROWS} rows × ${ROUNDS} rounds, medians\n\n`);
@@ -168,7 +183,7 @@ const format = (rate: number): string => Math.round(rate).toLocaleString('en').p
 for (const result of results) {
   const ratio = result.product / result.baseline;
   const verdict = result.target === null ? '' : ` (target ≥ ${result.target}) ${ratio >= result.target ? 'met' : 'NOT MET'}`;
-  const bound = result.bound === null ? '' : `; at most ${result.bound.toFixed(2)} possible`;
+  const bound = result.bound === null ? '' : `; ${result.bound}`;
   process.stdout.write(`${result.name.padEnd(62)} ${format(result.product)} vs ${format(result.baseline)} ${result.unit}  ratio ${ratio.toFixed(2)}${verdict}${bound}\n`);
 }
 process.stdout.write(
