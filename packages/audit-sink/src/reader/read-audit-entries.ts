@@ -229,9 +229,9 @@ async function* readBatches(
   // The oldest row returned so far and where its line starts: the next batch's cursor.
   let oldest: { readonly at: string; readonly id: string; readonly file: number; readonly offset: number; readonly identity: FileIdentity } | undefined;
 
-  /** The batch so far, handed out; a fresh one begins. */
   // Rows returned before the batch being gathered.
   let returnedBefore = 0;
+  /** The batch so far, handed out; a fresh one begins. */
   const take = (cursor: string | null): ReadAuditEntriesResult => {
     returnedBefore = returned;
     const batch = withText({ entries, cursor, skipped }, lines);
