@@ -1,5 +1,7 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { readAuditEntries } from '@kora/audit-sink';
+import type { AuditEnvelope } from '@kora/audit-sink';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +72,17 @@ function sendRaw(baseUrl: string, request: string): Promise<RawExchange> {
   const connection = openRaw(baseUrl);
   connection.socket.write(request, 'latin1');
   return connection.closed;
+}
+
+/** The first row `matches` accepts, once the daemon has written it (rows are written as they happen). */
+async function waitForRow(path: string, matches: (entry: AuditEnvelope) => boolean): Promise<AuditEnvelope> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const page = await readAuditEntries({ path, limit: 10_000 });
+    const found = page.entries.find(matches);
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no such row was written within 5 s');
 }
 
 function getRaw(baseUrl: string, target: string, headers: readonly string[] = []): Promise<RawExchange> {
@@ -571,6 +584,23 @@ describe('the daemon under slow clients', () => {
       expect(exchange.status, path).toBe(408);
     }
     expect(capture.logLines().filter((line) => line.msg.includes('request_failed'))).toEqual([]);
+  });
+
+  it('dead-letters a webhook whose body never finishes, with the bytes that did arrive', async () => {
+    for (const [path, source] of [
+      ['/webhooks/email', 'email'],
+      ['/webhooks/slack/events', 'slack'],
+    ] as const) {
+      const requestId = `stalled-${source}`;
+      const connection = openRaw(stack.daemon.url);
+      connection.socket.write(
+        [`POST ${path} HTTP/1.1`, 'Host: kora.test', 'Content-Type: application/json', `X-Request-Id: ${requestId}`, 'Content-Length: 1000', '', '{"token":"xoxb-'].join('\r\n'),
+      );
+      expect((await connection.closed).status, path).toBe(408);
+      const row = await waitForRow(stack.auditLogPath, (entry) => entry.seam === 'webhook.dead_letter' && entry.details.request_id === requestId);
+      expect(row.details).toMatchObject({ source, reason: 'body_incomplete', body_bytes: 15 });
+      expect(JSON.stringify(row)).not.toContain('xoxb');
+    }
   });
 
   it('closes an idle keep-alive connection', async () => {

@@ -78,7 +78,7 @@ interface Arrival {
 
 /** A refused request: its answer and its `webhook.dead_letter` row. */
 interface Rejection {
-  readonly status: 400 | 401 | 413 | 429 | 503;
+  readonly status: 400 | 401 | 408 | 413 | 429 | 503;
   readonly reason: string;
   /** Bytes read, or the declared length when the body was not read. */
   readonly bodyBytes: number | undefined;
@@ -164,11 +164,16 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): WebhookRoute
       return reject(c, arrival, { status: 503, reason: `${source}_not_configured`, bodyBytes: arrival.declaredBytes });
     }
     const body = await readCappedBody(c.req.raw, arrival.declaredBytes, options.maxBodyBytes);
+    if (!body.ok && body.reason === 'body_incomplete') {
+      // The connection is gone (the server has answered 408 where it cut it off): the answer
+      // here reaches nobody, but the row records the attempt.
+      return reject(c, arrival, { status: 408, reason: body.reason, bodyBytes: body.receivedBytes });
+    }
     if (!body.ok) {
       // A chunked body refused part-way is never read to its end, so nothing after it on this
       // connection could be parsed: say so, rather than let the client send another request.
       if (arrival.declaredBytes === undefined) c.header('Connection', 'close');
-      return reject(c, arrival, { status: 413, reason: 'body_too_large', bodyBytes: body.receivedBytes });
+      return reject(c, arrival, { status: 413, reason: body.reason, bodyBytes: body.receivedBytes });
     }
     const outcome = accept(body.bytes, secret);
     return outcome instanceof Response ? outcome : reject(c, arrival, { ...outcome, bodyBytes: body.bytes.byteLength });
@@ -295,17 +300,21 @@ async function consumeRateLimit(limiter: RateLimiterMemory, key: string): Promis
   }
 }
 
-type BodyRead = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly receivedBytes: number | undefined };
+type BodyRead =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly reason: 'body_too_large' | 'body_incomplete'; readonly receivedBytes: number | undefined };
 
 /**
  * Read the raw body, refusing one over `maxBytes` without holding more than `maxBytes` plus one
  * chunk: a declared `Content-Length` is judged before reading, a chunked body while counting.
- * On refusal `receivedBytes` is the declared length, or the bytes counted so far (a lower bound).
+ * A body that stops short (the client left, or the server's request timeout cut it off) is
+ * `body_incomplete`. On refusal `receivedBytes` is the declared length, or the bytes counted
+ * so far (a lower bound).
  * The rest of the stream is left to the server: an unread declared body is discarded after the
  * response, and a chunked one refused part-way goes with the connection (`Connection: close`).
  */
 async function readCappedBody(request: Request, declaredBytes: number | undefined, maxBytes: number): Promise<BodyRead> {
-  if (declaredBytes !== undefined && declaredBytes > maxBytes) return { ok: false, receivedBytes: declaredBytes };
+  if (declaredBytes !== undefined && declaredBytes > maxBytes) return { ok: false, reason: 'body_too_large', receivedBytes: declaredBytes };
   if (request.body === null) return { ok: true, bytes: new Uint8Array(0) };
   // The fetch types leave the chunk type open; a request body is always bytes.
   const reader = (request.body as ReadableStream<Uint8Array>).getReader();
@@ -313,10 +322,17 @@ async function readCappedBody(request: Request, declaredBytes: number | undefine
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        // The client went away or was cut off (the request timeout) before the body ended.
+        return { ok: false, reason: 'body_incomplete', receivedBytes: total };
+      }
+      const { done, value } = chunk;
       if (done) break;
       total += value.byteLength;
-      if (total > maxBytes) return { ok: false, receivedBytes: total };
+      if (total > maxBytes) return { ok: false, reason: 'body_too_large', receivedBytes: total };
       chunks.push(value);
     }
   } finally {
