@@ -76,6 +76,8 @@ describe('readSinkRowSeam', { timeout: 600_000 }, () => {
           parses = false;
         }
         const seam = readSinkRowSeam(text);
+        // Told whether the text is free of backslashes and control characters, it answers the same.
+        expect(readSinkRowSeam(text, !/[\\\x00-\x1f]/.test(text))).toBe(seam);
         if (seam !== undefined) {
           expect(parses).toBe(true);
           expect(isAuditEnvelope(parsed)).toBe(true);

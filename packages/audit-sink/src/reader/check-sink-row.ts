@@ -35,10 +35,12 @@ const sources: ReadonlySet<string> = new Set(AUDIT_SOURCES);
  * envelope value. Within `details` any JSON without whitespace is followed. Anything else
  * (whitespace, escapes in the envelope, a `details` key spelled with an escape or named
  * `__proto__`, nesting over 64 deep) is undefined: the parser and the schema decide.
+ * `plainHint`, when the caller already knows it, says whether the text holds no backslash and no
+ * control character; it must be right.
  */
-export function readSinkRowSeam(text: string): SeamName | undefined {
+export function readSinkRowSeam(text: string, plainHint?: boolean): SeamName | undefined {
   if (!text.startsWith(AUDIT_ROW_PREFIX)) return undefined;
-  plain = !ESCAPE_OR_CONTROL.test(text);
+  plain = plainHint ?? !ESCAPE_OR_CONTROL.test(text);
   UUID_V7.lastIndex = ID_START;
   if (!UUID_V7.test(text) || !text.startsWith(AFTER_ID, ID_START + 36)) return undefined;
   ISO_UTC_MILLIS.lastIndex = EMITTED_AT_START;

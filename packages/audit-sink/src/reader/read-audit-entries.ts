@@ -314,7 +314,7 @@ async function* readBatches(
         pendingOffset = undefined;
         const fromEnd = end === file.size;
         const fileIndex = index;
-        const visit: LineVisitor = (bytes, from, to, lineStart, terminated) => {
+        const visit: LineVisitor = (bytes, from, to, lineStart, terminated, plain) => {
           if (!terminated) {
             // Only the very end of a file can lack its newline; elsewhere the range ends at a row start.
             if (fromEnd) skipped.torn += 1;
@@ -322,7 +322,7 @@ async function* readBatches(
           }
           const text = bytes === null ? null : bytes.toString('utf8', from, to);
           // A text-only read checks a row in the sink's layout in place; anything else is parsed.
-          const fastSeam = withEntries || text === null ? undefined : readSinkRowSeam(text);
+          const fastSeam = withEntries || text === null ? undefined : readSinkRowSeam(text, plain);
           let row: { readonly text: string; readonly emittedAt: string; readonly id: string; readonly seam: SeamName; readonly entry?: AuditEnvelope };
           if (fastSeam !== undefined && text !== null) {
             row = { text, emittedAt: text.slice(HEADER_EMITTED_AT_RANGE[0], HEADER_EMITTED_AT_RANGE[1]), id: text.slice(HEADER_ID_RANGE[0], HEADER_ID_RANGE[1]), seam: fastSeam };

@@ -10,9 +10,10 @@ export const MAX_CHUNK_BYTES = 1024 * 1024;
  * first: the line is `bytes[from, to)` without its `\n` (`bytes` is null when the line is
  * longer than the limit), `lineStart` is its offset in the file, and `terminated` is false for
  * a last line with no `\n` after it. The bytes are valid only during the call. Returning true
- * stops the scan.
+ * stops the scan. `plain`, where a scanning thread worked it out, says whether the line holds no
+ * backslash and no control character.
  */
-export type LineVisitor = (bytes: Buffer | null, from: number, to: number, lineStart: number, terminated: boolean) => boolean;
+export type LineVisitor = (bytes: Buffer | null, from: number, to: number, lineStart: number, terminated: boolean, plain?: boolean) => boolean;
 
 /** Read up to `length` bytes at `position` into `buffer[0, length)`; resolves to the count read. */
 export type ReadAt = (buffer: Buffer, length: number, position: number) => Promise<number>;

@@ -49,10 +49,12 @@ async function scanHere(filter: HeaderFilterSpec | undefined, maxLineBytes: numb
   return visited;
 }
 
-async function scanOnThread(filter: HeaderFilterSpec | undefined, maxLineBytes: number, stopAfter = Number.POSITIVE_INFINITY): Promise<{ visited: Visited; bytesRead: number }> {
+async function scanOnThread(filter: HeaderFilterSpec | undefined, maxLineBytes: number, stopAfter = Number.POSITIVE_INFINITY): Promise<{ visited: Visited; bytesRead: number; plainWrong: number }> {
   const handle = await open(path, 'r');
   const visited: Visited = [];
   let bytesRead = 0;
+  // Lines whose `plain` flag says other than the text: none may.
+  let plainWrong = 0;
   try {
     const { size } = await handle.stat();
     const scan = thread.scan({
@@ -60,8 +62,10 @@ async function scanOnThread(filter: HeaderFilterSpec | undefined, maxLineBytes: 
       end: size,
       maxLineBytes,
       filter,
-      visit: (bytes, from, to, lineStart, terminated) => {
-        visited.push([bytes === null ? null : bytes.toString('utf8', from, to), lineStart, terminated]);
+      visit: (bytes, from, to, lineStart, terminated, plain) => {
+        const text = bytes === null ? null : bytes.toString('utf8', from, to);
+        if (text !== null && plain !== !/[\\\x00-\x1f]/.test(text)) plainWrong += 1;
+        visited.push([text, lineStart, terminated]);
         return visited.length >= stopAfter;
       },
       onRead: (bytes) => (bytesRead += bytes),
@@ -70,14 +74,14 @@ async function scanOnThread(filter: HeaderFilterSpec | undefined, maxLineBytes: 
   } finally {
     await handle.close();
   }
-  return { visited, bytesRead };
+  return { visited, bytesRead, plainWrong };
 }
 
 describe('ScanThread', () => {
   it('visits the lines a scan on this thread visits, with the same offsets, filters and limits', async () => {
     const parts: string[] = [];
     for (let n = 0; n < 3_000; n += 1) {
-      parts.push(n % 500 === 7 ? line(envelope(n, { details: { blob: 'z'.repeat(200_000) } })) : line(envelope(n)));
+      parts.push(n % 500 === 7 ? line(envelope(n, { details: { blob: 'z'.repeat(200_000) } })) : line(envelope(n, { details: n % 3 === 0 ? { note: 'tab\there "quoted" \\' } : {} })));
       if (n % 700 === 3) parts.push('not a row\n', '\n');
     }
     parts.push(JSON.stringify(envelope(3_000)));
@@ -88,6 +92,7 @@ describe('ScanThread', () => {
         const there = await scanOnThread(filter, maxLineBytes);
         expect(there.visited).toEqual(here);
         expect(there.bytesRead).toBe(parts.join('').length);
+        expect(there.plainWrong).toBe(0);
       }
     }
   });

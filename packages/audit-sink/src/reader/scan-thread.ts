@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { HeaderFilterSpec, LineVisitor } from './scan-lines-backward.js';
-import { LINE_OVERSIZED, LINE_TERMINATED, META_STRIDE } from './scan-worker-protocol.js';
+import { LINE_OVERSIZED, LINE_PLAIN, LINE_TERMINATED, META_STRIDE } from './scan-worker-protocol.js';
 import type { FromScanThread, ToScanThread } from './scan-worker-protocol.js';
 
 /** The scanning thread could not start or died before sending anything: scan here instead. */
@@ -76,7 +76,8 @@ export class ScanThread {
         onRead(message.bytesRead);
         for (let at = 0; at < meta.length; at += META_STRIDE) {
           const flags = meta[at + 3]!;
-          if (visit((flags & LINE_OVERSIZED) === 0 ? bytes : null, meta[at]!, meta[at + 1]!, meta[at + 2]!, (flags & LINE_TERMINATED) !== 0)) return;
+          const oversized = (flags & LINE_OVERSIZED) !== 0;
+          if (visit(oversized ? null : bytes, meta[at]!, meta[at + 1]!, meta[at + 2]!, (flags & LINE_TERMINATED) !== 0, (flags & LINE_PLAIN) !== 0)) return;
         }
         // The lines were copied out where kept: the buffer goes back to be filled again.
         this.post({ type: 'credit', buffer: message.bytes }, [message.bytes]);

@@ -29,6 +29,8 @@ export type ToScanThread = ScanRequest | CreditMessage | StopMessage;
 /** Bits of a line's flags. */
 export const LINE_TERMINATED = 1;
 export const LINE_OVERSIZED = 2;
+/** The line holds no backslash and no control character (see `readSinkRowSeam`). */
+export const LINE_PLAIN = 4;
 /** Numbers per line in a batch's `meta`: from, to, offset in the file, flags. */
 export const META_STRIDE = 4;
 

@@ -4,7 +4,7 @@ import { read } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { MAX_CHUNK_BYTES, makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
 import type { ReadAt } from './scan-lines-backward.js';
-import { LINE_OVERSIZED, LINE_TERMINATED, MAX_BATCHES_AHEAD, META_STRIDE } from './scan-worker-protocol.js';
+import { LINE_OVERSIZED, LINE_PLAIN, LINE_TERMINATED, MAX_BATCHES_AHEAD, META_STRIDE } from './scan-worker-protocol.js';
 import type { FromScanThread, ScanRequest, ToScanThread } from './scan-worker-protocol.js';
 
 const port = parentPort;
@@ -59,7 +59,8 @@ class Batch {
       this.bytes = grown;
     }
     if (source !== null) source.copy(this.bytes, this.used, from, to);
-    this.meta.push(this.used, this.used + length, lineStart, (terminated ? LINE_TERMINATED : 0) | (source === null ? LINE_OVERSIZED : 0));
+    const flags = (terminated ? LINE_TERMINATED : 0) | (source === null ? LINE_OVERSIZED : isPlain(source, from, to) ? LINE_PLAIN : 0);
+    this.meta.push(this.used, this.used + length, lineStart, flags);
     this.used += length;
   }
 
@@ -71,6 +72,19 @@ class Batch {
     this.used = 0;
     this.meta = [];
   }
+}
+
+/**
+ * Whether `bytes[from, to)` holds no backslash and no control character. Worked out here, where
+ * there is time to spare, so that the reader's check of the row need not look for them. (In
+ * UTF-8 these bytes stand only for themselves, so the decoded text has none either.)
+ */
+function isPlain(bytes: Buffer, from: number, to: number): boolean {
+  for (let index = from; index < to; index += 1) {
+    const byte = bytes[index]!;
+    if (byte < 0x20 || byte === 0x5c) return false;
+  }
+  return true;
 }
 
 async function runScan(request: ScanRequest): Promise<void> {
