@@ -4,5 +4,7 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 /** A usage error, or an input that could not be read. */
 export const EXIT_USAGE = 2;
+/** `ship` gave up on a database that stayed unreachable (sysexits' EX_TEMPFAIL: try again later). */
+export const EXIT_TEMPFAIL = 75;
 /** Stopped by SIGINT/SIGTERM before finishing (`scan`, `stats`, `query --all`). */
 export const EXIT_INTERRUPTED = 130;

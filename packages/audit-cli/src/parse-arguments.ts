@@ -59,6 +59,16 @@ export function parseTimeOption(option: string, value: string | undefined, now: 
   return date;
 }
 
+/** A length of time (`90s`, `15m`, `2h`, `500ms`) in milliseconds, or undefined for `never`. */
+export function parseDurationOption(option: string, value: string): number | undefined {
+  const trimmed = value.trim();
+  if (trimmed === 'never') return undefined;
+  const duration = /^(\d+)(ms|s|m|h|d|w)$/.exec(trimmed);
+  const ms = duration === null ? Number.NaN : Number(duration[1]) * (DURATION_UNITS_MS[duration[2] ?? ''] ?? Number.NaN);
+  if (!Number.isSafeInteger(ms)) throw new UsageError(`${option}: '${value}' is not a duration (use 90s, 15m, 2h, or never)`);
+  return ms;
+}
+
 /** A whole-number option within `[min, max]`. */
 export function parseCountOption(
   option: string,

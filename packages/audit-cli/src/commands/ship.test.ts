@@ -33,6 +33,22 @@ describe('ship', () => {
     expect(io.err()).toBe(`kora-audit ship: ${join(dir, 'audit.jsonl.ship-checkpoint.json')} is not a ship checkpoint (delete it to ship every file from the start again)\n`);
   });
 
+  it('gives up on a database that stays down with exit 75, and says so on both streams', async () => {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, 'audit.jsonl'), rowsText(0, 5));
+    const io = createTestIo({ cwd: dir, env: { KORA_DATABASE_URL: DOWN_URL } });
+    expect(await main(['ship', '--path', 'audit.jsonl', '--give-up-after', '300ms'], io)).toBe(75);
+    expect(JSON.parse(io.out())).toMatchObject({ rows_shipped: 0, gave_up: true });
+    expect(io.err()).toMatch(/\[kora\.ship\.gave_up\] code=ECONNREFUSED database=postgres:\/\/kora:\*\*\*@127\.0\.0\.1:1\/kora after_ms=\d+;/);
+    expect(io.err()).not.toContain('pa55-word');
+  });
+
+  it('refuses a --give-up-after that is not a duration', async () => {
+    const io = createTestIo({ cwd: makeTempDir(), env: { KORA_DATABASE_URL: DOWN_URL } });
+    expect(await main(['ship', '--path', 'audit.jsonl', '--give-up-after', 'soon'], io)).toBe(2);
+    expect(io.err()).toBe("kora-audit ship: --give-up-after: 'soon' is not a duration (use 90s, 15m, 2h, or never)\n");
+  });
+
   it('waits for a database that is down, never printing the password, and exits 0 on SIGTERM when following', async () => {
     const dir = makeTempDir();
     mkdirSync(join(dir, 'logs'));

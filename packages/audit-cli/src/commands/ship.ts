@@ -4,18 +4,20 @@ import { createShipper } from '@kora/audit-substrate-pg';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
-import { parseCommandLine, parseCountOption, resolveLogPathOption } from '../parse-arguments.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TEMPFAIL } from '../exit-codes.js';
+import { parseCommandLine, parseCountOption, parseDurationOption, resolveLogPathOption } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
 
 const usage = `Usage: kora-audit ship --database-url URL [--path P] [--checkpoint FILE] [--follow]
-                        [--batch-rows N] [--table T] [--origin-host H]
+                        [--batch-rows N] [--table T] [--origin-host H] [--give-up-after D]
 
 Ship the audit file's rows into the PostgreSQL event log: the rotated files P.N … P.1 first,
 oldest first, then P. Resumes from a checkpoint (file identity and byte offset, written only
 after the rows before it are committed), and inserts are idempotent on the row id, so a
 restart, a crash or a second run never duplicates a row. The table is created if missing.
-While the database is down, rows wait in the file and the shipper retries with backoff.
+While the database is down, rows wait in the file and the shipper retries with backoff; after
+--give-up-after of it (a run without --follow: 5m by default) it stops and exits 75, and the
+next run carries on from the checkpoint.
 
 Without --follow it ships what is there and exits; with --follow it keeps shipping new rows,
 across rename rotation and copytruncate, until SIGTERM or SIGINT (the batch in flight is
@@ -30,7 +32,12 @@ Options:
   --batch-rows N      rows per insert, 1-50000 (default 2000)
   --table T           the table, name or schema.name (default kora_audit_events)
   --origin-host H     stored in origin_host (default: this host's name)
+  --give-up-after D   stop after the database has been unreachable this long: 90s, 15m, 2h,
+                      or never (default: 5m without --follow, never with it)
 `;
+
+// How long a run without --follow waits for an unreachable database before it gives up.
+const DEFAULT_GIVE_UP_AFTER = '5m';
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
@@ -44,6 +51,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         'batch-rows': { type: 'string' },
         table: { type: 'string' },
         'origin-host': { type: 'string' },
+        'give-up-after': { type: 'string' },
       },
       strict: true,
     }),
@@ -57,6 +65,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (values['origin-host'] !== undefined && values['origin-host'].trim() === '') throw new UsageError('--origin-host: must not be empty');
   const batchRows = parseCountOption('--batch-rows', values['batch-rows'], { min: 1, max: 50_000 });
   const follow = values.follow === true;
+  // A one-off run (cron, a deploy step) must end; a follower waits for the database as long as it takes.
+  const giveUpAfterMs = parseDurationOption('--give-up-after', values['give-up-after'] ?? (follow ? 'never' : DEFAULT_GIVE_UP_AFTER));
 
   let shipper;
   try {
@@ -68,6 +78,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       originHost: values['origin-host'],
       batchRows,
       follow,
+      giveUpAfterMs,
       signal: io.signal,
       logger: {
         info: (message) => void io.stderr.write(`${message}\n`),
@@ -91,10 +102,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       rows_inserted: stats.rowsInserted,
       lines_skipped: stats.linesSkipped,
       database_failures: stats.databaseFailures,
+      gave_up: stats.gaveUp,
       file: stats.file,
       offset: stats.offset,
     })}\n`,
   );
+  if (stats.gaveUp) return EXIT_TEMPFAIL;
   // Following ends only when asked to: that is success. A one-off run stopped early is not.
   return !follow && io.signal?.aborted === true ? EXIT_INTERRUPTED : EXIT_OK;
 }

@@ -169,6 +169,31 @@ describeWithPostgres('createShipper', () => {
     expect(await readShipCheckpoint(`${path}.ship-checkpoint.json`)).toMatchObject({ offset: 0 });
   });
 
+  it('gives up once the database has been unreachable for giveUpAfterMs, keeping the checkpoint', async () => {
+    const path = freshPath();
+    await writeSeamRows(path, 10);
+    const logger = captureLogger();
+    const started = Date.now();
+    // No stop() here: only the give-up ends this run.
+    const stats = await createShipper({
+      path,
+      databaseUrl: 'postgres://kora:s3cret-pw@127.0.0.1:1/test',
+      logger,
+      retry: { initialDelayMs: 10, maxDelayMs: 10_000 },
+      giveUpAfterMs: 400,
+    }).run();
+    // The last wait is cut to the give-up time, not a whole backoff step past it.
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(stats).toMatchObject({ rowsShipped: 0, gaveUp: true, databaseAvailable: false, lastError: { code: 'ECONNREFUSED' } });
+    const gaveUp = logger.lines.filter((line) => line.startsWith('[kora.ship.gave_up]'));
+    expect(gaveUp).toHaveLength(1);
+    expect(gaveUp[0]).toMatch(/^\[kora\.ship\.gave_up\] code=ECONNREFUSED database=postgres:\/\/kora:\*\*\*@127\.0\.0\.1:1\/test after_ms=\d+;/);
+    expect(Number(/after_ms=(\d+)/.exec(gaveUp[0] ?? '')?.[1])).toBeGreaterThanOrEqual(400);
+    expect(logger.lines.join('\n')).not.toContain('s3cret');
+    // It never reached the database, so no position was ever saved past the start.
+    expect((await readShipCheckpoint(`${path}.ship-checkpoint.json`))?.offset ?? 0).toBe(0);
+  });
+
   it('refuses a checkpoint kept for another file', async () => {
     const path = freshPath();
     const other = freshPath();

@@ -63,6 +63,12 @@ export interface ShipperOptions {
   readonly migrate?: boolean | undefined;
   /** Backoff while the database is unreachable: first delay and cap (default 100 ms, 30 s). */
   readonly retry?: { readonly initialDelayMs?: number | undefined; readonly maxDelayMs?: number | undefined } | undefined;
+  /**
+   * Stop once the database has been unreachable this long (default: never). `run` then
+   * resolves with what was committed, and `stats().gaveUp` is true; the rest waits in the file
+   * for the next run.
+   */
+  readonly giveUpAfterMs?: number | undefined;
 }
 
 /** Counters of one shipper. */
@@ -79,6 +85,8 @@ export interface ShipperStats {
   readonly databaseFailures: number;
   /** False from a failed attempt until one succeeds. */
   readonly databaseAvailable: boolean;
+  /** True when the shipper stopped because the database stayed away past `giveUpAfterMs`. */
+  readonly gaveUp: boolean;
   /** The last database error's code (SQLSTATE or Node code), for the record. */
   readonly lastError: { readonly code: string; readonly at: string } | null;
   /** The file being shipped (as it was named when opened) and the committed offset in it. */
@@ -140,6 +148,10 @@ export function createShipper(options: ShipperOptions): Shipper {
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const initialDelayMs = options.retry?.initialDelayMs ?? 100;
   const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
+  const giveUpAfterMs = options.giveUpAfterMs;
+  if (giveUpAfterMs !== undefined && (!Number.isFinite(giveUpAfterMs) || giveUpAfterMs < 0)) {
+    throw new RangeError('createShipper: giveUpAfterMs must be a number of milliseconds');
+  }
   const logger = options.logger ?? { info: (message: string) => void process.stderr.write(`${message}\n`), warn: (message: string) => void process.stderr.write(`${message}\n`) };
   const databaseLabel = options.databaseUrl === undefined ? 'pool' : redactDatabaseUrl(options.databaseUrl);
   const password = options.databaseUrl === undefined ? undefined : readDatabasePassword(options.databaseUrl);
@@ -157,6 +169,7 @@ export function createShipper(options: ShipperOptions): Shipper {
     linesSkipped: { blank: 0, malformed: 0, invalid: 0, rejected: 0 },
     databaseFailures: 0,
     databaseAvailable: true,
+    gaveUp: false,
     lastError: null as { code: string; at: string } | null,
   };
   let current: ShippedFile | null = null;
@@ -216,6 +229,12 @@ export function createShipper(options: ShipperOptions): Shipper {
       const message = error instanceof Error ? scrub(error.message).replace(/\s+/g, ' ') : '';
       logger.warn(`[kora.ship.database_unavailable] code=${code} database=${databaseLabel} message=${JSON.stringify(message)} retrying with backoff; rows wait in the file`);
     }
+    const outageMs = Date.now() - outageStartedAt;
+    if (giveUpAfterMs !== undefined && outageMs >= giveUpAfterMs && !counters.gaveUp) {
+      counters.gaveUp = true;
+      logger.warn(`[kora.ship.gave_up] code=${code} database=${databaseLabel} after_ms=${outageMs}; the rows not shipped wait in the file for the next run`);
+      stop();
+    }
   };
   const noteSuccess = (): void => {
     counters.databaseAvailable = true;
@@ -227,7 +246,10 @@ export function createShipper(options: ShipperOptions): Shipper {
   /** Exponential backoff with jitter: half the doubled delay for sure, the other half at random. */
   const backoff = (attempt: number): Promise<void> => {
     const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt, 30));
-    return pause(delay / 2 + Math.random() * (delay / 2));
+    const wait = delay / 2 + Math.random() * (delay / 2);
+    // Try once more right when the give-up time comes, not a whole backoff step after it.
+    const untilGiveUp = giveUpAfterMs === undefined || outageStartedAt === undefined ? wait : outageStartedAt + giveUpAfterMs - Date.now();
+    return pause(Math.max(0, Math.min(wait, untilGiveUp)));
   };
 
   /** Run `body` until it succeeds; false when stopped first. Any failure counts as an outage. */
