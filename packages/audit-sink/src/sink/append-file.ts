@@ -91,7 +91,9 @@ export class AppendFile {
       const stat = fstatSync(fd);
       if (!stat.isFile()) {
         closeSync(fd);
-        throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+        // A FIFO, a device or a socket (a directory fails to open with EISDIR itself). EFTYPE is
+        // libuv's "inappropriate file type", which says what is wrong where EISDIR would not.
+        throw Object.assign(new Error('not a regular file'), { code: 'EFTYPE' });
       }
       this.needsNewline = stat.size > 0 && lastLineIsTorn(fd, stat.size);
       this.fd = fd;

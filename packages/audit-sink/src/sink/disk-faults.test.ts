@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -234,6 +235,24 @@ describe('createAuditSink on a path that cannot hold the file', () => {
 
     expect(readFile(path)).toMatchObject({ ids: idsOf(held), malformed: 0 });
     expect(harness.sink.stats()).toMatchObject({ rowsWritten: 9, rowsPending: 0, writeFailing: false });
+  });
+
+  it('refuses a path that names a FIFO with EFTYPE, and writes again once a file is there', () => {
+    const capture = createCaptureSink();
+    cleanups.push(() => capture.cleanup());
+    const path = join(capture.dir, FILE_NAME);
+    execFileSync('mkfifo', [path]);
+    const harness = openSink(path);
+    const lost = burst(harness, 'lost', 3);
+
+    for (const outcome of lost) expect(outcome).toMatchObject({ ok: false, reason: 'write_failed' });
+    expect(writeFailedWarnings(harness.capture)).toEqual([`[kora.audit.skipped] reason=write_failed code=EFTYPE rows=1 path=${path}`]);
+    expect(harness.sink.stats()).toMatchObject({ lastError: { code: 'EFTYPE' }, writeFailing: true });
+
+    rmSync(path);
+    const kept = burst(harness, 'kept', 2);
+    expect(readFile(path)).toMatchObject({ ids: idsOf(kept), malformed: 0 });
+    expect(harness.sink.stats().writeFailing).toBe(false);
   });
 
   it('notices the file was replaced by a directory, fails with EISDIR, and writes again once it is gone', () => {
