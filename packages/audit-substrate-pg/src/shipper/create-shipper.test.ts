@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAuditEntries } from '@kora/audit-sink';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -192,6 +193,33 @@ describeWithPostgres('createShipper', () => {
     expect(logger.lines.join('\n')).not.toContain('s3cret');
     // It never reached the database, so no position was ever saved past the start.
     expect((await readShipCheckpoint(`${path}.ship-checkpoint.json`))?.offset ?? 0).toBe(0);
+  });
+
+  it('lets one shipper at a time use a checkpoint, and takes over a lock whose process is gone', async () => {
+    const path = freshPath();
+    await writeSeamRows(path, 3);
+    const down = 'postgres://kora:s3cret-pw@127.0.0.1:1/test';
+    const first = createShipper({ path, databaseUrl: down, logger: captureLogger(), follow: true, migrate: false, retry: { initialDelayMs: 10, maxDelayMs: 50 } });
+    const running = first.run();
+    await waitUntil('the first shipper holds the lock', () => existsSync(`${path}.ship-checkpoint.json.lock`));
+    const second = createShipper({ path, databaseUrl: down, logger: captureLogger(), migrate: false });
+    await expect(second.run()).rejects.toThrow(`the checkpoint ${path}.ship-checkpoint.json is in use by another shipper (pid ${process.pid}): run one shipper per audit file`);
+    first.stop();
+    await running;
+    expect(existsSync(`${path}.ship-checkpoint.json.lock`)).toBe(false);
+
+    // A shipper killed with SIGKILL leaves its lock behind; the next one takes it over.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(`${path}.ship-checkpoint.json.lock`, `${JSON.stringify({ pid: Number(dead.stdout), host: hostname() })}\n`);
+    const after = await createShipper({ path, databaseUrl: down, logger: captureLogger(), migrate: false, giveUpAfterMs: 0 }).run();
+    expect(after.gaveUp).toBe(true);
+    expect(existsSync(`${path}.ship-checkpoint.json.lock`)).toBe(false);
+
+    // One on another host cannot be checked from here: it says what to do.
+    writeFileSync(`${path}.ship-checkpoint.json.lock`, `${JSON.stringify({ pid: 1, host: 'other-host' })}\n`);
+    await expect(createShipper({ path, databaseUrl: down, migrate: false }).run()).rejects.toThrow(
+      `the checkpoint ${path}.ship-checkpoint.json is in use by a shipper on other-host (pid 1); if none runs there, delete ${path}.ship-checkpoint.json.lock`,
+    );
   });
 
   it('refuses a checkpoint kept for another file', async () => {

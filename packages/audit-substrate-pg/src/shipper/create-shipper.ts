@@ -14,6 +14,8 @@ import type { ChainFile, FileIdentity } from './audit-file-chain.js';
 import { classifyDatabaseError, readErrorCode } from '../classify-database-error.js';
 import { LineBatchReader } from './read-line-batch.js';
 import type { LineBatch } from './read-line-batch.js';
+import { lockShipCheckpoint } from './lock-ship-checkpoint.js';
+import type { ShipCheckpointLock } from './lock-ship-checkpoint.js';
 import { readShipCheckpoint } from './read-ship-checkpoint.js';
 import { readDatabasePassword, redactDatabaseUrl } from './redact-database-url.js';
 import type { FileFingerprint, ShipCheckpoint } from './ship-checkpoint.js';
@@ -98,8 +100,9 @@ export interface ShipperStats {
 export interface Shipper {
   /**
    * Ship until caught up (or, with `follow`, until stopped) and resolve with the counters.
-   * Rejects on what an operator must fix: a damaged checkpoint, or one kept for another file.
-   * A database that is down is waited for, never a rejection.
+   * Rejects on what an operator must fix: a damaged checkpoint, one kept for another file, or
+   * one another shipper is using (`<checkpoint>.lock`). A database that is down is waited for
+   * (up to `giveUpAfterMs`), never a rejection.
    */
   run(): Promise<ShipperStats>;
   /** Stop: the batch in flight is finished and checkpointed, then `run` resolves. */
@@ -174,6 +177,8 @@ export function createShipper(options: ShipperOptions): Shipper {
   };
   let current: ShippedFile | null = null;
   let started = false;
+  // One shipper per checkpoint: the lock is held from the start of `run` to its end.
+  let lock: ShipCheckpointLock | undefined;
   let outageStartedAt: number | undefined;
   let checkpointDirty = false;
   let lastCheckpointAt = 0;
@@ -515,6 +520,7 @@ export function createShipper(options: ShipperOptions): Shipper {
 
   const loop = async (): Promise<void> => {
     // What an operator must fix fails at once, before any wait for the database.
+    lock = await lockShipCheckpoint(checkpointPath);
     const checkpoint = await readShipCheckpoint(checkpointPath);
     if (checkpoint !== null && checkpoint.path !== path) {
       throw new Error(`the checkpoint ${checkpointPath} follows ${checkpoint.path}, not ${path}: give each audit file its own checkpoint`);
@@ -576,6 +582,7 @@ export function createShipper(options: ShipperOptions): Shipper {
     } finally {
       watcher?.close();
       await current?.handle.close();
+      await lock?.release();
       options.signal?.removeEventListener('abort', stop);
       await ownPool?.end().catch(() => undefined);
     }
