@@ -67,3 +67,16 @@ describe('the reader without zod', () => {
     expect(read.skipped).toEqual(expected.skipped);
   });
 });
+
+describe('a stream dropped before its end', () => {
+  it('does not hold the process open, though a worker thread was scanning', () => {
+    const child = new URL('../__fixtures__/abandoned-stream-child.ts', import.meta.url).pathname;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@kora/source', child], { encoding: 'utf8', timeout: 30_000 });
+    expect(result.error).toBeUndefined();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const taken = JSON.parse(result.stdout) as { first: number; second: number };
+    expect(taken.first).toBeGreaterThan(0);
+    expect(taken.second).toBeGreaterThan(0);
+  });
+});

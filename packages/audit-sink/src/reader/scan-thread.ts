@@ -36,6 +36,9 @@ export class ScanThread {
   /** `entry` replaces the worker's module, for tests of a worker that cannot start. */
   constructor(entry?: URL) {
     this.worker = entry === undefined ? startWorker() : new Worker(entry, { resourceLimits: RESOURCE_LIMITS });
+    // The thread keeps the process alive only while this thread waits on it (see `next`): a
+    // stream its caller drops without finishing must not hold the process open.
+    this.worker.unref();
     this.worker.on('message', (message: FromScanThread) => {
       this.heardFrom = true;
       this.inbox.push(message);
@@ -115,7 +118,12 @@ export class ScanThread {
       const message = this.inbox.shift();
       if (message !== undefined) return message;
       if (this.failure !== undefined) throw this.failure;
-      await new Promise<void>((resolve) => (this.waiting = resolve));
+      this.worker.ref();
+      try {
+        await new Promise<void>((resolve) => (this.waiting = resolve));
+      } finally {
+        this.worker.unref();
+      }
     }
   }
 }
