@@ -49,7 +49,9 @@ export class ScanThread {
       this.wake();
     });
     this.worker.on('exit', (code) => {
-      this.failure ??= new ScanThreadUnavailable(`the scanning thread exited with code ${code}`);
+      // Before it sent anything, a scan here can take over; after, lines were visited already.
+      const message = `the scanning thread exited with code ${code}`;
+      this.failure ??= this.heardFrom ? new Error(message) : new ScanThreadUnavailable(message);
       this.wake();
     });
   }
