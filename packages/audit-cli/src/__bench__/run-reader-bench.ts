@@ -66,20 +66,42 @@ interface Measurement {
 
 const median = (values: readonly number[]): number => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)]!;
 
+/** What to run for one measurement. */
+interface Subject {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/**
+ * The median time of `rounds` runs of each subject and the largest peak RSS among them. The
+ * subjects take turns, round by round, so a machine that speeds up or slows down over the
+ * minutes (a shared host does) weighs on each the same and their ratio stays fair.
+ */
+async function measureSideBySide(rounds: number, subjects: readonly Subject[]): Promise<Measurement[]> {
+  const runs: Run[][] = subjects.map(() => []);
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [index, subject] of subjects.entries()) runs[index]!.push(await runOnce(subject.command, subject.args));
+  }
+  return subjects.map((subject, index) => {
+    const own = runs[index]!;
+    const rss = own.map((run) => run.maxRssKiB).filter((value): value is number => value !== null);
+    const measurement = {
+      name: subject.name,
+      rounds,
+      medianSeconds: median(own.map((run) => run.seconds)),
+      maxRssKiB: rss.length > 0 ? Math.max(...rss) : null,
+      lines: own[0]?.lines ?? 0,
+    };
+    process.stdout.write(`  ${subject.name}: ${formatSeconds(measurement.medianSeconds)}, ${formatRss(measurement.maxRssKiB)}\n`);
+    return measurement;
+  });
+}
+
 /** The median time of `rounds` runs and the largest peak RSS among them. */
 async function measure(name: string, rounds: number, command: string, args: readonly string[]): Promise<Measurement> {
-  const runs: Run[] = [];
-  for (let round = 0; round < rounds; round += 1) runs.push(await runOnce(command, args));
-  const rss = runs.map((run) => run.maxRssKiB).filter((value): value is number => value !== null);
-  const measurement = {
-    name,
-    rounds,
-    medianSeconds: median(runs.map((run) => run.seconds)),
-    maxRssKiB: rss.length > 0 ? Math.max(...rss) : null,
-    lines: runs[0]?.lines ?? 0,
-  };
-  process.stdout.write(`  ${name}: ${formatSeconds(measurement.medianSeconds)}, ${formatRss(measurement.maxRssKiB)}\n`);
-  return measurement;
+  const [measurement] = await measureSideBySide(rounds, [{ name, command, args }]);
+  return measurement!;
 }
 
 /** The median time of `rounds` calls of `body` in this process. */
@@ -116,19 +138,19 @@ async function main(): Promise<void> {
   );
 
   const nodeStart = await measure('node start-up (node -e 0)', 7, process.execPath, ['-e', '0']);
-  const newestSmall = await measure('newest 100 of one seam, 10 MiB', 7, process.execPath, query('--path', small.path, '--seam', SELECTED_SEAM, '--limit', '100'));
-  const newestLarge = await measure('newest 100 of one seam, 1 GiB', 7, process.execPath, query('--path', large.path, '--seam', SELECTED_SEAM, '--limit', '100'));
+  const [newestSmall, newestLarge] = (await measureSideBySide(7, [
+    { name: 'newest 100 of one seam, 10 MiB', command: process.execPath, args: query('--path', small.path, '--seam', SELECTED_SEAM, '--limit', '100') },
+    { name: 'newest 100 of one seam, 1 GiB', command: process.execPath, args: query('--path', large.path, '--seam', SELECTED_SEAM, '--limit', '100') },
+  ])) as [Measurement, Measurement];
   const readerSmall = await measureInProcess(7, () => readAuditEntries({ path: small.path, seams: [SELECTED_SEAM], limit: 100 }));
   const readerLarge = await measureInProcess(7, () => readAuditEntries({ path: large.path, seams: [SELECTED_SEAM], limit: 100 }));
   process.stdout.write(`  readAuditEntries in process, newest 100: ${formatSeconds(readerSmall)} (10 MiB), ${formatSeconds(readerLarge)} (1 GiB)\n`);
 
-  const fullQuery = await measure(
-    'query --all --seam --since, 1 GiB',
-    3,
-    process.execPath,
-    query('--path', large.path, '--seam', SELECTED_SEAM, '--since', large.firstEmittedAt, '--all'),
-  );
-  const grep = await measure('grep -c -F, 1 GiB', 5, 'grep', ['-c', '-F', `"seam":"${SELECTED_SEAM}"`, large.path]);
+  // The whole-file query and grep take turns, so their ratio is measured under the same load.
+  const [fullQuery, grep] = (await measureSideBySide(5, [
+    { name: 'query --all --seam --since, 1 GiB', command: process.execPath, args: query('--path', large.path, '--seam', SELECTED_SEAM, '--since', large.firstEmittedAt, '--all') },
+    { name: 'grep -c -F, 1 GiB', command: 'grep', args: ['-c', '-F', `"seam":"${SELECTED_SEAM}"`, large.path] },
+  ])) as [Measurement, Measurement];
   const jq = hasJq ? await measure("jq -c 'select(.seam == …)', 1 GiB", 2, JQ, ['-c', `select(.seam == "${SELECTED_SEAM}")`, large.path]) : null;
   if (!hasJq) process.stdout.write(`  ${JQ} is missing (apt package 'jq'): the jq comparison is skipped\n`);
   const scan = await measure('scan --json, 1 GiB', 1, process.execPath, [...cli.prefix, 'scan', '--json', large.path]);
