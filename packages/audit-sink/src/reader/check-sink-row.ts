@@ -1,15 +1,19 @@
-import { AUDIT_ROW_PREFIX } from '../envelope/row-layout.js';
+import {
+  AUDIT_ROW_PREFIX,
+  ROW_EMITTED_AT_END,
+  ROW_EMITTED_AT_SEPARATOR,
+  ROW_EMITTED_AT_START,
+  ROW_ID_END,
+  ROW_ID_START,
+  ROW_SEAM_SEPARATOR,
+  ROW_SEAM_START,
+} from '../envelope/row-layout.js';
 import { AUDIT_SOURCES, isSeamName } from '../envelope/seam-names.js';
 import type { SeamName } from '../envelope/seam-names.js';
 
 // The same patterns as the `auditEnvelope` schema, anchored where the sink writes the values.
 const UUID_V7 = /[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"/y;
 const ISO_UTC_MILLIS = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"/y;
-const ID_START = AUDIT_ROW_PREFIX.length;
-const AFTER_ID = '","emitted_at":"';
-const EMITTED_AT_START = ID_START + 36 + AFTER_ID.length;
-const AFTER_EMITTED_AT = '","seam":"';
-const SEAM_START = EMITTED_AT_START + 24 + AFTER_EMITTED_AT.length;
 const BEFORE_SOURCE = ',"source":';
 const BEFORE_CALLER = ',"caller_session_id":';
 const BEFORE_DETAILS = ',"details":';
@@ -41,13 +45,13 @@ const sources: ReadonlySet<string> = new Set(AUDIT_SOURCES);
 export function readSinkRowSeam(text: string, plainHint?: boolean): SeamName | undefined {
   if (!text.startsWith(AUDIT_ROW_PREFIX)) return undefined;
   plain = plainHint ?? !ESCAPE_OR_CONTROL.test(text);
-  UUID_V7.lastIndex = ID_START;
-  if (!UUID_V7.test(text) || !text.startsWith(AFTER_ID, ID_START + 36)) return undefined;
-  ISO_UTC_MILLIS.lastIndex = EMITTED_AT_START;
-  if (!ISO_UTC_MILLIS.test(text) || !text.startsWith(AFTER_EMITTED_AT, EMITTED_AT_START + 24)) return undefined;
-  const seamEnd = plainStringEnd(text, SEAM_START);
+  UUID_V7.lastIndex = ROW_ID_START;
+  if (!UUID_V7.test(text) || !text.startsWith(ROW_EMITTED_AT_SEPARATOR, ROW_ID_END)) return undefined;
+  ISO_UTC_MILLIS.lastIndex = ROW_EMITTED_AT_START;
+  if (!ISO_UTC_MILLIS.test(text) || !text.startsWith(ROW_SEAM_SEPARATOR, ROW_EMITTED_AT_END)) return undefined;
+  const seamEnd = plainStringEnd(text, ROW_SEAM_START);
   if (seamEnd === -1) return undefined;
-  const seam = text.slice(SEAM_START, seamEnd);
+  const seam = text.slice(ROW_SEAM_START, seamEnd);
   if (!isSeamName(seam)) return undefined;
 
   let at = seamEnd + 1;

@@ -3,13 +3,13 @@ import type { FileHandle } from 'node:fs/promises';
 import type { AuditEnvelope, auditEnvelope } from '../envelope/audit-envelope.js';
 import type { SeamName } from '../envelope/seam-names.js';
 import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
-import { AUDIT_ROW_PREFIX } from '../envelope/row-layout.js';
+import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START } from '../envelope/row-layout.js';
 import { parseReadFilters } from './parse-read-filters.js';
 import type { ReadFilters } from './parse-read-filters.js';
 import { readSinkRowSeam } from './check-sink-row.js';
 import { MAX_SIBLINGS, encodeCursor } from './reader-cursor.js';
 import type { CursorState } from './reader-cursor.js';
-import { HEADER_EMITTED_AT_RANGE, HEADER_ID_RANGE, makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
+import { makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
 import type { HeaderFilterSpec, LineVisitor, ScanState } from './scan-lines-backward.js';
 import { ScanThread, ScanThreadUnavailable } from './scan-thread.js';
 
@@ -325,7 +325,7 @@ async function* readBatches(
           const fastSeam = withEntries || text === null ? undefined : readSinkRowSeam(text, plain);
           let row: { readonly text: string; readonly emittedAt: string; readonly id: string; readonly seam: SeamName; readonly entry?: AuditEnvelope };
           if (fastSeam !== undefined && text !== null) {
-            row = { text, emittedAt: text.slice(HEADER_EMITTED_AT_RANGE[0], HEADER_EMITTED_AT_RANGE[1]), id: text.slice(HEADER_ID_RANGE[0], HEADER_ID_RANGE[1]), seam: fastSeam };
+            row = { text, emittedAt: text.slice(ROW_EMITTED_AT_START, ROW_EMITTED_AT_END), id: text.slice(ROW_ID_START, ROW_ID_END), seam: fastSeam };
           } else {
             const malformedBefore = skipped.malformed;
             const parsedLine = parseLine(text, skipped);

@@ -1,4 +1,4 @@
-import { AUDIT_ROW_PREFIX } from '../envelope/row-layout.js';
+import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_SEPARATOR, ROW_EMITTED_AT_START, ROW_ID_END, ROW_SEAM_SEPARATOR, ROW_SEAM_START } from '../envelope/row-layout.js';
 
 // Bytes of the first backwards step: a few hundred typical rows, one syscall.
 const CHUNK_BYTES = 64 * 1024;
@@ -206,12 +206,8 @@ export interface HeaderFilter {
 
 // The sink writes every row as `{"v":1,"id":"<36>","emitted_at":"<24>","seam":"<name>",…`.
 const ROW_PREFIX_BYTES = Buffer.from(AUDIT_ROW_PREFIX);
-const ID_END = ROW_PREFIX_BYTES.length + 36;
-const EMITTED_AT_SEPARATOR = Buffer.from('","emitted_at":"');
-const EMITTED_AT_START = ID_END + EMITTED_AT_SEPARATOR.length;
-const EMITTED_AT_END = EMITTED_AT_START + 24;
-const SEAM_SEPARATOR = Buffer.from('","seam":"');
-const SEAM_START = EMITTED_AT_END + SEAM_SEPARATOR.length;
+const EMITTED_AT_SEPARATOR = Buffer.from(ROW_EMITTED_AT_SEPARATOR);
+const SEAM_SEPARATOR = Buffer.from(ROW_SEAM_SEPARATOR);
 // ISO strings of times outside years 0000-9999 are not fixed-width: such bounds are checked after parsing only.
 const LAST_FIXED_WIDTH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const QUOTE = 0x22;
@@ -235,26 +231,22 @@ const SEAM_SEPARATOR_8 = SEAM_SEPARATOR.readUInt16LE(8);
  * Whether `bytes[from, to)` begins with the header the sink writes: the row prefix, then
  * `","emitted_at":"` and `","seam":"` at their fixed offsets. `view` is {@link viewOf} `bytes`.
  */
-export function hasSinkHeader(view: DataView, from: number, to: number): boolean {
+function hasSinkHeader(view: DataView, from: number, to: number): boolean {
   return (
-    to - from > SEAM_START &&
+    to - from > ROW_SEAM_START &&
     view.getUint32(from, true) === PREFIX_0 &&
     view.getUint32(from + 4, true) === PREFIX_4 &&
     view.getUint32(from + 8, true) === PREFIX_8 &&
     view.getUint8(from + 12) === PREFIX_12 &&
-    view.getUint32(from + ID_END, true) === AT_SEPARATOR_0 &&
-    view.getUint32(from + ID_END + 4, true) === AT_SEPARATOR_4 &&
-    view.getUint32(from + ID_END + 8, true) === AT_SEPARATOR_8 &&
-    view.getUint32(from + ID_END + 12, true) === AT_SEPARATOR_12 &&
-    view.getUint32(from + EMITTED_AT_END, true) === SEAM_SEPARATOR_0 &&
-    view.getUint32(from + EMITTED_AT_END + 4, true) === SEAM_SEPARATOR_4 &&
-    view.getUint16(from + EMITTED_AT_END + 8, true) === SEAM_SEPARATOR_8
+    view.getUint32(from + ROW_ID_END, true) === AT_SEPARATOR_0 &&
+    view.getUint32(from + ROW_ID_END + 4, true) === AT_SEPARATOR_4 &&
+    view.getUint32(from + ROW_ID_END + 8, true) === AT_SEPARATOR_8 &&
+    view.getUint32(from + ROW_ID_END + 12, true) === AT_SEPARATOR_12 &&
+    view.getUint32(from + ROW_EMITTED_AT_END, true) === SEAM_SEPARATOR_0 &&
+    view.getUint32(from + ROW_EMITTED_AT_END + 4, true) === SEAM_SEPARATOR_4 &&
+    view.getUint16(from + ROW_EMITTED_AT_END + 8, true) === SEAM_SEPARATOR_8
   );
 }
-
-/** Where a row's `id` and `emitted_at` values sit in a line that {@link hasSinkHeader}. */
-export const HEADER_ID_RANGE = [ROW_PREFIX_BYTES.length, ID_END] as const;
-export const HEADER_EMITTED_AT_RANGE = [EMITTED_AT_START, EMITTED_AT_END] as const;
 
 /** The filter for a spec, or undefined when the spec filters nothing a header can show. */
 export function makeHeaderFilter(spec: HeaderFilterSpec): HeaderFilter | undefined {
@@ -272,7 +264,7 @@ export function makeHeaderFilter(spec: HeaderFilterSpec): HeaderFilter | undefin
 }
 
 /** A view of a whole buffer, for {@link canSkipByHeader}. */
-export function viewOf(bytes: Buffer): DataView {
+function viewOf(bytes: Buffer): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
@@ -297,13 +289,13 @@ function matchesAt(bytes: Buffer, offset: number, expected: Buffer): boolean {
  * whole row after it, sends the line to the full parse that recovers that row. Rows before
  * `since` are parsed: one of them is where reading stops.
  */
-export function canSkipByHeader(bytes: Buffer, view: DataView, from: number, to: number, filter: HeaderFilter): boolean {
+function canSkipByHeader(bytes: Buffer, view: DataView, from: number, to: number, filter: HeaderFilter): boolean {
   if (!hasSinkHeader(view, from, to)) return false;
-  const atStart = from + EMITTED_AT_START;
+  const atStart = from + ROW_EMITTED_AT_START;
   if (filter.since !== undefined && compareTime(view, atStart, filter.since) < 0) return false;
   let skip = filter.until !== undefined && compareTime(view, atStart, filter.until) >= 0;
   if (!skip && filter.seams !== undefined) {
-    const seamStart = from + SEAM_START;
+    const seamStart = from + ROW_SEAM_START;
     for (const name of filter.seams) {
       if (matchesAt(bytes, seamStart, name)) return false;
     }
