@@ -1,19 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { validEnvelope } from '../__fixtures__/envelope-arbitraries.js';
 import { auditEnvelope } from './audit-envelope.js';
 import { isAuditEnvelope } from './is-audit-envelope.js';
-import { AUDIT_SOURCES, SEAM_NAMES } from './seam-names.js';
 
-const hex = (length: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
-const validRow = fc.record({
-  v: fc.constant(1),
-  id: fc.tuple(hex(8), hex(4), hex(3), fc.constantFrom('8', '9', 'a', 'b'), hex(3), hex(12)).map(([a, b, c, variant, d, e]) => `${a}-${b}-7${c}-${variant}${d}-${e}`),
-  emitted_at: fc.date({ min: new Date(0), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }).map((date) => date.toISOString()),
-  seam: fc.constantFrom(...SEAM_NAMES),
-  source: fc.constantFrom(...AUDIT_SOURCES, null),
-  caller_session_id: fc.oneof(fc.constant(null), fc.string({ maxLength: 256 })),
-  details: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 4 }),
-});
 // Values a row's fields should not hold, and keys a row should not have.
 const oddValue = fc.oneof(
   fc.jsonValue(),
@@ -25,7 +15,7 @@ const oddValue = fc.oneof(
 /** A row, then the same after a few edits: a field changed, removed or added, the text re-parsed. */
 const editedRow = fc
   .tuple(
-    validRow,
+    validEnvelope,
     fc.array(
       fc.oneof(
         fc.record({ kind: fc.constant('set' as const), key: fc.constantFrom('v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'), value: oddValue }),
@@ -50,7 +40,7 @@ const editedRow = fc
 describe('isAuditEnvelope', { timeout: 600_000 }, () => {
   it('accepts every row the sink could write', () => {
     fc.assert(
-      fc.property(validRow, (row) => {
+      fc.property(validEnvelope, (row) => {
         const parsed = JSON.parse(JSON.stringify(row)) as unknown;
         expect(isAuditEnvelope(parsed)).toBe(true);
       }),

@@ -1,19 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
-import { AUDIT_SOURCES, SEAM_NAMES } from '../envelope/seam-names.js';
+import { validEnvelope } from '../__fixtures__/envelope-arbitraries.js';
 import { readSinkRowSeam } from './check-sink-row.js';
 
-const hex = (length: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
-const validRow = fc.record({
-  v: fc.constant(1),
-  id: fc.tuple(hex(8), hex(4), hex(3), fc.constantFrom('8', '9', 'a', 'b'), hex(3), hex(12)).map(([a, b, c, variant, d, e]) => `${a}-${b}-7${c}-${variant}${d}-${e}`),
-  emitted_at: fc.date({ min: new Date(0), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }).map((date) => date.toISOString()),
-  seam: fc.constantFrom(...SEAM_NAMES),
-  source: fc.constantFrom(...AUDIT_SOURCES, null),
-  caller_session_id: fc.oneof(fc.constant(null), fc.string({ maxLength: 256 })),
-  details: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 5 }),
-});
 
 const ROW = JSON.stringify({
   v: 1,
@@ -40,7 +30,7 @@ describe('readSinkRowSeam', { timeout: 600_000 }, () => {
   it('returns the seam of every row as the sink serializes it', () => {
     expect(readSinkRowSeam(ROW)).toBe('webhook.dead_letter');
     fc.assert(
-      fc.property(validRow, (row) => {
+      fc.property(validEnvelope, (row) => {
         const text = JSON.stringify(row);
         const seam = readSinkRowSeam(text);
         // Left to the parser: an escape in an envelope value or a details key, or a details key
@@ -62,7 +52,7 @@ describe('readSinkRowSeam', { timeout: 600_000 }, () => {
       fc.oneof(fc.constantFrom(...' \t\r\\"{}[]:,.-+eE0123456789nulltruefalse_proto'.split('')), fc.string({ minLength: 1, maxLength: 3 })),
     );
     fc.assert(
-      fc.property(fc.oneof(validRow.map((row) => JSON.stringify(row)), fc.constant(ROW)), fc.array(edit, { minLength: 1, maxLength: 3 }), (original, edits) => {
+      fc.property(fc.oneof(validEnvelope.map((row) => JSON.stringify(row)), fc.constant(ROW)), fc.array(edit, { minLength: 1, maxLength: 3 }), (original, edits) => {
         let text = original;
         for (const [position, kind, piece] of edits) {
           const at = position % (text.length + 1);
