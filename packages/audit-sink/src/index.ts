@@ -49,5 +49,6 @@ export { readErrorTypeName } from './format/read-error-type-name.js';
 
 export { readAuditEntries, streamAuditEntries, streamAuditLines } from './reader/read-audit-entries.js';
 export { parseReadFilters } from './reader/parse-read-filters.js';
+export { decodeOpaqueCursor, encodeOpaqueCursor } from './reader/opaque-cursor.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './reader/parse-read-filters.js';
 export type { AuditLinesBatch, ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts, StreamAuditEntriesOptions } from './reader/read-audit-entries.js';

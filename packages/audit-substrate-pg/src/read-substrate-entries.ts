@@ -1,4 +1,4 @@
-import { auditEnvelope, parseReadFilters } from '@kora/audit-sink';
+import { auditEnvelope, decodeOpaqueCursor, encodeOpaqueCursor, parseReadFilters } from '@kora/audit-sink';
 import type { AuditEnvelope, SeamName, TimeBound } from '@kora/audit-sink';
 import { z } from 'zod';
 import type { SubstrateClient } from './substrate-client.js';
@@ -80,7 +80,7 @@ export async function readSubstrateEntries(client: SubstrateClient, options: Rea
   // As ISO strings, which the server parses exactly (epoch milliseconds would need a cast).
   const since = sinceMs === undefined ? undefined : new Date(sinceMs).toISOString();
   const until = untilMs === undefined ? undefined : new Date(untilMs).toISOString();
-  const cursor = options.cursor == null ? undefined : decodeCursor(options.cursor);
+  const cursor = options.cursor == null ? undefined : decodeOpaqueCursor('readSubstrateEntries', options.cursor, cursorState);
 
   const values: unknown[] = [];
   const parameter = (value: unknown): string => {
@@ -121,7 +121,7 @@ export async function readSubstrateEntries(client: SubstrateClient, options: Rea
     else entries.push(entry);
   }
   const oldest = page[page.length - 1];
-  const next = more && oldest !== undefined ? encodeCursor({ v: 1, at: oldest.emitted_at, id: oldest.id }) : null;
+  const next = more && oldest !== undefined ? encodeOpaqueCursor({ v: 1, at: oldest.emitted_at, id: oldest.id } satisfies CursorState) : null;
   return { entries, cursor: next, skipped: { invalid } };
 }
 
@@ -137,21 +137,5 @@ export function toEnvelope(row: SelectedRow): AuditEnvelope | undefined {
     details: row.details,
   });
   return parsed.success ? parsed.data : undefined;
-}
-
-function encodeCursor(state: CursorState): string {
-  return Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): CursorState {
-  let value: unknown;
-  try {
-    value = typeof cursor === 'string' ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
-  } catch {
-    value = undefined;
-  }
-  const parsed = cursorState.safeParse(value);
-  if (!parsed.success) throw new TypeError('readSubstrateEntries: invalid cursor (pass back the cursor of a previous page unchanged)');
-  return parsed.data;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeOpaqueCursor } from './opaque-cursor.js';
 import { MAX_SIBLINGS } from './reader-cursor.js';
 import type { CursorState } from './reader-cursor.js';
 
@@ -15,15 +16,5 @@ const cursorState = z.strictObject({
 
 /** The state in a cursor a page handed out; a TypeError for anything else. */
 export function decodeCursor(reader: string, cursor: string): CursorState {
-  let value: unknown;
-  try {
-    value = typeof cursor === 'string' ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
-  } catch {
-    value = undefined;
-  }
-  const parsed = cursorState.safeParse(value);
-  if (!parsed.success) {
-    throw new TypeError(`${reader}: invalid cursor (pass back the cursor of a previous page unchanged)`);
-  }
-  return parsed.data;
+  return decodeOpaqueCursor(reader, cursor, cursorState);
 }

@@ -3,6 +3,7 @@
 export { readAuditEntries, streamAuditEntries, streamAuditLines } from './read-audit-entries.js';
 export type { AuditLinesBatch, ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts, StreamAuditEntriesOptions } from './read-audit-entries.js';
 export { parseReadFilters } from './parse-read-filters.js';
+export { decodeOpaqueCursor, encodeOpaqueCursor } from './opaque-cursor.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './parse-read-filters.js';
 export { SEAM_NAMES, isSeamName } from '../envelope/seam-names.js';
 export type { SeamName } from '../envelope/seam-names.js';

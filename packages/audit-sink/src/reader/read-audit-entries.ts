@@ -7,7 +7,8 @@ import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_START, ROW_ID_END,
 import { parseReadFilters } from './parse-read-filters.js';
 import type { ReadFilters } from './parse-read-filters.js';
 import { readSinkRowSeam } from './check-sink-row.js';
-import { MAX_SIBLINGS, encodeCursor } from './reader-cursor.js';
+import { encodeOpaqueCursor } from './opaque-cursor.js';
+import { MAX_SIBLINGS } from './reader-cursor.js';
 import type { CursorState } from './reader-cursor.js';
 import { makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
 import type { HeaderFilterSpec, LineVisitor, ScanState } from './scan-lines-backward.js';
@@ -243,7 +244,7 @@ async function* readBatches(
   const cursorAfterOldest = (): string | null =>
     oldest === undefined
       ? (options.cursor ?? null)
-      : encodeCursor({
+      : encodeOpaqueCursor({
           v: 1,
           file: oldest.file,
           offset: oldest.offset,
@@ -251,7 +252,7 @@ async function* readBatches(
           ino: oldest.identity.ino,
           at: oldest.at,
           id: oldest.id,
-        });
+        } satisfies CursorState);
 
   /** Run a scan, handing out a batch after every chunk that held matching rows. */
   async function* drain(scan: AsyncGenerator<void, void, undefined>): AsyncGenerator<ReadAuditEntriesResult, void, undefined> {

@@ -1,5 +1,5 @@
-// A page's cursor: what it holds, and how it is written. Reading one back (with zod) is in
-// `decode-reader-cursor.ts`, loaded only when a cursor comes in.
+// What a page's cursor holds. Reading one back (with zod) is in `decode-reader-cursor.ts`,
+// loaded only when a cursor comes in.
 
 /** How far `path.N` is searched for rotated siblings; the first missing one ends the search. */
 export const MAX_SIBLINGS = 1_000;
@@ -19,7 +19,3 @@ export interface CursorState {
   readonly id: string;
 }
 
-/** The cursor as callers see it: base64url of its JSON. */
-export function encodeCursor(state: CursorState): string {
-  return Buffer.from(JSON.stringify(state), 'utf8').toString('base64url');
-}
