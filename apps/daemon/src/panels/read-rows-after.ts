@@ -1,25 +1,16 @@
 import { readAuditEntries } from '@kora/audit-sink';
 import type { AuditEnvelope } from '@kora/audit-sink';
+import type { SubstrateArrivals } from '@kora/audit-substrate-pg';
 
 // Rows per backwards page while looking for the position: most polls find it in the first.
 const PAGE_ROWS = 200;
 
-/** The rows written after a position, and where the position is now. */
-export type RowsAfter =
-  | {
-      readonly found: true;
-      /** Rows of every seam written after the position, oldest first. */
-      readonly rows: AuditEnvelope[];
-      /** The newest row's id: the next position (unchanged when nothing was written). */
-      readonly position: string | null;
-    }
-  | {
-      /** The position's row is gone (rotated away, truncated) or too far back to follow. */
-      readonly found: false;
-      readonly rows: [];
-      /** The newest row's id, to follow from instead. */
-      readonly position: string | null;
-    };
+/**
+ * The rows written after a position, and where the position is now: the shape the event log's
+ * live reads answer with too, so a panel stream follows either the same way. In the file,
+ * `found: false` means the position's row was rotated away, truncated, or is too far back.
+ */
+export type RowsAfter = SubstrateArrivals;
 
 /**
  * Read the rows appended to the audit file after the row `position` (a row id; null means the
