@@ -1,6 +1,7 @@
 // Sum the vitest JSON reports of every workspace package into one line:
 // "N passed, N failed, N skipped". Exits 1 when any test failed or a package that has
-// tests produced no report (its run crashed before reporting).
+// tests produced no report (its run crashed before reporting). Each failed test is named
+// above that line, with the first lines of its message, so the end of a long log says what failed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,6 +9,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let missing = 0;
+const failures = [];
 for (const group of ['packages', 'apps', 'tooling']) {
   if (!existsSync(group)) continue;
   for (const name of readdirSync(group)) {
@@ -25,8 +27,21 @@ for (const group of ['packages', 'apps', 'tooling']) {
     skipped += result.numPendingTests + result.numTodoTests;
     // A suite that failed to load has no tests but must still fail the run.
     failed += result.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0).length;
+    for (const suite of result.testResults) {
+      const file = suite.name.startsWith(process.cwd()) ? suite.name.slice(process.cwd().length + 1) : suite.name;
+      if (suite.status === 'failed' && suite.assertionResults.length === 0) failures.push(`${file}: ${firstLines(suite.message)}`);
+      for (const test of suite.assertionResults) {
+        if (test.status === 'failed') failures.push(`${file} > ${test.fullName}: ${firstLines(test.failureMessages.join('\n'))}`);
+      }
+    }
   }
 }
 failed += missing;
+for (const failure of failures) console.log(`FAILED ${failure}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);
+
+/** The first lines of a failure message, enough to tell one failure from another. */
+function firstLines(message = '') {
+  return message.split('\n').slice(0, 6).join('\n    ');
+}
