@@ -120,6 +120,13 @@ export async function restartPostgres(): Promise<void> {
   await waitUntil('PostgreSQL to accept connections again', async () => (await probe()) === undefined, 120_000);
 }
 
+/** Stop the real server (every connection breaks) and wait until it refuses connections. */
+export async function stopPostgres(): Promise<void> {
+  const { version, name } = findCluster();
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'stop', '--mode=fast'], { stdio: 'ignore' });
+  await waitUntil('PostgreSQL to stop', async () => (await probe()) !== undefined, 120_000);
+}
+
 /** Start the server if it is down (a test's cleanup): leaves it as the machine had it. */
 export async function ensurePostgresRunning(): Promise<void> {
   if ((await probe()) === undefined) return;

@@ -16,6 +16,7 @@ import {
   readIds,
   restartPostgres,
   restartUnavailableReason,
+  stopPostgres,
   uniqueTableName,
   waitUntil,
 } from '../__fixtures__/postgres-test-server.js';
@@ -65,11 +66,16 @@ describeWithPostgres('kora-audit ship under faults', () => {
     const table = await fresh('sigkill');
     const path = join(dir, 'sigkill.jsonl');
     const ids = await writeSeamRows(path, 40_000);
+    // Every insert statement waits 100 ms in the database, so however fast the machine, the
+    // shipper is still at work (at least 7 s of it) when the kill comes, mostly mid-statement.
+    await pool.query(`CREATE FUNCTION "${table}_slow"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.1); RETURN NULL; END $$`);
+    await pool.query(`CREATE TRIGGER slow BEFORE INSERT ON "${table}" FOR EACH STATEMENT EXECUTE FUNCTION "${table}_slow"()`);
     const first = ship(path, table);
     // Killed while rows are going in: some are committed, most are not.
     await waitUntil('the first batches', async () => (await countRows(pool, table)).rows >= 2_000);
     first.child.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
+    expect(await first.exited, first.stderr()).toEqual({ code: null, signal: 'SIGKILL' });
+    await pool.query(`DROP TRIGGER slow ON "${table}"; DROP FUNCTION "${table}_slow"()`);
     const shippedBefore = (await countRows(pool, table)).rows;
     expect(shippedBefore).toBeLessThan(40_000);
     const checkpoint = await readShipCheckpoint(`${path}.ship-checkpoint.json`);
@@ -90,19 +96,24 @@ describeWithPostgres('kora-audit ship under faults', () => {
     const table = await fresh('restart');
     const path = join(dir, 'restart.jsonl');
     const shipper = ship(path, table, ['--follow']);
-    const writing = startWriter(path, 0, 20_000, 20);
-    await waitUntil('rows arriving', async () => (await countRows(pool, table)).rows >= 3_000).catch((error: Error) => {
+    const withStderr = (error: Error): never => {
       throw new Error(`${error.message}; shipper: ${shipper.stderr()}`);
-    });
-    await restartPostgres();
+    };
+    const writing = startWriter(path, 0, 20_000, 20);
+    await waitUntil('rows arriving', async () => (await countRows(pool, table)).rows >= 3_000).catch(withStderr);
+    await stopPostgres();
+    // Rows appended while the server is down: the shipper must meet the outage, however far
+    // the writer has got by now.
+    const whileDown = await writeSeamRows(path, 200);
+    await waitUntil('the shipper to meet the outage', () => shipper.stderr().includes('[kora.ship.database_unavailable]')).catch(withStderr);
+    await ensurePostgresRunning();
     const { acknowledged, ids } = await writing;
     expect(acknowledged).toBe(20_000);
-    await waitUntil('every row in the table', async () => (await countRows(pool, table)).rows >= 20_000, 120_000);
+    await waitUntil('every row in the table', async () => (await countRows(pool, table)).rows >= 20_200, 120_000).catch(withStderr);
     await terminate(shipper);
-    expect(shipper.stderr()).toContain('[kora.ship.database_unavailable]');
     expect(shipper.stderr()).toContain('[kora.ship.database_available]');
-    expect(await countRows(pool, table)).toEqual({ rows: 20_000, ids: 20_000 });
-    expect(await readIds(pool, table)).toEqual(new Set(ids));
+    expect(await countRows(pool, table)).toEqual({ rows: 20_200, ids: 20_200 });
+    expect(await readIds(pool, table)).toEqual(new Set([...ids, ...whileDown]));
   });
 
   it('ships four daemons files into one table at once, every row exactly once', { timeout: 180_000 }, async () => {
