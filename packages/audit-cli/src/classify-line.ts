@@ -1,16 +1,32 @@
-import { AUDIT_ROW_PREFIX, auditEnvelope } from '@kora/audit-sink';
-import type { AuditEnvelope } from '@kora/audit-sink';
+import { AUDIT_ROW_PREFIX, isAuditEnvelope } from '@kora/audit-sink/reader';
+import type { AuditEnvelope } from '@kora/audit-sink/reader';
+import type { auditEnvelope } from '@kora/audit-sink';
 
 /** What one complete line of an audit file is, with the same rules as `readAuditEntries`. */
 export type LineClass =
   | { readonly kind: 'row'; readonly entry: AuditEnvelope }
   | { readonly kind: 'blank' | 'malformed' | 'invalid' };
 
+type EnvelopeSchema = typeof auditEnvelope;
+// The envelope schema, and zod and the sink with it, loaded the first time a line needs it:
+// rows as the sink writes them pass the hand check, so `tail` and `stats` usually start without.
+let envelopeSchema: EnvelopeSchema | undefined;
+
 /**
  * Classify a line: blank (whitespace only), malformed (not JSON, not an object, or too long:
- * `null`), invalid (fails the strict envelope), or a row.
+ * `null`), invalid (fails the strict envelope), or a row. Answers at once, unless the line is
+ * the first that only the envelope schema can judge: then once the schema has loaded.
  */
-export function classifyLine(text: string | null): LineClass {
+export function classifyLine(text: string | null): LineClass | Promise<LineClass> {
+  const value = parseLine(text);
+  if (!('value' in value)) return value;
+  if (isAuditEnvelope(value.value)) return judged(value.value);
+  if (envelopeSchema !== undefined) return withSchema(envelopeSchema, value.value);
+  return import('@kora/audit-sink').then(({ auditEnvelope }) => withSchema((envelopeSchema ??= auditEnvelope), value.value));
+}
+
+/** The JSON object a line holds, or its class when it holds none. */
+function parseLine(text: string | null): LineClass | { readonly value: object } {
   if (text === null) return { kind: 'malformed' };
   if (text.trim() === '') return { kind: 'blank' };
   let value: unknown;
@@ -20,10 +36,18 @@ export function classifyLine(text: string | null): LineClass {
     // A whole row glued after the torn head of a row whose writer died mid-write is kept,
     // as `readAuditEntries` keeps it.
     const rowStart = text.lastIndexOf(AUDIT_ROW_PREFIX);
-    return rowStart > 0 ? classifyLine(text.slice(rowStart)) : { kind: 'malformed' };
+    return rowStart > 0 ? parseLine(text.slice(rowStart)) : { kind: 'malformed' };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'malformed' };
-  const parsed = auditEnvelope.safeParse(value);
-  if (!parsed.success || Number.isNaN(Date.parse(parsed.data.emitted_at))) return { kind: 'invalid' };
-  return { kind: 'row', entry: parsed.data };
+  return { value };
+}
+
+function withSchema(schema: EnvelopeSchema, value: object): LineClass {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? judged(parsed.data) : { kind: 'invalid' };
+}
+
+/** A row the envelope accepts, unless its time is one no Date can hold. */
+function judged(entry: AuditEnvelope): LineClass {
+  return Number.isNaN(Date.parse(entry.emitted_at)) ? { kind: 'invalid' } : { kind: 'row', entry };
 }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { SEAM_NAMES } from '@kora/audit-sink';
+import { SEAM_NAMES } from '@kora/audit-sink/reader';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import { classifyLine } from '../classify-line.js';
@@ -62,7 +62,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         skipped.torn += 1;
         continue;
       }
-      const line = classifyLine(event.text);
+      let line = classifyLine(event.text);
+      if (line instanceof Promise) line = await line;
       if (line.kind !== 'row') {
         skipped[line.kind] += 1;
         continue;

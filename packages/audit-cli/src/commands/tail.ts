@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { readAuditEntries } from '@kora/audit-sink';
-import type { AuditEnvelope } from '@kora/audit-sink';
+import { readAuditEntries } from '@kora/audit-sink/reader';
+import type { AuditEnvelope } from '@kora/audit-sink/reader';
 import { LineWriter } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import { classifyLine } from '../classify-line.js';
@@ -64,7 +64,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     pollMs: TAIL_POLL_MS,
     signal: io.signal,
     onLine: async (line) => {
-      const parsed = classifyLine(line);
+      const parsed = await classifyLine(line);
       if (parsed.kind !== 'row' || !matches(parsed.entry, wanted)) return;
       if (printed.delete(parsed.entry.id)) return;
       await out.line(JSON.stringify(parsed.entry));

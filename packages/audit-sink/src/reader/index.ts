@@ -6,5 +6,8 @@ export { parseReadFilters } from './parse-read-filters.js';
 export { decodeOpaqueCursor, encodeOpaqueCursor } from './opaque-cursor.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './parse-read-filters.js';
 export { SEAM_NAMES, isSeamName } from '../envelope/seam-names.js';
+export { AUDIT_ROW_PREFIX } from '../envelope/row-layout.js';
+export { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
+export type { AuditEnvelope } from '../envelope/audit-envelope.js';
 export type { SeamName } from '../envelope/seam-names.js';
 export { resolveAuditLogPath } from '../sink/resolve-audit-log-path.js';
