@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
+import { validEnvelope } from '../__fixtures__/envelope-arbitraries.js';
+import { readSinkRowBytes } from './check-sink-row-bytes.js';
+import { readSinkRowSeam } from './check-sink-row.js';
+
+const ROW = JSON.stringify({
+  v: 1,
+  id: '0192f7c2-6d3e-7a4b-9c1d-2e3f4a5b6c7d',
+  emitted_at: '2026-11-26T17:15:48.123Z',
+  seam: 'webhook.dead_letter',
+  source: null,
+  caller_session_id: 'D01:1700000000.000100',
+  details: { reason: 'slack_signature_mismatch', ts: 1795000000.125, body_bytes: 512, headers: { 'user-agent': 'Slackbot 1.0' }, keys: ['a', 'b'], ok: true, none: null },
+});
+
+/** The answer for `bytes`, placed between other lines' bytes as a chunk or a batch holds it. */
+function checkAmid(bytes: Buffer, before = '{"v":1,"id":"', after = 'rue}}\n{"v":1'): string | undefined {
+  const chunk = Buffer.concat([Buffer.from(before), bytes, Buffer.from(after)]);
+  return readSinkRowBytes(chunk, before.length, before.length + bytes.length);
+}
+
+/** The promise of a defined answer: the decoded text parses to an envelope of that seam, with id and time at their offsets. */
+function expectSound(bytes: Buffer, seam: string | undefined): void {
+  if (seam === undefined) return;
+  const text = bytes.toString('utf8');
+  expect(Buffer.from(text, 'utf8').equals(bytes)).toBe(true);
+  const value = JSON.parse(text) as unknown;
+  expect(isAuditEnvelope(value)).toBe(true);
+  const row = value as { id: string; emitted_at: string; seam: string };
+  expect(row.seam).toBe(seam);
+  expect(text.slice(13, 49)).toBe(row.id);
+  expect(text.slice(65, 89)).toBe(row.emitted_at);
+}
+
+describe('readSinkRowBytes', { timeout: 600_000 }, () => {
+  it('answers as the text check does for every row the sink writes in plain ASCII, and leaves the others to it', () => {
+    expect(checkAmid(Buffer.from(ROW))).toBe('webhook.dead_letter');
+    fc.assert(
+      fc.property(validEnvelope, (row) => {
+        const text = JSON.stringify(row);
+        const bytes = Buffer.from(text);
+        const seam = checkAmid(bytes);
+        const plainAscii = !/[\\\x00-\x1f\x7f-\uffff]/.test(text);
+        expect(seam).toBe(plainAscii ? readSinkRowSeam(text) : undefined);
+        expectSound(bytes, seam);
+      }),
+      { numRuns: 3_000, seed: 0x627974 },
+    );
+  });
+
+  it('never vouches for bytes the parser or the envelope check refuses, however they were edited', () => {
+    const piece = fc.oneof(
+      fc.constantFrom(...' \t\r\n\\"{}[]:,.-+eE0123456789nulltruefalse_proto'.split('').map((text) => Buffer.from(text))),
+      fc.uint8Array({ minLength: 1, maxLength: 3 }).map((bytes) => Buffer.from(bytes)),
+      fc.string({ minLength: 1, maxLength: 2 }).map((text) => Buffer.from(text)),
+    );
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), piece);
+    fc.assert(
+      fc.property(fc.oneof(validEnvelope.map((row) => JSON.stringify(row)), fc.constant(ROW)), fc.array(edit, { minLength: 1, maxLength: 3 }), (original, edits) => {
+        let bytes = Buffer.from(original);
+        for (const [position, kind, inserted] of edits) {
+          const at = position % (bytes.length + 1);
+          bytes =
+            kind === 'insert'
+              ? Buffer.concat([bytes.subarray(0, at), inserted, bytes.subarray(at)])
+              : kind === 'delete'
+                ? Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)])
+                : Buffer.concat([bytes.subarray(0, at), inserted, bytes.subarray(at + inserted.length)]);
+        }
+        const seam = checkAmid(bytes);
+        expectSound(bytes, seam);
+        // Whatever it vouches for, the text check vouches for too, with the same seam.
+        if (seam !== undefined) expect(readSinkRowSeam(bytes.toString('utf8'))).toBe(seam);
+      }),
+      { numRuns: 20_000, seed: 0x656474 },
+    );
+  });
+
+  it('leaves to the text check whatever is not plain ASCII in the layout the sink writes', () => {
+    const variants = [
+      ROW.replace('"seam":"webhook.dead_letter"', '"seam":"webhook\\u002edead_letter"'),
+      ROW.replaceAll('":', '": '),
+      ` ${ROW}`,
+      `${ROW} `,
+      ROW.replace('"details":{', '"details":{"__proto__":{},'),
+      ROW.replace('"source":null', '"source":"nobody"'),
+      ROW.replace('"caller_session_id":"D01:1700000000.000100"', `"caller_session_id":"${'x'.repeat(257)}"`),
+      ROW.replace('"caller_session_id":"D01:1700000000.000100"', '"caller_session_id":"a\\"b"'),
+      ROW.replace('"details":{', `"details":{"deep":${'['.repeat(70)}${']'.repeat(70)},`),
+      ROW.replace('"details":{', '"details":['),
+      ROW.replace('1795000000.125', '01'),
+      ROW.replace('1795000000.125', '1.'),
+      ROW.replace('1795000000.125', '-'),
+      ROW.replace('Slackbot 1.0', 'Slack\u0001bot'),
+      ROW.replace('Slackbot 1.0', 'Slack\u007fbot'),
+      ROW.replace('Slackbot 1.0', 'Slackbot é'),
+      ROW.replace('"ok":true', '"ok":tru'),
+      ROW.replace('"keys":["a","b"]', '"keys":["a","b",]'),
+      ROW.slice(0, -1),
+      `${ROW}}`,
+      ROW.replace('2026-11-26T17:15:48.123Z', '2026-11-26T17:15:48Z'),
+      ROW.replace('0192f7c2-6d3e-7a4b', '0192F7C2-6D3E-7A4B'),
+      ROW.replace('"v":1', '"v":2'),
+    ];
+    for (const text of variants) expect(checkAmid(Buffer.from(text)), text).toBeUndefined();
+    // A byte that is not UTF-8 at all, where the text check would see U+FFFD.
+    const invalid = Buffer.from(ROW.replace('Slackbot 1.0', 'Slackbot _'));
+    invalid[invalid.indexOf('_')] = 0xff;
+    expect(checkAmid(invalid)).toBeUndefined();
+  });
+
+  it('never reads a value past the end of its row into the bytes after it', () => {
+    // The row cut inside its last value, the rest of that value found in the next line's bytes.
+    const cut = ROW.indexOf('"ok":true') + '"ok":t'.length;
+    expect(checkAmid(Buffer.from(ROW.slice(0, cut)), '', 'rue,"none":null}}')).toBeUndefined();
+    const numberCut = ROW.indexOf('"body_bytes":5') + '"body_bytes":5'.length;
+    expect(checkAmid(Buffer.from(ROW.slice(0, numberCut)), '', '12,"headers":{}}}')).toBeUndefined();
+  });
+});

@@ -1,0 +1,193 @@
+import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_SEPARATOR, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START, ROW_SEAM_SEPARATOR, ROW_SEAM_START } from '../envelope/row-layout.js';
+import { AUDIT_SOURCES, SEAM_NAMES } from '../envelope/seam-names.js';
+import type { SeamName } from '../envelope/seam-names.js';
+
+const PREFIX = Buffer.from(AUDIT_ROW_PREFIX);
+const AT_SEPARATOR = Buffer.from(ROW_EMITTED_AT_SEPARATOR);
+const SEAM_SEPARATOR = Buffer.from(ROW_SEAM_SEPARATOR);
+const BEFORE_SOURCE = Buffer.from(',"source":');
+const BEFORE_CALLER = Buffer.from(',"caller_session_id":');
+const BEFORE_DETAILS = Buffer.from(',"details":');
+const NULL = Buffer.from('null');
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const PROTO_KEY = Buffer.from('"__proto__"');
+const SEAMS = SEAM_NAMES.map((name) => ({ name, bytes: Buffer.from(`${name}"`) }));
+const SOURCES = AUDIT_SOURCES.map((name) => Buffer.from(`"${name}"`));
+const MAX_CALLER_SESSION_ID = 256;
+const MAX_DEPTH = 64;
+const QUOTE = 0x22;
+
+/**
+ * {@link readSinkRowSeam} on the row's bytes instead of its text: the seam of the row
+ * `bytes[from, to)` when it is exactly in the sink's own layout, valid, and plain ASCII (no
+ * byte of 0x80 or above, no backslash, no control character); undefined to say "decode it and
+ * ask the text check". Defined is the same promise: `JSON.parse` of the decoded text succeeds,
+ * `isAuditEnvelope` accepts the value, and its `id` and `emitted_at` are the bytes at their
+ * fixed offsets. Because ASCII bytes decode to the same characters, a printer may write such a
+ * row's bytes as they are, without decoding the row at all.
+ */
+export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number): SeamName | undefined {
+  if (to - from <= ROW_SEAM_START || !matchesAt(bytes, from, PREFIX)) return undefined;
+  if (!isUuidV7(bytes, from + ROW_ID_START) || !matchesAt(bytes, from + ROW_ID_END, AT_SEPARATOR)) return undefined;
+  if (!isIsoUtcMillis(bytes, from + ROW_EMITTED_AT_START) || !matchesAt(bytes, from + ROW_EMITTED_AT_END, SEAM_SEPARATOR)) return undefined;
+  let at = from + ROW_SEAM_START;
+  const seam = SEAMS.find((candidate) => matchesAt(bytes, at, candidate.bytes));
+  if (seam === undefined) return undefined;
+  at += seam.bytes.length;
+
+  if (!matchesAt(bytes, at, BEFORE_SOURCE)) return undefined;
+  at += BEFORE_SOURCE.length;
+  if (matchesAt(bytes, at, NULL)) {
+    at += NULL.length;
+  } else {
+    const source = SOURCES.find((candidate) => matchesAt(bytes, at, candidate));
+    if (source === undefined) return undefined;
+    at += source.length;
+  }
+
+  if (!matchesAt(bytes, at, BEFORE_CALLER)) return undefined;
+  at += BEFORE_CALLER.length;
+  if (matchesAt(bytes, at, NULL)) {
+    at += NULL.length;
+  } else {
+    const callerEnd = skipString(bytes, at, to);
+    // The string's quotes are two bytes; every other byte is one character.
+    if (callerEnd === -1 || callerEnd - at - 2 > MAX_CALLER_SESSION_ID) return undefined;
+    at = callerEnd;
+  }
+
+  if (!matchesAt(bytes, at, BEFORE_DETAILS)) return undefined;
+  at = skipObject(bytes, at + BEFORE_DETAILS.length, to, 1, true);
+  // The envelope's closing brace ends the row.
+  return at !== -1 && at === to - 1 && bytes[at] === 0x7d ? seam.name : undefined;
+}
+
+function matchesAt(bytes: Uint8Array, offset: number, expected: Uint8Array): boolean {
+  for (let index = 0; index < expected.length; index += 1) {
+    if (bytes[offset + index] !== expected[index]) return false;
+  }
+  return true;
+}
+
+function isDigit(byte: number | undefined): boolean {
+  return byte !== undefined && byte >= 0x30 && byte <= 0x39;
+}
+
+function isLowerHex(byte: number | undefined): boolean {
+  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66));
+}
+
+/** `[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`, as the envelope schema has it. */
+function isUuidV7(bytes: Uint8Array, start: number): boolean {
+  for (let index = 0; index < 36; index += 1) {
+    const byte = bytes[start + index];
+    if (index === 8 || index === 13 || index === 18 || index === 23) {
+      if (byte !== 0x2d) return false;
+    } else if (index === 14) {
+      if (byte !== 0x37) return false;
+    } else if (index === 19) {
+      if (byte !== 0x38 && byte !== 0x39 && byte !== 0x61 && byte !== 0x62) return false;
+    } else if (!isLowerHex(byte)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`, as the envelope schema has it. */
+function isIsoUtcMillis(bytes: Uint8Array, start: number): boolean {
+  const shape = '0000-00-00T00:00:00.000Z';
+  for (let index = 0; index < shape.length; index += 1) {
+    const byte = bytes[start + index];
+    const expected = shape.charCodeAt(index);
+    if (expected === 0x30 ? !isDigit(byte) : byte !== expected) return false;
+  }
+  return true;
+}
+
+/** The index after the string starting with the quote at `start`, if it holds only printable ASCII but `\`; else -1. */
+function skipString(bytes: Uint8Array, start: number, end: number): number {
+  if (bytes[start] !== QUOTE) return -1;
+  for (let index = start + 1; index < end; index += 1) {
+    const byte = bytes[index]!;
+    if (byte === QUOTE) return index + 1;
+    if (byte < 0x20 || byte === 0x5c || byte >= 0x7f) return -1;
+  }
+  return -1;
+}
+
+/** The index after the JSON number starting at `start`, or -1. */
+function skipNumber(bytes: Uint8Array, start: number): number {
+  let index = start;
+  if (bytes[index] === 0x2d) index += 1;
+  if (bytes[index] === 0x30) {
+    index += 1;
+  } else {
+    if (!isDigit(bytes[index])) return -1;
+    while (isDigit(bytes[index])) index += 1;
+  }
+  if (bytes[index] === 0x2e) {
+    index += 1;
+    if (!isDigit(bytes[index])) return -1;
+    while (isDigit(bytes[index])) index += 1;
+  }
+  const exponent = bytes[index];
+  if (exponent === 0x65 || exponent === 0x45) {
+    index += 1;
+    const sign = bytes[index];
+    if (sign === 0x2b || sign === 0x2d) index += 1;
+    if (!isDigit(bytes[index])) return -1;
+    while (isDigit(bytes[index])) index += 1;
+  }
+  return index;
+}
+
+/** The index after the JSON value starting at `start` (no whitespace), or -1. */
+function skipValue(bytes: Uint8Array, start: number, end: number, depth: number): number {
+  const byte = bytes[start];
+  if (byte === QUOTE) return skipString(bytes, start, end);
+  if (byte === 0x7b) return skipObject(bytes, start, end, depth + 1, false);
+  if (byte === 0x5b) return skipArray(bytes, start, end, depth + 1);
+  if (byte === 0x74) return matchesAt(bytes, start, TRUE) ? start + TRUE.length : -1;
+  if (byte === 0x66) return matchesAt(bytes, start, FALSE) ? start + FALSE.length : -1;
+  if (byte === 0x6e) return matchesAt(bytes, start, NULL) ? start + NULL.length : -1;
+  return skipNumber(bytes, start);
+}
+
+/**
+ * The index after the JSON object starting at `start`, or -1. For the envelope's `details`
+ * (`ownKeys`), a key named `__proto__` is -1: JSON.parse would make it an own `__proto__`,
+ * which the envelope refuses.
+ */
+function skipObject(bytes: Uint8Array, start: number, end: number, depth: number, ownKeys: boolean): number {
+  if (depth > MAX_DEPTH || bytes[start] !== 0x7b) return -1;
+  let index = start + 1;
+  if (bytes[index] === 0x7d) return index + 1;
+  for (;;) {
+    const keyEnd = skipString(bytes, index, end);
+    if (keyEnd === -1 || bytes[keyEnd] !== 0x3a) return -1;
+    if (ownKeys && keyEnd - index === PROTO_KEY.length && matchesAt(bytes, index, PROTO_KEY)) return -1;
+    index = skipValue(bytes, keyEnd + 1, end, depth);
+    if (index === -1 || index >= end) return -1;
+    const next = bytes[index];
+    if (next === 0x7d) return index + 1;
+    if (next !== 0x2c) return -1;
+    index += 1;
+  }
+}
+
+/** The index after the JSON array starting at `start`, or -1. */
+function skipArray(bytes: Uint8Array, start: number, end: number, depth: number): number {
+  if (depth > MAX_DEPTH) return -1;
+  let index = start + 1;
+  if (bytes[index] === 0x5d) return index + 1;
+  for (;;) {
+    index = skipValue(bytes, index, end, depth);
+    if (index === -1 || index >= end) return -1;
+    const next = bytes[index];
+    if (next === 0x5d) return index + 1;
+    if (next !== 0x2c) return -1;
+    index += 1;
+  }
+}
