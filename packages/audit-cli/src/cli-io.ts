@@ -48,6 +48,13 @@ export class LineWriter {
     return this.bufferedLength >= 64 * 1024;
   }
 
+  /** Write `block`, whole lines already encoded, after whatever is buffered. */
+  async bytes(block: Buffer): Promise<void> {
+    await this.flush();
+    if (block.length === 0 || this.stream.write(block)) return;
+    await once(this.stream, 'drain');
+  }
+
   /** Write whatever is buffered. */
   async flush(): Promise<void> {
     if (this.buffered.length === 0) return;

@@ -47,8 +47,8 @@ export { formatPythonInt } from './format/format-python-int.js';
 export { escapeToken } from './format/escape-token.js';
 export { readErrorTypeName } from './format/read-error-type-name.js';
 
-export { readAuditEntries, streamAuditEntries, streamAuditLines } from './reader/read-audit-entries.js';
+export { readAuditEntries, streamAuditEntries, streamAuditJsonl, streamAuditLines } from './reader/read-audit-entries.js';
 export { parseReadFilters } from './reader/parse-read-filters.js';
 export { decodeOpaqueCursor, encodeOpaqueCursor } from './reader/opaque-cursor.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './reader/parse-read-filters.js';
-export type { AuditLinesBatch, ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts, StreamAuditEntriesOptions } from './reader/read-audit-entries.js';
+export type { AuditJsonlBatch, AuditLinesBatch, ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts, StreamAuditEntriesOptions } from './reader/read-audit-entries.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readAuditEntries, streamAuditLines } from '@kora/audit-sink/reader';
+import { readAuditEntries, streamAuditJsonl } from '@kora/audit-sink/reader';
 import type { ReadSkipCounts } from '@kora/audit-sink/reader';
 import { LineWriter, writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
@@ -72,14 +72,13 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   };
   if (values.all === true) {
     // One read through the whole file, printed batch by batch as it goes.
-    const batches = streamAuditLines({ path, seams, since, until, cursor });
+    // Rows come as JSON lines ready to print: most are copied as read, never decoded.
+    const batches = streamAuditJsonl({ path, seams, since, until, cursor });
     try {
       for (;;) {
         const next = await batches.next().catch(asUsageError);
         if (next.done === true) break;
-        for (const text of next.value.lines) {
-          if (out.add(printable(text) ?? JSON.stringify(JSON.parse(text)))) await out.flush();
-        }
+        await out.bytes(next.value.jsonl);
         count(next.value);
         if (io.signal?.aborted === true) {
           interrupted = true;

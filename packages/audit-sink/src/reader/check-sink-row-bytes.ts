@@ -12,8 +12,16 @@ const NULL = Buffer.from('null');
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const PROTO_KEY = Buffer.from('"__proto__"');
-const SEAMS = SEAM_NAMES.map((name) => ({ name, bytes: Buffer.from(`${name}"`) }));
-const SOURCES = AUDIT_SOURCES.map((name) => Buffer.from(`"${name}"`));
+// The seam names, and the sources, each begin with a different letter: one candidate per byte.
+const SEAM_BY_FIRST_BYTE = byFirstByte(SEAM_NAMES.map((name) => ({ name, bytes: Buffer.from(`${name}"`) })), 0);
+const SOURCE_BY_FIRST_BYTE = byFirstByte(AUDIT_SOURCES.map((name) => ({ name, bytes: Buffer.from(`"${name}"`) })), 1);
+const LOWER_HEX = byteTable('0123456789abcdef');
+const UUID_VARIANT = byteTable('89ab');
+// Offsets in `xxxxxxxx-xxxx-7xxx-vxxx-xxxxxxxxxxxx` of the plain hex digits.
+const UUID_HEX_OFFSETS = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 15, 16, 17, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35];
+// Offsets in `0000-00-00T00:00:00.000Z` of the digits, and the other characters at theirs.
+const ISO_DIGIT_OFFSETS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+const ISO_FIXED: readonly (readonly [number, number])[] = [[4, 0x2d], [7, 0x2d], [10, 0x54], [13, 0x3a], [16, 0x3a], [19, 0x2e], [23, 0x5a]];
 const MAX_CALLER_SESSION_ID = 256;
 const MAX_DEPTH = 64;
 const QUOTE = 0x22;
@@ -32,8 +40,8 @@ export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number): S
   if (!isUuidV7(bytes, from + ROW_ID_START) || !matchesAt(bytes, from + ROW_ID_END, AT_SEPARATOR)) return undefined;
   if (!isIsoUtcMillis(bytes, from + ROW_EMITTED_AT_START) || !matchesAt(bytes, from + ROW_EMITTED_AT_END, SEAM_SEPARATOR)) return undefined;
   let at = from + ROW_SEAM_START;
-  const seam = SEAMS.find((candidate) => matchesAt(bytes, at, candidate.bytes));
-  if (seam === undefined) return undefined;
+  const seam = SEAM_BY_FIRST_BYTE[bytes[at]!];
+  if (seam === undefined || !matchesAt(bytes, at, seam.bytes)) return undefined;
   at += seam.bytes.length;
 
   if (!matchesAt(bytes, at, BEFORE_SOURCE)) return undefined;
@@ -41,9 +49,9 @@ export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number): S
   if (matchesAt(bytes, at, NULL)) {
     at += NULL.length;
   } else {
-    const source = SOURCES.find((candidate) => matchesAt(bytes, at, candidate));
-    if (source === undefined) return undefined;
-    at += source.length;
+    const source = SOURCE_BY_FIRST_BYTE[bytes[at + 1]!];
+    if (source === undefined || !matchesAt(bytes, at, source.bytes)) return undefined;
+    at += source.bytes.length;
   }
 
   if (!matchesAt(bytes, at, BEFORE_CALLER)) return undefined;
@@ -74,34 +82,41 @@ function isDigit(byte: number | undefined): boolean {
   return byte !== undefined && byte >= 0x30 && byte <= 0x39;
 }
 
-function isLowerHex(byte: number | undefined): boolean {
-  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66));
+/** A table of 256 entries, 1 for the bytes of `chars`. */
+function byteTable(chars: string): Uint8Array {
+  const table = new Uint8Array(256);
+  for (const char of chars) table[char.charCodeAt(0)] = 1;
+  return table;
+}
+
+/** Each candidate under the byte at `offset` of its bytes, which must differ between candidates. */
+function byFirstByte<T extends { readonly bytes: Buffer }>(candidates: readonly T[], offset: number): (T | undefined)[] {
+  const table: (T | undefined)[] = new Array<T | undefined>(256).fill(undefined);
+  for (const candidate of candidates) {
+    const byte = candidate.bytes[offset]!;
+    if (table[byte] !== undefined) throw new Error('check-sink-row-bytes: two candidates share a first letter');
+    table[byte] = candidate;
+  }
+  return table;
 }
 
 /** `[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`, as the envelope schema has it. */
 function isUuidV7(bytes: Uint8Array, start: number): boolean {
-  for (let index = 0; index < 36; index += 1) {
-    const byte = bytes[start + index];
-    if (index === 8 || index === 13 || index === 18 || index === 23) {
-      if (byte !== 0x2d) return false;
-    } else if (index === 14) {
-      if (byte !== 0x37) return false;
-    } else if (index === 19) {
-      if (byte !== 0x38 && byte !== 0x39 && byte !== 0x61 && byte !== 0x62) return false;
-    } else if (!isLowerHex(byte)) {
-      return false;
-    }
+  if (bytes[start + 8] !== 0x2d || bytes[start + 13] !== 0x2d || bytes[start + 18] !== 0x2d || bytes[start + 23] !== 0x2d) return false;
+  if (bytes[start + 14] !== 0x37 || UUID_VARIANT[bytes[start + 19]!] !== 1) return false;
+  for (const offset of UUID_HEX_OFFSETS) {
+    if (LOWER_HEX[bytes[start + offset]!] !== 1) return false;
   }
   return true;
 }
 
 /** `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`, as the envelope schema has it. */
 function isIsoUtcMillis(bytes: Uint8Array, start: number): boolean {
-  const shape = '0000-00-00T00:00:00.000Z';
-  for (let index = 0; index < shape.length; index += 1) {
-    const byte = bytes[start + index];
-    const expected = shape.charCodeAt(index);
-    if (expected === 0x30 ? !isDigit(byte) : byte !== expected) return false;
+  for (const [offset, byte] of ISO_FIXED) {
+    if (bytes[start + offset] !== byte) return false;
+  }
+  for (const offset of ISO_DIGIT_OFFSETS) {
+    if (!isDigit(bytes[start + offset])) return false;
   }
   return true;
 }

@@ -7,6 +7,7 @@ import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_START, ROW_ID_END,
 import { parseReadFilters } from './parse-read-filters.js';
 import type { ReadFilters } from './parse-read-filters.js';
 import { readSinkRowSeam } from './check-sink-row.js';
+import { readSinkRowBytes } from './check-sink-row-bytes.js';
 import { encodeOpaqueCursor } from './opaque-cursor.js';
 import { MAX_SIBLINGS } from './reader-cursor.js';
 import type { CursorState } from './reader-cursor.js';
@@ -179,6 +180,75 @@ export async function* streamAuditLines(options: StreamAuditEntriesOptions): Asy
   }
 }
 
+/** One batch of {@link streamAuditJsonl}. */
+export interface AuditJsonlBatch {
+  /** The matching rows, newest first, as JSON lines, each ending in `\n`. */
+  jsonl: Buffer;
+  /** How many rows `jsonl` holds. */
+  rows: number;
+  /** Lines read in full and skipped while reading this batch. */
+  skipped: ReadSkipCounts;
+  /** Continues after this batch with {@link readAuditEntries}; null after the last. */
+  cursor: string | null;
+}
+
+/**
+ * Every matching row as JSON lines ready to print, newest first: the rows
+ * {@link streamAuditLines} gives, as bytes. A row in the sink's own layout and in plain ASCII
+ * (nearly every row) is checked on its bytes and copied as read, never decoded. Any other
+ * row is its text as read, but one holding a tab or carriage return (JSON whitespace) is
+ * written compactly instead, so that every line is one row and nothing else.
+ */
+export async function* streamAuditJsonl(options: StreamAuditEntriesOptions): AsyncGenerator<AuditJsonlBatch, void, undefined> {
+  if ((options as { limit?: unknown }).limit !== undefined) throw new TypeError('streamAuditJsonl: limit does not apply to a stream');
+  for await (const batch of readBatches('streamAuditJsonl', { ...options, withLines: false }, Number.POSITIVE_INFINITY, 'jsonl')) {
+    yield { jsonl: batch.jsonl ?? Buffer.alloc(0), rows: batch.rows ?? 0, skipped: batch.skipped, cursor: batch.cursor };
+  }
+}
+
+/** The rows of one batch as JSON lines: bytes copied as read, or a row's text encoded. */
+class JsonlBlock {
+  private static readonly INITIAL_BYTES = 64 * 1024;
+  private buffer = Buffer.allocUnsafe(JsonlBlock.INITIAL_BYTES);
+  private used = 0;
+  rows = 0;
+
+  /** Add the row `source[from, to)`, which is exactly its text in UTF-8. */
+  addBytes(source: Buffer, from: number, to: number): void {
+    this.reserve(to - from + 1);
+    this.used += source.copy(this.buffer, this.used, from, to);
+    this.buffer[this.used] = 0x0a;
+    this.used += 1;
+    this.rows += 1;
+  }
+
+  /** Add a row's JSON text: as it is, or compactly when it holds a tab or carriage return. */
+  addText(text: string): void {
+    const line = text.includes('\t') || text.includes('\r') ? JSON.stringify(JSON.parse(text)) : text;
+    this.reserve(Buffer.byteLength(line, 'utf8') + 1);
+    this.used += this.buffer.write(line, this.used, 'utf8');
+    this.buffer[this.used] = 0x0a;
+    this.used += 1;
+    this.rows += 1;
+  }
+
+  /** The rows added since the last take; the next ones go into a new buffer. */
+  take(): { jsonl: Buffer; rows: number } {
+    const taken = { jsonl: this.buffer.subarray(0, this.used), rows: this.rows };
+    this.buffer = Buffer.allocUnsafe(Math.max(JsonlBlock.INITIAL_BYTES, this.used));
+    this.used = 0;
+    this.rows = 0;
+    return taken;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes));
+    this.buffer.copy(grown, 0, 0, this.used);
+    this.buffer = grown;
+  }
+}
+
 function addSkipCounts(total: ReadSkipCounts, more: ReadSkipCounts): void {
   total.blank += more.blank;
   total.malformed += more.malformed;
@@ -186,17 +256,24 @@ function addSkipCounts(total: ReadSkipCounts, more: ReadSkipCounts): void {
   total.invalid += more.invalid;
 }
 
+/** A batch of the read behind the public readers; in `jsonl` mode with the rows as JSON lines. */
+interface ReadBatch extends ReadAuditEntriesResult {
+  jsonl?: Buffer;
+  rows?: number;
+}
+
 /**
  * The read behind the public readers: batches of rows newest first, one after each chunk
  * that held any, and a last one with the final cursor, until `limit` rows or the end. In
- * `lines` mode the batches hold the rows' text only (`entries` stays empty).
+ * `lines` mode the batches hold the rows' text only (`entries` stays empty); in `jsonl` mode
+ * only their JSON lines.
  */
 async function* readBatches(
   reader: string,
   options: StreamAuditEntriesOptions,
   limit: number,
-  mode: 'entries' | 'lines',
-): AsyncGenerator<ReadAuditEntriesResult, void, undefined> {
+  mode: 'entries' | 'lines' | 'jsonl',
+): AsyncGenerator<ReadBatch, void, undefined> {
   const { path } = options;
   if (typeof path !== 'string' || path === '') throw new TypeError(`${reader}: path must be a non-empty string`);
   const { seams, sinceMs, untilMs } = parseReadFilters(reader, { ...options, limit: undefined });
@@ -215,6 +292,7 @@ async function* readBatches(
   const previous = options.cursor == null ? undefined : (await import('./decode-reader-cursor.js')).decodeCursor(reader, options.cursor);
   const withLines = mode === 'lines' || options.withLines === true;
   const withEntries = mode === 'entries';
+  const block = mode === 'jsonl' ? new JsonlBlock() : undefined;
 
   let returned = 0;
   let entries: AuditEnvelope[] = [];
@@ -233,9 +311,10 @@ async function* readBatches(
   // Rows returned before the batch being gathered.
   let returnedBefore = 0;
   /** The batch so far, handed out; a fresh one begins. */
-  const take = (cursor: string | null): ReadAuditEntriesResult => {
+  const take = (cursor: string | null): ReadBatch => {
     returnedBefore = returned;
-    const batch = withText({ entries, cursor, skipped }, lines);
+    const batch: ReadBatch = withText({ entries, cursor, skipped }, lines);
+    if (block !== undefined) Object.assign(batch, block.take());
     entries = [];
     lines = withLines ? [] : undefined;
     skipped = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
@@ -255,7 +334,7 @@ async function* readBatches(
         } satisfies CursorState);
 
   /** Run a scan, handing out a batch after every chunk that held matching rows. */
-  async function* drain(scan: AsyncGenerator<void, void, undefined>): AsyncGenerator<ReadAuditEntriesResult, void, undefined> {
+  async function* drain(scan: AsyncGenerator<void, void, undefined>): AsyncGenerator<ReadBatch, void, undefined> {
     try {
       while ((await scan.next()).done !== true) {
         if (returned > returnedBefore) yield take(cursorAfterOldest());
@@ -277,7 +356,7 @@ async function* readBatches(
   }
 
   /** The files from the start point on, newest first, until the end, `since` or `limit`. */
-  async function* readFiles(): AsyncGenerator<ReadAuditEntriesResult, void, undefined> {
+  async function* readFiles(): AsyncGenerator<ReadBatch, void, undefined> {
     while (index <= MAX_SIBLINGS) {
       const file = await openAuditFile(siblingPath(path, index));
       if (file === null) {
@@ -321,11 +400,19 @@ async function* readBatches(
             if (fromEnd) skipped.torn += 1;
             return false;
           }
-          const text = bytes === null ? null : bytes.toString('utf8', from, to);
+          // Rows to print as JSON lines are checked on their bytes first: most are never decoded.
+          const byteSeam = block !== undefined && bytes !== null ? readSinkRowBytes(bytes, from, to) : undefined;
+          const text = bytes === null || byteSeam !== undefined ? null : bytes.toString('utf8', from, to);
           // A text-only read checks a row in the sink's layout in place; anything else is parsed.
           const fastSeam = withEntries || text === null ? undefined : readSinkRowSeam(text, plain);
-          let row: { readonly text: string; readonly emittedAt: string; readonly id: string; readonly seam: SeamName; readonly entry?: AuditEnvelope };
-          if (fastSeam !== undefined && text !== null) {
+          let row: { readonly text?: string; readonly emittedAt: string; readonly id: string; readonly seam: SeamName; readonly entry?: AuditEnvelope };
+          if (byteSeam !== undefined && bytes !== null) {
+            row = {
+              emittedAt: bytes.toString('latin1', from + ROW_EMITTED_AT_START, from + ROW_EMITTED_AT_END),
+              id: bytes.toString('latin1', from + ROW_ID_START, from + ROW_ID_END),
+              seam: byteSeam,
+            };
+          } else if (fastSeam !== undefined && text !== null) {
             row = { text, emittedAt: text.slice(ROW_EMITTED_AT_START, ROW_EMITTED_AT_END), id: text.slice(ROW_ID_START, ROW_ID_END), seam: fastSeam };
           } else {
             const malformedBefore = skipped.malformed;
@@ -357,7 +444,11 @@ async function* readBatches(
           if (untilMs !== undefined && at >= untilMs) return false;
           if (seams !== undefined && !seams.has(row.seam)) return false;
           if (row.entry !== undefined && withEntries) entries.push(row.entry);
-          lines?.push(row.text);
+          if (row.text !== undefined) lines?.push(row.text);
+          if (block !== undefined) {
+            if (row.text === undefined && bytes !== null) block.addBytes(bytes, from, to);
+            else if (row.text !== undefined) block.addText(row.text);
+          }
           oldest = { at: row.emittedAt, id: row.id, file: fileIndex, offset: lineStart, identity: file.identity };
           returned += 1;
           if (returned >= limit) {
@@ -374,7 +465,7 @@ async function* readBatches(
           onRead(bytes);
         };
         /** Scan `[0, rangeEnd)` of this file: here at first, on the worker once it is long. */
-        const scanRange = async function* (rangeEnd: number): AsyncGenerator<ReadAuditEntriesResult, void, undefined> {
+        const scanRange = async function* (rangeEnd: number): AsyncGenerator<ReadBatch, void, undefined> {
           const state: ScanState = { resumeEnd: undefined };
           yield* drain(scanLinesBackward({ read: readFrom(file.handle), end: rangeEnd, maxLineBytes, filter, visit, onRead: countRead, budgetBytes }, state));
           const rest = state.resumeEnd;

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, idOf, line, newestFirst, rows } from '../__fixtures__/reader-rows.js';
 import { SEAM_NAMES } from '../envelope/seam-names.js';
 import type { SeamName } from '../envelope/seam-names.js';
-import { readAuditEntries, streamAuditEntries, streamAuditLines } from './read-audit-entries.js';
+import { readAuditEntries, streamAuditEntries, streamAuditJsonl, streamAuditLines } from './read-audit-entries.js';
 import type { ReadAuditEntriesOptions, ReadSkipCounts, StreamAuditEntriesOptions } from './read-audit-entries.js';
 
 let dir: string;
@@ -30,6 +30,25 @@ interface Collected {
 
 function addSkips(total: ReadSkipCounts, more: ReadSkipCounts): void {
   for (const kind of ['blank', 'malformed', 'torn', 'invalid'] as const) total[kind] += more[kind];
+}
+
+/** Everything streamAuditJsonl gives: the bytes, the row count, the skips. */
+async function collectJsonl(options: StreamAuditEntriesOptions): Promise<{ jsonl: Buffer; rows: number; skipped: ReadSkipCounts }> {
+  const parts: Buffer[] = [];
+  let rows = 0;
+  const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
+  for await (const batch of streamAuditJsonl(options)) {
+    expect(batch.jsonl.toString('utf8').split('\n').length - 1).toBe(batch.rows);
+    parts.push(Buffer.from(batch.jsonl));
+    rows += batch.rows;
+    addSkips(skipped, batch.skipped);
+  }
+  return { jsonl: Buffer.concat(parts), rows, skipped };
+}
+
+/** What printing `lines` as JSON lines writes: each as read, but compact where it holds a tab or CR. */
+function asJsonl(lines: readonly string[]): Buffer {
+  return Buffer.from(lines.map((text) => `${/[\t\r]/.test(text) ? JSON.stringify(JSON.parse(text)) : text}\n`).join(''), 'utf8');
 }
 
 /** Every page of readAuditEntries, with each entry's text. */
@@ -189,12 +208,33 @@ describe('streamAuditLines', () => {
         expect(streamed.lines).toEqual(paged.lines);
         expect(streamed.skipped).toEqual(paged.skipped);
         expect(await collectEntries({ path, ...filters, offloadAfterBytes })).toMatchObject({ lines: paged.lines, ids: paged.ids, skipped: paged.skipped });
+        const jsonl = await collectJsonl({ path, ...filters, offloadAfterBytes });
+        expect(jsonl.jsonl.equals(asJsonl(paged.lines))).toBe(true);
+        expect(jsonl).toMatchObject({ rows: paged.lines.length, skipped: paged.skipped });
       }
     }
     const all = await collectLines({ path });
     expect(all.ids).toContain(idOf(22));
     expect(all.ids).not.toContain(idOf(23));
     expect(all.skipped).toEqual({ blank: 2, malformed: 2, torn: 1, invalid: 1 });
+  });
+
+  it.each([
+    ['on this thread', Number.POSITIVE_INFINITY],
+    ['with a worker thread scanning', 0],
+  ])('gives as JSON lines what printing the texts would write, for rows beyond plain ASCII too, %s', async (_, offloadAfterBytes) => {
+    const accented = line(envelope(3, { details: { note: 'café \u2028 😀' } }));
+    // A byte that is not UTF-8: the text holds U+FFFD there, and so must the printed row.
+    const invalid = Buffer.from(line(envelope(4, { details: { note: 'x_y' } })));
+    invalid[invalid.indexOf('x_y') + 1] = 0xff;
+    const controlEscaped = line(envelope(5, { details: { note: 'a\tb\u0001' } }));
+    writeFileSync(path, Buffer.concat([Buffer.from(rows(0, 3)), Buffer.from(accented), invalid, Buffer.from(controlEscaped), Buffer.from(rows(6, 9))]));
+    const paged = await readPaged({ path, limit: 100 });
+    expect(paged.lines.join('\n')).toContain('\uFFFD');
+    const jsonl = await collectJsonl({ path, offloadAfterBytes });
+    expect(jsonl.jsonl.toString('utf8')).toBe(asJsonl(paged.lines).toString('utf8'));
+    expect(jsonl.jsonl.equals(asJsonl(paged.lines))).toBe(true);
+    expect(jsonl.rows).toBe(9);
   });
 
   it.each([
@@ -235,6 +275,9 @@ describe('streamAuditLines', () => {
         const streamed = await collectLines({ path, ...filter, offloadAfterBytes: offload });
         expect(streamed.lines).toEqual(paged.lines);
         expect(streamed.skipped).toEqual(paged.skipped);
+        const jsonl = await collectJsonl({ path, ...filter, offloadAfterBytes: offload });
+        expect(jsonl.jsonl.equals(asJsonl(paged.lines))).toBe(true);
+        expect(jsonl.skipped).toEqual(paged.skipped);
       }),
       // A worker thread starts for every read with offloading on: fewer of those runs.
       { numRuns: offload === 0 ? 25 : 150, seed: 0x73747265 },
