@@ -1,16 +1,10 @@
-import { AUDIT_ROW_PREFIX, isAuditEnvelope } from '@kora/audit-sink/reader';
-import type { AuditEnvelope } from '@kora/audit-sink/reader';
-import type { auditEnvelope } from '@kora/audit-sink';
+import { AUDIT_ROW_PREFIX, isAuditEnvelope, loadEnvelopeSchema, loadedEnvelopeSchema } from '@kora/audit-sink/reader';
+import type { AuditEnvelope, AuditEnvelopeSchema } from '@kora/audit-sink/reader';
 
 /** What one complete line of an audit file is, with the same rules as `readAuditEntries`. */
 export type LineClass =
   | { readonly kind: 'row'; readonly entry: AuditEnvelope }
   | { readonly kind: 'blank' | 'malformed' | 'invalid' };
-
-type EnvelopeSchema = typeof auditEnvelope;
-// The envelope schema, and zod and the sink with it, loaded the first time a line needs it:
-// rows as the sink writes them pass the hand check, so `tail` and `stats` usually start without.
-let envelopeSchema: EnvelopeSchema | undefined;
 
 /**
  * Classify a line: blank (whitespace only), malformed (not JSON, not an object, or too long:
@@ -21,8 +15,10 @@ export function classifyLine(text: string | null): LineClass | Promise<LineClass
   const value = parseLine(text);
   if (!('value' in value)) return value;
   if (isAuditEnvelope(value.value)) return judged(value.value);
-  if (envelopeSchema !== undefined) return withSchema(envelopeSchema, value.value);
-  return import('@kora/audit-sink').then(({ auditEnvelope }) => withSchema((envelopeSchema ??= auditEnvelope), value.value));
+  // Rows as the sink writes them pass the hand check, so `tail` and `stats` usually never load the schema.
+  const schema = loadedEnvelopeSchema();
+  if (schema !== undefined) return withSchema(schema, value.value);
+  return loadEnvelopeSchema().then((loaded) => withSchema(loaded, value.value));
 }
 
 /** The JSON object a line holds, or its class when it holds none. */
@@ -42,7 +38,7 @@ function parseLine(text: string | null): LineClass | { readonly value: object } 
   return { value };
 }
 
-function withSchema(schema: EnvelopeSchema, value: object): LineClass {
+function withSchema(schema: AuditEnvelopeSchema, value: object): LineClass {
   const parsed = schema.safeParse(value);
   return parsed.success ? judged(parsed.data) : { kind: 'invalid' };
 }

@@ -8,6 +8,8 @@ export type { ParsedReadFilters, ReadFilters, TimeBound } from './parse-read-fil
 export { SEAM_NAMES, isSeamName } from '../envelope/seam-names.js';
 export { AUDIT_ROW_PREFIX } from '../envelope/row-layout.js';
 export { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
+export { loadEnvelopeSchema, loadedEnvelopeSchema } from './load-envelope-schema.js';
+export type { AuditEnvelopeSchema } from './load-envelope-schema.js';
 export type { AuditEnvelope } from '../envelope/audit-envelope.js';
 export type { SeamName } from '../envelope/seam-names.js';
 export { resolveAuditLogPath } from '../sink/resolve-audit-log-path.js';

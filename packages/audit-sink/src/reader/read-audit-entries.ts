@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import type { AuditEnvelope, auditEnvelope } from '../envelope/audit-envelope.js';
+import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import type { SeamName } from '../envelope/seam-names.js';
 import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
 import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START } from '../envelope/row-layout.js';
@@ -8,6 +8,7 @@ import { parseReadFilters } from './parse-read-filters.js';
 import type { ReadFilters } from './parse-read-filters.js';
 import { readSinkRowSeam } from './check-sink-row.js';
 import { readSinkRowBytes } from './check-sink-row-bytes.js';
+import { loadEnvelopeSchema, loadedEnvelopeSchema } from './load-envelope-schema.js';
 import { encodeOpaqueCursor } from './opaque-cursor.js';
 import { MAX_SIBLINGS } from './reader-cursor.js';
 import type { CursorState } from './reader-cursor.js';
@@ -535,14 +536,6 @@ interface ParsedLine {
   readonly text: string;
 }
 
-type EnvelopeSchema = typeof auditEnvelope;
-// The envelope schema, and zod with it, loaded the first time a row needs it: rows as the
-// sink writes them pass the hand check, so most reads never load it, and start faster.
-let envelopeSchema: EnvelopeSchema | undefined;
-
-async function loadEnvelopeSchema(): Promise<void> {
-  envelopeSchema ??= (await import('../envelope/audit-envelope.js')).auditEnvelope;
-}
 
 /** What {@link parseLine} answers for a row only the schema can judge, before it is loaded. */
 const NEEDS_SCHEMA = Symbol('needs the envelope schema');
@@ -574,6 +567,7 @@ function parseLine(text: string | null, skipped: ReadSkipCounts): ParsedLine | u
   }
   // A row as the sink writes it passes the hand check; anything else gets the schema's word.
   if (isAuditEnvelope(value)) return { entry: value, text };
+  const envelopeSchema = loadedEnvelopeSchema();
   if (envelopeSchema === undefined) return NEEDS_SCHEMA;
   const parsed = envelopeSchema.safeParse(value);
   if (!parsed.success) {
