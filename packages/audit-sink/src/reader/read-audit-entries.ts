@@ -477,7 +477,7 @@ async function* readBatches(
             try {
               // Throws where no worker can be made at all (no worker file, no loader for it).
               thread ??= new ScanThread();
-              yield* drain(thread.scan({ fd: file.handle.fd, end: rest, maxLineBytes, filter: filter === undefined ? undefined : filterSpec, visit, onRead }));
+              yield* drain(thread.scan({ fd: file.handle.fd, end: rest, maxLineBytes, filter: filter === undefined ? undefined : filterSpec, markPlain: block === undefined, visit, onRead }));
               return;
             } catch (error) {
               // A worker that failed after it started is a real failure; one that never ran is not.

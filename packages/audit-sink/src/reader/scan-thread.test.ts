@@ -49,12 +49,18 @@ async function scanHere(filter: HeaderFilterSpec | undefined, maxLineBytes: numb
   return visited;
 }
 
-async function scanOnThread(filter: HeaderFilterSpec | undefined, maxLineBytes: number, stopAfter = Number.POSITIVE_INFINITY): Promise<{ visited: Visited; bytesRead: number; plainWrong: number }> {
+async function scanOnThread(
+  filter: HeaderFilterSpec | undefined,
+  maxLineBytes: number,
+  stopAfter = Number.POSITIVE_INFINITY,
+  markPlain = true,
+): Promise<{ visited: Visited; bytesRead: number; plainWrong: number; markedPlain: number }> {
   const handle = await open(path, 'r');
   const visited: Visited = [];
   let bytesRead = 0;
   // Lines whose `plain` flag says other than the text: none may.
   let plainWrong = 0;
+  let markedPlain = 0;
   try {
     const { size } = await handle.stat();
     const scan = thread.scan({
@@ -62,9 +68,11 @@ async function scanOnThread(filter: HeaderFilterSpec | undefined, maxLineBytes: 
       end: size,
       maxLineBytes,
       filter,
+      markPlain,
       visit: (bytes, from, to, lineStart, terminated, plain) => {
         const text = bytes === null ? null : bytes.toString('utf8', from, to);
-        if (text !== null && plain !== !/[\\\x00-\x1f]/.test(text)) plainWrong += 1;
+        if (plain === true) markedPlain += 1;
+        if (markPlain && text !== null && plain !== !/[\\\x00-\x1f]/.test(text)) plainWrong += 1;
         visited.push([text, lineStart, terminated]);
         return visited.length >= stopAfter;
       },
@@ -74,7 +82,7 @@ async function scanOnThread(filter: HeaderFilterSpec | undefined, maxLineBytes: 
   } finally {
     await handle.close();
   }
-  return { visited, bytesRead, plainWrong };
+  return { visited, bytesRead, plainWrong, markedPlain };
 }
 
 describe('ScanThread', () => {
@@ -93,6 +101,11 @@ describe('ScanThread', () => {
         expect(there.visited).toEqual(here);
         expect(there.bytesRead).toBe(parts.join('').length);
         expect(there.plainWrong).toBe(0);
+        expect(there.markedPlain).toBeGreaterThan(0);
+        // A reader that checks every byte itself does not ask for the mark, and gets none.
+        const unmarked = await scanOnThread(filter, maxLineBytes, Number.POSITIVE_INFINITY, false);
+        expect(unmarked.visited).toEqual(here);
+        expect(unmarked.markedPlain).toBe(0);
       }
     }
   });
@@ -110,7 +123,7 @@ describe('ScanThread', () => {
     // A directory opens for reading, and every read of it fails.
     const handle = await open(dir, 'r');
     try {
-      const scan = thread.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, visit: () => false, onRead: () => undefined });
+      const scan = thread.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, markPlain: true, visit: () => false, onRead: () => undefined });
       await expect(scan.next()).rejects.toMatchObject({ code: 'EISDIR' });
     } finally {
       await handle.close();
@@ -123,7 +136,7 @@ describe('ScanThread', () => {
     const handle = await open(path, 'r');
     let visited = 0;
     try {
-      const scan = broken.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, visit: () => (visited += 1) > 0, onRead: () => undefined });
+      const scan = broken.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, markPlain: true, visit: () => (visited += 1) > 0, onRead: () => undefined });
       await expect(scan.next()).rejects.toBeInstanceOf(ScanThreadUnavailable);
     } finally {
       await handle.close();

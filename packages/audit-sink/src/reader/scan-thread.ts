@@ -13,6 +13,8 @@ export interface ThreadScanOptions {
   readonly end: number;
   readonly maxLineBytes: number;
   readonly filter: HeaderFilterSpec | undefined;
+  /** Whether `visit` wants the `plain` mark of each line (see `ScanRequest.markPlain`). */
+  readonly markPlain: boolean;
   readonly visit: LineVisitor;
   readonly onRead: (bytes: number) => void;
 }
@@ -63,7 +65,7 @@ export class ScanThread {
    */
   async *scan(options: ThreadScanOptions): AsyncGenerator<void, void, undefined> {
     const { visit, onRead } = options;
-    this.post({ type: 'scan', fd: options.fd, end: options.end, maxLineBytes: options.maxLineBytes, filter: options.filter ?? null });
+    this.post({ type: 'scan', fd: options.fd, end: options.end, maxLineBytes: options.maxLineBytes, filter: options.filter ?? null, markPlain: options.markPlain });
     let ended = false;
     try {
       for (;;) {

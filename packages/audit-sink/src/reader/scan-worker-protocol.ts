@@ -8,6 +8,11 @@ export interface ScanRequest {
   readonly end: number;
   readonly maxLineBytes: number;
   readonly filter: HeaderFilterSpec | null;
+  /**
+   * Whether to work out {@link LINE_PLAIN} for each line. A reader that checks rows on their
+   * bytes looks at every byte itself, so for it the work would be wasted.
+   */
+  readonly markPlain: boolean;
 }
 
 /**

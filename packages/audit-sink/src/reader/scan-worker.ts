@@ -51,6 +51,8 @@ class Batch {
     return this.meta.length / META_STRIDE;
   }
 
+  constructor(private readonly markPlain: boolean) {}
+
   add(source: Buffer | null, from: number, to: number, lineStart: number, terminated: boolean): void {
     const length = source === null ? 0 : to - from;
     if (this.used + length > this.bytes.length) {
@@ -59,7 +61,7 @@ class Batch {
       this.bytes = grown;
     }
     if (source !== null) source.copy(this.bytes, this.used, from, to);
-    const flags = (terminated ? LINE_TERMINATED : 0) | (source === null ? LINE_OVERSIZED : isPlain(source, from, to) ? LINE_PLAIN : 0);
+    const flags = (terminated ? LINE_TERMINATED : 0) | (source === null ? LINE_OVERSIZED : this.markPlain && isPlain(source, from, to) ? LINE_PLAIN : 0);
     this.meta.push(this.used, this.used + length, lineStart, flags);
     this.used += length;
   }
@@ -92,7 +94,7 @@ async function runScan(request: ScanRequest): Promise<void> {
     new Promise((resolve, reject) => {
       read(request.fd, buffer, 0, length, position, (error, bytesRead) => (error === null ? resolve(bytesRead) : reject(error)));
     });
-  const batch = new Batch();
+  const batch = new Batch(request.markPlain);
   let bytesRead = 0;
   try {
     const scan = scanLinesBackward({
