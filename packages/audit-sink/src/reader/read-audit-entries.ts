@@ -395,14 +395,15 @@ async function* readBatches(
         pendingOffset = undefined;
         const fromEnd = end === file.size;
         const fileIndex = index;
-        const visit: LineVisitor = (bytes, from, to, lineStart, terminated, plain) => {
+        const visit: LineVisitor = (bytes, from, to, lineStart, terminated, plain, sinkRowSeam) => {
           if (!terminated) {
             // Only the very end of a file can lack its newline; elsewhere the range ends at a row start.
             if (fromEnd) skipped.torn += 1;
             return false;
           }
-          // Rows to print as JSON lines are checked on their bytes first: most are never decoded.
-          const byteSeam = block !== undefined && bytes !== null ? readSinkRowBytes(bytes, from, to) : undefined;
+          // Rows to print as JSON lines are checked on their bytes first (by the scanning thread,
+          // where one runs): most are never decoded.
+          const byteSeam = block !== undefined && bytes !== null ? (sinkRowSeam === undefined ? readSinkRowBytes(bytes, from, to) : (sinkRowSeam ?? undefined)) : undefined;
           const text = bytes === null || byteSeam !== undefined ? null : bytes.toString('utf8', from, to);
           // A text-only read checks a row in the sink's layout in place; anything else is parsed.
           const fastSeam = withEntries || text === null ? undefined : readSinkRowSeam(text, plain);
@@ -477,7 +478,7 @@ async function* readBatches(
             try {
               // Throws where no worker can be made at all (no worker file, no loader for it).
               thread ??= new ScanThread();
-              yield* drain(thread.scan({ fd: file.handle.fd, end: rest, maxLineBytes, filter: filter === undefined ? undefined : filterSpec, markPlain: block === undefined, visit, onRead }));
+              yield* drain(thread.scan({ fd: file.handle.fd, end: rest, maxLineBytes, filter: filter === undefined ? undefined : filterSpec, lineCheck: block === undefined ? 'plain' : 'sink-row-shared', visit, onRead }));
               return;
             } catch (error) {
               // A worker that failed after it started is a real failure; one that never ran is not.

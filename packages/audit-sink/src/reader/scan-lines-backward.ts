@@ -1,3 +1,4 @@
+import type { SeamName } from '../envelope/seam-names.js';
 import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_SEPARATOR, ROW_EMITTED_AT_START, ROW_ID_END, ROW_SEAM_SEPARATOR, ROW_SEAM_START } from '../envelope/row-layout.js';
 
 // Bytes of the first backwards step: a few hundred typical rows, one syscall.
@@ -10,10 +11,19 @@ export const MAX_CHUNK_BYTES = 1024 * 1024;
  * first: the line is `bytes[from, to)` without its `\n` (`bytes` is null when the line is
  * longer than the limit), `lineStart` is its offset in the file, and `terminated` is false for
  * a last line with no `\n` after it. The bytes are valid only during the call. Returning true
- * stops the scan. `plain`, where a scanning thread worked it out, says whether the line holds no
- * backslash and no control character.
+ * stops the scan. Where a scanning thread worked them out: `plain` says whether the line holds
+ * no backslash and no control character; `sinkRowSeam` is what `readSinkRowBytes` answered for
+ * the line (null for undefined), and is undefined where the line was not checked.
  */
-export type LineVisitor = (bytes: Buffer | null, from: number, to: number, lineStart: number, terminated: boolean, plain?: boolean) => boolean;
+export type LineVisitor = (
+  bytes: Buffer | null,
+  from: number,
+  to: number,
+  lineStart: number,
+  terminated: boolean,
+  plain?: boolean,
+  sinkRowSeam?: SeamName | null,
+) => boolean;
 
 /** Read up to `length` bytes at `position` into `buffer[0, length)`; resolves to the count read. */
 export type ReadAt = (buffer: Buffer, length: number, position: number) => Promise<number>;

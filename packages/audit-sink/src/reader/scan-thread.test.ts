@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, line } from '../__fixtures__/reader-rows.js';
+import { readSinkRowBytes } from './check-sink-row-bytes.js';
 import { makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
 import type { HeaderFilterSpec } from './scan-lines-backward.js';
 import { ScanThread, ScanThreadUnavailable } from './scan-thread.js';
+import { checksRowsNext } from './scan-worker-protocol.js';
+import type { LineCheck } from './scan-worker-protocol.js';
 
 let dir: string;
 let path: string;
@@ -53,14 +56,17 @@ async function scanOnThread(
   filter: HeaderFilterSpec | undefined,
   maxLineBytes: number,
   stopAfter = Number.POSITIVE_INFINITY,
-  markPlain = true,
-): Promise<{ visited: Visited; bytesRead: number; plainWrong: number; markedPlain: number }> {
+  lineCheck: LineCheck = 'plain',
+): Promise<{ visited: Visited; bytesRead: number; plainWrong: number; markedPlain: number; rowCheckWrong: number; sinkRows: number }> {
   const handle = await open(path, 'r');
   const visited: Visited = [];
   let bytesRead = 0;
   // Lines whose `plain` flag says other than the text: none may.
   let plainWrong = 0;
   let markedPlain = 0;
+  // Lines whose `sinkRowSeam` says other than `readSinkRowBytes` (or is there unasked): none may.
+  let rowCheckWrong = 0;
+  let sinkRows = 0;
   try {
     const { size } = await handle.stat();
     const scan = thread.scan({
@@ -68,11 +74,15 @@ async function scanOnThread(
       end: size,
       maxLineBytes,
       filter,
-      markPlain,
-      visit: (bytes, from, to, lineStart, terminated, plain) => {
+      lineCheck,
+      visit: (bytes, from, to, lineStart, terminated, plain, sinkRowSeam) => {
         const text = bytes === null ? null : bytes.toString('utf8', from, to);
         if (plain === true) markedPlain += 1;
-        if (markPlain && text !== null && plain !== !/[\\\x00-\x1f]/.test(text)) plainWrong += 1;
+        if (typeof sinkRowSeam === 'string') sinkRows += 1;
+        const expectedSeam = lineCheck === 'plain' ? undefined : bytes === null ? undefined : (readSinkRowBytes(bytes, from, to) ?? null);
+        // Shared checking leaves some lines to the reader: those come unchecked.
+        if (sinkRowSeam !== expectedSeam && !(lineCheck === 'sink-row-shared' && sinkRowSeam === undefined)) rowCheckWrong += 1;
+        if (lineCheck === 'plain' && text !== null && plain !== !/[\\\x00-\x1f]/.test(text)) plainWrong += 1;
         visited.push([text, lineStart, terminated]);
         return visited.length >= stopAfter;
       },
@@ -82,8 +92,16 @@ async function scanOnThread(
   } finally {
     await handle.close();
   }
-  return { visited, bytesRead, plainWrong, markedPlain };
+  return { visited, bytesRead, plainWrong, markedPlain, rowCheckWrong, sinkRows };
 }
+
+describe('checksRowsNext', () => {
+  it('checks rows on the thread while batches wait for the reader, or always when asked to', () => {
+    expect([0, 1, 2, 4].map((waiting) => checksRowsNext('sink-row-shared', waiting))).toEqual([false, true, true, true]);
+    expect([0, 4].map((waiting) => checksRowsNext('sink-row', waiting))).toEqual([true, true]);
+    expect([0, 4].map((waiting) => checksRowsNext('plain', waiting))).toEqual([false, false]);
+  });
+});
 
 describe('ScanThread', () => {
   it('visits the lines a scan on this thread visits, with the same offsets, filters and limits', async () => {
@@ -102,10 +120,17 @@ describe('ScanThread', () => {
         expect(there.bytesRead).toBe(parts.join('').length);
         expect(there.plainWrong).toBe(0);
         expect(there.markedPlain).toBeGreaterThan(0);
-        // A reader that checks every byte itself does not ask for the mark, and gets none.
-        const unmarked = await scanOnThread(filter, maxLineBytes, Number.POSITIVE_INFINITY, false);
-        expect(unmarked.visited).toEqual(here);
-        expect(unmarked.markedPlain).toBe(0);
+        expect(there.rowCheckWrong).toBe(0);
+        // A reader that prints rows as read has each row's bytes checked there instead.
+        const checked = await scanOnThread(filter, maxLineBytes, Number.POSITIVE_INFINITY, 'sink-row');
+        expect(checked.visited).toEqual(here);
+        expect(checked.markedPlain).toBe(0);
+        expect(checked.rowCheckWrong).toBe(0);
+        expect(checked.sinkRows).toBeGreaterThan(0);
+        expect(checked.sinkRows).toBeLessThan(checked.visited.length);
+        const shared = await scanOnThread(filter, maxLineBytes, Number.POSITIVE_INFINITY, 'sink-row-shared');
+        expect(shared.visited).toEqual(here);
+        expect(shared.rowCheckWrong).toBe(0);
       }
     }
   });
@@ -123,7 +148,7 @@ describe('ScanThread', () => {
     // A directory opens for reading, and every read of it fails.
     const handle = await open(dir, 'r');
     try {
-      const scan = thread.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, markPlain: true, visit: () => false, onRead: () => undefined });
+      const scan = thread.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, lineCheck: 'plain', visit: () => false, onRead: () => undefined });
       await expect(scan.next()).rejects.toMatchObject({ code: 'EISDIR' });
     } finally {
       await handle.close();
@@ -136,7 +161,7 @@ describe('ScanThread', () => {
     const handle = await open(path, 'r');
     let visited = 0;
     try {
-      const scan = broken.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, markPlain: true, visit: () => (visited += 1) > 0, onRead: () => undefined });
+      const scan = broken.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, lineCheck: 'plain', visit: () => (visited += 1) > 0, onRead: () => undefined });
       await expect(scan.next()).rejects.toBeInstanceOf(ScanThreadUnavailable);
     } finally {
       await handle.close();

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { HeaderFilterSpec, LineVisitor } from './scan-lines-backward.js';
-import { LINE_OVERSIZED, LINE_PLAIN, LINE_TERMINATED, META_STRIDE } from './scan-worker-protocol.js';
-import type { FromScanThread, ToScanThread } from './scan-worker-protocol.js';
+import { SEAM_NAMES } from '../envelope/seam-names.js';
+import { LINE_OVERSIZED, LINE_PLAIN, LINE_ROW_CHECKED, LINE_TERMINATED, META_STRIDE, SEAM_CODE_SHIFT } from './scan-worker-protocol.js';
+import type { FromScanThread, LineCheck, ToScanThread } from './scan-worker-protocol.js';
 
 /** The scanning thread could not start or died before sending anything: scan here instead. */
 export class ScanThreadUnavailable extends Error {}
@@ -13,8 +14,8 @@ export interface ThreadScanOptions {
   readonly end: number;
   readonly maxLineBytes: number;
   readonly filter: HeaderFilterSpec | undefined;
-  /** Whether `visit` wants the `plain` mark of each line (see `ScanRequest.markPlain`). */
-  readonly markPlain: boolean;
+  /** What the thread works out for `visit` about each line: its `plain` mark, or its `sinkRowSeam`. */
+  readonly lineCheck: LineCheck;
   readonly visit: LineVisitor;
   readonly onRead: (bytes: number) => void;
 }
@@ -65,7 +66,7 @@ export class ScanThread {
    */
   async *scan(options: ThreadScanOptions): AsyncGenerator<void, void, undefined> {
     const { visit, onRead } = options;
-    this.post({ type: 'scan', fd: options.fd, end: options.end, maxLineBytes: options.maxLineBytes, filter: options.filter ?? null, markPlain: options.markPlain });
+    this.post({ type: 'scan', fd: options.fd, end: options.end, maxLineBytes: options.maxLineBytes, filter: options.filter ?? null, lineCheck: options.lineCheck });
     let ended = false;
     try {
       for (;;) {
@@ -84,10 +85,11 @@ export class ScanThread {
         for (let at = 0; at < meta.length; at += META_STRIDE) {
           const flags = meta[at + 3]!;
           const oversized = (flags & LINE_OVERSIZED) !== 0;
-          if (visit(oversized ? null : bytes, meta[at]!, meta[at + 1]!, meta[at + 2]!, (flags & LINE_TERMINATED) !== 0, (flags & LINE_PLAIN) !== 0)) return;
+          const sinkRowSeam = (flags & LINE_ROW_CHECKED) === 0 ? undefined : (SEAM_NAMES[(flags >>> SEAM_CODE_SHIFT) - 1] ?? null);
+          if (visit(oversized ? null : bytes, meta[at]!, meta[at + 1]!, meta[at + 2]!, (flags & LINE_TERMINATED) !== 0, (flags & LINE_PLAIN) !== 0, sinkRowSeam)) return;
         }
         // The lines were copied out where kept: the buffer goes back to be filled again.
-        this.post({ type: 'credit', buffer: message.bytes }, [message.bytes]);
+        this.post({ type: 'credit', buffer: message.bytes, waiting: this.inbox.length }, [message.bytes]);
         yield;
       }
     } finally {

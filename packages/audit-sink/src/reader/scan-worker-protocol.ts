@@ -8,12 +8,20 @@ export interface ScanRequest {
   readonly end: number;
   readonly maxLineBytes: number;
   readonly filter: HeaderFilterSpec | null;
-  /**
-   * Whether to work out {@link LINE_PLAIN} for each line. A reader that checks rows on their
-   * bytes looks at every byte itself, so for it the work would be wasted.
-   */
-  readonly markPlain: boolean;
+  /** What the thread works out about each line it sends: see {@link LineCheck}. */
+  readonly lineCheck: LineCheck;
 }
+
+/**
+ * What a scanning thread works out about each line it sends:
+ * - `plain`: whether the line holds no backslash and no control character (for readers of text);
+ * - `sink-row`: the answer of `readSinkRowBytes` (for readers that print rows as read, and would
+ *   otherwise check each row's bytes themselves);
+ * - `sink-row-shared`: the same, but only for the lines of a batch the thread reads while the
+ *   reader has fallen behind (batches were waiting for it when it last finished one); the
+ *   reader checks the rest. Whichever thread is the slower hands work to the other.
+ */
+export type LineCheck = 'plain' | 'sink-row' | 'sink-row-shared';
 
 /**
  * The reader took one batch: the thread may read one chunk further ahead, and refill the
@@ -22,6 +30,8 @@ export interface ScanRequest {
 export interface CreditMessage {
   readonly type: 'credit';
   readonly buffer: ArrayBuffer;
+  /** Batches the reader had received and not yet taken when it finished this one. */
+  readonly waiting: number;
 }
 
 /** The reader needs no more lines: finish the read in flight and end the scan. */
@@ -36,6 +46,10 @@ export const LINE_TERMINATED = 1;
 export const LINE_OVERSIZED = 2;
 /** The line holds no backslash and no control character (see `readSinkRowSeam`). */
 export const LINE_PLAIN = 4;
+/** The line was checked with `readSinkRowBytes`; its seam's code is in the bits from {@link SEAM_CODE_SHIFT}. */
+export const LINE_ROW_CHECKED = 8;
+/** Where a checked row's seam code sits in its flags: its index in `SEAM_NAMES` plus 1, or 0 for no sink row. */
+export const SEAM_CODE_SHIFT = 4;
 /** Numbers per line in a batch's `meta`: from, to, offset in the file, flags. */
 export const META_STRIDE = 4;
 
@@ -64,3 +78,12 @@ export type FromScanThread = LinesMessage | EndMessage | ErrorMessage;
 
 /** Batches the thread may send ahead of the reader: the memory in flight stays a few MiB. */
 export const MAX_BATCHES_AHEAD = 4;
+
+/**
+ * Whether a scanning thread checks the rows of its next batch (see {@link LineCheck}), when
+ * `readerWaiting` batches were waiting for the reader as it last finished one.
+ */
+export function checksRowsNext(lineCheck: LineCheck, readerWaiting: number): boolean {
+  if (lineCheck === 'sink-row-shared') return readerWaiting > 0;
+  return lineCheck === 'sink-row';
+}

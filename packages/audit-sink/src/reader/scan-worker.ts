@@ -2,15 +2,19 @@
 // shows they cannot match, and sends the rest to the reader, which checks them meanwhile.
 import { read } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { SEAM_NAMES } from '../envelope/seam-names.js';
+import { readSinkRowBytes } from './check-sink-row-bytes.js';
 import { MAX_CHUNK_BYTES, makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
 import type { ReadAt } from './scan-lines-backward.js';
-import { LINE_OVERSIZED, LINE_PLAIN, LINE_TERMINATED, MAX_BATCHES_AHEAD, META_STRIDE } from './scan-worker-protocol.js';
-import type { FromScanThread, ScanRequest, ToScanThread } from './scan-worker-protocol.js';
+import { LINE_OVERSIZED, LINE_PLAIN, LINE_ROW_CHECKED, LINE_TERMINATED, MAX_BATCHES_AHEAD, META_STRIDE, SEAM_CODE_SHIFT, checksRowsNext } from './scan-worker-protocol.js';
+import type { FromScanThread, LineCheck, ScanRequest, ToScanThread } from './scan-worker-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('scan-worker: must run as a worker thread');
 
 let credits = MAX_BATCHES_AHEAD;
+// How many batches were waiting for the reader when it last finished one.
+let readerWaiting = 0;
 let stopRequested = false;
 let wakeUp: (() => void) | undefined;
 // Batch buffers the reader handed back, to fill again.
@@ -21,6 +25,7 @@ const send = (message: FromScanThread, transfer: ArrayBuffer[] = []): void => po
 port.on('message', (message: ToScanThread) => {
   if (message.type === 'scan') {
     credits = MAX_BATCHES_AHEAD;
+    readerWaiting = 0;
     stopRequested = false;
     // Failures are sent as messages: nothing is left to reject.
     void runScan(message);
@@ -28,6 +33,7 @@ port.on('message', (message: ToScanThread) => {
   }
   if (message.type === 'credit') {
     credits += 1;
+    readerWaiting = message.waiting;
     if (message.buffer.byteLength === MAX_CHUNK_BYTES && spareBuffers.length < MAX_BATCHES_AHEAD) spareBuffers.push(message.buffer);
   } else {
     stopRequested = true;
@@ -51,7 +57,12 @@ class Batch {
     return this.meta.length / META_STRIDE;
   }
 
-  constructor(private readonly markPlain: boolean) {}
+  /** Whether the lines added next are checked here (see {@link LineCheck}). */
+  checkRows: boolean;
+
+  constructor(private readonly lineCheck: LineCheck) {
+    this.checkRows = checksRowsNext(lineCheck, 0);
+  }
 
   add(source: Buffer | null, from: number, to: number, lineStart: number, terminated: boolean): void {
     const length = source === null ? 0 : to - from;
@@ -61,9 +72,16 @@ class Batch {
       this.bytes = grown;
     }
     if (source !== null) source.copy(this.bytes, this.used, from, to);
-    const flags = (terminated ? LINE_TERMINATED : 0) | (source === null ? LINE_OVERSIZED : this.markPlain && isPlain(source, from, to) ? LINE_PLAIN : 0);
+    const flags = (terminated ? LINE_TERMINATED : 0) | (source === null ? LINE_OVERSIZED : this.check(source, from, to));
     this.meta.push(this.used, this.used + length, lineStart, flags);
     this.used += length;
+  }
+
+  private check(source: Buffer, from: number, to: number): number {
+    if (this.lineCheck === 'plain') return isPlain(source, from, to) ? LINE_PLAIN : 0;
+    if (!this.checkRows) return 0;
+    const seam = readSinkRowBytes(source, from, to);
+    return LINE_ROW_CHECKED | (seam === undefined ? 0 : (SEAM_NAMES.indexOf(seam) + 1) << SEAM_CODE_SHIFT);
   }
 
   send(bytesRead: number): void {
@@ -94,7 +112,7 @@ async function runScan(request: ScanRequest): Promise<void> {
     new Promise((resolve, reject) => {
       read(request.fd, buffer, 0, length, position, (error, bytesRead) => (error === null ? resolve(bytesRead) : reject(error)));
     });
-  const batch = new Batch(request.markPlain);
+  const batch = new Batch(request.lineCheck);
   let bytesRead = 0;
   try {
     const scan = scanLinesBackward({
@@ -115,6 +133,7 @@ async function runScan(request: ScanRequest): Promise<void> {
           bytesRead = 0;
           credits -= 1;
         }
+        batch.checkRows = checksRowsNext(request.lineCheck, readerWaiting);
         while (credits <= 0 && !stopRequested) await new Promise<void>((resolve) => (wakeUp = resolve));
         if (stopRequested) break;
       }
