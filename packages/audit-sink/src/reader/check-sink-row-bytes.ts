@@ -18,10 +18,11 @@ const SOURCE_BY_FIRST_BYTE = byFirstByte(AUDIT_SOURCES.map((name) => ({ name, by
 const LOWER_HEX = byteTable('0123456789abcdef');
 const UUID_VARIANT = byteTable('89ab');
 // Offsets in `xxxxxxxx-xxxx-7xxx-vxxx-xxxxxxxxxxxx` of the plain hex digits.
-const UUID_HEX_OFFSETS = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 15, 16, 17, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35];
+const UUID_HEX_OFFSETS = Uint8Array.of(0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 15, 16, 17, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35);
 // Offsets in `0000-00-00T00:00:00.000Z` of the digits, and the other characters at theirs.
-const ISO_DIGIT_OFFSETS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
-const ISO_FIXED: readonly (readonly [number, number])[] = [[4, 0x2d], [7, 0x2d], [10, 0x54], [13, 0x3a], [16, 0x3a], [19, 0x2e], [23, 0x5a]];
+const ISO_DIGIT_OFFSETS = Uint8Array.of(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22);
+const ISO_FIXED_OFFSETS = Uint8Array.of(4, 7, 10, 13, 16, 19, 23);
+const ISO_FIXED_BYTES = Buffer.from('--T::.Z');
 const MAX_CALLER_SESSION_ID = 256;
 const MAX_DEPTH = 64;
 const QUOTE = 0x22;
@@ -104,19 +105,19 @@ function byFirstByte<T extends { readonly bytes: Buffer }>(candidates: readonly 
 function isUuidV7(bytes: Uint8Array, start: number): boolean {
   if (bytes[start + 8] !== 0x2d || bytes[start + 13] !== 0x2d || bytes[start + 18] !== 0x2d || bytes[start + 23] !== 0x2d) return false;
   if (bytes[start + 14] !== 0x37 || UUID_VARIANT[bytes[start + 19]!] !== 1) return false;
-  for (const offset of UUID_HEX_OFFSETS) {
-    if (LOWER_HEX[bytes[start + offset]!] !== 1) return false;
+  for (let index = 0; index < UUID_HEX_OFFSETS.length; index += 1) {
+    if (LOWER_HEX[bytes[start + UUID_HEX_OFFSETS[index]!]!] !== 1) return false;
   }
   return true;
 }
 
 /** `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`, as the envelope schema has it. */
 function isIsoUtcMillis(bytes: Uint8Array, start: number): boolean {
-  for (const [offset, byte] of ISO_FIXED) {
-    if (bytes[start + offset] !== byte) return false;
+  for (let index = 0; index < ISO_FIXED_OFFSETS.length; index += 1) {
+    if (bytes[start + ISO_FIXED_OFFSETS[index]!] !== ISO_FIXED_BYTES[index]) return false;
   }
-  for (const offset of ISO_DIGIT_OFFSETS) {
-    if (!isDigit(bytes[start + offset])) return false;
+  for (let index = 0; index < ISO_DIGIT_OFFSETS.length; index += 1) {
+    if (!isDigit(bytes[start + ISO_DIGIT_OFFSETS[index]!])) return false;
   }
   return true;
 }
