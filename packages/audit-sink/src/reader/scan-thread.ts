@@ -1,4 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { HeaderFilterSpec, LineVisitor } from './scan-lines-backward.js';
 import { SEAM_NAMES } from '../envelope/seam-names.js';
 import { LINE_OVERSIZED, LINE_PLAIN, LINE_ROW_CHECKED, LINE_TERMINATED, META_STRIDE, SEAM_CODE_SHIFT } from './scan-worker-protocol.js';
@@ -20,6 +22,14 @@ export interface ThreadScanOptions {
   readonly onRead: (bytes: number) => void;
 }
 
+// worker_threads is loaded with the first thread, not with the reader: most reads (a page of
+// the newest rows, `tail`, `stats`) never start one, and loading it costs a CLI about a millisecond.
+const require = createRequire(import.meta.url);
+const newWorker = (...args: ConstructorParameters<typeof Worker>): Worker => {
+  const { Worker: WorkerThread } = require('node:worker_threads') as typeof WorkerThreads;
+  return new WorkerThread(...args);
+};
+
 // A small young generation: the thread's garbage is short-lived, and every MiB counts toward
 // the reader's peak memory.
 const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
@@ -38,7 +48,7 @@ export class ScanThread {
 
   /** `entry` replaces the worker's module, for tests of a worker that cannot start. */
   constructor(entry?: URL) {
-    this.worker = entry === undefined ? startWorker() : new Worker(entry, { resourceLimits: RESOURCE_LIMITS });
+    this.worker = entry === undefined ? startWorker() : newWorker(entry, { resourceLimits: RESOURCE_LIMITS });
     // The thread keeps the process alive only while this thread waits on it (see `next`): a
     // stream its caller drops without finishing must not hold the process open.
     this.worker.unref();
@@ -136,11 +146,11 @@ export class ScanThread {
 
 function startWorker(): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./scan-worker.js', here), { resourceLimits: RESOURCE_LIMITS });
+  if (!here.endsWith('.ts')) return newWorker(new URL('./scan-worker.js', here), { resourceLimits: RESOURCE_LIMITS });
   // Run from TypeScript source (tests, tsx): the worker is TypeScript too, so it registers tsx first.
   const worker = new URL('./scan-worker.ts', here).href;
   const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(worker)}); });`, {
+  return newWorker(`import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(worker)}); });`, {
     eval: true,
     resourceLimits: RESOURCE_LIMITS,
   });
