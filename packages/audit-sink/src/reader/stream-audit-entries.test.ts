@@ -32,12 +32,16 @@ function addSkips(total: ReadSkipCounts, more: ReadSkipCounts): void {
   for (const kind of ['blank', 'malformed', 'torn', 'invalid'] as const) total[kind] += more[kind];
 }
 
-/** Everything streamAuditJsonl gives: the bytes, the row count, the skips. */
-async function collectJsonl(options: StreamAuditEntriesOptions): Promise<{ jsonl: Buffer; rows: number; skipped: ReadSkipCounts }> {
+/**
+ * Everything streamAuditJsonl gives: the bytes, the row count, the skips. A slow consumer
+ * leaves batches waiting for the reader, so that its scanning thread checks rows too.
+ */
+async function collectJsonl(options: StreamAuditEntriesOptions, slowConsumer = false): Promise<{ jsonl: Buffer; rows: number; skipped: ReadSkipCounts }> {
   const parts: Buffer[] = [];
   let rows = 0;
   const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
   for await (const batch of streamAuditJsonl(options)) {
+    if (slowConsumer) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(batch.jsonl.toString('utf8').split('\n').length - 1).toBe(batch.rows);
     parts.push(Buffer.from(batch.jsonl));
     rows += batch.rows;
@@ -217,6 +221,27 @@ describe('streamAuditLines', () => {
     expect(all.ids).toContain(idOf(22));
     expect(all.ids).not.toContain(idOf(23));
     expect(all.skipped).toEqual({ blank: 2, malformed: 2, torn: 1, invalid: 1 });
+  });
+
+  it('gives the same JSON lines when the scanning thread shares the byte check of the rows', async () => {
+    // Megabytes of rows, so that the thread sends more batches than it may hold back, with
+    // rows out of the sink's layout and beyond plain ASCII among them.
+    const parts: string[] = [];
+    for (let n = 0; n < 14_000; n += 1) {
+      const details = n % 97 === 0 ? { note: `café ${n}` } : n % 89 === 0 ? { note: 'a\tb' } : { note: 'x'.repeat(300), n };
+      parts.push(n % 101 === 0 ? `${JSON.stringify(envelope(n, { details })).replaceAll('":', '": ')}\n` : line(envelope(n, { details })));
+    }
+    writeFileSync(path, parts.join(''));
+    for (const filters of [{}, { seams: ['webhook.dead_letter' as const, 'reasoning.tool_called' as const] }]) {
+      const alone = await collectJsonl({ path, ...filters, offloadAfterBytes: Number.POSITIVE_INFINITY });
+      expect(alone.rows).toBeGreaterThan(3_000);
+      // A slow consumer: batches wait, and the scanning thread checks the rows of the next ones.
+      for (const slowConsumer of [true, false]) {
+        const shared = await collectJsonl({ path, ...filters, offloadAfterBytes: 0 }, slowConsumer);
+        expect(shared.jsonl.equals(alone.jsonl)).toBe(true);
+        expect(shared).toMatchObject({ rows: alone.rows, skipped: alone.skipped });
+      }
+    }
   });
 
   it.each([
