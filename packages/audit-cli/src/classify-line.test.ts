@@ -78,7 +78,7 @@ describe('classifyLine', () => {
 });
 
 describe('the commands that classify lines', () => {
-  const reportZod = fileURLToPath(new URL('./__fixtures__/report-zod-at-exit.ts', import.meta.url));
+  const reportZod = fileURLToPath(new URL('./__fixtures__/report-loaded-at-exit.ts', import.meta.url));
   /** Run the CLI in a fresh process and say whether zod was loaded by the time it exited. */
   const run = (args: readonly string[]): { status: number | null; stdout: string; zodLoaded: boolean } => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', reportZod, '--conditions=@kora/source', 'src/bin.ts', ...args], {

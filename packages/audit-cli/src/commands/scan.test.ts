@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findSecrets } from '@kora/audit-sink';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestIo, envelopeRow, makeTempDir, parseJsonLines, rowsText, runCli } from '../__fixtures__/cli-harness.js';
+import { createTestIo, envelopeRow, makeTempDir, packageDir, parseJsonLines, rowsText, runCli } from '../__fixtures__/cli-harness.js';
 import { main } from '../main.js';
 import { findSecretsInJson } from './scan.js';
 
@@ -130,6 +132,19 @@ describe('scan', () => {
     const io = createTestIo();
     expect(await main(['scan', '--json'], io)).toBe(2);
     expect(io.err()).toBe('kora-audit scan: name at least one FILE to scan\n');
+  });
+
+  it('loads neither the sink, its logger nor zod', () => {
+    const file = join(dir, 'audit.jsonl');
+    writeFileSync(file, rowsText(0, 20));
+    const reportLoaded = fileURLToPath(new URL('../__fixtures__/report-loaded-at-exit.ts', import.meta.url));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', reportLoaded, '--conditions=@kora/source', 'src/bin.ts', 'scan', file], {
+      cwd: packageDir,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/^kora-audit scan: 0 findings in 1 file.*\npino loaded: false\nzod loaded: false\n$/s);
   });
 
   it('runs as a real process', async () => {

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findSecrets, mayHoldSecret, redactText } from '@kora/audit-sink';
+// The guard alone: neither the sink, its logger nor zod is loaded to scan a file.
+import { findSecrets, mayHoldSecret, redactText } from '@kora/audit-sink/guard';
 import { LineWriter, writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
