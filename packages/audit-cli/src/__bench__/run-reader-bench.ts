@@ -15,10 +15,11 @@ const MIB = 1024 * 1024;
 const TIME = '/usr/bin/time';
 const JQ = '/usr/bin/jq';
 const root = findRepositoryRoot();
-const builtBin = join(root, 'packages', 'audit-cli', 'dist', 'bin.js');
-// The published package runs dist/bin.js with plain node; tsx's loader would add its own start-up.
+const builtBin = join(root, 'packages', 'audit-cli', 'dist', 'cli', 'kora-audit.js');
+// The published package runs its bundled dist/cli/kora-audit.js with plain node; tsx's loader
+// would add its own start-up.
 const cli = existsSync(builtBin)
-  ? { command: process.execPath, prefix: [builtBin], label: 'node dist/bin.js' }
+  ? { command: process.execPath, prefix: [builtBin], label: 'node dist/cli/kora-audit.js' }
   : {
       command: process.execPath,
       prefix: ['--conditions=@kora/source', '--import', 'tsx', join(root, 'packages', 'audit-cli', 'src', 'bin.ts')],

@@ -1,0 +1,53 @@
+// The `kora-audit` executable as one bundled file (and a chunk per command), built after `tsc`.
+// Node 20's ESM loader costs about half a millisecond per module, whatever the module holds,
+// and a query loads some 25 of them: bundled, every command starts about 8 ms sooner.
+import { rmSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+
+// The parts of the core that the hot commands need are bundled in; everything else a command
+// imports stays a dependency resolved as usual, so one copy of the sink (and pino, zod, pg) is
+// shared with whatever else the process loads.
+const BUNDLED_PACKAGE_IMPORTS = /^@kora\/audit-sink\/(reader|guard)$/;
+
+/**
+ * Bundle the CLI from its TypeScript sources into `outdir`: `kora-audit.js`, a chunk per command
+ * (each still loaded only when it runs) and `scan-worker.js`, the reader's scanning thread, which
+ * the bundled reader starts from beside its own chunk.
+ */
+export async function bundleCli(outdir: string): Promise<void> {
+  // The scanning thread's module sits beside the reader's entry (its source, where this runs
+  // with the `@kora/source` condition, as the build and the tests do).
+  const readerEntry = fileURLToPath(import.meta.resolve('@kora/audit-sink/reader'));
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    absWorkingDir: packageDir,
+    entryPoints: {
+      'kora-audit': 'src/bin.ts',
+      'scan-worker': join(dirname(readerEntry), `scan-worker${extname(readerEntry)}`),
+    },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // The core's sources, as tests run them, so the bundle needs no build of the core.
+    conditions: ['@kora/source'],
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'dependencies-stay-external',
+        setup(bundler) {
+          bundler.onResolve({ filter: /^[^./]/ }, (args) => (args.kind === 'entry-point' || BUNDLED_PACKAGE_IMPORTS.test(args.path) ? undefined : { path: args.path, external: true }));
+        },
+      },
+    ],
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleCli(join(packageDir, 'dist', 'cli'));
