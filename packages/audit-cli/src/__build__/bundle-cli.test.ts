@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
+import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeRow, makeTempDir, packageDir, rowsText, runCli } from '../__fixtures__/cli-harness.js';
 import { bundleCli } from './bundle-cli.js';
@@ -27,8 +29,10 @@ threads.Worker = class extends Worker {
 process.on('exit', () => process.stderr.write(\`workers started: \${started}, failed: \${failed}\\n\`));
 `;
 
+let metafile: Metafile;
+
 beforeAll(async () => {
-  await bundleCli(outdir);
+  metafile = await bundleCli(outdir);
   writeFileSync(reportWorkers, REPORT_WORKERS);
 }, 60_000);
 
@@ -50,7 +54,19 @@ function runBundled(args: readonly string[], preload: readonly string[] = []): {
 }
 
 describe('the bundled kora-audit', () => {
-  it('answers every command as the CLI run from its sources does', async () => {
+  it('leaves out only Node built-ins and the dependencies the package declares', () => {
+    const { dependencies } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const external = new Set(Object.values(metafile.outputs).flatMap((output) => output.imports.filter((item) => item.external).map((item) => item.path)));
+    const packageOf = (path: string): string => path.split('/').slice(0, path.startsWith('@') ? 2 : 1).join('/');
+    const undeclared = [...external].filter((path) => !isBuiltin(path) && !(packageOf(path) in dependencies));
+    expect(undeclared).toEqual([]);
+    // What the commands beyond reading and scanning load, as installed.
+    for (const name of ['@kora/audit-sink', '@kora/audit-substrate-pg', 'zod']) expect(external).toContain(name);
+    // The reader and the guard are inside, not loaded from the core's files.
+    for (const path of external) expect(path).not.toMatch(/^@kora\/audit-sink\/(reader|guard)$/);
+  });
+
+  it('answers the reading and scanning commands as the CLI run from its sources does', async () => {
     const clean = join(dataDir, 'clean.jsonl');
     writeFileSync(clean, rowsText(0, 300));
     // A row only the schema can judge (zod loads from its own chunk), and a secret for scan.
@@ -62,9 +78,6 @@ describe('the bundled kora-audit', () => {
       ['tail', '--path', clean, '-n', '3'],
       ['stats', '--path', mixed],
       ['scan', '--json', mixed],
-      ['schema', '--seam', 'mcp.tool_called'],
-      // Loads the shipper's package to refuse a missing database URL.
-      ['ship', '--path', clean],
       ['no-such-command'],
     ];
     for (const args of runs) {

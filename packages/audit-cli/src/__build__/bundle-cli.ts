@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { Metafile } from 'esbuild';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -18,12 +19,12 @@ const BUNDLED_PACKAGE_IMPORTS = /^@kora\/audit-sink\/(reader|guard)$/;
  * (each still loaded only when it runs) and `scan-worker.js`, the reader's scanning thread, which
  * the bundled reader starts from beside its own chunk.
  */
-export async function bundleCli(outdir: string): Promise<void> {
+export async function bundleCli(outdir: string): Promise<Metafile> {
   // The scanning thread's module sits beside the reader's entry (its source, where this runs
   // with the `@kora/source` condition, as the build and the tests do).
   const readerEntry = fileURLToPath(import.meta.resolve('@kora/audit-sink/reader'));
   rmSync(outdir, { recursive: true, force: true });
-  await build({
+  const result = await build({
     absWorkingDir: packageDir,
     entryPoints: {
       'kora-audit': 'src/bin.ts',
@@ -38,6 +39,7 @@ export async function bundleCli(outdir: string): Promise<void> {
     // The core's sources, as tests run them, so the bundle needs no build of the core.
     conditions: ['@kora/source'],
     sourcemap: 'linked',
+    metafile: true,
     logLevel: 'warning',
     plugins: [
       {
@@ -48,6 +50,7 @@ export async function bundleCli(outdir: string): Promise<void> {
       },
     ],
   });
+  return result.metafile;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleCli(join(packageDir, 'dist', 'cli'));
