@@ -138,4 +138,3 @@ export function toEnvelope(row: SelectedRow): AuditEnvelope | undefined {
   });
   return parsed.success ? parsed.data : undefined;
 }
-

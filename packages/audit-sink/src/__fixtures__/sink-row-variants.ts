@@ -1,5 +1,22 @@
 // A row as the sink serializes it, and texts of it that are not in the sink's own layout:
 // what the in-place row checks (on text and on bytes) must leave to the parser.
+import { expect } from 'vitest';
+import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
+import { ROW_EMITTED_AT_END, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START } from '../envelope/row-layout.js';
+
+/**
+ * The promise of an in-place check's defined answer `seam` for `text`: the parser and the
+ * envelope check agree, on that seam, with the id and time at their fixed offsets.
+ */
+export function expectSinkRowSound(text: string, seam: string | undefined): void {
+  if (seam === undefined) return;
+  const value = JSON.parse(text) as unknown;
+  expect(isAuditEnvelope(value)).toBe(true);
+  const row = value as { id: string; emitted_at: string; seam: string };
+  expect(row.seam).toBe(seam);
+  expect(text.slice(ROW_ID_START, ROW_ID_END)).toBe(row.id);
+  expect(text.slice(ROW_EMITTED_AT_START, ROW_EMITTED_AT_END)).toBe(row.emitted_at);
+}
 
 /** A `webhook.dead_letter` row with every kind of JSON value in its details. */
 export const SINK_ROW = JSON.stringify({

@@ -72,7 +72,8 @@ export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number): S
   return at !== -1 && at === to - 1 && bytes[at] === 0x7d ? seam.name : undefined;
 }
 
-function matchesAt(bytes: Uint8Array, offset: number, expected: Uint8Array): boolean {
+/** Whether `bytes` holds `expected` at `offset`. */
+export function matchesAt(bytes: Uint8Array, offset: number, expected: Uint8Array): boolean {
   for (let index = 0; index < expected.length; index += 1) {
     if (bytes[offset + index] !== expected[index]) return false;
   }

@@ -2,19 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
 import { validEnvelope } from '../__fixtures__/envelope-arbitraries.js';
-import { OUT_OF_LAYOUT_ROWS, SINK_ROW as ROW } from '../__fixtures__/sink-row-variants.js';
+import { OUT_OF_LAYOUT_ROWS, SINK_ROW as ROW, expectSinkRowSound } from '../__fixtures__/sink-row-variants.js';
 import { readSinkRowSeam } from './check-sink-row.js';
 
-/** What the promise of a defined answer means: the parser and the envelope check agree. */
-function expectSound(text: string, seam: string | undefined): void {
-  if (seam === undefined) return;
-  const value = JSON.parse(text) as unknown;
-  expect(isAuditEnvelope(value)).toBe(true);
-  const row = value as { id: string; emitted_at: string; seam: string };
-  expect(row.seam).toBe(seam);
-  expect(text.slice(13, 49)).toBe(row.id);
-  expect(text.slice(65, 89)).toBe(row.emitted_at);
-}
 
 describe('readSinkRowSeam', { timeout: 600_000 }, () => {
   it('returns the seam of every row as the sink serializes it', () => {
@@ -29,7 +19,7 @@ describe('readSinkRowSeam', { timeout: 600_000 }, () => {
         const inLayout =
           (row.caller_session_id === null || plain(row.caller_session_id)) && Object.keys(row.details).every((key) => key !== '__proto__' && plain(key));
         expect(seam).toBe(inLayout ? row.seam : undefined);
-        expectSound(text, seam);
+        expectSinkRowSound(text, seam);
       }),
       { numRuns: 3_000, seed: 0x736b72 },
     );
@@ -62,7 +52,7 @@ describe('readSinkRowSeam', { timeout: 600_000 }, () => {
           expect(parses).toBe(true);
           expect(isAuditEnvelope(parsed)).toBe(true);
         }
-        expectSound(text, seam);
+        expectSinkRowSound(text, seam);
       }),
       { numRuns: 20_000, seed: 0x656474 },
     );
@@ -78,6 +68,6 @@ describe('readSinkRowSeam', { timeout: 600_000 }, () => {
     const numbers = '"numbers":[0,-0,1.5e-7,-12E+3,1e400,0.5,-10]';
     const text = ROW.replace(/"details":\{.*\}\}$/, `"details":{${numbers},${JSON.stringify(details).slice(1)}}`);
     expect(readSinkRowSeam(text)).toBe('webhook.dead_letter');
-    expectSound(text, readSinkRowSeam(text));
+    expectSinkRowSound(text, readSinkRowSeam(text));
   });
 });

@@ -446,10 +446,12 @@ async function* readBatches(
           if (untilMs !== undefined && at >= untilMs) return false;
           if (seams !== undefined && !seams.has(row.seam)) return false;
           if (row.entry !== undefined && withEntries) entries.push(row.entry);
-          if (row.text !== undefined) lines?.push(row.text);
-          if (block !== undefined) {
-            if (row.text === undefined && bytes !== null) block.addBytes(bytes, from, to);
-            else if (row.text !== undefined) block.addText(row.text);
+          if (row.text !== undefined) {
+            lines?.push(row.text);
+            block?.addText(row.text);
+          } else if (bytes !== null) {
+            // Checked on its bytes: copied as read.
+            block?.addBytes(bytes, from, to);
           }
           oldest = { at: row.emittedAt, id: row.id, file: fileIndex, offset: lineStart, identity: file.identity };
           returned += 1;
@@ -536,7 +538,6 @@ interface ParsedLine {
   readonly entry: AuditEnvelope;
   readonly text: string;
 }
-
 
 /** What {@link parseLine} answers for a row only the schema can judge, before it is loaded. */
 const NEEDS_SCHEMA = Symbol('needs the envelope schema');

@@ -18,4 +18,3 @@ export interface CursorState {
   readonly at: string;
   readonly id: string;
 }
-

@@ -1,5 +1,6 @@
 import type { SeamName } from '../envelope/seam-names.js';
 import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_SEPARATOR, ROW_EMITTED_AT_START, ROW_ID_END, ROW_SEAM_SEPARATOR, ROW_SEAM_START } from '../envelope/row-layout.js';
+import { matchesAt } from './check-sink-row-bytes.js';
 
 // Bytes of the first backwards step: a few hundred typical rows, one syscall.
 const CHUNK_BYTES = 64 * 1024;
@@ -276,13 +277,6 @@ export function makeHeaderFilter(spec: HeaderFilterSpec): HeaderFilter | undefin
 /** A view of a whole buffer, for {@link canSkipByHeader}. */
 function viewOf(bytes: Buffer): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-}
-
-function matchesAt(bytes: Buffer, offset: number, expected: Buffer): boolean {
-  for (let index = 0; index < expected.length; index += 1) {
-    if (bytes[offset + index] !== expected[index]) return false;
-  }
-  return true;
 }
 
 /**
