@@ -1,71 +1,154 @@
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { link, mkdir, open, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
 /** A held checkpoint lock. */
 export interface ShipCheckpointLock {
-  /** Give the lock up (remove the lock file). */
+  /** Give the lock up (remove the lock file, if it is still this holder's). */
   release(): Promise<void>;
 }
 
-// A lock file with nothing readable in it is another shipper's, caught between creating and
-// writing it, unless it is older than this: then its writer died in between.
+// A lock file with nothing readable in it was left by an older shipper caught between
+// creating and writing it, unless it is younger than this: then that shipper may still write it.
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
+// Takers that lose a race wait this long, then look again: the winner needs a few file calls.
+const CONTENDED_WAIT_MS = 20;
+const MAX_ATTEMPTS = 50;
+// A chain of takeover guards, each left by a taker that crashed while taking over the one
+// before: deeper than this is not a crash, it is something else writing files here.
+const MAX_GUARD_DEPTH = 8;
+
+/** A lock (or guard) file as read: its bytes and inode, which together name one holding of it. */
+interface LockFile {
+  readonly text: string;
+  readonly ino: number;
+  readonly mtimeMs: number;
+}
+
+type Holder = { readonly pid: number; readonly host: string };
+type Self = Holder & { readonly nonce: string };
 
 /**
  * Take `<checkpoint>.lock`, so that one shipper at a time uses a checkpoint: a second would
  * race the first's checkpoint writes and could move the position back. The file holds the
  * holder's pid and host name. A lock whose process on this host is gone (a crash, SIGKILL) is
- * taken over. Rejects, with what to do, while another live shipper holds it, or one on
- * another host, whose process cannot be checked from here.
+ * taken over, by one taker only however many try at once. Rejects, with what to do, while
+ * another live shipper holds it, or one on another host, whose process cannot be checked from
+ * here.
  */
 export async function lockShipCheckpoint(checkpointPath: string): Promise<ShipCheckpointLock> {
   const lockPath = `${checkpointPath}.lock`;
-  const self = { pid: process.pid, host: hostname() };
+  const self: Self = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') };
+  const selfText = `${JSON.stringify(self)}\n`;
   await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    try {
-      const file = await open(lockPath, 'wx', 0o600);
-      try {
-        await file.writeFile(`${JSON.stringify(self)}\n`);
-      } finally {
-        await file.close();
-      }
-      return { release: () => unlink(lockPath).catch(() => undefined) };
-    } catch (error) {
-      if ((error as { code?: unknown } | null)?.code !== 'EEXIST') throw error;
-    }
-    const holder = await readHolder(lockPath);
-    if (holder === undefined) continue; // Gone meanwhile: try again.
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    if (await createExclusive(lockPath, selfText)) return { release: () => releaseIfHeld(lockPath, selfText) };
+    const found = await readLockFile(lockPath);
+    if (found === undefined) continue; // Gone meanwhile: try again.
+    const holder = parseHolder(found.text);
     if (holder === null) {
-      const age = await stat(lockPath).then(
-        (stats) => Date.now() - stats.mtimeMs,
-        () => Number.POSITIVE_INFINITY,
-      );
-      if (age < UNREADABLE_LOCK_GRACE_MS) throw inUse(checkpointPath, 'another shipper that is just starting');
+      if (Date.now() - found.mtimeMs < UNREADABLE_LOCK_GRACE_MS) throw inUse(checkpointPath, 'another shipper that is just starting');
     } else if (holder.host !== self.host) {
       throw new Error(`the checkpoint ${checkpointPath} is in use by a shipper on ${holder.host} (pid ${holder.pid}); if none runs there, delete ${lockPath}`);
     } else if (isAlive(holder.pid)) {
       throw inUse(checkpointPath, `another shipper (pid ${holder.pid})`);
     }
-    // Left by a process that is gone: take it over.
-    await unlink(lockPath).catch(() => undefined);
+    // Left by a process that is gone: remove it (or let the taker that is already doing so
+    // finish), then race for the lock again with O_EXCL semantics.
+    await removeStale(lockPath, found, selfText, 0);
   }
   throw inUse(checkpointPath, 'shippers starting at the same moment');
+}
+
+/**
+ * The guard whose exclusive creation gives the right to remove one holding of `path`: the
+ * holding is named by the file's bytes and inode, so a guard never covers a later lock made
+ * at the same path (the race where one taker unlinks the fresh lock another just made).
+ */
+export function takeoverGuardPath(path: string, text: string, ino: number): string {
+  const holding = createHash('sha256').update(`${ino}:${text}`).digest('hex').slice(0, 16);
+  return `${path}.takeover-${holding}`;
+}
+
+/**
+ * Remove `path` if it still is the stale holding `found`. Only the taker that creates the
+ * holding's guard may unlink it, and it checks under the guard that the holding is still
+ * there: nobody else can remove that holding meanwhile, and its dead holder never will. A
+ * guard whose taker died is itself a stale holding, removed the same way one level down.
+ */
+async function removeStale(path: string, found: LockFile, selfText: string, depth: number): Promise<void> {
+  const guard = takeoverGuardPath(path, found.text, found.ino);
+  if (!(await createExclusive(guard, selfText))) {
+    const guardFile = await readLockFile(guard);
+    if (guardFile === undefined) return; // Its taker finished: look at the lock again.
+    if (depth < MAX_GUARD_DEPTH && isStale(guardFile)) await removeStale(guard, guardFile, selfText, depth + 1);
+    else await sleep(CONTENDED_WAIT_MS);
+    return;
+  }
+  try {
+    const now = await readLockFile(path);
+    if (now !== undefined && now.ino === found.ino && now.text === found.text) await unlink(path).catch(() => undefined);
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
+/** Whether a guard's taker is gone: a process of this host that no longer runs, or unreadable and old. */
+function isStale(file: LockFile): boolean {
+  const holder = parseHolder(file.text);
+  if (holder === null) return Date.now() - file.mtimeMs >= UNREADABLE_LOCK_GRACE_MS;
+  return holder.host === hostname() && !isAlive(holder.pid);
+}
+
+/**
+ * Create `path` holding `text`, only if it does not exist. The text is written to a file of
+ * its own first and then hard-linked into place, so the file is never seen empty.
+ */
+async function createExclusive(path: string, text: string): Promise<boolean> {
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temporary, text, { flag: 'wx', mode: 0o600 });
+  try {
+    await link(temporary, path);
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
+}
+
+/** Remove the lock on release, unless it is no longer ours (removed by hand, then taken by another). */
+async function releaseIfHeld(lockPath: string, selfText: string): Promise<void> {
+  const now = await readLockFile(lockPath);
+  if (now?.text === selfText) await unlink(lockPath).catch(() => undefined);
 }
 
 function inUse(checkpointPath: string, by: string): Error {
   return new Error(`the checkpoint ${checkpointPath} is in use by ${by}: run one shipper per audit file`);
 }
 
-/** The lock's holder; null when the file holds nothing readable, undefined when it is gone. */
-async function readHolder(lockPath: string): Promise<{ pid: number; host: string } | null | undefined> {
-  let text: string;
+/** A lock file's bytes, inode and age, read through one descriptor; undefined when it is gone. */
+async function readLockFile(path: string): Promise<LockFile | undefined> {
+  let file;
   try {
-    text = await readFile(lockPath, 'utf8');
+    file = await open(path, 'r');
   } catch {
     return undefined;
   }
+  try {
+    const [text, stats] = await Promise.all([file.readFile('utf8'), file.stat()]);
+    return { text, ino: stats.ino, mtimeMs: stats.mtimeMs };
+  } catch {
+    return undefined;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The lock's holder, or null when the file holds nothing readable. */
+function parseHolder(text: string): Holder | null {
   try {
     const value = JSON.parse(text) as { pid?: unknown; host?: unknown };
     return Number.isSafeInteger(value.pid) && typeof value.host === 'string' ? { pid: value.pid as number, host: value.host } : null;
@@ -82,4 +165,8 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as { code?: unknown } | null)?.code === 'EPERM';
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
