@@ -18,4 +18,4 @@ export { classifyDatabaseError, readErrorCode } from './classify-database-error.
 export type { DatabaseErrorKind } from './classify-database-error.js';
 export { redactDatabaseUrl } from './shipper/redact-database-url.js';
 export { createSubstrateWriter } from './writer/create-substrate-writer.js';
-export type { SubstrateWriter, SubstrateWriterOptions, SubstrateWriterStats } from './writer/create-substrate-writer.js';
+export type { SubstrateWriter, SubstrateWriterOptions, SubstrateWriterStats, WriterTimers } from './writer/create-substrate-writer.js';

@@ -38,7 +38,25 @@ export interface SubstrateWriterOptions {
   readonly logger: AuditLogger;
   /** The clock, for tests (default `Date.now`). */
   readonly clock?: (() => number) | undefined;
+  /** The timers the writer waits with, for tests (default: Node's, not keeping the process alive). */
+  readonly timers?: WriterTimers | undefined;
+  /** The jitter source, a number in [0, 1), for tests (default `Math.random`). */
+  readonly random?: (() => number) | undefined;
 }
+
+/** Timers as {@link createSubstrateWriter} uses them: `setTimeout` and `clearTimeout`. */
+export interface WriterTimers {
+  /** Call `callback` once after `delayMs` milliseconds; returns a handle for `clearTimeout`. */
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  /** Cancel a timer that has not fired. */
+  clearTimeout(handle: unknown): void;
+}
+
+// Waiting rows must not keep the process alive: they are in the file.
+const NODE_TIMERS: WriterTimers = {
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 /** Counters of a {@link SubstrateWriter}. */
 export interface SubstrateWriterStats {
@@ -89,9 +107,11 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
   const maxQueuedRows = Math.max(batchRows, Math.floor(options.maxQueuedRows ?? DEFAULT_MAX_QUEUED_ROWS));
   const closeTimeoutMs = Math.max(0, options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
   const clock = options.clock ?? Date.now;
+  const timers = options.timers ?? NODE_TIMERS;
+  const random = options.random ?? Math.random;
 
   let queue: string[] = [];
-  let timer: NodeJS.Timeout | null = null;
+  let timer: unknown = null;
   let inFlight: Promise<void> | null = null;
   let retryMs = 0;
   let closed = false;
@@ -116,19 +136,17 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
 
   function schedule(delayMs: number): void {
     if (timer !== null || inFlight !== null || closed) return;
-    timer = setTimeout(() => {
+    timer = timers.setTimeout(() => {
       timer = null;
       void drain();
     }, delayMs);
-    // Waiting rows must not keep the process alive: they are in the file.
-    timer.unref();
   }
 
   /** Insert batches until the queue is empty or an insert fails (then retry later). */
   function drain(): Promise<void> {
     if (inFlight !== null) return inFlight;
     if (timer !== null) {
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       timer = null;
     }
     inFlight = (async () => {
@@ -200,7 +218,12 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
   function nextRetryDelay(): number {
     retryMs = retryMs === 0 ? FIRST_RETRY_MS : Math.min(retryMs * 2, MAX_RETRY_MS);
     // Full jitter: a fleet whose database comes back does not return in step.
-    return Math.max(FIRST_RETRY_MS, Math.round(retryMs * (0.5 + Math.random() / 2)));
+    return Math.max(FIRST_RETRY_MS, Math.round(retryMs * (0.5 + random() / 2)));
+  }
+
+  /** Resolves after `ms` milliseconds (without keeping the process alive, with Node's timers). */
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => void timers.setTimeout(resolve, Math.max(0, ms)));
   }
 
   function drop(rows: number, reason: string): void {
@@ -243,7 +266,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
       }
       closed = true;
       if (timer !== null) {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         timer = null;
       }
       if (queue.length > 0) {
@@ -265,10 +288,6 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
   };
 }
 
-/** Resolves after `ms` milliseconds without keeping the process alive. */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
-}
 
 const ROW_ID = /^\{"v":1,"id":"([0-9a-f-]{36})"/;
 
