@@ -1,6 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import type { AddressInfo, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditSink } from '@kora/audit-sink';
@@ -10,44 +8,10 @@ import { seam as reasoningSeam } from '@kora/seam-reasoning';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, uniqueTableName, waitUntil } from '../__fixtures__/postgres-test-server.js';
+import { startTcpProxy } from '../__fixtures__/tcp-proxy.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { createSubstrateWriter } from './create-substrate-writer.js';
-
-const DATABASE = new URL(TEST_DATABASE_URL);
-
-/**
- * A TCP proxy in front of the server that can refuse connections and cut open ones: the
- * database, as a client sees it, going away and coming back.
- */
-async function startProxy(): Promise<{ port: number; setUp: (up: boolean) => void; close: () => Promise<void> }> {
-  let up = true;
-  const open = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    if (!up) {
-      socket.destroy();
-      return;
-    }
-    const upstream = connect(Number(DATABASE.port || 5432), DATABASE.hostname);
-    open.add(socket).add(upstream);
-    const end = (): void => {
-      socket.destroy();
-      upstream.destroy();
-      open.delete(socket);
-      open.delete(upstream);
-    };
-    socket.on('error', end).on('close', end).pipe(upstream);
-    upstream.on('error', end).on('close', end).pipe(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    setUp(next) {
-      up = next;
-      if (!up) for (const socket of open) socket.destroy();
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import type { WriterTimers } from './create-substrate-writer.js';
 
 const table = uniqueTableName('writer');
 const directory = mkdtempSync(join(tmpdir(), 'kora-substrate-writer-'));
@@ -99,6 +63,16 @@ function emitMixed(sink: ReturnType<typeof createAuditSink>, count: number): voi
   }
 }
 
+/** A valid row with an id made from `index`. */
+function syntheticRow(index: number): string {
+  const id = `0192f7c2-6d3e-7a4b-9c1d-${(0xa00000000000 + index).toString(16)}`;
+  return `${JSON.stringify({ v: 1, id, emitted_at: '2026-11-27T06:00:00.000Z', seam: 'slack_dm.reply_failed', source: 'slack_dm', caller_session_id: null, details: { channel_id: 'D024BE91L', reason: 'slack_api:channel_not_found' } })}\n`;
+}
+
+function readId(line: string): string {
+  return (JSON.parse(line) as { id: string }).id;
+}
+
 describeWithPostgres('createSubstrateWriter', () => {
   beforeAll(async () => {
     pool = createTestPool();
@@ -133,7 +107,7 @@ describeWithPostgres('createSubstrateWriter', () => {
   });
 
   it('holds rows while the database is away, retries, and delivers them once when it is back', async () => {
-    const proxy = await startProxy();
+    const proxy = await startTcpProxy();
     const proxiedPool = poolThrough(proxy.port, 1_000);
     try {
       const path = join(directory, 'outage.jsonl');
@@ -165,8 +139,58 @@ describeWithPostgres('createSubstrateWriter', () => {
     }
   });
 
+  it('under load, retries once per failed insert with the doubling delay, resumes as soon as the database is back, and lands every row once', async () => {
+    const proxy = await startTcpProxy();
+    const proxiedPool = poolThrough(proxy.port, 1_000);
+    // Node's timers, recording every wait the writer asks for; no jitter, so the waits are exact.
+    const delays: number[] = [];
+    const timers: WriterTimers = {
+      setTimeout: (callback, delayMs) => {
+        delays.push(delayMs);
+        return setTimeout(callback, delayMs).unref();
+      },
+      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    };
+    const flushIntervalMs = 30;
+    const { logger } = collectWarnings();
+    const writer = createSubstrateWriter({ client: proxiedPool, table, originHost: 'host-load', batchRows: 200, flushIntervalMs, timers, random: () => 1, logger });
+    const written: string[] = [];
+    // About 2,000 rows a second, before, during and after the outage.
+    const pump = setInterval(() => {
+      const rows = Array.from({ length: 20 }, (_, index) => syntheticRow(written.length + index + 1));
+      for (const line of rows) written.push(readId(line));
+      writer.write(rows);
+    }, 10);
+    try {
+      await waitUntil('rows to flow', async () => (await idsIn('host-load')).length > 0, 20_000);
+      proxy.setUp(false);
+      await waitUntil('the writer to notice the outage', () => writer.stats().failing, 20_000);
+      await waitUntil('three failed inserts', () => writer.stats().insertFailures >= 3, 20_000);
+      const failuresWhileDown = writer.stats().insertFailures;
+      proxy.setUp(true);
+      await waitUntil('the writer to recover', () => !writer.stats().failing, 20_000);
+      // One insert may have been on its way when the database came back; the next one got through.
+      expect(writer.stats().insertFailures - failuresWhileDown).toBeLessThanOrEqual(1);
+    } finally {
+      clearInterval(pump);
+    }
+    try {
+      await writer.flush();
+      const { insertFailures } = writer.stats();
+      // Each failed insert waited once, 100 ms doubling: the wait never grew with the rows.
+      const retries = delays.filter((delay) => delay !== flushIntervalMs);
+      expect(retries).toEqual(Array.from({ length: insertFailures }, (_, attempt) => Math.min(100 * 2 ** attempt, 30_000)));
+      expect(writer.stats()).toMatchObject({ rowsQueued: 0, rowsDropped: 0, failing: false });
+      expect(await idsIn('host-load')).toEqual([...written].sort());
+      await writer.close();
+    } finally {
+      await proxiedPool.end().catch(() => undefined);
+      await proxy.close();
+    }
+  });
+
   it('drops the oldest queued rows past its limit and counts them, and gives up on close within its timeout', async () => {
-    const proxy = await startProxy();
+    const proxy = await startTcpProxy();
     proxy.setUp(false);
     const proxiedPool = poolThrough(proxy.port, 500);
     try {

@@ -92,7 +92,8 @@ export interface SubstrateWriter extends RowMirror {
  * A third writer for an audit sink (`createAuditSink({ mirror })`): rows that reached the
  * file are queued and inserted in batches off the emitting path, idempotently (a row already
  * in the table is left alone). While the database is unreachable the rows wait, and inserts
- * are retried with exponential backoff and jitter, 100 ms doubling to 30 s; a warning names
+ * are retried with exponential backoff and jitter, 100 ms doubling per failed insert to 30 s
+ * (rows arriving meanwhile do not add to it; a success starts it again); a warning names
  * the error code once per outage and once on recovery, never a row or the connection string.
  * The audit file stays the source of truth: rows the writer could not deliver are counted,
  * and `kora-audit ship` delivers them from the file. Give the pool a `connectionTimeoutMillis`,
@@ -114,6 +115,8 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
   let timer: unknown = null;
   let inFlight: Promise<void> | null = null;
   let retryMs = 0;
+  // The wait before the next retry: drawn once per failed insert, however many rows arrive meanwhile.
+  let retryDelayMs = FIRST_RETRY_MS;
   let closed = false;
   let lastDropWarningAt = Number.NEGATIVE_INFINITY;
   const counters = {
@@ -159,7 +162,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
       }
     })().finally(() => {
       inFlight = null;
-      if (queue.length > 0) schedule(counters.failing ? nextRetryDelay() : flushIntervalMs);
+      if (queue.length > 0) schedule(counters.failing ? retryDelayMs : flushIntervalMs);
     });
     return inFlight;
   }
@@ -207,6 +210,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
     counters.lastError = { code, at: new Date(clock()).toISOString() };
     if (!counters.failing) warn(`[kora.audit.substrate_failed] code=${code} rows_queued=${queue.length} (retrying; the rows are in the audit file)`);
     counters.failing = true;
+    retryDelayMs = nextRetryDelay();
   }
 
   function recovered(): void {
@@ -246,7 +250,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
         queue.splice(keepHead, overflow);
         drop(overflow, 'queue_full');
       }
-      if (counters.failing) schedule(nextRetryDelay());
+      if (counters.failing) schedule(retryDelayMs);
       else if (queue.length >= batchRows) void drain();
       else schedule(flushIntervalMs);
     },
@@ -262,7 +266,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
       while (queue.length > 0 && clock() < deadline) {
         const failuresBefore = counters.insertFailures;
         await Promise.race([drain(), sleep(deadline - clock())]);
-        if (queue.length > 0 && counters.insertFailures > failuresBefore) await sleep(Math.min(nextRetryDelay(), deadline - clock()));
+        if (queue.length > 0 && counters.insertFailures > failuresBefore) await sleep(Math.min(retryDelayMs, deadline - clock()));
       }
       closed = true;
       if (timer !== null) {
