@@ -16,17 +16,30 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorKind {
   // 54000: a value too large (a jsonb over its limit).
   if (code.startsWith('22') || code === '54000') return 'rejected';
   // 08: connection exception; 57P0x: shutdown or crash recovery; 53: out of resources;
-  // 40001/40P01: serialization failure, deadlock; 55P03: lock not available.
-  if (/^(08|53|57P0|40001|40P01|55P03)/.test(code)) return 'unavailable';
+  // 40001/40P01: serialization failure, deadlock; 55P03: lock not available; 57014: the
+  // statement ran past statement_timeout (a server too slow for now).
+  if (/^(08|53|57P0|57014|40001|40P01|55P03)/.test(code)) return 'unavailable';
   // No SQLSTATE: the socket failed (ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE), the server
   // closed the connection, or the pool timed out connecting.
   if (!/^[0-9A-Z]{5}$/.test(code)) return 'unavailable';
   return 'refused';
 }
 
-/** The error's code for a log line: the SQLSTATE or Node code, else the error's name. */
+// pg's own timeouts are plain errors without a code: named here, so a warning says which.
+const PG_TIMEOUTS: ReadonlyMap<string, string> = new Map([
+  ['Query read timeout', 'query_timeout'],
+  ['timeout expired', 'connect_timeout'],
+  ['Connection terminated due to connection timeout', 'connect_timeout'],
+  ['timeout exceeded when trying to connect', 'connect_timeout'],
+]);
+
+/**
+ * The error's code for a log line: the SQLSTATE or Node code, `query_timeout` or
+ * `connect_timeout` for the driver's timeouts, else the error's name.
+ */
 export function readErrorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code !== '') return code;
-  return error instanceof Error ? error.name : 'unknown';
+  if (!(error instanceof Error)) return 'unknown';
+  return PG_TIMEOUTS.get(error.message) ?? error.name;
 }

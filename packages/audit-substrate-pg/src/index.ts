@@ -1,6 +1,8 @@
 export { DEFAULT_SUBSTRATE_TABLE, SUBSTRATE_SCHEMA_VERSION, parseSubstrateTable } from './substrate-table.js';
 export type { SubstrateTable } from './substrate-table.js';
 export type { SubstrateClient } from './substrate-client.js';
+export { DEFAULT_SUBSTRATE_TIMEOUTS, createSubstratePool, readSubstrateTimeouts } from './create-substrate-pool.js';
+export type { SubstratePoolOptions, SubstrateTimeouts } from './create-substrate-pool.js';
 export { migrateSubstrate } from './migrate-substrate.js';
 export type { MigrateSubstrateOptions } from './migrate-substrate.js';
 export { insertAuditLines, insertAuditRows } from './insert-audit-rows.js';

@@ -5,7 +5,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { AuditLogger } from '@kora/audit-sink';
-import pg from 'pg';
+import type pg from 'pg';
+import { createSubstratePool } from '../create-substrate-pool.js';
+import type { SubstrateTimeouts } from '../create-substrate-pool.js';
 import { insertAuditLines } from '../insert-audit-rows.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { parseSubstrateTable } from '../substrate-table.js';
@@ -36,6 +38,14 @@ const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
  */
 const ROTATED_QUIET_MS = 3_000;
 const SKIP_WARNINGS_PER_MINUTE = 10;
+// Longer than the daemon's: a batch can be 50,000 rows, and a statement cancelled for taking
+// too long would be retried as it is, for ever.
+const SHIP_TIMEOUTS = { connectTimeoutMs: 10_000, statementTimeoutMs: 60_000, queryTimeoutMs: 70_000 } as const;
+
+/** The timeouts that were given, so an explicit `undefined` does not hide a default. */
+function definedTimeouts(timeouts: SubstrateTimeouts | undefined): SubstrateTimeouts {
+  return Object.fromEntries(Object.entries(timeouts ?? {}).filter(([, value]) => value !== undefined));
+}
 
 /** Options of {@link createShipper}. */
 export interface ShipperOptions {
@@ -45,6 +55,13 @@ export interface ShipperOptions {
   readonly pool?: pg.Pool | undefined;
   /** A PostgreSQL connection string; the shipper opens and ends its own pool. */
   readonly databaseUrl?: string | undefined;
+  /**
+   * Timeouts of the pool opened for `databaseUrl` (default: connect 10 s, statement 60 s, query
+   * 70 s, keepalive after 10 s; a batch may be large). A statement that times out counts as an
+   * outage: the batch is retried with backoff. Give your own `pool` its timeouts yourself
+   * ({@link createSubstratePool}).
+   */
+  readonly timeouts?: SubstrateTimeouts | undefined;
   /** The checkpoint file (default `<path>.ship-checkpoint.json`). */
   readonly checkpointPath?: string | undefined;
   /** The table, `name` or `schema.name` (default `kora_audit_events`). */
@@ -215,12 +232,11 @@ export function createShipper(options: ShipperOptions): Shipper {
 
   // ---- the database -----------------------------------------------------------------------
 
+  // An idle connection the server drops (a restart) is absorbed by the pool; the next query reconnects.
   const ownPool =
     options.databaseUrl === undefined
       ? undefined
-      : new pg.Pool({ connectionString: options.databaseUrl, max: 1, connectionTimeoutMillis: 10_000, keepAlive: true, application_name: 'kora-audit-ship' });
-  // An idle connection the server drops (a restart) is reported here; the next query reconnects.
-  ownPool?.on('error', () => undefined);
+      : createSubstratePool({ ...SHIP_TIMEOUTS, ...definedTimeouts(options.timeouts), connectionString: options.databaseUrl, max: 1, applicationName: 'kora-audit-ship' });
   const pool = options.pool ?? ownPool;
   if (pool === undefined) throw new TypeError('createShipper: give either pool or databaseUrl');
 
