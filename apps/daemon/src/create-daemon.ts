@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { createAuditSink, getDefaultLogger } from '@kora/audit-sink';
 import type { AuditLogger } from '@kora/audit-sink';
-import { createSubstrateWriter, migrateSubstrate, readErrorCode } from '@kora/audit-substrate-pg';
+import { createSubstratePool, createSubstrateWriter, migrateSubstrate, readErrorCode } from '@kora/audit-substrate-pg';
 import type { SubstrateWriter, SubstrateWriterStats } from '@kora/audit-substrate-pg';
-import pg from 'pg';
+import type pg from 'pg';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
 import { createBackgroundTasks } from './background-tasks.js';
@@ -155,7 +155,9 @@ async function openSubstrate(
   logger: AuditLogger,
   clock: () => number,
 ): Promise<{ readonly pool: pg.Pool; readonly writer: SubstrateWriter }> {
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // Every timeout set: a connection that stops answering fails its query (the writer retries,
+  // a panel answers 503) instead of holding them for as long as the socket lives.
+  const pool = createSubstratePool({ connectionString: options.databaseUrl, max: 4, applicationName: 'kora-daemon', ...options.timeouts });
   // An idle connection the server dropped (a restart) must not end the daemon: the next query reconnects.
   pool.on('error', (error) => logger.warn(`[kora.substrate.connection_lost] code=${readErrorCode(error)}`));
   try {

@@ -44,7 +44,13 @@ describe('readDaemonConfig', () => {
   it('reads the PostgreSQL event log settings, and never echoes a database URL', () => {
     expect(readDaemonConfig(minimal).substrate).toBeUndefined();
     const url = 'postgres://kora:hunter2-password@db.internal:5432/audit';
-    expect(readDaemonConfig({ ...minimal, KORA_DATABASE_URL: url, KORA_SUBSTRATE_TABLE: 'audit.events' }).substrate).toEqual({ databaseUrl: url, table: 'audit.events' });
+    expect(readDaemonConfig({ ...minimal, KORA_DATABASE_URL: url, KORA_SUBSTRATE_TABLE: 'audit.events' }).substrate).toEqual({
+      databaseUrl: url,
+      table: 'audit.events',
+      timeouts: { queryTimeoutMs: 15_000, statementTimeoutMs: 10_000, keepAliveInitialDelayMs: 10_000 },
+    });
+    const timed = { KORA_DATABASE_URL: url, KORA_DATABASE_QUERY_TIMEOUT_MS: '3000', KORA_DATABASE_STATEMENT_TIMEOUT_MS: '2000', KORA_DATABASE_KEEPALIVE_MS: '5000' };
+    expect(readDaemonConfig({ ...minimal, ...timed }).substrate?.timeouts).toEqual({ queryTimeoutMs: 3_000, statementTimeoutMs: 2_000, keepAliveInitialDelayMs: 5_000 });
     const bad = (env: Record<string, string>): string => {
       try {
         readDaemonConfig({ ...minimal, ...env });
@@ -57,6 +63,10 @@ describe('readDaemonConfig', () => {
     expect(bad({ KORA_DATABASE_URL: 'mysql://kora:hunter2-password@db/audit' })).not.toContain('hunter2');
     expect(bad({ KORA_DATABASE_URL: url, KORA_SUBSTRATE_TABLE: 'Events; DROP TABLE x' })).toMatch(/KORA_SUBSTRATE_TABLE must be lower-case letters/);
     expect(bad({ KORA_SUBSTRATE_TABLE: 'events' })).toMatch(/KORA_DATABASE_URL is required when KORA_SUBSTRATE_TABLE is set/);
+    // A timeout of 0 would mean none: a frozen connection would stall the writer and the panels again.
+    expect(bad({ KORA_DATABASE_URL: url, KORA_DATABASE_QUERY_TIMEOUT_MS: '0' })).toMatch(/KORA_DATABASE_QUERY_TIMEOUT_MS/);
+    expect(bad({ KORA_DATABASE_URL: url, KORA_DATABASE_KEEPALIVE_MS: 'soon' })).toMatch(/KORA_DATABASE_KEEPALIVE_MS/);
+    expect(bad({ KORA_DATABASE_URL: url, KORA_DATABASE_STATEMENT_TIMEOUT_MS: '20000' })).toMatch(/KORA_DATABASE_STATEMENT_TIMEOUT_MS must not exceed KORA_DATABASE_QUERY_TIMEOUT_MS/);
   });
 
   it('names every bad variable in one line, never its value', () => {

@@ -1,6 +1,7 @@
 import { sinkOptionsFromEnv } from '@kora/audit-sink';
 import type { AuditSinkOptions } from '@kora/audit-sink';
-import { parseSubstrateTable } from '@kora/audit-substrate-pg';
+import { DEFAULT_SUBSTRATE_TIMEOUTS, parseSubstrateTable } from '@kora/audit-substrate-pg';
+import type { SubstrateTimeouts } from '@kora/audit-substrate-pg';
 import { z } from 'zod';
 import { DEFAULT_HTTP_TIMEOUTS } from './http/start-http-server.js';
 import type { HttpTimeouts } from './http/start-http-server.js';
@@ -40,6 +41,9 @@ const daemonEnv = z.object({
   KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs),
   KORA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   KORA_SUBSTRATE_TABLE: z.string().min(1).optional(),
+  KORA_DATABASE_QUERY_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_SUBSTRATE_TIMEOUTS.queryTimeoutMs),
+  KORA_DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_SUBSTRATE_TIMEOUTS.statementTimeoutMs),
+  KORA_DATABASE_KEEPALIVE_MS: positiveInt.max(600_000).default(DEFAULT_SUBSTRATE_TIMEOUTS.keepAliveInitialDelayMs),
 });
 
 /** The daemon's configuration, parsed once at start. */
@@ -69,7 +73,7 @@ export interface DaemonConfig {
    * The PostgreSQL event log, when `KORA_DATABASE_URL` is set: every row also goes to its
    * table, and the panel pages read it (every host of a fleet).
    */
-  readonly substrate: { readonly databaseUrl: string; readonly table: string | undefined } | undefined;
+  readonly substrate: { readonly databaseUrl: string; readonly table: string | undefined; readonly timeouts: SubstrateTimeouts } | undefined;
 }
 
 /**
@@ -107,6 +111,10 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     }
     if (values.KORA_DATABASE_URL === undefined) problems.push('KORA_DATABASE_URL is required when KORA_SUBSTRATE_TABLE is set');
   }
+  // The server should cancel a slow statement (and say so) before the client gives up on the connection.
+  if (values.KORA_DATABASE_STATEMENT_TIMEOUT_MS > values.KORA_DATABASE_QUERY_TIMEOUT_MS) {
+    problems.push('KORA_DATABASE_STATEMENT_TIMEOUT_MS must not exceed KORA_DATABASE_QUERY_TIMEOUT_MS');
+  }
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return {
     host: values.KORA_DAEMON_HOST,
@@ -135,7 +143,18 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
       requestTimeoutMs: values.KORA_HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: values.KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
-    substrate: values.KORA_DATABASE_URL === undefined ? undefined : { databaseUrl: values.KORA_DATABASE_URL, table: values.KORA_SUBSTRATE_TABLE },
+    substrate:
+      values.KORA_DATABASE_URL === undefined
+        ? undefined
+        : {
+            databaseUrl: values.KORA_DATABASE_URL,
+            table: values.KORA_SUBSTRATE_TABLE,
+            timeouts: {
+              queryTimeoutMs: values.KORA_DATABASE_QUERY_TIMEOUT_MS,
+              statementTimeoutMs: values.KORA_DATABASE_STATEMENT_TIMEOUT_MS,
+              keepAliveInitialDelayMs: values.KORA_DATABASE_KEEPALIVE_MS,
+            },
+          },
   };
 }
 

@@ -7,6 +7,8 @@ import type { CaptureSink } from '@kora/audit-sink/testing';
 import { insertAuditRows } from '@kora/audit-substrate-pg';
 import { seam as mcpSeam } from '@kora/seam-mcp';
 import { seam as reasoningSeam } from '@kora/seam-reasoning';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from './demo/run-scenario.js';
@@ -203,3 +205,61 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * A TCP proxy to the test database that can freeze: connections stay open and what the client
+ * sends still reaches the server, but nothing comes back (a failover, a peer gone behind a
+ * load balancer).
+ */
+async function startFreezingProxy(): Promise<{ url: string; freeze: () => void; close: () => Promise<void> }> {
+  let frozen = false;
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const server = connect(5432, '127.0.0.1');
+    sockets.add(client).add(server);
+    client.on('error', () => server.destroy()).pipe(server);
+    server.on('error', () => client.destroy());
+    server.on('data', (chunk: Buffer) => {
+      if (!frozen) client.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const url = new URL(DATABASE_URL);
+  url.port = String((proxy.address() as AddressInfo).port);
+  return {
+    url: url.toString(),
+    freeze: () => void (frozen = true),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        proxy.close(() => resolve());
+      }),
+  };
+}
+
+describe.skipIf(!reachable)('the daemon with a PostgreSQL connection that stops answering', () => {
+  it('answers a panel request with 503 within its query timeout instead of hanging', async () => {
+    const proxy = await startFreezingProxy();
+    const capture = createCaptureSink();
+    const frozenTable = `${table}_frozen`;
+    const env = { KORA_DATABASE_URL: proxy.url, KORA_SUBSTRATE_TABLE: frozenTable, KORA_DATABASE_QUERY_TIMEOUT_MS: '300', KORA_DATABASE_STATEMENT_TIMEOUT_MS: '250' };
+    const stack = await startDemoStack({ port: 0, logger: capture.logger, env });
+    try {
+      const ask = (): Promise<Response> => fetch(`${stack.daemon.url}/api/panels/agent-activity?limit=5`, { headers: { authorization: `Bearer ${stack.operatorToken}` } });
+      expect((await ask()).status).toBe(200);
+      proxy.freeze();
+      const response = await ask();
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: 'substrate_unavailable' });
+      expect(capture.logLines().some((line) => line.msg.startsWith('[kora.panels.read_failed] panel=agent-activity source=postgres '))).toBe(true);
+    } finally {
+      await proxy.close();
+      await stack.close();
+      await capture.cleanup();
+      const cleanup = new pg.Client({ connectionString: DATABASE_URL });
+      await cleanup.connect();
+      await cleanup.query(`DROP TABLE IF EXISTS ${frozenTable}`);
+      await cleanup.end();
+    }
+  }, 60_000);
+});
