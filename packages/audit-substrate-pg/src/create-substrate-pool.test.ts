@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, readIds, uniqueTableName, waitUntil } from './__fixtures__/postgres-test-server.js';
@@ -38,6 +39,26 @@ describe('readSubstrateTimeouts', () => {
         'createSubstratePool: statementTimeoutMs must be a positive whole number of milliseconds',
       );
     }
+  });
+});
+
+describe('readSubstrateTimeouts with hostile values', () => {
+  it('keeps a positive whole number of milliseconds and refuses anything else, naming the option, never the value', () => {
+    const names = ['connectTimeoutMs', 'queryTimeoutMs', 'statementTimeoutMs', 'keepAliveInitialDelayMs'] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...names), fc.oneof(fc.integer({ min: -10, max: 10_000_000 }), fc.double(), fc.anything()), (name, value) => {
+        const timeouts = { [name]: value } as Record<string, unknown>;
+        const valid = typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+        if (value === undefined || value === null) {
+          expect(readSubstrateTimeouts(timeouts)).toEqual(DEFAULT_SUBSTRATE_TIMEOUTS);
+        } else if (valid) {
+          expect(readSubstrateTimeouts(timeouts)[name]).toBe(value);
+        } else {
+          expect(() => readSubstrateTimeouts(timeouts)).toThrow(`createSubstratePool: ${name} must be a positive whole number of milliseconds`);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

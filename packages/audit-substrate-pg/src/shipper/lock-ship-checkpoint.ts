@@ -50,7 +50,7 @@ export async function lockShipCheckpoint(checkpointPath: string): Promise<ShipCh
     if (holder === null) {
       if (Date.now() - found.mtimeMs < UNREADABLE_LOCK_GRACE_MS) throw inUse(checkpointPath, 'another shipper that is just starting');
     } else if (holder.host !== self.host) {
-      throw new Error(`the checkpoint ${checkpointPath} is in use by a shipper on ${holder.host} (pid ${holder.pid}); if none runs there, delete ${lockPath}`);
+      throw new Error(`the checkpoint ${checkpointPath} is in use by a shipper on ${describeHost(holder.host)} (pid ${holder.pid}); if none runs there, delete ${lockPath}`);
     } else if (isAlive(holder.pid)) {
       throw inUse(checkpointPath, `another shipper (pid ${holder.pid})`);
     }
@@ -147,14 +147,28 @@ async function readLockFile(path: string): Promise<LockFile | undefined> {
   }
 }
 
-/** The lock's holder, or null when the file holds nothing readable. */
+/**
+ * The lock's holder, or null when the file holds nothing readable. A pid of 0 or below names
+ * no process (signalled, it would reach a process group), so it reads as nothing.
+ */
 function parseHolder(text: string): Holder | null {
   try {
-    const value = JSON.parse(text) as { pid?: unknown; host?: unknown };
-    return Number.isSafeInteger(value.pid) && typeof value.host === 'string' ? { pid: value.pid as number, host: value.host } : null;
+    const value = JSON.parse(text) as { pid?: unknown; host?: unknown } | null;
+    if (value === null || typeof value !== 'object') return null;
+    const { pid, host } = value;
+    return typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0 && typeof host === 'string' ? { pid, host } : null;
   } catch {
     return null;
   }
+}
+
+const PLAIN_HOST = /^[A-Za-z0-9._-]{1,253}$/;
+
+/** A host name from the lock file for a message: as it is when plain, else quoted with every other character escaped. */
+function describeHost(host: string): string {
+  if (PLAIN_HOST.test(host)) return host;
+  const shown = [...host.slice(0, 253)].map((character) => (/^[\x20-\x7e]$/.test(character) && character !== '"' && character !== '\\' ? character : `\\u{${character.codePointAt(0)?.toString(16)}}`)).join('');
+  return `"${shown}"`;
 }
 
 /** Whether a process of this host with this pid exists (one we may not signal exists too). */
