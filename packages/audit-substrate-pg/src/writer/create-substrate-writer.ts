@@ -4,13 +4,12 @@ import { insertAuditLines } from '../insert-audit-rows.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { classifyDatabaseError, readErrorCode } from '../classify-database-error.js';
 import type { SubstrateClient } from '../substrate-client.js';
+import { createRetryBackoff } from './create-retry-backoff.js';
 
 const DEFAULT_BATCH_ROWS = 500;
 const DEFAULT_FLUSH_INTERVAL_MS = 200;
 const DEFAULT_MAX_QUEUED_ROWS = 50_000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
-const FIRST_RETRY_MS = 100;
-const MAX_RETRY_MS = 30_000;
 // A queue that overflows does so on every write: warn once, then at most once a minute.
 const DROP_WARNING_INTERVAL_MS = 60_000;
 
@@ -96,8 +95,9 @@ export interface SubstrateWriter extends RowMirror {
  * (rows arriving meanwhile do not add to it; a success starts it again); a warning names
  * the error code once per outage and once on recovery, never a row or the connection string.
  * The audit file stays the source of truth: rows the writer could not deliver are counted,
- * and `kora-audit ship` delivers them from the file. Give the pool a `connectionTimeoutMillis`,
- * or an insert waits for an unreachable server as long as the operating system lets it.
+ * and `kora-audit ship` delivers them from the file. Make the pool with `createSubstratePool`
+ * (or give yours a connect and a query timeout): else an insert on a connection that stops
+ * answering waits as long as the operating system keeps the socket, and nothing is retried.
  */
 export function createSubstrateWriter(options: SubstrateWriterOptions): SubstrateWriter {
   const { client, logger } = options;
@@ -109,14 +109,11 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
   const closeTimeoutMs = Math.max(0, options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
   const clock = options.clock ?? Date.now;
   const timers = options.timers ?? NODE_TIMERS;
-  const random = options.random ?? Math.random;
+  const backoff = createRetryBackoff(options.random ?? Math.random);
 
   let queue: string[] = [];
   let timer: unknown = null;
   let inFlight: Promise<void> | null = null;
-  let retryMs = 0;
-  // The wait before the next retry: drawn once per failed insert, however many rows arrive meanwhile.
-  let retryDelayMs = FIRST_RETRY_MS;
   let closed = false;
   let lastDropWarningAt = Number.NEGATIVE_INFINITY;
   const counters = {
@@ -162,7 +159,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
       }
     })().finally(() => {
       inFlight = null;
-      if (queue.length > 0) schedule(counters.failing ? retryDelayMs : flushIntervalMs);
+      if (queue.length > 0) schedule(counters.failing ? backoff.delayMs() : flushIntervalMs);
     });
     return inFlight;
   }
@@ -210,19 +207,13 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
     counters.lastError = { code, at: new Date(clock()).toISOString() };
     if (!counters.failing) warn(`[kora.audit.substrate_failed] code=${code} rows_queued=${queue.length} (retrying; the rows are in the audit file)`);
     counters.failing = true;
-    retryDelayMs = nextRetryDelay();
+    backoff.failed();
   }
 
   function recovered(): void {
     if (counters.failing) warn(`[kora.audit.substrate_recovered] rows_queued=${queue.length} failures=${counters.insertFailures}`);
     counters.failing = false;
-    retryMs = 0;
-  }
-
-  function nextRetryDelay(): number {
-    retryMs = retryMs === 0 ? FIRST_RETRY_MS : Math.min(retryMs * 2, MAX_RETRY_MS);
-    // Full jitter: a fleet whose database comes back does not return in step.
-    return Math.max(FIRST_RETRY_MS, Math.round(retryMs * (0.5 + random() / 2)));
+    backoff.succeeded();
   }
 
   /** Resolves after `ms` milliseconds (without keeping the process alive, with Node's timers). */
@@ -250,7 +241,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
         queue.splice(keepHead, overflow);
         drop(overflow, 'queue_full');
       }
-      if (counters.failing) schedule(retryDelayMs);
+      if (counters.failing) schedule(backoff.delayMs());
       else if (queue.length >= batchRows) void drain();
       else schedule(flushIntervalMs);
     },
@@ -266,7 +257,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
       while (queue.length > 0 && clock() < deadline) {
         const failuresBefore = counters.insertFailures;
         await Promise.race([drain(), sleep(deadline - clock())]);
-        if (queue.length > 0 && counters.insertFailures > failuresBefore) await sleep(Math.min(retryDelayMs, deadline - clock()));
+        if (queue.length > 0 && counters.insertFailures > failuresBefore) await sleep(Math.min(backoff.delayMs(), deadline - clock()));
       }
       closed = true;
       if (timer !== null) {
@@ -291,7 +282,6 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
     }),
   };
 }
-
 
 const ROW_ID = /^\{"v":1,"id":"([0-9a-f-]{36})"/;
 
