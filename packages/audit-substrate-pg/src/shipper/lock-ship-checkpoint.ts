@@ -112,11 +112,33 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
     await link(temporary, path);
     return true;
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'EEXIST') return false;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'EEXIST') return false;
+    if (typeof code === 'string' && NO_HARD_LINKS.has(code)) return createExclusiveInPlace(path, text);
     throw error;
   } finally {
     await unlink(temporary).catch(() => undefined);
   }
+}
+
+// What a file system without hard links answers to link().
+const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** O_EXCL create, then write: for a file system without hard links (the file is empty for a moment). */
+async function createExclusiveInPlace(path: string, text: string): Promise<boolean> {
+  let file;
+  try {
+    file = await open(path, 'wx', 0o600);
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await file.writeFile(text);
+  } finally {
+    await file.close();
+  }
+  return true;
 }
 
 /** Remove the lock on release, unless it is no longer ours (removed by hand, then taken by another). */
