@@ -121,9 +121,11 @@ describe('the daemon end to end', () => {
     expect(new Set(body.rows.map((row) => row.seam))).toEqual(new Set(['mcp.tool_called', 'reasoning.tool_called']));
   });
 
-  it("reports the sink's counters on /healthz", async () => {
-    const health = (await (await fetch(`${stack.daemon.url}/healthz`)).json()) as { audit: Record<string, unknown> };
+  it("reports the sink's counters on /healthz to the operator, and only ok to anyone else", async () => {
+    const url = `${stack.daemon.url}/healthz`;
+    const health = (await (await fetch(url, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as { audit: Record<string, unknown> };
     expect(health.audit).toMatchObject({ rows_written: rows.length, write_failures: 0, skipped: {} });
+    expect(await (await fetch(url)).json()).toEqual({ ok: true });
   });
 
   it('answers an MCP client no test of ours wrote: curl speaking Streamable HTTP by hand', async () => {

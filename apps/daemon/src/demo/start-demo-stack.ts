@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AuditLogger } from '@kora/audit-sink';
 import { createDaemon } from '../create-daemon.js';
 import type { ScenarioOptions } from './run-scenario.js';
-import type { Daemon } from '../create-daemon.js';
+import type { Daemon, DaemonOverrides } from '../create-daemon.js';
 import { readDaemonConfig } from '../env.js';
 import { startFakeAnthropicApi } from '../fakes/fake-anthropic-api.js';
 import type { FakeAnthropicApi } from '../fakes/fake-anthropic-api.js';
@@ -38,6 +38,8 @@ export interface DemoStackOptions {
   readonly logger: AuditLogger;
   /** Extra `KORA_*` settings (sink batching, say); the stack's own values win. */
   readonly env?: NodeJS.ProcessEnv;
+  /** What tests replace in the daemon: its clock, how often it reports its counters. */
+  readonly overrides?: Omit<DaemonOverrides, 'logger'>;
 }
 
 const token = (): string => randomBytes(24).toString('base64url');
@@ -99,7 +101,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   });
   let daemon: Daemon;
   try {
-    daemon = await createDaemon(config, { logger: options.logger });
+    daemon = await createDaemon(config, { ...options.overrides, logger: options.logger });
   } catch (error) {
     await Promise.all([fakeSlack.close(), fakeAnthropic.close()]);
     throw error;
