@@ -14,6 +14,7 @@ import { installErrorHandlers } from './http/install-error-handlers.js';
 import { REFUSED_BEFORE_ROUTING, startHttpServer } from './http/start-http-server.js';
 import type { RefusedBeforeRouting } from './http/start-http-server.js';
 import { createCounterReporter } from './health/create-counter-reporter.js';
+import { restrictAuditFileMode } from './files/restrict-audit-file-mode.js';
 import { createHealthRoutes } from './health/create-health-routes.js';
 import { loadCallersFile } from './mcp/callers-file.js';
 import { createMcpRoutes } from './mcp/create-mcp-routes.js';
@@ -54,6 +55,7 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   const callers = loadCallersFile(config.callersFile);
   const substrate = config.substrate === undefined ? undefined : await openSubstrate(config.substrate, logger, clock);
   const sink = createAuditSink({ ...config.audit, logger, clock, ...(substrate === undefined ? {} : { mirror: substrate.writer }) });
+  restrictAuditFileMode(sink.path, logger);
   const tasks = createBackgroundTasks((name, error) => {
     logger.warn(`[kora.daemon.task_failed] task=${name} error=${error instanceof Error ? error.name : 'Error'}`);
   });
