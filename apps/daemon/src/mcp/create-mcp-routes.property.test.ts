@@ -32,15 +32,21 @@ describe('createMcpRoutes with hostile unauthenticated requests', () => {
 
   it('answers every one 401 and writes at most one row per peer address and window, whatever the bodies', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(hostileBody, hostileAuthorization), { minLength: 1, maxLength: 20 }), async (requests) => {
+      fc.asyncProperty(fc.array(fc.tuple(hostileBody, hostileAuthorization, fc.ipV4()), { minLength: 1, maxLength: 20 }), async (requests) => {
         await test?.cleanup();
         test = createTestContext(() => 0);
         const routes = createMcpRoutes({ context: test.context, callers, services: { store: createOperationsStore(() => 0), sendSlackMessage: () => Promise.reject(new Error('unused')) } });
-        for (const [body, authorization] of requests) {
+        for (const [body, authorization, forwardedFor] of requests) {
           // No socket behind app.request(): every request shares the 'unknown' address.
           const response = await routes.request('/', {
             method: 'POST',
-            headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(authorization === undefined ? {} : { authorization }) },
+            // A client-chosen X-Forwarded-For must not buy it a fresh window.
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/json, text/event-stream',
+              'x-forwarded-for': forwardedFor,
+              ...(authorization === undefined ? {} : { authorization }),
+            },
             body,
           });
           expect(response.status).toBe(401);
