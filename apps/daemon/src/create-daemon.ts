@@ -107,12 +107,6 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   });
   const refusedBeforeRouting = Object.fromEntries(REFUSED_BEFORE_ROUTING.map((kind) => [kind, 0])) as Record<RefusedBeforeRouting, number>;
   const readRequestCounters = (): RequestCounters => describeRequestCounters(mcpRoutes.stats(), webhookRoutes.stats(), refusedBeforeRouting);
-  const reporter = createCounterReporter({
-    read: readRequestCounters,
-    logger,
-    clock,
-    intervalMs: overrides.unauditedReportIntervalMs ?? config.unauditedReportIntervalMs,
-  });
 
   const app = new Hono();
   installErrorHandlers(app, logger);
@@ -129,20 +123,20 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   );
   app.route('/', panelRoutes);
 
-  let server;
-  try {
-    server = await startHttpServer(app, {
-      hostname: config.host,
-      port: config.port,
-      timeouts: config.http,
-      onRefused: (kind) => {
-        refusedBeforeRouting[kind] += 1;
-      },
-    });
-  } catch (error) {
-    reporter.stop();
-    throw error;
-  }
+  const server = await startHttpServer(app, {
+    hostname: config.host,
+    port: config.port,
+    timeouts: config.http,
+    onRefused: (kind) => {
+      refusedBeforeRouting[kind] += 1;
+    },
+  });
+  const reporter = createCounterReporter({
+    read: readRequestCounters,
+    logger,
+    clock,
+    intervalMs: overrides.unauditedReportIntervalMs ?? config.unauditedReportIntervalMs,
+  });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
