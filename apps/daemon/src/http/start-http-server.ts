@@ -39,7 +39,8 @@ export type RefusedBeforeRouting = (typeof REFUSED_BEFORE_ROUTING)[number];
 /**
  * Serve `app` on a Node HTTP server with client timeouts set, resolving once it listens.
  * Requests Node refuses before the app sees them (unparseable, headers over the size cap,
- * too slow) are answered with a short JSON body like every other refusal of the daemon.
+ * too slow) are answered with a short JSON body like every other refusal of the daemon, and
+ * told to `onRefused` by kind, since no route and no audit row ever sees them.
  */
 export function startHttpServer(app: Hono, options: HttpServerOptions): Promise<ServerType> {
   const timeouts = options.timeouts ?? DEFAULT_HTTP_TIMEOUTS;
