@@ -114,6 +114,8 @@ describe('the request counters', () => {
       await movedBy(async () => expect(await sendRaw('POST /mcp HTTP/1.1\r\nHost: kora.test\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello')).toBe(400)),
     ).toEqual({ refused_invalid_content_length: 1 });
     expect(await movedBy(async () => expect(await sendRaw('FOO / HTTP/1.1\r\nHost: kora.test\r\n\r\n')).toBe(400))).toEqual({ refused_bad_request: 1 });
+    const extensions = `POST /mcp HTTP/1.1\r\nHost: kora.test\r\nTransfer-Encoding: chunked\r\n\r\n1;${'x'.repeat(20 * 1024)}\r\na\r\n0\r\n\r\n`;
+    expect(await movedBy(async () => expect(await sendRaw(extensions)).toBe(413))).toEqual({ refused_chunk_extensions_too_large: 1 });
     // Headers that never end: the server gives up after its headers timeout.
     expect(await movedBy(async () => expect(await sendRaw('GET /healthz HTTP/1.1\r\nHost: kora.test\r\nX-Slow: z')).toBe(408))).toEqual({
       refused_request_timeout: 1,
