@@ -68,7 +68,7 @@ async function startDaemon(tmpfs: Tmpfs, logs: CaptureSink, env: NodeJS.ProcessE
 }
 
 async function health(stack: DemoStack): Promise<Health> {
-  return (await (await fetch(`${stack.daemon.url}/healthz`)).json()) as Health;
+  return (await (await fetch(`${stack.daemon.url}/healthz`, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as Health;
 }
 
 function textOf(result: CallResult): string {

@@ -3,7 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { createAuditSink, getDefaultLogger } from '@kora/audit-sink';
 import type { AuditLogger } from '@kora/audit-sink';
 import { createSubstratePool, createSubstrateWriter, migrateSubstrate, readErrorCode } from '@kora/audit-substrate-pg';
-import type { SubstrateWriter, SubstrateWriterStats } from '@kora/audit-substrate-pg';
+import type { SubstrateWriter } from '@kora/audit-substrate-pg';
 import type pg from 'pg';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { Hono } from 'hono';
@@ -11,9 +11,14 @@ import { createBackgroundTasks } from './background-tasks.js';
 import type { DaemonContext } from './daemon-context.js';
 import type { DaemonConfig } from './env.js';
 import { installErrorHandlers } from './http/install-error-handlers.js';
-import { startHttpServer } from './http/start-http-server.js';
+import { REFUSED_BEFORE_ROUTING, startHttpServer } from './http/start-http-server.js';
+import type { RefusedBeforeRouting } from './http/start-http-server.js';
+import { createCounterReporter } from './health/create-counter-reporter.js';
+import { restrictAuditFileMode } from './files/restrict-audit-file-mode.js';
+import { createHealthRoutes } from './health/create-health-routes.js';
 import { loadCallersFile } from './mcp/callers-file.js';
 import { createMcpRoutes } from './mcp/create-mcp-routes.js';
+import type { McpStats } from './mcp/create-mcp-routes.js';
 import { createOperationsStore } from './operations/operations-store.js';
 import type { SendSlackMessage, ToolServices } from './operations/kora-tools.js';
 import { createFileSource, createSubstrateSource } from './panels/create-panel-sources.js';
@@ -22,6 +27,7 @@ import { createReasoningEngine } from './reasoning/create-reasoning-engine.js';
 import { createDirectMessageHandler } from './slack/handle-direct-message.js';
 import { SlackClientNotConfigured } from './slack/slack-client-not-configured.js';
 import { createWebhookRoutes } from './webhooks/create-webhook-routes.js';
+import type { WebhookStats } from './webhooks/create-webhook-routes.js';
 
 /** A running daemon. */
 export interface Daemon {
@@ -38,6 +44,8 @@ export interface Daemon {
 export interface DaemonOverrides {
   readonly logger?: AuditLogger;
   readonly clock?: () => number;
+  /** How often the `[kora.daemon.unaudited]` line may be logged, replacing the configured interval. */
+  readonly unauditedReportIntervalMs?: number;
 }
 
 /** Start the daemon: one HTTP server for MCP, webhooks, panels and health. */
@@ -47,6 +55,7 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   const callers = loadCallersFile(config.callersFile);
   const substrate = config.substrate === undefined ? undefined : await openSubstrate(config.substrate, logger, clock);
   const sink = createAuditSink({ ...config.audit, logger, clock, ...(substrate === undefined ? {} : { mirror: substrate.writer }) });
+  restrictAuditFileMode(sink.path, logger);
   const tasks = createBackgroundTasks((name, error) => {
     logger.warn(`[kora.daemon.task_failed] task=${name} error=${error instanceof Error ? error.name : 'Error'}`);
   });
@@ -81,50 +90,53 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   });
   const handleDirectMessage = createDirectMessageHandler({ context, slack, reasoning });
 
+  const mcpRoutes = createMcpRoutes({ context, callers, services, callsPerWindow: config.mcp.callsPerMinute });
+  const webhookRoutes = createWebhookRoutes({
+    context,
+    slackSigningSecret: config.slack.signingSecret,
+    emailSigningSecret: config.emailSigningSecret,
+    maxBodyBytes: config.webhooks.maxBodyBytes,
+    rateLimitPerMinute: config.webhooks.rateLimitPerMinute,
+    onDirectMessage: (message) => tasks.run('slack_dm', () => handleDirectMessage(message)),
+  });
+  const panelRoutes = createPanelRoutes({
+    context,
+    auditLogPath: sink.path,
+    operatorToken: config.operatorToken,
+    source: substrate === undefined ? createFileSource(sink.path) : createSubstrateSource(substrate.pool, config.substrate?.table),
+  });
+  const refusedBeforeRouting = Object.fromEntries(REFUSED_BEFORE_ROUTING.map((kind) => [kind, 0])) as Record<RefusedBeforeRouting, number>;
+  const readRequestCounters = (): RequestCounters => describeRequestCounters(mcpRoutes.stats(), webhookRoutes.stats(), refusedBeforeRouting);
+
   const app = new Hono();
   installErrorHandlers(app, logger);
-  app.route('/mcp', createMcpRoutes({ context, callers, services }));
-  app.route(
-    '/webhooks',
-    createWebhookRoutes({
-      context,
-      slackSigningSecret: config.slack.signingSecret,
-      emailSigningSecret: config.emailSigningSecret,
-      maxBodyBytes: config.webhooks.maxBodyBytes,
-      rateLimitPerMinute: config.webhooks.rateLimitPerMinute,
-      onDirectMessage: (message) => tasks.run('slack_dm', () => handleDirectMessage(message)),
-    }),
-  );
-  app.get('/healthz', (c) => {
-    const stats = sink.stats();
-    return c.json({
-      // Not ok while the disk refuses rows; the counters keep the history once it is back.
-      ok: !stats.writeFailing,
-      audit: {
-        rows_written: stats.rowsWritten,
-        rows_pending: stats.rowsPending,
-        skipped: stats.skipped,
-        redacted: stats.redacted,
-        truncated: stats.truncated,
-        write_failures: stats.writeFailures,
-        last_error: stats.lastError?.code ?? null,
-        mirror_failures: stats.mirrorFailures,
-      },
-      // The event log is a copy: its outage does not make the daemon unhealthy, the file has every row.
-      ...(substrate === undefined ? {} : { substrate: describeSubstrate(substrate.writer.stats()) }),
-    });
-  });
+  app.route('/mcp', mcpRoutes);
+  app.route('/webhooks', webhookRoutes);
   app.route(
     '/',
-    createPanelRoutes({
-      context,
-      auditLogPath: sink.path,
-      operatorToken: config.operatorToken,
-      source: substrate === undefined ? createFileSource(sink.path) : createSubstrateSource(substrate.pool, config.substrate?.table),
+    createHealthRoutes({
+      sink,
+      readRequestCounters,
+      isOperator: panelRoutes.isOperator,
+      ...(substrate === undefined ? {} : { substrateStats: () => substrate.writer.stats() }),
     }),
   );
+  app.route('/', panelRoutes);
 
-  const server = await startHttpServer(app, { hostname: config.host, port: config.port, timeouts: config.http });
+  const server = await startHttpServer(app, {
+    hostname: config.host,
+    port: config.port,
+    timeouts: config.http,
+    onRefused: (kind) => {
+      refusedBeforeRouting[kind] += 1;
+    },
+  });
+  const reporter = createCounterReporter({
+    read: readRequestCounters,
+    logger,
+    clock,
+    intervalMs: overrides.unauditedReportIntervalMs ?? config.unauditedReportIntervalMs,
+  });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
@@ -140,6 +152,9 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
           if ('closeAllConnections' in server) server.closeAllConnections();
         });
         await tasks.idle();
+        reporter.stop();
+        // What was counted since the last line would otherwise never be told.
+        reporter.report();
         // The sink's close waits for the database writer to deliver what it holds.
         await sink.close();
         await substrate?.pool.end();
@@ -171,14 +186,23 @@ async function openSubstrate(
   return { pool, writer };
 }
 
-function describeSubstrate(stats: SubstrateWriterStats): Record<string, unknown> {
+/**
+ * What the daemon refused or dropped, by the same names in `/healthz` (`requests`) and in the
+ * `[kora.daemon.unaudited]` line. `*_unaudited` counts refusals that were not written as a row;
+ * `refused_*` counts requests Node turned away before routing, none of which is written.
+ */
+type RequestCounters = Readonly<Record<string, number>>;
+
+function describeRequestCounters(mcp: McpStats, webhooks: WebhookStats, refused: Readonly<Record<RefusedBeforeRouting, number>>): RequestCounters {
   return {
-    failing: stats.failing,
-    rows_delivered: stats.rowsDelivered,
-    rows_queued: stats.rowsQueued,
-    rows_dropped: stats.rowsDropped,
-    rows_rejected: stats.rowsRejected,
-    last_error: stats.lastError?.code ?? null,
+    mcp_unauthenticated: mcp.unauthenticated,
+    mcp_unauthenticated_unaudited: mcp.unauthenticatedUnaudited,
+    mcp_rate_limited: mcp.rateLimited,
+    mcp_rate_limited_unaudited: mcp.rateLimitedUnaudited,
+    webhook_rate_limited: webhooks.rateLimited,
+    webhook_rate_limited_unaudited: webhooks.rateLimitedUnaudited,
+    webhook_duplicate_events: webhooks.duplicateEvents,
+    ...Object.fromEntries(REFUSED_BEFORE_ROUTING.map((kind) => [`refused_${kind}`, refused[kind]])),
   };
 }
 

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -121,9 +121,11 @@ describe('the daemon end to end', () => {
     expect(new Set(body.rows.map((row) => row.seam))).toEqual(new Set(['mcp.tool_called', 'reasoning.tool_called']));
   });
 
-  it("reports the sink's counters on /healthz", async () => {
-    const health = (await (await fetch(`${stack.daemon.url}/healthz`)).json()) as { audit: Record<string, unknown> };
+  it("reports the sink's counters on /healthz to the operator, and only ok to anyone else", async () => {
+    const url = `${stack.daemon.url}/healthz`;
+    const health = (await (await fetch(url, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as { audit: Record<string, unknown> };
     expect(health.audit).toMatchObject({ rows_written: rows.length, write_failures: 0, skipped: {} });
+    expect(await (await fetch(url)).json()).toEqual({ ok: true });
   });
 
   it('answers an MCP client no test of ours wrote: curl speaking Streamable HTTP by hand', async () => {
@@ -184,6 +186,31 @@ describe('the demo command', () => {
     expect(seamsWritten.size).toBe(4);
     expect(readFileSync(join(home, 'daemon.log'), 'utf8')).toContain('[kora.slack_dm.reply_failed] channel=D0DEMOFAIL');
   }, 60_000);
+
+  it('keeps its home 0700 and every file in it 0600, under umask 000 and over an open home from before', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'kora-demo-modes-'));
+    chmodSync(home, 0o755);
+    for (const name of ['daemon.log', 'callers.json', 'kora_audit_log.jsonl']) {
+      writeFileSync(join(home, name), '');
+      chmodSync(join(home, name), 0o666);
+    }
+    const fresh = join(home, 'fresh', 'home');
+    for (const target of [home, fresh]) {
+      await run('/bin/sh', ['-c', 'umask 000 && exec "$@"', 'sh', process.execPath, ...tsxNode, 'src/demo/run-demo.ts', '--once', '--port', '0', '--home', target], {
+        cwd: daemonRoot,
+        timeout: 60_000,
+      });
+    }
+    const modes = (directory: string): Record<string, string> =>
+      Object.fromEntries(
+        [directory, ...readdirSync(directory).map((name) => join(directory, name))].map((path) => [
+          path.slice(home.length) || '/',
+          (statSync(path).mode & 0o777).toString(8),
+        ]),
+      );
+    expect(modes(home)).toEqual({ '/': '700', '/daemon.log': '600', '/callers.json': '600', '/kora_audit_log.jsonl': '600', '/fresh': '700' });
+    expect(modes(fresh)).toEqual({ '/fresh/home': '700', '/fresh/home/daemon.log': '600', '/fresh/home/callers.json': '600', '/fresh/home/kora_audit_log.jsonl': '600' });
+  }, 120_000);
 });
 
 describe('the daemon process', () => {

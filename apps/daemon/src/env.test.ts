@@ -36,6 +36,17 @@ describe('readDaemonConfig', () => {
     expect(() => readDaemonConfig({ ...minimal, KORA_HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(/KORA_HTTP_REQUEST_TIMEOUT_MS/);
   });
 
+  it('sets the MCP call budget and the counter line interval, and refuses values out of range', () => {
+    expect(readDaemonConfig(minimal)).toMatchObject({ mcp: { callsPerMinute: 600 }, unauditedReportIntervalMs: 60_000 });
+    expect(readDaemonConfig({ ...minimal, KORA_MCP_CALLS_PER_MINUTE: '30', KORA_UNAUDITED_REPORT_INTERVAL_MS: '300000' })).toMatchObject({
+      mcp: { callsPerMinute: 30 },
+      unauditedReportIntervalMs: 300_000,
+    });
+    expect(() => readDaemonConfig({ ...minimal, KORA_MCP_CALLS_PER_MINUTE: '0' })).toThrow(/KORA_MCP_CALLS_PER_MINUTE/);
+    // A line every few milliseconds would be a flood of its own.
+    expect(() => readDaemonConfig({ ...minimal, KORA_UNAUDITED_REPORT_INTERVAL_MS: '10' })).toThrow(/KORA_UNAUDITED_REPORT_INTERVAL_MS must be at least 1000/);
+  });
+
   it('reads the sink settings the core documents', () => {
     const config = readDaemonConfig({ ...minimal, KORA_AUDIT_BATCH_SIZE: '50', KORA_AUDIT_FLUSH_INTERVAL_MS: '250', KORA_AUDIT_REQUIRED: '1' });
     expect(config.audit).toMatchObject({ mode: 'batched', batchSize: 50, flushIntervalMs: 250, failure: 'required' });

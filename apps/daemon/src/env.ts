@@ -5,6 +5,7 @@ import type { SubstrateTimeouts } from '@kora/audit-substrate-pg';
 import { z } from 'zod';
 import { DEFAULT_HTTP_TIMEOUTS } from './http/start-http-server.js';
 import type { HttpTimeouts } from './http/start-http-server.js';
+import { DEFAULT_MCP_CALLS_PER_WINDOW } from './mcp/create-mcp-routes.js';
 
 /** A configuration problem, worded for the operator; the daemon prints it and exits 2. */
 export class ConfigError extends Error {
@@ -36,6 +37,10 @@ const daemonEnv = z.object({
   KORA_REASONING_MAX_TURNS: positiveInt.max(50).default(8),
   KORA_WEBHOOK_MAX_BODY_BYTES: positiveInt.max(16 * 1024 * 1024).default(1024 * 1024),
   KORA_WEBHOOK_RATE_LIMIT_PER_MINUTE: positiveInt.max(100_000).default(120),
+  /** Tool calls each MCP caller may make per minute. */
+  KORA_MCP_CALLS_PER_MINUTE: positiveInt.max(1_000_000).default(DEFAULT_MCP_CALLS_PER_WINDOW),
+  /** How often the `[kora.daemon.unaudited]` line may be logged. */
+  KORA_UNAUDITED_REPORT_INTERVAL_MS: positiveInt.min(1_000).max(86_400_000).default(60_000),
   KORA_HTTP_HEADERS_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs),
   KORA_HTTP_REQUEST_TIMEOUT_MS: positiveInt.max(3_600_000).default(DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs),
   KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs),
@@ -67,6 +72,13 @@ export interface DaemonConfig {
     readonly maxTurns: number;
   };
   readonly webhooks: { readonly maxBodyBytes: number; readonly rateLimitPerMinute: number };
+  /** Tool calls each MCP caller may make per minute. */
+  readonly mcp: { readonly callsPerMinute: number };
+  /**
+   * How often the `[kora.daemon.unaudited]` line (what was refused or dropped without a row
+   * each) is logged at most; only when a counter moved.
+   */
+  readonly unauditedReportIntervalMs: number;
   /** How long the HTTP server waits on clients. */
   readonly http: HttpTimeouts;
   /**
@@ -138,6 +150,8 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
       maxBodyBytes: values.KORA_WEBHOOK_MAX_BODY_BYTES,
       rateLimitPerMinute: values.KORA_WEBHOOK_RATE_LIMIT_PER_MINUTE,
     },
+    mcp: { callsPerMinute: values.KORA_MCP_CALLS_PER_MINUTE },
+    unauditedReportIntervalMs: values.KORA_UNAUDITED_REPORT_INTERVAL_MS,
     http: {
       headersTimeoutMs: values.KORA_HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: values.KORA_HTTP_REQUEST_TIMEOUT_MS,

@@ -61,7 +61,7 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
     }
     await sink.flush();
     await waitFor(async () => {
-      const health = (await (await fetch(`${stack.daemon.url}/healthz`)).json()) as { audit: { rows_written: number }; substrate: { rows_delivered: number; rows_queued: number } };
+      const health = (await (await fetch(`${stack.daemon.url}/healthz`, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as { audit: { rows_written: number }; substrate: { rows_delivered: number; rows_queued: number } };
       return health.substrate.rows_queued === 0 && health.substrate.rows_delivered === health.audit.rows_written;
     });
   }, 60_000);

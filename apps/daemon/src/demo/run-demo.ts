@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAuditLogger } from '@kora/audit-sink';
+import { ensurePrivateDirectory, ensurePrivateFile } from '../files/ensure-private-paths.js';
 import { runScenario } from './run-scenario.js';
 import { scenarioOptionsFor, startDemoStack } from './start-demo-stack.js';
 
@@ -28,6 +29,10 @@ const plantedSecret = ['xoxb', '2222222222', '3333333333333', 'DemoDemoDemoDemoD
 // The pino log goes next to the audit file, so the directory is chosen before the stack starts.
 const home = values.home ?? mkdtempSync(join(tmpdir(), 'kora-demo-'));
 const logPath = join(home, 'daemon.log');
+// The log holds every verbatim line: as private as the audit file, before pino opens it (its
+// own open would make it 0644, and its mkdir a 0755 home).
+ensurePrivateDirectory(home);
+ensurePrivateFile(logPath);
 const logger = createAuditLogger({ destination: logPath });
 const start = (listenPort: number) => startDemoStack({ port: listenPort, logger, home });
 let stack;

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditLogger } from '@kora/audit-sink';
 import { createDaemon } from '../create-daemon.js';
 import type { ScenarioOptions } from './run-scenario.js';
-import type { Daemon } from '../create-daemon.js';
+import type { Daemon, DaemonOverrides } from '../create-daemon.js';
 import { readDaemonConfig } from '../env.js';
 import { startFakeAnthropicApi } from '../fakes/fake-anthropic-api.js';
 import type { FakeAnthropicApi } from '../fakes/fake-anthropic-api.js';
 import { startFakeSlackApi } from '../fakes/fake-slack-api.js';
 import type { FakeSlackApi } from '../fakes/fake-slack-api.js';
+import { ensurePrivateDirectory } from '../files/ensure-private-paths.js';
 import { hashCallerToken } from '../mcp/callers-file.js';
 
 /** The daemon with its fakes, as the demo and the end-to-end tests run it. */
@@ -38,6 +39,8 @@ export interface DemoStackOptions {
   readonly logger: AuditLogger;
   /** Extra `KORA_*` settings (sink batching, say); the stack's own values win. */
   readonly env?: NodeJS.ProcessEnv;
+  /** What tests replace in the daemon: its clock, how often it reports its counters. */
+  readonly overrides?: Omit<DaemonOverrides, 'logger'>;
 }
 
 const token = (): string => randomBytes(24).toString('base64url');
@@ -48,7 +51,8 @@ const token = (): string => randomBytes(24).toString('base64url');
  */
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'kora-demo-'));
-  mkdirSync(home, { recursive: true, mode: 0o700 });
+  // It holds the audit file, the callers file and the demo's log: private whatever the umask.
+  ensurePrivateDirectory(home);
   const stack = {
     operatorToken: token(),
     agentToken: token(),
@@ -81,6 +85,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     )}\n`,
     { mode: 0o600 },
   );
+  // The mode above applies only to a new file; one left from an earlier run keeps its own.
+  chmodSync(callersFile, 0o600);
   const fakeSlack = await startFakeSlackApi();
   const fakeAnthropic = await startFakeAnthropicApi();
   const auditLogPath = join(home, 'kora_audit_log.jsonl');
@@ -99,7 +105,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   });
   let daemon: Daemon;
   try {
-    daemon = await createDaemon(config, { logger: options.logger });
+    daemon = await createDaemon(config, { ...options.overrides, logger: options.logger });
   } catch (error) {
     await Promise.all([fakeSlack.close(), fakeAnthropic.close()]);
     throw error;

@@ -26,12 +26,21 @@ export interface HttpServerOptions {
   readonly port: number;
   /** Defaults to {@link DEFAULT_HTTP_TIMEOUTS}. */
   readonly timeouts?: HttpTimeouts;
+  /** Hears each request refused before routing, by kind: nothing else records those. */
+  readonly onRefused?: (refusal: RefusedBeforeRouting) => void;
 }
+
+/** The kinds of request Node refuses before the app sees them. */
+export const REFUSED_BEFORE_ROUTING = ['headers_too_large', 'invalid_content_length', 'chunk_extensions_too_large', 'request_timeout', 'bad_request'] as const;
+
+/** A kind of request Node refuses before the app sees it. */
+export type RefusedBeforeRouting = (typeof REFUSED_BEFORE_ROUTING)[number];
 
 /**
  * Serve `app` on a Node HTTP server with client timeouts set, resolving once it listens.
  * Requests Node refuses before the app sees them (unparseable, headers over the size cap,
- * too slow) are answered with a short JSON body like every other refusal of the daemon.
+ * too slow) are answered with a short JSON body like every other refusal of the daemon, and
+ * told to `onRefused` by kind, since no route and no audit row ever sees them.
  */
 export function startHttpServer(app: Hono, options: HttpServerOptions): Promise<ServerType> {
   const timeouts = options.timeouts ?? DEFAULT_HTTP_TIMEOUTS;
@@ -51,7 +60,10 @@ export function startHttpServer(app: Hono, options: HttpServerOptions): Promise<
       () => resolve(server),
     );
     server.once('error', reject);
-    server.on('clientError', answerClientError);
+    server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+      const refusal = answerClientError(error, socket);
+      if (refusal !== undefined) options.onRefused?.(refusal);
+    });
   });
 }
 
@@ -65,32 +77,41 @@ function checkingIntervalFor(timeouts: HttpTimeouts): number {
   return Math.max(10, Math.min(1_000, Math.floor(shortest / 2)));
 }
 
+type ClientErrorAnswer = readonly [status: number, reason: string, error: string, message: string, refusal: RefusedBeforeRouting];
+
+const BAD_REQUEST: ClientErrorAnswer = [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP/1.1', 'bad_request'];
+// Answered like any malformed request, counted apart: a length that lies is how requests are smuggled.
+const INVALID_CONTENT_LENGTH: ClientErrorAnswer = [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP/1.1', 'invalid_content_length'];
+
 /** Node's refusals before routing, by its error code; anything else is a malformed request. */
-const CLIENT_ERRORS: Readonly<Record<string, readonly [status: number, reason: string, error: string, message: string]>> = {
-  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'headers_too_large', 'the request line and headers are larger than the server accepts'],
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Payload Too Large', 'chunk_extensions_too_large', 'chunk extensions are too large'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'request_timeout', 'the request did not arrive in time'],
+const CLIENT_ERRORS: Readonly<Record<string, ClientErrorAnswer>> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'headers_too_large', 'the request line and headers are larger than the server accepts', 'headers_too_large'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Payload Too Large', 'chunk_extensions_too_large', 'chunk extensions are too large', 'chunk_extensions_too_large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'request_timeout', 'the request did not arrive in time', 'request_timeout'],
+  HPE_INVALID_CONTENT_LENGTH: INVALID_CONTENT_LENGTH,
+  HPE_UNEXPECTED_CONTENT_LENGTH: INVALID_CONTENT_LENGTH,
 };
-const BAD_REQUEST = [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP/1.1'] as const;
 
 /**
- * Node's own `clientError` answer (status line, no body, then close), with a JSON body added.
+ * Node's own `clientError` answer (status line, no body, then close), with a JSON body added,
+ * returning what kind of refusal it answered (undefined when nobody was left to answer).
  * Nothing from the request is echoed and nothing is logged: a flood of garbage must not turn
- * into a flood of log lines.
+ * into a flood of log lines; the caller counts it.
  */
-function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+function answerClientError(error: Error & { code?: string }, socket: Duplex): RefusedBeforeRouting | undefined {
   // A response already under way (an early 413 while its body still drains) cannot be followed
   // by another on the same connection; Node checks the same private field before answering.
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
     socket.destroy();
-    return;
+    return undefined;
   }
-  const [status, reason, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? BAD_REQUEST;
+  const [status, reason, code, message, refusal] = CLIENT_ERRORS[error.code ?? ''] ?? BAD_REQUEST;
   const body = JSON.stringify({ error: code, message });
   socket.write(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\n\r\n${body}`,
   );
   socket.destroy();
+  return refusal;
 }

@@ -13,6 +13,7 @@ import type { SendSlackMessage, ToolServices } from '../operations/kora-tools.js
 import { createOperationsStore } from '../operations/operations-store.js';
 import { hashCallerToken, parseCallersFile } from './callers-file.js';
 import { createMcpRoutes } from './create-mcp-routes.js';
+import type { McpRoutesOptions, McpStats } from './create-mcp-routes.js';
 
 const pmToken = 'pm-agent-token-0123456789abcdef';
 const opsToken = 'ops-agent-token-fedcba9876543210';
@@ -37,13 +38,14 @@ interface Running {
   readonly url: string;
   readonly sentMessages: { channel: string; text: string }[];
   readonly services: ToolServices;
+  stats(): McpStats;
   close(): Promise<void>;
 }
 
 /** Serve the routes as the daemon mounts them, on a real port. */
 async function start(
   context: DaemonContext,
-  { onSlackMessage, ...options }: { maxBodyBytes?: number; onSlackMessage?: () => Promise<void> } = {},
+  { onSlackMessage, ...options }: Omit<Partial<McpRoutesOptions>, 'context' | 'callers' | 'services'> & { onSlackMessage?: () => Promise<void> } = {},
 ): Promise<Running> {
   const sentMessages: { channel: string; text: string }[] = [];
   const sendSlackMessage: SendSlackMessage = async (channel, text) => {
@@ -52,7 +54,8 @@ async function start(
     return { ts: '1700000000.000100' };
   };
   const services: ToolServices = { store: createOperationsStore(context.clock), sendSlackMessage };
-  const app = new Hono().route('/mcp', createMcpRoutes({ context, callers, services, ...options }));
+  const routes = createMcpRoutes({ context, callers, services, ...options });
+  const app = new Hono().route('/mcp', routes);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(started));
   });
@@ -61,6 +64,7 @@ async function start(
     url: `http://127.0.0.1:${port}/mcp`,
     sentMessages,
     services,
+    stats: () => routes.stats(),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -224,7 +228,7 @@ describe('createMcpRoutes', () => {
     ]);
   });
 
-  it('answers 401 to an unknown or missing token and audits the refused call as anonymous', async () => {
+  it('answers 401 to an unknown or missing token and audits the first refused call from an address as anonymous', async () => {
     const call = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'kora__create_ticket', arguments: { title: slackToken } } };
     const wrong = await postJson(running.url, call, { authorization: `Bearer ${opsToken}x` });
     const missing = await postJson(running.url, call);
@@ -235,12 +239,14 @@ describe('createMcpRoutes', () => {
       expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
     }
     expect(wrong.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    expect(test.rows().map((row) => [row.caller_session_id, row.details])).toEqual(
-      Array.from({ length: 2 }, () => [
+    // Both came from 127.0.0.1 within one window: the second is counted, not written.
+    expect(test.rows().map((row) => [row.caller_session_id, row.details])).toEqual([
+      [
         null,
         { tool_name: 'kora__create_ticket', tool_kind: 'mutating', caller_actor_kind: 'anonymous', args_keys: ['title'], result: 'denied:unauthenticated' },
-      ]),
-    );
+      ],
+    ]);
+    expect(running.stats()).toMatchObject({ unauthenticated: 2, unauthenticatedUnaudited: 1 });
     expect(test.allOutput()).not.toContain(slackToken);
     expect(test.allOutput()).not.toContain(opsToken);
   });
@@ -289,7 +295,7 @@ describe('createMcpRoutes', () => {
     expect(test.rows().map((row) => row.details.result).sort()).toEqual(['count=1', 'state=normal']);
   });
 
-  it('refuses a batch of more than 100 messages whole, auditing at most 100 of its calls', async () => {
+  it('refuses a batch of more than 100 messages whole, auditing at most 100 of a caller\'s calls and one of an unauthenticated batch', async () => {
     const batch = Array.from({ length: 101 }, (_, index) => ({
       jsonrpc: '2.0',
       id: index,
@@ -303,8 +309,8 @@ describe('createMcpRoutes', () => {
     expect(asNobody.status).toBe(401);
     const results = test.rows().map((row) => row.details.result);
     expect(results.filter((result) => result === 'error:InvalidRequest')).toHaveLength(100);
-    expect(results.filter((result) => result === 'denied:unauthenticated')).toHaveLength(100);
-    expect(results).toHaveLength(200);
+    expect(results.filter((result) => result === 'denied:unauthenticated')).toHaveLength(1);
+    expect(results).toHaveLength(101);
   });
 
   it('answers 413 to a body over the limit and 400 to one that is not JSON', async () => {
@@ -401,5 +407,102 @@ describe('createMcpRoutes when the audit is required', () => {
     expect(strictRunning.sentMessages).toHaveLength(1);
     expect(strict.rows().map((row) => row.details.result)).toEqual(['pending']);
     expect(strict.verbatimLines().at(-1)).toContain('result=ts=1700000000.000100');
+  });
+});
+
+describe('createMcpRoutes under a flood of refusals', () => {
+  const WINDOW_MS = 60_000;
+  let now: number;
+  let limited: TestContext;
+  const servers: Running[] = [];
+  beforeEach(() => {
+    now = Date.parse('2026-11-26T17:00:00.000Z');
+    limited = createTestContext(() => now);
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+    await limited.cleanup();
+  });
+
+  async function startLimited(options: Parameters<typeof start>[1] = {}): Promise<Running> {
+    const started = await start(limited.context, { windowMs: WINDOW_MS, ...options });
+    servers.push(started);
+    return started;
+  }
+
+  const batchOf = (size: number): unknown[] =>
+    Array.from({ length: size }, (_, index) => ({
+      jsonrpc: '2.0',
+      id: index,
+      method: 'tools/call',
+      params: { name: 'kora__create_ticket', arguments: { title: `call ${index}` } },
+    }));
+  const anonymousResults = (): string[] =>
+    limited
+      .rows()
+      .filter((row) => row.details.caller_actor_kind === 'anonymous')
+      .map((row) => `${String(row.details.result)}`);
+
+  it('writes one row per peer address and window for unauthenticated requests, however many calls they carry', async () => {
+    // As a trusted proxy would name the client; the socket address is the same for every request here.
+    const server = await startLimited({ peerIpOf: (c) => c.req.header('x-test-peer') });
+    const flood = (peer: string, requests: number): Promise<number[]> =>
+      Promise.all(Array.from({ length: requests }, async () => (await postJson(server.url, batchOf(100), { 'x-test-peer': peer })).status));
+
+    expect(new Set(await flood('203.0.113.7', 20))).toEqual(new Set([401]));
+    expect(new Set(await flood('198.51.100.9', 1))).toEqual(new Set([401]));
+    // One row per address, for the first call of the first batch.
+    expect(anonymousResults()).toEqual(['denied:unauthenticated', 'denied:unauthenticated']);
+    expect(limited.rows().map((row) => row.details.args_keys)).toEqual([['title'], ['title']]);
+    expect(server.stats()).toEqual({ unauthenticated: 21, unauthenticatedUnaudited: 19, rateLimited: 0, rateLimitedUnaudited: 0 });
+
+    now += WINDOW_MS - 1;
+    await flood('203.0.113.7', 3);
+    expect(anonymousResults()).toHaveLength(2);
+    now += 1;
+    await flood('203.0.113.7', 3);
+    expect(anonymousResults()).toHaveLength(3);
+    expect(server.stats()).toMatchObject({ unauthenticated: 27, unauthenticatedUnaudited: 24 });
+  });
+
+  it('neither counts nor writes an unauthenticated request that carries no tool call', async () => {
+    const server = await startLimited();
+    const listing = await postJson(server.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(listing.status).toBe(401);
+    await postJson(server.url, batchOf(1));
+    expect(anonymousResults()).toEqual(['denied:unauthenticated']);
+    expect(server.stats()).toMatchObject({ unauthenticated: 1, unauthenticatedUnaudited: 0 });
+  });
+
+  it('refuses a caller over its budget with 429, writes its first refusal per window, and leaves other callers alone', async () => {
+    const server = await startLimited({ callsPerWindow: 3 });
+    const pm = await connect(server.url, pmToken);
+    clients.push(pm);
+    for (let call = 0; call < 3; call += 1) expect((await pm.callTool({ name: 'kora__get_operational_state', arguments: {} })).isError).toBeFalsy();
+
+    await expect(pm.callTool({ name: 'kora__get_operational_state', arguments: {} })).rejects.toThrow(/Too many tool calls/);
+    const batch = await postJson(server.url, batchOf(2), { authorization: `Bearer ${pmToken}` });
+    expect(batch.status).toBe(429);
+    expect(Number(batch.headers.get('retry-after'))).toBe(60);
+    expect(await batch.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.stringContaining('3 per 60 s') as string } });
+
+    const ops = await connect(server.url, opsToken);
+    clients.push(ops);
+    expect((await ops.callTool({ name: 'kora__get_operational_state', arguments: {} })).isError).toBeFalsy();
+
+    expect(limited.rows().map((row) => [row.caller_session_id, row.details.result])).toEqual([
+      ['pm-agent', 'state=normal'],
+      ['pm-agent', 'state=normal'],
+      ['pm-agent', 'state=normal'],
+      ['pm-agent', 'denied:rate_limited'],
+      ['ops-agent', 'state=normal'],
+    ]);
+    expect(server.stats()).toEqual({ unauthenticated: 0, unauthenticatedUnaudited: 0, rateLimited: 2, rateLimitedUnaudited: 1 });
+    // The created tickets were not: a refused batch runs none of its calls.
+    expect(server.services.store.listTickets({ limit: 100 })).toHaveLength(3);
+
+    now += WINDOW_MS;
+    expect((await pm.callTool({ name: 'kora__get_operational_state', arguments: {} })).isError).toBeFalsy();
   });
 });

@@ -9,7 +9,9 @@ import type { CallToolResult, RequestId } from '@modelcontextprotocol/sdk/types.
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { DaemonContext } from '../daemon-context.js';
+import { createFixedWindows } from '../http/create-fixed-windows.js';
 import { limitRequestBody } from '../http/limit-request-body.js';
+import { readPeerAddress } from '../http/read-peer-address.js';
 import { findTool, KORA_TOOLS } from '../operations/kora-tools.js';
 import type { KoraTool, ToolServices } from '../operations/kora-tools.js';
 import { ANONYMOUS_ACTOR_KIND } from './callers-file.js';
@@ -31,7 +33,38 @@ export interface McpRoutesOptions {
   readonly services: ToolServices;
   /** Largest request body in bytes; a longer one is answered 413. */
   readonly maxBodyBytes?: number;
+  /** Tool calls each caller may make per window (default {@link DEFAULT_MCP_CALLS_PER_WINDOW}). */
+  readonly callsPerWindow?: number;
+  /** The window of the callers' budgets and of the refusal rows' limits (default 60 s). */
+  readonly windowMs?: number;
+  /**
+   * The peer address of a request. Defaults to the socket's remote address; a deployment behind
+   * a trusted proxy supplies its own (the client-controlled `X-Forwarded-For` is never trusted here).
+   */
+  readonly peerIpOf?: (c: Context) => string | undefined;
 }
+
+/** Tool calls a caller may make per minute, unless told otherwise. */
+export const DEFAULT_MCP_CALLS_PER_WINDOW = 600;
+
+const DEFAULT_WINDOW_MS = 60_000;
+// Peers and callers remembered at most; see createFixedWindows for what forgetting one costs.
+const WINDOW_CAPACITY = 10_000;
+
+/** Counters of what the endpoint refused, including the refusals it did not write as rows. */
+export interface McpStats {
+  /** Requests refused 401 that carried at least one `tools/call` (a batch is one). */
+  readonly unauthenticated: number;
+  /** Of those, the ones not written as a row: every one after the first per peer address per window. */
+  readonly unauthenticatedUnaudited: number;
+  /** Requests of a known caller refused 429 because they would exceed its budget. */
+  readonly rateLimited: number;
+  /** Of those, the ones not written as a row: every one after the first per caller per window. */
+  readonly rateLimitedUnaudited: number;
+}
+
+/** The MCP routes, mountable with `app.route(…)`, plus their counters. */
+export type McpRoutes = Hono & { readonly stats: () => McpStats };
 
 const SERVER_INFO = { name: 'kora', version: '0.0.0' } as const;
 // JSON-RPC's implementation-defined server error, which the SDK's transport also uses for
@@ -82,10 +115,26 @@ const ANONYMOUS: AuditedActor = { actorKind: ANONYMOUS_ACTOR_KIND, sessionId: nu
  * (`result: pending`) was written; if it cannot be, the call is refused as a tool error and
  * audited as `denied:audit_unavailable`, and a result whose outcome row cannot be written is
  * withheld. So in that mode a call that runs has two rows: the intent and the outcome.
+ *
+ * Refusals are written at a bounded rate, so that nobody can fill the disk with them:
+ * - A request without a valid token is one refusal, however many calls it carries. Per peer
+ *   address and window, the first refusal carrying a `tools/call` is written as one row (its
+ *   first call, `denied:unauthenticated`); the rest are only counted in `stats()`.
+ * - Each caller has a budget of `callsPerWindow` tool calls per window (a batch costs one per
+ *   call). A request that would exceed it is refused whole with 429 and `Retry-After`; the
+ *   first such refusal per caller and window is written (`denied:rate_limited`), the rest counted.
  */
-export function createMcpRoutes(options: McpRoutesOptions): Hono {
+export function createMcpRoutes(options: McpRoutesOptions): McpRoutes {
   const { context, callers, services } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MCP_MAX_BODY_BYTES;
+  const callsPerWindow = options.callsPerWindow ?? DEFAULT_MCP_CALLS_PER_WINDOW;
+  const windowOptions = { windowMs: options.windowMs ?? DEFAULT_WINDOW_MS, capacity: WINDOW_CAPACITY, clock: context.clock };
+  // Refusals without a valid token, per peer address.
+  const anonymousRefusals = createFixedWindows(windowOptions);
+  // Tool calls made, and refusals over budget, per caller.
+  const callsMade = createFixedWindows(windowOptions);
+  const overBudgetRefusals = createFixedWindows(windowOptions);
+  const counts = { unauthenticated: 0, unauthenticatedUnaudited: 0, rateLimited: 0, rateLimitedUnaudited: 0 };
   const audit = (actor: AuditedActor, attempt: ToolCallAttempt, outcome: McpToolOutcome | typeof INTENT_RESULT): EmitOutcome => {
     const call = {
       toolName: attempt.toolName,
@@ -115,13 +164,32 @@ export function createMcpRoutes(options: McpRoutesOptions): Hono {
       const messages = body.ok ? (Array.isArray(body.value) ? (body.value as unknown[]) : [body.value]) : [];
       // Bounded, so that one request cannot write thousands of rows.
       const attempts = messages.slice(0, MAX_MESSAGES_PER_REQUEST).flatMap(readToolCallAttempt);
+      const [firstAttempt] = attempts;
       if (caller === undefined) {
-        for (const attempt of attempts) audit(ANONYMOUS, attempt, { status: 'denied', reason: 'unauthenticated' });
+        if (firstAttempt !== undefined) {
+          counts.unauthenticated += 1;
+          // Requests with no known peer address (no socket) share one key rather than bypass it.
+          const peer = readPeerAddress(c, options.peerIpOf) ?? 'unknown';
+          if (anonymousRefusals.add(peer, 1).count === 1) audit(ANONYMOUS, firstAttempt, { status: 'denied', reason: 'unauthenticated' });
+          else counts.unauthenticatedUnaudited += 1;
+        }
         return unauthorized(c, presented);
       }
       if (!body.ok) return jsonRpcError(c, 400, ErrorCode.ParseError, 'Parse error: the body is not JSON');
 
       const actor: AuditedActor = { actorKind: caller.actorKind, sessionId: caller.name };
+      if (firstAttempt !== undefined) {
+        const used = callsMade.peek(caller.name);
+        if (used.count + attempts.length > callsPerWindow) {
+          counts.rateLimited += 1;
+          if (overBudgetRefusals.add(caller.name, 1).count === 1) audit(actor, firstAttempt, { status: 'denied', reason: 'rate_limited' });
+          else counts.rateLimitedUnaudited += 1;
+          const waitMs = used.count === 0 ? windowOptions.windowMs : used.resetsAt - context.clock();
+          c.header('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
+          return jsonRpcError(c, 429, SERVER_ERROR, `Too many tool calls: this caller may make ${callsPerWindow} per ${windowOptions.windowMs / 1000} s`);
+        }
+        callsMade.add(caller.name, attempts.length);
+      }
       if (messages.length > MAX_MESSAGES_PER_REQUEST) {
         for (const attempt of attempts) audit(actor, attempt, { status: 'error', error: new InvalidRequest() });
         return jsonRpcError(c, 400, ErrorCode.InvalidRequest, `A request carries at most ${MAX_MESSAGES_PER_REQUEST} messages`);
@@ -153,7 +221,7 @@ export function createMcpRoutes(options: McpRoutesOptions): Hono {
     c.header('Allow', 'POST');
     return jsonRpcError(c, 405, SERVER_ERROR, 'Method not allowed: this server is stateless; POST JSON-RPC messages');
   });
-  return app;
+  return Object.assign(app, { stats: (): McpStats => ({ ...counts }) });
 }
 
 interface KoraMcpServerOptions {
@@ -268,7 +336,7 @@ function unauthorized(c: Context, presented: boolean): Response {
   return jsonRpcError(c, 401, SERVER_ERROR, 'Unauthorized: send Authorization: Bearer <token> of a caller in the callers file');
 }
 
-function jsonRpcError(c: Context, status: 400 | 401 | 405 | 413, code: number, message: string): Response {
+function jsonRpcError(c: Context, status: 400 | 401 | 405 | 413 | 429, code: number, message: string): Response {
   return c.json({ jsonrpc: '2.0', error: { code, message }, id: null }, status);
 }
 

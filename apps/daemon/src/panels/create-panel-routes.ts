@@ -9,6 +9,7 @@ import type { DaemonContext } from '../daemon-context.js';
 import { limitRequestBody } from '../http/limit-request-body.js';
 import { createFileSource } from './create-panel-sources.js';
 import type { PanelSource } from './create-panel-sources.js';
+import { OPERATOR_COOKIE, isOperator, readBearer } from './is-operator.js';
 import { createOperatorSessions } from './operator-sessions.js';
 import type { OperatorSessions } from './operator-sessions.js';
 import { PANEL_DEFINITIONS, findPanel } from './panel-definitions.js';
@@ -20,8 +21,7 @@ import { PANEL_PAGE_SCRIPT } from './page/panel-page-script.js';
 import { PANEL_PAGE_STYLE } from './page/panel-page-style.js';
 import type { RowsAfter } from './read-rows-after.js';
 
-/** The session cookie's name. */
-export const OPERATOR_COOKIE = 'kora_operator';
+export { OPERATOR_COOKIE } from './is-operator.js';
 
 const DEFAULT_POLL_INTERVAL_MS = 500;
 const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -64,6 +64,12 @@ export interface PanelRoutesOptions {
   readonly sessionTtlMs?: number;
 }
 
+/** The panel routes, mountable with `app.route(…)`, and their check of the operator for other routes. */
+export type PanelRoutes = Hono & {
+  /** Whether a request carries the operator token or a live session cookie (for `/healthz`). */
+  readonly isOperator: (c: Context) => boolean;
+};
+
 const loginBody = z.strictObject({ token: z.string().min(1).max(1024) });
 
 /**
@@ -81,18 +87,13 @@ const loginBody = z.strictObject({ token: z.string().min(1).max(1024) });
  * - `GET /api/panels/:panel/stream?seam&after`: events `ready`, `row` (one row, `id` = row id),
  *   `reset` (the stream lost its place: reload), and heartbeat comments.
  */
-export function createPanelRoutes(options: PanelRoutesOptions): Hono {
+export function createPanelRoutes(options: PanelRoutesOptions): PanelRoutes {
   const { context, auditLogPath: path } = options;
   const source = options.source ?? createFileSource(path);
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
-  const sessions = createOperatorSessions({
-    token: options.operatorToken,
-    clock: context.clock,
-    ttlMs: sessionTtlMs,
-    maxSessions: MAX_SESSIONS,
-  });
+  const sessions = createOperatorSessions({ token: options.operatorToken, clock: context.clock, ttlMs: sessionTtlMs, maxSessions: MAX_SESSIONS });
   const requireOperator = createOperatorGuard(sessions);
   const app = new Hono();
 
@@ -204,7 +205,7 @@ export function createPanelRoutes(options: PanelRoutesOptions): Hono {
     });
   });
 
-  return app;
+  return Object.assign(app, { isOperator: (c: Context) => isOperator(c, sessions) });
 }
 
 interface FollowOptions {
@@ -287,14 +288,6 @@ function createOperatorGuard(sessions: OperatorSessions): MiddlewareHandler {
   };
 }
 
-function isOperator(c: Context, sessions: OperatorSessions): boolean {
-  const header = c.req.header('authorization');
-  // A header that is present decides alone: a wrong token is not rescued by a cookie.
-  if (header !== undefined) return sessions.checkToken(readBearer(header) ?? '');
-  const id = getCookie(c, OPERATOR_COOKIE);
-  return id !== undefined && sessions.isActive(id);
-}
-
 /**
  * Whether the browser reached us over HTTPS, directly or through a TLS-terminating proxy.
  * Trusting the forwarded header is safe here: it can only add the cookie's Secure flag.
@@ -302,12 +295,6 @@ function isOperator(c: Context, sessions: OperatorSessions): boolean {
 function isHttps(c: Context): boolean {
   const forwarded = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
   return forwarded === 'https' || new URL(c.req.url).protocol === 'https:';
-}
-
-function readBearer(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = /^Bearer +(\S+) *$/i.exec(header);
-  return match?.[1];
 }
 
 async function readLoginToken(c: Context): Promise<string | undefined> {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { emitWebhookDeadLetter } from '@kora/seam-webhook-dead-letter';
 import type { RawWebhookHeaders } from '@kora/seam-webhook-dead-letter';
 import { Hono } from 'hono';
@@ -8,6 +7,7 @@ import type { Context } from 'hono';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { DaemonContext } from '../daemon-context.js';
+import { readPeerAddress } from '../http/read-peer-address.js';
 import type { DirectMessage, DirectMessageListener } from '../slack/direct-message.js';
 import { verifyEmailSignature } from './verify-email-signature.js';
 import { verifySlackSignature } from './verify-slack-signature.js';
@@ -114,7 +114,6 @@ const slackDirectMessage = z.looseObject({
  */
 export function createWebhookRoutes(options: WebhookRoutesOptions): WebhookRoutes {
   const { context } = options;
-  const peerIpOf = options.peerIpOf ?? socketPeerIp;
   const limiter = new RateLimiterMemory({ points: options.rateLimitPerMinute, duration: 60 });
   const seenEvents = createSeenSet(SEEN_EVENT_CAPACITY, SEEN_EVENT_TTL_MS, context.clock);
   const counts = { rateLimited: 0, rateLimitedUnaudited: 0, duplicateEvents: 0 };
@@ -142,7 +141,7 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): WebhookRoute
     secret: string | undefined,
     accept: (body: Uint8Array, secret: string) => Response | Omit<Rejection, 'bodyBytes'>,
   ): Promise<Response> => {
-    const arrival = describeArrival(c, source, context.clock(), peerIpOf);
+    const arrival = describeArrival(c, source, context.clock(), options.peerIpOf);
     c.header('X-Request-Id', arrival.requestId);
 
     // Requests with no known peer address (no socket) share one budget rather than bypass it.
@@ -250,33 +249,18 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): WebhookRoute
   return Object.assign(app, { stats: (): WebhookStats => ({ ...counts }) });
 }
 
-function describeArrival(c: Context, source: WebhookSource, now: number, peerIpOf: (c: Context) => string | undefined): Arrival {
+function describeArrival(c: Context, source: WebhookSource, now: number, peerIpOf: ((c: Context) => string | undefined) | undefined): Arrival {
   const givenId = c.req.header('X-Request-Id');
   const declared = c.req.header('Content-Length');
   const declaredBytes = declared !== undefined && /^\d{1,15}$/.test(declared) ? Number(declared) : undefined;
   return {
     source,
     receivedAt: new Date(now),
-    peerIp: unmapIpv4(peerIpOf(c)),
+    peerIp: readPeerAddress(c, peerIpOf),
     requestId: givenId !== undefined && saneRequestId.test(givenId) ? givenId : randomUUID(),
     headers: rawHeadersOf(c),
     declaredBytes,
   };
-}
-
-/** The socket's remote address; undefined where there is no socket (`app.request()` in tests). */
-function socketPeerIp(c: Context): string | undefined {
-  try {
-    return getConnInfo(c).remote.address;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `::ffff:203.0.113.7` (an IPv4 client on a dual-stack socket) → `203.0.113.7`, so one client has one key. */
-function unmapIpv4(address: string | undefined): string | undefined {
-  const mapped = address === undefined ? null : /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  return mapped?.[1] ?? address;
 }
 
 /** Node's raw header list keeps arrival order, which the audit's header summary records. */
