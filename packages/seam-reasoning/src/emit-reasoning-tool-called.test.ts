@@ -58,6 +58,17 @@ describe('emitReasoningToolCalled', () => {
     ]);
   });
 
+  it('writes the row when a pattern-checked field turns out to hold a secret, with the marker in its place', () => {
+    // An AWS key id fits the trigger's alphabet; its marker does not.
+    const awsKeyId = ['AKIA', 'Q3EGRV7XJ5LT2KMN'].join('');
+    const outcome = emitReasoningToolCalled({ toolName: 'kora__list_tickets', triggeredBy: awsKeyId, durationMs: 3, status: 'ok' }, capture);
+
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details).toMatchObject({ triggered_by: '[REDACTED:aws-access-key-id]' });
+    expect(capture.warnings()).toEqual(['[kora.audit.redacted] seam=reasoning.tool_called rules=aws-access-key-id paths=details.triggered_by']);
+    expect(capture.allOutput()).not.toContain(awsKeyId);
+  });
+
   it('keeps only the type name of a raised error, never its message', () => {
     class CapabilityDenied extends Error {}
     emitReasoningToolCalled(
