@@ -12,10 +12,10 @@ import { createBackgroundTasks } from './background-tasks.js';
 import type { DaemonContext } from './daemon-context.js';
 import { startDemoStack } from './demo/start-demo-stack.js';
 import type { DemoStack } from './demo/start-demo-stack.js';
-import { startFakeAnthropicApi } from './fakes/fake-anthropic-api.js';
+import { readToolResults, startFakeAnthropicApi } from './fakes/fake-anthropic-api.js';
 import type { FakeAnthropicApi } from './fakes/fake-anthropic-api.js';
 import { createOperationsStore } from './operations/operations-store.js';
-import { AuditUnavailable, createReasoningEngine } from './reasoning/create-reasoning-engine.js';
+import { createReasoningEngine } from './reasoning/create-reasoning-engine.js';
 
 // A really full disk: a 64 KiB tmpfs filled to the last byte, which only root may mount.
 // Where that is impossible the tests say so in their names instead of passing unrun.
@@ -158,12 +158,13 @@ describe(`the daemon with its audit file on a full disk${needsTmpfs}`, () => {
 });
 
 describe(`the reasoning loop with a required audit on a full disk${needsTmpfs}`, () => {
-  it.skipIf(tmpfsUnavailable !== null)('stops the run and keeps the tool result from the model when the row cannot be written', async () => {
+  it.skipIf(tmpfsUnavailable !== null)('does not run a mutating tool whose intent row cannot be written, and tells the model', async () => {
     const tmpfs = mount();
     const logs = capture();
     const api: FakeAnthropicApi = await startFakeAnthropicApi();
     cleanups.push(() => api.close());
-    const sink: AuditSink = createAuditSink({ path: join(tmpfs.dir, 'kora_audit_log.jsonl'), failure: 'required', logger: logs.logger, flushOnExit: false });
+    const path = join(tmpfs.dir, 'kora_audit_log.jsonl');
+    const sink: AuditSink = createAuditSink({ path, failure: 'required', logger: logs.logger, flushOnExit: false });
     cleanups.push(() => sink.close());
     const context: DaemonContext = { audit: { sink, logger: logs.logger }, clock: Date.now, tasks: createBackgroundTasks(() => undefined) };
     const store = createOperationsStore(Date.now);
@@ -174,17 +175,36 @@ describe(`the reasoning loop with a required audit on a full disk${needsTmpfs}`,
       maxTurns: 8,
       services: { store, sendSlackMessage: () => Promise.reject(new Error('not used')) },
     });
-    api.script({ kind: 'tool_use', toolUses: [{ name: 'kora__create_ticket', input: { title: 'Asked for by the model' } }] }, { kind: 'text' });
+    const fileTicket = { kind: 'tool_use', toolUses: [{ name: 'kora__create_ticket', input: { title: 'Asked for by the model' } }] } as const;
+    const ask = { text: 'File a ticket', triggeredBy: 'slack_dm', callerSessionId: 'D01CHAN01:1700000000.000100' } as const;
+    const titles = (): string[] => store.listTickets({ limit: 100 }).map((ticket) => ticket.title);
+    api.script(fileTicket, { kind: 'text', text: 'I could not file it.' });
     tmpfs.fill();
 
-    const answer = engine.answer({ text: 'File a ticket', triggeredBy: 'slack_dm', callerSessionId: 'D01CHAN01:1700000000.000100' });
+    expect(await engine.answer(ask)).toBe('I could not file it.');
 
-    await expect(answer).rejects.toBeInstanceOf(AuditUnavailable);
-    // The result never went back to the model: one request, the question.
-    expect(api.requests).toHaveLength(1);
-    expect(sink.stats()).toMatchObject({ rowsWritten: 0, writeFailures: 1, lastError: { code: 'ENOSPC' } });
-    expect(messages(logs, 'info')).toEqual([expect.stringMatching(/^\[kora\.reasoning\.tool_called\] tool=kora__create_ticket .* tool_status=ok$/)]);
-    // reasoning.tool_called has no pending status, so its row follows the call: the tool has run.
-    expect(store.listTickets({ limit: 100 }).map((ticket) => ticket.title)).toContain('Asked for by the model');
+    expect(titles()).not.toContain('Asked for by the model');
+    expect(readToolResults(api.requests[1])).toEqual([
+      {
+        toolUseId: expect.any(String),
+        toolName: 'kora__create_ticket',
+        isError: true,
+        content: expect.stringContaining('the audit trail is unavailable') as unknown,
+      },
+    ]);
+    expect(messages(logs, 'info').map((line) => line.replace(/^.* tool_status=/, ''))).toEqual(['pending', 'denied exc_type=AuditUnavailable']);
+    expect(messages(logs, 'warn')).toContain('[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed');
+    expect(sink.stats()).toMatchObject({ rowsWritten: 0, lastError: { code: 'ENOSPC' } });
+
+    // Room again: the same request files the ticket, with its intent row before its outcome row.
+    tmpfs.free();
+    api.script(fileTicket, { kind: 'text', text: 'Filed.' });
+
+    expect(await engine.answer(ask)).toBe('Filed.');
+    expect(titles()).toContain('Asked for by the model');
+    expect(readRows(path).map((row) => [row.details.tool_name, row.details.tool_status])).toEqual([
+      ['kora__create_ticket', 'pending'],
+      ['kora__create_ticket', 'ok'],
+    ]);
   });
 });

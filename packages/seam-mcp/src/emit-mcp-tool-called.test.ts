@@ -151,6 +151,20 @@ describe('emitMcpToolCalled', () => {
     expect(capture.warnings().some((warning) => warning.startsWith('[kora.audit.redacted]'))).toBe(true);
   });
 
+  it('writes the row when a pattern-checked field turns out to hold a secret, with the marker in its place', () => {
+    // An AWS key id fits the actor kind's alphabet; its marker does not.
+    const awsKeyId = ['AKIA', 'Q3EGRV7XJ5LT2KMN'].join('');
+    const outcome = emitMcpToolCalled({ toolName: 'kora__list_tickets', toolKind: 'read', callerActorKind: awsKeyId, args: {}, result: 'ok' }, capture);
+
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details).toMatchObject({ caller_actor_kind: '[REDACTED:aws-access-key-id]' });
+    expect(capture.verbatimLines()).toEqual([
+      "[kora.mcp.tool_called] tool=kora__list_tickets caller_actor_kind=[REDACTED:aws-access-key-id] args_keys=[] result=ok",
+    ]);
+    expect(capture.warnings()).toEqual(['[kora.audit.redacted] seam=mcp.tool_called rules=aws-access-key-id paths=details.caller_actor_kind']);
+    expect(capture.allOutput()).not.toContain(awsKeyId);
+  });
+
   it('keeps the row when redaction puts key names out of order', () => {
     const outcome = emitMcpToolCalled(
       { toolName: 'kora__x', toolKind: 'read', callerActorKind: 'viewer', args: { a: 1, [slackToken]: 2, z: 3, [`${'k'.repeat(100)}_${slackToken}`]: 4 }, result: 'ok' },

@@ -43,6 +43,32 @@ describe('emitReasoningToolCalled', () => {
     expect(Object.keys(capture.rows()[0]?.details ?? {})).not.toContain('exc_type');
   });
 
+  it('writes a pending intent row and line before a tool runs', () => {
+    const outcome = emitReasoningToolCalled(
+      { toolName: 'kora__create_ticket', triggeredBy: 'slack_dm', durationMs: 0, status: 'pending', callerSessionId: 'D01CHAN01:1700000000.001' },
+      capture,
+    );
+
+    expect(outcome.ok).toBe(true);
+    expect(capture.verbatimLines()).toEqual([
+      '[kora.reasoning.tool_called] tool=kora__create_ticket triggered_by=slack_dm caller_session_id=D01CHAN01:1700000000.001 tool_duration_ms=0 tool_status=pending',
+    ]);
+    expect(capture.rows().map((row) => row.details)).toEqual([
+      { tool_name: 'kora__create_ticket', triggered_by: 'slack_dm', tool_duration_ms: 0, tool_status: 'pending' },
+    ]);
+  });
+
+  it('writes the row when a pattern-checked field turns out to hold a secret, with the marker in its place', () => {
+    // An AWS key id fits the trigger's alphabet; its marker does not.
+    const awsKeyId = ['AKIA', 'Q3EGRV7XJ5LT2KMN'].join('');
+    const outcome = emitReasoningToolCalled({ toolName: 'kora__list_tickets', triggeredBy: awsKeyId, durationMs: 3, status: 'ok' }, capture);
+
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details).toMatchObject({ triggered_by: '[REDACTED:aws-access-key-id]' });
+    expect(capture.warnings()).toEqual(['[kora.audit.redacted] seam=reasoning.tool_called rules=aws-access-key-id paths=details.triggered_by']);
+    expect(capture.allOutput()).not.toContain(awsKeyId);
+  });
+
   it('keeps only the type name of a raised error, never its message', () => {
     class CapabilityDenied extends Error {}
     emitReasoningToolCalled(

@@ -70,7 +70,7 @@ describe('reasoningToolCalledDetails', () => {
   });
 
   it('accepts only the known statuses', () => {
-    for (const tool_status of ['ok', 'error', 'denied', 'timeout']) expect(parses({ tool_status })).toBe(true);
+    for (const tool_status of ['ok', 'error', 'denied', 'timeout', 'pending']) expect(parses({ tool_status })).toBe(true);
     expect(parses({ tool_status: 'failed' })).toBe(false);
   });
 

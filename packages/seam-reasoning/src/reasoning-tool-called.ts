@@ -2,8 +2,11 @@ import { defineSeam, formatPythonInt, formatPythonStr } from '@kora/audit-sink';
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
 
-/** How a tool call inside the reasoning loop ended. */
-export const TOOL_STATUSES = ['ok', 'error', 'denied', 'timeout'] as const;
+/**
+ * How a tool call inside the reasoning loop ended, or `pending`: the intent row written before
+ * a mutating tool runs when the audit is required, so that nothing changes unrecorded.
+ */
+export const TOOL_STATUSES = ['ok', 'error', 'denied', 'timeout', 'pending'] as const;
 
 /** One of {@link TOOL_STATUSES}. */
 export type ToolStatus = (typeof TOOL_STATUSES)[number];
@@ -22,7 +25,7 @@ export const reasoningToolCalledDetails = z.strictObject({
   triggered_by: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1-128 of A-Z a-z 0-9 _ . : -'),
   /** How long the tool ran, in whole milliseconds. */
   tool_duration_ms: z.number().int().nonnegative(),
-  /** How the call ended. */
+  /** How the call ended; `pending` before a mutating tool runs, when the audit is required. */
   tool_status: z.enum(TOOL_STATUSES),
   /** The type name of the error the tool raised, when it raised one; never its message. */
   exc_type: z
@@ -39,7 +42,7 @@ export const fields = [
   { key: 'tool_name', classification: 'identifier', description: 'The name of the tool the model called.' },
   { key: 'triggered_by', classification: 'machine_code', description: 'What woke the reasoning loop, e.g. slack_dm or mcp:<actor>:<tool>.' },
   { key: 'tool_duration_ms', classification: 'duration', description: 'How long the tool ran, in whole milliseconds.' },
-  { key: 'tool_status', classification: 'machine_code', description: 'How the call ended: ok, error, denied or timeout.' },
+  { key: 'tool_status', classification: 'machine_code', description: 'How the call ended: ok, error, denied or timeout; pending is the intent row before a mutating tool runs.' },
   { key: 'exc_type', classification: 'machine_code', description: 'The type name of the error the tool raised, when it raised one; never its message.' },
 ] as const;
 

@@ -66,14 +66,26 @@ describe('emitSlackReplyFailed', () => {
 
   it('redacts a Slack token or an e-mail address passed in any field from both outputs', () => {
     const outcome = emitSlackReplyFailed({ channelId: slackToken, messageTs: emailAddress, error: `slack_api:${emailAddress}` }, capture);
-    // A redacted channel is no longer a Slack id: the row is refused, the line still logged.
-    expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
+    // A redacted channel is no longer a Slack id, but the marker stands in for it: the row is kept.
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details).toEqual({ channel_id: '[REDACTED:slack-bot-token]', reason: 'transport:Error' });
     expect(capture.verbatimLines()).toEqual(['[kora.slack_dm.reply_failed] channel=[REDACTED:slack-bot-token] reason=transport:Error']);
     expect(capture.allOutput()).not.toContain(slackToken);
     expect(capture.allOutput()).not.toContain(emailAddress);
 
     emitSlackReplyFailed({ channelId: 'D01CHAN01', messageTs: emailAddress, error: 'slack_client_import_error' }, capture);
-    expect(capture.rows()[0]?.caller_session_id).toBe('D01CHAN01:[REDACTED:email-address]');
+    expect(capture.rows()[1]?.caller_session_id).toBe('D01CHAN01:[REDACTED:email-address]');
     expect(capture.allOutput()).not.toContain(emailAddress);
+  });
+
+  it('writes the row when a channel id that is a valid Slack id turns out to be a secret', () => {
+    // An AWS key id is upper-case letters and digits: a Slack id to the allow-list.
+    const awsKeyId = ['AKIA', 'Q3EGRV7XJ5LT2KMN'].join('');
+    const outcome = emitSlackReplyFailed({ channelId: awsKeyId, error: 'slack_client_not_configured' }, capture);
+
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows().map((row) => row.details)).toEqual([{ channel_id: '[REDACTED:aws-access-key-id]', reason: 'slack_client_not_configured' }]);
+    expect(capture.warnings()).toEqual(['[kora.audit.redacted] seam=slack_dm.reply_failed rules=aws-access-key-id paths=details.channel_id']);
+    expect(capture.allOutput()).not.toContain(awsKeyId);
   });
 });

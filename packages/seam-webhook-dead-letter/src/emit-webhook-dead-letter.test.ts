@@ -120,6 +120,17 @@ describe('emitWebhookDeadLetter', () => {
     expect(capture.verbatimLines()[0]).toContain("'user-agent': 'mailer [REDACTED:slack-bot-token]'");
   });
 
+  it('writes the row when a pattern-checked field turns out to hold a secret, with the marker in its place', () => {
+    // An AWS key id fits the reason's alphabet; its marker does not.
+    const awsKeyId = ['AKIA', 'Q3EGRV7XJ5LT2KMN'].join('');
+    const outcome = emitWebhookDeadLetter({ source: 'slack', reason: awsKeyId, ts: 1 }, capture);
+
+    expect(outcome.ok).toBe(true);
+    expect(capture.rows()[0]?.details).toMatchObject({ reason: '[REDACTED:aws-access-key-id]' });
+    expect(capture.warnings()).toEqual(['[kora.audit.redacted] seam=webhook.dead_letter rules=aws-access-key-id paths=details.reason']);
+    expect(capture.allOutput()).not.toContain(awsKeyId);
+  });
+
   it('keeps the row whatever secrets the sender packs into a signature, a header or the request id', () => {
     const addresses = Array.from({ length: 40 }, (_, index) => `u${index}@b.co`).join(' ');
     const outcome = emitWebhookDeadLetter(

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
+import { createAuditSink } from '@kora/audit-sink';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext } from '../__fixtures__/create-test-context.js';
@@ -6,10 +10,12 @@ import type { TestContext } from '../__fixtures__/create-test-context.js';
 import { readToolResults, startFakeAnthropicApi } from '../fakes/fake-anthropic-api.js';
 import type { FakeAnthropicApi } from '../fakes/fake-anthropic-api.js';
 import { startFakeSlackApi } from '../fakes/fake-slack-api.js';
+import { createBackgroundTasks } from '../background-tasks.js';
 import { KORA_TOOLS } from '../operations/kora-tools.js';
 import type { SendSlackMessage, ToolServices } from '../operations/kora-tools.js';
 import { createOperationsStore } from '../operations/operations-store.js';
 import {
+  AuditUnavailable,
   ReasoningNoAnswer,
   ReasoningNotConfigured,
   ReasoningTurnLimit,
@@ -292,5 +298,116 @@ describe('createReasoningEngine', () => {
     expect(toolRows()).toMatchObject([{ tool_name: 'kora__create_ticket', tool_status: 'ok' }]);
     for (const value of [...Object.values(markers), slackToken, 'tkt-0004']) expect(capture.allOutput()).not.toContain(value);
     expect(capture.warnings()).toEqual([]);
+  });
+});
+
+describe('createReasoningEngine in required mode', () => {
+  /** The rows' tool name and status, in file order. */
+  const statuses = (): [unknown, unknown][] => toolRows().map((details) => [details.tool_name, details.tool_status]);
+  const ticketTitles = (): string[] => services.store.listTickets({ limit: 100 }).map((ticket) => ticket.title);
+
+  /** An engine whose required sink writes to a directory: every write fails (EISDIR), as on a broken disk. */
+  function engineOnFailingSink(): ReasoningEngine {
+    const dir = mkdtempSync(join(tmpdir(), 'kora-reasoning-required-'));
+    const sink = createAuditSink({ path: dir, failure: 'required', logger: capture.logger, flushOnExit: false });
+    closers.push(async () => {
+      await sink.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const context = { audit: { sink, logger: capture.logger }, clock: () => now, tasks: createBackgroundTasks(() => undefined) };
+    return engineFor({ context });
+  }
+
+  it('writes a pending row before a mutating tool runs, then its outcome row', async () => {
+    capture = createTestContext(() => now, { failure: 'required' });
+    scriptToolCall('kora__create_ticket', { title: 'Filed in required mode' }, 'Filed.');
+
+    expect(await engineFor({ context: capture.context }).answer(request)).toBe('Filed.');
+
+    expect(statuses()).toEqual([
+      ['kora__create_ticket', 'pending'],
+      ['kora__create_ticket', 'ok'],
+    ]);
+    expect(toolRows()[0]).toEqual({ tool_name: 'kora__create_ticket', triggered_by: 'slack_dm', tool_duration_ms: 0, tool_status: 'pending' });
+    expect(capture.rows().map((row) => row.caller_session_id)).toEqual([request.callerSessionId, request.callerSessionId]);
+    expect(capture.verbatimLines()[0]).toBe(
+      `[kora.reasoning.tool_called] tool=kora__create_ticket triggered_by=slack_dm caller_session_id=${request.callerSessionId ?? ''} tool_duration_ms=0 tool_status=pending`,
+    );
+    expect(ticketTitles()).toContain('Filed in required mode');
+  });
+
+  it('writes no pending row for a read tool, nor for a mutating tool it refuses before running', async () => {
+    capture = createTestContext(() => now, { failure: 'required' });
+    api.script(
+      {
+        kind: 'tool_use',
+        toolUses: [
+          { name: 'kora__list_tickets', input: { limit: 1 } },
+          { name: 'kora__get_operational_state' },
+          { name: 'kora__send_slack_dm', input: { channel: '#general', text: 'hi' } },
+        ],
+      },
+      { kind: 'text', text: 'Done.' },
+    );
+
+    await engineFor({ context: capture.context }).answer(request);
+
+    expect(statuses()).toEqual([
+      ['kora__list_tickets', 'ok'],
+      ['kora__get_operational_state', 'ok'],
+      ['kora__send_slack_dm', 'error'],
+    ]);
+  });
+
+  it('does not run a mutating tool whose intent row cannot be written, tells the model, and runs nothing else', async () => {
+    const engine = engineOnFailingSink();
+    const before = ticketTitles();
+    api.script(
+      {
+        kind: 'tool_use',
+        toolUses: [
+          { name: 'kora__create_ticket', input: { title: 'Must not be filed' } },
+          { name: 'kora__send_slack_dm', input: { channel: 'D01CHAN01', text: 'filed it' } },
+          { name: 'kora__list_tickets', input: { limit: 1 } },
+        ],
+      },
+      { kind: 'tool_use', toolUses: [{ name: 'kora__request_state_transition', input: { to: 'degraded', reason: 'retry' } }] },
+      { kind: 'text', text: 'The audit is down, so I did nothing.' },
+    );
+
+    expect(await engine.answer(request)).toBe('The audit is down, so I did nothing.');
+
+    // No side effect: no ticket, no message, no transition.
+    expect(ticketTitles()).toEqual(before);
+    expect(sent).toEqual([]);
+    expect(services.store.state().state).toBe('normal');
+    const refused = {
+      isError: true,
+      content: expect.stringContaining('was not run: the audit trail is unavailable') as unknown,
+    };
+    expect(readToolResults(api.requests[1])).toEqual([
+      { ...refused, toolUseId: expect.any(String), toolName: 'kora__create_ticket' },
+      { ...refused, toolUseId: expect.any(String), toolName: 'kora__send_slack_dm' },
+      { ...refused, toolUseId: expect.any(String), toolName: 'kora__list_tickets' },
+    ]);
+    expect(readToolResults(api.requests[2])).toEqual([{ ...refused, toolUseId: expect.any(String), toolName: 'kora__request_state_transition' }]);
+    // Only the intent was attempted before the refusals; each reached the log, none the file.
+    const reasoningLines = capture.verbatimLines().filter((line) => line.startsWith('[kora.reasoning.tool_called] '));
+    expect(reasoningLines.map((line) => line.replace(/^.* tool=(\S+) .* tool_status=/, '$1 '))).toEqual([
+      'kora__create_ticket pending',
+      'kora__create_ticket denied exc_type=AuditUnavailable',
+      'kora__send_slack_dm denied exc_type=AuditUnavailable',
+      'kora__list_tickets denied exc_type=AuditUnavailable',
+      'kora__request_state_transition denied exc_type=AuditUnavailable',
+    ]);
+    expect(capture.logLines().filter((line) => line.level === 'warn').map((line) => line.msg)).toContain('[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed');
+  });
+
+  it('still ends the run with AuditUnavailable when a read tool’s row cannot be written', async () => {
+    const engine = engineOnFailingSink();
+    scriptToolCall('kora__get_operational_state', {});
+
+    await expect(engine.answer(request)).rejects.toBeInstanceOf(AuditUnavailable);
+    expect(api.requests).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { readErrorTypeName } from '@kora/audit-sink';
+import type { EmitOutcome } from '@kora/audit-sink';
 import { emitReasoningToolCalled } from '@kora/seam-reasoning';
 import type { ToolStatus } from '@kora/seam-reasoning';
 import { z } from 'zod';
@@ -85,9 +86,10 @@ export class InvalidToolInput extends Error {
 }
 
 /**
- * Thrown by `answer` in `required` mode when a tool call's row could not be written: the
- * result is kept from the model and no further tool runs. `reasoning.tool_called` has no
- * pending status, so the row follows the call, and the call that failed to be audited has run.
+ * The audit is required and a row could not be written. Thrown by `answer` when the outcome
+ * row of a tool that has run cannot be written: the result is kept from the model and no
+ * further tool runs. A mutating tool whose intent row cannot be written is not run at all;
+ * the model is told so, and this is the `exc_type` of that refusal's row.
  */
 export class AuditUnavailable extends Error {
   constructor() {
@@ -109,6 +111,18 @@ interface ToolOutcome {
   readonly error: unknown;
   /** The `tool_result` content: the tool's JSON, or a short error for the model. */
   readonly content: string;
+  /** The tool was not run because the audit could not record it: nothing else runs either. */
+  readonly auditUnavailable?: true;
+}
+
+/** What a refused call tells the model, and the row it is audited with. */
+function refuseUnaudited(toolName: string): ToolOutcome {
+  return {
+    status: 'denied',
+    error: new AuditUnavailable(),
+    content: `${toolName} was not run: the audit trail is unavailable, and this agent does not act unaudited. Try again later.`,
+    auditUnavailable: true,
+  };
 }
 
 /**
@@ -116,8 +130,13 @@ interface ToolOutcome {
  * call the model makes is validated against the tool's zod schema, run, timed, answered with
  * a `tool_result`, and audited as one `reasoning.tool_called` row (name, trigger, duration,
  * status, error type). Tool inputs and outputs and the model's text go to the model and the
- * caller only, never to the audit. In `required` mode a row that cannot be written ends the
- * run with {@link AuditUnavailable}.
+ * caller only, never to the audit.
+ *
+ * In `required` mode a mutating tool runs only after its intent row (`tool_status: pending`)
+ * was written. If it cannot be, the tool is not run, the model gets an error result saying the
+ * audit is unavailable, and no other tool of this run is run (each is refused the same way),
+ * so the model can only answer in text. An outcome row that cannot be written after a tool ran
+ * ends the run with {@link AuditUnavailable}.
  */
 export function createReasoningEngine(options: ReasoningEngineOptions): ReasoningEngine {
   const { context, client, model, maxTurns, services } = options;
@@ -132,7 +151,20 @@ export function createReasoningEngine(options: ReasoningEngineOptions): Reasonin
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   const system = options.system ?? DEFAULT_SYSTEM_PROMPT;
 
-  const callTool = async (block: Anthropic.ToolUseBlock): Promise<ToolOutcome> => {
+  const audit = (block: Anthropic.ToolUseBlock, request: ReasoningRequest, durationMs: number, outcome: Pick<ToolOutcome, 'status' | 'error'>): EmitOutcome =>
+    emitReasoningToolCalled(
+      {
+        toolName: block.name,
+        triggeredBy: request.triggeredBy,
+        durationMs,
+        status: outcome.status,
+        error: outcome.error,
+        callerSessionId: request.callerSessionId,
+      },
+      context.audit,
+    );
+
+  const callTool = async (block: Anthropic.ToolUseBlock, request: ReasoningRequest): Promise<ToolOutcome> => {
     const tool = toolsByName.get(block.name);
     if (tool === undefined) return { status: 'error', error: new UnknownTool(), content: `Unknown tool: ${block.name}` };
     if (!allowed.has(tool.name)) return { status: 'denied', error: new ToolNotAllowed(), content: `Tool not allowed: ${tool.name}` };
@@ -140,6 +172,15 @@ export function createReasoningEngine(options: ReasoningEngineOptions): Reasonin
     if (!parsed.success) {
       const error = new InvalidToolInput(describeIssues(parsed.error));
       return { status: 'error', error, content: `Invalid input: ${error.message}` };
+    }
+    if (tool.kind === 'mutating' && context.audit.sink.failure === 'required') {
+      // Fail closed, as the MCP route does: the intent is on file before the tool acts, so
+      // nothing changes without a row saying it was about to. Read tools only look.
+      const intent = audit(block, request, 0, { status: 'pending', error: undefined });
+      if (!intent.ok) {
+        context.audit.logger.warn(`[kora.daemon.audit_unavailable] tool=${tool.name} action=refused reason=${intent.reason}`);
+        return refuseUnaudited(tool.name);
+      }
     }
     try {
       const result = await tool.run(parsed.data, services);
@@ -155,35 +196,29 @@ export function createReasoningEngine(options: ReasoningEngineOptions): Reasonin
     }
   };
 
-  const runToolUse = async (block: Anthropic.ToolUseBlock, request: ReasoningRequest): Promise<Anthropic.ToolResultBlockParam> => {
+  /** Run (or, once the audit failed this run, refuse) one call, audit its outcome, answer it. */
+  const runToolUse = async (block: Anthropic.ToolUseBlock, request: ReasoningRequest, refuseAll: boolean): Promise<{ result: Anthropic.ToolResultBlockParam; auditUnavailable: boolean }> => {
     const started = performance.now();
-    const outcome = await callTool(block);
-    const written = emitReasoningToolCalled(
-      {
-        toolName: block.name,
-        triggeredBy: request.triggeredBy,
-        durationMs: performance.now() - started,
-        status: outcome.status,
-        error: outcome.error,
-        callerSessionId: request.callerSessionId,
-      },
-      context.audit,
-    );
-    // Fail closed as far as the seam allows: what was not audited does not reach the model,
-    // and the loop goes no further unaudited.
-    if (!written.ok && context.audit.sink.failure === 'required') throw new AuditUnavailable();
-    return {
+    const outcome = refuseAll ? refuseUnaudited(block.name) : await callTool(block, request);
+    const written = audit(block, request, performance.now() - started, outcome);
+    // Fail closed: what ran but was not audited does not reach the model, and the loop goes
+    // no further. A refusal's row is attempted for the record, but the refusal stands anyway.
+    if (!written.ok && outcome.auditUnavailable !== true && context.audit.sink.failure === 'required') throw new AuditUnavailable();
+    const result: Anthropic.ToolResultBlockParam = {
       type: 'tool_result',
       tool_use_id: block.id,
       content: outcome.content,
       ...(outcome.status === 'ok' ? {} : { is_error: true }),
     };
+    return { result, auditUnavailable: outcome.auditUnavailable === true };
   };
 
   return {
     async answer(request) {
       if (client === undefined) throw new ReasoningNotConfigured();
       const messages: Anthropic.MessageParam[] = [{ role: 'user', content: request.text }];
+      // Set once an intent row could not be written: from then on this run refuses every tool.
+      let auditUnavailable = false;
       for (let turn = 1; turn <= maxTurns; turn += 1) {
         const response = await client.messages.create({
           model,
@@ -201,7 +236,12 @@ export function createReasoningEngine(options: ReasoningEngineOptions): Reasonin
         if (turn === maxTurns) break;
         const results: Anthropic.ToolResultBlockParam[] = [];
         // One after another, in the model's order: a later call may depend on an earlier change.
-        for (const block of toolUses) results.push(await runToolUse(block, request));
+        for (const block of toolUses) {
+          const answered = await runToolUse(block, request, auditUnavailable);
+          // Every tool_use still needs its tool_result, so later calls are answered as refused.
+          auditUnavailable ||= answered.auditUnavailable;
+          results.push(answered.result);
+        }
         messages.push({ role: 'user', content: results });
       }
       throw new ReasoningTurnLimit(maxTurns);

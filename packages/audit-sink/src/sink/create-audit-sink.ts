@@ -13,6 +13,8 @@ import type { AuditSink, AuditSinkOptions, AuditSinkStats, FailurePolicy, SinkMo
 import { getDefaultLogger } from './default-sink.js';
 import { registerExitFlush, unregisterExitFlush } from './exit-hooks.js';
 import { fitRowToCap } from './fit-row-to-cap.js';
+import { parseRedactedDetails, parseSafely, readParseIssues } from './parse-redacted-details.js';
+import type { ZodIssueLike } from './parse-redacted-details.js';
 import { registerHangupReopen, unregisterHangupReopen } from './reopen-on-hangup.js';
 import { resolveAuditLogPath } from './resolve-audit-log-path.js';
 import { formatEmittedAt, serializeRow } from './serialize-row.js';
@@ -240,7 +242,8 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       const row = fitRowToCap(
         { ...envelope, details: checked.data },
         maxRowBytes,
-        (details) => seam.details.safeParse(details).success,
+        // A field that holds a marker alone passes as it did before the cut.
+        (details) => parseRedactedDetails(seam, details, findings).success,
         serialized,
       );
       counters.truncated += 1;
@@ -317,27 +320,10 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
   };
 }
 
-const UNREADABLE_ISSUES: readonly ZodIssueLike[] = [{ path: [], code: 'unreadable' }];
-
-/** The issues of a failed parse; zod builds them lazily, and a revoked proxy makes that throw. */
-function readIssues(result: { readonly error?: { readonly issues: readonly ZodIssueLike[] } } | undefined): readonly ZodIssueLike[] {
-  try {
-    return result?.error?.issues ?? UNREADABLE_ISSUES;
-  } catch {
-    return UNREADABLE_ISSUES;
-  }
-}
-
 /** Details as validated and guarded: the row's JSON, or why there is no row; and what the line shows. */
 type CheckedDetails =
   | { readonly ok: true; readonly data: Record<string, unknown>; readonly json: string; readonly lineDetails: unknown }
   | { readonly ok: false; readonly issues: readonly ZodIssueLike[]; readonly lineDetails: unknown };
-
-interface ZodIssueLike {
-  readonly path: readonly PropertyKey[];
-  readonly code: string;
-  readonly keys?: readonly string[];
-}
 
 /**
  * Validate `details` against the seam's allow-list, then guard the JSON that would be
@@ -354,9 +340,9 @@ function checkDetails(seam: Seam, details: unknown, findings: RedactionFinding[]
     // character the field's pattern refuses): the redacted details get their own chance.
     const guarded = redactValue(details, 'details');
     findings.push(...guarded.findings);
-    if (guarded.findings.length === 0) return { ok: false, issues: readIssues(parsed), lineDetails: guarded.value };
-    const redactedParse = parseSafely(seam, guarded.value);
-    if (!redactedParse.success) return { ok: false, issues: readIssues(redactedParse), lineDetails: guarded.value };
+    if (guarded.findings.length === 0) return { ok: false, issues: readParseIssues(parsed), lineDetails: guarded.value };
+    const redactedParse = parseRedactedDetails(seam, guarded.value, guarded.findings);
+    if (!redactedParse.success) return { ok: false, issues: readParseIssues(redactedParse), lineDetails: guarded.value };
     parsed = redactedParse;
   }
   let json: string | undefined;
@@ -376,21 +362,10 @@ function checkDetails(seam: Seam, details: unknown, findings: RedactionFinding[]
   const guarded = redactValue(written, 'details');
   if (guarded.findings.length === 0) return { ok: true, data: written, json, lineDetails: written };
   findings.push(...guarded.findings);
-  // Redaction can break the allow-list (a pattern, a length): such a row is not written.
-  const reparsed = seam.details.safeParse(guarded.value);
-  if (!reparsed.success) return { ok: false, issues: readIssues(reparsed), lineDetails: guarded.value };
+  // A marker can break a field's pattern or length cap: the field then holds the marker alone.
+  const reparsed = parseRedactedDetails(seam, guarded.value, guarded.findings);
+  if (!reparsed.success) return { ok: false, issues: readParseIssues(reparsed), lineDetails: guarded.value };
   return { ok: true, data: reparsed.data, json: JSON.stringify(reparsed.data), lineDetails: reparsed.data };
-}
-
-type ParseResult = { readonly success: true; readonly data: Record<string, unknown> } | { readonly success: false; readonly error?: { readonly issues: readonly ZodIssueLike[] } };
-
-/** The seam's parse of `details`; a revoked proxy or a throwing trap is a failure, not a crash. */
-function parseSafely(seam: Seam, details: unknown): ParseResult {
-  try {
-    return seam.details.safeParse(details);
-  } catch {
-    return { success: false };
-  }
 }
 
 function formatLineSafely(seam: Seam, details: unknown, callerSessionId: unknown): string {

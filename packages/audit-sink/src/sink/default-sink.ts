@@ -5,6 +5,8 @@ import { createAuditSink } from './create-audit-sink.js';
 import { readSinkEnv } from './kora-env.js';
 import type { KoraEnv } from './kora-env.js';
 
+const STDOUT_FD = 1;
+
 let defaultLogger: AuditLogger | undefined;
 let defaultSink: AuditSink | undefined;
 
@@ -15,13 +17,14 @@ export function getDefaultLogger(): AuditLogger {
 }
 
 /**
- * A pino logger named `kora` for the verbatim lines, writing to stdout or to `destination`
- * (a file path, appended to and created if missing, or a file descriptor). Writes are
- * synchronous so that a line is never lost in a crash.
+ * A pino logger named `kora` for the verbatim lines, writing to stdout (the default) or to
+ * `destination` (a file path, appended to and created if missing, or a file descriptor).
+ * Writes are synchronous, stdout included, so that a line is never lost in a crash: a row in
+ * the audit file always has its line in the log. (pino's own default for stdout is
+ * asynchronous, which keeps lines in memory until the event loop turns.)
  */
 export function createAuditLogger(options: { readonly destination?: string | number } = {}): AuditLogger {
-  if (options.destination === undefined) return pino({ name: 'kora' });
-  return pino({ name: 'kora' }, pino.destination({ dest: options.destination, sync: true, mkdir: true }));
+  return pino({ name: 'kora' }, pino.destination({ dest: options.destination ?? STDOUT_FD, sync: true, mkdir: true }));
 }
 
 /**

@@ -4,6 +4,8 @@ import { FIELD_CLASSIFICATIONS } from '../seam/define-seam.js';
 import type { Seam } from '../seam/define-seam.js';
 import { isSeamName } from '../envelope/seam-names.js';
 import { createCaptureSink } from './create-capture-sink.js';
+import type { CaptureSink } from './create-capture-sink.js';
+import { CREDENTIAL_FAMILIES, buildCredential } from './hostile-values.js';
 import { readGoldenLines } from './read-golden-lines.js';
 
 /** What the contract needs besides the seam. */
@@ -16,7 +18,8 @@ export interface SeamContractOptions {
 
 /**
  * The contract every seam package runs: the descriptor is well formed, an allow-listed field
- * is kept, an unknown field is rejected, each required field's absence is rejected, and every
+ * is kept, an unknown field is rejected, each required field's absence is rejected, a secret
+ * in any string field never costs the row (see {@link expectSecretsKeepRows}), and every
  * golden line of the seam is reproduced byte for byte. Throws an AssertionError naming the
  * broken rule; uses only `node:assert`, so it works under any test runner.
  */
@@ -52,6 +55,7 @@ export async function expectSeamContract(seam: Seam, options: SeamContractOption
       assert.deepEqual(outcome, { ok: false, reason: 'invalid_details' }, `missing required field ${key} is rejected`);
     }
     assert.equal(capture.rows().length, 1, 'rejected details wrote no row');
+    expectSecretsKeepRows(seam, options.validDetails, capture);
   } finally {
     await capture.cleanup();
   }
@@ -62,4 +66,57 @@ export async function expectSeamContract(seam: Seam, options: SeamContractOption
     assert.equal(seam.formatLine(vector.details, { caller_session_id: vector.caller_session_id }), vector.line);
     assert.equal(seam.level, vector.level, `${seam.name} logs at ${vector.level}`);
   }
+}
+
+// Fixed, so that the contract is the same on every run; the families vary the shapes.
+const CONTRACT_ENTROPY = 'Kq7Zt2Wm9Rx4Vb6Nc1Hd8Jf3Lg5Ps0TyUeIoAaSsDdFfGgHhJjKkLlZzXxCcVvBb';
+// Checks a guard marker may fail where it stands in for a string (see parseRedactedDetails).
+const STRING_CHECKS = new Set(['invalid_format', 'too_big', 'custom']);
+
+/**
+ * A secret of every family the guard knows, put into each string of `validDetails` (top level,
+ * in arrays, in records), as the whole value and beside the valid text: wherever the seam's
+ * allow-list accepts it, or refuses it only by that string's own pattern, cap or refinement,
+ * the emit is ok, a `[kora.audit.redacted]` warning is logged, and neither the row nor the
+ * log holds the secret. A redacted value must still produce a row.
+ */
+function expectSecretsKeepRows(seam: Seam, validDetails: Readonly<Record<string, unknown>>, capture: CaptureSink): void {
+  const secrets = CREDENTIAL_FAMILIES.map((family) => buildCredential(family, CONTRACT_ENTROPY));
+  for (const leaf of listStringLeaves(validDetails, [])) {
+    for (const planted of secrets) {
+      for (const value of [planted.text, `${leaf.value} ${planted.text}`]) {
+        const injected = replaceLeaf(validDetails, leaf.path, value);
+        const parsed = seam.details.safeParse(injected);
+        const onlyThisString =
+          parsed.success ||
+          parsed.error.issues.every((issue) => STRING_CHECKS.has(issue.code) && issue.path.join('\0') === leaf.path.join('\0'));
+        if (!onlyThisString) continue;
+        const where = `${planted.rule} in details.${leaf.path.join('.')}`;
+        capture.newLogLines();
+        const outcome = capture.sink.emitWithLine(seam, injected, undefined, capture.logger);
+        assert.equal(outcome.ok, true, `a row is written with a ${where}`);
+        const lastRow = capture.fileText().trimEnd().split('\n').at(-1) ?? '';
+        const logged = capture.newLogLines();
+        assert.ok(!lastRow.includes(planted.secret), `the row holds no ${where}`);
+        assert.ok(logged.every((line) => !line.raw.includes(planted.secret)), `the log holds no ${where}`);
+        assert.ok(logged.some((line) => line.msg.startsWith('[kora.audit.redacted] ')), `a ${where} is warned about`);
+      }
+    }
+  }
+}
+
+/** Every string in plain objects and arrays under `value`, with its path. */
+function listStringLeaves(value: unknown, path: readonly (string | number)[]): { path: (string | number)[]; value: string }[] {
+  if (typeof value === 'string') return [{ path: [...path], value }];
+  if (Array.isArray(value)) return value.flatMap((item: unknown, index) => listStringLeaves(item, [...path, index]));
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, item]) => listStringLeaves(item, [...path, key]));
+  return [];
+}
+
+function replaceLeaf(value: unknown, path: readonly (string | number)[], leaf: string): unknown {
+  const [key, ...rest] = path;
+  if (key === undefined) return leaf;
+  if (Array.isArray(value)) return value.map((item: unknown, index) => (index === key ? replaceLeaf(item, rest, leaf) : item));
+  const record = value as Record<string, unknown>;
+  return { ...record, [key]: replaceLeaf(record[key], rest, leaf) };
 }
