@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pino } from 'pino';
 import type { AuditLogger } from '../seam/emit-types.js';
 import type { AuditSink, AuditSinkOptions } from './audit-sink-types.js';
@@ -6,6 +8,9 @@ import { readSinkEnv } from './kora-env.js';
 import type { KoraEnv } from './kora-env.js';
 
 const STDOUT_FD = 1;
+// The audit file's own modes (see append-file.ts): the log carries the same events.
+const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_DIRECTORY_MODE = 0o700;
 
 let defaultLogger: AuditLogger | undefined;
 let defaultSink: AuditSink | undefined;
@@ -22,9 +27,15 @@ export function getDefaultLogger(): AuditLogger {
  * Writes are synchronous, stdout included, so that a line is never lost in a crash: a row in
  * the audit file always has its line in the log. (pino's own default for stdout is
  * asynchronous, which keeps lines in memory until the event loop turns.)
+ *
+ * A log file holds the same lines as the audit file, so it is made as private as the audit
+ * file: created 0600, its missing directories 0700, whatever the umask. An existing file
+ * keeps its mode.
  */
 export function createAuditLogger(options: { readonly destination?: string | number } = {}): AuditLogger {
-  return pino({ name: 'kora' }, pino.destination({ dest: options.destination ?? STDOUT_FD, sync: true, mkdir: true }));
+  const destination = options.destination ?? STDOUT_FD;
+  if (typeof destination === 'string') mkdirSync(dirname(destination), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  return pino({ name: 'kora' }, pino.destination({ dest: destination, sync: true, mode: PRIVATE_FILE_MODE }));
 }
 
 /**
