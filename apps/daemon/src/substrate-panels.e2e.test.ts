@@ -251,7 +251,7 @@ describe.skipIf(!reachable)('the daemon with a PostgreSQL connection that stops 
       const response = await ask();
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ error: 'substrate_unavailable' });
-      expect(capture.logLines().some((line) => line.msg.startsWith('[kora.panels.read_failed] panel=agent-activity source=postgres '))).toBe(true);
+      expect(capture.logLines().some((line) => line.msg === '[kora.panels.read_failed] panel=agent-activity source=postgres error=query_timeout')).toBe(true);
     } finally {
       await proxy.close();
       await stack.close();

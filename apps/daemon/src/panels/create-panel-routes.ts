@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readErrorCode } from '@kora/audit-substrate-pg';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -328,7 +329,7 @@ function problem(c: Context, status: 400 | 401 | 404 | 413 | 500 | 503, error: s
   return c.json({ error, message }, status);
 }
 
+/** An error's code (`ENOENT`, a SQLSTATE, pg's `query_timeout`) or its class name, never its message. */
 function describeError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error';
+  return error instanceof Error || (typeof error === 'object' && error !== null) ? readErrorCode(error) : 'Error';
 }
