@@ -48,4 +48,25 @@ describe('schema', () => {
     expect(Object.keys(document.seams)).toEqual(['mcp.tool_called']);
     expect(document.envelope.type).toBe('object');
   });
+
+  it("admits the guard's markers wherever a string has a pattern or a length cap, and nowhere else", async () => {
+    const io = createTestIo();
+    expect(await main(['schema'], io)).toBe(0);
+    const document = JSON.parse(io.out()) as { envelope: { properties: Record<string, unknown> }; seams: Record<string, { properties: Record<string, unknown> }> };
+    const channel = document.seams['slack_dm.reply_failed']?.properties.channel_id as { anyOf: { pattern: string }[] };
+    const [own, markers] = channel.anyOf.map((branch) => new RegExp(branch.pattern, 'u'));
+    // What the sink writes when an AWS-key-shaped channel id is redacted: the field's own
+    // pattern refuses it, the markers' branch takes it.
+    expect(own?.test('[REDACTED:aws-access-key-id]')).toBe(false);
+    expect(markers?.test('[REDACTED:aws-access-key-id]')).toBe(true);
+    expect(markers?.test('[REDACTED:aws-access-key-id][REDACTED:email-address]')).toBe(true);
+    for (const text of ['[REDACTED:]', 'C01[REDACTED:aws-access-key-id]', '[REDACTED:Upper]', '[REDACTED:x]\n']) {
+      expect(markers?.test(text), text).toBe(false);
+    }
+    const reasoning = document.seams['reasoning.tool_called']?.properties as Record<string, { enum?: unknown; anyOf?: unknown }>;
+    expect(reasoning.tool_status?.enum).toBeDefined();
+    expect(reasoning.tool_status?.anyOf).toBeUndefined();
+    expect(JSON.stringify(document.envelope.properties.caller_session_id)).toContain('REDACTED');
+    expect(JSON.stringify(document.envelope.properties.id)).not.toContain('REDACTED');
+  });
 });

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { auditEnvelope } from '@kora/audit-sink';
 import { z } from 'zod';
+import { allowRedactionMarkers } from '../allow-redaction-markers.js';
+import type { JsonSchema } from '../allow-redaction-markers.js';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -14,6 +16,9 @@ const usage = `Usage: kora-audit schema [--seam S]
 Print the JSON Schema (draft 2020-12) of the row envelope and of each seam's details, as one
 document: {"envelope": {...}, "seams": {"<seam name>": {...}}}. With --seam, only that seam
 is under "seams".
+
+A string the guard redacted may hold its markers alone where the marker breaks the field's
+pattern or length (\`[REDACTED:aws-access-key-id]\`): every such field admits them.
 `;
 
 // Parts zod cannot express (a custom refinement) become `{}` rather than failing the command.
@@ -31,9 +36,14 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
     seams = [seam];
   }
+  // The guard reads the details and `caller_session_id`; the envelope's other fields are the sink's own.
+  const envelope = z.toJSONSchema(auditEnvelope, jsonSchemaOptions) as { properties: Record<string, JsonSchema> };
   const document = {
-    envelope: z.toJSONSchema(auditEnvelope, jsonSchemaOptions),
-    seams: Object.fromEntries(seams.map((seam) => [seam.name, z.toJSONSchema(seam.details, jsonSchemaOptions)])),
+    envelope: {
+      ...envelope,
+      properties: { ...envelope.properties, caller_session_id: allowRedactionMarkers(envelope.properties.caller_session_id ?? {}) },
+    },
+    seams: Object.fromEntries(seams.map((seam) => [seam.name, allowRedactionMarkers(z.toJSONSchema(seam.details, jsonSchemaOptions) as JsonSchema)])),
   };
   await writeText(io.stdout, `${JSON.stringify(document, null, 2)}\n`);
   return EXIT_OK;
