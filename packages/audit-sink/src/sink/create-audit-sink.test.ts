@@ -187,6 +187,15 @@ describe('createAuditSink', () => {
     expect(rows()[0]).toMatchObject({ caller_session_id: hostile, details: { note: hostile, keys: [hostile] } });
   });
 
+  it('names a key path with a bidi control escaped in the redacted warning', () => {
+    const { sink, warnings } = capture();
+    // An unknown key is refused, but its secret is still redacted and its path named.
+    sink.emit(exampleSeam, { tool_name: 't', [`\u202e${slackToken}`]: 1 });
+    const redacted = warnings().find((warning) => warning.startsWith('[kora.audit.redacted]'));
+    expect(redacted).toContain(String.raw`paths=details["\u202e[REDACTED:slack-bot-token]"]{key}`);
+    expect(redacted).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it('counts the escapes against the size cap', () => {
     // 1,000 bidi controls are 3,000 bytes raw, within the cap, but 6,000 escaped.
     const { sink, rows, fileText } = capture({ maxRowBytes: 4096 });
