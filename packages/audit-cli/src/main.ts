@@ -1,4 +1,5 @@
 import { writeText } from './cli-io.js';
+import { escapeTerminalText } from './escape-terminal-text.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandEntry } from './command.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -73,7 +74,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const entry = COMMANDS.find((candidate) => candidate.name === name);
   if (entry === undefined) {
-    await writeText(io.stderr, `kora-audit: unknown command '${name}' (commands: ${COMMANDS.map((known) => known.name).join(', ')}; see kora-audit --help)\n`);
+    await writeText(io.stderr, `kora-audit: unknown command '${escapeTerminalText(name)}' (commands: ${COMMANDS.map((known) => known.name).join(', ')}; see kora-audit --help)\n`);
     return EXIT_USAGE;
   }
   const command = await entry.load();
@@ -87,7 +88,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run(args, io);
   } catch (error) {
     const message = error instanceof UsageError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    await writeText(io.stderr, `kora-audit ${command.name}: ${message}\n`);
+    // A message may quote a path or a value from the command line or a file.
+    await writeText(io.stderr, `kora-audit ${command.name}: ${escapeTerminalText(message)}\n`);
     return EXIT_USAGE;
   }
 }

@@ -45,6 +45,7 @@ export { formatPythonRepr } from './format/format-python-repr.js';
 export { formatFixedHalfEven } from './format/format-fixed-half-even.js';
 export { formatPythonInt } from './format/format-python-int.js';
 export { escapeToken } from './format/escape-token.js';
+export { escapeJsonControls, hasJsonControls } from './format/escape-json-controls.js';
 export { readErrorTypeName } from './format/read-error-type-name.js';
 
 export { readAuditEntries, streamAuditEntries, streamAuditJsonl, streamAuditLines } from './reader/read-audit-entries.js';

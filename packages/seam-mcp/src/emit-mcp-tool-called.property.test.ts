@@ -1,5 +1,5 @@
 import { findSecrets, redactText } from '@kora/audit-sink';
-import { createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
+import { checkLineFields, createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
 import type { CaptureSink, Carrier, OutputChecker, Planted } from '@kora/audit-sink/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,12 +100,15 @@ describe('emitMcpToolCalled under hostile input', { timeout: 600_000 }, () => {
         } as EmitMcpToolCalledInput;
         const outcome = emitMcpToolCalled(input, capture);
 
-        checker.checkEmit(outcome, [
+        const outputs = checker.checkEmit(outcome, [
           ...generated.toolName.secrets,
           ...(generated.args?.secrets ?? []),
           ...generated.result.secrets,
           ...generated.callerSessionId.secrets,
         ]);
+        // No tool name, actor kind, key name or result can read as another field of the line.
+        const line = outputs.logLines.find((entry) => entry.msg.startsWith('[kora.mcp.tool_called] '))?.msg ?? '';
+        checkLineFields(line, ['tool', 'caller_actor_kind', 'args_keys', 'result']);
 
         // What the caller sent (tool name, arguments, result) never costs the row: only what
         // the server itself decides can be refused.

@@ -1,4 +1,4 @@
-import { createCaptureSink } from '@kora/audit-sink/testing';
+import { checkLineFields, createCaptureSink } from '@kora/audit-sink/testing';
 import type { CaptureSink } from '@kora/audit-sink/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emitMcpToolCalled } from './emit-mcp-tool-called.js';
@@ -131,6 +131,22 @@ describe('emitMcpToolCalled', () => {
     expect(capture.verbatimLines()[0]).not.toContain('\n');
   });
 
+  it('cannot make the line read as if it had other values, and the row agrees with the line', () => {
+    const forged = 'x result=ok caller_actor_kind=admin';
+    const outcome = emitMcpToolCalled(
+      { toolName: `kora__x ${forged}`, toolKind: 'mutating', callerActorKind: 'viewer', args: { [forged]: 1, title: 2 }, outcome: { status: 'denied', reason: `forbidden ${forged}` } },
+      capture,
+    );
+    expect(outcome.ok).toBe(true);
+    const [line] = capture.verbatimLines();
+    expect(line).toBe(
+      String.raw`[kora.mcp.tool_called] tool=kora__x\x20x\x20result=ok\x20caller_actor_kind=admin caller_actor_kind=viewer args_keys=['title', 'x\\x20result=ok\\x20caller_actor_kind=admin'] result=denied:forbidden\x20x\x20result=ok\x20caller_actor_kind=admin`,
+    );
+    // Each field starts once, where the format puts it.
+    checkLineFields(line ?? '', ['tool', 'caller_actor_kind', 'args_keys', 'result']);
+    expect(capture.rows()[0]?.details.args_keys).toEqual(['title', String.raw`x\x20result=ok\x20caller_actor_kind=admin`]);
+  });
+
   it('redacts a Slack token or an e-mail address passed in any field from both outputs', () => {
     const outcome = emitMcpToolCalled(
       {
@@ -232,7 +248,8 @@ describe('emitMcpToolCalled', () => {
     );
     expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
     expect(capture.rows()).toHaveLength(0);
-    expect(capture.verbatimLines()).toEqual(['[kora.mcp.tool_called] tool=kora__x caller_actor_kind=some free text args_keys=[] result=ok']);
+    // The actor kind's spaces are escaped: the line cannot read as holding other fields.
+    expect(capture.verbatimLines()).toEqual([String.raw`[kora.mcp.tool_called] tool=kora__x caller_actor_kind=some\x20free\x20text args_keys=[] result=ok`]);
     expect(capture.warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] seam=mcp\.tool_called reason=invalid_details/);
   });
 });

@@ -84,9 +84,9 @@ function describeResult(input: EmitMcpToolCalledInput): string {
 }
 
 /**
- * The arguments' own key names, sorted by code point, made printable (control and other
+ * The arguments' own key names, sorted by code point, made printable (spaces, control and other
  * non-printable characters escaped as `\xNN`/`\uXXXX`) and capped in length and number, so a
- * caller's odd keys can never make the row invalid.
+ * caller's odd keys can never make the row invalid, nor read in the line as another field.
  */
 function listArgsKeys(args: unknown): string[] {
   if (typeof args !== 'object' || args === null) return [];
@@ -109,13 +109,15 @@ function listArgsKeys(args: unknown): string[] {
   return kept;
 }
 
-const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
+// Every character Python's repr escapes, and the space: with no space in a name, the line's
+// `args_keys=[…]` cannot hold a ` result=` or ` caller_actor_kind=` of its own.
+const ESCAPED_IN_KEY_NAME = /[\p{C}\p{Z}]/u;
 
 function printableKeyName(key: string): string {
   let name = '';
   for (const character of key) {
     const codePoint = character.codePointAt(0) ?? 0;
-    if (character === ' ' || !NON_PRINTABLE.test(character)) name += character;
+    if (!ESCAPED_IN_KEY_NAME.test(character)) name += character;
     else if (codePoint <= 0xff) name += `\\x${codePoint.toString(16).padStart(2, '0')}`;
     else if (codePoint <= 0xffff) name += `\\u${codePoint.toString(16).padStart(4, '0')}`;
     else name += `\\U${codePoint.toString(16).padStart(8, '0')}`;

@@ -43,7 +43,7 @@ describe('seam', () => {
       result: 'ok\r\x1b[2K',
     });
     expect(line).toBe(
-      String.raw`[kora.mcp.tool_called] tool=x\n[kora.mcp.tool_called] tool=forged caller_actor_kind=viewer args_keys=['a\u2028b'] result=ok\r\x1b[2K`,
+      String.raw`[kora.mcp.tool_called] tool=x\n[kora.mcp.tool_called]\x20tool=forged caller_actor_kind=viewer args_keys=['a\u2028b'] result=ok\r\x1b[2K`,
     );
   });
 

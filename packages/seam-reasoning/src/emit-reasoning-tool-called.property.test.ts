@@ -1,5 +1,5 @@
 import { findSecrets, redactText } from '@kora/audit-sink';
-import { createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
+import { checkLineFields, createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
 import type { CaptureSink, Carrier, OutputChecker, Planted } from '@kora/audit-sink/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,7 +79,11 @@ describe('emitReasoningToolCalled under hostile input', { timeout: 600_000 }, ()
         };
         const outcome = emitReasoningToolCalled(input, capture);
 
-        checker.checkEmit(outcome, [...generated.toolName.secrets, ...generated.error.secrets, ...generated.callerSessionId.secrets]);
+        const outputs = checker.checkEmit(outcome, [...generated.toolName.secrets, ...generated.error.secrets, ...generated.callerSessionId.secrets]);
+        // No tool name, trigger, session id or type name can read as another field of the line.
+        const line = outputs.logLines.find((entry) => entry.msg.startsWith('[kora.reasoning.tool_called] '))?.msg ?? '';
+        const withType = generated.error.value === undefined || generated.error.value === null ? [] : ['exc_type'];
+        checkLineFields(line, ['tool', 'triggered_by', 'caller_session_id', 'tool_duration_ms', 'tool_status', ...withType]);
 
         // The tool's name (the model's choice) and what the tool threw never cost the row.
         const session = generated.callerSessionId.value;

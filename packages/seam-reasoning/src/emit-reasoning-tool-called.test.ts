@@ -1,4 +1,4 @@
-import { createCaptureSink } from '@kora/audit-sink/testing';
+import { checkLineFields, createCaptureSink } from '@kora/audit-sink/testing';
 import type { CaptureSink } from '@kora/audit-sink/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emitReasoningToolCalled } from './emit-reasoning-tool-called.js';
@@ -99,6 +99,20 @@ describe('emitReasoningToolCalled', () => {
     emitReasoningToolCalled({ toolName: 't', triggeredBy: 'email', durationMs: -3, status: 'ok' }, capture);
     emitReasoningToolCalled({ toolName: 't', triggeredBy: 'email', durationMs: 2147483648, status: 'ok' }, capture);
     expect(capture.rows().map((row) => row.details.tool_duration_ms)).toEqual([1, 0, 2147483648]);
+  });
+
+  it('cannot make the line read as if it had other values through the caller session id', () => {
+    const outcome = emitReasoningToolCalled(
+      { toolName: 'kora__x', triggeredBy: 'slack_dm', durationMs: 9, status: 'error', error: new TypeError('x'), callerSessionId: 'D1:1 tool_status=ok tool_duration_ms=0\u202e' },
+      capture,
+    );
+    expect(outcome.ok).toBe(true);
+    const [line] = capture.verbatimLines();
+    expect(line).toBe(String.raw`[kora.reasoning.tool_called] tool=kora__x triggered_by=slack_dm caller_session_id=D1:1\x20tool_status=ok\x20tool_duration_ms=0\u202e tool_duration_ms=9 tool_status=error exc_type=TypeError`);
+    checkLineFields(line ?? '', ['tool', 'triggered_by', 'caller_session_id', 'tool_duration_ms', 'tool_status', 'exc_type']);
+    // The row keeps the session id as it came, escaped only as JSON.
+    expect(capture.rows()[0]?.caller_session_id).toBe('D1:1 tool_status=ok tool_duration_ms=0\u202e');
+    expect(capture.fileText()).toContain(String.raw`"caller_session_id":"D1:1 tool_status=ok tool_duration_ms=0\u202e"`);
   });
 
   it('keeps the row when the model asks for a tool name with spaces or control characters', () => {

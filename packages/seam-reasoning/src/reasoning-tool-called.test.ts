@@ -44,7 +44,7 @@ describe('seam', () => {
     const line = (tool_duration_ms: unknown): string => seam.formatLine({ ...validDetails, tool_duration_ms });
     expect(line(2147483648)).toContain(' tool_duration_ms=2147483648 ');
     expect(line(12.9)).toContain(' tool_duration_ms=12 ');
-    expect(line('12 ms')).toContain(' tool_duration_ms=12 ms ');
+    expect(line('12 ms')).toContain(String.raw` tool_duration_ms=12\x20ms `);
   });
 
   it('escapes control characters so a value cannot forge a second line', () => {
@@ -53,7 +53,7 @@ describe('seam', () => {
       { caller_session_id: 'D1:1\u2028' },
     );
     expect(line).not.toMatch(/[\r\n\u2028]/);
-    expect(line).toContain(String.raw`tool=x\n[kora.reasoning.tool_called] tool=forged`);
+    expect(line).toContain(String.raw`tool=x\n[kora.reasoning.tool_called]\x20tool=forged`);
     expect(line).toContain(String.raw`caller_session_id=D1:1\u2028`);
   });
 });

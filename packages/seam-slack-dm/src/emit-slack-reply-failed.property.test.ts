@@ -1,5 +1,5 @@
 import { findSecrets, redactText } from '@kora/audit-sink';
-import { createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
+import { checkLineFields, createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
 import type { CaptureSink, Carrier, OutputChecker, Planted } from '@kora/audit-sink/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,7 +76,10 @@ describe('emitSlackReplyFailed under hostile input', { timeout: 600_000 }, () =>
       fc.property(channelId, messageTs, thrown, (channel, ts, error) => {
         const outcome = emitSlackReplyFailed({ channelId: channel, messageTs: ts.value as string | null | undefined, error: error.value }, capture);
 
-        checker.checkEmit(outcome, [...ts.secrets, ...error.secrets]);
+        const outputs = checker.checkEmit(outcome, [...ts.secrets, ...error.secrets]);
+        // No channel id or reason can read as another field of the line.
+        const line = outputs.logLines.find((entry) => entry.msg.startsWith('[kora.slack_dm.reply_failed] '))?.msg ?? '';
+        checkLineFields(line, ['channel', 'reason']);
 
         // Whatever the reply threw, the failure is recorded.
         const session = typeof ts.value === 'string' && ts.value !== '' ? `${channel}:${ts.value}` : null;

@@ -25,7 +25,7 @@ describe('seam', () => {
 
   it('escapes control characters so a value cannot forge a second line', () => {
     expect(seam.formatLine({ channel_id: 'D1\n[kora.slack_dm.reply_failed] channel=X', reason: 'transport:503\u2029' })).toBe(
-      String.raw`[kora.slack_dm.reply_failed] channel=D1\n[kora.slack_dm.reply_failed] channel=X reason=transport:503\u2029`,
+      String.raw`[kora.slack_dm.reply_failed] channel=D1\n[kora.slack_dm.reply_failed]\x20channel=X reason=transport:503\u2029`,
     );
     expect(seam.formatLine({})).toBe('[kora.slack_dm.reply_failed] channel=None reason=None');
   });

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { findSecrets } from '@kora/audit-sink';
-import { createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
+import { checkLineFields, createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
 import type { CaptureSink, Carrier, OutputChecker, Planted } from '@kora/audit-sink/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,12 +113,16 @@ describe('emitWebhookDeadLetter under hostile input', { timeout: 600_000 }, () =
         } as EmitWebhookDeadLetterInput;
         const outcome = emitWebhookDeadLetter(input, capture);
 
-        checker.checkEmit(outcome, [
+        const outputs = checker.checkEmit(outcome, [
           ...generated.peerIp.secrets,
           ...generated.requestId.secrets,
           ...generated.body.secrets,
           ...generated.headers.secrets,
         ]);
+        // Up to the header summary, the last field and the only one with spaces, nothing can
+        // read as another field of the line.
+        const line = outputs.logLines.find((entry) => entry.msg.startsWith('[kora.webhook.dead_letter] '))?.msg ?? '';
+        checkLineFields(line, ['source', 'reason', 'ts', 'peer_ip', 'request_id', 'body_bytes', 'headers'], { spacedLast: true });
 
         // What the sender controls (address, request id, body, headers) never costs the row.
         const ts = 'ts' in generated.timing ? generated.timing.ts : ('receivedAt' in generated.timing ? generated.timing.receivedAt : new Date()).getTime() / 1000;

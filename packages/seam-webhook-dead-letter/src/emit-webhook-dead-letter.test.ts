@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createCaptureSink } from '@kora/audit-sink/testing';
 import type { CaptureSink } from '@kora/audit-sink/testing';
@@ -216,5 +218,42 @@ describe('emitWebhookDeadLetter', () => {
     for (const leaked of ['HELLO-FROM-SLACK', 'COOKIE-VALUE', slackToken, signature]) {
       expect(capture.allOutput()).not.toContain(leaked);
     }
+  });
+  it('writes C1, separator and bidi controls of a header as \\u escapes on disk, and as Python repr escapes in the line', () => {
+    const userAgent = 'bot\x9b[2J nel\u0085 ls\u2028 rlo\u202e lri\u2066 alm\u061c';
+    const outcome = emitWebhookDeadLetter({ source: 'slack', reason: 'slack_signature_mismatch', ts: 1, headers: [['User-Agent', userAgent], ['X-Forwarded-For', '198.51.100.4\u200f']] }, capture);
+    expect(outcome.ok).toBe(true);
+    const bytes = readFileSync(capture.path);
+    expect(bytes.every((byte) => byte < 0x80)).toBe(true);
+    expect(bytes.toString('latin1')).toContain(String.raw`"user-agent":"bot\u009b[2J nel\u0085 ls\u2028 rlo\u202e lri\u2066 alm\u061c","x-forwarded-for":"198.51.100.4\u200f"`);
+    expect(capture.rows()[0]?.details.headers).toEqual({ 'user-agent': userAgent, 'x-forwarded-for': '198.51.100.4\u200f' });
+    expect(capture.verbatimLines()[0]).toContain(String.raw`headers={'user-agent': 'bot\x9b[2J nel\x85 ls\u2028 rlo\u202e lri\u2066 alm\u061c', 'x-forwarded-for': '198.51.100.4\u200f'}`);
+  });
+
+  it('writes the raw bytes of a header a real HTTP listener received as \\u escapes on disk', async () => {
+    // Node reads header bytes 0x80-0xff as latin1: a CSI byte arrives as U+009B.
+    const server = createServer((request, response) => {
+      emitWebhookDeadLetter({ source: 'email', reason: 'purelymail_hmac_mismatch', ts: 1, headers: request.rawHeaders }, capture);
+      response.writeHead(401, { connection: 'close' }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const socket = connect(port, '127.0.0.1');
+      socket.end(Buffer.concat([Buffer.from('POST /email HTTP/1.1\r\nHost: x\r\nUser-Agent: a'), Buffer.from([0x9b, 0x32, 0x4a, 0x85, 0xe2, 0x80, 0xae]), Buffer.from('z\r\nContent-Length: 0\r\n\r\n')]));
+      const reply = await new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+        socket.on('close', () => resolve(text));
+      });
+      expect(reply).toMatch(/^HTTP\/1\.1 401/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    // The UTF-8 of U+202E arrives as â, a C1 control and ®: the control is escaped, the letters are not.
+    const text = readFileSync(capture.path, 'utf8');
+    expect(text).not.toMatch(/[\u007f-\u009f\u202a-\u202e]/);
+    expect(text).toContain(String.raw`"user-agent":"a\u009b2J\u0085â\u0080®z"`);
+    expect(capture.rows()[0]?.details.headers).toMatchObject({ 'user-agent': 'a\x9b2J\x85\xe2\x80\xaez' });
   });
 });

@@ -62,7 +62,7 @@ describe('seam', () => {
       headers: { 'user-agent': 'ua\r\n\u2028x' },
     });
     expect(line).not.toMatch(/[\r\n\u2028]/);
-    expect(line).toContain(String.raw`request_id=r\n[kora.webhook.dead_letter] source=forged`);
+    expect(line).toContain(String.raw`request_id=r\n[kora.webhook.dead_letter]\x20source=forged`);
     expect(line).toContain(String.raw`headers={'user-agent': 'ua\r\n\u2028x'}`);
   });
 });

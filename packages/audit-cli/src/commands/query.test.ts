@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestIo, envelopeRow, makeTempDir, parseJsonLines, rowsText, runCli } from '../__fixtures__/cli-harness.js';
+import { RAW_UNSAFE_OUTPUT, asFileText, hostileRows } from '../__fixtures__/hostile-rows.js';
 import { main } from '../main.js';
 
 let dir: string;
@@ -60,6 +61,22 @@ describe('query', () => {
     expect(await main(['query', '--path', path, '--since', '3s', '--until', until], io)).toBe(0);
     expect(ids(io.out())).toEqual(idsOf(34, 33, 32, 31, 30, 29, 28, 27));
   });
+
+  it('prints no raw control or bidi character a hand left in the file, as JSON that parses to the rows', async () => {
+    const written = [envelopeRow(0), ...hostileRows(1, 4), envelopeRow(4)];
+    // One row also spaced and tabbed, so that it takes the path that writes it again.
+    const tabbed = JSON.stringify(hostileRows(5, 6)[0]).replace(',"details"', ',\t"details"');
+    writeFileSync(path, `${asFileText(written)}${tabbed}\n`);
+    for (const args of [[], ['--all'], ['--limit', '3'], ['--seam', 'webhook.dead_letter', '--all']]) {
+      const { code, stdout } = await runCli(['query', '--path', path, ...args]);
+      expect(code).toBe(0);
+      // The rows are ASCII but for the hostile characters: printed escaped, they are all ASCII.
+      expect(Buffer.from(stdout).every((byte) => byte < 0x80), args.join(' ')).toBe(true);
+      expect(RAW_UNSAFE_OUTPUT.test(stdout)).toBe(false);
+      const expected = [...written, hostileRows(5, 6)[0]!].reverse().filter((row) => !args.includes('--seam') || row.seam === 'webhook.dead_letter');
+      expect(parseJsonLines(stdout)).toEqual(args.includes('--limit') ? expected.slice(0, 3) : expected);
+    }
+  }, 60_000);
 
   it('pages with --limit and --cursor until the cursor is null', async () => {
     writeFileSync(`${path}.1`, rowsText(0, 5));

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readAuditEntries, streamAuditJsonl } from '@kora/audit-sink/reader';
+import { escapeJsonControls, readAuditEntries, streamAuditJsonl } from '@kora/audit-sink/reader';
 import type { ReadSkipCounts } from '@kora/audit-sink/reader';
 import { LineWriter, writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
@@ -33,11 +33,13 @@ const SKIP_KINDS = ['blank', 'malformed', 'torn', 'invalid'] as const;
 
 /**
  * The row's text as read, when it prints as one clean line; it parsed to the entry. JSON
- * refuses raw control characters inside strings, so the only ones a parsed row can hold are
+ * refuses raw C0 controls inside strings, so the only ones a parsed row can hold are
  * whitespace between tokens: a CR or a tab stays in the file, and the row is re-serialized.
+ * Either way a DEL, C1, separator or bidi control a hand left raw in a string is escaped, so
+ * that no row drives the terminal it is printed on.
  */
-function printable(text: string | undefined): string | undefined {
-  return text === undefined || text.includes('\r') || text.includes('\t') ? undefined : text;
+function printable(text: string | undefined, entry: unknown): string {
+  return escapeJsonControls(text === undefined || text.includes('\r') || text.includes('\t') ? JSON.stringify(entry) : text);
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
@@ -92,7 +94,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const limit = parseCountOption('--limit', values.limit, { min: 1, max: 10_000 });
     const page = await readAuditEntries({ path, seams, since, until, limit, cursor, withLines: true }).catch(asUsageError);
     for (const [index, entry] of page.entries.entries()) {
-      if (out.add(printable(page.lines?.[index]) ?? JSON.stringify(entry))) await out.flush();
+      if (out.add(printable(page.lines?.[index], entry))) await out.flush();
     }
     count(page);
   }

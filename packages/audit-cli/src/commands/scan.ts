@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 // The guard alone: neither the sink, its logger nor zod is loaded to scan a file.
 import { findSecrets, mayHoldSecret, redactText } from '@kora/audit-sink/guard';
 import { LineWriter, writeText } from '../cli-io.js';
+import { escapeTerminalText } from '../escape-terminal-text.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
@@ -45,7 +46,8 @@ export interface ScanFinding {
 function childPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   if (IDENTIFIER.test(key)) return parent === '' ? key : `${parent}.${key}`;
-  return `${parent}[${JSON.stringify(key)}]`;
+  // A key from the file may hold controls JSON leaves raw: a path is printed, so they are escaped.
+  return `${parent}[${escapeTerminalText(JSON.stringify(key))}]`;
 }
 
 // A value waiting to be walked; its path is spelled out only when a rule hits in it.
@@ -161,7 +163,7 @@ async function scanFile(
     const code = (error as { code?: unknown } | null)?.code;
     const reason =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : typeof code === 'string' ? code : String(error);
-    await writeText(io.stderr, `kora-audit scan: ${file}: ${reason}\n`);
+    await writeText(io.stderr, `kora-audit scan: ${escapeTerminalText(file)}: ${reason}\n`);
     return 'unreadable';
   }
 }
@@ -177,7 +179,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   let unreadable = 0;
   const report = async (finding: ScanFinding): Promise<void> => {
     findings += 1;
-    await out.line(json ? JSON.stringify(finding) : `${finding.file}:${finding.line}: ${finding.rule} at ${finding.path}`);
+    await out.line(escapeTerminalText(json ? JSON.stringify(finding) : `${finding.file}:${finding.line}: ${finding.rule} at ${finding.path}`));
   };
   for (const file of positionals) {
     const outcome = await scanFile(file, resolve(io.cwd, file), io, report);

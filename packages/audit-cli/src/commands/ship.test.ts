@@ -24,6 +24,13 @@ describe('ship', () => {
     expect(table.err()).toContain("invalid table name 'x; DROP TABLE y'");
   });
 
+  it('prints a control or bidi character of its input escaped in its error line', async () => {
+    const table = createTestIo({ cwd: makeTempDir() });
+    expect(await main(['ship', '--database-url', DOWN_URL, '--path', 'a.jsonl', '--table', 'bad\u202e\x9bname'], table)).toBe(2);
+    expect(table.err()).toContain(String.raw`invalid table name 'bad\u202e\u009bname'`);
+    expect(table.err()).not.toMatch(/[\u0080-\u009f\u202a-\u202e]/);
+  });
+
   it('refuses a damaged checkpoint with exit 2 rather than guessing a position', async () => {
     const dir = makeTempDir();
     writeFileSync(join(dir, 'audit.jsonl'), rowsText(0, 3));

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createShipper } from '@kora/audit-substrate-pg';
 import { writeText } from '../cli-io.js';
+import { escapeTerminalText } from '../escape-terminal-text.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TEMPFAIL } from '../exit-codes.js';
@@ -80,9 +81,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       follow,
       giveUpAfterMs,
       signal: io.signal,
+      // A database's error message may quote what it was sent: nothing reaches the terminal raw.
       logger: {
-        info: (message) => void io.stderr.write(`${message}\n`),
-        warn: (message) => void io.stderr.write(`${message}\n`),
+        info: (message) => void io.stderr.write(`${escapeTerminalText(message)}\n`),
+        warn: (message) => void io.stderr.write(`${escapeTerminalText(message)}\n`),
       },
     });
   } catch (error) {
@@ -97,7 +99,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   await writeText(
     io.stdout,
-    `${JSON.stringify({
+    `${escapeTerminalText(JSON.stringify({
       rows_shipped: stats.rowsShipped,
       rows_inserted: stats.rowsInserted,
       lines_skipped: stats.linesSkipped,
@@ -105,7 +107,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       gave_up: stats.gaveUp,
       file: stats.file,
       offset: stats.offset,
-    })}\n`,
+    }))}\n`,
   );
   if (stats.gaveUp) return EXIT_TEMPFAIL;
   // Following ends only when asked to: that is success. A one-off run stopped early is not.

@@ -66,4 +66,16 @@ describe('stats', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ path, rows: 4, lines: 4 });
   });
+
+  it('prints a path holding control or bidi characters escaped, in its document and in its errors', async () => {
+    const hostile = join(dir, 'audit\u202e\x9b.jsonl');
+    writeFileSync(hostile, rowsText(0, 2));
+    const io = createTestIo();
+    expect(await main(['stats', '--path', hostile], io)).toBe(0);
+    expect(io.out()).not.toMatch(/[\u007f-\u009f\u202a-\u202e]/);
+    expect((JSON.parse(io.out()) as { path: string }).path).toBe(hostile);
+    const missing = createTestIo();
+    expect(await main(['stats', '--path', join(dir, 'gone\u202e\x1b[2J.jsonl')], missing)).toBe(2);
+    expect(missing.err()).toBe(`kora-audit stats: ${join(dir, 'gone')}\\u202e\\u001b[2J.jsonl: no such file\n`);
+  });
 });

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { SEAM_NAMES } from '@kora/audit-sink/reader';
+import { SEAM_NAMES, escapeJsonControls } from '@kora/audit-sink/reader';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import { classifyLine } from '../classify-line.js';
@@ -90,7 +90,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     first_emitted_at: first,
     last_emitted_at: last,
   };
-  await writeText(io.stdout, `${JSON.stringify(result, null, 2)}\n`);
+  // The path is the operator's, but may hold any character: none is printed raw.
+  await writeText(io.stdout, `${escapeJsonControls(JSON.stringify(result, null, 2))}\n`);
   return EXIT_OK;
 }
 

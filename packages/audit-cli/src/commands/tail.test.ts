@@ -1,7 +1,8 @@
 import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestIo, envelopeRow, makeTempDir, parseJsonLines, rowsText, startCli, waitFor } from '../__fixtures__/cli-harness.js';
+import { createTestIo, envelopeRow, makeTempDir, parseJsonLines, rowsText, runCli, startCli, waitFor } from '../__fixtures__/cli-harness.js';
+import { RAW_UNSAFE_OUTPUT, asFileText, hostileRows } from '../__fixtures__/hostile-rows.js';
 import { main } from '../main.js';
 
 let dir: string;
@@ -91,6 +92,23 @@ describe('tail', () => {
     expect(await running).toBe(0);
     expect(ids(io.out())).toEqual(idsFrom(0, 4));
   });
+
+  it('prints no raw control or bidi character a hand left in the file, read first or followed', async () => {
+    writeFileSync(path, `${rowsText(0, 2)}${asFileText(hostileRows(2, 4))}`);
+    const first = await runCli(['tail', '--path', path, '-n', '3']);
+    expect(first.code).toBe(0);
+    expect(Buffer.from(first.stdout).every((byte) => byte < 0x80)).toBe(true);
+    expect(parseJsonLines(first.stdout)).toEqual([envelopeRow(1), ...hostileRows(2, 4)]);
+
+    const cli = startCli(['tail', '-f', '--path', path, '-n', '1']);
+    await cli.waitForOutput((out) => ids(out).length === 1);
+    appendFileSync(path, asFileText(hostileRows(4, 5)));
+    await cli.waitForOutput((out) => ids(out).length === 2);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(RAW_UNSAFE_OUTPUT.test(cli.stdout())).toBe(false);
+    expect(parseJsonLines(cli.stdout())).toEqual(hostileRows(3, 5));
+  }, 60_000);
 
   it('runs as a real process and stops on SIGTERM', async () => {
     writeFileSync(path, rowsText(0, 3));

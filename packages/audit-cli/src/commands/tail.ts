@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readAuditEntries } from '@kora/audit-sink/reader';
+import { escapeJsonControls, readAuditEntries } from '@kora/audit-sink/reader';
 import type { AuditEnvelope } from '@kora/audit-sink/reader';
 import { LineWriter } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
@@ -52,7 +52,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const { entries } = await readAuditEntries({ path, seams, limit: count }).catch(asUsageError);
     for (const entry of entries.reverse()) {
       printed.add(entry.id);
-      await out.line(JSON.stringify(entry));
+      await out.line(printable(entry));
     }
   }
   await out.flush();
@@ -67,12 +67,17 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       const parsed = await classifyLine(line);
       if (parsed.kind !== 'row' || !matches(parsed.entry, wanted)) return;
       if (printed.delete(parsed.entry.id)) return;
-      await out.line(JSON.stringify(parsed.entry));
+      await out.line(printable(parsed.entry));
       await out.flush();
     },
   });
   await out.flush();
   return EXIT_OK;
+}
+
+/** A row as one JSON line with no raw control or bidi character, whatever a hand put in the file. */
+function printable(entry: AuditEnvelope): string {
+  return escapeJsonControls(JSON.stringify(entry));
 }
 
 function matches(entry: AuditEnvelope, seams: ReadonlySet<string> | undefined): boolean {

@@ -11,9 +11,13 @@ function checkAmid(bytes: Buffer, before = '{"v":1,"id":"', after = 'rue}}\n{"v"
   return readSinkRowBytes(chunk, before.length, before.length + bytes.length);
 }
 
-/** The promise of a defined answer: the bytes are their text exactly, and that text is a sound sink row. */
+/**
+ * The promise of a defined answer: the bytes are printable ASCII (a printer copies them to a
+ * terminal as they are), they are their text exactly, and that text is a sound sink row.
+ */
 function expectSound(bytes: Buffer, seam: string | undefined): void {
   if (seam === undefined) return;
+  expect(bytes.every((byte) => byte >= 0x20 && byte < 0x7f)).toBe(true);
   const text = bytes.toString('utf8');
   expect(Buffer.from(text, 'utf8').equals(bytes)).toBe(true);
   expectSinkRowSound(text, seam);

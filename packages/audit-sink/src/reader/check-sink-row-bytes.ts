@@ -30,11 +30,12 @@ const QUOTE = 0x22;
 /**
  * {@link readSinkRowSeam} on the row's bytes instead of its text: the seam of the row
  * `bytes[from, to)` when it is exactly in the sink's own layout, valid, and plain ASCII (no
- * byte of 0x80 or above, no backslash, no control character); undefined to say "decode it and
+ * byte of 0x7f or above, no backslash, no control character); undefined to say "decode it and
  * ask the text check". Defined is the same promise: `JSON.parse` of the decoded text succeeds,
  * `isAuditEnvelope` accepts the value, and its `id` and `emitted_at` are the bytes at their
  * fixed offsets. Because ASCII bytes decode to the same characters, a printer may write such a
- * row's bytes as they are, without decoding the row at all.
+ * row's bytes as they are, without decoding the row at all, and they hold nothing a terminal
+ * acts on.
  */
 export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number): SeamName | undefined {
   if (to - from <= ROW_SEAM_START || !matchesAt(bytes, from, PREFIX)) return undefined;

@@ -13,3 +13,4 @@ export type { AuditEnvelopeSchema } from './load-envelope-schema.js';
 export type { AuditEnvelope } from '../envelope/audit-envelope.js';
 export type { SeamName } from '../envelope/seam-names.js';
 export { resolveAuditLogPath } from '../sink/resolve-audit-log-path.js';
+export { escapeJsonControls, hasJsonControls } from '../format/escape-json-controls.js';

@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import type { SeamName } from '../envelope/seam-names.js';
 import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
+import { escapeJsonControls } from '../format/escape-json-controls.js';
 import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START } from '../envelope/row-layout.js';
 import { parseReadFilters } from './parse-read-filters.js';
 import type { ReadFilters } from './parse-read-filters.js';
@@ -198,7 +199,9 @@ export interface AuditJsonlBatch {
  * {@link streamAuditLines} gives, as bytes. A row in the sink's own layout and in plain ASCII
  * (nearly every row) is checked on its bytes and copied as read, never decoded. Any other
  * row is its text as read, but one holding a tab or carriage return (JSON whitespace) is
- * written compactly instead, so that every line is one row and nothing else.
+ * written compactly instead, so that every line is one row and nothing else, and a DEL, C1
+ * control, U+2028, U+2029 or bidi control left raw in the file is written as its `\uXXXX`
+ * escape, so that no row can drive the terminal it is printed on. Each line parses to the row.
  */
 export async function* streamAuditJsonl(options: StreamAuditEntriesOptions): AsyncGenerator<AuditJsonlBatch, void, undefined> {
   if ((options as { limit?: unknown }).limit !== undefined) throw new TypeError('streamAuditJsonl: limit does not apply to a stream');
@@ -223,9 +226,12 @@ class JsonlBlock {
     this.rows += 1;
   }
 
-  /** Add a row's JSON text: as it is, or compactly when it holds a tab or carriage return. */
+  /**
+   * Add a row's JSON text: as it is, or compactly when it holds a tab or carriage return; and
+   * with any raw C1 or bidi control escaped, as a hand that was not the sink's may have left it.
+   */
   addText(text: string): void {
-    const line = text.includes('\t') || text.includes('\r') ? JSON.stringify(JSON.parse(text)) : text;
+    const line = escapeJsonControls(text.includes('\t') || text.includes('\r') ? JSON.stringify(JSON.parse(text)) : text);
     this.reserve(Buffer.byteLength(line, 'utf8') + 1);
     this.used += this.buffer.write(line, this.used, 'utf8');
     this.buffer[this.used] = 0x0a;

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, idOf, line, newestFirst, rows } from '../__fixtures__/reader-rows.js';
 import { SEAM_NAMES } from '../envelope/seam-names.js';
+import { escapeJsonControls } from '../format/escape-json-controls.js';
 import type { SeamName } from '../envelope/seam-names.js';
 import { readAuditEntries, streamAuditEntries, streamAuditJsonl, streamAuditLines } from './read-audit-entries.js';
 import type { ReadAuditEntriesOptions, ReadSkipCounts, StreamAuditEntriesOptions } from './read-audit-entries.js';
@@ -50,9 +51,12 @@ async function collectJsonl(options: StreamAuditEntriesOptions, slowConsumer = f
   return { jsonl: Buffer.concat(parts), rows, skipped };
 }
 
-/** What printing `lines` as JSON lines writes: each as read, but compact where it holds a tab or CR. */
+/**
+ * What printing `lines` as JSON lines writes: each as read, but compact where it holds a tab or
+ * CR, and with raw C1, separator and bidi controls escaped.
+ */
 function asJsonl(lines: readonly string[]): Buffer {
-  return Buffer.from(lines.map((text) => `${/[\t\r]/.test(text) ? JSON.stringify(JSON.parse(text)) : text}\n`).join(''), 'utf8');
+  return Buffer.from(lines.map((text) => `${escapeJsonControls(/[\t\r]/.test(text) ? JSON.stringify(JSON.parse(text)) : text)}\n`).join(''), 'utf8');
 }
 
 /** Every page of readAuditEntries, with each entry's text. */
@@ -260,6 +264,36 @@ describe('streamAuditLines', () => {
     expect(jsonl.jsonl.toString('utf8')).toBe(asJsonl(paged.lines).toString('utf8'));
     expect(jsonl.jsonl.equals(asJsonl(paged.lines))).toBe(true);
     expect(jsonl.rows).toBe(9);
+  });
+
+  it.each([
+    ['on this thread', Number.POSITIVE_INFINITY],
+    ['with a worker thread scanning', 0],
+  ])('escapes the controls a hand left raw in the file, so that no printed row drives a terminal, %s', async (_, offloadAfterBytes) => {
+    // Written by hand, not by the sink: JSON.stringify leaves all of these raw.
+    const hostile = 'csi\x9b[2J nel\u0085 ls\u2028 ps\u2029 rlo\u202e lri\u2066 pdi\u2069 rlm\u200f alm\u061c del\x7f';
+    const written = [envelope(1, { caller_session_id: hostile }), envelope(2, { details: { [hostile]: [hostile] } }), envelope(3, { details: { note: hostile } })];
+    writeFileSync(path, `${rows(0, 1)}${written.map((row) => line(row)).join('')}${rows(4, 6)}`);
+    const printed = await collectJsonl({ path, offloadAfterBytes });
+    expect(printed.jsonl.every((byte) => byte < 0x80)).toBe(true);
+    const lines = printed.jsonl.toString('utf8').split('\n').slice(0, -1);
+    expect(lines.map((text) => JSON.parse(text) as unknown)).toEqual([envelope(5), envelope(4), envelope(3, { details: { note: hostile } }), envelope(2, { details: { [hostile]: [hostile] } }), envelope(1, { caller_session_id: hostile }), envelope(0)]);
+  });
+
+  it('prints every row of text from outside without a raw control and as it parses, whatever the text', async () => {
+    const unit = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom('\x9b', '\x85', '\x7f', '\u2028', '\u202e', '\u2066', '\u200e', '\u061c', '\t', '"', '\\'));
+    const text = fc.string({ unit, maxLength: 30 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.option(text), text), { minLength: 1, maxLength: 8 }), async (values) => {
+        const written = values.map(([caller, note], index) => envelope(index, { caller_session_id: caller, details: { note } }));
+        writeFileSync(path, written.map((row) => line(row)).join(''));
+        const printed = await collectJsonl({ path, offloadAfterBytes: Number.POSITIVE_INFINITY });
+        expect(/[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/.test(printed.jsonl.toString('utf8'))).toBe(false);
+        const lines = printed.jsonl.toString('utf8').split('\n').slice(0, -1);
+        expect(lines.map((printedLine) => JSON.parse(printedLine) as unknown)).toEqual([...written].reverse());
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it.each([

@@ -176,6 +176,36 @@ describe('createAuditSink', () => {
     expect(fileText().endsWith('\n')).toBe(true);
   });
 
+  it('writes C1 controls, separators and bidi controls from outside as \\u escapes on disk', () => {
+    const { sink, path, rows } = capture();
+    const hostile = 'csi\x9b[2J nel\u0085 ls\u2028 rlo\u202e fsi\u2068 rlm\u200f';
+    expect(sink.emit(exampleSeam, { tool_name: 't', note: hostile, keys: [hostile] }, { caller_session_id: hostile }).ok).toBe(true);
+    const bytes = readFileSync(path);
+    // Everything else in the row is ASCII, so the escaped row is ASCII through and through.
+    expect(bytes.every((byte) => byte < 0x80)).toBe(true);
+    expect(bytes.toString('latin1')).toContain(String.raw`"caller_session_id":"csi\u009b[2J nel\u0085 ls\u2028 rlo\u202e fsi\u2068 rlm\u200f"`);
+    expect(rows()[0]).toMatchObject({ caller_session_id: hostile, details: { note: hostile, keys: [hostile] } });
+  });
+
+  it('names a key path with a bidi control escaped in the redacted warning', () => {
+    const { sink, warnings } = capture();
+    // An unknown key is refused, but its secret is still redacted and its path named.
+    sink.emit(exampleSeam, { tool_name: 't', [`\u202e${slackToken}`]: 1 });
+    const redacted = warnings().find((warning) => warning.startsWith('[kora.audit.redacted]'));
+    expect(redacted).toContain(String.raw`paths=details["\u202e[REDACTED:slack-bot-token]"]{key}`);
+    expect(redacted).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('counts the escapes against the size cap', () => {
+    // 1,000 bidi controls are 3,000 bytes raw, within the cap, but 6,000 escaped.
+    const { sink, rows, fileText } = capture({ maxRowBytes: 4096 });
+    expect(sink.emit(exampleSeam, { tool_name: 't', note: '\u202e'.repeat(1000) }).ok).toBe(true);
+    const [line] = fileText().split('\n');
+    expect(Buffer.byteLength(line!) + 1).toBeLessThanOrEqual(4096);
+    expect(rows()[0]?.details.note).toBe(`${'\u202e'.repeat(256)}...(truncated)`);
+    expect(sink.stats().truncated).toBe(1);
+  });
+
   it('reports a closed sink instead of writing', async () => {
     const { sink, rows } = capture();
     await sink.close();

@@ -1,6 +1,7 @@
 import { nextRowId } from './next-row-id.js';
 import { AUDIT_SCHEMA_VERSION } from '../envelope/audit-envelope.js';
 import { AUDIT_SOURCES } from '../envelope/seam-names.js';
+import { escapeJsonControls } from '../format/escape-json-controls.js';
 import { mayHoldSecret } from '../guard/find-secrets.js';
 import { redactText } from '../guard/redact-text.js';
 import { redactValue } from '../guard/redact-value.js';
@@ -270,7 +271,9 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     if (findings.length === 0) return;
     counters.redacted += findings.length;
     const rules = [...new Set(findings.map((finding) => finding.rule))].join(',');
-    const paths = [...new Set(findings.map((finding) => finding.path))].join(',');
+    // A path spells out the keys it passes through, and a key can come from outside: its
+    // bidi controls are escaped, so that the warning reads as written.
+    const paths = [...new Set(findings.map((finding) => escapeJsonControls(finding.path)))].join(',');
     warn(`[kora.audit.redacted] seam=${seam.name} rules=${rules} paths=${paths}`);
   }
 

@@ -1,4 +1,5 @@
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
+import { escapeJsonControls } from '../format/escape-json-controls.js';
 
 let cachedMsecs = Number.NaN;
 let cachedIso = '';
@@ -18,12 +19,16 @@ export function formatEmittedAt(msecs: number): string {
 
 /**
  * One JSONL row: the envelope in its documented key order around `detailsJson` (the details
- * already serialized), ending in `\n`. Byte for byte what `JSON.stringify` makes of the whole
- * envelope, without walking it again: `v`, `id`, `emitted_at`, `seam` and `source` are a
- * number, a UUID, an ISO time and registered names, none of which JSON escapes.
+ * already serialized), ending in `\n`. What `JSON.stringify` makes of the whole envelope,
+ * without walking it again (`v`, `id`, `emitted_at`, `seam` and `source` are a number, a UUID,
+ * an ISO time and registered names, none of which JSON escapes), except that DEL, C1 controls,
+ * U+2028, U+2029 and bidirectional controls, which `JSON.stringify` leaves raw, are written as
+ * `\uXXXX`: a header or session id from outside cannot drive the terminal of whoever reads
+ * the file. The row parses to the same value either way.
  */
 export function serializeRow(row: Omit<AuditEnvelope, 'details'>, detailsJson: string): string {
   const source = row.source === null ? 'null' : `"${row.source}"`;
-  const callerSessionId = row.caller_session_id === null ? 'null' : JSON.stringify(row.caller_session_id);
-  return `{"v":${row.v},"id":"${row.id}","emitted_at":"${row.emitted_at}","seam":"${row.seam}","source":${source},"caller_session_id":${callerSessionId},"details":${detailsJson}}\n`;
+  // Only these two parts can hold text from outside; the rest is ASCII the sink made.
+  const callerSessionId = row.caller_session_id === null ? 'null' : escapeJsonControls(JSON.stringify(row.caller_session_id));
+  return `{"v":${row.v},"id":"${row.id}","emitted_at":"${row.emitted_at}","seam":"${row.seam}","source":${source},"caller_session_id":${callerSessionId},"details":${escapeJsonControls(detailsJson)}}\n`;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { auditEnvelope } from '../envelope/audit-envelope.js';
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
+import { escapeJsonControls } from '../format/escape-json-controls.js';
 import { escapeToken } from '../format/escape-token.js';
 import { formatPythonStr } from '../format/format-python-str.js';
 import type { Seam } from '../seam/define-seam.js';
@@ -20,10 +21,10 @@ export interface CheckedOutputs {
 export interface OutputChecker {
   /**
    * Check everything written since the previous call. Throws an AssertionError naming the
-   * broken rule: file bytes not UTF-8, a line not a whole JSON row, a row not a valid
-   * envelope or its details not valid for the seam, a log message with a line break or
-   * control character, or any of `secrets` (raw or as the formatters would escape it) in
-   * any output.
+   * broken rule: file bytes not UTF-8, a line not a whole JSON row, a row holding a raw DEL,
+   * C1, separator or bidi control, a row not a valid envelope or its details not valid for the
+   * seam, a log message with a line break, control or bidi character, or any of `secrets` (raw
+   * or as the formatters would escape it) in any output.
    */
   check(secrets?: readonly string[]): CheckedOutputs;
   /**
@@ -36,8 +37,10 @@ export interface OutputChecker {
 
 const ENVELOPE_KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'];
 // What could end a log line or start a forged one in some viewer: C0, DEL, C1 (NEL among
-// them), U+2028 and U+2029.
-const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+// them), U+2028 and U+2029; and the bidi controls, which reorder what a reader sees.
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+// What a row may hold only escaped: the above but the C0 controls, which JSON escapes itself.
+const RAW_IN_ROW = /[\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -77,6 +80,8 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
     const text = decoder.decode(bytes);
     if (text === '') return [];
     assert.ok(text.endsWith('\n'), 'the file gained whole lines only');
+    const raw = RAW_IN_ROW.exec(text);
+    assert.equal(raw, null, `a row holds no raw control or bidi character: U+${(raw?.[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
     return text
       .slice(0, -1)
       .split('\n')
@@ -108,7 +113,7 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
   function checkSecrets(secrets: readonly string[], outputs: Readonly<Record<string, string>>): void {
     for (const secret of secrets) {
       // As written, and as each formatter on the way could have escaped it.
-      const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), escapeToken(secret, Infinity), formatPythonStr(secret)]);
+      const forms = new Set([secret, escapeJsonControls(JSON.stringify(secret)).slice(1, -1), JSON.stringify(secret).slice(1, -1), escapeToken(secret, Infinity), formatPythonStr(secret)]);
       for (const [name, output] of Object.entries(outputs)) {
         for (const form of forms) {
           const at = output.indexOf(form);

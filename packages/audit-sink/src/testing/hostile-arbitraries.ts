@@ -25,7 +25,7 @@ export interface Planted {
 
 /** The arbitraries {@link createHostileArbitraries} builds. */
 export interface HostileArbitraries {
-  /** One character: any code point, lone surrogates, C0/C1 controls, line breaks. */
+  /** One character: any code point, lone surrogates, C0/C1 controls, line breaks, bidi controls. */
   readonly character: Arbitrary<string>;
   /** Short text of hostile characters and {@link HOSTILE_STRINGS}. */
   readonly text: Arbitrary<string>;
@@ -68,6 +68,8 @@ export function createHostileArbitraries(fc: typeof fcModule): HostileArbitrarie
       weight: 1,
     },
     { arbitrary: fc.constantFrom('\u2028', '\u2029', '\u0085', '\r', '\n'), weight: 1 },
+    // A terminal's CSI, and the bidi controls that reorder how a line reads.
+    { arbitrary: fc.constantFrom('\x9b', '\u202e', '\u202a', '\u2066', '\u2069', '\u200e', '\u200f', '\u061c'), weight: 1 },
   );
   const text = fc
     .array(fc.oneof(fc.string({ unit: character, maxLength: 12 }), fc.constantFrom(...HOSTILE_STRINGS)), { maxLength: 4 })

@@ -6,6 +6,8 @@ export { findRepositoryRoot, goldenLinesPath, readGoldenHeaders, readGoldenLines
 export type { GoldenHeaders, GoldenLine } from './read-golden-lines.js';
 export { mountTmpfs, tmpfsUnavailableReason } from './mount-tmpfs.js';
 export type { Tmpfs } from './mount-tmpfs.js';
+export { checkLineFields } from './check-line-fields.js';
+export type { LineFieldsOptions } from './check-line-fields.js';
 export { createOutputChecker } from './create-output-checker.js';
 export type { CheckedOutputs, OutputChecker } from './create-output-checker.js';
 export { createHostileArbitraries } from './hostile-arbitraries.js';
