@@ -32,16 +32,24 @@ function secondByteRange(lead: number): readonly [number, number] {
   return lead === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
 }
 
-/** The code point of the well-formed UTF-8 sequence of `%XX` escapes at `index`, and its end; undefined when there is none. */
+const REPLACEMENT_CHARACTER = 0xfffd;
+
+/**
+ * What the `%XX` escapes at `index` decode to, and where they end: the code point of a
+ * well-formed UTF-8 sequence, or U+FFFD for one escape that starts none; undefined when
+ * `index` holds no escape.
+ */
 function decodeSequence(text: string, index: number): { codePoint: number; end: number } | undefined {
   const lead = byteAt(text, index);
-  const length = lead < 0 ? 0 : sequenceLength(lead);
-  if (length === 0) return undefined;
+  if (lead < 0) return undefined;
+  const malformed = { codePoint: REPLACEMENT_CHARACTER, end: index + 3 };
+  const length = sequenceLength(lead);
+  if (length === 0) return malformed;
   let codePoint = length === 1 ? lead : lead & (0xff >> (length + 1));
   for (let position = 1; position < length; position += 1) {
     const next = byteAt(text, index + 3 * position);
     const [low, high] = position === 1 ? secondByteRange(lead) : [0x80, 0xbf];
-    if (next < low || next > high) return undefined;
+    if (next < low || next > high) return malformed;
     codePoint = (codePoint << 6) | (next & 0x3f);
   }
   return { codePoint, end: index + 3 * length };
@@ -51,9 +59,10 @@ function decodeSequence(text: string, index: number): { codePoint: number; end: 
  * `text` with its `%XX` escapes decoded as UTF-8 (as in a URL), or undefined when it has none.
  *
  * An escape that does not belong to a well-formed sequence (`%C3` alone, an overlong form, a
- * surrogate) is left as it is, never turned into U+FFFD, so decoding cannot glue bytes into
- * something the text did not spell. `+` stays `+`: it is a space only in form bodies. The
- * offset tables are built only when asked for, as by `decodePythonEscapes`.
+ * surrogate) reads as U+FFFD, one per escape, as a browser decodes it: were it kept as
+ * written, its hex digits could glue onto what follows (`%C3` then an escaped card number
+ * reads as a longer number) and hide it. `+` stays `+`: it is a space only in form bodies.
+ * The offset tables are built only when asked for, as by `decodePythonEscapes`.
  */
 export function decodePercentEscapes(text: string, withOffsets: boolean): DecodedText | undefined {
   let decoded = '';

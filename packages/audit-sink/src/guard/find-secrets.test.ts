@@ -207,10 +207,11 @@ describe('findSecrets', () => {
     expect(redactText('4111%201111%201111%201111').text).toBe('[REDACTED:payment-card]');
   });
 
-  it('leaves malformed UTF-8 escapes as they are and still finds what follows them', () => {
-    expect(redactText('%C3ops%40example.com').text).toBe('[REDACTED:email-address]');
+  it('reads malformed UTF-8 escapes as U+FFFD and still finds what touches them', () => {
+    expect(redactText('%C3ops%40example.com').text).toBe('%C3[REDACTED:email-address]');
     expect(redactText('%C3%A9 ops%40example.com').text).toBe('%C3%A9 [REDACTED:email-address]');
     expect(redactText('%E0%80%AF %ED%A0%80 %F4%90%80%80 %FF ops%40example.com').text).toBe('%E0%80%AF %ED%A0%80 %F4%90%80%80 %FF [REDACTED:email-address]');
+    expect(redactText('%C3%34%31%31%31%31%31%31%31%31%31%31%31%31%31%31%31').text).toBe('%C3[REDACTED:payment-card]');
     expect(findSecrets('%C3 %e9 %zz %4 100% 50%off')).toEqual([]);
   });
 

@@ -320,7 +320,8 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
     description: 'An AWS secret access key, recognised only next to its label since 40 base64 characters alone could be anything.',
     triggers: ['secret'],
     patterns: [
-      /(?:aws_?)?secret_?(?:access_?)?key["']?[ \t]{0,3}[:=][ \t]{0,3}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/i,
+      // `\\?` before a quote: the pair may sit in JSON that was itself escaped into a string.
+      /(?:aws_?)?secret_?(?:access_?)?key\\?["']?[ \t]{0,3}[:=][ \t]{0,3}\\?["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/i,
     ],
     examples: {
       positive: [
