@@ -2,6 +2,7 @@ import { decodePercentEscapes } from './decode-percent-escapes.js';
 import { decodePythonEscapes } from './decode-python-escapes.js';
 import { decodeBase64, findBase64JsonRuns } from './find-base64-json-runs.js';
 import type { DecodedText, SecretMatch } from './guard-types.js';
+import { compileRunCharacters, hasCharacterRun } from './has-character-run.js';
 import { SECRET_RULES } from './secret-rules.js';
 import type { SecretRule } from './secret-rules.js';
 
@@ -16,7 +17,7 @@ interface CompiledPattern {
 interface CompiledRule {
   readonly id: string;
   readonly triggers: readonly string[];
-  readonly prefilter: RegExp | undefined;
+  readonly run: { readonly characters: Uint8Array; readonly length: number } | undefined;
   readonly patterns: readonly CompiledPattern[];
   readonly accept: SecretRule['accept'];
 }
@@ -49,7 +50,7 @@ function compile(pattern: RegExp): CompiledPattern {
 const COMPILED: readonly CompiledRule[] = SECRET_RULES.map((rule) => ({
   id: rule.id,
   triggers: rule.triggers,
-  prefilter: rule.prefilter === undefined ? undefined : new RegExp(rule.prefilter.source, rule.prefilter.flags.replace(/[gy]/g, '')),
+  run: rule.runTrigger === undefined ? undefined : { characters: compileRunCharacters(rule.runTrigger.characters), length: rule.runTrigger.length },
   patterns: rule.patterns.map(compile),
   accept: rule.accept,
 }));
@@ -78,23 +79,35 @@ const MINIMAL_TRIGGERS = TRIGGERS.filter((trigger) => !TRIGGERS.some((other) => 
 // One test over every trigger, on lower-cased text: a case-sensitive trie runs about twice as
 // fast as the same words under the `i` flag, and a clean string (the common case on every
 // emit) stops here. Lower-casing maps at least what `i` would, so nothing slips past.
-// Rules no literal marks add their own cheap pattern as one more alternative of the same test,
-// so any number of triggers and patterns still cost one pass over a clean string.
-const RULE_PREFILTERS = COMPILED.flatMap((rule) => (rule.prefilter === undefined ? [] : [rule.prefilter.source]));
-const PREFILTER = new RegExp([compileTrie(MINIMAL_TRIGGERS), ...RULE_PREFILTERS].join('|'));
-// The same, or a backslash or a `%XX`: text with escapes is also scanned decoded (text holding
-// base64-wrapped JSON is scanned decoded too, and its `eyJ` is already a trigger).
-const MAY_HOLD_SECRET = new RegExp(`${PREFILTER.source}|\\\\|%[0-9a-f]{2}`);
+// Nothing but the trie goes into this regex: V8 compiles a regex for the text it first meets, and
+// one more alternative of another shape (a digit class, a lone letter) was measured to double
+// its cost on clean rows. New literal triggers join the trie; shapes no literal marks are
+// looked for by `hasCharacterRun`, and escapes by `includes`, each costing a fraction of it.
+const PREFILTER = new RegExp(compileTrie(MINIMAL_TRIGGERS));
+const RUN_TRIGGERS = COMPILED.flatMap((rule) => (rule.run === undefined ? [] : [rule.run]));
+const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/;
+
+/** Whether `text` holds a run some rule's `runTrigger` asks for. */
+function hasRunTrigger(text: string): boolean {
+  return RUN_TRIGGERS.some((run) => hasCharacterRun(text, run.characters, run.length));
+}
 
 /**
  * Whether `text` may hold anything {@link findSecrets} finds: false guarantees it finds nothing.
  *
- * One regex test, for callers that guard many strings at once: a JSON text is clean when this
- * is false for it, since JSON escaping leaves every trigger as it is and turns the characters
- * it escapes into backslashes.
+ * One regex test and a few cheaper looks (a backslash, a `%XX`, a run of 13 digits and
+ * separators), for callers that guard many strings at once: a JSON text is clean when this
+ * is false for it, since JSON escaping leaves every trigger, `%` and digit as it is and turns
+ * the characters it escapes into backslashes.
  */
 export function mayHoldSecret(text: string): boolean {
-  return MAY_HOLD_SECRET.test(text.toLowerCase());
+  // Text with escapes is also scanned decoded; base64-wrapped JSON's `eyJ` is a trigger.
+  return (
+    PREFILTER.test(text.toLowerCase()) ||
+    text.includes('\\') ||
+    (text.includes('%') && PERCENT_ESCAPE.test(text)) ||
+    hasRunTrigger(text)
+  );
 }
 
 function scan(rule: CompiledRule, pattern: CompiledPattern, text: string): SecretMatch[] {
@@ -149,7 +162,8 @@ function mergeByPriority(accepted: readonly SecretMatch[], candidates: readonly 
 /** Every match of every rule in `text`, the earlier rule winning where two overlap. */
 function scanText(text: string): SecretMatch[] {
   const lower = text.toLowerCase();
-  if (!PREFILTER.test(lower)) return [];
+  const hasRun = hasRunTrigger(text);
+  if (!hasRun && !PREFILTER.test(lower)) return [];
   const present = new Map<string, boolean>();
   const triggered = (trigger: string): boolean => {
     let seen = present.get(trigger);
@@ -162,7 +176,7 @@ function scanText(text: string): SecretMatch[] {
 
   let accepted: SecretMatch[] = [];
   for (const rule of COMPILED) {
-    if (!rule.triggers.some(triggered) && rule.prefilter?.test(lower) !== true) continue;
+    if (!rule.triggers.some(triggered) && !(hasRun && rule.run !== undefined && hasCharacterRun(text, rule.run.characters, rule.run.length))) continue;
     for (const pattern of rule.patterns) {
       const found = scan(rule, pattern, text);
       if (found.length > 0) accepted = accepted.length === 0 ? found : mergeByPriority(accepted, found);

@@ -14,15 +14,16 @@ export interface SecretRule {
   /**
    * Lower-case literals, at least one of which every match contains. They are the prefilter:
    * a rule's patterns run only when the lower-cased text contains one of its triggers (or
-   * matches its `prefilter`). Empty only for a rule that no literal marks.
+   * holds its `runTrigger`). Empty only for a rule that no literal marks.
    */
   readonly triggers: readonly string[];
   /**
-   * For a rule no literal marks (a card number is digits only): a cheap pattern that every
-   * match satisfies, tested on the lower-cased text. It joins the triggers in the one prefilter
-   * test a clean string costs, so it must reject clean text at its first character or two.
+   * For a rule no literal marks (a card number is digits only): every match lies within a run
+   * of at least `length` characters that `characters` (one class of ASCII characters) matches.
+   * The prefilter finds such a run reading one character in `length`, so a clean string stays
+   * as cheap as with literal triggers alone.
    */
-  readonly prefilter?: RegExp;
+  readonly runTrigger?: { readonly characters: RegExp; readonly length: number };
   /**
    * The shapes. A match is the secret; when a pattern has unnamed capturing groups, the first
    * one that took part in the match is the secret instead (so `Bearer ` or `password=` stays
@@ -470,9 +471,8 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
     id: 'payment-card',
     description: 'A payment card number (PAN): 13–19 digits with a card issuer prefix that pass the Luhn check, plain or grouped by spaces or dashes.',
     triggers: [],
-    // Thirteen digits, each but the first after at most one separator, the first an issuer's:
-    // the plainest card matches this, and clean text fails it at its first character.
-    prefilter: /[2-6](?:[ -]?[0-9]){12}/,
+    // Every card, plain or grouped, is at least 13 characters of digits and separators.
+    runTrigger: { characters: /[0-9 -]/, length: 13 },
     patterns: [
       // No digit glued on either side (a longer number is not a card) and not the fraction or
       // the integer part of a decimal number (`0.4111…`, a timestamp's microseconds); letters,
