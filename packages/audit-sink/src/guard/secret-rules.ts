@@ -479,9 +479,13 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
       // `_` and `-` may touch it (`C4111…`, `req_4111…`). At most 19 digits are read per
       // attempt, and attempts start only where a digit run does.
       /(?<![0-9])(?<![0-9]\.)[2-6][0-9]{12,18}(?![0-9]|\.[0-9])/,
-      // Groups of four (the last one to four digits, then up to three more), or Amex and Diners
-      // 4-6-5 and 4-6-4, one separator throughout; a longer grouped number is not a card.
-      /(?<![0-9])(?<![0-9]\.)(?:[2-6][0-9]{3}(?<by4>[ -])[0-9]{4}\k<by4>[0-9]{4}\k<by4>[0-9]{1,4}(?:\k<by4>[0-9]{1,3})?(?![0-9]|\k<by4>[0-9]|\.[0-9])|3[0-9]{3}(?<by6>[ -])[0-9]{6}\k<by6>[0-9]{4,5}(?![0-9]|\k<by6>[0-9]|\.[0-9]))/,
+      // Groups of four and one to three digits more (17 to 19), tried before the shorter forms
+      // so that the longest card wins; one separator throughout.
+      /(?<![0-9])(?<![0-9]\.)[2-6][0-9]{3}(?<by4>[ -])[0-9]{4}\k<by4>[0-9]{4}\k<by4>[0-9]{4}\k<by4>[0-9]{1,3}(?![0-9]|\.[0-9])/,
+      // Groups of four (the last one to four digits), or Amex and Diners 4-6-5 and 4-6-4. What
+      // follows a separator may be anything, another number included: `4111 1111 1111 1111 7`
+      // holds a card whatever the 7 is.
+      /(?<![0-9])(?<![0-9]\.)(?:[2-6][0-9]{3}(?<by4>[ -])[0-9]{4}\k<by4>[0-9]{4}\k<by4>[0-9]{1,4}|3[0-9]{3}(?<by6>[ -])[0-9]{6}\k<by6>[0-9]{4,5})(?![0-9]|\.[0-9])/,
     ],
     accept: isCardNumber,
     examples: {
@@ -494,6 +498,9 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
         fake('X-Request-Id: req_', '4000056655665556'),
         fake('C', '4111111111111111'),
         fake('pan=', '6011', '1111', '1111', '1117', '&next=1'),
+        fake('3782 ', '822463 ', '10005', ' 0'),
+        fake('4111 ', '1111 ', '1111 ', '1111', ' 5'),
+        fake('6011-', '1111-', '1111-', '1117-', '123'),
       ],
       negative: [
         '4111111111111112',
@@ -509,7 +516,7 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
         '94111111111111111',
         '41111111111111119',
         '0.4111111111111111',
-        '4111 1111 1111 1111 1111 1111',
+        '4111 1111 1111 1112',
         'uptime 4111111111111111111111',
       ],
     },
