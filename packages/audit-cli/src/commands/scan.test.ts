@@ -147,6 +147,28 @@ describe('scan', () => {
     expect(result.stderr).toMatch(/^kora-audit scan: 0 findings in 1 file.*\npino loaded: false\nzod loaded: false\n$/s);
   });
 
+  it('finds what the sink redacts behind %XX escapes, glued prefixes, base64-wrapped JSON and in card numbers', async () => {
+    const file = join(dir, 'decoded.jsonl');
+    const wrapped = Buffer.from(JSON.stringify({ user: 'ops', password: 'hunter2' })).toString('base64');
+    const rows = [
+      envelopeRow(0, { details: { result: 'redirect=mailto%3Aops%40example.com' } }),
+      envelopeRow(1, { details: { user_agent: 'Mozilla/5.0 (4111 1111 1111 1111)' } }),
+      envelopeRow(2, { details: { state: `sess_${wrapped}` } }),
+      envelopeRow(3, { caller_session_id: 'Proxy-Authorization: Basic FAKE', details: { request_id: `id_${SLACK_TOKEN}` } }),
+      envelopeRow(4, { details: { ts: '1700000000.000100', at: '1733450000123', note: '100% of 4111111111111112' } }),
+    ];
+    writeFileSync(file, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
+    const result = await runCli(['scan', '--json', file]);
+    expect(result.code).toBe(1);
+    expect(parseJsonLines(result.stdout)).toEqual([
+      { file, line: 1, rule: 'email-address', path: 'details.result' },
+      { file, line: 2, rule: 'payment-card', path: 'details.user_agent' },
+      { file, line: 3, rule: 'password-assignment', path: 'details.state' },
+      { file, line: 4, rule: 'basic-auth', path: 'caller_session_id' },
+      { file, line: 4, rule: ruleOf(SLACK_TOKEN), path: 'details.request_id' },
+    ]);
+  });
+
   it('runs as a real process', async () => {
     const file = join(dir, 'audit.jsonl');
     writeFileSync(file, `${JSON.stringify(envelopeRow(0, { details: { result: SLACK_TOKEN } }))}\n`);

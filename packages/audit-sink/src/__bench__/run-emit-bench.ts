@@ -217,11 +217,35 @@ process.stdout.write(
     `row id ${stepCosts.rowId.toFixed(0)}, details JSON ${stepCosts.serializeDetails.toFixed(0)}, line ${stepCosts.line.toFixed(0)}; ` +
     `required steps together ${nanoseconds(requiredSteps).toFixed(0)}, sync emit ${nanoseconds(sync).toFixed(0)}, batched emit ${nanoseconds(batched).toFixed(0)}, pino sync ${nanoseconds(pinoSync).toFixed(0)}, pino line ${nanoseconds(pinoLineOnly).toFixed(0)}\n`,
 );
+/**
+ * CPU nanoseconds per call of each step, the median of `ROUNDS * 3` rounds of `ROWS` calls,
+ * the steps taking turns round by round: time the process spends waiting for the CPU does not
+ * count, and a busy spell on the machine does not land on one step only.
+ */
+function cpuCostsOf(steps: Record<string, (index: number) => unknown>): Record<string, number> {
+  const costs = new Map<string, number[]>();
+  for (let round = 0; round < ROUNDS * 3; round += 1) {
+    for (const [name, step] of Object.entries(steps)) {
+      const started = process.cpuUsage();
+      for (let index = 0; index < ROWS; index += 1) step(index);
+      const used = process.cpuUsage(started);
+      costs.set(name, [...(costs.get(name) ?? []), ((used.user + used.system) * 1000) / ROWS]);
+    }
+  }
+  return Object.fromEntries([...costs].map(([name, values]) => [name, values.sort((left, right) => left - right)[Math.floor(values.length / 2)]!]));
+}
+// The guard's cost on a clean row beside JSON.stringify of the same details: the ratio moves far
+// less between machines, and with the load on one, than either time does.
+const guardCpu = cpuCostsOf({ guard: () => mayHoldSecret(detailsJson), stringify: (index) => JSON.stringify(details(index)) });
+const guardPerStringify = guardCpu.guard! / guardCpu.stringify!;
+process.stdout.write(
+  `guard on a clean row (CPU time): ${guardCpu.guard!.toFixed(0)} ns vs ${guardCpu.stringify!.toFixed(0)} ns for JSON.stringify of its details, ratio ${guardPerStringify.toFixed(3)}\n`,
+);
 process.stdout.write(`guard: ${guardClean.toFixed(1)} MB/s over clean text, ${guardNearMisses.toFixed(1)} MB/s over near-misses\n`);
 
 const resultsDirectory = join(findRepositoryRoot(), 'bench', 'results');
 mkdirSync(resultsDirectory, { recursive: true });
 const output = join(resultsDirectory, `emit-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(output, `${JSON.stringify({ rows: ROWS, rounds: ROUNDS, results, stepCostsNs: stepCosts, guard: { cleanMBps: guardClean, nearMissesMBps: guardNearMisses } }, null, 2)}\n`);
+writeFileSync(output, `${JSON.stringify({ rows: ROWS, rounds: ROUNDS, results, stepCostsNs: stepCosts, guard: { cleanRowPerStringify: guardPerStringify, cleanMBps: guardClean, nearMissesMBps: guardNearMisses } }, null, 2)}\n`);
 process.stdout.write(`results: ${output}\n`);
 rmSync(directory, { recursive: true, force: true });

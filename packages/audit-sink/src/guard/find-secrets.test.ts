@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readGoldenLines } from '../testing/read-golden-lines.js';
 import { findSecrets } from './find-secrets.js';
+import { redactText } from './redact-text.js';
 import { SECRET_RULES } from './secret-rules.js';
 
 const fake = (...parts: string[]): string => parts.join('');
@@ -51,7 +52,9 @@ const ADVERSARIAL = [
   'eyJa.',
   'Bearer ',
   'Basic ',
-  'AKIA',
+  // Any run of upper-case letters ending in `AKIA` and 16 more is a key id: the near-miss
+  // needs a character a key cannot hold.
+  'AKIA_',
   'SG.a',
   '-----BEGIN ',
   'a://b:',
@@ -60,6 +63,14 @@ const ADVERSARIAL = [
   'hf_',
   'ghp_',
   'hooks.slack.com/services/T',
+  '4111 ',
+  '4111-1111-',
+  '%C3',
+  '%4',
+  '%25',
+  'eyJ-',
+  'Authorization: Basic "',
+  'a.eyJb',
 ];
 
 describe('findSecrets', () => {
@@ -134,6 +145,9 @@ describe('findSecrets', () => {
     expect(findSecrets(`${'a'.repeat(MEGABYTE)}@`)).toEqual([]);
     expect(findSecrets(`eyJ${'A'.repeat(MEGABYTE)}`)).toEqual([]);
     expect(findSecrets(`https://${'a'.repeat(MEGABYTE)}:x`)).toEqual([]);
+    expect(findSecrets(`${'4'.repeat(MEGABYTE)}`)).toEqual([]);
+    expect(findSecrets(`eyJ${'A'.repeat(MEGABYTE)}`)).toEqual([]);
+    expect(findSecrets(`${'%41'.repeat(MEGABYTE / 3)}`)).toEqual([]);
   });
 
   it('finds every secret in a megabyte dense with them', () => {
@@ -151,6 +165,74 @@ describe('findSecrets', () => {
     const bearer = 'Bearer\\x20FAKEtoken0123';
     expect(findSecrets(bearer)).toEqual([{ rule: 'bearer-token', start: 10, end: bearer.length }]);
     expect(findSecrets(String.raw`C:\x41\new`)).toEqual([]);
+  });
+
+  it('treats anything after Authorization or Proxy-Authorization as a credential, Basic or Bearer', () => {
+    const notUserPass = Buffer.from('FAKEtoken-without-colon').toString('base64');
+    expect(redactText(`Authorization: Basic ${notUserPass}`).text).toBe('Authorization: Basic [REDACTED:basic-auth]');
+    expect(redactText('Proxy-Authorization: Basic FAKE!raw').text).toBe('Proxy-Authorization: Basic [REDACTED:basic-auth]');
+    expect(redactText('{"Proxy-Authorization":"Bearer x"}').text).toBe('{"Proxy-Authorization":"Bearer [REDACTED:bearer-token]"}');
+    expect(redactText('{\\"authorization\\":\\"Basic FAKE\\"}').text).toBe('{\\"authorization\\":\\"Basic [REDACTED:basic-auth]\\"}');
+    expect(findSecrets('Basic word')).toEqual([]);
+    expect(findSecrets('the Basic scheme sends Basic credentials')).toEqual([]);
+  });
+
+  it('finds a secret whatever is glued in front of it', () => {
+    const googleKey = fake('AIza', 'Sy', 'FAKE'.repeat(8), '_');
+    const jwt = fake('eyJhbGciOiJIUzI1NiJ9', '.', 'eyJzdWIiOiJmYWtlIn0', '.', 'FAKEsig');
+    const sendgrid = fake('SG.', 'FAKEFAKEFAKEFAKEFAKE00', '.', 'FAKE'.repeat(10));
+    expect(redactText(`cfg_${googleKey}`).text).toBe('cfg_[REDACTED:google-api-key]');
+    expect(redactText(`id_token_${jwt}`).text).toBe('id_token_[REDACTED:json-web-token]');
+    expect(redactText(`eyJeyJ${jwt}`).text).toBe('eyJeyJ[REDACTED:json-web-token]');
+    expect(redactText(`x_${sendgrid}`).text).toBe('x_[REDACTED:sendgrid-api-key]');
+    expect(redactText(fake('inbo', 'xoxb-', '1234567890-', 'FAKEFAKEFAKEFAKE')).text).toBe('inbo[REDACTED:slack-bot-token]');
+    expect(redactText(fake('HTTP_AUTHORIZATION=Bearer ', 'FAKE')).text).toBe('HTTP_AUTHORIZATION=Bearer [REDACTED:bearer-token]');
+    expect(redactText(fake('xpostgres://app:', 'FAKEpw', '@db')).text).toBe('xpostgres://app:[REDACTED:url-password]@db');
+  });
+
+  it('redacts an e-mail address after a run of 65 or more local-part characters, up to 64 of them', () => {
+    const text = `${'a'.repeat(100)}.ops@example.com`;
+    expect(findSecrets(text)).toEqual([{ rule: 'email-address', start: text.indexOf('@') - 64, end: text.length }]);
+    expect(findSecrets(`${'a'.repeat(100_000)}@example.com`)).toHaveLength(1);
+  });
+
+  it('sees through %XX escapes and redacts the escaped span', () => {
+    expect(redactText('to=ops%40example.com&x=1').text).toBe('to=[REDACTED:email-address]&x=1');
+    expect(redactText('Authorization=Bearer%20FAKEtoken0123').text).toBe('Authorization=Bearer%20[REDACTED:bearer-token]');
+    const token = fake('xoxb-', '1234567890-', 'FAKEFAKEFAKEFAKE');
+    const escaped = [...Buffer.from(token)].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+    expect(findSecrets(`t=${escaped};`)).toEqual([{ rule: 'slack-bot-token', start: 2, end: 2 + escaped.length }]);
+    // Encoded twice, as a URL inside a query parameter is.
+    expect(redactText('next=ops%2540example.com').text).toBe('next=[REDACTED:email-address]');
+    expect(redactText('4111%201111%201111%201111').text).toBe('[REDACTED:payment-card]');
+  });
+
+  it('reads malformed UTF-8 escapes as U+FFFD and still finds what touches them', () => {
+    expect(redactText('%C3ops%40example.com').text).toBe('%C3[REDACTED:email-address]');
+    expect(redactText('%C3%A9 ops%40example.com').text).toBe('%C3%A9 [REDACTED:email-address]');
+    expect(redactText('%E0%80%AF %ED%A0%80 %F4%90%80%80 %FF ops%40example.com').text).toBe('%E0%80%AF %ED%A0%80 %F4%90%80%80 %FF [REDACTED:email-address]');
+    expect(redactText('%C3%34%31%31%31%31%31%31%31%31%31%31%31%31%31%31%31').text).toBe('%C3[REDACTED:payment-card]');
+    expect(findSecrets('%C3 %e9 %zz %4 100% 50%off')).toEqual([]);
+  });
+
+  it('redacts a base64 run of JSON holding a secret, whole, and leaves clean ones alone', () => {
+    const wrapped = Buffer.from(JSON.stringify({ user: 'ops', password: 'hunter2' })).toString('base64');
+    expect(redactText(`state=${wrapped}&x=1`).text).toBe('state=[REDACTED:password-assignment]&x=1');
+    const urlSafe = Buffer.from(JSON.stringify({ to: 'ops@example.com', pad: '??>>' })).toString('base64url');
+    expect(redactText(`t_${urlSafe}`).text).toBe('t_[REDACTED:email-address]');
+    const clean = Buffer.from(JSON.stringify({ page: 2, sort: 'name' })).toString('base64');
+    expect(findSecrets(`cursor=${clean}`)).toEqual([]);
+    // Not a JWT's header, which the JWT rule reports as such.
+    const jwt = fake('eyJhbGciOiJIUzI1NiJ9', '.', 'eyJzdWIiOiJmYWtlIn0', '.', 'FAKEsig');
+    expect(findSecrets(jwt).map((match) => match.rule)).toEqual(['json-web-token']);
+  });
+
+  it('finds payment card numbers where a header or an id carries one', () => {
+    expect(redactText('Mozilla/5.0 (X11; 4111 1111 1111 1111) Gecko').text).toBe('Mozilla/5.0 (X11; [REDACTED:payment-card]) Gecko');
+    expect(redactText('req-5555-5555-5555-4444').text).toBe('req-[REDACTED:payment-card]');
+    expect(redactText('C4111111111111111').text).toBe('C[REDACTED:payment-card]');
+    expect(redactText('amex 3782 822463 10005.').text).toBe('amex [REDACTED:payment-card].');
+    expect(findSecrets('ts=1733450000123 id=1700000000.000100 tel=+1 415 555 2671 n=4111111111111112')).toEqual([]);
   });
 
   it('returns nothing for the empty string', () => {

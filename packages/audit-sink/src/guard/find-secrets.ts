@@ -1,35 +1,56 @@
-import type { SecretMatch } from './guard-types.js';
+import { decodePercentEscapes } from './decode-percent-escapes.js';
+import { decodePythonEscapes } from './decode-python-escapes.js';
+import { decodeBase64, findBase64JsonRuns } from './find-base64-json-runs.js';
+import type { DecodedText, SecretMatch } from './guard-types.js';
+import { compileRunCharacters, hasCharacterRun } from './has-character-run.js';
 import { SECRET_RULES } from './secret-rules.js';
 import type { SecretRule } from './secret-rules.js';
 
 interface CompiledPattern {
   readonly regex: RegExp;
-  /** Whether the secret is a capturing group rather than the whole match. */
-  readonly grouped: boolean;
+  /** The unnamed capturing groups, by number: the first that took part is the secret. */
+  readonly secretGroups: readonly number[];
+  /** Whether a group named `from` moves the secret's start back. */
+  readonly extendsBack: boolean;
 }
 
 interface CompiledRule {
   readonly id: string;
   readonly triggers: readonly string[];
+  readonly run: { readonly characters: Uint8Array; readonly length: number } | undefined;
   readonly patterns: readonly CompiledPattern[];
   readonly accept: SecretRule['accept'];
 }
 
-function countGroups(pattern: RegExp): number {
-  // An empty alternative always matches, and the result has one slot per capturing group.
-  return (new RegExp(`${pattern.source}|`, pattern.flags.replace(/[gyd]/g, '')).exec('')?.length ?? 1) - 1;
+/** For each capturing group of `source`, in order, its name, or undefined when it has none. */
+function readGroups(source: string): (string | undefined)[] {
+  const groups: (string | undefined)[] = [];
+  let inClass = false;
+  for (let index = 0; index < source.length; index += 1) {
+    const character = source.charAt(index);
+    if (character === '\\') index += 1;
+    else if (inClass) inClass = character !== ']';
+    else if (character === '[') inClass = true;
+    else if (character === '(') {
+      if (source.charAt(index + 1) !== '?') groups.push(undefined);
+      else if (/^\?<[A-Za-z_$]/.test(source.slice(index + 1, index + 4))) groups.push(/^\?<([A-Za-z_$][\w$]*)>/.exec(source.slice(index + 1))?.[1]);
+    }
+  }
+  return groups;
 }
 
 function compile(pattern: RegExp): CompiledPattern {
-  const grouped = countGroups(pattern) > 0;
+  const groups = readGroups(pattern.source);
+  const secretGroups = groups.flatMap((name, index) => (name === undefined ? [index + 1] : []));
   // `d` (match indices) only where needed: it makes every match allocate an index table.
-  const flags = `${pattern.flags.replace(/[gyd]/g, '')}g${grouped ? 'd' : ''}`;
-  return { regex: new RegExp(pattern.source, flags), grouped };
+  const flags = `${pattern.flags.replace(/[gyd]/g, '')}g${groups.length > 0 ? 'd' : ''}`;
+  return { regex: new RegExp(pattern.source, flags), secretGroups, extendsBack: groups.includes('from') };
 }
 
 const COMPILED: readonly CompiledRule[] = SECRET_RULES.map((rule) => ({
   id: rule.id,
   triggers: rule.triggers,
+  run: rule.runTrigger === undefined ? undefined : { characters: compileRunCharacters(rule.runTrigger.characters), length: rule.runTrigger.length },
   patterns: rule.patterns.map(compile),
   accept: rule.accept,
 }));
@@ -59,18 +80,32 @@ const MINIMAL_TRIGGERS = TRIGGERS.filter((trigger) => !TRIGGERS.some((other) => 
 // fast as the same words under the `i` flag, and a clean string (the common case on every
 // emit) stops here. Lower-casing maps at least what `i` would, so nothing slips past.
 const PREFILTER = new RegExp(compileTrie(MINIMAL_TRIGGERS));
-// The same, or a backslash: text with escapes is also scanned decoded.
+// The same, or a backslash: text with escapes is also scanned decoded. Nothing else goes into
+// this regex: V8 compiles a regex for the text it first meets, and one more alternative of
+// another shape (a digit class, `%[0-9a-f]{2}`, a lone letter) was measured to cost up to twice
+// as much on clean rows. New literal triggers join the trie; shapes no literal marks are looked
+// for by `hasCharacterRun`, and `%XX` after an `includes`, each costing a fraction of it.
 const MAY_HOLD_SECRET = new RegExp(`${PREFILTER.source}|\\\\`);
+const RUN_TRIGGERS = COMPILED.flatMap((rule) => (rule.run === undefined ? [] : [rule.run]));
+const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/;
+
+/** Whether `text` holds a run some rule's `runTrigger` asks for. */
+function hasRunTrigger(text: string): boolean {
+  for (const run of RUN_TRIGGERS) if (hasCharacterRun(text, run.characters, run.length)) return true;
+  return false;
+}
 
 /**
  * Whether `text` may hold anything {@link findSecrets} finds: false guarantees it finds nothing.
  *
- * One regex test, for callers that guard many strings at once: a JSON text is clean when this
- * is false for it, since JSON escaping leaves every trigger as it is and turns the characters
- * it escapes into backslashes.
+ * One regex test and a few cheaper looks (a backslash, a `%XX`, a run of 13 digits and
+ * separators), for callers that guard many strings at once: a JSON text is clean when this
+ * is false for it, since JSON escaping leaves every trigger, `%` and digit as it is and turns
+ * the characters it escapes into backslashes.
  */
 export function mayHoldSecret(text: string): boolean {
-  return MAY_HOLD_SECRET.test(text.toLowerCase());
+  // Text with escapes is also scanned decoded; base64-wrapped JSON's `eyJ` is a trigger.
+  return MAY_HOLD_SECRET.test(text.toLowerCase()) || (text.includes('%') && PERCENT_ESCAPE.test(text)) || hasRunTrigger(text);
 }
 
 function scan(rule: CompiledRule, pattern: CompiledPattern, text: string): SecretMatch[] {
@@ -84,14 +119,16 @@ function scan(rule: CompiledRule, pattern: CompiledPattern, text: string): Secre
       regex.lastIndex = end + 1;
       continue;
     }
-    if (pattern.grouped && match.indices !== undefined) {
-      for (let group = 1; group < match.indices.length; group += 1) {
+    if (match.indices !== undefined) {
+      for (const group of pattern.secretGroups) {
         const span = match.indices[group];
         if (span !== undefined) {
           [start, end] = span;
           break;
         }
       }
+      const from = pattern.extendsBack ? match.indices.groups?.from : undefined;
+      if (from !== undefined) start = Math.min(start, from[0]);
     }
     if (rule.accept !== undefined && !rule.accept(text.slice(start, end), match[0])) {
       // A rejected candidate must not hide a real one that starts inside it.
@@ -123,7 +160,8 @@ function mergeByPriority(accepted: readonly SecretMatch[], candidates: readonly 
 /** Every match of every rule in `text`, the earlier rule winning where two overlap. */
 function scanText(text: string): SecretMatch[] {
   const lower = text.toLowerCase();
-  if (!PREFILTER.test(lower)) return [];
+  const hasRun = hasRunTrigger(text);
+  if (!hasRun && !PREFILTER.test(lower)) return [];
   const present = new Map<string, boolean>();
   const triggered = (trigger: string): boolean => {
     let seen = present.get(trigger);
@@ -136,63 +174,13 @@ function scanText(text: string): SecretMatch[] {
 
   let accepted: SecretMatch[] = [];
   for (const rule of COMPILED) {
-    if (!rule.triggers.some(triggered)) continue;
+    if (!rule.triggers.some(triggered) && !(hasRun && rule.run !== undefined && hasCharacterRun(text, rule.run.characters, rule.run.length))) continue;
     for (const pattern of rule.patterns) {
       const found = scan(rule, pattern, text);
       if (found.length > 0) accepted = accepted.length === 0 ? found : mergeByPriority(accepted, found);
     }
   }
   return accepted;
-}
-
-// The escapes our formatters write for characters they will not print (`\x20`, `\u2028`,
-// `\U0001f600`, `\n`): escapeToken and the args-key printer apply them before the guard runs.
-const PYTHON_ESCAPE = /\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[ntr])/g;
-const SHORT_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r' };
-
-/** `text` with its escapes decoded, and for each decoded UTF-16 unit the span it came from. */
-interface DecodedText {
-  readonly text: string;
-  readonly from: readonly number[];
-  readonly to: readonly number[];
-}
-
-/**
- * `text` with its escapes decoded, or undefined when it has none. The offset tables cost an
- * entry per character, so they are built only when asked for: most decoded text holds nothing.
- */
-function decodeEscapes(text: string, withOffsets: boolean): DecodedText | undefined {
-  let decoded = '';
-  const from: number[] = [];
-  const to: number[] = [];
-  let cursor = 0;
-  const copy = (start: number, end: number): void => {
-    decoded += text.slice(start, end);
-    if (!withOffsets) return;
-    for (let index = start; index < end; index += 1) {
-      from.push(index);
-      to.push(index + 1);
-    }
-  };
-  PYTHON_ESCAPE.lastIndex = 0;
-  for (let match = PYTHON_ESCAPE.exec(text); match !== null; match = PYTHON_ESCAPE.exec(text)) {
-    const escape = match[0];
-    const codePoint = escape.length === 2 ? undefined : Number.parseInt(escape.slice(2), 16);
-    if (codePoint !== undefined && codePoint > 0x10ffff) continue;
-    const character = codePoint === undefined ? (SHORT_ESCAPES[escape.charAt(1)] ?? '') : String.fromCodePoint(codePoint);
-    copy(cursor, match.index);
-    decoded += character;
-    if (withOffsets) {
-      for (let unit = 0; unit < character.length; unit += 1) {
-        from.push(match.index);
-        to.push(match.index + escape.length);
-      }
-    }
-    cursor = match.index + escape.length;
-  }
-  if (cursor === 0) return undefined;
-  copy(cursor, text.length);
-  return { text: decoded, from, to };
 }
 
 /** The union of two sorted, non-overlapping match lists; overlapping matches become one span. */
@@ -208,29 +196,72 @@ function unionMatches(primary: readonly SecretMatch[], secondary: readonly Secre
   return merged;
 }
 
+/** How many decodings deep a scan goes: `%2540` and base64 holding `%40` are read through. */
+const MAX_DECODE_DEPTH = 2;
+
+/** `inDecoded` (matches in the decoded text) mapped back onto the spans of `text` they came from. */
+function mapBack(text: string, inDecoded: readonly SecretMatch[], decoded: DecodedText): SecretMatch[] {
+  return inDecoded.map((match) => ({
+    rule: match.rule,
+    start: decoded.from[match.start] ?? text.length,
+    end: decoded.to[match.end - 1] ?? text.length,
+  }));
+}
+
+/** What `findLayered` finds in `text` decoded by `decode`, mapped back onto `text`. */
+function findDecoded(text: string, depth: number, decode: (text: string, withOffsets: boolean) => DecodedText | undefined): SecretMatch[] {
+  const decoded = decode(text, false);
+  if (decoded === undefined) return [];
+  const inDecoded = findLayered(decoded.text, depth + 1);
+  if (inDecoded.length === 0) return [];
+  return mapBack(text, inDecoded, decode(text, true) ?? decoded);
+}
+
+/**
+ * Base64 runs starting like JSON (`eyJ`, which is `{"`) whose decoded text holds a secret,
+ * each as one match over the whole run, under the rule of the first secret inside. Runs a
+ * match of `found` already covers in part (a JWT) are left to it.
+ */
+function findInBase64Json(text: string, depth: number, found: readonly SecretMatch[]): SecretMatch[] {
+  const matches: SecretMatch[] = [];
+  for (const run of findBase64JsonRuns(text)) {
+    if (found.some((match) => match.start < run.end && match.end > run.start)) continue;
+    for (const start of run.starts) {
+      const [inside] = findLayered(decodeBase64(text, start, run.end), depth + 1);
+      if (inside === undefined) continue;
+      matches.push({ rule: inside.rule, start: run.start, end: run.end });
+      break;
+    }
+  }
+  return matches;
+}
+
+/** `scanText`, plus the same over the text's decoded forms, `depth` decodings in. */
+function findLayered(text: string, depth: number): SecretMatch[] {
+  let found = scanText(text);
+  if (depth >= MAX_DECODE_DEPTH) return found;
+  if (text.includes('\\')) found = unionMatches(found, findDecoded(text, depth, decodePythonEscapes));
+  if (text.includes('%')) found = unionMatches(found, findDecoded(text, depth, decodePercentEscapes));
+  if (text.includes('eyJ')) found = unionMatches(found, findInBase64Json(text, depth, found));
+  return found;
+}
+
 /**
  * Finds every credential and personal-data shape of `SECRET_RULES` in `text`.
  *
  * Returns non-overlapping matches sorted by start. Where two rules overlap, the one earlier in
  * the table (the more specific) wins and the other is dropped. Runs in time linear in the text;
- * a string with none of the rules' trigger substrings costs one regex test.
+ * a string with none of the rules' triggers costs one regex test.
  *
- * Text holding Python escapes (`\x20`, `\n`, `\u00e9`) is also scanned as it reads with
- * them decoded, and those matches are mapped back over the escapes: `\x20` before a token
- * is a space, not the `0` that would hide the token's start.
+ * Text is also scanned as it reads decoded, and those matches are mapped back onto the text:
+ * - Python escapes (`\x20`, `\n`, `\u00e9`): `\x20` before a token is a space, not the `0`
+ *   that would hide the token's start;
+ * - `%XX` escapes, as UTF-8 (`ops%40example.com`, `Bearer%20…`), each match covering the
+ *   escapes it was decoded from;
+ * - base64 that starts like JSON (`eyJ…`) and is not a JWT: when its decoded text holds a
+ *   secret, the whole run is one match.
+ * Decoded text is decoded again, two layers deep (`%2540`, `%XX` inside base64).
  */
 export function findSecrets(text: string): SecretMatch[] {
-  const found = scanText(text);
-  if (!text.includes('\\')) return found;
-  const decoded = decodeEscapes(text, false);
-  if (decoded === undefined) return found;
-  const inDecoded = scanText(decoded.text);
-  if (inDecoded.length === 0) return found;
-  const { from, to } = decodeEscapes(text, true) ?? decoded;
-  const mapped = inDecoded.map((match) => ({
-    rule: match.rule,
-    start: from[match.start] ?? text.length,
-    end: to[match.end - 1] ?? text.length,
-  }));
-  return unionMatches(found, mapped);
+  return findLayered(text, 0);
 }

@@ -14,3 +14,13 @@ export interface RedactionFinding {
   /** e.g. `details.args_keys[2]` or `caller_session_id`. */
   readonly path: string;
 }
+
+/**
+ * Text with its escapes decoded, and for each decoded UTF-16 unit the span of the source it
+ * came from (`from[i]` to `to[i]`); the tables are empty unless asked for.
+ */
+export interface DecodedText {
+  readonly text: string;
+  readonly from: readonly number[];
+  readonly to: readonly number[];
+}

@@ -22,6 +22,17 @@ describe('mayHoldSecret', { timeout: 600_000 }, () => {
     expect(mayHoldSecret('path C:\\temp')).toBe(true);
   });
 
+  it('answers true for a %XX escape and for a card-shaped run of digits, which no literal marks', () => {
+    expect(mayHoldSecret('to=ops%40example.com')).toBe(true);
+    expect(mayHoldSecret('%c3')).toBe(true);
+    expect(mayHoldSecret('4111111111111111')).toBe(true);
+    expect(mayHoldSecret('4111 1111 1111 1111')).toBe(true);
+    expect(mayHoldSecret('3782-822463-10005')).toBe(true);
+    // A percent sign alone escapes nothing; Unix times and Slack ts values are too short for a card.
+    expect(mayHoldSecret('100% done, 50%off')).toBe(false);
+    expect(mayHoldSecret('{"ts":"1700000000.000100","at":1733450000,"count":42}')).toBe(false);
+  });
+
   it('is false only where findSecrets finds nothing', () => {
     fc.assert(
       fc.property(fc.oneof(hostile.text, hostile.textCarrier.map((carrier) => carrier.text)), (text) => {

@@ -43,16 +43,17 @@ describe('SECRET_RULES', () => {
       'huggingface-token',
       'basic-auth',
       'password-assignment',
+      'payment-card',
     ]) {
       expect(ids).toContain(id);
     }
   });
 
-  it('gives every rule true positives, look-alikes and lower-case triggers', () => {
+  it('gives every rule true positives, look-alikes and lower-case triggers or a run trigger', () => {
     for (const rule of SECRET_RULES) {
       expect(rule.examples.positive.length, rule.id).toBeGreaterThan(0);
       expect(rule.examples.negative.length, rule.id).toBeGreaterThan(0);
-      expect(rule.triggers.length, rule.id).toBeGreaterThan(0);
+      expect(rule.triggers.length > 0 || rule.runTrigger !== undefined, rule.id).toBe(true);
       for (const trigger of rule.triggers) expect(trigger).toBe(trigger.toLowerCase());
     }
   });
@@ -62,7 +63,8 @@ describe('SECRET_RULES', () => {
       for (const positive of rule.examples.positive) {
         const lower = positive.toLowerCase();
         expect(
-          rule.triggers.some((trigger) => lower.includes(trigger)),
+          rule.triggers.some((trigger) => lower.includes(trigger)) ||
+            (rule.runTrigger !== undefined && new RegExp(`${rule.runTrigger.characters.source}{${rule.runTrigger.length}}`).test(positive)),
           `${rule.id}: ${positive}`,
         ).toBe(true);
       }
@@ -71,7 +73,7 @@ describe('SECRET_RULES', () => {
 
   it('declares patterns without stateful flags', () => {
     for (const rule of SECRET_RULES) {
-      for (const pattern of rule.patterns) expect(pattern.flags, rule.id).not.toMatch(/[gy]/);
+      for (const pattern of [...rule.patterns, ...(rule.runTrigger === undefined ? [] : [rule.runTrigger.characters])]) expect(pattern.flags, rule.id).not.toMatch(/[gy]/);
     }
   });
 });
