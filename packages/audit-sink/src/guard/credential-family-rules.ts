@@ -193,7 +193,7 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     id: 'gcp-service-account-key-id',
     description: 'The key id of a Google Cloud service-account key (`"private_key_id": "<40 hex>"`); the key itself is a `private-key` match.',
     triggers: ['private_key_id'],
-    patterns: [/(?<![A-Za-z0-9])private_key_id(?:\\?["'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\?["'])?([a-f0-9]{40})(?![A-Za-z0-9])/],
+    patterns: [/(?<![A-Za-z0-9])private_key_id(?:\\{0,3}["'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\{0,3}["'])?([a-f0-9]{40})(?![A-Za-z0-9])/],
     examples: {
       positive: [
         fake('{"type": "service_account", "project_id": "kora", "private_key_id": "', HEX(40), '"}'),
@@ -437,7 +437,8 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
       // The key must end at the keyword and start a word part (`GITHUB_TOKEN`, `x-api-key` and
       // `accessToken` count, `mytoken` does not); `=` only pads the value's end, so a rejected
       // value cannot hide another `token=` inside it and each character is scanned about once.
-      /(?:(?<![A-Za-z0-9])(?:token|api[_-]?(?:[Kk]ey|[Tt]oken))|(?<![A-Z0-9])(?:Token|Api[_-]?(?:[Kk]ey|[Tt]oken))|(?<![A-Za-z0-9])(?:TOKEN|API[_-]?(?:KEY|TOKEN)))(?:\\?["'])?[ \t]{0,3}(?::[ \t]{0,3}|=)[ \t]{0,3}(?:\\?["'])?([A-Za-z0-9_.~+/-]{16,4096}={0,2})/,
+      // Quotes may be escaped up to three times: JSON text inside a JSON string inside another.
+      /(?:(?<![A-Za-z0-9])(?:token|api[_-]?(?:[Kk]ey|[Tt]oken))|(?<![A-Z0-9])(?:Token|Api[_-]?(?:[Kk]ey|[Tt]oken))|(?<![A-Za-z0-9])(?:TOKEN|API[_-]?(?:KEY|TOKEN)))(?:\\{0,3}["'])?[ \t]{0,3}(?::[ \t]{0,3}|=)[ \t]{0,3}(?:\\{0,3}["'])?([A-Za-z0-9_.~+/-]{16,4096}={0,2})/,
     ],
     accept: looksGenerated,
     examples: {
