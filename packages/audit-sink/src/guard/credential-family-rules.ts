@@ -84,7 +84,7 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     triggers: ['hvs.', 'hvb.', 'hvr.'],
     patterns: [/(?<![A-Za-z0-9])hv[sbr]\.[A-Za-z0-9_-]{24,400}/],
     examples: {
-      positive: [fake('hvs.', 'CAESI', FAKE(6)), fake('X-Vault-Token: ', 'hvb.', 'AAAAAQ', FAKE(35))],
+      positive: [fake('hvs.', 'CAESI', FAKE(6)), fake('hvs.', 'CAESI', FAKE(23)), fake('X-Vault-Token: ', 'hvb.', 'AAAAAQ', FAKE(35))],
       negative: ['hvs.', 'hvs.example', fake('thvs.', FAKE(6)), 'hvr.short_token'],
     },
   },
@@ -94,7 +94,7 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     triggers: ['sntrys_', 'sntryu_'],
     patterns: [/(?<![A-Za-z0-9])sntrys_eyJ[A-Za-z0-9+/=_]{40,1000}/, /(?<![A-Za-z0-9])sntryu_[a-f0-9]{64}(?![A-Za-z0-9])/],
     examples: {
-      positive: [fake('sntrys_', 'eyJpYXQiOjE3MDAwMDAwMDB9', FAKE(12), '_', FAKE(10)), fake('SENTRY_AUTH_TOKEN=', 'sntryu_', HEX(64))],
+      positive: [fake('sntrys_', 'eyJpYXQiO', 'jE3MDAwMDAwMDAs', 'InJlZ2lvbl91cmwi', FAKE(5), '_', FAKE(10), 'FAK'), fake('SENTRY_AUTH_TOKEN=', 'sntryu_', HEX(64))],
       negative: ['sntrys_', fake('sntryu_', HEX(63)), 'sentry_dsn_missing'],
     },
   },
@@ -129,7 +129,7 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     triggers: ['p_v1_', 'r_v1_'],
     patterns: [/(?<![A-Za-z0-9])do[pr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])/],
     examples: {
-      positive: [fake('dop_', 'v1_', HEX(64)), fake('Bearer ', 'dop_', 'v1_', HEX(64)), fake('cfg_', 'dor_', 'v1_', HEX(64))],
+      positive: [fake('dop_', 'v1_', HEX(64)), fake('Bearer ', 'dop_', 'v1_', HEX(64)), fake('cfg ', 'dor_', 'v1_', HEX(64)), fake('cfg_', 'dop_', 'v1_', HEX(64))],
       negative: [fake('dop_', 'v1_', HEX(63)), fake('dop_', 'v2_', HEX(64)), 'dop_v1_'],
     },
   },
@@ -149,7 +149,7 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     triggers: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
     patterns: [/(?<![A-Za-z0-9])shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])/],
     examples: {
-      positive: [fake('shpat_', HEX(32)), fake('X-Shopify-Access-Token: ', 'shpca_', HEX(32)), fake('secret=', 'shpss_', HEX(32))],
+      positive: [fake('shpat_', HEX(32)), fake('X-Shopify-Access-Token: ', 'shpca_', HEX(32)), fake('shppa_', HEX(32)), fake('secret=', 'shpss_', HEX(32))],
       negative: [fake('shpat_', HEX(31)), fake('shpxx_', HEX(32)), 'shpat_'],
     },
   },
@@ -218,7 +218,7 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     triggers: ['atatt3'],
     patterns: [/(?<![A-Za-z0-9])ATATT3[A-Za-z0-9_=-]{150,250}/],
     examples: {
-      positive: [fake('ATATT3', 'xFfGF0', FAKE(44), '=0FAKE01')],
+      positive: [fake('ATATT3', 'xFfGF0', FAKE(43), '=0FAKE01')],
       negative: ['ATATT3', fake('ATATT3', FAKE(10))],
     },
   },
@@ -341,7 +341,14 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     triggers: ['glft-', 'glimt-', 'glagent-', 'gloas-', 'glffct-', 'gr1348941'],
     patterns: [/(?<![A-Za-z0-9])(?:gl(?:ft|imt|agent|oas|ffct)-|GR1348941)[A-Za-z0-9_-]{20,64}/],
     examples: {
-      positive: [fake('glft-', FAKE(5)), fake('GR1348941', FAKE(5)), fake('gloas-', FAKE(16))],
+      positive: [
+        fake('glft-', FAKE(5)),
+        fake('GR1348941', FAKE(5)),
+        fake('gloas-', FAKE(16)),
+        fake('glimt-', FAKE(6), 'F'),
+        fake('glagent-', FAKE(12), 'FA'),
+        fake('glffct-', FAKE(5)),
+      ],
       negative: ['glft-short', 'GR1348941', 'gloas-'],
     },
   },
@@ -351,7 +358,7 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     triggers: ['pscale_tkn_', 'pscale_oauth_', 'pscale_pw_'],
     patterns: [/(?<![A-Za-z0-9])pscale_(?:tkn|oauth|pw)_[A-Za-z0-9_=.-]{32,64}/],
     examples: {
-      positive: [fake('pscale_', 'pw_', FAKE(8)), fake('pscale_', 'tkn_', FAKE(8))],
+      positive: [fake('pscale_', 'pw_', FAKE(8)), fake('pscale_', 'tkn_', FAKE(8)), fake('pscale_', 'oauth_', FAKE(8))],
       negative: ['pscale_pw_', fake('pscale_', 'pw_', 'short')],
     },
   },
