@@ -156,7 +156,8 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
   {
     id: 'databricks-token',
     description: 'A Databricks personal access token (`dapi` + 32 hex).',
-    triggers: ['api'],
+    // `dapi` would add a first character to the prefilter and `api` fires on `api.slack.com`.
+    triggers: [...'0123456789abcdef'].map((digit) => `api${digit}`),
     patterns: [/(?<![A-Za-z0-9])dapi[a-f0-9]{32}(?:-[0-9])?(?![A-Za-z0-9])/],
     examples: {
       positive: [fake('dapi', HEX(32)), fake('DATABRICKS_TOKEN=', 'dapi', HEX(32), '-2')],
@@ -318,7 +319,7 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
   {
     id: 'mailchimp-api-key',
     description: 'A Mailchimp API key (32 hex + `-us` + data-centre number).',
-    triggers: ['-us'],
+    triggers: [...'123456789'].map((digit) => `-us${digit}`),
     patterns: [/(?<![A-Za-z0-9])[a-f0-9]{32}-us[0-9]{1,2}(?![A-Za-z0-9])/],
     examples: {
       positive: [fake(HEX(32), '-us', '21')],
@@ -328,7 +329,7 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
   {
     id: 'discord-webhook-url',
     description: 'A Discord webhook URL, whose path is the credential.',
-    triggers: ['api/webhooks/'],
+    triggers: ['scord.com/api/webhooks/', 'scordapp.com/api/webhooks/'],
     patterns: [/(?:https?:\/\/)?(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/[0-9]{17,20}\/[A-Za-z0-9_-]{60,68}/],
     examples: {
       positive: [fake('https://discord.com/api/', 'webhooks/', '123456789012345678/', FAKE(17))],
