@@ -95,6 +95,33 @@ function hasRunTrigger(text: string): boolean {
   return false;
 }
 
+// A trigger holding another one is present only where that one (its witness) is.
+const WITNESS = new Map(TRIGGERS.map((trigger) => [trigger, MINIMAL_TRIGGERS.find((minimal) => trigger.includes(minimal)) ?? trigger]));
+const TRIGGER_SCAN = new RegExp(PREFILTER.source, 'g');
+// Which rules each prefilter trigger may set off, so a hit costs the rules it concerns only.
+const RULES_BY_WITNESS = new Map<string, CompiledRule[]>();
+for (const rule of COMPILED) {
+  for (const witness of new Set(rule.triggers.map((trigger) => WITNESS.get(trigger) ?? trigger))) {
+    RULES_BY_WITNESS.set(witness, [...(RULES_BY_WITNESS.get(witness) ?? []), rule]);
+  }
+}
+
+/**
+ * The prefilter's triggers present in `lower`, in one pass: a search per trigger would cost as
+ * many passes over the text as there are triggers. Two triggers matching at one position would
+ * have to be prefixes of each other, and neither would then be minimal, so restarting one
+ * character after each match finds them all.
+ */
+function findTriggers(lower: string): Set<string> {
+  const found = new Set<string>();
+  TRIGGER_SCAN.lastIndex = 0;
+  for (let match = TRIGGER_SCAN.exec(lower); match !== null; match = TRIGGER_SCAN.exec(lower)) {
+    found.add(match[0]);
+    TRIGGER_SCAN.lastIndex = match.index + 1;
+  }
+  return found;
+}
+
 /**
  * Whether `text` may hold anything {@link findSecrets} finds: false guarantees it finds nothing.
  *
@@ -161,20 +188,21 @@ function mergeByPriority(accepted: readonly SecretMatch[], candidates: readonly 
 function scanText(text: string): SecretMatch[] {
   const lower = text.toLowerCase();
   const hasRun = hasRunTrigger(text);
-  if (!hasRun && !PREFILTER.test(lower)) return [];
-  const present = new Map<string, boolean>();
+  const literal = PREFILTER.test(lower);
+  if (!hasRun && !literal) return [];
+  const present = literal ? findTriggers(lower) : new Set<string>();
   const triggered = (trigger: string): boolean => {
-    let seen = present.get(trigger);
-    if (seen === undefined) {
-      seen = lower.includes(trigger);
-      present.set(trigger, seen);
-    }
-    return seen;
+    const witness = WITNESS.get(trigger) ?? trigger;
+    return present.has(witness) && (witness === trigger || lower.includes(trigger));
   };
 
+  const candidates = new Set<CompiledRule>();
+  for (const witness of present) for (const rule of RULES_BY_WITNESS.get(witness) ?? []) candidates.add(rule);
   let accepted: SecretMatch[] = [];
   for (const rule of COMPILED) {
-    if (!rule.triggers.some(triggered) && !(hasRun && rule.run !== undefined && hasCharacterRun(text, rule.run.characters, rule.run.length))) continue;
+    const byTrigger = candidates.has(rule) && rule.triggers.some(triggered);
+    const byRun = hasRun && rule.run !== undefined && hasCharacterRun(text, rule.run.characters, rule.run.length);
+    if (!byTrigger && !byRun) continue;
     for (const pattern of rule.patterns) {
       const found = scan(rule, pattern, text);
       if (found.length > 0) accepted = accepted.length === 0 ? found : mergeByPriority(accepted, found);

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { CREDENTIAL_FAMILY_RULES } from './credential-family-rules.js';
 
 /**
  * One credential or personal-data shape the guard redacts.
@@ -404,6 +405,7 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
       negative: ['msg.text', 'SG.short.x', 'SG.'],
     },
   },
+  ...CREDENTIAL_FAMILY_RULES,
   {
     id: 'private-key',
     description: 'A PEM, OpenSSH or PGP private-key block, from its BEGIN line to its END line (or as far as it goes when truncated).',
