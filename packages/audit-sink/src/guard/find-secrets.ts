@@ -61,7 +61,7 @@ const escapeLiteral = (literal: string): string => literal.replace(/[.*+?^${}()|
  * A regex source matching any of `words`, as a trie: `s(?:k[-_]|ecret)` rather than
  * `sk-|sk_|secret`, so the engine tries one branch per first character, not every word.
  */
-function compileTrie(words: readonly string[]): string {
+export function compileTrie(words: readonly string[]): string {
   const byFirst = new Map<string, string[]>();
   for (const word of words) {
     const rests = byFirst.get(word.charAt(0)) ?? [];
@@ -80,14 +80,14 @@ const MINIMAL_TRIGGERS = TRIGGERS.filter((trigger) => !TRIGGERS.some((other) => 
 // fast as the same words under the `i` flag, and a clean string (the common case on every
 // emit) stops here. Lower-casing maps at least what `i` would, so nothing slips past.
 const PREFILTER = new RegExp(compileTrie(MINIMAL_TRIGGERS));
-// The same, or a backslash: text with escapes is also scanned decoded. Nothing else goes into
-// this regex: V8 compiles a regex for the text it first meets, and one more alternative of
-// another shape (a digit class, `%[0-9a-f]{2}`, a lone letter) was measured to cost up to twice
-// as much on clean rows. New literal triggers join the trie; shapes no literal marks are looked
-// for by `hasCharacterRun`, and `%XX` after an `includes`, each costing a fraction of it.
-const MAY_HOLD_SECRET = new RegExp(`${PREFILTER.source}|\\\\`);
+// The triggers, a backslash or a `%`: text with escapes is also scanned decoded. Nothing else
+// goes into this regex: V8 compiles a regex for the text it first meets, and one more
+// alternative of another shape (a digit class, `%[0-9a-f]{2}`) was measured to cost up to twice
+// as much on clean rows, where a lone `%` beside `@` costs nothing measurable (and less than an
+// `includes('%')` after it). A `%` with no escape after it only sends the text to `findSecrets`.
+// New literal triggers join the trie; shapes no literal marks are looked for by `hasCharacterRun`.
+const MAY_HOLD_SECRET = new RegExp(`${PREFILTER.source}|\\\\|%`);
 const RUN_TRIGGERS = COMPILED.flatMap((rule) => (rule.run === undefined ? [] : [rule.run]));
-const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/;
 
 /** Whether `text` holds a run some rule's `runTrigger` asks for. */
 function hasRunTrigger(text: string): boolean {
@@ -125,14 +125,14 @@ function findTriggers(lower: string): Set<string> {
 /**
  * Whether `text` may hold anything {@link findSecrets} finds: false guarantees it finds nothing.
  *
- * One regex test and a few cheaper looks (a backslash, a `%XX`, a run of 13 digits and
- * separators), for callers that guard many strings at once: a JSON text is clean when this
+ * One regex test (the rules' triggers, a backslash, a `%`) and a look at one character in 13
+ * for a run of digits and separators a card number needs, for callers that guard many strings at once: a JSON text is clean when this
  * is false for it, since JSON escaping leaves every trigger, `%` and digit as it is and turns
  * the characters it escapes into backslashes.
  */
 export function mayHoldSecret(text: string): boolean {
   // Text with escapes is also scanned decoded; base64-wrapped JSON's `eyJ` is a trigger.
-  return MAY_HOLD_SECRET.test(text.toLowerCase()) || (text.includes('%') && PERCENT_ESCAPE.test(text)) || hasRunTrigger(text);
+  return MAY_HOLD_SECRET.test(text.toLowerCase()) || hasRunTrigger(text);
 }
 
 function scan(rule: CompiledRule, pattern: CompiledPattern, text: string): SecretMatch[] {
