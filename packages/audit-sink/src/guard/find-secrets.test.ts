@@ -235,6 +235,13 @@ describe('findSecrets', () => {
     expect(findSecrets('ts=1733450000123 id=1700000000.000100 tel=+1 415 555 2671 n=4111111111111112')).toEqual([]);
   });
 
+  it('finds a password in JSON text inside a JSON string inside another, its quotes escaped three times', () => {
+    const nested = JSON.stringify({ outer: JSON.stringify({ inner: JSON.stringify({ password: 'FAKEpw-nested' }) }) });
+    const [match] = findSecrets(nested);
+    expect(match?.rule).toBe('password-assignment');
+    expect(nested.slice(match?.start, match?.end)).toBe('FAKEpw-nested');
+  });
+
   it('returns nothing for the empty string', () => {
     expect(findSecrets('')).toEqual([]);
   });

@@ -581,8 +581,9 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
       // The key must end at the keyword (so `password_reset_requested` is not a key); it may
       // start anywhere: `db_password`, `userPassword` and `mypassword` all count.
       // The value is a quoted string (JSON escapes allowed) or one unquoted word; an empty value
-      // (`password=`, `(password=)`) and an already-redacted one are left alone.
-      /(?:password|passwd|passphrase|pwd|secret|Password|Passwd|Passphrase|Pwd|Secret|PASSWORD|PASSWD|PASSPHRASE|PWD|SECRET)(?:[_-]?(?:key|Key|KEY))?(?:\\?["'])?[ \t]{0,3}(?::[ \t]{0,3}|=)(?:"(?!\[REDACTED:)((?:[^"\\\r\n]|\\.){1,512})"|'(?!\[REDACTED:)([^'\r\n]{1,512})'|(?:\\?["'])?(?!\[REDACTED:|[)\]}])([^\s"'&,;<>\\]{1,512}))/,
+      // (`password=`, `(password=)`) and an already-redacted one are left alone. Quotes may be
+      // escaped up to three times: JSON text inside a JSON string inside another.
+      /(?:password|passwd|passphrase|pwd|secret|Password|Passwd|Passphrase|Pwd|Secret|PASSWORD|PASSWD|PASSPHRASE|PWD|SECRET)(?:[_-]?(?:key|Key|KEY))?(?:\\{0,3}["'])?[ \t]{0,3}(?::[ \t]{0,3}|=)(?:"(?!\[REDACTED:)((?:[^"\\\r\n]|\\.){1,512})"|'(?!\[REDACTED:)([^'\r\n]{1,512})'|(?:\\{0,3}["'])?(?!\[REDACTED:|[)\]}])([^\s"'&,;<>\\]{1,512}))/,
     ],
     examples: {
       positive: [
