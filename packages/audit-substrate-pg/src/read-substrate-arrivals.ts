@@ -60,12 +60,13 @@ export async function readSubstrateArrivals(client: SubstrateClient, options: Re
     values.push(after);
     // Compared in the server: a JavaScript Date would cut ingested_at's microseconds and
     // deliver again the rows of the position's millisecond.
-    anchor = `AND (ingested_at, id) > (SELECT ingested_at, id FROM ${table.sql} WHERE id = $3::uuid)`;
+    anchor = `AND (events.ingested_at, events.id) > (SELECT ingested_at, id FROM ${table.sql} WHERE id = $3::uuid)`;
   }
   const result = await client.query<SelectedRow>(
-    `SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql}
-      WHERE ingested_at < clock_timestamp() - $1::interval ${anchor}
-      ORDER BY ingested_at, id LIMIT $2`,
+    // `events.id`, the uuid: a bare `id` would be the selected text and defeat the index.
+    `SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql} AS events
+      WHERE events.ingested_at < clock_timestamp() - $1::interval ${anchor}
+      ORDER BY events.ingested_at, events.id LIMIT $2`,
     values,
   );
   if (result.rows.length > maxRows) return { found: false, rows: [], position: await readNewestArrivalId(client, options) };
@@ -90,7 +91,9 @@ export async function readNewestArrivalId(
   const table = parseSubstrateTable(options.table);
   const settle = `${Math.max(0, Math.floor(options.settleMs ?? DEFAULT_SETTLE_MS))} milliseconds`;
   const result = await client.query<{ id: string }>(
-    `SELECT id::text AS id FROM ${table.sql} WHERE ingested_at < clock_timestamp() - $1::interval ORDER BY ingested_at DESC, id DESC LIMIT 1`,
+    // Ordered by the uuid column, not the selected text of the same name, so the index serves it.
+    `SELECT events.id::text AS id FROM ${table.sql} AS events
+      WHERE events.ingested_at < clock_timestamp() - $1::interval ORDER BY events.ingested_at DESC, events.id DESC LIMIT 1`,
     [settle],
   );
   return result.rows[0]?.id ?? null;

@@ -59,6 +59,8 @@ export interface SelectedRow {
 
 // emitted_at is rendered by the server as the file has it: UTC, milliseconds, `Z`. A
 // timestamptz keeps microseconds, but rows come from millisecond strings, so nothing is cut.
+// `emitted_at` and `id` are then text; a query orders by `sort_at`, `sort_id` (the columns
+// themselves) or by qualified names, never by the bare names, or no index can serve it.
 export const ENVELOPE_COLUMNS = `v, id::text AS id, to_char(emitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS emitted_at,
   seam, source, caller_session_id, details, emitted_at AS sort_at, id AS sort_id`;
 
@@ -93,7 +95,10 @@ export async function readSubstrateEntries(client: SubstrateClient, options: Rea
   if (cursor !== undefined) conditions.push(`(emitted_at, id) < (${parameter(cursor.at)}::timestamptz, ${parameter(cursor.id)}::uuid)`);
   // One row more than the page tells whether anything older is left.
   const fetch = parameter(limit + 1);
-  const order = 'ORDER BY emitted_at DESC, id DESC';
+  // By the table's own columns: a bare `emitted_at` or `id` in ORDER BY names the output
+  // column first, here the text `to_char(…)` and `id::text`, which no index holds, so every
+  // page would read and sort every matching row.
+  const order = 'ORDER BY sort_at DESC, sort_id DESC';
   const where = (extra: readonly string[]): string => {
     const all = [...extra, ...conditions];
     return all.length === 0 ? '' : `WHERE ${all.join(' AND ')}`;
