@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_SUBSTRATE_TABLE, createSubstratePool, parseSubstrateTable, readDatabasePassword, readErrorCode, readHostLag, redactDatabaseUrl } from '@kora/audit-substrate-pg';
 import type { HostLag } from '@kora/audit-substrate-pg';
 import { writeText } from '../cli-io.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
@@ -18,7 +17,7 @@ writer stopped shows a growing lag. Read from the host index, in milliseconds at
 
 Options:
   --database-url URL  postgres://user:password@host:5432/db (default: KORA_DATABASE_URL)
-  --table T           the table, name or schema.name (default ${DEFAULT_SUBSTRATE_TABLE})
+  --table T           the table, name or schema.name (default kora_audit_events)
   --json              one JSON line per host instead of a table
   --behind D          exit 1 when any host's newest row is older than D (90s, 15m, 2h, 1d),
                       and mark each host behind or ok
@@ -67,14 +66,17 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   );
   const databaseUrl = values['database-url'] ?? io.env.KORA_DATABASE_URL;
   if (databaseUrl === undefined || databaseUrl.trim() === '') throw new UsageError('--database-url is required (or set KORA_DATABASE_URL)');
+  const behindMs = values.behind === undefined ? undefined : parseDurationOption('--behind', values.behind);
+  if (values.behind !== undefined && behindMs === undefined) throw new UsageError(`--behind: '${values.behind}' is not a duration (use 90s, 15m, 2h, 1d)`);
+
+  // The driver is loaded only to connect: help and argument errors answer without it.
+  const { createSubstratePool, parseSubstrateTable, readDatabasePassword, readErrorCode, readHostLag, redactDatabaseUrl } = await import('@kora/audit-substrate-pg');
   let table;
   try {
     table = parseSubstrateTable(values.table);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const behindMs = values.behind === undefined ? undefined : parseDurationOption('--behind', values.behind);
-  if (values.behind !== undefined && behindMs === undefined) throw new UsageError(`--behind: '${values.behind}' is not a duration (use 90s, 15m, 2h, 1d)`);
 
   // One short statement: a pool of one, closed when done.
   const pool = createSubstratePool({ connectionString: databaseUrl, max: 1, applicationName: 'kora-audit db lag' });
