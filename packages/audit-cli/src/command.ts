@@ -6,6 +6,11 @@ export interface Command {
   readonly name: string;
   /** The full usage text, printed by `--help`. */
   readonly usage: string;
+  /**
+   * The usage text for `--help` given these arguments, when it depends on them: a command with
+   * subcommands answers for the one named (`db lag --help`). Default: `usage`.
+   */
+  helpFor?(args: readonly string[]): Promise<string>;
   /** Run with the arguments after the command name; resolves to the exit code. */
   run(args: readonly string[], io: CliIo): Promise<number>;
 }

@@ -37,6 +37,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'ship rows into the PostgreSQL event log, resumable and idempotent',
     load: async () => (await import('./commands/ship.js')).shipCommand,
   },
+  {
+    name: 'db',
+    summary: 'look after the PostgreSQL event log: lag (each host\'s newest row)',
+    load: async () => (await import('./commands/db.js')).dbCommand,
+  },
 ];
 
 const width = Math.max(...COMMANDS.map((command) => command.name.length));
@@ -53,8 +58,8 @@ Run 'kora-audit <command> --help' for a command's options.
 The audit file defaults to KORA_AUDIT_LOG_PATH, else $KORA_HOME/kora_audit_log.jsonl,
 else $HERMES_HOME/kora_audit_log.jsonl, else ~/.kora/kora_audit_log.jsonl.
 
-Exit status: 0 success, 1 scan found secrets, 2 usage error or unreadable input,
-130 interrupted.
+Exit status: 0 success, 1 scan found secrets or db lag found a host behind,
+2 usage error or unreadable input, 75 ship gave up on the database, 130 interrupted.
 `;
 
 /**
@@ -81,7 +86,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   // `--help` anywhere before a `--` asks for the command's usage rather than running it.
   const beforeTerminator = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
   if (beforeTerminator.includes('--help') || beforeTerminator.includes('-h')) {
-    await writeText(io.stdout, command.usage);
+    await writeText(io.stdout, command.helpFor === undefined ? command.usage : await command.helpFor(args));
     return EXIT_OK;
   }
   try {

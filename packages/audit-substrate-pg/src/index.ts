@@ -8,6 +8,8 @@ export type { MigrateSubstrateOptions } from './migrate-substrate.js';
 export { insertAuditLines, insertAuditRows } from './insert-audit-rows.js';
 export type { InsertAuditRowsOptions, InsertAuditRowsResult } from './insert-audit-rows.js';
 export { readSubstrateEntries } from './read-substrate-entries.js';
+export { hostLagSql, readHostLag } from './read-host-lag.js';
+export type { HostLag, ReadHostLagOptions } from './read-host-lag.js';
 export { DEFAULT_SETTLE_MS, readNewestArrivalId, readSubstrateArrivals } from './read-substrate-arrivals.js';
 export type { ReadSubstrateArrivalsOptions, SubstrateArrivals } from './read-substrate-arrivals.js';
 export type { ReadSubstrateEntriesOptions, ReadSubstrateEntriesResult, SubstrateTimeBound } from './read-substrate-entries.js';
@@ -18,6 +20,6 @@ export type { FileFingerprint, ShipCheckpoint } from './shipper/ship-checkpoint.
 export { readShipCheckpoint } from './shipper/read-ship-checkpoint.js';
 export { classifyDatabaseError, readErrorCode } from './classify-database-error.js';
 export type { DatabaseErrorKind } from './classify-database-error.js';
-export { redactDatabaseUrl } from './shipper/redact-database-url.js';
+export { readDatabasePassword, redactDatabaseUrl } from './shipper/redact-database-url.js';
 export { createSubstrateWriter } from './writer/create-substrate-writer.js';
 export type { SubstrateWriter, SubstrateWriterOptions, SubstrateWriterStats, WriterTimers } from './writer/create-substrate-writer.js';

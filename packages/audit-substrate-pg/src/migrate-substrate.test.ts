@@ -18,7 +18,7 @@ describeWithPostgres('migrateSubstrate', () => {
     await pool.end();
   });
 
-  it('creates the table with its columns, the two panel indexes and the arrival index', async () => {
+  it('creates the table with its columns, the two panel indexes, the host index and the arrival index', async () => {
     const table = fresh();
     expect(await migrateSubstrate(pool, { table })).toBe(SUBSTRATE_SCHEMA_VERSION);
     const columns = await pool.query<{ column_name: string; data_type: string; is_nullable: string }>(
@@ -39,6 +39,7 @@ describeWithPostgres('migrateSubstrate', () => {
     const indexes = await pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [table]);
     expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual([
       'btree (emitted_at DESC, id DESC)',
+      'btree (origin_host, emitted_at DESC) INCLUDE (ingested_at)',
       'btree (ingested_at, id)',
       'btree (id)',
       'btree (seam, emitted_at DESC, id DESC)',

@@ -45,6 +45,9 @@ export async function migrateSubstrate(client: SubstrateClient, options: Migrate
     `CREATE INDEX IF NOT EXISTS "${table.seamIndex}" ON ${table.sql} (seam, emitted_at DESC, id DESC)`,
     // Arrival order, for the panels' live streams: the rows that came in since the last poll.
     `CREATE INDEX IF NOT EXISTS "${table.ingestIndex}" ON ${table.sql} (ingested_at, id)`,
+    // Newest row per origin host, for the lag check: one short descent per host, not a scan of
+    // the host's rows (the newest of a silent host is hours deep in the time index).
+    `CREATE INDEX IF NOT EXISTS "${table.hostIndex}" ON ${table.sql} (origin_host, emitted_at DESC) INCLUDE (ingested_at)`,
   ];
   await withConnection(client, async (connection) => {
     await connection.query('BEGIN');

@@ -22,6 +22,7 @@ export interface SubstrateTable {
   readonly timeIndex: string;
   readonly seamIndex: string;
   readonly ingestIndex: string;
+  readonly hostIndex: string;
 }
 
 /**
@@ -44,5 +45,6 @@ export function parseSubstrateTable(name: string | undefined): SubstrateTable {
     timeIndex: `${relation}_emitted_at_id_idx`,
     seamIndex: `${relation}_seam_emitted_at_id_idx`,
     ingestIndex: `${relation}_ingested_at_id_idx`,
+    hostIndex: `${relation}_host_emitted_at_idx`,
   };
 }

@@ -66,7 +66,7 @@ describe('the bundled kora-audit', () => {
     for (const path of external) expect(path).not.toMatch(/^@kora\/audit-sink\/(reader|guard)$/);
   });
 
-  it('answers the reading and scanning commands as the CLI run from its sources does', async () => {
+  it('answers the reading, scanning and database commands as the CLI run from its sources does', async () => {
     const clean = join(dataDir, 'clean.jsonl');
     writeFileSync(clean, rowsText(0, 300));
     // A row only the schema can judge (zod loads from its own chunk), and a secret for scan.
@@ -79,6 +79,10 @@ describe('the bundled kora-audit', () => {
       ['stats', '--path', mixed],
       ['scan', '--json', mixed],
       ['no-such-command'],
+      // The database commands' chunks, short of the driver (a dependency, built separately).
+      ['db', 'lag', '--help'],
+      ['db', 'lag', '--database-url', 'postgres://kora:pa55-word@127.0.0.1:1/kora', '--behind', 'soon'],
+      ['db'],
     ];
     for (const args of runs) {
       const fromSources = await runCli(args);

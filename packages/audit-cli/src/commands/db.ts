@@ -1,0 +1,62 @@
+import { writeText } from '../cli-io.js';
+import type { CliIo } from '../cli-io.js';
+import type { Command, CommandEntry } from '../command.js';
+import { escapeTerminalText } from '../escape-terminal-text.js';
+import { EXIT_USAGE } from '../exit-codes.js';
+import { UsageError } from '../usage-error.js';
+
+/** The subcommands of `kora-audit db`, each loaded only when it runs. */
+const SUBCOMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'lag',
+    summary: "each origin host's newest row and how far behind now it is (exit 1 past --behind)",
+    load: async () => (await import('./db-lag.js')).dbLagCommand,
+  },
+];
+
+const width = Math.max(...SUBCOMMANDS.map((subcommand) => subcommand.name.length));
+
+const usage = `Usage: kora-audit db <subcommand> [options]
+
+Look after the PostgreSQL event log that 'kora-audit ship' and the daemon's writer fill.
+
+Subcommands:
+${SUBCOMMANDS.map((subcommand) => `  ${subcommand.name.padEnd(width)}  ${subcommand.summary}`).join('\n')}
+
+Run 'kora-audit db <subcommand> --help' for its options.
+`;
+
+function findSubcommand(name: string | undefined): CommandEntry {
+  if (name === undefined) throw new UsageError(`a subcommand is required (${SUBCOMMANDS.map((known) => known.name).join(', ')}; see kora-audit db --help)`);
+  const entry = SUBCOMMANDS.find((candidate) => candidate.name === name);
+  if (entry === undefined) {
+    throw new UsageError(`unknown subcommand '${name}' (subcommands: ${SUBCOMMANDS.map((known) => known.name).join(', ')})`);
+  }
+  return entry;
+}
+
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = args;
+  const entry = findSubcommand(name);
+  try {
+    return await (await entry.load()).run(rest, io);
+  } catch (error) {
+    // As main reports a command's error, named after the subcommand.
+    const message = error instanceof UsageError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    await writeText(io.stderr, `kora-audit db ${entry.name}: ${escapeTerminalText(message)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+async function helpFor(args: readonly string[]): Promise<string> {
+  const entry = SUBCOMMANDS.find((candidate) => candidate.name === args[0]);
+  return entry === undefined ? usage : (await entry.load()).usage;
+}
+
+/** `kora-audit db`: commands on the PostgreSQL event log, `db lag` and those to come. */
+export const dbCommand: Command = {
+  name: 'db',
+  usage,
+  helpFor,
+  run,
+};
