@@ -1,3 +1,4 @@
+import { appendPathKey } from './append-path-key.js';
 import type { RedactionFinding } from './guard-types.js';
 import { redactText } from './redact-text.js';
 
@@ -6,25 +7,17 @@ const MAX_DEPTH = 64;
 const CIRCULAR = '[Circular]';
 const UNREADABLE = '[Unreadable]';
 const TOO_DEEP = '[TooDeep]';
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /** Canonical array index: digits without a leading zero, as `Object.keys` yields them. */
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
 /** Longer arrays are walked by their own keys: a sparse array may claim billions of slots. */
 const DENSE_WALK_LIMIT = 4096;
-// JSON.stringify leaves these raw, yet a log viewer may break a line at them (DEL, C1 with
-// NEL, U+2028, U+2029); a path goes into a warning line, so it must stay on one line.
-const LINE_BREAKING_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
 
 /** A JSON path, rendered only when a finding needs it: most walks find nothing. */
 type Path = string | { readonly parent: Path; readonly key: string | number };
 
 function renderPath(path: Path): string {
   if (typeof path === 'string') return path;
-  const parent = renderPath(path.parent);
-  if (typeof path.key === 'number') return `${parent}[${path.key}]`;
-  if (IDENTIFIER.test(path.key)) return parent === '' ? path.key : `${parent}.${path.key}`;
-  const quoted = JSON.stringify(path.key).replace(LINE_BREAKING_IN_JSON, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `${parent}[${quoted}]`;
+  return appendPathKey(renderPath(path.parent), path.key);
 }
 
 function defineOwn(target: object, key: string | number, value: unknown): void {

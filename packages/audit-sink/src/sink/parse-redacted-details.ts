@@ -1,3 +1,4 @@
+import { appendPathKey } from '../guard/append-path-key.js';
 import type { RedactionFinding } from '../guard/guard-types.js';
 import type { Seam } from '../seam/define-seam.js';
 
@@ -27,8 +28,6 @@ export function parseSafely(seam: Seam, details: unknown): ParseResult {
 // value, an unknown key, a check on a whole object or array) fails for reasons no redaction
 // explains. Findings sit only at strings, so a path with findings is a string's.
 const MARKER_TOLERATED = new Set(['invalid_format', 'too_big', 'custom']);
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const LINE_BREAKING_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
 
 /**
  * The seam's parse of details the guard has redacted (`findings` are its redactions, paths
@@ -93,16 +92,7 @@ const UNREADABLE_ISSUES: readonly ZodIssueLike[] = [{ path: [], code: 'unreadabl
 
 /** A zod issue path as the guard renders a finding's path: `details.args_keys[2]`, `details.headers["user-agent"]`. */
 function renderFindingPath(path: readonly PropertyKey[]): string {
-  let rendered = 'details';
-  for (const key of path) {
-    if (typeof key === 'number') rendered += `[${key}]`;
-    else if (typeof key === 'string' && IDENTIFIER.test(key)) rendered += `.${key}`;
-    else {
-      const quoted = JSON.stringify(String(key)).replace(LINE_BREAKING_IN_JSON, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-      rendered += `[${quoted}]`;
-    }
-  }
-  return rendered;
+  return path.reduce<string>((rendered, key) => appendPathKey(rendered, typeof key === 'number' ? key : String(key)), 'details');
 }
 
 /** `root` with the value at `path` replaced, copying the containers on the way: the caller's objects stay as they were. */
