@@ -1,19 +1,16 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ROTATION_QUIET_MS, identityOf, sameIdentity } from '@kora/audit-sink/reader';
+import type { FileIdentity } from '@kora/audit-sink/reader';
 import { DEFAULT_MAX_LINE_BYTES } from './read-lines-forward.js';
 
 const READ_CHUNK_BYTES = 64 * 1024;
-/**
- * After rotation the old file is still read this long: the sink notices a rename within a
- * second and may append to the old file until then.
- */
-const RETIRE_AFTER_MS = 3_000;
 
 /** Options for {@link followFile}. */
 export interface FollowFileOptions {
   /** Where to start in the file found at `path` now, if it is still the file `identity` names. */
-  readonly start?: { readonly offset: number; readonly identity: string } | undefined;
+  readonly start?: { readonly offset: number; readonly identity: FileIdentity } | undefined;
   /** How often the path is checked (default 250 ms). */
   readonly pollMs?: number | undefined;
   /** Lines longer than this are dropped (default 16 MiB). */
@@ -24,11 +21,11 @@ export interface FollowFileOptions {
   readonly onLine: (line: string) => Promise<void> | void;
 }
 
-/** A file's identity as `dev:ino`, or null when the path is missing. */
-export async function fileIdentity(path: string): Promise<{ identity: string; size: number } | null> {
+/** A file's identity and size, or null when the path is missing. */
+export async function fileIdentity(path: string): Promise<{ identity: FileIdentity; size: number } | null> {
   try {
     const stats = await stat(path, { bigint: true });
-    return { identity: `${stats.dev}:${stats.ino}`, size: Number(stats.size) };
+    return { identity: identityOf(stats), size: Number(stats.size) };
   } catch (error) {
     if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
     throw error;
@@ -46,7 +43,7 @@ class FollowedFile {
 
   constructor(
     readonly handle: FileHandle,
-    readonly identity: string,
+    readonly identity: FileIdentity,
     public position: number,
     private readonly maxLineBytes: number,
   ) {}
@@ -96,7 +93,7 @@ class FollowedFile {
   }
 }
 
-async function openFollowed(path: string, offset: (identity: string) => number, maxLineBytes: number): Promise<FollowedFile | null> {
+async function openFollowed(path: string, offset: (identity: FileIdentity) => number, maxLineBytes: number): Promise<FollowedFile | null> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -107,7 +104,7 @@ async function openFollowed(path: string, offset: (identity: string) => number, 
   try {
     const stats = await handle.stat({ bigint: true });
     if (!stats.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
-    const identity = `${stats.dev}:${stats.ino}`;
+    const identity = identityOf(stats);
     return new FollowedFile(handle, identity, Math.min(offset(identity), Number(stats.size)), maxLineBytes);
   } catch (error) {
     await handle.close();
@@ -129,7 +126,7 @@ export async function followFile(path: string, options: FollowFileOptions): Prom
   const start = options.start;
   let current = await openFollowed(
     path,
-    (identity) => (start !== undefined && start.identity === identity ? start.offset : 0),
+    (identity) => (start !== undefined && sameIdentity(start.identity, identity) ? start.offset : 0),
     maxLineBytes,
   );
   const retiring: FollowedFile[] = [];
@@ -146,9 +143,9 @@ export async function followFile(path: string, options: FollowFileOptions): Prom
       if (current !== null) await current.drain(onLine, signal);
 
       const now = await fileIdentity(path);
-      if (now !== null && (current === null || now.identity !== current.identity)) {
+      if (now !== null && (current === null || !sameIdentity(now.identity, current.identity))) {
         if (current !== null) {
-          current.retireAt = Date.now() + RETIRE_AFTER_MS;
+          current.retireAt = Date.now() + ROTATION_QUIET_MS;
           retiring.push(current);
         }
         current = await openFollowed(path, () => 0, maxLineBytes);

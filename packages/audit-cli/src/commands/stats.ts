@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { SEAM_NAMES, escapeJsonControls } from '@kora/audit-sink/reader';
+import { SEAM_NAMES, classifyAuditLine, escapeJsonControls } from '@kora/audit-sink/reader';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
-import { classifyLine } from '../classify-line.js';
 import type { Command } from '../command.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { parseCommandLine, resolveLogPathOption } from '../parse-arguments.js';
@@ -58,11 +57,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     for await (const event of readLinesForward(path, { signal: io.signal })) {
       if (event.kind === 'piece') continue;
       lines += 1;
-      if (!event.terminated) {
-        skipped.torn += 1;
-        continue;
-      }
-      let line = classifyLine(event.text);
+      let line = classifyAuditLine(event.text, { terminated: event.terminated });
       if (line instanceof Promise) line = await line;
       if (line.kind !== 'row') {
         skipped[line.kind] += 1;

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
-import { escapeJsonControls, readAuditEntries } from '@kora/audit-sink/reader';
+import { classifyAuditLine, escapeJsonControls, readAuditEntries } from '@kora/audit-sink/reader';
 import type { AuditEnvelope } from '@kora/audit-sink/reader';
 import { LineWriter } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
-import { classifyLine } from '../classify-line.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { asUsageError } from '../usage-error.js';
@@ -64,7 +63,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     pollMs: TAIL_POLL_MS,
     signal: io.signal,
     onLine: async (line) => {
-      const parsed = await classifyLine(line);
+      const parsed = await classifyAuditLine(line);
       if (parsed.kind !== 'row' || !matches(parsed.entry, wanted)) return;
       if (printed.delete(parsed.entry.id)) return;
       await out.line(printable(parsed.entry));

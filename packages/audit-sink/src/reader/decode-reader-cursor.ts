@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decodeOpaqueCursor } from './opaque-cursor.js';
-import { MAX_SIBLINGS } from './reader-cursor.js';
+import { MAX_SIBLINGS } from './audit-file-chain.js';
 import type { CursorState } from './reader-cursor.js';
 
 // Parsed at the edge, because a cursor comes back from callers.

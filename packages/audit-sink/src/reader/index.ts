@@ -3,6 +3,20 @@
 export { readAuditEntries, streamAuditEntries, streamAuditJsonl, streamAuditLines } from './read-audit-entries.js';
 export type { AuditJsonlBatch, AuditLinesBatch, ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts, StreamAuditEntriesOptions } from './read-audit-entries.js';
 export { parseReadFilters } from './parse-read-filters.js';
+export { classifyAuditLine, classifyAuditLineNow } from './classify-audit-line.js';
+export type { AuditLineClass, ClassifyAuditLineOptions } from './classify-audit-line.js';
+export {
+  MAX_SIBLINGS,
+  ROTATION_QUIET_MS,
+  identityOf,
+  listChain,
+  locateInChain,
+  openChainFile,
+  sameIdentity,
+  siblingPath,
+  statChainFile,
+} from './audit-file-chain.js';
+export type { ChainFile, FileIdentity, OpenChainFile } from './audit-file-chain.js';
 export { decodeOpaqueCursor, encodeOpaqueCursor } from './opaque-cursor.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './parse-read-filters.js';
 export { SEAM_NAMES, isSeamName } from '../envelope/seam-names.js';

@@ -1,17 +1,18 @@
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import type { SeamName } from '../envelope/seam-names.js';
-import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
 import { escapeJsonControls } from '../format/escape-json-controls.js';
-import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START } from '../envelope/row-layout.js';
+import { ROW_EMITTED_AT_END, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START } from '../envelope/row-layout.js';
+import { MAX_SIBLINGS, locateInChain, openChainFile, sameIdentity, siblingPath, statChainFile } from './audit-file-chain.js';
+import type { FileIdentity } from './audit-file-chain.js';
+import { classifyAuditLineNow } from './classify-audit-line.js';
 import { parseReadFilters } from './parse-read-filters.js';
 import type { ReadFilters } from './parse-read-filters.js';
 import { readSinkRowSeam } from './check-sink-row.js';
 import { readSinkRowBytes } from './check-sink-row-bytes.js';
-import { loadEnvelopeSchema, loadedEnvelopeSchema } from './load-envelope-schema.js';
+import { loadEnvelopeSchema } from './load-envelope-schema.js';
 import { encodeOpaqueCursor } from './opaque-cursor.js';
-import { MAX_SIBLINGS } from './reader-cursor.js';
 import type { CursorState } from './reader-cursor.js';
 import { makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
 import type { HeaderFilterSpec, LineVisitor, ScanState } from './scan-lines-backward.js';
@@ -87,17 +88,6 @@ export interface ReadAuditEntriesResult {
    * `JSON.parse` of it gives the entry, which passed the envelope schema.
    */
   lines?: string[];
-}
-
-interface FileIdentity {
-  readonly dev: string;
-  readonly ino: string;
-}
-
-interface OpenAuditFile {
-  readonly handle: FileHandle;
-  readonly identity: FileIdentity;
-  readonly size: number;
 }
 
 /** Where a page starts: a sibling index, an offset (undefined = its end), an optional resume boundary. */
@@ -307,7 +297,7 @@ async function* readBatches(
   let skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
   let start: StartPoint = previous === undefined ? fromTop() : await resolveCursor(path, previous, onRead);
   // Files already read in this call, so a rotation during the call cannot make us read one twice.
-  const visited = new Set<string>();
+  const visited: FileIdentity[] = [];
   // Bytes this call may still read on this thread before a worker scans the rest of a file.
   let budgetBytes = offloadAfterBytes;
   let thread: ScanThread | undefined;
@@ -365,7 +355,7 @@ async function* readBatches(
   /** The files from the start point on, newest first, until the end, `since` or `limit`. */
   async function* readFiles(): AsyncGenerator<ReadBatch, void, undefined> {
     while (index <= MAX_SIBLINGS) {
-      const file = await openAuditFile(siblingPath(path, index));
+      const file = await inReader(openChainFile(path, index));
       if (file === null) {
         // The live file may be missing between a rename rotation and the next write.
         if (index === 0) {
@@ -374,26 +364,25 @@ async function* readBatches(
         }
         break;
       }
-      const key = identityKey(file.identity);
       let stopped = undefined as 'limit' | 'since' | 'schema' | undefined;
       let lastStart = 0;
       // With `stopped` 'schema': the end of the line that needs the schema, to read on from.
       let pausedAt = 0;
       try {
-        if (visited.has(key)) {
+        if (visited.some((seen) => sameIdentity(seen, file.identity))) {
           index += 1;
           continue;
         }
-        visited.add(key);
+        visited.push(file.identity);
         let end = file.size;
         if (pendingOffset !== undefined && previous !== undefined) {
-          if (start.identity !== undefined && identityKey(start.identity) !== key) {
+          if (start.identity !== undefined && !sameIdentity(start.identity, file.identity)) {
             // Rotated between resolving the cursor and opening the file: resolve it again.
             start = resolutions < 3 ? await resolveCursor(path, previous, onRead) : resumeByTime(previous);
             resolutions += 1;
             index = start.index;
             pendingOffset = start.offset;
-            visited.delete(key);
+            visited.pop();
             continue;
           }
           end = Math.min(pendingOffset, file.size);
@@ -423,18 +412,22 @@ async function* readBatches(
           } else if (fastSeam !== undefined && text !== null) {
             row = { text, emittedAt: text.slice(ROW_EMITTED_AT_START, ROW_EMITTED_AT_END), id: text.slice(ROW_ID_START, ROW_ID_END), seam: fastSeam };
           } else {
-            const malformedBefore = skipped.malformed;
-            const parsedLine = parseLine(text, skipped);
-            if (parsedLine === NEEDS_SCHEMA) {
+            const line = classifyAuditLineNow(text);
+            if (line === undefined) {
               // Stop at this line; it is read again, in full, once the schema is loaded.
-              skipped.malformed = malformedBefore;
               pausedAt = lineStart + (to - from) + 1;
               stopped = 'schema';
               return true;
             }
-            if (parsedLine === undefined) return false;
-            const { entry } = parsedLine;
-            row = { text: parsedLine.text, emittedAt: entry.emitted_at, id: entry.id, seam: entry.seam, entry };
+            // The torn head is a malformed line of its own.
+            if (line.afterTornHead === true) skipped.malformed += 1;
+            if (line.kind !== 'row') {
+              // Never torn: an unterminated line was counted above.
+              if (line.kind !== 'torn') skipped[line.kind] += 1;
+              return false;
+            }
+            const { entry } = line;
+            row = { text: line.text, emittedAt: entry.emitted_at, id: entry.id, seam: entry.seam, entry };
           }
           const at = Date.parse(row.emittedAt);
           if (Number.isNaN(at)) {
@@ -513,12 +506,12 @@ async function* readBatches(
       }
       if (stopped === 'limit') {
         // At the very start of the last file there is nothing older to page to.
-        const atEnd = lastStart === 0 && (await statFile(siblingPath(path, index + 1))) === null;
+        const atEnd = lastStart === 0 && (await inReader(statChainFile(path, index + 1))) === null;
         yield take(atEnd ? null : cursorAfterOldest());
         return;
       }
       // Exhausted: the next older file follows wherever this one is now (it may have been rotated).
-      const located = await locateFile(path, file.identity, index);
+      const located = await inReader(locateInChain(path, file.identity, index));
       index = (located?.index ?? index) + 1;
     }
     yield take(null);
@@ -539,126 +532,22 @@ function withText(result: ReadAuditEntriesResult, lines: string[] | undefined): 
   return lines === undefined ? result : { ...result, lines };
 }
 
-/** A row parsed and validated from one line, and the text it was parsed from. */
-interface ParsedLine {
-  readonly entry: AuditEnvelope;
-  readonly text: string;
-}
-
-/** What {@link parseLine} answers for a row only the schema can judge, before it is loaded. */
-const NEEDS_SCHEMA = Symbol('needs the envelope schema');
-
-/** Parse one line into an envelope, counting it in `skipped` when it is not one. */
-function parseLine(text: string | null, skipped: ReadSkipCounts): ParsedLine | undefined | typeof NEEDS_SCHEMA {
-  if (text === null) {
-    skipped.malformed += 1;
-    return undefined;
-  }
-  // A row starts with `{`: only other lines need the trim, which copies the line.
-  if (text.charCodeAt(0) !== 0x7b && text.trim() === '') {
-    skipped.blank += 1;
-    return undefined;
-  }
-  let value: unknown;
+/**
+ * A rejection of the file chain, named as the reader's: a directory or an unreadable file
+ * where an audit file should be.
+ */
+async function inReader<T>(work: Promise<T>): Promise<T> {
   try {
-    value = JSON.parse(text);
-  } catch {
-    skipped.malformed += 1;
-    // A writer that died mid-row leaves a torn head; another writer's next row then follows
-    // it on the same line. Keep that row: its emit was acknowledged.
-    const rowStart = text.lastIndexOf(AUDIT_ROW_PREFIX);
-    return rowStart > 0 ? parseLine(text.slice(rowStart), skipped) : undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    skipped.malformed += 1;
-    return undefined;
-  }
-  // A row as the sink writes it passes the hand check; anything else gets the schema's word.
-  if (isAuditEnvelope(value)) return { entry: value, text };
-  const envelopeSchema = loadedEnvelopeSchema();
-  if (envelopeSchema === undefined) return NEEDS_SCHEMA;
-  const parsed = envelopeSchema.safeParse(value);
-  if (!parsed.success) {
-    skipped.invalid += 1;
-    return undefined;
-  }
-  return { entry: parsed.data, text };
-}
-
-function siblingPath(path: string, index: number): string {
-  return index === 0 ? path : `${path}.${index}`;
-}
-
-function identityKey(identity: FileIdentity): string {
-  return `${identity.dev}:${identity.ino}`;
-}
-
-function describeError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
-}
-
-/** Stat a path: null when missing; rejects when it exists but is not a regular file. */
-async function statFile(path: string): Promise<{ identity: FileIdentity; size: number } | null> {
-  let stats;
-  try {
-    stats = await stat(path, { bigint: true });
+    return await work;
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
-    throw new Error(`readAuditEntries: cannot read ${path}: ${describeError(error)}`, { cause: error });
+    throw new Error(`readAuditEntries: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  if (!stats.isFile()) {
-    throw new Error(`readAuditEntries: ${path} is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}, not an audit log file`);
-  }
-  return { identity: { dev: String(stats.dev), ino: String(stats.ino) }, size: Number(stats.size) };
-}
-
-/** Open a path for reading: null when missing; rejects on a directory or an unreadable file. */
-async function openAuditFile(path: string): Promise<OpenAuditFile | null> {
-  // Stat first: opening a FIFO would block and opening a directory would succeed.
-  if ((await statFile(path)) === null) return null;
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
-    throw new Error(`readAuditEntries: cannot read ${path}: ${describeError(error)}`, { cause: error });
-  }
-  try {
-    const stats = await handle.stat({ bigint: true });
-    if (!stats.isFile()) throw new Error(`readAuditEntries: ${path} is not a regular file, not an audit log file`);
-    return { handle, identity: { dev: String(stats.dev), ino: String(stats.ino) }, size: Number(stats.size) };
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
-}
-
-/** Find which sibling index a file has now, trying `hint` first. */
-async function locateFile(
-  path: string,
-  identity: FileIdentity,
-  hint: number,
-): Promise<{ index: number; size: number } | null> {
-  const key = identityKey(identity);
-  const atHint = await statFile(siblingPath(path, hint));
-  if (atHint !== null && identityKey(atHint.identity) === key) return { index: hint, size: atHint.size };
-  for (let index = 0; index <= MAX_SIBLINGS; index += 1) {
-    if (index === hint) continue;
-    const found = await statFile(siblingPath(path, index));
-    if (found === null) {
-      if (index === 0) continue;
-      break;
-    }
-    if (identityKey(found.identity) === key) return { index, size: found.size };
-  }
-  return null;
 }
 
 /** Where the cursor's page ends now: the same bytes, found by inode, or a time boundary. */
 async function resolveCursor(path: string, cursor: CursorState, onRead: (bytes: number) => void): Promise<StartPoint> {
   const identity = { dev: cursor.dev, ino: cursor.ino };
-  const located = await locateFile(path, identity, cursor.file);
+  const located = await inReader(locateInChain(path, identity, cursor.file));
   if (located !== null && located.size >= cursor.offset && (await anchorMatches(siblingPath(path, located.index), cursor, onRead))) {
     return { index: located.index, offset: cursor.offset, identity, boundary: undefined };
   }

@@ -1,9 +1,6 @@
 // What a page's cursor holds. Reading one back (with zod) is in `decode-reader-cursor.ts`,
 // loaded only when a cursor comes in.
 
-/** How far `path.N` is searched for rotated siblings; the first missing one ends the search. */
-export const MAX_SIBLINGS = 1_000;
-
 /** The cursor's content. Opaque to callers. */
 export interface CursorState {
   readonly v: 1;

@@ -5,14 +5,15 @@ import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { AuditLogger } from '@kora/audit-sink';
+import { ROTATION_QUIET_MS, listChain, locateInChain, openChainFile, sameIdentity, statChainFile } from '@kora/audit-sink/reader';
+import type { ChainFile, FileIdentity } from '@kora/audit-sink/reader';
 import type pg from 'pg';
 import { createSubstratePool } from '../create-substrate-pool.js';
 import type { SubstrateTimeouts } from '../create-substrate-pool.js';
 import { insertAuditLines } from '../insert-audit-rows.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { parseSubstrateTable } from '../substrate-table.js';
-import { listChain, matchesFingerprint, sameIdentity, statChainFile, takeFingerprint } from './audit-file-chain.js';
-import type { ChainFile, FileIdentity } from './audit-file-chain.js';
+import { matchesFingerprint, takeFingerprint } from './file-fingerprint.js';
 import { classifyDatabaseError, readErrorCode } from '../classify-database-error.js';
 import { LineBatchReader } from './read-line-batch.js';
 import type { LineBatch } from './read-line-batch.js';
@@ -31,12 +32,6 @@ const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const DEFAULT_POLL_MS = 500;
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
-/**
- * A file renamed away by rotation is left only once it has not changed for this long: the
- * sink notices a rename within a second and appends to the old file until then, and a batched
- * sink may flush into it once more.
- */
-const ROTATED_QUIET_MS = 3_000;
 const SKIP_WARNINGS_PER_MINUTE = 10;
 // Longer than the daemon's: a batch can be 50,000 rows, and a statement cancelled for taking
 // too long would be retried as it is, for ever.
@@ -365,20 +360,9 @@ export function createShipper(options: ShipperOptions): Shipper {
   // ---- files --------------------------------------------------------------------------------
 
   /** Open a file of the chain if it is still the file `expected` names; null otherwise. */
-  const openChainFile = async (expected: ChainFile, offset: number, fingerprint: FileFingerprint | null): Promise<ShippedFile | null> => {
-    let handle: FileHandle;
-    try {
-      handle = await open(expected.path, 'r');
-    } catch (error) {
-      if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
-      throw error;
-    }
-    const stats = await handle.stat({ bigint: true });
-    if (!sameIdentity({ dev: String(stats.dev), ino: String(stats.ino) }, expected.identity)) {
-      await handle.close();
-      return null;
-    }
-    return { handle, identity: expected.identity, name: expected.path, offset, fingerprint };
+  const openShipped = async (expected: ChainFile, offset: number, fingerprint: FileFingerprint | null): Promise<ShippedFile | null> => {
+    const opened = await openChainFile(path, expected.index, expected.identity);
+    return opened === null ? null : { handle: opened.handle, identity: opened.identity, name: opened.path, offset, fingerprint };
   };
 
   const switchTo = async (next: ShippedFile | null, reason: string): Promise<void> => {
@@ -397,7 +381,7 @@ export function createShipper(options: ShipperOptions): Shipper {
       const chain = await listChain(path);
       const oldest = chain[chain.length - 1];
       if (oldest === undefined) return null;
-      const opened = await openChainFile(oldest, 0, null);
+      const opened = await openShipped(oldest, 0, null);
       if (opened !== null) return opened;
     }
     return null;
@@ -423,22 +407,20 @@ export function createShipper(options: ShipperOptions): Shipper {
   /** Where to start: the checkpoint's file and offset, found again however it was rotated. */
   const resume = async (checkpoint: ShipCheckpoint | null): Promise<ShippedFile | null> => {
     if (checkpoint === null) return openOldest();
-    const identity = { dev: checkpoint.dev, ino: checkpoint.ino };
-    const chain = await listChain(path);
-    const same = chain.find((file) => sameIdentity(file.identity, identity));
-    if (same !== undefined && same.size >= checkpoint.offset) {
-      const opened = await openChainFile(same, checkpoint.offset, checkpoint.fingerprint);
+    const same = await locateInChain(path, { dev: checkpoint.dev, ino: checkpoint.ino });
+    if (same !== null && same.size >= checkpoint.offset) {
+      const opened = await openShipped(same, checkpoint.offset, checkpoint.fingerprint);
       if (opened !== null && (checkpoint.fingerprint === null || (await matchesFingerprint(opened.handle, checkpoint.fingerprint)))) return opened;
       await opened?.handle.close();
     }
     const copy = await findCopy(checkpoint.fingerprint, checkpoint.offset, undefined);
     if (copy !== null) {
-      const opened = await openChainFile(copy, checkpoint.offset, checkpoint.fingerprint);
+      const opened = await openShipped(copy, checkpoint.offset, checkpoint.fingerprint);
       if (opened !== null) return opened;
     }
-    if (same !== undefined) {
+    if (same !== null) {
       logger.warn(`[kora.ship.truncated] path=${same.path} offset=${checkpoint.offset} shipping it from its start`);
-      const opened = await openChainFile(same, 0, null);
+      const opened = await openShipped(same, 0, null);
       if (opened !== null) return opened;
     }
     logger.warn(`[kora.ship.checkpoint_file_gone] offset=${checkpoint.offset} shipping every file from the oldest; rows already in the table are skipped`);
@@ -456,7 +438,7 @@ export function createShipper(options: ShipperOptions): Shipper {
   const afterTruncation = async (file: ShippedFile): Promise<void> => {
     logger.warn(`[kora.ship.truncated] path=${file.name} offset=${file.offset}`);
     const copy = await findCopy(file.fingerprint, file.offset, file.identity);
-    const opened = copy === null ? null : await openChainFile(copy, file.offset, file.fingerprint);
+    const opened = copy === null ? null : await openShipped(copy, file.offset, file.fingerprint);
     if (opened !== null) {
       // The truncated file is newer than its copy: it comes next, from its start.
       await switchTo(opened, 'copy_of_truncated');
@@ -476,12 +458,12 @@ export function createShipper(options: ShipperOptions): Shipper {
    */
   const advance = async (file: ShippedFile): Promise<boolean> => {
     const { mtimeMs } = await file.handle.stat();
-    if (Date.now() - mtimeMs < ROTATED_QUIET_MS) {
-      await pause(Math.min(pollMs, ROTATED_QUIET_MS));
+    if (Date.now() - mtimeMs < ROTATION_QUIET_MS) {
+      await pause(Math.min(pollMs, ROTATION_QUIET_MS));
       return true;
     }
-    const located = (await listChain(path)).find((candidate) => sameIdentity(candidate.identity, file.identity));
-    if (located === undefined) {
+    const located = await locateInChain(path, file.identity);
+    if (located === null) {
       // Deleted or compressed after it was read: every plain file left is newer than it.
       await switchTo(await openOldest(), 'previous_file_gone');
       return current !== null;
@@ -492,7 +474,7 @@ export function createShipper(options: ShipperOptions): Shipper {
     const still = await statChainFile(path, located.index);
     if (still === null || !sameIdentity(still.identity, file.identity)) return true;
     if (next === null) return false;
-    const opened = await openChainFile(next, 0, null);
+    const opened = await openShipped(next, 0, null);
     if (opened === null) return true;
     await switchTo(opened, 'rotated');
     return true;

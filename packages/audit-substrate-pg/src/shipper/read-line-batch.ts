@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { parseShippedLine } from './parse-shipped-line.js';
+import { classifyAuditLine } from '@kora/audit-sink/reader';
 
 const INITIAL_READ_BYTES = 1024 * 1024;
 
@@ -70,7 +70,9 @@ export class LineBatchReader {
       while (start <= lastNewline) {
         const newline = this.buffer.indexOf(0x0a, start);
         const lineOffset = position + start;
-        const line = parseShippedLine(this.buffer.toString('utf8', start, newline));
+        let line = classifyAuditLine(this.buffer.toString('utf8', start, newline));
+        // Only the first line the envelope schema alone can judge waits, for the schema to load.
+        if (line instanceof Promise) line = await line;
         if (line.kind === 'row') {
           if (batch.rows.length > 0 && rowBytes + line.text.length > this.limits.maxBytes) return batch;
           batch.rows.push(line.text);
