@@ -1,5 +1,4 @@
-export { AUDIT_ROW_PREFIX, AUDIT_SCHEMA_VERSION, auditEnvelope } from './envelope/audit-envelope.js';
-export { isAuditEnvelope } from './envelope/is-audit-envelope.js';
+export { AUDIT_SCHEMA_VERSION, auditEnvelope } from './envelope/audit-envelope.js';
 export type { AuditEntry, AuditEnvelope } from './envelope/audit-envelope.js';
 export { AUDIT_SOURCES, SEAM_NAMES, isSeamName } from './envelope/seam-names.js';
 export type { AuditSource, SeamName } from './envelope/seam-names.js';

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAuditEnvelope, readAuditEntries, streamAuditEntries, streamAuditLines } from '@kora/audit-sink';
+import { isAuditEnvelope, readAuditEntries, streamAuditEntries, streamAuditLines } from '@kora/audit-sink/reader';
 import type { StreamAuditEntriesOptions } from '@kora/audit-sink';
 import { findRepositoryRoot } from '@kora/audit-sink/testing';
 import { SELECTED_SEAM, makeRealisticRow, writeRealisticAuditFile } from './write-realistic-audit-file.js';

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { AUDIT_SCHEMA_VERSION } from './row-layout.js';
+import { AUDIT_SCHEMA_VERSION, ISO_UTC_MILLIS_SHAPE, MAX_CALLER_SESSION_ID_LENGTH, UUID_V7_SHAPE, shapePattern } from './row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from './seam-names.js';
 
-export { AUDIT_ROW_PREFIX, AUDIT_SCHEMA_VERSION } from './row-layout.js';
+export { AUDIT_SCHEMA_VERSION } from './row-layout.js';
 
-// UUIDv7: version nibble 7, RFC 4122 variant; lower-case as written by the sink.
-const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-// ISO-8601 UTC with exactly milliseconds and `Z`, as Date#toISOString writes it.
-const isoUtcMillis = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const uuidV7 = new RegExp(`^${shapePattern(UUID_V7_SHAPE)}$`);
+const isoUtcMillis = new RegExp(`^${shapePattern(ISO_UTC_MILLIS_SHAPE)}$`);
 
 /**
  * One JSONL row. Strict: an unknown top-level key is rejected, so schema drift is
@@ -25,7 +23,7 @@ export const auditEnvelope = z.strictObject({
   /** Where the act came from, or null when unknown. */
   source: z.enum(AUDIT_SOURCES).nullable(),
   /** The caller's session (`{channel}:{ts}` for Slack, caller identity for MCP), or null. */
-  caller_session_id: z.string().max(256).nullable(),
+  caller_session_id: z.string().max(MAX_CALLER_SESSION_ID_LENGTH).nullable(),
   /** The seam's allow-listed details; each seam validates them with its own strict schema. */
   details: z.record(z.string(), z.unknown()),
 });

@@ -1,11 +1,10 @@
 import type { AuditEnvelope } from './audit-envelope.js';
-import { AUDIT_SCHEMA_VERSION } from './row-layout.js';
+import { AUDIT_SCHEMA_VERSION, ISO_UTC_MILLIS_SHAPE, MAX_CALLER_SESSION_ID_LENGTH, UUID_V7_SHAPE, shapePattern } from './row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from './seam-names.js';
 
 const KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'] as const;
-// The same patterns as the `auditEnvelope` schema.
-const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const ISO_UTC_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID_V7 = new RegExp(`^${shapePattern(UUID_V7_SHAPE)}$`);
+const ISO_UTC_MILLIS = new RegExp(`^${shapePattern(ISO_UTC_MILLIS_SHAPE)}$`);
 const seams: ReadonlySet<unknown> = new Set(SEAM_NAMES);
 const sources: ReadonlySet<unknown> = new Set(AUDIT_SOURCES);
 
@@ -33,7 +32,7 @@ export function isAuditEnvelope(value: unknown): value is AuditEnvelope {
     ISO_UTC_MILLIS.test(emittedAt) &&
     seams.has(row.seam) &&
     (source === null || sources.has(source)) &&
-    (callerSessionId === null || (typeof callerSessionId === 'string' && callerSessionId.length <= 256)) &&
+    (callerSessionId === null || (typeof callerSessionId === 'string' && callerSessionId.length <= MAX_CALLER_SESSION_ID_LENGTH)) &&
     typeof details === 'object' &&
     details !== null &&
     Object.getPrototypeOf(details) === Object.prototype &&

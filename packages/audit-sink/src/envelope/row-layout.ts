@@ -1,8 +1,53 @@
 // The constants of a row's layout, in a module free of zod so that the reader's scanning
-// thread loads nothing else.
+// thread loads nothing else. The schema, the hand checks and the sink all take them from here.
 
 /** The envelope schema version written into every row's `v`. */
 export const AUDIT_SCHEMA_VERSION = 1;
+
+/** The longest `caller_session_id`, in UTF-16 code units (a JavaScript string's length). */
+export const MAX_CALLER_SESSION_ID_LENGTH = 256;
+
+/**
+ * The shapes of a row's `id` and `emitted_at`, one character per character: `h` is a
+ * lower-case hex digit, `v` the RFC 4122 variant (8, 9, a or b), `d` a decimal digit; any
+ * other character stands for itself. The id is a lower-case UUIDv7 (version nibble 7); the
+ * time is ISO-8601 UTC with exactly milliseconds and `Z`, as `Date#toISOString` writes it.
+ */
+export const UUID_V7_SHAPE = 'hhhhhhhh-hhhh-7hhh-vhhh-hhhhhhhhhhhh';
+export const ISO_UTC_MILLIS_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddZ';
+
+const SHAPE_CLASSES: Readonly<Record<string, string>> = { h: '0123456789abcdef', v: '89ab', d: '0123456789' };
+// As the schema has always spelled them (`\d` is ASCII digits only in a pattern without the `u` flag).
+const CLASS_PATTERNS: Readonly<Record<string, string>> = { h: '[0-9a-f]', d: '\\d' };
+
+/** A regular expression source (unanchored) matching exactly the strings of a shape. */
+export function shapePattern(shape: string): string {
+  let pattern = '';
+  for (let index = 0; index < shape.length; ) {
+    const char = shape[index]!;
+    let run = 1;
+    while (shape[index + run] === char) run += 1;
+    const chars = SHAPE_CLASSES[char];
+    const unit = chars === undefined ? char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : (CLASS_PATTERNS[char] ?? `[${chars}]`);
+    pattern += run === 1 ? unit : `${unit}{${run}}`;
+    index += run;
+  }
+  return pattern;
+}
+
+/**
+ * A shape as a byte table: entry `(offset << 8) | byte` is 1 where the byte may stand at that
+ * offset. A check of bytes against it is one lookup per byte, and a byte past the end of the
+ * data (undefined, so 0) never matches.
+ */
+export function shapeByteTable(shape: string): Uint8Array {
+  const table = new Uint8Array(shape.length << 8);
+  for (let offset = 0; offset < shape.length; offset += 1) {
+    const char = shape[offset]!;
+    for (const allowed of SHAPE_CLASSES[char] ?? char) table[(offset << 8) | allowed.charCodeAt(0)] = 1;
+  }
+  return table;
+}
 
 /**
  * How every row's text begins. Inside JSON strings a quote is always escaped, so this
@@ -17,9 +62,9 @@ export const AUDIT_ROW_PREFIX = '{"v":1,"id":"';
  * hold no escapes, so in a row that parses to a valid envelope they are exactly these spans.
  */
 export const ROW_ID_START = AUDIT_ROW_PREFIX.length;
-export const ROW_ID_END = ROW_ID_START + 36;
+export const ROW_ID_END = ROW_ID_START + UUID_V7_SHAPE.length;
 export const ROW_EMITTED_AT_SEPARATOR = '","emitted_at":"';
 export const ROW_EMITTED_AT_START = ROW_ID_END + ROW_EMITTED_AT_SEPARATOR.length;
-export const ROW_EMITTED_AT_END = ROW_EMITTED_AT_START + 24;
+export const ROW_EMITTED_AT_END = ROW_EMITTED_AT_START + ISO_UTC_MILLIS_SHAPE.length;
 export const ROW_SEAM_SEPARATOR = '","seam":"';
 export const ROW_SEAM_START = ROW_EMITTED_AT_END + ROW_SEAM_SEPARATOR.length;

@@ -1,4 +1,17 @@
-import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_SEPARATOR, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START, ROW_SEAM_SEPARATOR, ROW_SEAM_START } from '../envelope/row-layout.js';
+import {
+  AUDIT_ROW_PREFIX,
+  ISO_UTC_MILLIS_SHAPE,
+  MAX_CALLER_SESSION_ID_LENGTH,
+  ROW_EMITTED_AT_END,
+  ROW_EMITTED_AT_SEPARATOR,
+  ROW_EMITTED_AT_START,
+  ROW_ID_END,
+  ROW_ID_START,
+  ROW_SEAM_SEPARATOR,
+  ROW_SEAM_START,
+  UUID_V7_SHAPE,
+  shapeByteTable,
+} from '../envelope/row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from '../envelope/seam-names.js';
 import type { SeamName } from '../envelope/seam-names.js';
 
@@ -15,15 +28,8 @@ const PROTO_KEY = Buffer.from('"__proto__"');
 // The seam names, and the sources, each begin with a different letter: one candidate per byte.
 const SEAM_BY_FIRST_BYTE = byFirstByte(SEAM_NAMES.map((name) => ({ name, bytes: Buffer.from(`${name}"`) })), 0);
 const SOURCE_BY_FIRST_BYTE = byFirstByte(AUDIT_SOURCES.map((name) => ({ name, bytes: Buffer.from(`"${name}"`) })), 1);
-const LOWER_HEX = byteTable('0123456789abcdef');
-const UUID_VARIANT = byteTable('89ab');
-// Offsets in `xxxxxxxx-xxxx-7xxx-vxxx-xxxxxxxxxxxx` of the plain hex digits.
-const UUID_HEX_OFFSETS = Uint8Array.of(0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 15, 16, 17, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35);
-// Offsets in `0000-00-00T00:00:00.000Z` of the digits, and the other characters at theirs.
-const ISO_DIGIT_OFFSETS = Uint8Array.of(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22);
-const ISO_FIXED_OFFSETS = Uint8Array.of(4, 7, 10, 13, 16, 19, 23);
-const ISO_FIXED_BYTES = Buffer.from('--T::.Z');
-const MAX_CALLER_SESSION_ID = 256;
+const UUID_V7_BYTES = shapeByteTable(UUID_V7_SHAPE);
+const ISO_UTC_MILLIS_BYTES = shapeByteTable(ISO_UTC_MILLIS_SHAPE);
 const MAX_DEPTH = 64;
 const QUOTE = 0x22;
 
@@ -39,8 +45,8 @@ const QUOTE = 0x22;
  */
 export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number): SeamName | undefined {
   if (to - from <= ROW_SEAM_START || !matchesAt(bytes, from, PREFIX)) return undefined;
-  if (!isUuidV7(bytes, from + ROW_ID_START) || !matchesAt(bytes, from + ROW_ID_END, AT_SEPARATOR)) return undefined;
-  if (!isIsoUtcMillis(bytes, from + ROW_EMITTED_AT_START) || !matchesAt(bytes, from + ROW_EMITTED_AT_END, SEAM_SEPARATOR)) return undefined;
+  if (!matchesShape(bytes, from + ROW_ID_START, UUID_V7_BYTES) || !matchesAt(bytes, from + ROW_ID_END, AT_SEPARATOR)) return undefined;
+  if (!matchesShape(bytes, from + ROW_EMITTED_AT_START, ISO_UTC_MILLIS_BYTES) || !matchesAt(bytes, from + ROW_EMITTED_AT_END, SEAM_SEPARATOR)) return undefined;
   let at = from + ROW_SEAM_START;
   const seam = SEAM_BY_FIRST_BYTE[bytes[at]!];
   if (seam === undefined || !matchesAt(bytes, at, seam.bytes)) return undefined;
@@ -63,7 +69,7 @@ export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number): S
   } else {
     const callerEnd = skipString(bytes, at, to);
     // The string's quotes are two bytes; every other byte is one character.
-    if (callerEnd === -1 || callerEnd - at - 2 > MAX_CALLER_SESSION_ID) return undefined;
+    if (callerEnd === -1 || callerEnd - at - 2 > MAX_CALLER_SESSION_ID_LENGTH) return undefined;
     at = callerEnd;
   }
 
@@ -85,13 +91,6 @@ function isDigit(byte: number | undefined): boolean {
   return byte !== undefined && byte >= 0x30 && byte <= 0x39;
 }
 
-/** A table of 256 entries, 1 for the bytes of `chars`. */
-function byteTable(chars: string): Uint8Array {
-  const table = new Uint8Array(256);
-  for (const char of chars) table[char.charCodeAt(0)] = 1;
-  return table;
-}
-
 /** Each candidate under the byte at `offset` of its bytes, which must differ between candidates. */
 function byFirstByte<T extends { readonly bytes: Buffer }>(candidates: readonly T[], offset: number): (T | undefined)[] {
   const table: (T | undefined)[] = new Array<T | undefined>(256).fill(undefined);
@@ -103,23 +102,11 @@ function byFirstByte<T extends { readonly bytes: Buffer }>(candidates: readonly 
   return table;
 }
 
-/** `[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`, as the envelope schema has it. */
-function isUuidV7(bytes: Uint8Array, start: number): boolean {
-  if (bytes[start + 8] !== 0x2d || bytes[start + 13] !== 0x2d || bytes[start + 18] !== 0x2d || bytes[start + 23] !== 0x2d) return false;
-  if (bytes[start + 14] !== 0x37 || UUID_VARIANT[bytes[start + 19]!] !== 1) return false;
-  for (let index = 0; index < UUID_HEX_OFFSETS.length; index += 1) {
-    if (LOWER_HEX[bytes[start + UUID_HEX_OFFSETS[index]!]!] !== 1) return false;
-  }
-  return true;
-}
-
-/** `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`, as the envelope schema has it. */
-function isIsoUtcMillis(bytes: Uint8Array, start: number): boolean {
-  for (let index = 0; index < ISO_FIXED_OFFSETS.length; index += 1) {
-    if (bytes[start + ISO_FIXED_OFFSETS[index]!] !== ISO_FIXED_BYTES[index]) return false;
-  }
-  for (let index = 0; index < ISO_DIGIT_OFFSETS.length; index += 1) {
-    if (!isDigit(bytes[start + ISO_DIGIT_OFFSETS[index]!])) return false;
+/** Whether the bytes from `start` have the shape whose {@link shapeByteTable} is `table`. */
+function matchesShape(bytes: Uint8Array, start: number, table: Uint8Array): boolean {
+  const length = table.length >> 8;
+  for (let offset = 0; offset < length; offset += 1) {
+    if (table[(offset << 8) | (bytes[start + offset] ?? 0)] !== 1) return false;
   }
   return true;
 }

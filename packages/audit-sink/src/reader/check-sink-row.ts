@@ -1,5 +1,7 @@
 import {
   AUDIT_ROW_PREFIX,
+  ISO_UTC_MILLIS_SHAPE,
+  MAX_CALLER_SESSION_ID_LENGTH,
   ROW_EMITTED_AT_END,
   ROW_EMITTED_AT_SEPARATOR,
   ROW_EMITTED_AT_START,
@@ -7,17 +9,18 @@ import {
   ROW_ID_START,
   ROW_SEAM_SEPARATOR,
   ROW_SEAM_START,
+  UUID_V7_SHAPE,
+  shapePattern,
 } from '../envelope/row-layout.js';
 import { AUDIT_SOURCES, isSeamName } from '../envelope/seam-names.js';
 import type { SeamName } from '../envelope/seam-names.js';
 
-// The same patterns as the `auditEnvelope` schema, anchored where the sink writes the values.
-const UUID_V7 = /[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"/y;
-const ISO_UTC_MILLIS = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"/y;
+// The envelope's patterns, anchored where the sink writes the values.
+const UUID_V7 = new RegExp(`${shapePattern(UUID_V7_SHAPE)}"`, 'y');
+const ISO_UTC_MILLIS = new RegExp(`${shapePattern(ISO_UTC_MILLIS_SHAPE)}"`, 'y');
 const BEFORE_SOURCE = ',"source":';
 const BEFORE_CALLER = ',"caller_session_id":';
 const BEFORE_DETAILS = ',"details":';
-const MAX_CALLER_SESSION_ID = 256;
 // Values nested deeper than this are left to the parser rather than followed here.
 const MAX_DEPTH = 64;
 
@@ -71,7 +74,7 @@ export function readSinkRowSeam(text: string, plainHint?: boolean): SeamName | u
     at += 4;
   } else {
     const callerEnd = text.charCodeAt(at) === QUOTE ? plainStringEnd(text, at + 1) : -1;
-    if (callerEnd === -1 || callerEnd - (at + 1) > MAX_CALLER_SESSION_ID) return undefined;
+    if (callerEnd === -1 || callerEnd - (at + 1) > MAX_CALLER_SESSION_ID_LENGTH) return undefined;
     at = callerEnd + 1;
   }
 

@@ -20,10 +20,8 @@ export type { ChainFile, FileIdentity, OpenChainFile } from './audit-file-chain.
 export { decodeOpaqueCursor, encodeOpaqueCursor } from './opaque-cursor.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './parse-read-filters.js';
 export { SEAM_NAMES, isSeamName } from '../envelope/seam-names.js';
-export { AUDIT_ROW_PREFIX } from '../envelope/row-layout.js';
+// The hand check behind `classifyAuditLine`, for benchmarks that weigh it against a parse.
 export { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
-export { loadEnvelopeSchema, loadedEnvelopeSchema } from './load-envelope-schema.js';
-export type { AuditEnvelopeSchema } from './load-envelope-schema.js';
 export type { AuditEnvelope } from '../envelope/audit-envelope.js';
 export type { SeamName } from '../envelope/seam-names.js';
 export { resolveAuditLogPath } from '../sink/resolve-audit-log-path.js';

@@ -1,6 +1,7 @@
 import { nextRowId } from './next-row-id.js';
 import { AUDIT_SCHEMA_VERSION } from '../envelope/audit-envelope.js';
 import { AUDIT_SOURCES } from '../envelope/seam-names.js';
+import { MAX_CALLER_SESSION_ID_LENGTH } from '../envelope/row-layout.js';
 import { escapeJsonControls } from '../format/escape-json-controls.js';
 import { mayHoldSecret } from '../guard/find-secrets.js';
 import { redactText } from '../guard/redact-text.js';
@@ -27,7 +28,6 @@ const DEFAULT_MAX_ROW_BYTES = 16 * 1024;
 const MAX_PENDING_ROWS = 10_000;
 // A full disk fails every write: warn once, then at most once a minute with a count.
 const WRITE_WARNING_INTERVAL_MS = 60_000;
-const MAX_CALLER_SESSION_ID_LENGTH = 256;
 
 const sourceSet: ReadonlySet<string> = new Set(AUDIT_SOURCES);
 
