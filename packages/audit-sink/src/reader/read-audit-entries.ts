@@ -1,10 +1,9 @@
-import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import type { SeamName } from '../envelope/seam-names.js';
 import { escapeJsonControls } from '../format/escape-json-controls.js';
 import { ROW_EMITTED_AT_END, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START } from '../envelope/row-layout.js';
-import { MAX_SIBLINGS, locateInChain, openChainFile, sameIdentity, siblingPath, statChainFile } from './audit-file-chain.js';
+import { MAX_SIBLINGS, locateInChain, openChainFile, sameIdentity, statChainFile } from './audit-file-chain.js';
 import type { FileIdentity } from './audit-file-chain.js';
 import { classifyAuditLineNow } from './classify-audit-line.js';
 import { parseReadFilters } from './parse-read-filters.js';
@@ -403,6 +402,8 @@ async function* readBatches(
           // A text-only read checks a row in the sink's layout in place; anything else is parsed.
           const fastSeam = withEntries || text === null ? undefined : readSinkRowSeam(text, plain);
           let row: { readonly text?: string; readonly emittedAt: string; readonly id: string; readonly seam: SeamName; readonly entry?: AuditEnvelope };
+          // Where the row starts: its line's start, or past the torn head it was glued after.
+          let rowStart = lineStart;
           if (byteSeam !== undefined && bytes !== null) {
             row = {
               emittedAt: bytes.toString('latin1', from + ROW_EMITTED_AT_START, from + ROW_EMITTED_AT_END),
@@ -428,6 +429,9 @@ async function* readBatches(
             }
             const { entry } = line;
             row = { text: line.text, emittedAt: entry.emitted_at, id: entry.id, seam: entry.seam, entry };
+            // The row's text is the end of its line: a cursor names the row, not the torn head,
+            // so that its anchor is found however long the head is.
+            if (line.afterTornHead === true) rowStart = lineStart + (to - from) - Buffer.byteLength(line.text, 'utf8');
           }
           const at = Date.parse(row.emittedAt);
           if (Number.isNaN(at)) {
@@ -452,11 +456,11 @@ async function* readBatches(
             // Checked on its bytes: copied as read.
             block?.addBytes(bytes, from, to);
           }
-          oldest = { at: row.emittedAt, id: row.id, file: fileIndex, offset: lineStart, identity: file.identity };
+          oldest = { at: row.emittedAt, id: row.id, file: fileIndex, offset: rowStart, identity: file.identity };
           returned += 1;
           if (returned >= limit) {
             stopped = 'limit';
-            lastStart = lineStart;
+            lastStart = rowStart;
             return true;
           }
           return false;
@@ -547,9 +551,19 @@ async function inReader<T>(work: Promise<T>): Promise<T> {
 /** Where the cursor's page ends now: the same bytes, found by inode, or a time boundary. */
 async function resolveCursor(path: string, cursor: CursorState, onRead: (bytes: number) => void): Promise<StartPoint> {
   const identity = { dev: cursor.dev, ino: cursor.ino };
-  const located = await inReader(locateInChain(path, identity, cursor.file));
-  if (located !== null && located.size >= cursor.offset && (await anchorMatches(siblingPath(path, located.index), cursor, onRead))) {
-    return { index: located.index, offset: cursor.offset, identity, boundary: undefined };
+  // A rotation may rename the file between finding it and opening it: then it is found again.
+  for (let tries = 0; tries < 3; tries += 1) {
+    const located = await inReader(locateInChain(path, identity, cursor.file));
+    if (located === null || located.size < cursor.offset) break;
+    const file = await openChainFile(path, located.index, identity).catch(() => null);
+    if (file === null) continue;
+    try {
+      // The anchor is checked on the handle whose identity was checked, never by name again.
+      if (await anchorMatches(file.handle, cursor, onRead)) return { index: located.index, offset: cursor.offset, identity, boundary: undefined };
+      break;
+    } finally {
+      await file.handle.close();
+    }
   }
   // Deleted, compressed, or rewritten in place (copytruncate): resume by time instead.
   return resumeByTime(cursor);
@@ -559,25 +573,15 @@ function resumeByTime(cursor: CursorState): StartPoint {
   return { index: 0, offset: undefined, identity: undefined, boundary: { at: cursor.at, id: cursor.id } };
 }
 
-/** Whether the row at the cursor's offset is still the cursor's row. */
-async function anchorMatches(path: string, cursor: CursorState, onRead: (bytes: number) => void): Promise<boolean> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    const window = Buffer.alloc(ANCHOR_WINDOW_BYTES);
-    const { bytesRead } = await handle.read(window, 0, window.length, cursor.offset);
-    onRead(bytesRead);
-    const text = window.subarray(0, bytesRead).toString('utf8');
-    const lineEnd = text.indexOf('\n');
-    const line = lineEnd === -1 ? text : text.slice(0, lineEnd);
-    return line.includes(`"id":"${cursor.id}"`) || line.includes(`"id": "${cursor.id}"`);
-  } finally {
-    await handle.close();
-  }
+/** Whether the row at the cursor's offset of an open file is still the cursor's row. */
+async function anchorMatches(handle: FileHandle, cursor: CursorState, onRead: (bytes: number) => void): Promise<boolean> {
+  const window = Buffer.alloc(ANCHOR_WINDOW_BYTES);
+  const { bytesRead } = await handle.read(window, 0, window.length, cursor.offset);
+  onRead(bytesRead);
+  const text = window.subarray(0, bytesRead).toString('utf8');
+  const lineEnd = text.indexOf('\n');
+  const line = lineEnd === -1 ? text : text.slice(0, lineEnd);
+  return line.includes(`"id":"${cursor.id}"`) || line.includes(`"id": "${cursor.id}"`);
 }
 
 /** Order rows by `(emitted_at, id)`: both are fixed-width, so string order is time order. */
