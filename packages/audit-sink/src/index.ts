@@ -51,4 +51,4 @@ export { readAuditEntries, streamAuditEntries, streamAuditJsonl, streamAuditLine
 export { parseReadFilters } from './reader/parse-read-filters.js';
 export { decodeOpaqueCursor, encodeOpaqueCursor } from './reader/opaque-cursor.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './reader/parse-read-filters.js';
-export type { AuditJsonlBatch, AuditLinesBatch, ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts, StreamAuditEntriesOptions } from './reader/read-audit-entries.js';
+export type { AuditJsonlBatch, AuditLinesBatch, LiveFileEnd, ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts, StreamAuditEntriesOptions } from './reader/read-audit-entries.js';

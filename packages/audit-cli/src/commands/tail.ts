@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { classifyAuditLine, escapeJsonControls, readAuditEntries } from '@kora/audit-sink/reader';
-import type { AuditEnvelope } from '@kora/audit-sink/reader';
+import type { AuditEnvelope, FileIdentity } from '@kora/audit-sink/reader';
 import { LineWriter } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -43,29 +43,28 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const path = resolveLogPathOption(values.path, io);
   const out = new LineWriter(io.stdout);
 
-  // Where following starts: the file's end before the last rows are read. A row appended in
-  // between is read twice, so rows already printed are recognised by id.
-  const before = values.follow === true ? await fileIdentity(path) : null;
-  const printed = new Set<string>();
+  // Following starts where the read of the last rows ended in the live file (before a torn
+  // last line), so that every row comes out once and in file order, however fast writers append.
+  let start: { offset: number; identity: FileIdentity } | undefined;
   if (count > 0) {
-    const { entries } = await readAuditEntries({ path, seams, limit: count }).catch(asUsageError);
-    for (const entry of entries.reverse()) {
-      printed.add(entry.id);
-      await out.line(printable(entry));
-    }
+    const { entries, liveEnd } = await readAuditEntries({ path, seams, limit: count, withLiveEnd: true }).catch(asUsageError);
+    for (const entry of entries.reverse()) await out.line(printable(entry));
+    start = liveEnd ?? undefined;
+  } else if (values.follow === true) {
+    const now = await fileIdentity(path);
+    start = now === null ? undefined : { offset: now.size, identity: now.identity };
   }
   await out.flush();
   if (values.follow !== true) return EXIT_OK;
 
   const wanted: ReadonlySet<string> | undefined = seams === undefined ? undefined : new Set(seams);
   await followFile(path, {
-    start: before === null ? undefined : { offset: before.size, identity: before.identity },
+    start,
     pollMs: TAIL_POLL_MS,
     signal: io.signal,
     onLine: async (line) => {
       const parsed = await classifyAuditLine(line);
       if (parsed.kind !== 'row' || !matches(parsed.entry, wanted)) return;
-      if (printed.delete(parsed.entry.id)) return;
       await out.line(printable(parsed.entry));
       await out.flush();
     },

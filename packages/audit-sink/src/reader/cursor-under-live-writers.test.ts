@@ -78,4 +78,14 @@ describe('paging while writers append, die and rotate the file', () => {
     expect(ids).toEqual([D.id, C.id, B.id, A.id]);
     expect(ids).not.toContain(idOf(50));
   });
+
+  it('says where the rows it did not read begin in the live file: before a torn last line', async () => {
+    const torn = JSON.stringify(envelope(5)).slice(0, 40);
+    writeFileSync(path, `${line(A)}${line(B)}${torn}`);
+    const page = await readAuditEntries({ path, limit: 1, withLiveEnd: true });
+    expect(page.entries.map((entry) => entry.id)).toEqual([B.id]);
+    expect(page.liveEnd?.offset).toBe(Buffer.byteLength(`${line(A)}${line(B)}`));
+    expect((await readAuditEntries({ path, limit: 1, cursor: page.cursor, withLiveEnd: true })).liveEnd).toBeNull();
+    expect(await readAuditEntries({ path, limit: 1 })).not.toHaveProperty('liveEnd');
+  });
 });

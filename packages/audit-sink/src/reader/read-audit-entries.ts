@@ -54,10 +54,22 @@ export interface ReadAuditEntriesOptions extends ReadFilters {
    * (default 16 MiB; `Infinity` for never). The rows returned are the same either way.
    */
   readonly offloadAfterBytes?: number | undefined;
+  /**
+   * Also return `liveEnd`: where in the live file the rows not read by this page begin, for a
+   * caller that goes on to follow the file (`tail -f`).
+   */
+  readonly withLiveEnd?: boolean | undefined;
 }
 
 /** What {@link streamAuditEntries} reads: the options of {@link readAuditEntries} but a page size. */
-export type StreamAuditEntriesOptions = Omit<ReadAuditEntriesOptions, 'limit'>;
+export type StreamAuditEntriesOptions = Omit<ReadAuditEntriesOptions, 'limit' | 'withLiveEnd'>;
+
+/** A place in the live audit file, and which file that was. */
+export interface LiveFileEnd {
+  readonly identity: FileIdentity;
+  /** A byte offset in it: the start of a line. */
+  readonly offset: number;
+}
 
 /** Lines the reader passed over, by kind. */
 export interface ReadSkipCounts {
@@ -87,6 +99,13 @@ export interface ReadAuditEntriesResult {
    * `JSON.parse` of it gives the entry, which passed the envelope schema.
    */
   lines?: string[];
+  /**
+   * With `withLiveEnd`: the end of the last complete line of the live file when the read
+   * began (a torn last line, still being written, comes after it), and that file's identity.
+   * Every row after it is newer than the page's rows in file order. Null when the page did not
+   * start at the live file's end (a cursor was given, or there was no live file).
+   */
+  liveEnd?: LiveFileEnd | null;
 }
 
 /** Where a page starts: a sibling index, an offset (undefined = its end), an optional resume boundary. */
@@ -125,13 +144,15 @@ export async function readAuditEntries(options: ReadAuditEntriesOptions): Promis
   const lines: string[] | undefined = options.withLines === true ? [] : undefined;
   const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
   let cursor: string | null = null;
-  for await (const batch of readBatches('readAuditEntries', options, limit, 'entries')) {
+  const liveEnd: { value: LiveFileEnd | null } = { value: null };
+  for await (const batch of readBatches('readAuditEntries', options, limit, 'entries', liveEnd)) {
     entries.push(...batch.entries);
     if (batch.lines !== undefined) lines?.push(...batch.lines);
     addSkipCounts(skipped, batch.skipped);
     cursor = batch.cursor;
   }
-  return withText({ entries, cursor, skipped }, lines);
+  const result = withText({ entries, cursor, skipped }, lines);
+  return options.withLiveEnd === true ? { ...result, liveEnd: liveEnd.value } : result;
 }
 
 /**
@@ -269,6 +290,7 @@ async function* readBatches(
   options: StreamAuditEntriesOptions,
   limit: number,
   mode: 'entries' | 'lines' | 'jsonl',
+  liveEnd?: { value: LiveFileEnd | null },
 ): AsyncGenerator<ReadBatch, void, undefined> {
   const { path } = options;
   if (typeof path !== 'string' || path === '') throw new TypeError(`${reader}: path must be a non-empty string`);
@@ -386,6 +408,9 @@ async function* readBatches(
           }
           end = Math.min(pendingOffset, file.size);
         }
+        // Read from the live file's end: what follows it later is what the page did not read.
+        const liveFileEnd = liveEnd !== undefined && index === 0 && start.index === 0 && pendingOffset === undefined && previous === undefined;
+        if (liveFileEnd) liveEnd.value = { identity: file.identity, offset: file.size };
         pendingOffset = undefined;
         const fromEnd = end === file.size;
         const fileIndex = index;
@@ -393,6 +418,7 @@ async function* readBatches(
           if (!terminated) {
             // Only the very end of a file can lack its newline; elsewhere the range ends at a row start.
             if (fromEnd) skipped.torn += 1;
+            if (liveFileEnd && liveEnd !== undefined) liveEnd.value = { identity: file.identity, offset: lineStart };
             return false;
           }
           // Rows to print as JSON lines are checked on their bytes first (by the scanning thread,
