@@ -220,8 +220,75 @@ export async function* streamAuditJsonl(options: StreamAuditEntriesOptions): Asy
   }
 }
 
+/** A row read from one line: its header fields, its text or entry where it was decoded, where it starts. */
+interface LineRow {
+  readonly text?: string;
+  readonly emittedAt: string;
+  readonly id: string;
+  readonly seam: SeamName;
+  readonly entry?: AuditEnvelope;
+  /** Its byte offset: its line's start, or past the torn head it was glued after. */
+  readonly start: number;
+}
+
+/**
+ * Where a read puts the rows it returns, one kind per public reader: parsed entries (and
+ * their text), texts, or JSON lines. It says how far a row must be decoded for it.
+ */
+interface RowCollector {
+  /** Rows are wanted as bytes: one in the sink's layout and plain ASCII is never decoded. */
+  readonly byBytes: boolean;
+  /** Rows are wanted as text: one in the sink's layout is checked in place, not parsed. */
+  readonly byText: boolean;
+  /** Add a row that matched; `bytes[from, to)` is its line. */
+  add(row: LineRow, bytes: Buffer | null, from: number, to: number): void;
+  /** Move the rows added so far into `batch`. */
+  takeInto(batch: ReadBatch): void;
+}
+
+/** Parsed rows, and with `withLines` the text of each. */
+class EntryCollector implements RowCollector {
+  readonly byBytes = false;
+  readonly byText = false;
+  private entries: AuditEnvelope[] = [];
+  private lines: string[] = [];
+
+  constructor(private readonly withLines: boolean) {}
+
+  add(row: LineRow): void {
+    // Rows for entries are always parsed, so they have both.
+    this.entries.push(row.entry!);
+    if (this.withLines) this.lines.push(row.text!);
+  }
+
+  takeInto(batch: ReadBatch): void {
+    batch.entries = this.entries;
+    if (this.withLines) batch.lines = this.lines;
+    this.entries = [];
+    this.lines = [];
+  }
+}
+
+/** The rows' texts only. */
+class LineCollector implements RowCollector {
+  readonly byBytes = false;
+  readonly byText = true;
+  private lines: string[] = [];
+
+  add(row: LineRow): void {
+    this.lines.push(row.text!);
+  }
+
+  takeInto(batch: ReadBatch): void {
+    batch.lines = this.lines;
+    this.lines = [];
+  }
+}
+
 /** The rows of one batch as JSON lines: bytes copied as read, or a row's text encoded. */
-class JsonlBlock {
+class JsonlBlock implements RowCollector {
+  readonly byBytes = true;
+  readonly byText = true;
   private static readonly INITIAL_BYTES = 64 * 1024;
   private buffer = Buffer.allocUnsafe(JsonlBlock.INITIAL_BYTES);
   private used = 0;
@@ -249,13 +316,19 @@ class JsonlBlock {
     this.rows += 1;
   }
 
+  add(row: LineRow, bytes: Buffer | null, from: number, to: number): void {
+    if (row.text !== undefined) this.addText(row.text);
+    // Checked on its bytes: copied as read.
+    else if (bytes !== null) this.addBytes(bytes, from, to);
+  }
+
   /** The rows added since the last take; the next ones go into a new buffer. */
-  take(): { jsonl: Buffer; rows: number } {
-    const taken = { jsonl: this.buffer.subarray(0, this.used), rows: this.rows };
+  takeInto(batch: ReadBatch): void {
+    batch.jsonl = this.buffer.subarray(0, this.used);
+    batch.rows = this.rows;
     this.buffer = Buffer.allocUnsafe(Math.max(JsonlBlock.INITIAL_BYTES, this.used));
     this.used = 0;
     this.rows = 0;
-    return taken;
   }
 
   private reserve(bytes: number): void {
@@ -292,29 +365,13 @@ async function* readBatches(
   mode: 'entries' | 'lines' | 'jsonl',
   liveEnd?: { value: LiveFileEnd | null },
 ): AsyncGenerator<ReadBatch, void, undefined> {
-  const { path } = options;
-  if (typeof path !== 'string' || path === '') throw new TypeError(`${reader}: path must be a non-empty string`);
-  const { seams, sinceMs, untilMs } = parseReadFilters(reader, { ...options, limit: undefined });
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
-    throw new RangeError(`${reader}: maxLineBytes must be a positive integer`);
-  }
-  const offloadAfterBytes = options.offloadAfterBytes ?? DEFAULT_OFFLOAD_AFTER_BYTES;
-  if (typeof offloadAfterBytes !== 'number' || Number.isNaN(offloadAfterBytes) || offloadAfterBytes < 0) {
-    throw new RangeError(`${reader}: offloadAfterBytes must be a number of bytes (Infinity for never)`);
-  }
-  const onRead = options.onRead ?? (() => undefined);
-  const filterSpec: HeaderFilterSpec = { seams: seams === undefined ? undefined : [...seams], sinceMs, untilMs };
+  const { path, seams, sinceMs, untilMs, maxLineBytes, offloadAfterBytes, onRead, filterSpec } = parseReadOptions(reader, options);
   const headerFilter = makeHeaderFilter(filterSpec);
   // zod is loaded for a cursor only: a read from the top, the common case, starts without it.
   const previous = options.cursor == null ? undefined : (await import('./decode-reader-cursor.js')).decodeCursor(reader, options.cursor);
-  const withLines = mode === 'lines' || options.withLines === true;
-  const withEntries = mode === 'entries';
-  const block = mode === 'jsonl' ? new JsonlBlock() : undefined;
+  const collector: RowCollector = mode === 'jsonl' ? new JsonlBlock() : mode === 'lines' ? new LineCollector() : new EntryCollector(options.withLines === true);
 
   let returned = 0;
-  let entries: AuditEnvelope[] = [];
-  let lines: string[] | undefined = withLines ? [] : undefined;
   let skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
   let start: StartPoint = previous === undefined ? fromTop() : await resolveCursor(path, previous, onRead);
   // Files already read in this call, so a rotation during the call cannot make us read one twice.
@@ -323,33 +380,20 @@ async function* readBatches(
   let budgetBytes = offloadAfterBytes;
   let thread: ScanThread | undefined;
   let threadUnavailable = false;
-  // The oldest row returned so far and where its line starts: the next batch's cursor.
-  let oldest: { readonly at: string; readonly id: string; readonly file: number; readonly offset: number; readonly identity: FileIdentity } | undefined;
+  // The oldest row returned so far and where it starts: the next batch's cursor.
+  let oldest: RowPlace | undefined;
 
   // Rows returned before the batch being gathered.
   let returnedBefore = 0;
   /** The batch so far, handed out; a fresh one begins. */
   const take = (cursor: string | null): ReadBatch => {
     returnedBefore = returned;
-    const batch: ReadBatch = withText({ entries, cursor, skipped }, lines);
-    if (block !== undefined) Object.assign(batch, block.take());
-    entries = [];
-    lines = withLines ? [] : undefined;
+    const batch: ReadBatch = { entries: [], cursor, skipped };
+    collector.takeInto(batch);
     skipped = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
     return batch;
   };
-  const cursorAfterOldest = (): string | null =>
-    oldest === undefined
-      ? (options.cursor ?? null)
-      : encodeOpaqueCursor({
-          v: 1,
-          file: oldest.file,
-          offset: oldest.offset,
-          dev: oldest.identity.dev,
-          ino: oldest.identity.ino,
-          at: oldest.at,
-          id: oldest.id,
-        } satisfies CursorState);
+  const cursorAfterOldest = (): string | null => (oldest === undefined ? (options.cursor ?? null) : encodeCursor(oldest));
 
   /** Run a scan, handing out a batch after every chunk that held matching rows. */
   async function* drain(scan: AsyncGenerator<void, void, undefined>): AsyncGenerator<ReadBatch, void, undefined> {
@@ -421,44 +465,14 @@ async function* readBatches(
             if (liveFileEnd && liveEnd !== undefined) liveEnd.value = { identity: file.identity, offset: lineStart };
             return false;
           }
-          // Rows to print as JSON lines are checked on their bytes first (by the scanning thread,
-          // where one runs): most are never decoded.
-          const byteSeam = block !== undefined && bytes !== null ? (sinkRowSeam === undefined ? readSinkRowBytes(bytes, from, to) : (sinkRowSeam ?? undefined)) : undefined;
-          const text = bytes === null || byteSeam !== undefined ? null : bytes.toString('utf8', from, to);
-          // A text-only read checks a row in the sink's layout in place; anything else is parsed.
-          const fastSeam = withEntries || text === null ? undefined : readSinkRowSeam(text, plain);
-          let row: { readonly text?: string; readonly emittedAt: string; readonly id: string; readonly seam: SeamName; readonly entry?: AuditEnvelope };
-          // Where the row starts: its line's start, or past the torn head it was glued after.
-          let rowStart = lineStart;
-          if (byteSeam !== undefined && bytes !== null) {
-            row = {
-              emittedAt: bytes.toString('latin1', from + ROW_EMITTED_AT_START, from + ROW_EMITTED_AT_END),
-              id: bytes.toString('latin1', from + ROW_ID_START, from + ROW_ID_END),
-              seam: byteSeam,
-            };
-          } else if (fastSeam !== undefined && text !== null) {
-            row = { text, emittedAt: text.slice(ROW_EMITTED_AT_START, ROW_EMITTED_AT_END), id: text.slice(ROW_ID_START, ROW_ID_END), seam: fastSeam };
-          } else {
-            const line = classifyAuditLineNow(text);
-            if (line === undefined) {
-              // Stop at this line; it is read again, in full, once the schema is loaded.
-              pausedAt = lineStart + (to - from) + 1;
-              stopped = 'schema';
-              return true;
-            }
-            // The torn head is a malformed line of its own.
-            if (line.afterTornHead === true) skipped.malformed += 1;
-            if (line.kind !== 'row') {
-              // Never torn: an unterminated line was counted above.
-              if (line.kind !== 'torn') skipped[line.kind] += 1;
-              return false;
-            }
-            const { entry } = line;
-            row = { text: line.text, emittedAt: entry.emitted_at, id: entry.id, seam: entry.seam, entry };
-            // The row's text is the end of its line: a cursor names the row, not the torn head,
-            // so that its anchor is found however long the head is.
-            if (line.afterTornHead === true) rowStart = lineStart + (to - from) - Buffer.byteLength(line.text, 'utf8');
+          const row = readLineRow(bytes, from, to, lineStart, plain, sinkRowSeam, collector, skipped);
+          if (row === NEEDS_SCHEMA) {
+            // Stop at this line; it is read again, in full, once the schema is loaded.
+            pausedAt = lineStart + (to - from) + 1;
+            stopped = 'schema';
+            return true;
           }
+          if (row === undefined) return false;
           const at = Date.parse(row.emittedAt);
           if (Number.isNaN(at)) {
             skipped.invalid += 1;
@@ -474,19 +488,12 @@ async function* readBatches(
           }
           if (untilMs !== undefined && at >= untilMs) return false;
           if (seams !== undefined && !seams.has(row.seam)) return false;
-          if (row.entry !== undefined && withEntries) entries.push(row.entry);
-          if (row.text !== undefined) {
-            lines?.push(row.text);
-            block?.addText(row.text);
-          } else if (bytes !== null) {
-            // Checked on its bytes: copied as read.
-            block?.addBytes(bytes, from, to);
-          }
-          oldest = { at: row.emittedAt, id: row.id, file: fileIndex, offset: rowStart, identity: file.identity };
+          collector.add(row, bytes, from, to);
+          oldest = { at: row.emittedAt, id: row.id, file: fileIndex, offset: row.start, identity: file.identity };
           returned += 1;
           if (returned >= limit) {
             stopped = 'limit';
-            lastStart = rowStart;
+            lastStart = row.start;
             return true;
           }
           return false;
@@ -509,7 +516,7 @@ async function* readBatches(
             try {
               // Throws where no worker can be made at all (no worker file, no loader for it).
               thread ??= new ScanThread();
-              yield* drain(thread.scan({ fd: file.handle.fd, end: rest, maxLineBytes, filter: filter === undefined ? undefined : filterSpec, lineCheck: block === undefined ? 'plain' : 'sink-row-shared', visit, onRead }));
+              yield* drain(thread.scan({ fd: file.handle.fd, end: rest, maxLineBytes, filter: filter === undefined ? undefined : filterSpec, lineCheck: collector.byBytes ? 'sink-row-shared' : 'plain', visit, onRead }));
               return;
             } catch (error) {
               // A worker that failed after it started is a real failure; one that never ran is not.
@@ -546,6 +553,91 @@ async function* readBatches(
     }
     yield take(null);
   }
+}
+
+/** The options a read was given, checked; rejects a bad one. */
+function parseReadOptions(reader: string, options: StreamAuditEntriesOptions) {
+  const { path } = options;
+  if (typeof path !== 'string' || path === '') throw new TypeError(`${reader}: path must be a non-empty string`);
+  const { seams, sinceMs, untilMs } = parseReadFilters(reader, { ...options, limit: undefined });
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
+    throw new RangeError(`${reader}: maxLineBytes must be a positive integer`);
+  }
+  const offloadAfterBytes = options.offloadAfterBytes ?? DEFAULT_OFFLOAD_AFTER_BYTES;
+  if (typeof offloadAfterBytes !== 'number' || Number.isNaN(offloadAfterBytes) || offloadAfterBytes < 0) {
+    throw new RangeError(`${reader}: offloadAfterBytes must be a number of bytes (Infinity for never)`);
+  }
+  const onRead = options.onRead ?? (() => undefined);
+  const filterSpec: HeaderFilterSpec = { seams: seams === undefined ? undefined : [...seams], sinceMs, untilMs };
+  return { path, seams, sinceMs, untilMs, maxLineBytes, offloadAfterBytes, onRead, filterSpec };
+}
+
+/** A returned row and where it starts: what a cursor holds. */
+interface RowPlace {
+  readonly at: string;
+  readonly id: string;
+  /** Its file's sibling index when it was read, and that file's identity. */
+  readonly file: number;
+  readonly identity: FileIdentity;
+  readonly offset: number;
+}
+
+/** The cursor that continues with the rows before `oldest`. */
+function encodeCursor(oldest: RowPlace): string {
+  const { file, offset, identity, at, id } = oldest;
+  return encodeOpaqueCursor({ v: 1, file, offset, dev: identity.dev, ino: identity.ino, at, id } satisfies CursorState);
+}
+
+/** What {@link readLineRow} answers for a row only the schema can judge, before it is loaded. */
+const NEEDS_SCHEMA = Symbol('needs the envelope schema');
+
+/**
+ * The row a complete line holds, decoded no further than `collector` needs: checked on its
+ * bytes, checked in place as text, or parsed. Undefined for a line that holds none, counted in
+ * `skipped`. `plain` and `sinkRowSeam` are what a scanning thread worked out, if one did.
+ */
+function readLineRow(
+  bytes: Buffer | null,
+  from: number,
+  to: number,
+  lineStart: number,
+  plain: boolean | undefined,
+  sinkRowSeam: SeamName | null | undefined,
+  collector: RowCollector,
+  skipped: ReadSkipCounts,
+): LineRow | undefined | typeof NEEDS_SCHEMA {
+  // Rows to print as JSON lines are checked on their bytes first (by the scanning thread,
+  // where one runs): most are never decoded.
+  const byteSeam = collector.byBytes && bytes !== null ? (sinkRowSeam === undefined ? readSinkRowBytes(bytes, from, to) : (sinkRowSeam ?? undefined)) : undefined;
+  if (byteSeam !== undefined && bytes !== null) {
+    return {
+      emittedAt: bytes.toString('latin1', from + ROW_EMITTED_AT_START, from + ROW_EMITTED_AT_END),
+      id: bytes.toString('latin1', from + ROW_ID_START, from + ROW_ID_END),
+      seam: byteSeam,
+      start: lineStart,
+    };
+  }
+  const text = bytes === null ? null : bytes.toString('utf8', from, to);
+  // A text-only read checks a row in the sink's layout in place; anything else is parsed.
+  const fastSeam = collector.byText && text !== null ? readSinkRowSeam(text, plain) : undefined;
+  if (fastSeam !== undefined && text !== null) {
+    return { text, emittedAt: text.slice(ROW_EMITTED_AT_START, ROW_EMITTED_AT_END), id: text.slice(ROW_ID_START, ROW_ID_END), seam: fastSeam, start: lineStart };
+  }
+  const line = classifyAuditLineNow(text);
+  if (line === undefined) return NEEDS_SCHEMA;
+  // The torn head is a malformed line of its own.
+  if (line.afterTornHead === true) skipped.malformed += 1;
+  if (line.kind !== 'row') {
+    // Never torn: the caller counts an unterminated line before asking.
+    if (line.kind !== 'torn') skipped[line.kind] += 1;
+    return undefined;
+  }
+  const { entry } = line;
+  // The row's text is the end of its line: a cursor names the row, not the torn head, so
+  // that its anchor is found however long the head is.
+  const start = line.afterTornHead === true ? lineStart + (to - from) - Buffer.byteLength(line.text, 'utf8') : lineStart;
+  return { text: line.text, emittedAt: entry.emitted_at, id: entry.id, seam: entry.seam, entry, start };
 }
 
 /** Positional reads of an open file, as a scan wants them. */
