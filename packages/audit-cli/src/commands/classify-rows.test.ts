@@ -3,17 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { makeTempDir, packageDir, rowsText } from '../__fixtures__/cli-harness.js';
-
-const row = {
-  v: 1,
-  id: '01a21ad1-7b7d-701d-807c-f5dcc9f03819',
-  emitted_at: '2026-11-27T02:24:25.981Z',
-  seam: 'slack_dm.reply_failed',
-  source: 'slack_dm',
-  caller_session_id: null,
-  details: { channel_id: 'D01', reason: 'slack_api:channel_not_found' },
-};
+import { envelopeRow, makeTempDir, packageDir, rowsText } from '../__fixtures__/cli-harness.js';
 
 describe('the commands that classify lines', () => {
   const reportZod = fileURLToPath(new URL('../__fixtures__/report-loaded-at-exit.ts', import.meta.url));
@@ -35,7 +25,7 @@ describe('the commands that classify lines', () => {
     const clean = join(dir, 'clean.jsonl');
     writeFileSync(clean, rowsText(0, 40));
     const mixed = join(dir, 'mixed.jsonl');
-    writeFileSync(mixed, `${rowsText(0, 20)}${JSON.stringify({ ...row, extra: true })}\n${rowsText(20, 40)}`);
+    writeFileSync(mixed, `${rowsText(0, 20)}${JSON.stringify({ ...envelopeRow(40), extra: true })}\n${rowsText(20, 40)}`);
 
     const cleanStats = run(['stats', '--path', clean]);
     expect(cleanStats).toMatchObject({ status: 0, zodLoaded: false });

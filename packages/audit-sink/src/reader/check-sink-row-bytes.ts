@@ -1,17 +1,4 @@
-import {
-  AUDIT_ROW_PREFIX,
-  ISO_UTC_MILLIS_SHAPE,
-  MAX_CALLER_SESSION_ID_LENGTH,
-  ROW_EMITTED_AT_END,
-  ROW_EMITTED_AT_SEPARATOR,
-  ROW_EMITTED_AT_START,
-  ROW_ID_END,
-  ROW_ID_START,
-  ROW_SEAM_SEPARATOR,
-  ROW_SEAM_START,
-  UUID_V7_SHAPE,
-  shapeByteTable,
-} from '../envelope/row-layout.js';
+import { AUDIT_ROW_PREFIX, ISO_UTC_MILLIS_SHAPE, MAX_CALLER_SESSION_ID_LENGTH, ROW_EMITTED_AT_END, ROW_EMITTED_AT_SEPARATOR, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START, ROW_SEAM_SEPARATOR, ROW_SEAM_START, UUID_V7_SHAPE, shapeByteTable } from '../envelope/row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from '../envelope/seam-names.js';
 import type { SeamName } from '../envelope/seam-names.js';
 
