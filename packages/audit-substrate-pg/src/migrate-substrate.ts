@@ -1,10 +1,9 @@
-import type pg from 'pg';
 import { createDayPartitions, startOfUtcDay } from './partitions/create-day-partitions.js';
 import { readSubstrateLayout } from './partitions/read-substrate-layout.js';
 import type { SubstrateClient } from './substrate-client.js';
-import { withConnection } from './substrate-client.js';
 import { SUBSTRATE_SCHEMA_VERSION, parseSubstrateTable } from './substrate-table.js';
 import type { SubstrateTable } from './substrate-table.js';
+import { withMigrationLock } from './with-migration-lock.js';
 
 /** Options of {@link migrateSubstrate}. */
 export interface MigrateSubstrateOptions {
@@ -27,11 +26,6 @@ export interface MigrateSubstrateOptions {
 
 /** The days ahead {@link migrateSubstrate} covers with partitions when not told. */
 export const DEFAULT_DAYS_AHEAD = 7;
-
-// Every host migrating at once takes this one lock, so two `CREATE … IF NOT EXISTS` never
-// race (they can: both see no table, and the second fails on the catalog's unique index).
-// Partitions are created and dropped under it too. Arbitrary and fixed: "kora" in ASCII, then 1.
-export const MIGRATION_LOCK_KEY = '7741532045410566145';
 
 const DAY_MS = 86_400_000;
 
@@ -73,25 +67,6 @@ function indexStatements(table: SubstrateTable): string[] {
     // the host's rows (the newest of a silent host is hours deep in the time index).
     `CREATE INDEX IF NOT EXISTS "${table.hostIndex}" ON ${table.sql} (origin_host, emitted_at DESC) INCLUDE (ingested_at)`,
   ];
-}
-
-/**
- * Run `body` in one transaction holding the migration lock, on one connection. Rolls back and
- * rejects when any statement fails.
- */
-export async function withMigrationLock<T>(client: SubstrateClient, body: (connection: pg.ClientBase) => Promise<T>): Promise<T> {
-  return withConnection(client, async (connection) => {
-    await connection.query('BEGIN');
-    try {
-      await connection.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
-      const result = await body(connection);
-      await connection.query('COMMIT');
-      return result;
-    } catch (error) {
-      await connection.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  });
 }
 
 /**

@@ -1,5 +1,9 @@
 import type pg from 'pg';
+import { withMigrationLock } from '../with-migration-lock.js';
+import type { SubstrateClient } from '../substrate-client.js';
+import { parseSubstrateTable } from '../substrate-table.js';
 import type { SubstrateTable } from '../substrate-table.js';
+import { readSubstrateLayout } from './read-substrate-layout.js';
 import type { SubstratePartition } from './read-substrate-layout.js';
 
 const DAY_MS = 86_400_000;
@@ -78,4 +82,34 @@ export async function createDayPartitions(
     created.push(name);
   }
   return created;
+}
+
+/** Options of {@link createSubstratePartitions}. */
+export interface CreateSubstratePartitionsOptions {
+  /** The table, `name` or `schema.name` (default `kora_audit_events`). */
+  readonly table?: string | undefined;
+  /** The first day to cover (its UTC day). */
+  readonly from: Date;
+  /** The end of the range, exclusive: a day that starts before it is covered. */
+  readonly to: Date;
+}
+
+/**
+ * Cover the UTC days from `from` to `to` with day partitions on a table partitioned by range on
+ * `emitted_at`, as `migrateSubstrate` does for the days ahead: for a backfill of past days, or
+ * after converting a table. Moves rows of those days out of the default partition. Safe from
+ * many hosts at once (it takes the migration lock). Resolves to the partitions it created;
+ * rejects with a RangeError when the table is missing, not partitioned, or the range is longer
+ * than 3,660 days.
+ */
+export async function createSubstratePartitions(client: SubstrateClient, options: CreateSubstratePartitionsOptions): Promise<string[]> {
+  const table = parseSubstrateTable(options.table);
+  const { from, to } = options;
+  if (!(from instanceof Date) || !(to instanceof Date) || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new RangeError('from and to must be valid Dates');
+  if (to.getTime() - from.getTime() > 3_660 * DAY_MS) throw new RangeError('from and to lie more than 3660 days apart');
+  return withMigrationLock(client, async (connection) => {
+    const layout = await readSubstrateLayout(connection, table);
+    if (layout.kind !== 'partitioned') throw new RangeError(`${table.name} is ${layout.kind === 'missing' ? 'missing' : 'not partitioned'}`);
+    return createDayPartitions(connection, table, layout.partitions, { from, to });
+  });
 }

@@ -1,7 +1,8 @@
 import { createDayPartitions, startOfUtcDay } from './create-day-partitions.js';
 import { readSubstrateLayout } from './read-substrate-layout.js';
 import type { SubstratePartition } from './read-substrate-layout.js';
-import { DEFAULT_DAYS_AHEAD, parseDaysAhead, withMigrationLock } from '../migrate-substrate.js';
+import { DEFAULT_DAYS_AHEAD, parseDaysAhead } from '../migrate-substrate.js';
+import { withMigrationLock } from '../with-migration-lock.js';
 import type { SubstrateClient } from '../substrate-client.js';
 import { parseSubstrateTable } from '../substrate-table.js';
 
