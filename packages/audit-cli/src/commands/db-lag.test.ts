@@ -98,8 +98,8 @@ describe('db lag arguments', () => {
   }
 
   it('needs a subcommand it knows and a database URL', async () => {
-    expect(await run(['db'])).toEqual({ code: 2, err: 'kora-audit db: a subcommand is required (lag; see kora-audit db --help)\n' });
-    expect(await run(['db', 'lagg\u202e'])).toEqual({ code: 2, err: String.raw`kora-audit db: unknown subcommand 'lagg\u202e' (subcommands: lag)` + '\n' });
+    expect(await run(['db'])).toEqual({ code: 2, err: 'kora-audit db: a subcommand is required (lag, migrate, prune; see kora-audit db --help)\n' });
+    expect(await run(['db', 'lagg\u202e'])).toEqual({ code: 2, err: String.raw`kora-audit db: unknown subcommand 'lagg\u202e' (subcommands: lag, migrate, prune)` + '\n' });
     expect(await run(['db', 'lag'])).toEqual({ code: 2, err: 'kora-audit db lag: --database-url is required (or set KORA_DATABASE_URL)\n' });
   });
 
