@@ -70,7 +70,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (values.behind !== undefined && behindMs === undefined) throw new UsageError(`--behind: '${values.behind}' is not a duration (use 90s, 15m, 2h, 1d)`);
 
   // The driver is loaded only to connect: help and argument errors answer without it.
-  const { createSubstratePool, parseSubstrateTable, readDatabasePassword, readErrorCode, readHostLag, redactDatabaseUrl } = await import('@kora/audit-substrate-pg');
+  const { createSubstratePool, parseSubstrateTable, readDatabasePassword, readDatabaseErrorCode, readHostLag, redactDatabaseUrl } = await import('@kora/audit-substrate-pg');
   let table;
   try {
     table = parseSubstrateTable(values.table);
@@ -88,7 +88,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const password = readDatabasePassword(databaseUrl);
     let message = error instanceof Error ? error.message : String(error);
     if (password !== undefined && password !== '') message = message.split(password).join('***');
-    throw new UsageError(`cannot read ${table.name} at ${redactDatabaseUrl(databaseUrl)}: code=${readErrorCode(error)} ${message}`);
+    throw new UsageError(`cannot read ${table.name} at ${redactDatabaseUrl(databaseUrl)}: code=${readDatabaseErrorCode(error)} ${message}`);
   } finally {
     await pool.end().catch(() => undefined);
   }

@@ -13,7 +13,7 @@ import { migrateSubstrate } from '../migrate-substrate.js';
 import { parseSubstrateTable } from '../substrate-table.js';
 import { listChain, matchesFingerprint, sameIdentity, statChainFile, takeFingerprint } from './audit-file-chain.js';
 import type { ChainFile, FileIdentity } from './audit-file-chain.js';
-import { classifyDatabaseError, readErrorCode } from '../classify-database-error.js';
+import { classifyDatabaseError, readDatabaseErrorCode } from '../classify-database-error.js';
 import { LineBatchReader } from './read-line-batch.js';
 import type { LineBatch } from './read-line-batch.js';
 import { lockShipCheckpoint } from './lock-ship-checkpoint.js';
@@ -241,7 +241,7 @@ export function createShipper(options: ShipperOptions): Shipper {
   if (pool === undefined) throw new TypeError('createShipper: give either pool or databaseUrl');
 
   const noteFailure = (error: unknown): void => {
-    const code = readErrorCode(error);
+    const code = readDatabaseErrorCode(error);
     counters.databaseFailures += 1;
     counters.databaseAvailable = false;
     counters.lastError = { code, at: new Date().toISOString() };
@@ -311,7 +311,7 @@ export function createShipper(options: ShipperOptions): Shipper {
           noteSuccess();
           if (rows.length === 1) {
             counters.linesSkipped.rejected += 1;
-            warnSkip(file.name, offsets[0] ?? 0, `rejected_by_database code=${readErrorCode(error)}`);
+            warnSkip(file.name, offsets[0] ?? 0, `rejected_by_database code=${readDatabaseErrorCode(error)}`);
             return true;
           }
           const half = Math.ceil(rows.length / 2);

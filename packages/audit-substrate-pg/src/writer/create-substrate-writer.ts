@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { AuditLogger, RowMirror } from '@kora/audit-sink';
 import { insertAuditLines } from '../insert-audit-rows.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
-import { classifyDatabaseError, readErrorCode } from '../classify-database-error.js';
+import { classifyDatabaseError, readDatabaseErrorCode } from '../classify-database-error.js';
 import type { SubstrateClient } from '../substrate-client.js';
 import { createRetryBackoff } from './create-retry-backoff.js';
 
@@ -194,7 +194,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
           return false;
         }
         counters.rowsRejected += 1;
-        warn(`[kora.audit.substrate_rejected] code=${readErrorCode(error)} id=${readRowId(line)}`);
+        warn(`[kora.audit.substrate_rejected] code=${readDatabaseErrorCode(error)} id=${readRowId(line)}`);
       }
     }
     recovered();
@@ -203,7 +203,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
 
   function failed(error: unknown): void {
     counters.insertFailures += 1;
-    const code = readErrorCode(error);
+    const code = readDatabaseErrorCode(error);
     counters.lastError = { code, at: new Date(clock()).toISOString() };
     if (!counters.failing) warn(`[kora.audit.substrate_failed] code=${code} rows_queued=${queue.length} (retrying; the rows are in the audit file)`);
     counters.failing = true;
