@@ -50,6 +50,8 @@ export { escapeCodePoints } from './format/escape-code-points.js';
 export { escapeJsonControls, hasJsonControls } from './format/escape-json-controls.js';
 export { readErrorTypeName } from './format/read-error-type-name.js';
 export { readErrorCode } from './format/read-error-code.js';
+export { readIntegerOption } from './options/read-integer-option.js';
+export type { IntegerOptionRange } from './options/read-integer-option.js';
 
 export { readAuditEntries, streamAuditEntries, streamAuditJsonl, streamAuditLines } from './reader/read-audit-entries.js';
 export { parseReadFilters } from './reader/parse-read-filters.js';
