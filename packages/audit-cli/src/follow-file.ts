@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readErrorCode } from '@kora/audit-sink/reader';
 import { DEFAULT_MAX_LINE_BYTES } from './read-lines-forward.js';
 
 const READ_CHUNK_BYTES = 64 * 1024;
@@ -30,7 +31,7 @@ export async function fileIdentity(path: string): Promise<{ identity: string; si
     const stats = await stat(path, { bigint: true });
     return { identity: `${stats.dev}:${stats.ino}`, size: Number(stats.size) };
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
+    if (readErrorCode(error) === 'ENOENT') return null;
     throw error;
   }
 }
@@ -101,7 +102,7 @@ async function openFollowed(path: string, offset: (identity: string) => number, 
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
+    if (readErrorCode(error) === 'ENOENT') return null;
     throw error;
   }
   try {

@@ -24,7 +24,7 @@ export type { Shipper, ShipperOptions, ShipperStats } from './shipper/create-shi
 export { shipCheckpoint } from './shipper/ship-checkpoint.js';
 export type { FileFingerprint, ShipCheckpoint } from './shipper/ship-checkpoint.js';
 export { readShipCheckpoint } from './shipper/read-ship-checkpoint.js';
-export { classifyDatabaseError, readErrorCode } from './classify-database-error.js';
+export { classifyDatabaseError, readDatabaseErrorCode } from './classify-database-error.js';
 export type { DatabaseErrorKind } from './classify-database-error.js';
 export { readDatabasePassword, redactDatabaseUrl } from './shipper/redact-database-url.js';
 export { createSubstrateWriter } from './writer/create-substrate-writer.js';

@@ -1,3 +1,4 @@
+import { readIntegerOption } from '@kora/audit-sink';
 import { createDayPartitions, startOfUtcDay } from './partitions/create-day-partitions.js';
 import { readSubstrateLayout } from './partitions/read-substrate-layout.js';
 import type { SubstrateClient } from './substrate-client.js';
@@ -29,11 +30,9 @@ export const DEFAULT_DAYS_AHEAD = 7;
 
 const DAY_MS = 86_400_000;
 
-/** Check `daysAhead`; a RangeError names the option. */
-export function parseDaysAhead(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_DAYS_AHEAD;
-  if (!Number.isInteger(value) || value < 0 || value > 366) throw new RangeError(`daysAhead must be an integer from 0 to 366, got ${String(value)}`);
-  return value;
+/** Check `daysAhead` of `owner`'s options: a TypeError or RangeError names the function and the option. */
+export function parseDaysAhead(owner: string, value: number | undefined): number {
+  return readIntegerOption(owner, 'daysAhead', value, { min: 0, max: 366, fallback: DEFAULT_DAYS_AHEAD });
 }
 
 function createTableStatement(table: SubstrateTable, layout: 'plain' | 'daily'): string {
@@ -87,8 +86,8 @@ function indexStatements(table: SubstrateTable): string[] {
 export async function migrateSubstrate(client: SubstrateClient, options: MigrateSubstrateOptions = {}): Promise<number> {
   const table = parseSubstrateTable(options.table);
   const layout = options.layout ?? 'plain';
-  if (layout !== 'plain' && layout !== 'daily') throw new RangeError(`layout must be 'plain' or 'daily', got ${String(layout)}`);
-  const daysAhead = parseDaysAhead(options.daysAhead);
+  if (layout !== 'plain' && layout !== 'daily') throw new RangeError(`migrateSubstrate: layout must be 'plain' or 'daily', got ${String(layout)}`);
+  const daysAhead = parseDaysAhead('migrateSubstrate', options.daysAhead);
   const today = startOfUtcDay(options.now?.() ?? new Date());
   await withMigrationLock(client, async (connection) => {
     if (table.schema !== undefined) await connection.query(`CREATE SCHEMA IF NOT EXISTS "${table.schema}"`);

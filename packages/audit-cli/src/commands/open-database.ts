@@ -37,7 +37,7 @@ export async function withDatabase<T>(
   },
   body: (client: SubstrateClient) => Promise<T>,
 ): Promise<T> {
-  const { createSubstratePool, readDatabasePassword, readErrorCode, redactDatabaseUrl } = await import('@kora/audit-substrate-pg');
+  const { createSubstratePool, readDatabasePassword, readDatabaseErrorCode, redactDatabaseUrl } = await import('@kora/audit-substrate-pg');
   const pool = createSubstratePool({ connectionString: target.databaseUrl, max: 1, applicationName: options.applicationName, ...options.timeouts });
   try {
     return await body(pool);
@@ -46,7 +46,7 @@ export async function withDatabase<T>(
     const password = readDatabasePassword(target.databaseUrl);
     let message = error instanceof Error ? error.message : String(error);
     if (password !== undefined && password !== '') message = message.split(password).join('***');
-    throw new UsageError(`cannot ${options.action} ${target.table} at ${redactDatabaseUrl(target.databaseUrl)}: code=${readErrorCode(error)} ${message}`);
+    throw new UsageError(`cannot ${options.action} ${target.table} at ${redactDatabaseUrl(target.databaseUrl)}: code=${readDatabaseErrorCode(error)} ${message}`);
   } finally {
     await pool.end().catch(() => undefined);
   }

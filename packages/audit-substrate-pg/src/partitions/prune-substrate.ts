@@ -1,7 +1,8 @@
 import { createDayPartitions, startOfUtcDay } from './create-day-partitions.js';
 import { readSubstrateLayout } from './read-substrate-layout.js';
 import type { SubstratePartition } from './read-substrate-layout.js';
-import { DEFAULT_DAYS_AHEAD, parseDaysAhead } from '../migrate-substrate.js';
+import { readIntegerOption } from '@kora/audit-sink';
+import { parseDaysAhead } from '../migrate-substrate.js';
 import { withMigrationLock } from '../with-migration-lock.js';
 import type { SubstrateClient } from '../substrate-client.js';
 import { parseSubstrateTable } from '../substrate-table.js';
@@ -54,20 +55,6 @@ export interface PruneSubstrateResult {
   readonly removedRows: number;
   /** Partitions created for the days ahead (none in a dry run or on a plain table). */
   readonly createdPartitions: readonly string[];
-}
-
-const DEFAULT_BATCH = 10_000;
-
-function parseBatchSize(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_BATCH;
-  if (!Number.isInteger(value) || value < 100 || value > 100_000) throw new RangeError(`batchSize must be an integer from 100 to 100000, got ${String(value)}`);
-  return value;
-}
-
-function parseLockTimeout(value: number | undefined): number {
-  if (value === undefined) return 5_000;
-  if (!Number.isInteger(value) || value < 1 || value > 600_000) throw new RangeError(`lockTimeoutMs must be an integer from 1 to 600000, got ${String(value)}`);
-  return value;
 }
 
 /**
@@ -128,11 +115,12 @@ function planPartitions(partitions: readonly SubstratePartition[], before: Date)
 export async function pruneSubstrate(client: SubstrateClient, options: PruneSubstrateOptions): Promise<PruneSubstrateResult> {
   const table = parseSubstrateTable(options.table);
   const before = options.before;
-  if (!(before instanceof Date) || Number.isNaN(before.getTime())) throw new RangeError('before must be a valid Date');
+  if (!(before instanceof Date)) throw new TypeError('pruneSubstrate: before must be a Date');
+  if (Number.isNaN(before.getTime())) throw new RangeError('pruneSubstrate: before must be a valid Date, got an invalid one');
   const dryRun = options.dryRun === true;
-  const batch = parseBatchSize(options.batchSize);
-  const daysAhead = parseDaysAhead(options.daysAhead ?? DEFAULT_DAYS_AHEAD);
-  const lockTimeoutMs = parseLockTimeout(options.lockTimeoutMs);
+  const batch = readIntegerOption('pruneSubstrate', 'batchSize', options.batchSize, { min: 100, max: 100_000, fallback: 10_000 });
+  const daysAhead = parseDaysAhead('pruneSubstrate', options.daysAhead);
+  const lockTimeoutMs = readIntegerOption('pruneSubstrate', 'lockTimeoutMs', options.lockTimeoutMs, { min: 1, max: 600_000, fallback: 5_000 });
   const steps: PruneStep[] = [];
   const record = (step: PruneStep): void => {
     steps.push(step);
