@@ -2,7 +2,7 @@ import type { AuditEnvelope } from '@kora/audit-sink';
 import { ENVELOPE_COLUMNS, toEnvelope } from './read-substrate-entries.js';
 import type { SelectedRow } from './read-substrate-entries.js';
 import type { SubstrateClient } from './substrate-client.js';
-import { isPool, withConnection } from './substrate-client.js';
+import { queryWithGenericPlan } from './query-with-generic-plan.js';
 import { parseSubstrateTable } from './substrate-table.js';
 
 /**
@@ -66,28 +66,6 @@ function rememberPosition(client: SubstrateClient, key: string, arrivedAt: strin
 const ARRIVED_AT = `to_char(events.ingested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS arrived_at`;
 
 /**
- * Run the poll's statement with a generic plan. It is the same statement every poll, and on a
- * table with dozens of partitions planning it afresh costs several times running it (2.5 ms
- * against 0.5 ms at 38 daily partitions); the generic plan reads each partition's arrival
- * index all the same. Only on a pool, in a transaction of its own: a client the caller passed
- * may be inside the caller's transaction, and its statement is planned as usual.
- */
-async function queryGeneric<T extends object>(client: SubstrateClient, statement: { name: string; text: string; values: unknown[] }): Promise<T[]> {
-  if (!isPool(client)) return (await client.query<T>(statement)).rows;
-  return withConnection(client, async (connection) => {
-    await connection.query('BEGIN; SET LOCAL plan_cache_mode = force_generic_plan');
-    try {
-      const result = await connection.query<T>(statement);
-      await connection.query('COMMIT');
-      return result.rows;
-    } catch (error) {
-      await connection.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  });
-}
-
-/**
  * The rows that arrived in the event log after the row `after`, in arrival order: what a live
  * panel shows next. Every host's rows are included. A row is delivered once it has been in the
  * table for `settleMs`, so that rows are never skipped when concurrent inserts commit out of
@@ -115,7 +93,7 @@ export async function readSubstrateArrivals(client: SubstrateClient, options: Re
     // deliver again the rows of the position's millisecond.
     anchor = 'AND (events.ingested_at, events.id) > ($3::timestamptz, $4::uuid)';
   }
-  const rows = await queryGeneric<SelectedRow & { arrived_at: string }>(client, {
+  const rows = await queryWithGenericPlan<SelectedRow & { arrived_at: string }>(client, {
     // One name per table and form: a connection prepares each once, and a name keeps one text.
     name: `kora_audit_arrivals_${after === null ? 'first' : 'next'}_${table.name}`,
     // `events.id`, the uuid: a bare `id` would be the selected text and defeat the index.
@@ -146,13 +124,14 @@ export async function readNewestArrivalId(
 ): Promise<string | null> {
   const table = parseSubstrateTable(options.table);
   const settle = `${Math.max(0, Math.floor(options.settleMs ?? DEFAULT_SETTLE_MS))} milliseconds`;
-  const result = await client.query<{ id: string; arrived_at: string }>(
+  const rows = await queryWithGenericPlan<{ id: string; arrived_at: string }>(client, {
+    name: `kora_audit_arrivals_newest_${table.name}`,
     // Ordered by the uuid column, not the selected text of the same name, so the index serves it.
-    `SELECT events.id::text AS id, ${ARRIVED_AT} FROM ${table.sql} AS events
+    text: `SELECT events.id::text AS id, ${ARRIVED_AT} FROM ${table.sql} AS events
       WHERE events.ingested_at < clock_timestamp() - $1::interval ORDER BY events.ingested_at DESC, events.id DESC LIMIT 1`,
-    [settle],
-  );
-  const newest = result.rows[0];
+    values: [settle],
+  });
+  const newest = rows[0];
   if (newest === undefined) return null;
   rememberPosition(client, `${table.name}\n${newest.id}`, newest.arrived_at);
   return newest.id;
