@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { createAuditSink, getDefaultLogger } from '@kora/audit-sink';
 import type { AuditLogger } from '@kora/audit-sink';
-import { createSubstratePool, createSubstrateWriter, migrateSubstrate, readErrorCode } from '@kora/audit-substrate-pg';
+import { createSubstratePool, createSubstrateWriter, migrateSubstrate, readDatabaseErrorCode } from '@kora/audit-substrate-pg';
 import type { SubstrateWriter } from '@kora/audit-substrate-pg';
 import type pg from 'pg';
 import { LogLevel, WebClient } from '@slack/web-api';
@@ -174,13 +174,13 @@ async function openSubstrate(
   // a panel answers 503) instead of holding them for as long as the socket lives.
   const pool = createSubstratePool({ connectionString: options.databaseUrl, max: 4, applicationName: 'kora-daemon', ...options.timeouts });
   // An idle connection the server dropped (a restart) must not end the daemon: the next query reconnects.
-  pool.on('error', (error) => logger.warn(`[kora.substrate.connection_lost] code=${readErrorCode(error)}`));
+  pool.on('error', (error) => logger.warn(`[kora.substrate.connection_lost] code=${readDatabaseErrorCode(error)}`));
   try {
     await migrateSubstrate(pool, { table: options.table });
   } catch (error) {
     // The file is the source of truth: start anyway. The writer creates the table once the
     // database answers, and the panels answer 503 until then.
-    logger.warn(`[kora.substrate.unavailable] code=${readErrorCode(error)} (rows are kept in the audit file; the panels read the database once it answers)`);
+    logger.warn(`[kora.substrate.unavailable] code=${readDatabaseErrorCode(error)} (rows are kept in the audit file; the panels read the database once it answers)`);
   }
   const writer = createSubstrateWriter({ client: pool, table: options.table, logger, clock });
   return { pool, writer };

@@ -22,6 +22,7 @@ process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   signal: controller.signal,
+  interactive: process.stdin.isTTY === true,
 });
 process.off('SIGINT', onSignal);
 process.off('SIGTERM', onSignal);

@@ -15,6 +15,11 @@ export interface CliIo {
   readonly signal?: AbortSignal | undefined;
   /** The clock for relative times such as `--since 15m` (default `Date.now`). */
   readonly now?: (() => number) | undefined;
+  /**
+   * A person is at a terminal (standard input is one): commands that remove data, such as
+   * `db prune`, then ask for `--yes` instead of acting. Default false, as under cron or a script.
+   */
+  readonly interactive?: boolean | undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROTATION_QUIET_MS, identityOf, sameIdentity } from '@kora/audit-sink/reader';
+import { ROTATION_QUIET_MS, identityOf, readErrorCode, sameIdentity } from '@kora/audit-sink/reader';
 import type { FileIdentity } from '@kora/audit-sink/reader';
 import { DEFAULT_MAX_LINE_BYTES } from './read-lines-forward.js';
 
@@ -27,7 +27,7 @@ export async function fileIdentity(path: string): Promise<{ identity: FileIdenti
     const stats = await stat(path, { bigint: true });
     return { identity: identityOf(stats), size: Number(stats.size) };
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
+    if (readErrorCode(error) === 'ENOENT') return null;
     throw error;
   }
 }
@@ -98,7 +98,7 @@ async function openFollowed(path: string, offset: (identity: FileIdentity) => nu
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
+    if (readErrorCode(error) === 'ENOENT') return null;
     throw error;
   }
   try {

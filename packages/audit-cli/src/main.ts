@@ -39,7 +39,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'db',
-    summary: 'look after the PostgreSQL event log: lag (each host\'s newest row)',
+    summary: 'look after the PostgreSQL event log: lag, migrate, prune',
     load: async () => (await import('./commands/db.js')).dbCommand,
   },
 ];

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { SEAM_NAMES, isSeamName, resolveAuditLogPath } from '@kora/audit-sink/reader';
+import { SEAM_NAMES, isSeamName, readErrorCode, resolveAuditLogPath } from '@kora/audit-sink/reader';
 import type { SeamName } from '@kora/audit-sink/reader';
 import type { CliIo } from './cli-io.js';
 import { UsageError } from './usage-error.js';
@@ -21,8 +21,7 @@ export function parseCommandLine<T>(parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_') && error instanceof Error) {
+    if (readErrorCode(error)?.startsWith('ERR_PARSE_ARGS_') === true && error instanceof Error) {
       throw new UsageError(error.message.split(/\.\s/)[0] ?? error.message);
     }
     throw error;

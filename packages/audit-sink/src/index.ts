@@ -16,6 +16,7 @@ export type {
 } from './seam/define-seam.js';
 export type { AuditLogger, EmitContext, EmitOutcome, SkipReason } from './seam/emit-types.js';
 export { emitSeamEvent } from './seam/emit-seam-event.js';
+export { readDetailsField } from './seam/read-details-field.js';
 export type { EmitTargets } from './seam/emit-seam-event.js';
 
 export { createAuditSink } from './sink/create-audit-sink.js';
@@ -44,8 +45,12 @@ export { formatPythonRepr } from './format/format-python-repr.js';
 export { formatFixedHalfEven } from './format/format-fixed-half-even.js';
 export { formatPythonInt } from './format/format-python-int.js';
 export { escapeToken } from './format/escape-token.js';
+export { escapeCodePoints } from './format/escape-code-points.js';
 export { escapeJsonControls, hasJsonControls } from './format/escape-json-controls.js';
 export { readErrorTypeName } from './format/read-error-type-name.js';
+export { readErrorCode } from './format/read-error-code.js';
+export { readIntegerOption } from './options/read-integer-option.js';
+export type { IntegerOptionRange } from './options/read-integer-option.js';
 
 export { readAuditEntries, streamAuditEntries, streamAuditJsonl, streamAuditLines } from './reader/read-audit-entries.js';
 export { parseReadFilters } from './reader/parse-read-filters.js';

@@ -1,3 +1,5 @@
+import { readErrorCode } from '@kora/audit-sink';
+
 /**
  * What a failed insert means for the rows in it:
  * - `unavailable`: the database could not be reached or is restarting; retry the same rows later.
@@ -10,7 +12,7 @@ export type DatabaseErrorKind = 'unavailable' | 'rejected' | 'missing_table' | '
 
 /** Classify an error from `pg` by its code: a SQLSTATE, or a Node error code for the socket. */
 export function classifyDatabaseError(error: unknown): DatabaseErrorKind {
-  const code = readErrorCode(error);
+  const code = readDatabaseErrorCode(error);
   if (code === '42P01' || code === '3F000') return 'missing_table';
   // 22: data exception (bad uuid, timestamp out of range, invalid JSON, NUL in text);
   // 54000: a value too large (a jsonb over its limit).
@@ -34,12 +36,13 @@ const PG_TIMEOUTS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
- * The error's code for a log line: the SQLSTATE or Node code, `query_timeout` or
- * `connect_timeout` for the driver's timeouts, else the error's name.
+ * A database error's code for a log line: the SQLSTATE or Node code ({@link readErrorCode}),
+ * `query_timeout` or `connect_timeout` for the driver's timeouts, else the error's name, else
+ * `unknown`.
  */
-export function readErrorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code !== '') return code;
+export function readDatabaseErrorCode(error: unknown): string {
+  const code = readErrorCode(error);
+  if (code !== undefined) return code;
   if (!(error instanceof Error)) return 'unknown';
   return PG_TIMEOUTS.get(error.message) ?? error.name;
 }

@@ -8,7 +8,7 @@ import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, rea
 import { startTcpProxy } from './__fixtures__/tcp-proxy.js';
 import type { TcpProxy } from './__fixtures__/tcp-proxy.js';
 import { idsInFiles, writeSeamRows } from './__fixtures__/write-seam-rows.js';
-import { readErrorCode } from './classify-database-error.js';
+import { readDatabaseErrorCode } from './classify-database-error.js';
 import { DEFAULT_SUBSTRATE_TIMEOUTS, createSubstratePool, readSubstrateTimeouts } from './create-substrate-pool.js';
 import { migrateSubstrate } from './migrate-substrate.js';
 import { readSubstrateEntries } from './read-substrate-entries.js';
@@ -89,7 +89,7 @@ describeWithPostgres('createSubstratePool', () => {
     try {
       expect((await timed.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]?.statement_timeout).toBe('250ms');
       const error: unknown = await timed.query('SELECT pg_sleep(5)').catch((caught: unknown) => caught);
-      expect(readErrorCode(error)).toBe('57014');
+      expect(readDatabaseErrorCode(error)).toBe('57014');
     } finally {
       await timed.end();
     }
@@ -103,9 +103,9 @@ describeWithPostgres('createSubstratePool', () => {
       proxy.hold(true);
       const error: unknown = await readSubstrateEntries(frozen, { table, limit: 1 }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(Error);
-      expect(readErrorCode(error)).toBe('query_timeout');
+      expect(readDatabaseErrorCode(error)).toBe('query_timeout');
       // A new connection through the frozen path fails too, on its own timeout.
-      expect(readErrorCode(await readSubstrateEntries(frozen, { table, limit: 1 }).catch((caught: unknown) => caught))).toBe('connect_timeout');
+      expect(readDatabaseErrorCode(await readSubstrateEntries(frozen, { table, limit: 1 }).catch((caught: unknown) => caught))).toBe('connect_timeout');
       proxy.hold(false);
       expect((await readSubstrateEntries(frozen, { table, limit: 1 })).entries).toEqual([]);
     } finally {

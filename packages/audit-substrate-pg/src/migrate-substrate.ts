@@ -1,35 +1,46 @@
+import { readIntegerOption } from '@kora/audit-sink';
+import { createDayPartitions, startOfUtcDay } from './partitions/create-day-partitions.js';
+import { readSubstrateLayout } from './partitions/read-substrate-layout.js';
 import type { SubstrateClient } from './substrate-client.js';
-import { withConnection } from './substrate-client.js';
 import { SUBSTRATE_SCHEMA_VERSION, parseSubstrateTable } from './substrate-table.js';
+import type { SubstrateTable } from './substrate-table.js';
+import { withMigrationLock } from './with-migration-lock.js';
 
 /** Options of {@link migrateSubstrate}. */
 export interface MigrateSubstrateOptions {
   /** The table, `name` or `schema.name` (default `kora_audit_events`). */
   readonly table?: string | undefined;
+  /**
+   * The layout of a table this call creates: `plain` (the default) or `daily`, partitioned by
+   * range on `emitted_at` with one partition per UTC day and a default partition, so retention
+   * drops whole days (`pruneSubstrate`). A table that exists keeps its layout.
+   */
+  readonly layout?: 'plain' | 'daily' | undefined;
+  /**
+   * On a partitioned table: how many UTC days after today get their partition ahead of time,
+   * 0–366 (default 7). Any table partitioned by range on `emitted_at` is kept covered.
+   */
+  readonly daysAhead?: number | undefined;
+  /** The clock that says which day today is (default: this machine's). */
+  readonly now?: (() => Date) | undefined;
 }
 
-// Every host migrating at once takes this one lock, so two `CREATE … IF NOT EXISTS` never
-// race (they can: both see no table, and the second fails on the catalog's unique index).
-// Arbitrary and fixed: "kora" in ASCII, then 1.
-const MIGRATION_LOCK_KEY = '7741532045410566145';
+/** The days ahead {@link migrateSubstrate} covers with partitions when not told. */
+export const DEFAULT_DAYS_AHEAD = 7;
 
-/**
- * Create the event-log table and the indexes the panel queries need, if they are missing.
- * Idempotent and safe from many hosts at once: it runs in one transaction under a
- * transaction-scoped advisory lock (`pg_advisory_xact_lock`). A table that already exists
- * (for example one the operator created partitioned by month) is left as it is; only missing
- * indexes are added.
- *
- * Resolves to the layout version now in place ({@link SUBSTRATE_SCHEMA_VERSION}). Rejects
- * when the database refuses (no permission, unreachable) or the table name is invalid.
- */
-export async function migrateSubstrate(client: SubstrateClient, options: MigrateSubstrateOptions = {}): Promise<number> {
-  const table = parseSubstrateTable(options.table);
-  const statements = [
-    `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`,
-    ...(table.schema === undefined ? [] : [`CREATE SCHEMA IF NOT EXISTS "${table.schema}"`]),
-    `CREATE TABLE IF NOT EXISTS ${table.sql} (
-      id uuid PRIMARY KEY,
+const DAY_MS = 86_400_000;
+
+/** Check `daysAhead` of `owner`'s options: a TypeError or RangeError names the function and the option. */
+export function parseDaysAhead(owner: string, value: number | undefined): number {
+  return readIntegerOption(owner, 'daysAhead', value, { min: 0, max: 366, fallback: DEFAULT_DAYS_AHEAD });
+}
+
+function createTableStatement(table: SubstrateTable, layout: 'plain' | 'daily'): string {
+  // A partitioned table's unique keys must hold the partition key: (id, emitted_at). Ids are
+  // UUIDv7 and a re-shipped row carries its first `emitted_at`, so it still conflicts.
+  const key = layout === 'daily' ? 'PRIMARY KEY (id, emitted_at)' : 'PRIMARY KEY (id)';
+  return `CREATE TABLE IF NOT EXISTS ${table.sql} (
+      id uuid NOT NULL,
       v smallint NOT NULL,
       emitted_at timestamptz NOT NULL,
       seam text NOT NULL,
@@ -37,8 +48,14 @@ export async function migrateSubstrate(client: SubstrateClient, options: Migrate
       caller_session_id text,
       details jsonb NOT NULL,
       origin_host text NOT NULL,
-      ingested_at timestamptz NOT NULL DEFAULT now()
-    )`,
+      ingested_at timestamptz NOT NULL DEFAULT now(),
+      ${key}
+    )${layout === 'daily' ? ' PARTITION BY RANGE (emitted_at)' : ''}`;
+}
+
+function indexStatements(table: SubstrateTable): string[] {
+  // On a partitioned table each is created on every partition, and on every later one.
+  return [
     // Newest first over all seams, and keyset paging on (emitted_at, id).
     `CREATE INDEX IF NOT EXISTS "${table.timeIndex}" ON ${table.sql} (emitted_at DESC, id DESC)`,
     // Newest first within one seam: a panel of several seams reads one range per seam.
@@ -49,14 +66,39 @@ export async function migrateSubstrate(client: SubstrateClient, options: Migrate
     // the host's rows (the newest of a silent host is hours deep in the time index).
     `CREATE INDEX IF NOT EXISTS "${table.hostIndex}" ON ${table.sql} (origin_host, emitted_at DESC) INCLUDE (ingested_at)`,
   ];
-  await withConnection(client, async (connection) => {
-    await connection.query('BEGIN');
-    try {
-      for (const statement of statements) await connection.query(statement);
-      await connection.query('COMMIT');
-    } catch (error) {
-      await connection.query('ROLLBACK').catch(() => undefined);
-      throw error;
+}
+
+/**
+ * Create the event-log table and the indexes the panel queries need, if they are missing, and
+ * on a table partitioned by range on `emitted_at` the partitions of today and the next
+ * `daysAhead` UTC days and a default partition. Idempotent and safe from many hosts at once: it
+ * runs in one transaction under a transaction-scoped advisory lock (`pg_advisory_xact_lock`).
+ * A table that already exists (for example one the operator partitioned by month) keeps its
+ * layout; only missing indexes and partitions are added. The shipper and the daemon call it at
+ * start, so a partitioned table stays covered as long as they restart or `kora-audit db prune`
+ * runs at least every `daysAhead` days; rows of an uncovered day land in the default partition
+ * and are moved out when their day's partition is created.
+ *
+ * Resolves to the layout version now in place ({@link SUBSTRATE_SCHEMA_VERSION}). Rejects
+ * when the database refuses (no permission, unreachable), when `layout` asks for daily
+ * partitions of a table that exists without them, or on invalid options (RangeError).
+ */
+export async function migrateSubstrate(client: SubstrateClient, options: MigrateSubstrateOptions = {}): Promise<number> {
+  const table = parseSubstrateTable(options.table);
+  const layout = options.layout ?? 'plain';
+  if (layout !== 'plain' && layout !== 'daily') throw new RangeError(`migrateSubstrate: layout must be 'plain' or 'daily', got ${String(layout)}`);
+  const daysAhead = parseDaysAhead('migrateSubstrate', options.daysAhead);
+  const today = startOfUtcDay(options.now?.() ?? new Date());
+  await withMigrationLock(client, async (connection) => {
+    if (table.schema !== undefined) await connection.query(`CREATE SCHEMA IF NOT EXISTS "${table.schema}"`);
+    await connection.query(createTableStatement(table, layout));
+    for (const statement of indexStatements(table)) await connection.query(statement);
+    const found = await readSubstrateLayout(connection, table);
+    if (layout === 'daily' && found.kind !== 'partitioned') {
+      throw new RangeError(`${table.name} exists without partitions: convert it as docs/fleet.md describes, or migrate without layout 'daily'`);
+    }
+    if (found.kind === 'partitioned') {
+      await createDayPartitions(connection, table, found.partitions, { from: today, to: new Date(today.getTime() + (daysAhead + 1) * DAY_MS) });
     }
   });
   return SUBSTRATE_SCHEMA_VERSION;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPool, describeWithPostgres, dropTable, uniqueTableName } from './__fixtures__/postgres-test-server.js';
 import { insertAuditRows } from './insert-audit-rows.js';
 import { migrateSubstrate } from './migrate-substrate.js';
+import { createSubstratePartitions } from './partitions/create-day-partitions.js';
 import { readNewestArrivalId, readSubstrateArrivals } from './read-substrate-arrivals.js';
 import { readSubstrateEntries } from './read-substrate-entries.js';
 import type { ReadSubstrateEntriesOptions } from './read-substrate-entries.js';
@@ -26,10 +27,14 @@ function makeId(ms: number): string {
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(0, 3)}-8${random.slice(3, 6)}-${random.slice(6, 18)}`;
 }
 
-function makeRows(): AuditEnvelope[] {
+// On the daily layout the same rows spread over 30 days, three to a millisecond still.
+const SPACING_MS = { plain: 1, daily: (30 * 86_400_000) / (ROWS / ROWS_PER_MS) } as const;
+const DAY_MS = 86_400_000;
+
+function makeRows(spacingMs: number): AuditEnvelope[] {
   const rows: AuditEnvelope[] = [];
   for (let n = 0; n < ROWS; n += 1) {
-    const ms = FIRST_MS + Math.floor(n / ROWS_PER_MS);
+    const ms = FIRST_MS + Math.floor(n / ROWS_PER_MS) * spacingMs;
     const seam = MIX[n % MIX.length] ?? 'mcp.tool_called';
     rows.push({ v: 1, id: makeId(ms), emitted_at: new Date(ms).toISOString(), seam, source: null, caller_session_id: null, details: { n } });
   }
@@ -42,19 +47,25 @@ function newestFirst(a: AuditEnvelope, b: AuditEnvelope): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
+type ExplainRow = { 'QUERY PLAN': { Plan: PlanNode }[] };
+
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
   Plans?: PlanNode[];
 }
 
-/** What in a plan reads or sorts the whole table: a sequential scan, or a sort above a scan of it. */
-function planProblems(node: PlanNode, table: string): string[] {
+/**
+ * What in a plan reads or sorts the whole table: a sequential scan, or a sort above a scan of
+ * it or of its partitions. A sequential scan of an empty partition (a day ahead) reads nothing.
+ */
+function planProblems(node: PlanNode, table: string, empty: ReadonlySet<string>): string[] {
   const problems: string[] = [];
-  const scansTable = (child: PlanNode): boolean => child['Relation Name'] === table || (child.Plans ?? []).some(scansTable);
+  const isTable = (name: string | undefined): boolean => name !== undefined && (name === table || name.startsWith(`${table}_`));
+  const scansTable = (child: PlanNode): boolean => isTable(child['Relation Name']) || (child.Plans ?? []).some(scansTable);
   const walk = (child: PlanNode): void => {
     const type = child['Node Type'];
-    if (type === 'Seq Scan') problems.push(`Seq Scan on ${child['Relation Name'] ?? '?'}`);
+    if (type === 'Seq Scan' && !empty.has(child['Relation Name'] ?? '')) problems.push(`Seq Scan on ${child['Relation Name'] ?? '?'}`);
     if ((type === 'Sort' || type === 'Incremental Sort') && scansTable(child)) problems.push(`${type} over ${table}`);
     for (const grandchild of child.Plans ?? []) walk(grandchild);
   };
@@ -65,16 +76,46 @@ function planProblems(node: PlanNode, table: string): string[] {
 interface CapturedQuery {
   text: string;
   values: unknown[];
+  /** Sent in a transaction that asked for a generic plan (`SET LOCAL plan_cache_mode`). */
+  generic: boolean;
 }
 
-/** The pool, with every statement sent through `query` recorded as it was sent. */
+type QueryArguments = [string | { text: string; values?: unknown[] }, unknown[]?];
+
+/** A recorder of the statements sent through `query`, as they were sent. */
+function recordQuery(captured: CapturedQuery[], generic: () => boolean, send: (...args: QueryArguments) => Promise<unknown>) {
+  return (...args: QueryArguments): Promise<unknown> => {
+    const [first, second] = args;
+    const text = typeof first === 'string' ? first : first.text;
+    const values = typeof first === 'string' ? (second ?? []) : (first.values ?? []);
+    if (!/^\s*(BEGIN|COMMIT|ROLLBACK)/.test(text)) captured.push({ text, values, generic: generic() });
+    return send(...args);
+  };
+}
+
+/** The pool, with every statement sent through `query`, or through a connection it lends, recorded. */
 function capturing(pool: pg.Pool, captured: CapturedQuery[]): pg.Pool {
   return new Proxy(pool, {
     get(target, property) {
-      if (property === 'query') {
-        return (text: string, values: unknown[] = []) => {
-          captured.push({ text, values });
-          return target.query(text, values);
+      if (property === 'query') return recordQuery(captured, () => false, (text, values) => target.query(text, values));
+      if (property === 'connect') {
+        return async () => {
+          const connection = await target.connect();
+          let generic = false;
+          return new Proxy(connection, {
+            get(client, name) {
+              if (name === 'query') {
+                return (...args: QueryArguments) => {
+                  const text = typeof args[0] === 'string' ? args[0] : args[0].text;
+                  if (/plan_cache_mode = force_generic_plan/.test(text)) generic = true;
+                  if (/^\s*(COMMIT|ROLLBACK)/.test(text)) generic = false;
+                  return recordQuery(captured, () => generic, (statement, values) => client.query(statement, values))(...args);
+                };
+              }
+              const value: unknown = Reflect.get(client, name);
+              return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+            },
+          });
         };
       }
       const value: unknown = Reflect.get(target, property);
@@ -84,15 +125,22 @@ function capturing(pool: pg.Pool, captured: CapturedQuery[]): pg.Pool {
 }
 
 describeWithPostgres('read paths', () => {
+  describe.each(['plain', 'daily'] as const)('on the %s layout', (layout) => {
   const pool = createTestPool();
   const table = uniqueTableName('plans');
-  const rows = makeRows();
+  const spacingMs = SPACING_MS[layout];
+  const rows = makeRows(spacingMs);
+  const empty = new Set<string>();
 
   beforeAll(async () => {
-    await migrateSubstrate(pool, { table });
+    await migrateSubstrate(pool, { table, layout });
+    // The rows' 30 days, and empty days on either side, as a table with days ahead has.
+    if (layout === 'daily') await createSubstratePartitions(pool, { table, from: new Date(FIRST_MS - 3 * DAY_MS), to: new Date(FIRST_MS + 33 * DAY_MS) });
     // Several transactions, so arrivals have ties in ingested_at and more than one value of it.
     for (let start = 0; start < ROWS; start += BATCH) await insertAuditRows(pool, rows.slice(start, start + BATCH), { table, originHost: 'test-host' });
     await pool.query(`ANALYZE "${table}"`);
+    const partitions = await pool.query<{ name: string }>("SELECT relname AS name FROM pg_class WHERE relname LIKE $1 AND relkind = 'r' AND reltuples = 0", [`${table}_%`]);
+    for (const { name } of partitions.rows) empty.add(name);
   }, 120_000);
   afterAll(async () => {
     await dropTable(pool, table);
@@ -105,13 +153,28 @@ describeWithPostgres('read paths', () => {
     await read(capturing(pool, captured));
     expect(captured.length).toBeGreaterThan(0);
     const plans: { text: string; problems: string[] }[] = [];
-    for (const { text, values } of captured) {
-      const result = await pool.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
-      const plan = result.rows[0]?.['QUERY PLAN'][0]?.Plan;
+    for (const { text, values, generic } of captured) {
+      const plan = generic ? await explainGeneric(text, values) : (await pool.query<ExplainRow>(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]?.['QUERY PLAN'][0]?.Plan;
       if (plan === undefined) throw new Error(`no plan for ${text}`);
-      plans.push({ text, problems: planProblems(plan, table) });
+      plans.push({ text, problems: planProblems(plan, table, empty) });
     }
     return plans;
+  }
+
+  /** The generic plan of a statement, the one a prepared statement runs under force_generic_plan. */
+  async function explainGeneric(text: string, values: unknown[]): Promise<PlanNode | undefined> {
+    const connection = await pool.connect();
+    try {
+      await connection.query('SET plan_cache_mode = force_generic_plan');
+      await connection.query(`PREPARE kora_plan AS ${text}`);
+      const literals = values.map((value) => connection.escapeLiteral(String(value))).join(', ');
+      const result = await connection.query<ExplainRow>(`EXPLAIN (FORMAT JSON) EXECUTE kora_plan(${literals})`);
+      return result.rows[0]?.['QUERY PLAN'][0]?.Plan;
+    } finally {
+      await connection.query('DEALLOCATE kora_plan').catch(() => undefined);
+      await connection.query('RESET plan_cache_mode').catch(() => undefined);
+      connection.release();
+    }
   }
 
   /** The cursor after `pages` pages of `limit` rows. */
@@ -123,8 +186,8 @@ describeWithPostgres('read paths', () => {
   }
 
   describe('readSubstrateEntries', () => {
-    const since = new Date(FIRST_MS + 4_000).toISOString();
-    const until = new Date(FIRST_MS + 6_000).toISOString();
+    const since = new Date(FIRST_MS + 4_000 * spacingMs).toISOString();
+    const until = new Date(FIRST_MS + 6_000 * spacingMs).toISOString();
     const filters: [string, ReadSubstrateEntriesOptions][] = [
       ['no filter', {}],
       ['one seam', { seams: ['slack_dm.reply_failed'] }],
@@ -181,4 +244,5 @@ describeWithPostgres('read paths', () => {
       for (const { text, problems } of await explainEach((client) => readNewestArrivalId(client, { table, settleMs: 0 }))) expect(problems, text).toEqual([]);
     });
   });
+});
 });

@@ -2,6 +2,7 @@ import type { AuditEnvelope } from '@kora/audit-sink';
 import { ENVELOPE_COLUMNS, toEnvelope } from './read-substrate-entries.js';
 import type { SelectedRow } from './read-substrate-entries.js';
 import type { SubstrateClient } from './substrate-client.js';
+import { queryWithGenericPlan } from './query-with-generic-plan.js';
 import { parseSubstrateTable } from './substrate-table.js';
 
 /**
@@ -42,11 +43,36 @@ export type SubstrateArrivals =
       readonly position: string | null;
     };
 
+// Where each delivered position sits in arrival order, `(ingested_at, id)`, so that the next
+// poll starts from it without looking the row up: on a table partitioned by `emitted_at`, a
+// lookup by id alone probes every partition. Rows never change their ingested_at, so an entry
+// is never stale. Kept per client (two databases may hold the same row, arrived at different
+// times) and bounded; a position forgotten is looked up again.
+const knownPositions = new WeakMap<object, Map<string, string>>();
+const KNOWN_POSITIONS_MAX = 4_096;
+
+function rememberPosition(client: SubstrateClient, key: string, arrivedAt: string): void {
+  let known = knownPositions.get(client);
+  if (known === undefined) knownPositions.set(client, (known = new Map<string, string>()));
+  known.delete(key);
+  known.set(key, arrivedAt);
+  if (known.size > KNOWN_POSITIONS_MAX) {
+    const oldest = known.keys().next();
+    if (oldest.done !== true) known.delete(oldest.value);
+  }
+}
+
+// ingested_at keeps microseconds; as ISO text in UTC it goes back to the server exactly.
+const ARRIVED_AT = `to_char(events.ingested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS arrived_at`;
+
 /**
  * The rows that arrived in the event log after the row `after`, in arrival order: what a live
  * panel shows next. Every host's rows are included. A row is delivered once it has been in the
  * table for `settleMs`, so that rows are never skipped when concurrent inserts commit out of
- * order; the price is that much delay. The arrival index `(ingested_at, id)` serves it.
+ * order; the price is that much delay. The arrival index `(ingested_at, id)` serves it, on a
+ * partitioned table each partition's. A position this process delivered is followed from
+ * where it was even once retention has deleted its row; one it did not deliver (a reconnecting
+ * client's) is looked up, and `found: false` answers when its row is gone.
  */
 export async function readSubstrateArrivals(client: SubstrateClient, options: ReadSubstrateArrivalsOptions): Promise<SubstrateArrivals> {
   const table = parseSubstrateTable(options.table);
@@ -55,28 +81,36 @@ export async function readSubstrateArrivals(client: SubstrateClient, options: Re
   let anchor = '';
   const values: unknown[] = [settle, maxRows + 1];
   if (after !== null) {
-    const position = await client.query(`SELECT 1 FROM ${table.sql} WHERE id = $1::uuid`, [after]);
-    if (position.rows.length === 0) return { found: false, rows: [], position: await readNewestArrivalId(client, options) };
-    values.push(after);
+    const key = `${table.name}\n${after}`;
+    let arrivedAt = knownPositions.get(client)?.get(key);
+    if (arrivedAt === undefined) {
+      const position = await client.query<{ arrived_at: string }>(`SELECT ${ARRIVED_AT} FROM ${table.sql} AS events WHERE events.id = $1::uuid`, [after]);
+      arrivedAt = position.rows[0]?.arrived_at;
+      if (arrivedAt === undefined) return { found: false, rows: [], position: await readNewestArrivalId(client, options) };
+    }
+    values.push(arrivedAt, after);
     // Compared in the server: a JavaScript Date would cut ingested_at's microseconds and
     // deliver again the rows of the position's millisecond.
-    anchor = `AND (events.ingested_at, events.id) > (SELECT ingested_at, id FROM ${table.sql} WHERE id = $3::uuid)`;
+    anchor = 'AND (events.ingested_at, events.id) > ($3::timestamptz, $4::uuid)';
   }
-  const result = await client.query<SelectedRow>(
+  const rows = await queryWithGenericPlan<SelectedRow & { arrived_at: string }>(client, {
+    // One name per table and form: a connection prepares each once, and a name keeps one text.
+    name: `kora_audit_arrivals_${after === null ? 'first' : 'next'}_${table.name}`,
     // `events.id`, the uuid: a bare `id` would be the selected text and defeat the index.
-    `SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql} AS events
+    text: `SELECT ${ENVELOPE_COLUMNS}, ${ARRIVED_AT} FROM ${table.sql} AS events
       WHERE events.ingested_at < clock_timestamp() - $1::interval ${anchor}
       ORDER BY events.ingested_at, events.id LIMIT $2`,
     values,
-  );
-  if (result.rows.length > maxRows) return { found: false, rows: [], position: await readNewestArrivalId(client, options) };
-  const rows: AuditEnvelope[] = [];
-  for (const row of result.rows) {
+  });
+  if (rows.length > maxRows) return { found: false, rows: [], position: await readNewestArrivalId(client, options) };
+  const entries: AuditEnvelope[] = [];
+  for (const row of rows) {
     const entry = toEnvelope(row);
-    if (entry !== undefined) rows.push(entry);
+    if (entry !== undefined) entries.push(entry);
   }
-  const last = result.rows[result.rows.length - 1];
-  return { found: true, rows, position: last?.id ?? after };
+  const last = rows[rows.length - 1];
+  if (last !== undefined) rememberPosition(client, `${table.name}\n${last.id}`, last.arrived_at);
+  return { found: true, rows: entries, position: last?.id ?? after };
 }
 
 /**
@@ -90,11 +124,15 @@ export async function readNewestArrivalId(
 ): Promise<string | null> {
   const table = parseSubstrateTable(options.table);
   const settle = `${Math.max(0, Math.floor(options.settleMs ?? DEFAULT_SETTLE_MS))} milliseconds`;
-  const result = await client.query<{ id: string }>(
+  const rows = await queryWithGenericPlan<{ id: string; arrived_at: string }>(client, {
+    name: `kora_audit_arrivals_newest_${table.name}`,
     // Ordered by the uuid column, not the selected text of the same name, so the index serves it.
-    `SELECT events.id::text AS id FROM ${table.sql} AS events
+    text: `SELECT events.id::text AS id, ${ARRIVED_AT} FROM ${table.sql} AS events
       WHERE events.ingested_at < clock_timestamp() - $1::interval ORDER BY events.ingested_at DESC, events.id DESC LIMIT 1`,
-    [settle],
-  );
-  return result.rows[0]?.id ?? null;
+    values: [settle],
+  });
+  const newest = rows[0];
+  if (newest === undefined) return null;
+  rememberPosition(client, `${table.name}\n${newest.id}`, newest.arrived_at);
+  return newest.id;
 }

@@ -2,6 +2,7 @@ import { auditEnvelope, decodeOpaqueCursor, encodeOpaqueCursor, parseReadFilters
 import type { AuditEnvelope, SeamName, TimeBound } from '@kora/audit-sink';
 import { z } from 'zod';
 import type { SubstrateClient } from './substrate-client.js';
+import { queryWithGenericPlan } from './query-with-generic-plan.js';
 import { parseSubstrateTable } from './substrate-table.js';
 
 /** A time bound: a Date, an ISO-8601 string, or epoch milliseconds (the core's `TimeBound`). */
@@ -113,9 +114,7 @@ export async function readSubstrateEntries(client: SubstrateClient, options: Rea
     const ranges = [...seams].map((seam) => `(SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql} ${where([`seam = ${parameter(seam)}`])} ${order} LIMIT ${fetch})`);
     text = `SELECT * FROM (${ranges.join(' UNION ALL ')}) AS ranges ORDER BY sort_at DESC, sort_id DESC LIMIT ${fetch}`;
   }
-  const result = await client.query<SelectedRow>(text, values);
-
-  const rows = result.rows;
+  const rows = await queryWithGenericPlan<SelectedRow>(client, { text, values });
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const entries: AuditEnvelope[] = [];

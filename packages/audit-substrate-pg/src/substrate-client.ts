@@ -6,7 +6,8 @@ import type pg from 'pg';
  */
 export type SubstrateClient = pg.Pool | pg.ClientBase;
 
-function isPool(client: SubstrateClient): client is pg.Pool {
+/** Whether `client` is a pool (each statement may take another connection) rather than one client. */
+export function isPool(client: SubstrateClient): client is pg.Pool {
   // Duck-typed: a pool from another copy of `pg` is still a pool.
   return 'totalCount' in client && typeof client.connect === 'function';
 }

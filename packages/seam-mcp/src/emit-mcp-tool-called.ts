@@ -1,4 +1,4 @@
-import { emitSeamEvent, escapeToken, fitRedactedLength, readErrorTypeName, redactText } from '@kora/audit-sink';
+import { emitSeamEvent, escapeCodePoints, escapeToken, fitRedactedLength, readErrorTypeName, redactText } from '@kora/audit-sink';
 import type { EmitOutcome, EmitTargets } from '@kora/audit-sink';
 import { compareCodePoints } from './compare-code-points.js';
 import { MAX_ARGS_KEYS, MAX_TOKEN_LENGTH, seam } from './mcp-tool-called.js';
@@ -114,15 +114,7 @@ function listArgsKeys(args: unknown): string[] {
 const ESCAPED_IN_KEY_NAME = /[\p{C}\p{Z}]/u;
 
 function printableKeyName(key: string): string {
-  let name = '';
-  for (const character of key) {
-    const codePoint = character.codePointAt(0) ?? 0;
-    if (!ESCAPED_IN_KEY_NAME.test(character)) name += character;
-    else if (codePoint <= 0xff) name += `\\x${codePoint.toString(16).padStart(2, '0')}`;
-    else if (codePoint <= 0xffff) name += `\\u${codePoint.toString(16).padStart(4, '0')}`;
-    else name += `\\U${codePoint.toString(16).padStart(8, '0')}`;
-    if (name.length >= SCAN_LENGTH) break;
-  }
+  const name = escapeCodePoints(key, (character) => ESCAPED_IN_KEY_NAME.test(character), SCAN_LENGTH);
   // Cut by code point, so that no surrogate pair is split, and never inside a secret.
   return fitRedactedLength(name, MAX_TOKEN_LENGTH);
 }

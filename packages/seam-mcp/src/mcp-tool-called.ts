@@ -1,4 +1,4 @@
-import { defineSeam, formatPythonStr } from '@kora/audit-sink';
+import { defineSeam, formatPythonStr, readDetailsField } from '@kora/audit-sink';
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
 import { compareCodePoints } from './compare-code-points.js';
@@ -59,7 +59,7 @@ export const fields = [
  * `%s`: `args_keys` is the list's repr (`['a', 'b']`). Formats any input.
  */
 export function formatLine(details: Readonly<Record<string, unknown>>, _context?: LineContext): string {
-  const value = (key: string): string => formatPythonStr(readField(details, key));
+  const value = (key: string): string => formatPythonStr(readDetailsField(details, key));
   return `[kora.mcp.tool_called] tool=${value('tool_name')} caller_actor_kind=${value('caller_actor_kind')} args_keys=${value('args_keys')} result=${value('result')}`;
 }
 
@@ -82,13 +82,4 @@ function isStrictlySorted(keys: readonly unknown[]): boolean {
     previous = key;
   }
   return true;
-}
-
-function readField(details: Readonly<Record<string, unknown>> | null | undefined, key: string): unknown {
-  try {
-    return details?.[key];
-  } catch {
-    // A throwing getter must not break a line that is meant to be total.
-    return '<unreadable>';
-  }
 }

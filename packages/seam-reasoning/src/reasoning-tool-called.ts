@@ -1,4 +1,4 @@
-import { defineSeam, formatPythonInt, formatPythonStr } from '@kora/audit-sink';
+import { defineSeam, formatPythonInt, formatPythonStr, readDetailsField } from '@kora/audit-sink';
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
 
@@ -52,7 +52,7 @@ export const fields = [
  * (not null or undefined). A null caller session prints `None`. Formats any input.
  */
 export function formatLine(details: Readonly<Record<string, unknown>>, context?: LineContext): string {
-  const value = (key: string): unknown => readField(details, key);
+  const value = (key: string): unknown => readDetailsField(details, key);
   const excType = value('exc_type');
   return (
     `[kora.reasoning.tool_called] tool=${formatPythonStr(value('tool_name'))} triggered_by=${formatPythonStr(value('triggered_by'))}` +
@@ -71,12 +71,3 @@ export const seam = defineSeam({
   fields,
   formatLine,
 });
-
-function readField(details: Readonly<Record<string, unknown>> | null | undefined, key: string): unknown {
-  try {
-    return details?.[key];
-  } catch {
-    // A throwing getter must not break a line that is meant to be total.
-    return '<unreadable>';
-  }
-}

@@ -1,4 +1,4 @@
-import { defineSeam, formatPythonStr } from '@kora/audit-sink';
+import { defineSeam, formatPythonStr, readDetailsField } from '@kora/audit-sink';
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
 
@@ -44,7 +44,7 @@ export const fields = [
 
 /** `[kora.slack_dm.reply_failed] channel=%s reason=%s`. Formats any input. */
 export function formatLine(details: Readonly<Record<string, unknown>>, _context?: LineContext): string {
-  return `[kora.slack_dm.reply_failed] channel=${formatPythonStr(readField(details, 'channel_id'))} reason=${formatPythonStr(readField(details, 'reason'))}`;
+  return `[kora.slack_dm.reply_failed] channel=${formatPythonStr(readDetailsField(details, 'channel_id'))} reason=${formatPythonStr(readDetailsField(details, 'reason'))}`;
 }
 
 /** The `slack_dm.reply_failed` seam: a warn line and a row per Slack DM reply that failed. */
@@ -56,12 +56,3 @@ export const seam = defineSeam({
   fields,
   formatLine,
 });
-
-function readField(details: Readonly<Record<string, unknown>> | null | undefined, key: string): unknown {
-  try {
-    return details?.[key];
-  } catch {
-    // A throwing getter must not break a line that is meant to be total.
-    return '<unreadable>';
-  }
-}

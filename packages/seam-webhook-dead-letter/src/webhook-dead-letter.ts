@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { defineSeam, formatFixedHalfEven, formatPythonStr } from '@kora/audit-sink';
+import { defineSeam, formatFixedHalfEven, formatPythonStr, readDetailsField } from '@kora/audit-sink';
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
 import { MAX_HEADER_VALUE_LENGTH, SIGNATURE_HEADER_NAMES, TRUNCATION_MARKER, WEBHOOK_HEADER_NAMES } from './summarize-webhook-headers.js';
@@ -72,7 +72,7 @@ export const fields = [
  * Python repr. Formats any input.
  */
 export function formatLine(details: Readonly<Record<string, unknown>>, _context?: LineContext): string {
-  const value = (key: string): unknown => readField(details, key);
+  const value = (key: string): unknown => readDetailsField(details, key);
   return (
     `[kora.webhook.dead_letter] source=${formatPythonStr(value('source'))} reason=${formatPythonStr(value('reason'))}` +
     ` ts=${formatSeconds(value('ts'))} peer_ip=${orDash(value('peer_ip'), true)} request_id=${orDash(value('request_id'), true)}` +
@@ -99,13 +99,4 @@ function formatSeconds(value: unknown): string {
 function orDash(value: unknown, emptyIsMissing: boolean): string {
   if (value === undefined || value === null || (emptyIsMissing && value === '')) return '-';
   return formatPythonStr(value);
-}
-
-function readField(details: Readonly<Record<string, unknown>> | null | undefined, key: string): unknown {
-  try {
-    return details?.[key];
-  } catch {
-    // A throwing getter must not break a line that is meant to be total.
-    return '<unreadable>';
-  }
 }

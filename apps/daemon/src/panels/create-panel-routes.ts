@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readErrorCode } from '@kora/audit-substrate-pg';
+import { readDatabaseErrorCode } from '@kora/audit-substrate-pg';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -331,5 +331,5 @@ function problem(c: Context, status: 400 | 401 | 404 | 413 | 500 | 503, error: s
 
 /** An error's code (`ENOENT`, a SQLSTATE, pg's `query_timeout`) or its class name, never its message. */
 function describeError(error: unknown): string {
-  return error instanceof Error || (typeof error === 'object' && error !== null) ? readErrorCode(error) : 'Error';
+  return error instanceof Error || (typeof error === 'object' && error !== null) ? readDatabaseErrorCode(error) : 'Error';
 }

@@ -5,8 +5,16 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { OPERATOR_TOKEN, startPanelServer } from './__fixtures__/start-panel-server.js';
 import type { PanelServer } from './__fixtures__/start-panel-server.js';
 
-// CI installs Chromium here (`apt-get install -y chromium`); without it this file fails, never skips.
+// Debian's Chromium (`apt-get install -y chromium`, which scripts/setup.sh runs). Without it
+// these tests are skipped, saying so, unless KORA_TEST_REQUIRE_BROWSER=1 (CI): then they fail.
 const CHROMIUM = '/usr/bin/chromium';
+const chromiumMissing = !existsSync(CHROMIUM);
+const skipped = chromiumMissing && process.env.KORA_TEST_REQUIRE_BROWSER !== '1';
+if (skipped) {
+  console.warn(
+    `the panel page's browser tests are skipped: no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium; KORA_TEST_REQUIRE_BROWSER=1 makes them fail instead)`,
+  );
+}
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -26,8 +34,8 @@ const cleanups: (() => Promise<void>)[] = [];
 /** The shared browser, launched by the first test that needs it; every test fails if it cannot start. */
 function launchBrowser(): Promise<Browser> {
   launching ??= (async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`the panel page test needs Chromium at ${CHROMIUM}; install it with: apt-get install -y chromium`);
+    if (chromiumMissing) {
+      throw new Error(`the panel page test needs Chromium at ${CHROMIUM} (KORA_TEST_REQUIRE_BROWSER=1); install it with: apt-get install -y chromium`);
     }
     return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   })();
@@ -96,7 +104,7 @@ async function connection(page: Page): Promise<string> {
   return (await page.locator('#connection').textContent()) ?? '';
 }
 
-describe('the panels page', () => {
+describe.skipIf(skipped)('the panels page', () => {
   it(
     'asks for the token, then shows every panel’s rows with their key fields and the full JSON on demand',
     async () => {

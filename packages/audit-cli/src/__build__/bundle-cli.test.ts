@@ -83,6 +83,9 @@ describe('the bundled kora-audit', () => {
       ['db', 'lag', '--help'],
       ['db', 'lag', '--database-url', 'postgres://kora:pa55-word@127.0.0.1:1/kora', '--behind', 'soon'],
       ['db'],
+      ['db', 'prune', '--help'],
+      ['db', 'prune', '--database-url', 'postgres://kora:pa55-word@127.0.0.1:1/kora', '--older-than', '30m'],
+      ['db', 'migrate', '--database-url', 'postgres://kora:pa55-word@127.0.0.1:1/kora', '--layout', 'monthly'],
     ];
     for (const args of runs) {
       const fromSources = await runCli(args);

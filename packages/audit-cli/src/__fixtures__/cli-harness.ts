@@ -56,7 +56,7 @@ export interface TestIo extends CliIo {
 }
 
 /** Make an in-process `io` with the given environment and working directory. */
-export function createTestIo(options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signal' | 'now'>> = {}): TestIo {
+export function createTestIo(options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signal' | 'now' | 'interactive'>> = {}): TestIo {
   const stdout = new Collector();
   const stderr = new Collector();
   return {
@@ -66,6 +66,7 @@ export function createTestIo(options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signa
     cwd: options.cwd ?? tmpdir(),
     signal: options.signal,
     now: options.now,
+    interactive: options.interactive,
     out: () => stdout.text,
     err: () => stderr.text,
   };

@@ -72,6 +72,26 @@ describe.skipIf(!reachable)('db lag against PostgreSQL', () => {
     expect(stdout.trimEnd().split('\n').slice(1).map((line) => line.split(/ {2,}/).at(-1))).toEqual(['ok', 'ok', 'ok']);
   });
 
+  it('reads a table partitioned by day the same way', async () => {
+    const daily = `${TABLE}_daily`;
+    await migrateSubstrate(pool, { table: daily, layout: 'daily' });
+    try {
+      await pool.query(
+        `INSERT INTO "${daily}" (id, v, emitted_at, seam, details, origin_host)
+         VALUES (gen_random_uuid(), 1, now() - interval '2 minutes', 'mcp.tool_called', '{}', 'web-1'),
+                (gen_random_uuid(), 1, now() - interval '3 days', 'mcp.tool_called', '{}', 'web-2')`,
+      );
+      const { code, stdout } = await runCli(['db', 'lag', '--database-url', DATABASE_URL, '--table', daily, '--json', '--behind', '1h']);
+      expect(code).toBe(1);
+      expect((parseJsonLines(stdout) as { origin_host: string; behind: boolean }[]).map((host) => [host.origin_host, host.behind])).toEqual([
+        ['web-1', false],
+        ['web-2', true],
+      ]);
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS "${daily}"`);
+    }
+  });
+
   it('says so on stderr for an empty table, and fails with exit 2 for a missing one, never printing the password', async () => {
     const empty = `${TABLE}_empty`;
     await migrateSubstrate(pool, { table: empty });
@@ -98,8 +118,8 @@ describe('db lag arguments', () => {
   }
 
   it('needs a subcommand it knows and a database URL', async () => {
-    expect(await run(['db'])).toEqual({ code: 2, err: 'kora-audit db: a subcommand is required (lag; see kora-audit db --help)\n' });
-    expect(await run(['db', 'lagg\u202e'])).toEqual({ code: 2, err: String.raw`kora-audit db: unknown subcommand 'lagg\u202e' (subcommands: lag)` + '\n' });
+    expect(await run(['db'])).toEqual({ code: 2, err: 'kora-audit db: a subcommand is required (lag, migrate, prune; see kora-audit db --help)\n' });
+    expect(await run(['db', 'lagg\u202e'])).toEqual({ code: 2, err: String.raw`kora-audit db: unknown subcommand 'lagg\u202e' (subcommands: lag, migrate, prune)` + '\n' });
     expect(await run(['db', 'lag'])).toEqual({ code: 2, err: 'kora-audit db lag: --database-url is required (or set KORA_DATABASE_URL)\n' });
   });
 

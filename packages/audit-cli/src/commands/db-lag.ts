@@ -8,6 +8,7 @@ import { EXIT_HOST_BEHIND, EXIT_OK } from '../exit-codes.js';
 import { formatDuration } from '../format-duration.js';
 import { parseCommandLine, parseDurationOption } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
+import { readDatabaseTarget, withDatabase } from './open-database.js';
 
 const usage = `Usage: kora-audit db lag --database-url URL [--table T] [--json] [--behind D]
 
@@ -64,39 +65,19 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       strict: true,
     }),
   );
-  const databaseUrl = values['database-url'] ?? io.env.KORA_DATABASE_URL;
-  if (databaseUrl === undefined || databaseUrl.trim() === '') throw new UsageError('--database-url is required (or set KORA_DATABASE_URL)');
   const behindMs = values.behind === undefined ? undefined : parseDurationOption('--behind', values.behind);
   if (values.behind !== undefined && behindMs === undefined) throw new UsageError(`--behind: '${values.behind}' is not a duration (use 90s, 15m, 2h, 1d)`);
-
-  // The driver is loaded only to connect: help and argument errors answer without it.
-  const { createSubstratePool, parseSubstrateTable, readDatabasePassword, readErrorCode, readHostLag, redactDatabaseUrl } = await import('@kora/audit-substrate-pg');
-  let table;
-  try {
-    table = parseSubstrateTable(values.table);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-
+  const target = await readDatabaseTarget(values, io);
   // One short statement: a pool of one, closed when done.
-  const pool = createSubstratePool({ connectionString: databaseUrl, max: 1, applicationName: 'kora-audit db lag' });
-  let hosts: HostLag[];
-  try {
-    hosts = await readHostLag(pool, { table: table.name, now: () => new Date(io.now?.() ?? Date.now()) });
-  } catch (error) {
-    // A driver's message may quote the connection string; the password is scrubbed from it too.
-    const password = readDatabasePassword(databaseUrl);
-    let message = error instanceof Error ? error.message : String(error);
-    if (password !== undefined && password !== '') message = message.split(password).join('***');
-    throw new UsageError(`cannot read ${table.name} at ${redactDatabaseUrl(databaseUrl)}: code=${readErrorCode(error)} ${message}`);
-  } finally {
-    await pool.end().catch(() => undefined);
-  }
+  const hosts = await withDatabase(target, { applicationName: 'kora-audit db lag', action: 'read' }, async (client) => {
+    const { readHostLag } = await import('@kora/audit-substrate-pg');
+    return readHostLag(client, { table: target.table, now: () => new Date(io.now?.() ?? Date.now()) });
+  });
 
   if (values.json === true) {
     await writeText(io.stdout, hosts.map((host) => `${escapeTerminalText(formatJsonLine(host, behindMs))}\n`).join(''));
   } else if (hosts.length === 0) {
-    await writeText(io.stderr, `no rows in ${table.name}\n`);
+    await writeText(io.stderr, `no rows in ${target.table}\n`);
   } else {
     await writeText(io.stdout, formatTable(hosts, behindMs));
   }

@@ -12,6 +12,16 @@ const SUBCOMMANDS: readonly CommandEntry[] = [
     summary: "each origin host's newest row and how far behind now it is (exit 1 past --behind)",
     load: async () => (await import('./db-lag.js')).dbLagCommand,
   },
+  {
+    name: 'migrate',
+    summary: 'create the table and its indexes, plain or partitioned by day (--layout daily)',
+    load: async () => (await import('./db-migrate.js')).dbMigrateCommand,
+  },
+  {
+    name: 'prune',
+    summary: 'remove rows older than --older-than, dropping whole days where partitioned',
+    load: async () => (await import('./db-prune.js')).dbPruneCommand,
+  },
 ];
 
 const width = Math.max(...SUBCOMMANDS.map((subcommand) => subcommand.name.length));
@@ -53,7 +63,7 @@ async function helpFor(args: readonly string[]): Promise<string> {
   return entry === undefined ? usage : (await entry.load()).usage;
 }
 
-/** `kora-audit db`: commands on the PostgreSQL event log, `db lag` and those to come. */
+/** `kora-audit db`: commands on the PostgreSQL event log: `lag`, `migrate`, `prune`. */
 export const dbCommand: Command = {
   name: 'db',
   usage,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // The guard alone: neither the sink, its logger nor zod is loaded to scan a file.
 import { findSecrets, mayHoldSecret, redactText } from '@kora/audit-sink/guard';
+import { readErrorCode } from '@kora/audit-sink/reader';
 import { LineWriter, writeText } from '../cli-io.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import type { CliIo } from '../cli-io.js';
@@ -160,9 +161,8 @@ async function scanFile(
     }
     return io.signal?.aborted === true ? 'interrupted' : 'scanned';
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    const reason =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : typeof code === 'string' ? code : String(error);
+    const code = readErrorCode(error);
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
     await writeText(io.stderr, `kora-audit scan: ${escapeTerminalText(file)}: ${reason}\n`);
     return 'unreadable';
   }

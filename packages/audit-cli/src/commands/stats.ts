@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { SEAM_NAMES, classifyAuditLine, escapeJsonControls } from '@kora/audit-sink/reader';
+import { SEAM_NAMES, classifyAuditLine, escapeJsonControls, readErrorCode } from '@kora/audit-sink/reader';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -91,10 +91,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 function describe(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = readErrorCode(error);
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'is a directory';
-  return typeof code === 'string' ? code : String(error);
+  return code ?? String(error);
 }
 
 /** `kora-audit stats`: counts and time span of one audit file. */

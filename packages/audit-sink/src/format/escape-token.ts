@@ -1,3 +1,5 @@
+import { escapeCodePoints } from './escape-code-points.js';
+
 /**
  * Make any string a token the allow-list accepts: printable ASCII without spaces, at most
  * `maxLength` characters. Code points outside U+0021–U+007E are written as Python escapes
@@ -7,14 +9,10 @@
  */
 export function escapeToken(value: string, maxLength = 128): string {
   if (value === '') return "''";
-  let escaped = '';
-  for (const character of value) {
-    const codePoint = character.codePointAt(0) ?? 0;
-    if (codePoint >= 0x21 && codePoint <= 0x7e) escaped += character;
-    else if (codePoint <= 0xff) escaped += `\\x${codePoint.toString(16).padStart(2, '0')}`;
-    else if (codePoint <= 0xffff) escaped += `\\u${codePoint.toString(16).padStart(4, '0')}`;
-    else escaped += `\\U${codePoint.toString(16).padStart(8, '0')}`;
-    if (escaped.length >= maxLength) break;
-  }
-  return escaped.slice(0, maxLength);
+  return escapeCodePoints(value, isOutsidePrintableAscii, maxLength).slice(0, maxLength);
+}
+
+function isOutsidePrintableAscii(character: string): boolean {
+  const codePoint = character.codePointAt(0) ?? 0;
+  return codePoint < 0x21 || codePoint > 0x7e;
 }

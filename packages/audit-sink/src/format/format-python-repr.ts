@@ -1,3 +1,5 @@
+import { escapeCodePoint } from './escape-code-points.js';
+
 // CPython's `str.isprintable()` is false for these general categories (space excepted).
 // The Unicode version of the JS engine may be newer than CPython's, so a code point assigned
 // recently can print here where an older CPython would escape it.
@@ -50,12 +52,10 @@ export function escapeNonPrintable(character: string): string {
   if (character === '\t') return '\\t';
   if (character === '\n') return '\\n';
   if (character === '\r') return '\\r';
-  if (codePoint < 0x20 || codePoint === 0x7f) return `\\x${hex(codePoint, 2)}`;
+  if (codePoint < 0x20 || codePoint === 0x7f) return escapeCodePoint(codePoint);
   if (codePoint < 0x7f) return character;
   if (!NON_PRINTABLE.test(character)) return character;
-  if (codePoint <= 0xff) return `\\x${hex(codePoint, 2)}`;
-  if (codePoint <= 0xffff) return `\\u${hex(codePoint, 4)}`;
-  return `\\U${hex(codePoint, 8)}`;
+  return escapeCodePoint(codePoint);
 }
 
 /**
@@ -84,10 +84,6 @@ export function reprNumber(value: number): string {
   const integerPart = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
   const fractionPart = digits.slice(exponent + 1);
   return `${sign}${integerPart}.${fractionPart === '' ? '0' : fractionPart}`;
-}
-
-function hex(codePoint: number, width: number): string {
-  return codePoint.toString(16).padStart(width, '0');
 }
 
 function reprValue(value: unknown, inProgress: Set<object>, depth: number): string {
@@ -184,7 +180,7 @@ function reprBytes(bytes: Uint8Array): string {
     else if (character === '\t') body += '\\t';
     else if (character === '\n') body += '\\n';
     else if (character === '\r') body += '\\r';
-    else if (byte < 0x20 || byte >= 0x7f) body += `\\x${hex(byte, 2)}`;
+    else if (byte < 0x20 || byte >= 0x7f) body += escapeCodePoint(byte);
     else body += character;
   }
   return `b${quote}${body}${quote}`;

@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { readErrorCode } from '../format/read-error-code.js';
 
 // The audit file and its rotated files, as every reader of them finds them: `path` is the
 // live file, `path.1` the newest rotated one, `path.2` the one before, and so on.
@@ -63,7 +64,7 @@ export async function statChainFile(path: string, index: number): Promise<ChainF
   try {
     stats = await stat(name, { bigint: true });
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return null;
+    if (readErrorCode(error) === 'ENOENT') return null;
     throw new Error(`cannot read ${name}: ${describeError(error)}`, { cause: error });
   }
   if (!stats.isFile()) throw notAuditFile(name, stats.isDirectory());
@@ -123,7 +124,7 @@ export async function openChainFile(path: string, index: number, expected?: File
   try {
     handle = await open(name, 'r');
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return null;
+    if (readErrorCode(error) === 'ENOENT') return null;
     throw new Error(`cannot read ${name}: ${describeError(error)}`, { cause: error });
   }
   try {
@@ -145,11 +146,6 @@ function notAuditFile(name: string, directory: boolean): Error {
   return new Error(`${name} is ${directory ? 'a directory' : 'not a regular file'}, not an audit log file`);
 }
 
-function errorCode(error: unknown): unknown {
-  return (error as { code?: unknown } | null)?.code;
-}
-
 function describeError(error: unknown): string {
-  const code = errorCode(error);
-  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  return readErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
 }

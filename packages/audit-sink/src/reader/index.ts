@@ -26,3 +26,4 @@ export type { AuditEnvelope } from '../envelope/audit-envelope.js';
 export type { SeamName } from '../envelope/seam-names.js';
 export { resolveAuditLogPath } from '../sink/resolve-audit-log-path.js';
 export { escapeJsonControls, hasJsonControls } from '../format/escape-json-controls.js';
+export { readErrorCode } from '../format/read-error-code.js';

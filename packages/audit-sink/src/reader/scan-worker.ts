@@ -3,6 +3,7 @@
 import { read } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { SEAM_NAMES } from '../envelope/seam-names.js';
+import { readErrorCode } from '../format/read-error-code.js';
 import { readSinkRowBytes } from './check-sink-row-bytes.js';
 import { MAX_CHUNK_BYTES, makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
 import type { ReadAt } from './scan-lines-backward.js';
@@ -144,7 +145,6 @@ async function runScan(request: ScanRequest): Promise<void> {
     if (!stopRequested && (batch.lines > 0 || bytesRead > 0)) batch.send(bytesRead);
     send({ type: 'end' });
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    send({ type: 'error', message: error instanceof Error ? error.message : String(error), code: typeof code === 'string' ? code : undefined });
+    send({ type: 'error', message: error instanceof Error ? error.message : String(error), code: readErrorCode(error) });
   }
 }

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
+import { readErrorCode } from '../format/read-error-code.js';
 
 /** What a failed write left behind. */
 export class AppendError extends Error {
@@ -17,8 +18,7 @@ export class AppendError extends Error {
 }
 
 function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : 'EUNKNOWN';
+  return readErrorCode(error) ?? 'EUNKNOWN';
 }
 
 // How often the path is stat'ed to notice that rotation renamed the file away.

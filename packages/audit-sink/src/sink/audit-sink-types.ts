@@ -11,15 +11,20 @@ export type SinkMode = 'sync' | 'batched';
  */
 export type FailurePolicy = 'best-effort' | 'required';
 
-/** Options of {@link createAuditSink}; all optional. */
+/**
+ * Options of {@link createAuditSink}; all optional. An option left out (or `undefined`) takes
+ * its default; one that is given must be valid, else `createAuditSink` throws: a TypeError for
+ * a value of the wrong type, a RangeError for a number outside its range or not whole, or an
+ * unknown `mode` or `failure`. Nothing is clamped or silently replaced.
+ */
 export interface AuditSinkOptions {
-  /** The JSONL file; defaults to {@link resolveAuditLogPath}. */
+  /** The JSONL file, a non-empty path; defaults to {@link resolveAuditLogPath}. */
   readonly path?: string;
   /** Defaults to `sync`, or `batched` when `batchSize` > 0. */
   readonly mode?: SinkMode;
-  /** Rows per batch in batched mode (default 100). */
+  /** Rows per batch in batched mode, 0–1,000,000 (default 100; 0 means the default). */
   readonly batchSize?: number;
-  /** Longest a row waits in batched mode, in milliseconds (default 1000). */
+  /** Longest a row waits in batched mode, in whole milliseconds, 1–3,600,000 (default 1000). */
   readonly flushIntervalMs?: number;
   /** Defaults to `best-effort`. */
   readonly failure?: FailurePolicy;
@@ -27,7 +32,7 @@ export interface AuditSinkOptions {
   readonly logger?: AuditLogger;
   /** The clock, for tests; defaults to `Date.now`. */
   readonly clock?: () => number;
-  /** Largest row in bytes, newline included (default 16 KiB). */
+  /** Largest row in bytes, newline included, 1,024–16,777,216 (default 16 KiB). */
   readonly maxRowBytes?: number;
   /** Whether to flush on `beforeExit`, `exit`, SIGINT and SIGTERM (default true). */
   readonly flushOnExit?: boolean;

@@ -1,5 +1,7 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { exampleSeam } from '../__fixtures__/example-seam.js';
@@ -8,6 +10,7 @@ import type { Seam } from '../seam/define-seam.js';
 import { createCaptureSink } from '../testing/create-capture-sink.js';
 import type { CaptureSink } from '../testing/create-capture-sink.js';
 import { createAuditSink } from './create-audit-sink.js';
+import { sinkOptionsFromEnv } from './default-sink.js';
 
 const captures: CaptureSink[] = [];
 function capture(options: Parameters<typeof createCaptureSink>[0] = {}): CaptureSink {
@@ -211,6 +214,55 @@ describe('createAuditSink', () => {
     await sink.close();
     expect(sink.emit(exampleSeam, { tool_name: 't' })).toEqual({ ok: false, reason: 'sink_closed' });
     expect(rows()).toEqual([]);
+  });
+});
+
+describe('createAuditSink options', () => {
+  const path = join(tmpdir(), 'kora-audit-options-never-written.jsonl');
+  const create = (options: Record<string, unknown>): unknown => createAuditSink({ path, flushOnExit: false, reopenOnHangup: false, ...options });
+
+  it('refuses a number out of range or not whole with a RangeError naming the option, instead of changing it', () => {
+    expect(() => create({ maxRowBytes: 100 })).toThrow(new RangeError('createAuditSink: maxRowBytes must be an integer from 1024 to 16777216, got 100'));
+    expect(() => create({ maxRowBytes: 64 * 1024 * 1024 })).toThrow(RangeError);
+    expect(() => create({ batchSize: -1 })).toThrow(new RangeError('createAuditSink: batchSize must be an integer from 0 to 1000000, got -1'));
+    expect(() => create({ batchSize: 2.5 })).toThrow(RangeError);
+    expect(() => create({ flushIntervalMs: 0 })).toThrow(new RangeError('createAuditSink: flushIntervalMs must be an integer from 1 to 3600000, got 0'));
+    expect(() => create({ flushIntervalMs: Number.NaN })).toThrow(RangeError);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('refuses an unknown mode or failure policy with a RangeError, and a value of the wrong type with a TypeError', () => {
+    expect(() => create({ mode: 'batch' })).toThrow(new RangeError("createAuditSink: mode must be 'sync' or 'batched'"));
+    expect(() => create({ failure: 'strict' })).toThrow(new RangeError("createAuditSink: failure must be 'best-effort' or 'required'"));
+    expect(() => create({ batchSize: '100' })).toThrow(new TypeError('createAuditSink: batchSize must be an integer from 0 to 1000000, got a string'));
+    expect(() => create({ path: '' })).toThrow(new TypeError('createAuditSink: path must be a non-empty string'));
+  });
+
+  it('takes the bounds themselves, and batchSize 0 in batched mode as the default batch', async () => {
+    const { sink, rows } = capture({ mode: 'batched', batchSize: 0, maxRowBytes: 1024, flushIntervalMs: 3_600_000 });
+    for (let index = 0; index < 99; index += 1) sink.emit(exampleSeam, { tool_name: 't', count: index });
+    expect(sink.stats().rowsPending).toBe(99);
+    sink.emit(exampleSeam, { tool_name: 't', count: 99 });
+    expect(sink.stats().rowsPending).toBe(0);
+    expect(rows()).toHaveLength(100);
+    await sink.close();
+  });
+
+  it('accepts every option the KORA_AUDIT_* variables can produce', () => {
+    const value = fc.oneof(fc.constant(undefined), fc.string(), fc.integer({ min: -10, max: 20_000_000 }).map(String));
+    fc.assert(
+      fc.property(value, value, value, value, (batchSize, flushIntervalMs, maxRowBytes, required) => {
+        const { options } = sinkOptionsFromEnv({
+          KORA_AUDIT_LOG_PATH: path,
+          KORA_AUDIT_BATCH_SIZE: batchSize,
+          KORA_AUDIT_FLUSH_INTERVAL_MS: flushIntervalMs,
+          KORA_AUDIT_MAX_ROW_BYTES: maxRowBytes,
+          KORA_AUDIT_REQUIRED: required,
+        });
+        // Nothing was written: closing only lets go of the sink, so it is not awaited.
+        void createAuditSink({ ...options, flushOnExit: false, reopenOnHangup: false }).close();
+      }),
+    );
   });
 });
 

@@ -10,24 +10,17 @@ import type { RedactionFinding } from '../guard/guard-types.js';
 import { isSeam } from '../seam/define-seam.js';
 import type { Seam } from '../seam/define-seam.js';
 import type { AuditLogger, EmitContext, EmitOutcome, SkipReason } from '../seam/emit-types.js';
-import { AppendError, AppendFile } from './append-file.js';
-import type { AuditSink, AuditSinkOptions, AuditSinkStats, FailurePolicy, SinkMode } from './audit-sink-types.js';
+import { AppendFile } from './append-file.js';
+import type { AuditSink, AuditSinkOptions, AuditSinkStats } from './audit-sink-types.js';
+import { createSinkFileWriter } from './create-sink-file-writer.js';
 import { getDefaultLogger } from './default-sink.js';
 import { registerExitFlush, unregisterExitFlush } from './exit-hooks.js';
 import { fitRowToCap } from './fit-row-to-cap.js';
 import { parseRedactedDetails, parseSafely, readParseIssues } from './parse-redacted-details.js';
 import type { ZodIssueLike } from './parse-redacted-details.js';
 import { registerHangupReopen, unregisterHangupReopen } from './reopen-on-hangup.js';
-import { resolveAuditLogPath } from './resolve-audit-log-path.js';
+import { readSinkSettings } from './read-sink-settings.js';
 import { formatEmittedAt, serializeRow } from './serialize-row.js';
-
-const DEFAULT_BATCH_SIZE = 100;
-const DEFAULT_FLUSH_INTERVAL_MS = 1000;
-const DEFAULT_MAX_ROW_BYTES = 16 * 1024;
-// Rows kept for retry while the disk refuses writes; beyond this the oldest are dropped.
-const MAX_PENDING_ROWS = 10_000;
-// A full disk fails every write: warn once, then at most once a minute with a count.
-const WRITE_WARNING_INTERVAL_MS = 60_000;
 
 const sourceSet: ReadonlySet<string> = new Set(AUDIT_SOURCES);
 
@@ -39,24 +32,21 @@ const sourceSet: ReadonlySet<string> = new Set(AUDIT_SOURCES);
  * seam's strict allow-list; the row is serialized in envelope key order and appended in one
  * `write`. In best-effort mode (the default) nothing here throws: a skipped or failed row
  * is a `{ ok: false }` outcome, a `[kora.audit.skipped]` warning and a counter.
+ *
+ * Options that are given must be valid: an option of the wrong type throws a TypeError, a
+ * number out of its range (see {@link AuditSinkOptions}) or an unknown `mode` or `failure` a
+ * RangeError, here, before any file is opened.
  */
 export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
-  const path = options.path ?? resolveAuditLogPath();
+  const settings = readSinkSettings(options);
+  const { path, mode, failure, maxRowBytes } = settings;
   const clock = options.clock ?? Date.now;
-  const failure: FailurePolicy = options.failure ?? 'best-effort';
-  const requestedBatch = options.batchSize ?? 0;
-  const mode: SinkMode = options.mode ?? (requestedBatch > 0 ? 'batched' : 'sync');
-  const batchSize = mode === 'batched' ? Math.max(1, requestedBatch || DEFAULT_BATCH_SIZE) : 1;
-  const flushIntervalMs = Math.max(1, options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
-  const maxRowBytes = Math.max(1024, options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES);
   const logger = (): AuditLogger => options.logger ?? getDefaultLogger();
   // Rows in `required` mode are acknowledged only once written, so they never wait in a batch.
   const writesImmediately = mode === 'sync' || failure === 'required';
 
   const file = new AppendFile(path, clock);
   const mirror = options.mirror;
-  let pending: string[] = [];
-  let flushTimer: NodeJS.Timeout | null = null;
   let closed = false;
 
   const counters = {
@@ -68,11 +58,6 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     skipped: {} as Partial<Record<SkipReason, number>>,
     lastError: null as { code: string; at: string } | null,
   };
-  // From a failed write until the next one succeeds: what `/healthz` reports as not ok.
-  let writeFailing = false;
-  let lastWriteWarningAt = Number.NEGATIVE_INFINITY;
-  let lastMirrorWarningAt = Number.NEGATIVE_INFINITY;
-  let suppressedWriteWarnings = 0;
 
   function warn(message: string): void {
     try {
@@ -87,97 +72,18 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     warn(`[kora.audit.skipped] seam=${seamName} reason=${reason}${detail}`);
   }
 
-  function recordWriteFailure(error: AppendError, rowsLost: number): void {
-    counters.writeFailures += 1;
-    writeFailing = true;
-    counters.lastError = { code: error.code, at: new Date(clock()).toISOString() };
-    if (rowsLost > 0) counters.skipped.write_failed = (counters.skipped.write_failed ?? 0) + rowsLost;
-    const now = clock();
-    if (now - lastWriteWarningAt < WRITE_WARNING_INTERVAL_MS) {
-      suppressedWriteWarnings += 1;
-      return;
-    }
-    lastWriteWarningAt = now;
-    const suppressed = suppressedWriteWarnings > 0 ? ` suppressed=${suppressedWriteWarnings}` : '';
-    suppressedWriteWarnings = 0;
-    warn(
-      `[kora.audit.skipped] reason=write_failed code=${error.code} rows=${rowsLost}${suppressed} path=${path}`,
-    );
-  }
+  const writer = createSinkFileWriter({
+    file,
+    mirror,
+    batchSize: mode === 'batched' ? settings.batchSize : 1,
+    flushIntervalMs: settings.flushIntervalMs,
+    writesImmediately,
+    clock,
+    counters,
+    warn,
+  });
 
-  /** Write all pending rows in one `write`; keep what did not reach the file for the next try. */
-  function writePending(): boolean {
-    if (flushTimer !== null) {
-      clearTimeout(flushTimer);
-      flushTimer = null;
-    }
-    if (pending.length === 0) return true;
-    const batch = pending;
-    pending = [];
-    return writeRows(batch, batch.join(''));
-  }
-
-  /** Append `text`, the concatenation of `batch`; on failure, hold back what did not land. */
-  function writeRows(batch: readonly string[], text: string): boolean {
-    try {
-      file.append(text);
-      counters.rowsWritten += batch.length;
-      writeFailing = false;
-      mirrorRows(batch);
-      return true;
-    } catch (error) {
-      const appendError = error instanceof AppendError ? error : new AppendError('EUNKNOWN', 0, { cause: error });
-      const landed = countLandedLines(batch, appendError.bytesWritten);
-      counters.rowsWritten += landed;
-      if (landed > 0) mirrorRows(batch.slice(0, landed));
-      // A row cut short by a full disk left a head that is not JSON; the next write ends that
-      // line first, so the row is retried whole after it: neither lost nor read twice.
-      let retry = batch.slice(landed);
-      let dropped = 0;
-      if (!writesImmediately && retry.length + pending.length > MAX_PENDING_ROWS) {
-        const overflow = retry.length + pending.length - MAX_PENDING_ROWS;
-        retry = retry.slice(overflow);
-        dropped += overflow;
-      }
-      if (writesImmediately) {
-        dropped += retry.length;
-        retry = [];
-      }
-      pending = [...retry, ...pending];
-      recordWriteFailure(appendError, dropped);
-      // Held rows are retried on the interval too, not only when the next emit comes along.
-      if (!closed && pending.length > 0) scheduleFlush();
-      return false;
-    }
-  }
-
-  /** Hand rows that reached the file to the mirror; its failure is counted, never thrown. */
-  function mirrorRows(rows: readonly string[]): void {
-    if (mirror === undefined) return;
-    try {
-      mirror.write(rows);
-    } catch {
-      counters.mirrorFailures += 1;
-      // A broken mirror fails every batch: warn once, then at most once a minute.
-      const now = clock();
-      if (now - lastMirrorWarningAt < WRITE_WARNING_INTERVAL_MS) return;
-      lastMirrorWarningAt = now;
-      warn(`[kora.audit.mirror_failed] rows=${rows.length} failures=${counters.mirrorFailures} path=${path}`);
-    }
-  }
-
-  function scheduleFlush(): void {
-    if (flushTimer !== null) return;
-    flushTimer = setTimeout(() => {
-      flushTimer = null;
-      writePending();
-      if (pending.length > 0) scheduleFlush();
-    }, flushIntervalMs);
-    // A waiting batch must not keep the process alive; exit hooks flush it instead.
-    flushTimer.unref();
-  }
-
-  const exitFlush = { flushSync: () => void writePending() };
+  const exitFlush = { flushSync: () => void writer.flush() };
   if (!writesImmediately && options.flushOnExit !== false) registerExitFlush(exitFlush);
   // Closing the descriptor is enough: the next write opens the path, and batched rows
   // still waiting are carried to the new file.
@@ -252,18 +158,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       serialized = row.line;
     }
 
-    if (writesImmediately && pending.length === 0) {
-      // Nothing held back from an earlier failure: the row goes out on its own.
-      if (!writeRows([serialized], serialized)) return { ok: false, reason: 'write_failed', id };
-      return { ok: true, id };
-    }
-    pending.push(serialized);
-    if (writesImmediately || pending.length >= batchSize) {
-      const written = writePending();
-      if (!written && writesImmediately) return { ok: false, reason: 'write_failed', id };
-    } else {
-      scheduleFlush();
-    }
+    if (!writer.add(serialized)) return { ok: false, reason: 'write_failed', id };
     return { ok: true, id };
   }
 
@@ -295,13 +190,13 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     emit: (seam, details, context) => emitSafely(seam, details, context),
     emitWithLine: (seam, details, context, lineLogger) => emitSafely(seam, details, context, lineLogger),
     flush: () => {
-      writePending();
+      writer.flush();
       return Promise.resolve();
     },
     close: async () => {
       if (closed) return;
       closed = true;
-      writePending();
+      writer.close();
       unregisterExitFlush(exitFlush);
       unregisterHangupReopen(hangupReopen);
       file.close();
@@ -310,13 +205,13 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     reopen: () => file.reopen(),
     stats: (): AuditSinkStats => ({
       rowsWritten: counters.rowsWritten,
-      rowsPending: pending.length,
+      rowsPending: writer.pendingRows(),
       skipped: { ...counters.skipped },
       redacted: counters.redacted,
       truncated: counters.truncated,
       writeFailures: counters.writeFailures,
       lastError: counters.lastError,
-      writeFailing,
+      writeFailing: writer.writeFailing(),
       reopens: file.reopens,
       mirrorFailures: counters.mirrorFailures,
     }),
@@ -394,27 +289,6 @@ function logLine(seam: Seam, line: string, lineLogger: AuditLogger): void {
   } catch {
     // The row still gets written when the line's logger fails.
   }
-}
-
-/**
- * How many of `lines` reached the file when the first `bytes` bytes of their concatenation
- * did. A line that lacks only its newline counts: its JSON is whole, and the next write
- * starts with the newline it is missing.
- */
-function countLandedLines(lines: readonly string[], bytes: number): number {
-  let remaining = bytes;
-  let count = 0;
-  for (const line of lines) {
-    const size = Buffer.byteLength(line, 'utf8');
-    if (remaining >= size) {
-      remaining -= size;
-      count += 1;
-      continue;
-    }
-    if (remaining > 0 && remaining === size - 1) count += 1;
-    break;
-  }
-  return count;
 }
 
 function seamNameOf(seam: unknown): string {

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { SINK_OPTION_RANGES } from './sink-option-ranges.js';
 
 /** The environment variables the core reads, all in this one module. */
 export interface KoraEnv {
@@ -67,9 +68,9 @@ function parseCount(
 /** Read the sink's settings from `env` (usually `process.env`). Never throws. */
 export function readSinkEnv(env: KoraEnv): SinkEnvSettings {
   const ignored: string[] = [];
-  const batchSize = parseCount('KORA_AUDIT_BATCH_SIZE', env, ignored, { min: 0, max: 1_000_000 }) ?? 0;
-  const flushIntervalMs = parseCount('KORA_AUDIT_FLUSH_INTERVAL_MS', env, ignored, { min: 1, max: 3_600_000 });
-  const maxRowBytes = parseCount('KORA_AUDIT_MAX_ROW_BYTES', env, ignored, { min: 1024, max: 16 * 1024 * 1024 });
+  const batchSize = parseCount('KORA_AUDIT_BATCH_SIZE', env, ignored, SINK_OPTION_RANGES.batchSize) ?? 0;
+  const flushIntervalMs = parseCount('KORA_AUDIT_FLUSH_INTERVAL_MS', env, ignored, SINK_OPTION_RANGES.flushIntervalMs);
+  const maxRowBytes = parseCount('KORA_AUDIT_MAX_ROW_BYTES', env, ignored, SINK_OPTION_RANGES.maxRowBytes);
   const requiredRaw = nonEmpty(env.KORA_AUDIT_REQUIRED)?.toLowerCase();
   let required = false;
   if (requiredRaw !== undefined) {

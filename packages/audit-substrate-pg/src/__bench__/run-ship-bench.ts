@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readErrorCode } from '@kora/audit-sink';
 import { findRepositoryRoot } from '@kora/audit-sink/testing';
 import pg from 'pg';
 import { migrateSubstrate } from '../migrate-substrate.js';
@@ -21,7 +22,7 @@ pool.on('error', () => undefined);
 try {
   await pool.query('SELECT 1');
 } catch (error) {
-  process.stdout.write(`PostgreSQL at ${DATABASE_URL} unreachable (${(error as { code?: string }).code ?? String(error)}): ship benchmark skipped\n`);
+  process.stdout.write(`PostgreSQL at ${DATABASE_URL} unreachable (${readErrorCode(error) ?? String(error)}): ship benchmark skipped\n`);
   await pool.end();
   process.exit(0);
 }

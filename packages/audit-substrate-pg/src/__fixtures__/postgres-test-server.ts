@@ -2,6 +2,7 @@
 // a probe, a table of their own, a restart, and counts.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readErrorCode } from '@kora/audit-sink';
 import pg from 'pg';
 import { describe, it } from 'vitest';
 
@@ -15,7 +16,7 @@ async function probe(): Promise<string | undefined> {
     await client.query('SELECT 1');
     return undefined;
   } catch (error) {
-    return (error as { code?: string } | null)?.code ?? (error instanceof Error ? error.message : String(error));
+    return readErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -232,6 +232,13 @@ describeWithPostgres('createShipper', () => {
     expect(() => createShipper({ path: 'x', databaseUrl: TEST_DATABASE_URL, batchRows: 0 })).toThrow(RangeError);
     expect(() => createShipper({ path: 'x' })).toThrow(/pool or databaseUrl/);
     expect(() => createShipper({ path: 'x', pool, table: 'a-b' })).toThrow(/invalid table name/);
+    // Numbers are refused, never changed: a poll of 0 ms would spin, a first retry of 0 ms hammer the server.
+    expect(() => createShipper({ path: 'x', pool, pollMs: 0 })).toThrow(new RangeError('createShipper: pollMs must be an integer from 1 to 3600000, got 0'));
+    expect(() => createShipper({ path: 'x', pool, retry: { initialDelayMs: 0 } })).toThrow(RangeError);
+    expect(() => createShipper({ path: 'x', pool, retry: { initialDelayMs: 500, maxDelayMs: 100 } })).toThrow(
+      new RangeError('createShipper: retry.maxDelayMs must be an integer from 500 to 3600000, got 100'),
+    );
+    expect(() => createShipper({ path: 'x', pool, pollMs: '5' as unknown as number })).toThrow(TypeError);
   });
   void countRows;
 });

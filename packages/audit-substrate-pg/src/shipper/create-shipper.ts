@@ -4,17 +4,19 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { readIntegerOption } from '@kora/audit-sink';
 import type { AuditLogger } from '@kora/audit-sink';
 import { ROTATION_QUIET_MS, listChain, locateInChain, openChainFile, sameIdentity, statChainFile } from '@kora/audit-sink/reader';
 import type { ChainFile, FileIdentity } from '@kora/audit-sink/reader';
 import type pg from 'pg';
+import { createRetryBackoff } from '../create-retry-backoff.js';
 import { createSubstratePool } from '../create-substrate-pool.js';
 import type { SubstrateTimeouts } from '../create-substrate-pool.js';
 import { insertAuditLines } from '../insert-audit-rows.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { parseSubstrateTable } from '../substrate-table.js';
 import { matchesFingerprint, takeFingerprint } from './file-fingerprint.js';
-import { classifyDatabaseError, readErrorCode } from '../classify-database-error.js';
+import { classifyDatabaseError, readDatabaseErrorCode } from '../classify-database-error.js';
 import { LineBatchReader } from './read-line-batch.js';
 import type { LineBatch } from './read-line-batch.js';
 import { lockShipCheckpoint } from './lock-ship-checkpoint.js';
@@ -30,7 +32,8 @@ const MAX_BATCH_ROWS = 50_000;
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 // The sink accepts rows up to 16 MiB; a longer line is not a row.
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
-const DEFAULT_POLL_MS = 500;
+const POLL_MS = { min: 1, max: 3_600_000, fallback: 500 };
+const RETRY_DELAY_MS = { min: 1, max: 3_600_000 };
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
 const SKIP_WARNINGS_PER_MINUTE = 10;
 // Longer than the daemon's: a batch can be 50,000 rows, and a statement cancelled for taking
@@ -42,7 +45,12 @@ function definedTimeouts(timeouts: SubstrateTimeouts | undefined): SubstrateTime
   return Object.fromEntries(Object.entries(timeouts ?? {}).filter(([, value]) => value !== undefined));
 }
 
-/** Options of {@link createShipper}. */
+/**
+ * Options of {@link createShipper}. An option left out (or `undefined`) takes its default; one
+ * that is given must be valid, else `createShipper` throws a TypeError (wrong type, or neither or
+ * both of `pool` and `databaseUrl`) or a RangeError (out of range, not a whole number, an empty
+ * `originHost`, a table name that is not an identifier). Nothing is clamped.
+ */
 export interface ShipperOptions {
   /** The live audit file; its rotated files `path.1`, `path.2`, … are shipped too, oldest first. */
   readonly path: string;
@@ -67,7 +75,7 @@ export interface ShipperOptions {
   readonly batchRows?: number | undefined;
   /** Keep shipping new rows until stopped (default false: ship what is there, then resolve). */
   readonly follow?: boolean | undefined;
-  /** How often a followed file is checked when no change is signalled (default 500 ms). */
+  /** How often a followed file is checked when no change is signalled, 1–3,600,000 ms (default 500 ms). */
   readonly pollMs?: number | undefined;
   /** Stops the shipper, as {@link Shipper.stop} does. */
   readonly signal?: AbortSignal | undefined;
@@ -75,7 +83,11 @@ export interface ShipperOptions {
   readonly logger?: AuditLogger | undefined;
   /** Create the table if it is missing, before shipping (default true). */
   readonly migrate?: boolean | undefined;
-  /** Backoff while the database is unreachable: first delay and cap (default 100 ms, 30 s). */
+  /**
+   * Backoff while the database is unreachable: the first (and least) delay and the cap, each
+   * 1–3,600,000 ms, the cap not under the first delay (default 100 ms, and 30 s or the first
+   * delay if that is longer).
+   */
   readonly retry?: { readonly initialDelayMs?: number | undefined; readonly maxDelayMs?: number | undefined } | undefined;
   /**
    * Stop once the database has been unreachable this long (default: never). `run` then
@@ -160,9 +172,14 @@ export function createShipper(options: ShipperOptions): Shipper {
     throw new TypeError('createShipper: give either pool or databaseUrl');
   }
   const follow = options.follow === true;
-  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
-  const initialDelayMs = options.retry?.initialDelayMs ?? 100;
-  const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
+  const pollMs = readIntegerOption('createShipper', 'pollMs', options.pollMs, POLL_MS);
+  const initialDelayMs = readIntegerOption('createShipper', 'retry.initialDelayMs', options.retry?.initialDelayMs, { ...RETRY_DELAY_MS, fallback: 100 });
+  const maxDelayMs = readIntegerOption('createShipper', 'retry.maxDelayMs', options.retry?.maxDelayMs, {
+    min: initialDelayMs,
+    max: RETRY_DELAY_MS.max,
+    fallback: Math.max(30_000, initialDelayMs),
+  });
+  const retryBackoff = createRetryBackoff({ initialDelayMs, maxDelayMs });
   const giveUpAfterMs = options.giveUpAfterMs;
   if (giveUpAfterMs !== undefined && (!Number.isFinite(giveUpAfterMs) || giveUpAfterMs < 0)) {
     throw new RangeError('createShipper: giveUpAfterMs must be a number of milliseconds');
@@ -236,9 +253,10 @@ export function createShipper(options: ShipperOptions): Shipper {
   if (pool === undefined) throw new TypeError('createShipper: give either pool or databaseUrl');
 
   const noteFailure = (error: unknown): void => {
-    const code = readErrorCode(error);
+    const code = readDatabaseErrorCode(error);
     counters.databaseFailures += 1;
     counters.databaseAvailable = false;
+    retryBackoff.failed();
     counters.lastError = { code, at: new Date().toISOString() };
     if (outageStartedAt === undefined) {
       outageStartedAt = Date.now();
@@ -254,15 +272,15 @@ export function createShipper(options: ShipperOptions): Shipper {
   };
   const noteSuccess = (): void => {
     counters.databaseAvailable = true;
+    retryBackoff.succeeded();
     if (outageStartedAt !== undefined) {
       logger.info(`[kora.ship.database_available] database=${databaseLabel} after_ms=${Date.now() - outageStartedAt}`);
       outageStartedAt = undefined;
     }
   };
-  /** Exponential backoff with jitter: half the doubled delay for sure, the other half at random. */
-  const backoff = (attempt: number): Promise<void> => {
-    const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt, 30));
-    const wait = delay / 2 + Math.random() * (delay / 2);
+  /** Wait as the backoff says after the failures of this outage so far ({@link createRetryBackoff}). */
+  const backoff = (): Promise<void> => {
+    const wait = retryBackoff.delayMs();
     // Try once more right when the give-up time comes, not a whole backoff step after it.
     const untilGiveUp = giveUpAfterMs === undefined || outageStartedAt === undefined ? wait : outageStartedAt + giveUpAfterMs - Date.now();
     return pause(Math.max(0, Math.min(wait, untilGiveUp)));
@@ -270,7 +288,7 @@ export function createShipper(options: ShipperOptions): Shipper {
 
   /** Run `body` until it succeeds; false when stopped first. Any failure counts as an outage. */
   const untilDone = async (body: () => Promise<void>): Promise<boolean> => {
-    for (let attempt = 0; ; attempt += 1) {
+    for (;;) {
       if (stopper.signal.aborted) return false;
       try {
         await body();
@@ -278,7 +296,7 @@ export function createShipper(options: ShipperOptions): Shipper {
         return true;
       } catch (error) {
         noteFailure(error);
-        await backoff(attempt);
+        await backoff();
       }
     }
   };
@@ -291,7 +309,7 @@ export function createShipper(options: ShipperOptions): Shipper {
    * before the rows were committed.
    */
   const commit = async (rows: readonly string[], offsets: readonly number[], file: ShippedFile): Promise<boolean> => {
-    for (let attempt = 0; ; attempt += 1) {
+    for (;;) {
       if (stopper.signal.aborted && outageStartedAt !== undefined) return false;
       try {
         const { inserted } = await insertAuditLines(pool, rows, { table: table.name, originHost });
@@ -306,7 +324,7 @@ export function createShipper(options: ShipperOptions): Shipper {
           noteSuccess();
           if (rows.length === 1) {
             counters.linesSkipped.rejected += 1;
-            warnSkip(file.name, offsets[0] ?? 0, `rejected_by_database code=${readErrorCode(error)}`);
+            warnSkip(file.name, offsets[0] ?? 0, `rejected_by_database code=${readDatabaseErrorCode(error)}`);
             return true;
           }
           const half = Math.ceil(rows.length / 2);
@@ -318,7 +336,7 @@ export function createShipper(options: ShipperOptions): Shipper {
           if (!(await migrate())) return false;
           continue;
         }
-        await backoff(attempt);
+        await backoff();
       }
     }
   };

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readErrorCode } from '@kora/audit-sink';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lockShipCheckpoint, takeoverGuardPath } from './lock-ship-checkpoint.js';
@@ -38,7 +39,7 @@ function expectedOutcome(text: string): 'taken' | 'live' | 'other-host' {
     process.kill(value.pid as number, 0);
     return 'live';
   } catch (error) {
-    return (error as { code?: unknown }).code === 'EPERM' ? 'live' : 'taken';
+    return readErrorCode(error) === 'EPERM' ? 'live' : 'taken';
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { readErrorCode } from '@kora/audit-sink';
 
 /** A held checkpoint lock. */
 export interface ShipCheckpointLock {
@@ -112,9 +113,9 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
     await link(temporary, path);
     return true;
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
+    const code = readErrorCode(error);
     if (code === 'EEXIST') return false;
-    if (typeof code === 'string' && NO_HARD_LINKS.has(code)) return createExclusiveInPlace(path, text);
+    if (code !== undefined && NO_HARD_LINKS.has(code)) return createExclusiveInPlace(path, text);
     throw error;
   } finally {
     await unlink(temporary).catch(() => undefined);
@@ -130,7 +131,7 @@ async function createExclusiveInPlace(path: string, text: string): Promise<boole
   try {
     file = await open(path, 'wx', 0o600);
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'EEXIST') return false;
+    if (readErrorCode(error) === 'EEXIST') return false;
     throw error;
   }
   try {
@@ -199,7 +200,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as { code?: unknown } | null)?.code === 'EPERM';
+    return readErrorCode(error) === 'EPERM';
   }
 }
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { readErrorCode } from '@kora/audit-sink';
 import { shipCheckpoint } from './ship-checkpoint.js';
 import type { ShipCheckpoint } from './ship-checkpoint.js';
 
@@ -12,7 +13,7 @@ export async function readShipCheckpoint(path: string): Promise<ShipCheckpoint |
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'ENOENT') return null;
+    if (readErrorCode(error) === 'ENOENT') return null;
     throw error;
   }
   let value: unknown;

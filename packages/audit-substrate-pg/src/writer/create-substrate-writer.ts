@@ -1,37 +1,47 @@
 import { hostname } from 'node:os';
+import { readIntegerOption } from '@kora/audit-sink';
 import type { AuditLogger, RowMirror } from '@kora/audit-sink';
 import { insertAuditLines } from '../insert-audit-rows.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
-import { classifyDatabaseError, readErrorCode } from '../classify-database-error.js';
+import { classifyDatabaseError, readDatabaseErrorCode } from '../classify-database-error.js';
+import { createRetryBackoff } from '../create-retry-backoff.js';
 import type { SubstrateClient } from '../substrate-client.js';
-import { createRetryBackoff } from './create-retry-backoff.js';
+import { parseSubstrateTable } from '../substrate-table.js';
 
-const DEFAULT_BATCH_ROWS = 500;
-const DEFAULT_FLUSH_INTERVAL_MS = 200;
+const OWNER = 'createSubstrateWriter';
+const BATCH_ROWS = { min: 1, max: 50_000, fallback: 500 };
+const FLUSH_INTERVAL_MS = { min: 1, max: 3_600_000, fallback: 200 };
+const MAX_QUEUED_ROWS = 10_000_000;
 const DEFAULT_MAX_QUEUED_ROWS = 50_000;
-const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+const CLOSE_TIMEOUT_MS = { min: 0, max: 3_600_000, fallback: 5_000 };
 // A queue that overflows does so on every write: warn once, then at most once a minute.
 const DROP_WARNING_INTERVAL_MS = 60_000;
 
-/** Options of {@link createSubstrateWriter}. */
+/**
+ * Options of {@link createSubstrateWriter}. An option left out (or `undefined`) takes its
+ * default; one that is given must be valid, else `createSubstrateWriter` throws a TypeError
+ * (wrong type) or a RangeError (out of range, not a whole number, an empty `originHost`, a
+ * table name that is not an identifier). Nothing is clamped.
+ */
 export interface SubstrateWriterOptions {
   /** Where the rows go: a `pg.Pool` (the writer holds one connection at a time). */
   readonly client: SubstrateClient;
   /** The table, `name` or `schema.name` (default `kora_audit_events`). */
   readonly table?: string | undefined;
-  /** Stored in `origin_host` (default `os.hostname()`). */
+  /** Stored in `origin_host`, not empty (default `os.hostname()`). */
   readonly originHost?: string | undefined;
-  /** Rows per insert (default 500). */
+  /** Rows per insert, 1–50,000 (default 500). */
   readonly batchRows?: number | undefined;
-  /** Longest a row waits for a batch to fill, in milliseconds (default 200). */
+  /** Longest a row waits for a batch to fill, in whole milliseconds, 1–3,600,000 (default 200). */
   readonly flushIntervalMs?: number | undefined;
   /**
-   * Rows held while the database is unreachable (default 50,000); beyond this the oldest are
+   * Rows held while the database is unreachable, from `batchRows` to 10,000,000 (default
+   * 50,000); beyond this the oldest are
    * dropped from the queue, counted and warned about. They stay in the audit file, from which
    * `kora-audit ship` fills the gap.
    */
   readonly maxQueuedRows?: number | undefined;
-  /** How long `close` keeps trying to deliver what is queued (default 5 s). */
+  /** How long `close` keeps trying to deliver what is queued, 0–3,600,000 ms (default 5 s). */
   readonly closeTimeoutMs?: number | undefined;
   /** Where `[kora.audit.substrate_*]` warnings go. */
   readonly logger: AuditLogger;
@@ -102,14 +112,17 @@ export interface SubstrateWriter extends RowMirror {
 export function createSubstrateWriter(options: SubstrateWriterOptions): SubstrateWriter {
   const { client, logger } = options;
   const table = options.table;
+  // Checked now: a bad name would otherwise fail every insert, and be retried for ever.
+  parseSubstrateTable(table);
   const originHost = options.originHost ?? hostname();
-  const batchRows = Math.max(1, Math.floor(options.batchRows ?? DEFAULT_BATCH_ROWS));
-  const flushIntervalMs = Math.max(1, options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
-  const maxQueuedRows = Math.max(batchRows, Math.floor(options.maxQueuedRows ?? DEFAULT_MAX_QUEUED_ROWS));
-  const closeTimeoutMs = Math.max(0, options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+  if (typeof originHost !== 'string' || originHost === '') throw new RangeError(`${OWNER}: originHost must not be empty`);
+  const batchRows = readIntegerOption(OWNER, 'batchRows', options.batchRows, BATCH_ROWS);
+  const flushIntervalMs = readIntegerOption(OWNER, 'flushIntervalMs', options.flushIntervalMs, FLUSH_INTERVAL_MS);
+  const maxQueuedRows = readIntegerOption(OWNER, 'maxQueuedRows', options.maxQueuedRows, { min: batchRows, max: MAX_QUEUED_ROWS, fallback: DEFAULT_MAX_QUEUED_ROWS });
+  const closeTimeoutMs = readIntegerOption(OWNER, 'closeTimeoutMs', options.closeTimeoutMs, CLOSE_TIMEOUT_MS);
   const clock = options.clock ?? Date.now;
   const timers = options.timers ?? NODE_TIMERS;
-  const backoff = createRetryBackoff(options.random ?? Math.random);
+  const backoff = createRetryBackoff({ random: options.random });
 
   let queue: string[] = [];
   let timer: unknown = null;
@@ -194,7 +207,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
           return false;
         }
         counters.rowsRejected += 1;
-        warn(`[kora.audit.substrate_rejected] code=${readErrorCode(error)} id=${readRowId(line)}`);
+        warn(`[kora.audit.substrate_rejected] code=${readDatabaseErrorCode(error)} id=${readRowId(line)}`);
       }
     }
     recovered();
@@ -203,7 +216,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
 
   function failed(error: unknown): void {
     counters.insertFailures += 1;
-    const code = readErrorCode(error);
+    const code = readDatabaseErrorCode(error);
     counters.lastError = { code, at: new Date(clock()).toISOString() };
     if (!counters.failing) warn(`[kora.audit.substrate_failed] code=${code} rows_queued=${queue.length} (retrying; the rows are in the audit file)`);
     counters.failing = true;
