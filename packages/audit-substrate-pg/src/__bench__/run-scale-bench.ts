@@ -3,6 +3,7 @@
 // retention's prune of 20 days, against the targets each must meet. Printed and written under
 // bench/results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { auditEnvelope } from '@kora/audit-sink';
 import { findRepositoryRoot } from '@kora/audit-sink/testing';
@@ -275,12 +276,15 @@ const results: Row[] = [];
 const prunes: Prune[] = [];
 try {
   checkRowShapes();
+  const { rows: version } = await pool.query<{ server_version: string }>('SHOW server_version');
   process.stdout.write(
-    `kora-audit event log at scale: ${SCALE_HOSTS.length} hosts, 30 days ending now, ${RUNS} runs per read after ${WARM_UP} warm-up runs\n`,
+    `kora-audit event log at scale: ${SCALE_HOSTS.length} hosts, 30 days ending now, ${RUNS} runs per read after ${WARM_UP} warm-up runs; PostgreSQL ${version[0]?.server_version ?? '?'}, ${cpus().length} cores\n`,
   );
   for (const { layout, large } of layouts) for (const rows of sizes(large)) fills.push(await fill(layout, rows));
   // The poll delivers rows that have settled for 2 s: wait until the last fill's have.
   await new Promise((resolve) => setTimeout(resolve, 2_500));
+  // Percentiles move with whatever else the machine runs: the load is printed beside them.
+  process.stdout.write(`load average before the reads: ${loadavg().map((load) => load.toFixed(2)).join(', ')}\n`);
   for (const { layout, large } of layouts) {
     for (const operation of OPERATIONS) {
       const measured = new Map<number, Percentiles>();
@@ -297,7 +301,14 @@ try {
   }
   for (const { layout, large } of layouts) for (const rows of sizes(large)) prunes.push(await prune(layout, rows));
 } finally {
-  for (const { layout, large } of layouts) for (const rows of sizes(large)) await pool.query(`DROP TABLE IF EXISTS ${tableName(layout, rows)}`);
+  // Dropped even when a step failed; a server that went away keeps them until the next run drops them.
+  for (const { layout, large } of layouts) {
+    for (const rows of sizes(large)) {
+      await pool.query(`DROP TABLE IF EXISTS ${tableName(layout, rows)}`).catch((error: unknown) => {
+        process.stderr.write(`could not drop ${tableName(layout, rows)}: ${(error as { code?: string }).code ?? String(error)}\n`);
+      });
+    }
+  }
   await pool.end();
 }
 
@@ -330,6 +341,7 @@ for (const entry of prunes) {
     `prune ${entry.layout} ${entry.rows.toLocaleString('en')}: ${entry.removedRows.toLocaleString('en')} rows removed (${entry.droppedPartitions} partitions dropped, ${entry.deletedRows.toLocaleString('en')} rows deleted in batches) in ${ms(entry.ms)} ms; size ${mib(entry.bytesBefore)} → ${mib(entry.bytesAfter)}\n`,
   );
 }
+process.stdout.write(`load average after: ${loadavg().map((load) => load.toFixed(2)).join(', ')}\n`);
 if (!PLAIN_LARGE && LARGE_ROWS !== SMALL_ROWS) process.stdout.write(`plain layout at ${large} not filled (set KORA_BENCH_SCALE_PLAIN=1 to measure it)\n`);
 
 const resultsDirectory = join(findRepositoryRoot(), 'bench', 'results');
