@@ -243,6 +243,10 @@ interface Prune {
   readonly removedRows: number;
   readonly droppedPartitions: number;
   readonly deletedRows: number;
+  /** Where the time went: detaching and dropping whole partitions, deleting in batches, the rest (reading the layout, the days ahead). */
+  readonly dropMs: number;
+  readonly slowestDropMs: number;
+  readonly deleteMs: number;
 }
 
 /** Prune every row emitted more than 10 days before the fill's end, timed, with the table's size around it. */
@@ -250,7 +254,20 @@ async function prune(layout: Layout, rows: number): Promise<Prune> {
   const table = tableName(layout, rows);
   const bytesBefore = await tableBytes(table);
   const started = performance.now();
-  const result = await pruneSubstrate(pool, { table, before: new Date(endMs - 10 * DAY_MS) });
+  let stepStarted = started;
+  const drops: number[] = [];
+  let deleteMs = 0;
+  const result = await pruneSubstrate(pool, {
+    table,
+    before: new Date(endMs - 10 * DAY_MS),
+    // Told as each step completes: the time since the previous one is that step's.
+    onStep: (step) => {
+      const now = performance.now();
+      if (step.kind === 'dropped') drops.push(now - stepStarted);
+      else deleteMs += now - stepStarted;
+      stepStarted = now;
+    },
+  });
   const ms = performance.now() - started;
   const { rows: left } = await pool.query<{ count: string; oldest: Date | null }>(`SELECT count(*)::text AS count, min(emitted_at) AS oldest FROM ${table}`);
   if (left[0]?.oldest != null && left[0].oldest.getTime() < endMs - 10 * DAY_MS) throw new Error(`${table}: rows older than the cut remain`);
@@ -264,6 +281,9 @@ async function prune(layout: Layout, rows: number): Promise<Prune> {
     removedRows: result.removedRows,
     droppedPartitions: result.steps.filter((step) => step.kind === 'dropped').length,
     deletedRows: result.steps.reduce((sum, step) => sum + (step.kind === 'deleted' ? step.rows : 0), 0),
+    dropMs: drops.reduce((sum, time) => sum + time, 0),
+    slowestDropMs: Math.max(0, ...drops),
+    deleteMs,
   };
 }
 
@@ -338,7 +358,9 @@ const format = (cells: readonly string[]): string => `| ${cells.map((cell, colum
 process.stdout.write(`\n${format(header)}\n|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|\n${lines.map(format).join('\n')}\n\n`);
 for (const entry of prunes) {
   process.stdout.write(
-    `prune ${entry.layout} ${entry.rows.toLocaleString('en')}: ${entry.removedRows.toLocaleString('en')} rows removed (${entry.droppedPartitions} partitions dropped, ${entry.deletedRows.toLocaleString('en')} rows deleted in batches) in ${ms(entry.ms)} ms; size ${mib(entry.bytesBefore)} → ${mib(entry.bytesAfter)}\n`,
+    `prune ${entry.layout} ${entry.rows.toLocaleString('en')}: ${entry.removedRows.toLocaleString('en')} rows removed in ${ms(entry.ms)} ms: ` +
+      `${entry.droppedPartitions} partitions dropped in ${ms(entry.dropMs)} ms (slowest ${ms(entry.slowestDropMs)} ms), ` +
+      `${entry.deletedRows.toLocaleString('en')} rows deleted in batches in ${ms(entry.deleteMs)} ms; size ${mib(entry.bytesBefore)} → ${mib(entry.bytesAfter)}\n`,
   );
 }
 process.stdout.write(`load average after: ${loadavg().map((load) => load.toFixed(2)).join(', ')}\n`);
