@@ -41,8 +41,8 @@ const MAX_RATIO = 2;
 function readRowCount(value: string | undefined): number {
   if (value === undefined || value === '') return 5_000_000;
   const rows = Number(value);
-  if (!Number.isInteger(rows) || rows < 1_000 || rows > 50_000_000) {
-    process.stderr.write(`KORA_BENCH_SCALE_ROWS must be a whole number from 1000 to 50000000, got '${value}'\n`);
+  if (!Number.isInteger(rows) || rows < 10_000 || rows > 50_000_000) {
+    process.stderr.write(`KORA_BENCH_SCALE_ROWS must be a whole number from 10000 to 50000000 (page 50 needs 5,000 rows), got '${value}'\n`);
     process.exit(2);
   }
   return rows;
