@@ -315,7 +315,7 @@ try {
         measured.set(rows, await measure(() => run(table)));
       }
       const small = measured.get(SMALL_ROWS);
-      const largeResult = large ? measured.get(LARGE_ROWS) : undefined;
+      const largeResult = large && LARGE_ROWS !== SMALL_ROWS ? measured.get(LARGE_ROWS) : undefined;
       results.push({ layout, name: operation.name, small, large: largeResult, ...judge(operation.target, small, largeResult) });
     }
   }
@@ -335,7 +335,8 @@ try {
 const ms = (value: number | undefined): string => (value === undefined ? '—' : value < 10 ? value.toFixed(2) : value.toFixed(1));
 const pair = (value: Percentiles | undefined): string => (value === undefined ? '— / —' : `${ms(value.p50)} / ${ms(value.p99)}`);
 const large = `${(LARGE_ROWS / 1e6).toLocaleString('en')}M`;
-const header = ['layout', 'operation', 'p50 / p99 ms at 50k', `p50 / p99 ms at ${large}`, `p50 ratio ${large}/50k`, 'target', 'verdict'];
+const smallLabel = `${(SMALL_ROWS / 1e3).toLocaleString('en')}k`;
+const header = ['layout', 'operation', `p50 / p99 ms at ${smallLabel}`, `p50 / p99 ms at ${large}`, `p50 ratio ${large}/${smallLabel}`, 'target', 'verdict'];
 const lines = results.map((row) => [
   row.layout,
   row.name,
