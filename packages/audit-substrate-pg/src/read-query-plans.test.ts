@@ -17,8 +17,10 @@ const BATCH = 5_000;
 // Three rows per millisecond: pages must break ties in emitted_at by id.
 const ROWS_PER_MS = 3;
 const FIRST_MS = Date.parse('2026-11-26T00:00:00.000Z');
-// The seams' real mix: tool calls common, dead letters and failed replies rare.
-const MIX: readonly SeamName[] = ['mcp.tool_called', 'mcp.tool_called', 'mcp.tool_called', 'mcp.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'webhook.dead_letter', 'slack_dm.reply_failed'];
+// The seams' real mix: tool calls common, dead letters uncommon (10%), failed replies rare
+// (one row in 200), as in a fleet: a page of a rare seam must read that seam's own range.
+const MIX: readonly SeamName[] = ['mcp.tool_called', 'mcp.tool_called', 'mcp.tool_called', 'mcp.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'webhook.dead_letter'];
+const RARE_SEAM: SeamName = 'slack_dm.reply_failed';
 
 /** A UUIDv7 of `ms` with random bits, so ids within one millisecond come in no particular order. */
 function makeId(ms: number): string {
@@ -35,7 +37,7 @@ function makeRows(spacingMs: number): AuditEnvelope[] {
   const rows: AuditEnvelope[] = [];
   for (let n = 0; n < ROWS; n += 1) {
     const ms = FIRST_MS + Math.floor(n / ROWS_PER_MS) * spacingMs;
-    const seam = MIX[n % MIX.length] ?? 'mcp.tool_called';
+    const seam = n % 200 === 7 ? RARE_SEAM : (MIX[n % MIX.length] ?? 'mcp.tool_called');
     rows.push({ v: 1, id: makeId(ms), emitted_at: new Date(ms).toISOString(), seam, source: null, caller_session_id: null, details: { n } });
   }
   return rows;
@@ -52,6 +54,7 @@ type ExplainRow = { 'QUERY PLAN': { Plan: PlanNode }[] };
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  Filter?: string;
   Plans?: PlanNode[];
 }
 
@@ -67,6 +70,12 @@ function planProblems(node: PlanNode, table: string, empty: ReadonlySet<string>)
     const type = child['Node Type'];
     if (type === 'Seq Scan' && !empty.has(child['Relation Name'] ?? '')) problems.push(`Seq Scan on ${child['Relation Name'] ?? '?'}`);
     if ((type === 'Sort' || type === 'Incremental Sort') && scansTable(child)) problems.push(`${type} over ${table}`);
+    // A rare seam is read from its own index range, not by reading every seam's rows and
+    // filtering; nor is a seam given as a value, whose plan was made for an average seam.
+    const filter = child.Filter ?? '';
+    if (isTable(child['Relation Name']) && /\bseam\b/.test(filter) && (filter.includes(RARE_SEAM) || filter.includes('$'))) {
+      problems.push(`${type} on ${child['Relation Name'] ?? '?'} filters ${filter}`);
+    }
     for (const grandchild of child.Plans ?? []) walk(grandchild);
   };
   walk(node);

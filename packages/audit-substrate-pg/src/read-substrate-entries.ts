@@ -1,4 +1,4 @@
-import { auditEnvelope, decodeOpaqueCursor, encodeOpaqueCursor, parseReadFilters } from '@kora/audit-sink';
+import { SEAM_NAMES, auditEnvelope, decodeOpaqueCursor, encodeOpaqueCursor, parseReadFilters } from '@kora/audit-sink';
 import type { AuditEnvelope, SeamName, TimeBound } from '@kora/audit-sink';
 import { z } from 'zod';
 import type { SubstrateClient } from './substrate-client.js';
@@ -65,6 +65,12 @@ export interface SelectedRow {
 export const ENVELOPE_COLUMNS = `v, id::text AS id, to_char(emitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS emitted_at,
   seam, source, caller_session_id, details, emitted_at AS sort_at, id AS sort_id`;
 
+/** A known seam name as an SQL literal; anything else is refused rather than quoted. */
+function seamLiteral(seam: string): string {
+  if (!(SEAM_NAMES as readonly string[]).includes(seam)) throw new RangeError(`readSubstrateEntries: unknown seam '${seam}'`);
+  return `'${seam}'`;
+}
+
 /**
  * Read the event log newest first, one page at a time: the same options, order, row shape and
  * paging as `readAuditEntries` over the audit file, so a panel can read either. `since` is
@@ -110,8 +116,13 @@ export async function readSubstrateEntries(client: SubstrateClient, options: Rea
     text = `SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql} ${where([])} ${order} LIMIT ${fetch}`;
   } else {
     // A range per seam, each an index scan that stops after `limit + 1` rows, then merged:
-    // `seam = ANY(…)` would make the server read and sort every row of the seams instead.
-    const ranges = [...seams].map((seam) => `(SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql} ${where([`seam = ${parameter(seam)}`])} ${order} LIMIT ${fetch})`);
+    // `seam = ANY(…)` would make the server read and sort every row of the seams instead. The
+    // seam is written into the statement, not passed as a value: the statement is planned once
+    // per connection, and a plan for "some seam" assumes an average one, which on a full day's
+    // partition reads the time index and filters instead of reading a rare seam's own range.
+    // Only known seam names reach here (parseReadFilters refuses any other), sorted so that
+    // one set of seams is one statement.
+    const ranges = [...seams].sort().map((seam) => `(SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql} ${where([`seam = ${seamLiteral(seam)}`])} ${order} LIMIT ${fetch})`);
     text = `SELECT * FROM (${ranges.join(' UNION ALL ')}) AS ranges ORDER BY sort_at DESC, sort_id DESC LIMIT ${fetch}`;
   }
   const rows = await queryWithGenericPlan<SelectedRow>(client, { text, values });
