@@ -1,0 +1,29 @@
+/** The shipper's waits: cut short by a watched change or by stop. */
+export interface ShipPause {
+  /** Sleep `ms`, or less when {@link ShipPause.wake} is called or `signal` aborts first. */
+  readonly pause: (ms: number) => Promise<void>;
+  /** End the wait going on, if any. */
+  readonly wake: () => void;
+}
+
+/** Make the shipper's waits; none waits once `signal` has aborted. */
+export function createShipPause(signal: AbortSignal): ShipPause {
+  let wake: (() => void) | undefined;
+  const pause = (ms: number): Promise<void> =>
+    new Promise((done) => {
+      if (signal.aborted) {
+        done();
+        return;
+      }
+      const finish = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', finish);
+        wake = undefined;
+        done();
+      };
+      const timer = setTimeout(finish, ms);
+      signal.addEventListener('abort', finish, { once: true });
+      wake = finish;
+    });
+  return { pause, wake: () => wake?.() };
+}
