@@ -17,23 +17,44 @@ const SEAM_BY_FIRST_BYTE = byFirstByte(SEAM_NAMES.map((name) => ({ name, bytes: 
 const SOURCE_BY_FIRST_BYTE = byFirstByte(AUDIT_SOURCES.map((name) => ({ name, bytes: Buffer.from(`"${name}"`) })), 1);
 const UUID_V7_BYTES = shapeByteTable(UUID_V7_SHAPE);
 const ISO_UTC_MILLIS_BYTES = shapeByteTable(ISO_UTC_MILLIS_SHAPE);
+// Values nested deeper than this are left to the parser rather than followed here.
 const MAX_DEPTH = 64;
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /**
- * {@link readSinkRowSeam} on the row's bytes instead of its text: the seam of the row
- * `bytes[from, to)` when it is exactly in the sink's own layout, valid, and plain ASCII (no
- * byte of 0x7f or above, no backslash, no control character); undefined to say "decode it and
- * ask the text check". Defined is the same promise: `JSON.parse` of the decoded text succeeds,
- * `isAuditEnvelope` accepts the value, and its `id` and `emitted_at` are the bytes at their
- * fixed offsets. Because ASCII bytes decode to the same characters, a printer may write such a
- * row's bytes as they are, without decoding the row at all, and they hold nothing a terminal
- * acts on.
+ * What a row's bytes may hold for {@link readSinkRowBytes} to vouch for it:
+ * - `ascii`: printable ASCII only (no byte of 0x7f or above, no backslash, no control
+ *   character), so that the bytes are their text and may be copied to a terminal as they are;
+ * - `text`: any well-formed UTF-8 without control characters, and escapes inside `details`
+ *   values and keys below its top level — what `JSON.parse` of the decoded text takes. The
+ *   bytes must be well-formed UTF-8 (encoded from a string, as {@link readSinkRowSeam} does).
  */
-export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number): SeamName | undefined {
+export type SinkRowBytes = 'ascii' | 'text';
+
+// The lowest byte a string of the row being checked may not hold: DEL when it is held to ASCII.
+let stringBytesBelow = 0x7f;
+
+/**
+ * The seam of the row `bytes[from, to)` when it is exactly in the sink's own layout and valid,
+ * or undefined to say "parse it". Defined is a promise: `JSON.parse` of the decoded text
+ * succeeds, `isAuditEnvelope` accepts the value, and its `id` and `emitted_at` are the bytes
+ * (and characters) at their fixed offsets (13 and 65). A reader that wants the row's text or
+ * bytes only can then skip the parse, which costs several times this check.
+ *
+ * The layout is the sink's: compact JSON, the envelope's keys in order, no escapes in any
+ * envelope value. Within `details` any JSON without whitespace is followed (escapes only when
+ * `holding` is `text`). Anything else (whitespace, escapes in the envelope, a `details` key
+ * spelled with an escape or named `__proto__`, nesting over 64 deep) is undefined. With
+ * `holding` of `ascii` (the default), a row that is not plain printable ASCII is undefined
+ * too: because ASCII bytes decode to the same characters, a printer may then write the row's
+ * bytes as they are, without decoding it at all, and they hold nothing a terminal acts on.
+ */
+export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number, holding: SinkRowBytes = 'ascii'): SeamName | undefined {
   if (to - from <= ROW_SEAM_START || !matchesAt(bytes, from, PREFIX)) return undefined;
   if (!matchesShape(bytes, from + ROW_ID_START, UUID_V7_BYTES) || !matchesAt(bytes, from + ROW_ID_END, AT_SEPARATOR)) return undefined;
   if (!matchesShape(bytes, from + ROW_EMITTED_AT_START, ISO_UTC_MILLIS_BYTES) || !matchesAt(bytes, from + ROW_EMITTED_AT_END, SEAM_SEPARATOR)) return undefined;
+  stringBytesBelow = holding === 'ascii' ? 0x7f : 0x100;
   let at = from + ROW_SEAM_START;
   const seam = SEAM_BY_FIRST_BYTE[bytes[at]!];
   if (seam === undefined || !matchesAt(bytes, at, seam.bytes)) return undefined;
@@ -54,10 +75,10 @@ export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number): S
   if (matchesAt(bytes, at, NULL)) {
     at += NULL.length;
   } else {
-    const callerEnd = skipString(bytes, at, to);
-    // The string's quotes are two bytes; every other byte is one character.
-    if (callerEnd === -1 || callerEnd - at - 2 > MAX_CALLER_SESSION_ID_LENGTH) return undefined;
-    at = callerEnd;
+    const callerEnd = bytes[at] === QUOTE ? plainStringEnd(bytes, at + 1, to) : -1;
+    // Never more code units than bytes: only a long one is counted.
+    if (callerEnd === -1 || (callerEnd - at - 1 > MAX_CALLER_SESSION_ID_LENGTH && utf16Length(bytes, at + 1, callerEnd) > MAX_CALLER_SESSION_ID_LENGTH)) return undefined;
+    at = callerEnd + 1;
   }
 
   if (!matchesAt(bytes, at, BEFORE_DETAILS)) return undefined;
@@ -76,6 +97,10 @@ export function matchesAt(bytes: Uint8Array, offset: number, expected: Uint8Arra
 
 function isDigit(byte: number | undefined): boolean {
   return byte !== undefined && byte >= 0x30 && byte <= 0x39;
+}
+
+function isHexDigit(byte: number | undefined): boolean {
+  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46));
 }
 
 /** Each candidate under the byte at `offset` of its bytes, which must differ between candidates. */
@@ -98,13 +123,61 @@ function matchesShape(bytes: Uint8Array, start: number, table: Uint8Array): bool
   return true;
 }
 
-/** The index after the string starting with the quote at `start`, if it holds only printable ASCII but `\`; else -1. */
+/**
+ * The string `bytes[start, end)` of well-formed UTF-8 counts in UTF-16 code units, as a string's
+ * `length` does: a character of four bytes is two, any other one.
+ */
+function utf16Length(bytes: Uint8Array, start: number, end: number): number {
+  let units = 0;
+  for (let index = start; index < end; index += 1) {
+    const byte = bytes[index]!;
+    if ((byte & 0xc0) !== 0x80) units += byte >= 0xf0 ? 2 : 1;
+  }
+  return units;
+}
+
+/**
+ * The index of the quote closing the string whose content starts at `start`, when the content
+ * has no escape and no control character (and, held to ASCII, no byte of 0x7f or above); -1
+ * otherwise.
+ */
+function plainStringEnd(bytes: Uint8Array, start: number, end: number): number {
+  const below = stringBytesBelow;
+  for (let index = start; index < end; index += 1) {
+    const byte = bytes[index]!;
+    if (byte === QUOTE) return index;
+    if (byte < 0x20 || byte === BACKSLASH || byte >= below) return -1;
+  }
+  return -1;
+}
+
+/** The index after the JSON string starting with the quote at `start`, or -1. */
 function skipString(bytes: Uint8Array, start: number, end: number): number {
   if (bytes[start] !== QUOTE) return -1;
-  for (let index = start + 1; index < end; index += 1) {
+  // Held to ASCII, a string holds no escape.
+  if (stringBytesBelow === 0x7f) {
+    const close = plainStringEnd(bytes, start + 1, end);
+    return close === -1 ? -1 : close + 1;
+  }
+  for (let index = start + 1; index < end; ) {
     const byte = bytes[index]!;
     if (byte === QUOTE) return index + 1;
-    if (byte < 0x20 || byte === 0x5c || byte >= 0x7f) return -1;
+    if (byte < 0x20) return -1;
+    if (byte !== BACKSLASH) {
+      index += 1;
+      continue;
+    }
+    const escaped = bytes[index + 1];
+    if (escaped === 0x75 /* u */) {
+      for (let digit = index + 2; digit < index + 6; digit += 1) {
+        if (!isHexDigit(bytes[digit])) return -1;
+      }
+      index += 6;
+    } else if (escaped === QUOTE || escaped === BACKSLASH || escaped === 0x2f || escaped === 0x62 || escaped === 0x66 || escaped === 0x6e || escaped === 0x72 || escaped === 0x74) {
+      index += 2;
+    } else {
+      return -1;
+    }
   }
   return -1;
 }
@@ -112,20 +185,20 @@ function skipString(bytes: Uint8Array, start: number, end: number): number {
 /** The index after the JSON number starting at `start`, or -1. */
 function skipNumber(bytes: Uint8Array, start: number): number {
   let index = start;
-  if (bytes[index] === 0x2d) index += 1;
-  if (bytes[index] === 0x30) {
+  if (bytes[index] === 0x2d /* - */) index += 1;
+  if (bytes[index] === 0x30 /* 0 */) {
     index += 1;
   } else {
     if (!isDigit(bytes[index])) return -1;
     while (isDigit(bytes[index])) index += 1;
   }
-  if (bytes[index] === 0x2e) {
+  if (bytes[index] === 0x2e /* . */) {
     index += 1;
     if (!isDigit(bytes[index])) return -1;
     while (isDigit(bytes[index])) index += 1;
   }
   const exponent = bytes[index];
-  if (exponent === 0x65 || exponent === 0x45) {
+  if (exponent === 0x65 || exponent === 0x45 /* e E */) {
     index += 1;
     const sign = bytes[index];
     if (sign === 0x2b || sign === 0x2d) index += 1;
@@ -139,32 +212,39 @@ function skipNumber(bytes: Uint8Array, start: number): number {
 function skipValue(bytes: Uint8Array, start: number, end: number, depth: number): number {
   const byte = bytes[start];
   if (byte === QUOTE) return skipString(bytes, start, end);
-  if (byte === 0x7b) return skipObject(bytes, start, end, depth + 1, false);
-  if (byte === 0x5b) return skipArray(bytes, start, end, depth + 1);
-  if (byte === 0x74) return matchesAt(bytes, start, TRUE) ? start + TRUE.length : -1;
-  if (byte === 0x66) return matchesAt(bytes, start, FALSE) ? start + FALSE.length : -1;
-  if (byte === 0x6e) return matchesAt(bytes, start, NULL) ? start + NULL.length : -1;
+  if (byte === 0x7b /* { */) return skipObject(bytes, start, end, depth + 1, false);
+  if (byte === 0x5b /* [ */) return skipArray(bytes, start, end, depth + 1);
+  if (byte === 0x74 /* t */) return matchesAt(bytes, start, TRUE) ? start + TRUE.length : -1;
+  if (byte === 0x66 /* f */) return matchesAt(bytes, start, FALSE) ? start + FALSE.length : -1;
+  if (byte === 0x6e /* n */) return matchesAt(bytes, start, NULL) ? start + NULL.length : -1;
   return skipNumber(bytes, start);
 }
 
 /**
  * The index after the JSON object starting at `start`, or -1. For the envelope's `details`
- * (`ownKeys`), a key named `__proto__` is -1: JSON.parse would make it an own `__proto__`,
- * which the envelope refuses.
+ * (`ownKeys`), a key written with an escape or named `__proto__` is -1: JSON.parse would make
+ * it an own `__proto__`, which the envelope refuses.
  */
 function skipObject(bytes: Uint8Array, start: number, end: number, depth: number, ownKeys: boolean): number {
   if (depth > MAX_DEPTH || bytes[start] !== 0x7b) return -1;
   let index = start + 1;
-  if (bytes[index] === 0x7d) return index + 1;
+  if (bytes[index] === 0x7d /* } */) return index + 1;
   for (;;) {
-    const keyEnd = skipString(bytes, index, end);
-    if (keyEnd === -1 || bytes[keyEnd] !== 0x3a) return -1;
-    if (ownKeys && keyEnd - index === PROTO_KEY.length && matchesAt(bytes, index, PROTO_KEY)) return -1;
+    let keyEnd: number;
+    if (ownKeys) {
+      const close = bytes[index] === QUOTE ? plainStringEnd(bytes, index + 1, end) : -1;
+      if (close === -1 || (close + 1 - index === PROTO_KEY.length && matchesAt(bytes, index, PROTO_KEY))) return -1;
+      keyEnd = close + 1;
+    } else {
+      keyEnd = skipString(bytes, index, end);
+    }
+    if (keyEnd === -1 || bytes[keyEnd] !== 0x3a /* : */) return -1;
     index = skipValue(bytes, keyEnd + 1, end, depth);
+    // A value is never followed past the row's end into the bytes after it.
     if (index === -1 || index >= end) return -1;
     const next = bytes[index];
     if (next === 0x7d) return index + 1;
-    if (next !== 0x2c) return -1;
+    if (next !== 0x2c /* , */) return -1;
     index += 1;
   }
 }
@@ -173,7 +253,7 @@ function skipObject(bytes: Uint8Array, start: number, end: number, depth: number
 function skipArray(bytes: Uint8Array, start: number, end: number, depth: number): number {
   if (depth > MAX_DEPTH) return -1;
   let index = start + 1;
-  if (bytes[index] === 0x5d) return index + 1;
+  if (bytes[index] === 0x5d /* ] */) return index + 1;
   for (;;) {
     index = skipValue(bytes, index, end, depth);
     if (index === -1 || index >= end) return -1;
