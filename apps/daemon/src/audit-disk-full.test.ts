@@ -68,7 +68,9 @@ async function startDaemon(tmpfs: Tmpfs, logs: CaptureSink, env: NodeJS.ProcessE
 }
 
 async function health(stack: DemoStack): Promise<Health> {
-  return (await (await fetch(`${stack.daemon.url}/healthz`, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as Health;
+  return (await (
+    await fetch(`${stack.daemon.url}/healthz`, { headers: { authorization: `Bearer ${stack.operatorToken}` } })
+  ).json()) as Health;
 }
 
 function textOf(result: CallResult): string {
@@ -98,63 +100,69 @@ function messages(logs: CaptureSink, level: 'info' | 'warn'): string[] {
 }
 
 describe(`the daemon with its audit file on a full disk${needsTmpfs}`, () => {
-  it.skipIf(tmpfsUnavailable !== null)('best-effort: runs the call, logs its line, and reports ok: false on /healthz until rows are written again', async () => {
-    const tmpfs = mount();
-    const logs = capture();
-    const { stack, client } = await startDaemon(tmpfs, logs);
-    tmpfs.fill();
+  it.skipIf(tmpfsUnavailable !== null)(
+    'best-effort: runs the call, logs its line, and reports ok: false on /healthz until rows are written again',
+    async () => {
+      const tmpfs = mount();
+      const logs = capture();
+      const { stack, client } = await startDaemon(tmpfs, logs);
+      tmpfs.fill();
 
-    const created = await client.callTool({ name: 'kora__create_ticket', arguments: { title: 'Filed while the disk is full' } });
+      const created = await client.callTool({ name: 'kora__create_ticket', arguments: { title: 'Filed while the disk is full' } });
 
-    expect(created.isError).toBeFalsy();
-    expect(created.structuredContent).toMatchObject({ title: 'Filed while the disk is full' });
-    expect(messages(logs, 'info')).toContain(
-      "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['title'] result=ticket_id=tkt-0004",
-    );
-    expect(messages(logs, 'warn')).toEqual([`[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`]);
-    expect(await health(stack)).toMatchObject({
-      ok: false,
-      audit: { rows_written: 0, write_failures: 1, skipped: { write_failed: 1 }, last_error: 'ENOSPC' },
-    });
+      expect(created.isError).toBeFalsy();
+      expect(created.structuredContent).toMatchObject({ title: 'Filed while the disk is full' });
+      expect(messages(logs, 'info')).toContain(
+        "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['title'] result=ticket_id=tkt-0004",
+      );
+      expect(messages(logs, 'warn')).toEqual([`[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`]);
+      expect(await health(stack)).toMatchObject({
+        ok: false,
+        audit: { rows_written: 0, write_failures: 1, skipped: { write_failed: 1 }, last_error: 'ENOSPC' },
+      });
 
-    tmpfs.free();
+      tmpfs.free();
 
-    expect(await ticketTitles(client)).toContain('Filed while the disk is full');
-    expect(readRows(stack.auditLogPath).map((row) => row.details.tool_name)).toEqual(['kora__list_tickets']);
-    // Healthy again, and the counters still tell what happened.
-    expect(await health(stack)).toMatchObject({ ok: true, audit: { rows_written: 1, write_failures: 1, last_error: 'ENOSPC' } });
-  });
+      expect(await ticketTitles(client)).toContain('Filed while the disk is full');
+      expect(readRows(stack.auditLogPath).map((row) => row.details.tool_name)).toEqual(['kora__list_tickets']);
+      // Healthy again, and the counters still tell what happened.
+      expect(await health(stack)).toMatchObject({ ok: true, audit: { rows_written: 1, write_failures: 1, last_error: 'ENOSPC' } });
+    },
+  );
 
-  it.skipIf(tmpfsUnavailable !== null)('KORA_AUDIT_REQUIRED=1: refuses the call with a tool error and does not create the ticket', async () => {
-    const tmpfs = mount();
-    const logs = capture();
-    const { stack, client } = await startDaemon(tmpfs, logs, { KORA_AUDIT_REQUIRED: '1' });
-    tmpfs.fill();
+  it.skipIf(tmpfsUnavailable !== null)(
+    'KORA_AUDIT_REQUIRED=1: refuses the call with a tool error and does not create the ticket',
+    async () => {
+      const tmpfs = mount();
+      const logs = capture();
+      const { stack, client } = await startDaemon(tmpfs, logs, { KORA_AUDIT_REQUIRED: '1' });
+      tmpfs.fill();
 
-    const refused = await client.callTool({ name: 'kora__create_ticket', arguments: { title: 'Must not be filed' } });
+      const refused = await client.callTool({ name: 'kora__create_ticket', arguments: { title: 'Must not be filed' } });
 
-    expect(refused.isError).toBe(true);
-    expect(textOf(refused)).toContain('the audit trail is unavailable');
-    expect(messages(logs, 'warn')).toEqual([
-      `[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`,
-      '[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed',
-    ]);
-    // The intent and the refusal: neither reached the file, both reached the log.
-    expect(await health(stack)).toMatchObject({
-      ok: false,
-      audit: { rows_written: 0, write_failures: 2, skipped: { write_failed: 2 }, last_error: 'ENOSPC' },
-    });
-    expect(messages(logs, 'info').map((line) => line.replace(/^.* result=/, ''))).toEqual(['pending', 'denied:audit_unavailable']);
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toContain('the audit trail is unavailable');
+      expect(messages(logs, 'warn')).toEqual([
+        `[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`,
+        '[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed',
+      ]);
+      // The intent and the refusal: neither reached the file, both reached the log.
+      expect(await health(stack)).toMatchObject({
+        ok: false,
+        audit: { rows_written: 0, write_failures: 2, skipped: { write_failed: 2 }, last_error: 'ENOSPC' },
+      });
+      expect(messages(logs, 'info').map((line) => line.replace(/^.* result=/, ''))).toEqual(['pending', 'denied:audit_unavailable']);
 
-    tmpfs.free();
+      tmpfs.free();
 
-    expect(await ticketTitles(client)).not.toContain('Must not be filed');
-    expect(readRows(stack.auditLogPath).map((row) => [row.details.tool_name, row.details.result])).toEqual([
-      ['kora__list_tickets', 'pending'],
-      ['kora__list_tickets', 'count=3'],
-    ]);
-    expect((await health(stack)).ok).toBe(true);
-  });
+      expect(await ticketTitles(client)).not.toContain('Must not be filed');
+      expect(readRows(stack.auditLogPath).map((row) => [row.details.tool_name, row.details.result])).toEqual([
+        ['kora__list_tickets', 'pending'],
+        ['kora__list_tickets', 'count=3'],
+      ]);
+      expect((await health(stack)).ok).toBe(true);
+    },
+  );
 });
 
 describe(`the reasoning loop with a required audit on a full disk${needsTmpfs}`, () => {
@@ -175,7 +183,10 @@ describe(`the reasoning loop with a required audit on a full disk${needsTmpfs}`,
       maxTurns: 8,
       services: { store, sendSlackMessage: () => Promise.reject(new Error('not used')) },
     });
-    const fileTicket = { kind: 'tool_use', toolUses: [{ name: 'kora__create_ticket', input: { title: 'Asked for by the model' } }] } as const;
+    const fileTicket = {
+      kind: 'tool_use',
+      toolUses: [{ name: 'kora__create_ticket', input: { title: 'Asked for by the model' } }],
+    } as const;
     const ask = { text: 'File a ticket', triggeredBy: 'slack_dm', callerSessionId: 'D01CHAN01:1700000000.000100' } as const;
     const titles = (): string[] => store.listTickets({ limit: 100 }).map((ticket) => ticket.title);
     api.script(fileTicket, { kind: 'text', text: 'I could not file it.' });
@@ -192,7 +203,10 @@ describe(`the reasoning loop with a required audit on a full disk${needsTmpfs}`,
         content: expect.stringContaining('the audit trail is unavailable') as unknown,
       },
     ]);
-    expect(messages(logs, 'info').map((line) => line.replace(/^.* tool_status=/, ''))).toEqual(['pending', 'denied exc_type=AuditUnavailable']);
+    expect(messages(logs, 'info').map((line) => line.replace(/^.* tool_status=/, ''))).toEqual([
+      'pending',
+      'denied exc_type=AuditUnavailable',
+    ]);
     expect(messages(logs, 'warn')).toContain('[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed');
     expect(sink.stats()).toMatchObject({ rowsWritten: 0, lastError: { code: 'ENOSPC' } });
 

@@ -106,7 +106,8 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
     source: substrate === undefined ? createFileSource(sink.path) : createSubstrateSource(substrate.pool, config.substrate?.table),
   });
   const refusedBeforeRouting = Object.fromEntries(REFUSED_BEFORE_ROUTING.map((kind) => [kind, 0])) as Record<RefusedBeforeRouting, number>;
-  const readRequestCounters = (): RequestCounters => describeRequestCounters(mcpRoutes.stats(), webhookRoutes.stats(), refusedBeforeRouting);
+  const readRequestCounters = (): RequestCounters =>
+    describeRequestCounters(mcpRoutes.stats(), webhookRoutes.stats(), refusedBeforeRouting);
 
   const app = new Hono();
   installErrorHandlers(app, logger);
@@ -180,7 +181,9 @@ async function openSubstrate(
   } catch (error) {
     // The file is the source of truth: start anyway. The writer creates the table once the
     // database answers, and the panels answer 503 until then.
-    logger.warn(`[kora.substrate.unavailable] code=${readDatabaseErrorCode(error)} (rows are kept in the audit file; the panels read the database once it answers)`);
+    logger.warn(
+      `[kora.substrate.unavailable] code=${readDatabaseErrorCode(error)} (rows are kept in the audit file; the panels read the database once it answers)`,
+    );
   }
   const writer = createSubstrateWriter({ client: pool, table: options.table, logger, clock });
   return { pool, writer };
@@ -193,7 +196,11 @@ async function openSubstrate(
  */
 type RequestCounters = Readonly<Record<string, number>>;
 
-function describeRequestCounters(mcp: McpStats, webhooks: WebhookStats, refused: Readonly<Record<RefusedBeforeRouting, number>>): RequestCounters {
+function describeRequestCounters(
+  mcp: McpStats,
+  webhooks: WebhookStats,
+  refused: Readonly<Record<RefusedBeforeRouting, number>>,
+): RequestCounters {
   return {
     mcp_unauthenticated: mcp.unauthenticated,
     mcp_unauthenticated_unaudited: mcp.unauthenticatedUnaudited,

@@ -63,7 +63,14 @@ describe('the daemon end to end', () => {
 
   it("audits the SDK client's read, mutating, failed and denied tool calls", () => {
     expect(steps.filter((step) => step.action.startsWith('MCP'))).toHaveLength(6);
-    expect(detailsOf('mcp.tool_called').map(({ tool_name, tool_kind, caller_actor_kind, result }) => [tool_name, tool_kind, caller_actor_kind, result])).toEqual([
+    expect(
+      detailsOf('mcp.tool_called').map(({ tool_name, tool_kind, caller_actor_kind, result }) => [
+        tool_name,
+        tool_kind,
+        caller_actor_kind,
+        result,
+      ]),
+    ).toEqual([
       ['kora__get_operational_state', 'read', 'claude_pm_isokron', 'state=normal'],
       ['kora__list_tickets', 'read', 'claude_pm_isokron', 'count=2'],
       ['kora__create_ticket', 'mutating', 'claude_pm_isokron', 'ticket_id=tkt-0004'],
@@ -81,7 +88,11 @@ describe('the daemon end to end', () => {
       ['email', 'purelymail_hmac_mismatch'],
     ]);
     for (const letter of letters) {
-      expect(letter).toMatchObject({ peer_ip: '127.0.0.1', request_id: expect.any(String) as string, body_bytes: expect.any(Number) as number });
+      expect(letter).toMatchObject({
+        peer_ip: '127.0.0.1',
+        request_id: expect.any(String) as string,
+        body_bytes: expect.any(Number) as number,
+      });
     }
     expect((letters[0]?.headers as Record<string, string>)['x-slack-signature']).toBe('v0=000000000...(truncated)');
   });
@@ -123,7 +134,9 @@ describe('the daemon end to end', () => {
 
   it("reports the sink's counters on /healthz to the operator, and only ok to anyone else", async () => {
     const url = `${stack.daemon.url}/healthz`;
-    const health = (await (await fetch(url, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as { audit: Record<string, unknown> };
+    const health = (await (await fetch(url, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as {
+      audit: Record<string, unknown>;
+    };
     expect(health.audit).toMatchObject({ rows_written: rows.length, write_failures: 0, skipped: {} });
     expect(await (await fetch(url)).json()).toEqual({ ok: true });
   });
@@ -157,7 +170,12 @@ describe('the daemon end to end', () => {
     expect(initialize).toContain('"serverInfo"');
     const listed = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
     expect(listed).toContain('kora__list_tickets');
-    const called = await post({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'kora__list_tickets', arguments: { limit: 1 } } });
+    const called = await post({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'kora__list_tickets', arguments: { limit: 1 } },
+    });
     expect(called).toContain('tkt-');
     const last = readFileSync(stack.auditLogPath, 'utf8').trimEnd().split('\n').at(-1)!;
     expect(JSON.parse(last)).toMatchObject({
@@ -196,10 +214,26 @@ describe('the demo command', () => {
     }
     const fresh = join(home, 'fresh', 'home');
     for (const target of [home, fresh]) {
-      await run('/bin/sh', ['-c', 'umask 000 && exec "$@"', 'sh', process.execPath, ...tsxNode, 'src/demo/run-demo.ts', '--once', '--port', '0', '--home', target], {
-        cwd: daemonRoot,
-        timeout: 60_000,
-      });
+      await run(
+        '/bin/sh',
+        [
+          '-c',
+          'umask 000 && exec "$@"',
+          'sh',
+          process.execPath,
+          ...tsxNode,
+          'src/demo/run-demo.ts',
+          '--once',
+          '--port',
+          '0',
+          '--home',
+          target,
+        ],
+        {
+          cwd: daemonRoot,
+          timeout: 60_000,
+        },
+      );
     }
     const modes = (directory: string): Record<string, string> =>
       Object.fromEntries(
@@ -208,8 +242,19 @@ describe('the demo command', () => {
           (statSync(path).mode & 0o777).toString(8),
         ]),
       );
-    expect(modes(home)).toEqual({ '/': '700', '/daemon.log': '600', '/callers.json': '600', '/kora_audit_log.jsonl': '600', '/fresh': '700' });
-    expect(modes(fresh)).toEqual({ '/fresh/home': '700', '/fresh/home/daemon.log': '600', '/fresh/home/callers.json': '600', '/fresh/home/kora_audit_log.jsonl': '600' });
+    expect(modes(home)).toEqual({
+      '/': '700',
+      '/daemon.log': '600',
+      '/callers.json': '600',
+      '/kora_audit_log.jsonl': '600',
+      '/fresh': '700',
+    });
+    expect(modes(fresh)).toEqual({
+      '/fresh/home': '700',
+      '/fresh/home/daemon.log': '600',
+      '/fresh/home/callers.json': '600',
+      '/fresh/home/kora_audit_log.jsonl': '600',
+    });
   }, 120_000);
 });
 
@@ -224,7 +269,9 @@ describe('the daemon process', () => {
     );
     expect(failure?.code).toBe(2);
     expect(failure?.stderr.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(/^kora-daemon: invalid configuration: .*KORA_DAEMON_PORT must be a number.*KORA_CALLERS_FILE is required/) as string,
+      expect.stringMatching(
+        /^kora-daemon: invalid configuration: .*KORA_DAEMON_PORT must be a number.*KORA_CALLERS_FILE is required/,
+      ) as string,
     ]);
     expect(failure?.stderr).not.toContain('short');
   }, 30_000);
@@ -234,7 +281,9 @@ describe('the daemon process', () => {
     const callerToken = 'caller-token-for-the-sigterm-test';
     writeFileSync(
       join(home, 'callers.json'),
-      JSON.stringify({ callers: [{ name: 'ops', token_sha256: hashCallerToken(callerToken), actor_kind: 'ops_cli', capabilities: ['ops:read'] }] }),
+      JSON.stringify({
+        callers: [{ name: 'ops', token_sha256: hashCallerToken(callerToken), actor_kind: 'ops_cli', capabilities: ['ops:read'] }],
+      }),
     );
     const child = spawn(process.execPath, [...tsxNode, 'src/main.ts'], {
       cwd: daemonRoot,
@@ -261,7 +310,11 @@ describe('the daemon process', () => {
     });
     const response = await fetch(`${url}/mcp`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${callerToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      headers: {
+        authorization: `Bearer ${callerToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'kora__get_operational_state', arguments: {} } }),
     });
     expect(response.status).toBe(200);

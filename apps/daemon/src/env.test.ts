@@ -44,11 +44,18 @@ describe('readDaemonConfig', () => {
     });
     expect(() => readDaemonConfig({ ...minimal, KORA_MCP_CALLS_PER_MINUTE: '0' })).toThrow(/KORA_MCP_CALLS_PER_MINUTE/);
     // A line every few milliseconds would be a flood of its own.
-    expect(() => readDaemonConfig({ ...minimal, KORA_UNAUDITED_REPORT_INTERVAL_MS: '10' })).toThrow(/KORA_UNAUDITED_REPORT_INTERVAL_MS must be at least 1000/);
+    expect(() => readDaemonConfig({ ...minimal, KORA_UNAUDITED_REPORT_INTERVAL_MS: '10' })).toThrow(
+      /KORA_UNAUDITED_REPORT_INTERVAL_MS must be at least 1000/,
+    );
   });
 
   it('reads the sink settings the core documents', () => {
-    const config = readDaemonConfig({ ...minimal, KORA_AUDIT_BATCH_SIZE: '50', KORA_AUDIT_FLUSH_INTERVAL_MS: '250', KORA_AUDIT_REQUIRED: '1' });
+    const config = readDaemonConfig({
+      ...minimal,
+      KORA_AUDIT_BATCH_SIZE: '50',
+      KORA_AUDIT_FLUSH_INTERVAL_MS: '250',
+      KORA_AUDIT_REQUIRED: '1',
+    });
     expect(config.audit).toMatchObject({ mode: 'batched', batchSize: 50, flushIntervalMs: 250, failure: 'required' });
   });
 
@@ -60,8 +67,17 @@ describe('readDaemonConfig', () => {
       table: 'audit.events',
       timeouts: { queryTimeoutMs: 15_000, statementTimeoutMs: 10_000, keepAliveInitialDelayMs: 10_000 },
     });
-    const timed = { KORA_DATABASE_URL: url, KORA_DATABASE_QUERY_TIMEOUT_MS: '3000', KORA_DATABASE_STATEMENT_TIMEOUT_MS: '2000', KORA_DATABASE_KEEPALIVE_MS: '5000' };
-    expect(readDaemonConfig({ ...minimal, ...timed }).substrate?.timeouts).toEqual({ queryTimeoutMs: 3_000, statementTimeoutMs: 2_000, keepAliveInitialDelayMs: 5_000 });
+    const timed = {
+      KORA_DATABASE_URL: url,
+      KORA_DATABASE_QUERY_TIMEOUT_MS: '3000',
+      KORA_DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      KORA_DATABASE_KEEPALIVE_MS: '5000',
+    };
+    expect(readDaemonConfig({ ...minimal, ...timed }).substrate?.timeouts).toEqual({
+      queryTimeoutMs: 3_000,
+      statementTimeoutMs: 2_000,
+      keepAliveInitialDelayMs: 5_000,
+    });
     const bad = (env: Record<string, string>): string => {
       try {
         readDaemonConfig({ ...minimal, ...env });
@@ -72,12 +88,16 @@ describe('readDaemonConfig', () => {
     };
     expect(bad({ KORA_DATABASE_URL: 'mysql://kora:hunter2-password@db/audit' })).toMatch(/KORA_DATABASE_URL/);
     expect(bad({ KORA_DATABASE_URL: 'mysql://kora:hunter2-password@db/audit' })).not.toContain('hunter2');
-    expect(bad({ KORA_DATABASE_URL: url, KORA_SUBSTRATE_TABLE: 'Events; DROP TABLE x' })).toMatch(/KORA_SUBSTRATE_TABLE must be lower-case letters/);
+    expect(bad({ KORA_DATABASE_URL: url, KORA_SUBSTRATE_TABLE: 'Events; DROP TABLE x' })).toMatch(
+      /KORA_SUBSTRATE_TABLE must be lower-case letters/,
+    );
     expect(bad({ KORA_SUBSTRATE_TABLE: 'events' })).toMatch(/KORA_DATABASE_URL is required when KORA_SUBSTRATE_TABLE is set/);
     // A timeout of 0 would mean none: a frozen connection would stall the writer and the panels again.
     expect(bad({ KORA_DATABASE_URL: url, KORA_DATABASE_QUERY_TIMEOUT_MS: '0' })).toMatch(/KORA_DATABASE_QUERY_TIMEOUT_MS/);
     expect(bad({ KORA_DATABASE_URL: url, KORA_DATABASE_KEEPALIVE_MS: 'soon' })).toMatch(/KORA_DATABASE_KEEPALIVE_MS/);
-    expect(bad({ KORA_DATABASE_URL: url, KORA_DATABASE_STATEMENT_TIMEOUT_MS: '20000' })).toMatch(/KORA_DATABASE_STATEMENT_TIMEOUT_MS must not exceed KORA_DATABASE_QUERY_TIMEOUT_MS/);
+    expect(bad({ KORA_DATABASE_URL: url, KORA_DATABASE_STATEMENT_TIMEOUT_MS: '20000' })).toMatch(
+      /KORA_DATABASE_STATEMENT_TIMEOUT_MS must not exceed KORA_DATABASE_QUERY_TIMEOUT_MS/,
+    );
   });
 
   it('names every bad variable in one line, never its value', () => {

@@ -85,7 +85,8 @@ export interface DaemonConfig {
    * The PostgreSQL event log, when `KORA_DATABASE_URL` is set: every row also goes to its
    * table, and the panel pages read it (every host of a fleet).
    */
-  readonly substrate: { readonly databaseUrl: string; readonly table: string | undefined; readonly timeouts: SubstrateTimeouts } | undefined;
+  readonly substrate:
+    { readonly databaseUrl: string; readonly table: string | undefined; readonly timeouts: SubstrateTimeouts } | undefined;
 }
 
 /**

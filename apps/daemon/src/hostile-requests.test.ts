@@ -195,7 +195,9 @@ describe('the daemon under hostile requests', () => {
       // The auth scheme is case-insensitive (RFC 9110 §11.1) and 1*SP may separate it from the
       // token; whitespace around a field value is not part of the value (RFC 9110 §5.5).
       for (const value of [`bearer ${token}`, `BEARER ${token}`, `Bearer  ${token}`, `Bearer ${token}  `, `Bearer ${token}\t`]) {
-        expect((await fetch(`${stack.daemon.url}/api/panels`, { headers: { authorization: value } })).status, JSON.stringify(value)).toBe(200);
+        expect((await fetch(`${stack.daemon.url}/api/panels`, { headers: { authorization: value } })).status, JSON.stringify(value)).toBe(
+          200,
+        );
       }
       // A line break inside the field is not HTTP: the server refuses the request before any route.
       for (const ending of ['\n', '\r']) {
@@ -292,7 +294,9 @@ describe('the daemon under hostile requests', () => {
         const connection = openRaw(stack.daemon.url);
         // A terabyte announced, a few bytes sent: only a server that does not wait for the body answers.
         connection.socket.write(
-          [`POST ${path} HTTP/1.1`, 'Host: kora.test', 'Content-Type: application/json', 'Content-Length: 1099511627776', '', '{"a":'].join('\r\n'),
+          [`POST ${path} HTTP/1.1`, 'Host: kora.test', 'Content-Type: application/json', 'Content-Length: 1099511627776', '', '{"a":'].join(
+            '\r\n',
+          ),
         );
         const answer = await connection.answered;
         expect(answer.status, path).toBe(413);
@@ -305,7 +309,9 @@ describe('the daemon under hostile requests', () => {
       for (const { path, limit } of endpoints) {
         const connection = openRaw(stack.daemon.url);
         const chunk = 'x'.repeat(8 * 1024);
-        connection.socket.write([`POST ${path} HTTP/1.1`, 'Host: kora.test', 'Content-Type: application/json', 'Transfer-Encoding: chunked', '', ''].join('\r\n'));
+        connection.socket.write(
+          [`POST ${path} HTTP/1.1`, 'Host: kora.test', 'Content-Type: application/json', 'Transfer-Encoding: chunked', '', ''].join('\r\n'),
+        );
         // Just past the limit, and no terminating chunk: the request never ends on its own.
         for (let sent = 0; sent <= limit; sent += chunk.length) connection.socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
         const answer = await connection.answered;
@@ -323,7 +329,15 @@ describe('the daemon under hostile requests', () => {
     const canary = '<script>alert(1)</script>';
     const longValue = 'a'.repeat(8 * 1024);
     const cursorOf = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const realCursor = { v: 1, file: 0, offset: 0, dev: '1', ino: '1', at: '2026-11-26T17:00:00.000Z', id: '0192f7c2-0000-7000-8000-000000000000' };
+    const realCursor = {
+      v: 1,
+      file: 0,
+      offset: 0,
+      dev: '1',
+      ino: '1',
+      at: '2026-11-26T17:00:00.000Z',
+      id: '0192f7c2-0000-7000-8000-000000000000',
+    };
     const pageQueries = [
       'limit=0',
       'limit=-1',
@@ -400,7 +414,9 @@ describe('the daemon under hostile requests', () => {
           const body = await expectProblem(response, 400);
           expect(JSON.stringify(body)).not.toContain('<script>');
         }
-        const badResume = await fetch(`${stack.daemon.url}/api/panels/${panel}/stream`, { headers: { ...operator, 'last-event-id': canary } });
+        const badResume = await fetch(`${stack.daemon.url}/api/panels/${panel}/stream`, {
+          headers: { ...operator, 'last-event-id': canary },
+        });
         expect(JSON.stringify(await expectProblem(badResume, 400))).not.toContain('<script>');
       }
     });
@@ -438,9 +454,12 @@ describe('the daemon under hostile requests', () => {
     });
 
     it('reads a well-formed cursor for a file that is not there as a rotated-away one: older rows of the same file, never another', async () => {
-      const response = await fetch(`${stack.daemon.url}/api/panels/agent-activity?cursor=${cursorOf({ ...realCursor, dev: '999', ino: '999', at: '9999-12-31T23:59:59.999Z' })}`, {
-        headers: operator,
-      });
+      const response = await fetch(
+        `${stack.daemon.url}/api/panels/agent-activity?cursor=${cursorOf({ ...realCursor, dev: '999', ino: '999', at: '9999-12-31T23:59:59.999Z' })}`,
+        {
+          headers: operator,
+        },
+      );
       expect(response.status).toBe(200);
       const page = (await response.json()) as { rows: { seam: string }[] };
       for (const row of page.rows) expect(['mcp.tool_called', 'reasoning.tool_called']).toContain(row.seam);
@@ -500,7 +519,10 @@ describe('the daemon under hostile requests', () => {
         ['GET', `/${'x'.repeat(4096)}`],
       ];
       for (const [method, path] of cases) {
-        const exchange = await sendRaw(stack.daemon.url, `${method} ${path} HTTP/1.1\r\nHost: kora.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+        const exchange = await sendRaw(
+          stack.daemon.url,
+          `${method} ${path} HTTP/1.1\r\nHost: kora.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        );
         expect(exchange.status, `${method} ${path.slice(0, 40)}`).toBe(404);
         expect(JSON.parse(exchange.body)).toEqual({ error: 'not_found', message: 'no such endpoint' });
       }
@@ -579,7 +601,11 @@ describe('the daemon under slow clients', () => {
   it('cuts off a request whose body never finishes, on every POST endpoint', async () => {
     for (const path of ['/mcp', '/webhooks/email', '/webhooks/slack/events', '/api/session']) {
       const connection = openRaw(stack.daemon.url);
-      connection.socket.write([`POST ${path} HTTP/1.1`, 'Host: kora.test', 'Content-Type: application/json', 'Content-Length: 1000', '', '{"token":'].join('\r\n'));
+      connection.socket.write(
+        [`POST ${path} HTTP/1.1`, 'Host: kora.test', 'Content-Type: application/json', 'Content-Length: 1000', '', '{"token":'].join(
+          '\r\n',
+        ),
+      );
       const exchange = await connection.closed;
       expect(exchange.status, path).toBe(408);
     }
@@ -594,10 +620,21 @@ describe('the daemon under slow clients', () => {
       const requestId = `stalled-${source}`;
       const connection = openRaw(stack.daemon.url);
       connection.socket.write(
-        [`POST ${path} HTTP/1.1`, 'Host: kora.test', 'Content-Type: application/json', `X-Request-Id: ${requestId}`, 'Content-Length: 1000', '', '{"token":"xoxb-'].join('\r\n'),
+        [
+          `POST ${path} HTTP/1.1`,
+          'Host: kora.test',
+          'Content-Type: application/json',
+          `X-Request-Id: ${requestId}`,
+          'Content-Length: 1000',
+          '',
+          '{"token":"xoxb-',
+        ].join('\r\n'),
       );
       expect((await connection.closed).status, path).toBe(408);
-      const row = await waitForRow(stack.auditLogPath, (entry) => entry.seam === 'webhook.dead_letter' && entry.details.request_id === requestId);
+      const row = await waitForRow(
+        stack.auditLogPath,
+        (entry) => entry.seam === 'webhook.dead_letter' && entry.details.request_id === requestId,
+      );
       expect(row.details).toMatchObject({ source, reason: 'body_incomplete', body_bytes: 15 });
       expect(JSON.stringify(row)).not.toContain('xoxb');
     }
@@ -635,7 +672,11 @@ describe('the daemon under slow clients', () => {
       // Opened after the stream and held to the same deadline: once the server has cut it off,
       // the stream's deadline has passed too.
       expect((await trickleHeaders('/healthz').closed).status).toBe(408);
-      const letter = await fetch(`${stack.daemon.url}/webhooks/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const letter = await fetch(`${stack.daemon.url}/webhooks/email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(letter.status).toBe(401);
       await readUntil(/event: row\ndata: .*purelymail_signature_missing/);
     } finally {
@@ -713,16 +754,8 @@ describe('installErrorHandlers', () => {
   });
 
   it('names route families without the path', () => {
-    expect(['/mcp', '/mcp/x', '/webhooks/email', '/api/panels', '/assets/panels.js', '/', '/healthz', '/mcpx', '/etc/passwd'].map(pathKindOf)).toEqual([
-      'mcp',
-      'mcp',
-      'webhook',
-      'panels_api',
-      'page',
-      'page',
-      'health',
-      'other',
-      'other',
-    ]);
+    expect(
+      ['/mcp', '/mcp/x', '/webhooks/email', '/api/panels', '/assets/panels.js', '/', '/healthz', '/mcpx', '/etc/passwd'].map(pathKindOf),
+    ).toEqual(['mcp', 'mcp', 'webhook', 'panels_api', 'page', 'page', 'health', 'other', 'other']);
   });
 });

@@ -51,10 +51,13 @@ function sendRaw(raw: string): Promise<number | undefined> {
 function postFrom(localAddress: string, path: string, headers: Record<string, string>, body: string): Promise<number> {
   const { hostname, port } = new URL(stack.daemon.url);
   return new Promise((resolve, reject) => {
-    const sent = request({ host: hostname, port, path, method: 'POST', localAddress, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
+    const sent = request(
+      { host: hostname, port, path, method: 'POST', localAddress, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
     sent.on('error', reject);
     sent.end(body);
   });
@@ -71,12 +74,21 @@ async function movedBy(action: () => Promise<void>): Promise<Record<string, numb
   const before = await counters();
   await action();
   const after = await counters();
-  return Object.fromEntries(Object.entries(after).flatMap(([key, value]) => (value === before[key] ? [] : [[key, value - (before[key] ?? 0)]])));
+  return Object.fromEntries(
+    Object.entries(after).flatMap(([key, value]) => (value === before[key] ? [] : [[key, value - (before[key] ?? 0)]])),
+  );
 }
 
 const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const callBatch = (size: number): string =>
-  JSON.stringify(Array.from({ length: size }, (_, id) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'kora__get_operational_state', arguments: {} } })));
+  JSON.stringify(
+    Array.from({ length: size }, (_, id) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'kora__get_operational_state', arguments: {} },
+    })),
+  );
 
 describe('/healthz', () => {
   it('answers ok alone without a token, everything with the operator token, and 401 to a wrong one', async () => {
@@ -104,16 +116,26 @@ describe('/healthz', () => {
 
 describe('the request counters', () => {
   it('count requests Node refuses before routing, by kind', async () => {
-    expect(await movedBy(async () => expect(await sendRaw(`GET /healthz HTTP/1.1\r\nHost: kora.test\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`)).toBe(431))).toEqual({
+    expect(
+      await movedBy(async () =>
+        expect(await sendRaw(`GET /healthz HTTP/1.1\r\nHost: kora.test\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`)).toBe(431),
+      ),
+    ).toEqual({
       refused_headers_too_large: 1,
     });
-    expect(await movedBy(async () => expect(await sendRaw('POST /mcp HTTP/1.1\r\nHost: kora.test\r\nContent-Length: abc\r\n\r\n')).toBe(400))).toEqual({
+    expect(
+      await movedBy(async () => expect(await sendRaw('POST /mcp HTTP/1.1\r\nHost: kora.test\r\nContent-Length: abc\r\n\r\n')).toBe(400)),
+    ).toEqual({
       refused_invalid_content_length: 1,
     });
     expect(
-      await movedBy(async () => expect(await sendRaw('POST /mcp HTTP/1.1\r\nHost: kora.test\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello')).toBe(400)),
+      await movedBy(async () =>
+        expect(await sendRaw('POST /mcp HTTP/1.1\r\nHost: kora.test\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello')).toBe(400),
+      ),
     ).toEqual({ refused_invalid_content_length: 1 });
-    expect(await movedBy(async () => expect(await sendRaw('FOO / HTTP/1.1\r\nHost: kora.test\r\n\r\n')).toBe(400))).toEqual({ refused_bad_request: 1 });
+    expect(await movedBy(async () => expect(await sendRaw('FOO / HTTP/1.1\r\nHost: kora.test\r\n\r\n')).toBe(400))).toEqual({
+      refused_bad_request: 1,
+    });
     const extensions = `POST /mcp HTTP/1.1\r\nHost: kora.test\r\nTransfer-Encoding: chunked\r\n\r\n1;${'x'.repeat(20 * 1024)}\r\na\r\n0\r\n\r\n`;
     expect(await movedBy(async () => expect(await sendRaw(extensions)).toBe(413))).toEqual({ refused_chunk_extensions_too_large: 1 });
     // Headers that never end: the server gives up after its headers timeout.
@@ -136,10 +158,17 @@ describe('the request counters', () => {
       event_id: 'Ev0COUNTED',
       event: { type: 'message', channel_type: 'im', channel: 'D0COUNTED', user: 'U0COUNTED', ts: '1700000000.000100', text: 'status?' },
     });
-    const headers = { 'content-type': 'application/json', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signSlackRequest(stack.slackSigningSecret, timestamp, body) };
+    const headers = {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signSlackRequest(stack.slackSigningSecret, timestamp, body),
+    };
     expect(
       await movedBy(async () => {
-        expect([await postFrom('127.0.0.4', '/webhooks/slack/events', headers, body), await postFrom('127.0.0.4', '/webhooks/slack/events', headers, body)]).toEqual([200, 200]);
+        expect([
+          await postFrom('127.0.0.4', '/webhooks/slack/events', headers, body),
+          await postFrom('127.0.0.4', '/webhooks/slack/events', headers, body),
+        ]).toEqual([200, 200]);
         await stack.daemon.idle();
       }),
     ).toEqual({ webhook_duplicate_events: 1 });
@@ -148,7 +177,10 @@ describe('the request counters', () => {
   it('count unauthenticated MCP refusals and callers over their budget, with those not written as rows', async () => {
     expect(
       await movedBy(async () => {
-        expect([await postFrom('127.0.0.5', '/mcp', mcpHeaders, callBatch(3)), await postFrom('127.0.0.5', '/mcp', mcpHeaders, callBatch(3))]).toEqual([401, 401]);
+        expect([
+          await postFrom('127.0.0.5', '/mcp', mcpHeaders, callBatch(3)),
+          await postFrom('127.0.0.5', '/mcp', mcpHeaders, callBatch(3)),
+        ]).toEqual([401, 401]);
       }),
     ).toEqual({ mcp_unauthenticated: 2, mcp_unauthenticated_unaudited: 1 });
 
@@ -173,7 +205,8 @@ describe('the request counters', () => {
           expect(line.msg).toMatch(/^\[kora\.daemon\.unaudited\] interval_ms=\d+( [a-z_]+=\d+)+$/);
         }
         // Over the lines, every counter this file moved.
-        const total = (key: string): number => lines.reduce((sum, line) => sum + Number(new RegExp(` ${key}=(\\d+)`).exec(line.msg)?.[1] ?? 0), 0);
+        const total = (key: string): number =>
+          lines.reduce((sum, line) => sum + Number(new RegExp(` ${key}=(\\d+)`).exec(line.msg)?.[1] ?? 0), 0);
         expect(total('refused_headers_too_large')).toBe(1);
         expect(total('webhook_rate_limited_unaudited')).toBe(1);
         expect(total('mcp_unauthenticated_unaudited')).toBe(1);

@@ -33,7 +33,8 @@ async function probe(): Promise<boolean> {
 }
 
 const reachable = await probe();
-if (!reachable && required) throw new Error('PostgreSQL at 127.0.0.1:5432 is unreachable, and KORA_TEST_REQUIRE_POSTGRES=1 makes these tests required');
+if (!reachable && required)
+  throw new Error('PostgreSQL at 127.0.0.1:5432 is unreachable, and KORA_TEST_REQUIRE_POSTGRES=1 makes these tests required');
 if (!reachable) console.warn('PostgreSQL at 127.0.0.1:5432 unreachable: the daemon substrate tests are skipped');
 
 const table = `kora_daemon_test_${process.pid}_${Date.now().toString(36)}`;
@@ -47,7 +48,11 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
     capture = createCaptureSink();
-    stack = await startDemoStack({ port: 0, logger: capture.logger, env: { KORA_DATABASE_URL: DATABASE_URL, KORA_SUBSTRATE_TABLE: table } });
+    stack = await startDemoStack({
+      port: 0,
+      logger: capture.logger,
+      env: { KORA_DATABASE_URL: DATABASE_URL, KORA_SUBSTRATE_TABLE: table },
+    });
     await runScenario(scenarioOptionsFor(stack, plantedSecret));
     // Enough rows for several pages of every panel, through the daemon's own sink.
     const { sink } = stack.daemon.context.audit;
@@ -55,13 +60,21 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
       const seam = index % 2 === 0 ? mcpSeam : reasoningSeam;
       const details =
         index % 2 === 0
-          ? { tool_name: 'kora__list_tickets', tool_kind: 'read', caller_actor_kind: 'ops_dashboard', args_keys: ['status'], result: `count=${index}` }
+          ? {
+              tool_name: 'kora__list_tickets',
+              tool_kind: 'read',
+              caller_actor_kind: 'ops_dashboard',
+              args_keys: ['status'],
+              result: `count=${index}`,
+            }
           : { tool_name: 'kora__list_tickets', triggered_by: 'slack_dm', tool_duration_ms: index, tool_status: 'ok' };
       expect(sink.emit(seam, details).ok).toBe(true);
     }
     await sink.flush();
     await waitFor(async () => {
-      const health = (await (await fetch(`${stack.daemon.url}/healthz`, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as { audit: { rows_written: number }; substrate: { rows_delivered: number; rows_queued: number } };
+      const health = (await (
+        await fetch(`${stack.daemon.url}/healthz`, { headers: { authorization: `Bearer ${stack.operatorToken}` } })
+      ).json()) as { audit: { rows_written: number }; substrate: { rows_delivered: number; rows_queued: number } };
       return health.substrate.rows_queued === 0 && health.substrate.rows_delivered === health.audit.rows_written;
     });
   }, 60_000);
@@ -80,7 +93,9 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
     let pages = 0;
     do {
       const parameters = new URLSearchParams({ ...query, ...(cursor === null ? {} : { cursor }) });
-      const response = await fetch(`${stack.daemon.url}/api/panels/${panel}?${parameters.toString()}`, { headers: { authorization: `Bearer ${stack.operatorToken}` } });
+      const response = await fetch(`${stack.daemon.url}/api/panels/${panel}?${parameters.toString()}`, {
+        headers: { authorization: `Bearer ${stack.operatorToken}` },
+      });
       expect(response.status).toBe(200);
       const page = (await response.json()) as { rows: AuditEnvelope[]; next_cursor: string | null; skipped: Record<string, number> };
       expect(page.skipped).toEqual({ blank: 0, malformed: 0, torn: 0, invalid: 0 });
@@ -139,7 +154,15 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
       seam: 'webhook.dead_letter',
       source: null,
       caller_session_id: null,
-      details: { source: 'slack', reason: 'slack_signature_mismatch', ts: 1_795_000_000.125, peer_ip: '203.0.113.9', request_id: 'req-fleet', body_bytes: 12, headers: {} },
+      details: {
+        source: 'slack',
+        reason: 'slack_signature_mismatch',
+        ts: 1_795_000_000.125,
+        peer_ip: '203.0.113.9',
+        request_id: 'req-fleet',
+        body_bytes: 12,
+        headers: {},
+      },
     };
     await insertAuditRows(pool, [other], { table, originHost: 'another-host' });
     const { rows } = await walkPanel('webhook-events', { limit: '50' });
@@ -172,7 +195,15 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
         seam: 'webhook.dead_letter',
         source: null,
         caller_session_id: null,
-        details: { source: 'email', reason: 'purelymail_hmac_mismatch', ts: 1_795_000_000.5, peer_ip: '203.0.113.7', request_id: `req-${n}`, body_bytes: n, headers: {} },
+        details: {
+          source: 'email',
+          reason: 'purelymail_hmac_mismatch',
+          ts: 1_795_000_000.5,
+          peer_ip: '203.0.113.7',
+          request_id: `req-${n}`,
+          body_bytes: n,
+          headers: {},
+        },
       });
       const [first, second] = [fromAnotherHost(1), fromAnotherHost(2)];
       await insertAuditRows(pool, [first, second], { table, originHost: 'streaming-host' });
@@ -242,16 +273,26 @@ describe.skipIf(!reachable)('the daemon with a PostgreSQL connection that stops 
     const proxy = await startFreezingProxy();
     const capture = createCaptureSink();
     const frozenTable = `${table}_frozen`;
-    const env = { KORA_DATABASE_URL: proxy.url, KORA_SUBSTRATE_TABLE: frozenTable, KORA_DATABASE_QUERY_TIMEOUT_MS: '300', KORA_DATABASE_STATEMENT_TIMEOUT_MS: '250' };
+    const env = {
+      KORA_DATABASE_URL: proxy.url,
+      KORA_SUBSTRATE_TABLE: frozenTable,
+      KORA_DATABASE_QUERY_TIMEOUT_MS: '300',
+      KORA_DATABASE_STATEMENT_TIMEOUT_MS: '250',
+    };
     const stack = await startDemoStack({ port: 0, logger: capture.logger, env });
     try {
-      const ask = (): Promise<Response> => fetch(`${stack.daemon.url}/api/panels/agent-activity?limit=5`, { headers: { authorization: `Bearer ${stack.operatorToken}` } });
+      const ask = (): Promise<Response> =>
+        fetch(`${stack.daemon.url}/api/panels/agent-activity?limit=5`, { headers: { authorization: `Bearer ${stack.operatorToken}` } });
       expect((await ask()).status).toBe(200);
       proxy.freeze();
       const response = await ask();
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ error: 'substrate_unavailable' });
-      expect(capture.logLines().some((line) => line.msg === '[kora.panels.read_failed] panel=agent-activity source=postgres error=query_timeout')).toBe(true);
+      expect(
+        capture
+          .logLines()
+          .some((line) => line.msg === '[kora.panels.read_failed] panel=agent-activity source=postgres error=query_timeout'),
+      ).toBe(true);
     } finally {
       await proxy.close();
       await stack.close();

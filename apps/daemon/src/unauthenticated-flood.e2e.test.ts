@@ -33,7 +33,9 @@ beforeAll(async () => {
   stack = await startDemoStack({ port: 0, logger: capture.logger, overrides: { clock: () => now, unauditedReportIntervalMs: 0 } });
   client = new Client({ name: 'kora-flood-test', version: '1.0.0' });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${stack.daemon.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${stack.agentToken}` } } }),
+    new StreamableHTTPClientTransport(new URL(`${stack.daemon.url}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${stack.agentToken}` } },
+    }),
   );
 });
 afterAll(async () => {
@@ -57,10 +59,20 @@ function flood(count: number): Promise<number[]> {
 function postFrom(localAddress: string): Promise<number> {
   const { hostname, port } = new URL(stack.daemon.url);
   return new Promise((resolve, reject) => {
-    const sent = request({ host: hostname, port, path: '/mcp', method: 'POST', localAddress, headers: { ...mcpHeaders, 'content-length': Buffer.byteLength(batch) } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
+    const sent = request(
+      {
+        host: hostname,
+        port,
+        path: '/mcp',
+        method: 'POST',
+        localAddress,
+        headers: { ...mcpHeaders, 'content-length': Buffer.byteLength(batch) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
     sent.on('error', reject);
     sent.end(batch);
   });
@@ -101,13 +113,11 @@ describe('the daemon under a flood of unauthenticated MCP batches', () => {
       [null, 'kora__create_ticket', 'denied:unauthenticated'],
       [null, 'kora__create_ticket', 'denied:unauthenticated'],
     ]);
-    expect(rows().filter((row) => row.caller_session_id === 'pm-agent').map((row) => row.details.result)).toEqual([
-      'ticket_id=tkt-0004',
-      'ticket_id=tkt-0005',
-      'ticket_id=tkt-0006',
-      'ticket_id=tkt-0007',
-      'ticket_id=tkt-0008',
-    ]);
+    expect(
+      rows()
+        .filter((row) => row.caller_session_id === 'pm-agent')
+        .map((row) => row.details.result),
+    ).toEqual(['ticket_id=tkt-0004', 'ticket_id=tkt-0005', 'ticket_id=tkt-0006', 'ticket_id=tkt-0007', 'ticket_id=tkt-0008']);
     expect(titles).toEqual(['legitimate 0', 'legitimate 1', 'legitimate 2', 'legitimate 3', 'legitimate 4']);
     expect(await requestCounters()).toMatchObject({ mcp_unauthenticated: BATCHES + 1, mcp_unauthenticated_unaudited: BATCHES - 1 });
 

@@ -4,7 +4,9 @@ import { escapeTerminalText } from './escape-terminal-text.js';
 
 describe('escapeTerminalText', () => {
   it('escapes every control, separator and bidi character as \\uXXXX and nothing else', () => {
-    expect(escapeTerminalText('a\x1b[31m\x9b2J\n\u202eb\u2066c\u200ed\u061c\x7f')).toBe(String.raw`a\u001b[31m\u009b2J\u000a\u202eb\u2066c\u200ed\u061c\u007f`);
+    expect(escapeTerminalText('a\x1b[31m\x9b2J\n\u202eb\u2066c\u200ed\u061c\x7f')).toBe(
+      String.raw`a\u001b[31m\u009b2J\u000a\u202eb\u2066c\u200ed\u061c\u007f`,
+    );
     expect(escapeTerminalText('café 日本 \u{1f600} "quoted" back\\slash \u00a0')).toBe('café 日本 \u{1f600} "quoted" back\\slash \u00a0');
   });
 

@@ -29,7 +29,9 @@ describe('main', () => {
   it('rejects an unknown command and an unknown option with one line and exit 2', async () => {
     const io = createTestIo();
     expect(await main(['frobnicate'], io)).toBe(2);
-    expect(io.err()).toBe("kora-audit: unknown command 'frobnicate' (commands: query, tail, scan, schema, stats, ship, db; see kora-audit --help)\n");
+    expect(io.err()).toBe(
+      "kora-audit: unknown command 'frobnicate' (commands: query, tail, scan, schema, stats, ship, db; see kora-audit --help)\n",
+    );
     const option = createTestIo();
     expect(await main(['query', '--colour'], option)).toBe(2);
     expect(option.err()).toBe("kora-audit query: Unknown option '--colour'\n");

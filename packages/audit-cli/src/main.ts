@@ -79,7 +79,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const entry = COMMANDS.find((candidate) => candidate.name === name);
   if (entry === undefined) {
-    await writeText(io.stderr, `kora-audit: unknown command '${escapeTerminalText(name)}' (commands: ${COMMANDS.map((known) => known.name).join(', ')}; see kora-audit --help)\n`);
+    await writeText(
+      io.stderr,
+      `kora-audit: unknown command '${escapeTerminalText(name)}' (commands: ${COMMANDS.map((known) => known.name).join(', ')}; see kora-audit --help)\n`,
+    );
     return EXIT_USAGE;
   }
   const command = await entry.load();
@@ -92,7 +95,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     return await command.run(args, io);
   } catch (error) {
-    const message = error instanceof UsageError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof UsageError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     // A message may quote a path or a value from the command line or a file.
     await writeText(io.stderr, `kora-audit ${command.name}: ${escapeTerminalText(message)}\n`);
     return EXIT_USAGE;

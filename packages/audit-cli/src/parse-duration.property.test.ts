@@ -7,7 +7,10 @@ import { UsageError } from './usage-error.js';
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 const unit = fc.constantFrom(...(Object.keys(UNIT_MS) as (keyof typeof UNIT_MS)[]));
 // Any text, often near a duration's shape: digits, unit letters, signs, dots and spaces.
-const nearDuration = fc.string({ unit: fc.oneof(fc.constantFrom(...'0123456789msdhw-+. e_\u202e\x1b'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 12 });
+const nearDuration = fc.string({
+  unit: fc.oneof(fc.constantFrom(...'0123456789msdhw-+. e_\u202e\x1b'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })),
+  maxLength: 12,
+});
 
 describe('parseDurationOption', () => {
   it('reads a whole number and a unit as that many milliseconds, spaces around it ignored', () => {
@@ -69,6 +72,11 @@ describe('formatDuration', () => {
         if (Math.abs(ms) < 1_000) expect(text).toBe(`${ms}ms`.replace(/^-0ms$/, '0ms'));
       }),
     );
-    expect([formatDuration(0), formatDuration(59_999), formatDuration(7_200_000), formatDuration(5 * 3_600_000 + 61_000)]).toEqual(['0ms', '59s', '2h 0m', '5h 1m']);
+    expect([formatDuration(0), formatDuration(59_999), formatDuration(7_200_000), formatDuration(5 * 3_600_000 + 61_000)]).toEqual([
+      '0ms',
+      '59s',
+      '2h 0m',
+      '5h 1m',
+    ]);
   });
 });

@@ -36,10 +36,7 @@ export interface ReadLinesForwardOptions {
  * Stream a file's lines from the first, holding at most one line (up to `maxLineBytes`)
  * and one chunk in memory however large the file is. Rejects when the file cannot be read.
  */
-export async function* readLinesForward(
-  path: string,
-  options: ReadLinesForwardOptions = {},
-): AsyncGenerator<ForwardLine | ForwardPiece> {
+export async function* readLinesForward(path: string, options: ReadLinesForwardOptions = {}): AsyncGenerator<ForwardLine | ForwardPiece> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 64 * 1024, signal: options.signal });
   let parts: Buffer[] = [];

@@ -23,14 +23,7 @@ export { createAuditSink } from './sink/create-audit-sink.js';
 export { createAuditLogger, getDefaultAuditSink, getDefaultLogger, setDefaultAuditSink, sinkOptionsFromEnv } from './sink/default-sink.js';
 export type { KoraEnv } from './sink/kora-env.js';
 export { resolveAuditLogPath } from './sink/resolve-audit-log-path.js';
-export type {
-  AuditSink,
-  AuditSinkOptions,
-  AuditSinkStats,
-  FailurePolicy,
-  RowMirror,
-  SinkMode,
-} from './sink/audit-sink-types.js';
+export type { AuditSink, AuditSinkOptions, AuditSinkStats, FailurePolicy, RowMirror, SinkMode } from './sink/audit-sink-types.js';
 
 export { SECRET_RULES } from './guard/secret-rules.js';
 export type { SecretRule } from './guard/secret-rules.js';
@@ -56,4 +49,12 @@ export { readAuditEntries, streamAuditEntries, streamAuditJsonl, streamAuditLine
 export { parseReadFilters } from './reader/parse-read-filters.js';
 export { decodeOpaqueCursor, encodeOpaqueCursor } from './reader/opaque-cursor.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './reader/parse-read-filters.js';
-export type { AuditJsonlBatch, AuditLinesBatch, LiveFileEnd, ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts, StreamAuditEntriesOptions } from './reader/read-audit-entries.js';
+export type {
+  AuditJsonlBatch,
+  AuditLinesBatch,
+  LiveFileEnd,
+  ReadAuditEntriesOptions,
+  ReadAuditEntriesResult,
+  ReadSkipCounts,
+  StreamAuditEntriesOptions,
+} from './reader/read-audit-entries.js';

@@ -13,11 +13,15 @@ function waits(backoff: RetryBackoff, failures: number): number[] {
 
 describe('createRetryBackoff', () => {
   it('doubles from 100 ms to 30 s, one step per failure, at most the base with the largest draw', () => {
-    expect(waits(createRetryBackoff({ random: () => 1 }), 11)).toEqual([100, 200, 400, 800, 1_600, 3_200, 6_400, 12_800, 25_600, 30_000, 30_000]);
+    expect(waits(createRetryBackoff({ random: () => 1 }), 11)).toEqual([
+      100, 200, 400, 800, 1_600, 3_200, 6_400, 12_800, 25_600, 30_000, 30_000,
+    ]);
   });
 
   it('waits at least half the base, and never less than the first delay, with the smallest draw', () => {
-    expect(waits(createRetryBackoff({ random: () => 0 }), 11)).toEqual([100, 100, 200, 400, 800, 1_600, 3_200, 6_400, 12_800, 15_000, 15_000]);
+    expect(waits(createRetryBackoff({ random: () => 0 }), 11)).toEqual([
+      100, 100, 200, 400, 800, 1_600, 3_200, 6_400, 12_800, 15_000, 15_000,
+    ]);
   });
 
   it('takes its own first delay and cap', () => {

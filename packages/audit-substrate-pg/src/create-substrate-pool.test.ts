@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, readIds, uniqueTableName, waitUntil } from './__fixtures__/postgres-test-server.js';
+import {
+  TEST_DATABASE_URL,
+  createTestPool,
+  describeWithPostgres,
+  dropTable,
+  readIds,
+  uniqueTableName,
+  waitUntil,
+} from './__fixtures__/postgres-test-server.js';
 import { startTcpProxy } from './__fixtures__/tcp-proxy.js';
 import type { TcpProxy } from './__fixtures__/tcp-proxy.js';
 import { idsInFiles, writeSeamRows } from './__fixtures__/write-seam-rows.js';
@@ -46,17 +54,23 @@ describe('readSubstrateTimeouts with hostile values', () => {
   it('keeps a positive whole number of milliseconds and refuses anything else, naming the option, never the value', () => {
     const names = ['connectTimeoutMs', 'queryTimeoutMs', 'statementTimeoutMs', 'keepAliveInitialDelayMs'] as const;
     fc.assert(
-      fc.property(fc.constantFrom(...names), fc.oneof(fc.integer({ min: -10, max: 10_000_000 }), fc.double(), fc.anything()), (name, value) => {
-        const timeouts = { [name]: value } as Record<string, unknown>;
-        const valid = typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-        if (value === undefined || value === null) {
-          expect(readSubstrateTimeouts(timeouts)).toEqual(DEFAULT_SUBSTRATE_TIMEOUTS);
-        } else if (valid) {
-          expect(readSubstrateTimeouts(timeouts)[name]).toBe(value);
-        } else {
-          expect(() => readSubstrateTimeouts(timeouts)).toThrow(`createSubstratePool: ${name} must be a positive whole number of milliseconds`);
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...names),
+        fc.oneof(fc.integer({ min: -10, max: 10_000_000 }), fc.double(), fc.anything()),
+        (name, value) => {
+          const timeouts = { [name]: value } as Record<string, unknown>;
+          const valid = typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+          if (value === undefined || value === null) {
+            expect(readSubstrateTimeouts(timeouts)).toEqual(DEFAULT_SUBSTRATE_TIMEOUTS);
+          } else if (valid) {
+            expect(readSubstrateTimeouts(timeouts)[name]).toBe(value);
+          } else {
+            expect(() => readSubstrateTimeouts(timeouts)).toThrow(
+              `createSubstratePool: ${name} must be a positive whole number of milliseconds`,
+            );
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -105,7 +119,9 @@ describeWithPostgres('createSubstratePool', () => {
       expect(error).toBeInstanceOf(Error);
       expect(readDatabaseErrorCode(error)).toBe('query_timeout');
       // A new connection through the frozen path fails too, on its own timeout.
-      expect(readDatabaseErrorCode(await readSubstrateEntries(frozen, { table, limit: 1 }).catch((caught: unknown) => caught))).toBe('connect_timeout');
+      expect(readDatabaseErrorCode(await readSubstrateEntries(frozen, { table, limit: 1 }).catch((caught: unknown) => caught))).toBe(
+        'connect_timeout',
+      );
       proxy.hold(false);
       expect((await readSubstrateEntries(frozen, { table, limit: 1 })).entries).toEqual([]);
     } finally {
@@ -128,7 +144,9 @@ describeWithPostgres('createSubstratePool', () => {
       writer.write(Array.from({ length: 100 }, (_, index) => row(100 + index)));
       await waitUntil('the writer to report the frozen connection', () => writer.stats().failing, 20_000);
       expect(writer.stats().lastError?.code).toMatch(/^(query|connect)_timeout$/);
-      expect(logger.lines).toContain('[kora.audit.substrate_failed] code=query_timeout rows_queued=100 (retrying; the rows are in the audit file)');
+      expect(logger.lines).toContain(
+        '[kora.audit.substrate_failed] code=query_timeout rows_queued=100 (retrying; the rows are in the audit file)',
+      );
 
       proxy.hold(false);
       await waitUntil('the writer to recover', () => !writer.stats().failing && writer.stats().rowsQueued === 0, 20_000);
@@ -145,7 +163,17 @@ describeWithPostgres('createSubstratePool', () => {
     const path = join(directory, 'shipped.jsonl');
     await writeSeamRows(path, 20);
     const logger = captureLogger();
-    const shipper = createShipper({ path, databaseUrl: throughProxy(proxy), timeouts: SHORT, table, originHost: 'ship-frozen', follow: true, pollMs: 20, logger, retry: { initialDelayMs: 20, maxDelayMs: 100 } });
+    const shipper = createShipper({
+      path,
+      databaseUrl: throughProxy(proxy),
+      timeouts: SHORT,
+      table,
+      originHost: 'ship-frozen',
+      follow: true,
+      pollMs: 20,
+      logger,
+      retry: { initialDelayMs: 20, maxDelayMs: 100 },
+    });
     const running = shipper.run();
     try {
       await waitUntil('the first rows to be shipped', () => shipper.stats().rowsShipped === 20, 20_000);

@@ -77,7 +77,8 @@ export function readSubstrateTimeouts(timeouts: SubstrateTimeouts): Required<{ [
   const read = (name: keyof SubstrateTimeouts): number => {
     const value = timeouts[name] ?? DEFAULT_SUBSTRATE_TIMEOUTS[name];
     // pg reads 0 as "no timeout": a stall would be back.
-    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`createSubstratePool: ${name} must be a positive whole number of milliseconds`);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new RangeError(`createSubstratePool: ${name} must be a positive whole number of milliseconds`);
     return value;
   };
   return {

@@ -43,7 +43,9 @@ describeWithPostgres('insertAuditRows', () => {
     const lines = readFileSync(path, 'utf8').split(/(?<=\n)/);
     expect(await insertAuditLines(pool, lines, { table, originHost: 'host-a' })).toEqual({ inserted: 0 });
     expect(await countRows(pool, table)).toEqual({ rows: 40, ids: 40 });
-    const hosts = await pool.query(`SELECT DISTINCT origin_host FROM "${table}" WHERE id = ANY($1::uuid[])`, [entries.map((entry) => entry.id)]);
+    const hosts = await pool.query(`SELECT DISTINCT origin_host FROM "${table}" WHERE id = ANY($1::uuid[])`, [
+      entries.map((entry) => entry.id),
+    ]);
     expect(hosts.rows).toEqual([{ origin_host: 'host-a' }]);
   });
 
@@ -59,12 +61,17 @@ describeWithPostgres('insertAuditRows', () => {
     expect(line).toContain('\\u0000');
     expect(await insertAuditLines(pool, [line], { table, originHost: 'host-c' })).toEqual({ inserted: 1 });
     const { entries } = await readSubstrateEntries(pool, { table, since: odd.emitted_at, limit: 2 });
-    expect(entries.map((entry) => entry.details)).toEqual([{ note: 'c\ufffdd' }, { note: 'a\ufffdb', ['key\ufffd']: '\ufffdx', pair: '\ud83d\ude00' }]);
+    expect(entries.map((entry) => entry.details)).toEqual([
+      { note: 'c\ufffdd' },
+      { note: 'a\ufffdb', ['key\ufffd']: '\ufffdx', pair: '\ud83d\ude00' },
+    ]);
   });
 
   it('rejects the whole statement when the database refuses a row, inserting none of it', async () => {
     const refused = { ...row(3_000_000), emitted_at: '0000-01-01T00:00:00.000Z' };
-    await expect(insertAuditRows(pool, [row(3_000_001), refused], { table, originHost: 'host-d' })).rejects.toMatchObject({ code: expect.stringMatching(/^22/) });
+    await expect(insertAuditRows(pool, [row(3_000_001), refused], { table, originHost: 'host-d' })).rejects.toMatchObject({
+      code: expect.stringMatching(/^22/),
+    });
     const found = await pool.query(`SELECT 1 FROM "${table}" WHERE id = $1`, [row(3_000_001).id]);
     expect(found.rowCount).toBe(0);
   });

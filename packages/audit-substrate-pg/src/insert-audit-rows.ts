@@ -83,7 +83,8 @@ export async function insertAuditLines(
 }
 
 async function insertJsonArray(client: SubstrateClient, json: string, options: InsertAuditRowsOptions): Promise<InsertAuditRowsResult> {
-  if (typeof options.originHost !== 'string' || options.originHost === '') throw new TypeError('insertAuditRows: originHost must be a non-empty string');
+  if (typeof options.originHost !== 'string' || options.originHost === '')
+    throw new TypeError('insertAuditRows: originHost must be a non-empty string');
   const statement = insertStatement(parseSubstrateTable(options.table));
   const result = await client.query({ ...statement, values: [json, options.originHost] });
   return { inserted: result.rowCount ?? 0 };

@@ -1,6 +1,12 @@
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, uniqueTableName } from './__fixtures__/postgres-test-server.js';
+import {
+  TEST_DATABASE_URL,
+  createTestPool,
+  describeWithPostgres,
+  dropTable,
+  uniqueTableName,
+} from './__fixtures__/postgres-test-server.js';
 import { migrateSubstrate } from './migrate-substrate.js';
 import { SUBSTRATE_SCHEMA_VERSION } from './substrate-table.js';
 
@@ -36,7 +42,9 @@ describeWithPostgres('migrateSubstrate', () => {
       'origin_host text NO',
       'ingested_at timestamp with time zone NO',
     ]);
-    const indexes = await pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [table]);
+    const indexes = await pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [
+      table,
+    ]);
     expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual([
       'btree (emitted_at DESC, id DESC)',
       'btree (origin_host, emitted_at DESC) INCLUDE (ingested_at)',
@@ -66,7 +74,9 @@ describeWithPostgres('migrateSubstrate', () => {
 
   it('creates the schema of a schema-qualified table', async () => {
     await migrateSubstrate(pool, { table: 'kora_test_schema.events' });
-    const found = await pool.query("SELECT 1 FROM information_schema.tables WHERE table_schema = 'kora_test_schema' AND table_name = 'events'");
+    const found = await pool.query(
+      "SELECT 1 FROM information_schema.tables WHERE table_schema = 'kora_test_schema' AND table_name = 'events'",
+    );
     expect(found.rowCount).toBe(1);
   });
 

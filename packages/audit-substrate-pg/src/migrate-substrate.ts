@@ -86,7 +86,8 @@ function indexStatements(table: SubstrateTable): string[] {
 export async function migrateSubstrate(client: SubstrateClient, options: MigrateSubstrateOptions = {}): Promise<number> {
   const table = parseSubstrateTable(options.table);
   const layout = options.layout ?? 'plain';
-  if (layout !== 'plain' && layout !== 'daily') throw new RangeError(`migrateSubstrate: layout must be 'plain' or 'daily', got ${String(layout)}`);
+  if (layout !== 'plain' && layout !== 'daily')
+    throw new RangeError(`migrateSubstrate: layout must be 'plain' or 'daily', got ${String(layout)}`);
   const daysAhead = parseDaysAhead('migrateSubstrate', options.daysAhead);
   const today = startOfUtcDay(options.now?.() ?? new Date());
   await withMigrationLock(client, async (connection) => {
@@ -95,10 +96,15 @@ export async function migrateSubstrate(client: SubstrateClient, options: Migrate
     for (const statement of indexStatements(table)) await connection.query(statement);
     const found = await readSubstrateLayout(connection, table);
     if (layout === 'daily' && found.kind !== 'partitioned') {
-      throw new RangeError(`${table.name} exists without partitions: convert it as docs/fleet.md describes, or migrate without layout 'daily'`);
+      throw new RangeError(
+        `${table.name} exists without partitions: convert it as docs/fleet.md describes, or migrate without layout 'daily'`,
+      );
     }
     if (found.kind === 'partitioned') {
-      await createDayPartitions(connection, table, found.partitions, { from: today, to: new Date(today.getTime() + (daysAhead + 1) * DAY_MS) });
+      await createDayPartitions(connection, table, found.partitions, {
+        from: today,
+        to: new Date(today.getTime() + (daysAhead + 1) * DAY_MS),
+      });
     }
   });
   return SUBSTRATE_SCHEMA_VERSION;

@@ -21,7 +21,11 @@ export interface GenericPlanStatement {
  */
 export async function queryWithGenericPlan<T extends object>(client: SubstrateClient, statement: GenericPlanStatement): Promise<T[]> {
   // A connection keeps one text per name: the name is made from the text when not given.
-  const named = { name: statement.name ?? `kora_audit_${createHash('sha256').update(statement.text).digest('hex').slice(0, 24)}`, text: statement.text, values: statement.values };
+  const named = {
+    name: statement.name ?? `kora_audit_${createHash('sha256').update(statement.text).digest('hex').slice(0, 24)}`,
+    text: statement.text,
+    values: statement.values,
+  };
   if (!isPool(client)) return (await client.query<T>(named)).rows;
   return withConnection(client, async (connection) => {
     await connection.query('BEGIN; SET LOCAL plan_cache_mode = force_generic_plan');

@@ -19,7 +19,18 @@ const ROWS_PER_MS = 3;
 const FIRST_MS = Date.parse('2026-11-26T00:00:00.000Z');
 // The seams' real mix: tool calls common, dead letters uncommon (10%), failed replies rare
 // (one row in 200), as in a fleet: a page of a rare seam must read that seam's own range.
-const MIX: readonly SeamName[] = ['mcp.tool_called', 'mcp.tool_called', 'mcp.tool_called', 'mcp.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'reasoning.tool_called', 'webhook.dead_letter'];
+const MIX: readonly SeamName[] = [
+  'mcp.tool_called',
+  'mcp.tool_called',
+  'mcp.tool_called',
+  'mcp.tool_called',
+  'reasoning.tool_called',
+  'reasoning.tool_called',
+  'reasoning.tool_called',
+  'reasoning.tool_called',
+  'reasoning.tool_called',
+  'webhook.dead_letter',
+];
 const RARE_SEAM: SeamName = 'slack_dm.reply_failed';
 
 /** A UUIDv7 of `ms` with random bits, so ids within one millisecond come in no particular order. */
@@ -38,7 +49,15 @@ function makeRows(spacingMs: number): AuditEnvelope[] {
   for (let n = 0; n < ROWS; n += 1) {
     const ms = FIRST_MS + Math.floor(n / ROWS_PER_MS) * spacingMs;
     const seam = n % 200 === 7 ? RARE_SEAM : (MIX[n % MIX.length] ?? 'mcp.tool_called');
-    rows.push({ v: 1, id: makeId(ms), emitted_at: new Date(ms).toISOString(), seam, source: null, caller_session_id: null, details: { n } });
+    rows.push({
+      v: 1,
+      id: makeId(ms),
+      emitted_at: new Date(ms).toISOString(),
+      seam,
+      source: null,
+      caller_session_id: null,
+      details: { n },
+    });
   }
   return rows;
 }
@@ -106,7 +125,12 @@ function recordQuery(captured: CapturedQuery[], generic: () => boolean, send: (.
 function capturing(pool: pg.Pool, captured: CapturedQuery[]): pg.Pool {
   return new Proxy(pool, {
     get(target, property) {
-      if (property === 'query') return recordQuery(captured, () => false, (text, values) => target.query(text, values));
+      if (property === 'query')
+        return recordQuery(
+          captured,
+          () => false,
+          (text, values) => target.query(text, values),
+        );
       if (property === 'connect') {
         return async () => {
           const connection = await target.connect();
@@ -118,7 +142,11 @@ function capturing(pool: pg.Pool, captured: CapturedQuery[]): pg.Pool {
                   const text = typeof args[0] === 'string' ? args[0] : args[0].text;
                   if (/plan_cache_mode = force_generic_plan/.test(text)) generic = true;
                   if (/^\s*(COMMIT|ROLLBACK)/.test(text)) generic = false;
-                  return recordQuery(captured, () => generic, (statement, values) => client.query(statement, values))(...args);
+                  return recordQuery(
+                    captured,
+                    () => generic,
+                    (statement, values) => client.query(statement, values),
+                  )(...args);
                 };
               }
               const value: unknown = Reflect.get(client, name);
@@ -135,123 +163,151 @@ function capturing(pool: pg.Pool, captured: CapturedQuery[]): pg.Pool {
 
 describeWithPostgres('read paths', () => {
   describe.each(['plain', 'daily'] as const)('on the %s layout', (layout) => {
-  const pool = createTestPool();
-  const table = uniqueTableName('plans');
-  const spacingMs = SPACING_MS[layout];
-  const rows = makeRows(spacingMs);
-  const empty = new Set<string>();
+    const pool = createTestPool();
+    const table = uniqueTableName('plans');
+    const spacingMs = SPACING_MS[layout];
+    const rows = makeRows(spacingMs);
+    const empty = new Set<string>();
 
-  beforeAll(async () => {
-    await migrateSubstrate(pool, { table, layout });
-    // The rows' 30 days, and empty days on either side, as a table with days ahead has.
-    if (layout === 'daily') await createSubstratePartitions(pool, { table, from: new Date(FIRST_MS - 3 * DAY_MS), to: new Date(FIRST_MS + 33 * DAY_MS) });
-    // Several transactions, so arrivals have ties in ingested_at and more than one value of it.
-    for (let start = 0; start < ROWS; start += BATCH) await insertAuditRows(pool, rows.slice(start, start + BATCH), { table, originHost: 'test-host' });
-    await pool.query(`ANALYZE "${table}"`);
-    const partitions = await pool.query<{ name: string }>("SELECT relname AS name FROM pg_class WHERE relname LIKE $1 AND relkind = 'r' AND reltuples = 0", [`${table}_%`]);
-    for (const { name } of partitions.rows) empty.add(name);
-  }, 120_000);
-  afterAll(async () => {
-    await dropTable(pool, table);
-    await pool.end();
-  });
-
-  /** Every statement `read` sends, each with its plan's problems. */
-  async function explainEach(read: (client: pg.Pool) => Promise<unknown>): Promise<{ text: string; problems: string[] }[]> {
-    const captured: CapturedQuery[] = [];
-    await read(capturing(pool, captured));
-    expect(captured.length).toBeGreaterThan(0);
-    const plans: { text: string; problems: string[] }[] = [];
-    for (const { text, values, generic } of captured) {
-      const plan = generic ? await explainGeneric(text, values) : (await pool.query<ExplainRow>(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]?.['QUERY PLAN'][0]?.Plan;
-      if (plan === undefined) throw new Error(`no plan for ${text}`);
-      plans.push({ text, problems: planProblems(plan, table, empty) });
-    }
-    return plans;
-  }
-
-  /** The generic plan of a statement, the one a prepared statement runs under force_generic_plan. */
-  async function explainGeneric(text: string, values: unknown[]): Promise<PlanNode | undefined> {
-    const connection = await pool.connect();
-    try {
-      await connection.query('SET plan_cache_mode = force_generic_plan');
-      await connection.query(`PREPARE kora_plan AS ${text}`);
-      const literals = values.map((value) => connection.escapeLiteral(String(value))).join(', ');
-      const result = await connection.query<ExplainRow>(`EXPLAIN (FORMAT JSON) EXECUTE kora_plan(${literals})`);
-      return result.rows[0]?.['QUERY PLAN'][0]?.Plan;
-    } finally {
-      await connection.query('DEALLOCATE kora_plan').catch(() => undefined);
-      await connection.query('RESET plan_cache_mode').catch(() => undefined);
-      connection.release();
-    }
-  }
-
-  /** The cursor after `pages` pages of `limit` rows. */
-  async function cursorAfter(options: ReadSubstrateEntriesOptions, pages: number): Promise<string> {
-    let cursor: string | null | undefined;
-    for (let page = 0; page < pages; page += 1) cursor = (await readSubstrateEntries(pool, { table, ...options, cursor })).cursor;
-    if (typeof cursor !== 'string') throw new Error('the table ran out of pages');
-    return cursor;
-  }
-
-  describe('readSubstrateEntries', () => {
-    const since = new Date(FIRST_MS + 4_000 * spacingMs).toISOString();
-    const until = new Date(FIRST_MS + 6_000 * spacingMs).toISOString();
-    const filters: [string, ReadSubstrateEntriesOptions][] = [
-      ['no filter', {}],
-      ['one seam', { seams: ['slack_dm.reply_failed'] }],
-      ['several seams', { seams: ['webhook.dead_letter', 'slack_dm.reply_failed', 'mcp.tool_called'] }],
-      ['since', { since }],
-      ['until', { until }],
-      ['since and until', { since, until }],
-    ];
-
-    it.each(filters)('reads a page from an index, without a sort or a sequential scan: %s', async (_name, options) => {
-      for (const { text, problems } of await explainEach((client) => readSubstrateEntries(client, { table, ...options }))) expect(problems, text).toEqual([]);
+    beforeAll(async () => {
+      await migrateSubstrate(pool, { table, layout });
+      // The rows' 30 days, and empty days on either side, as a table with days ahead has.
+      if (layout === 'daily')
+        await createSubstratePartitions(pool, { table, from: new Date(FIRST_MS - 3 * DAY_MS), to: new Date(FIRST_MS + 33 * DAY_MS) });
+      // Several transactions, so arrivals have ties in ingested_at and more than one value of it.
+      for (let start = 0; start < ROWS; start += BATCH)
+        await insertAuditRows(pool, rows.slice(start, start + BATCH), { table, originHost: 'test-host' });
+      await pool.query(`ANALYZE "${table}"`);
+      const partitions = await pool.query<{ name: string }>(
+        "SELECT relname AS name FROM pg_class WHERE relname LIKE $1 AND relkind = 'r' AND reltuples = 0",
+        [`${table}_%`],
+      );
+      for (const { name } of partitions.rows) empty.add(name);
+    }, 120_000);
+    afterAll(async () => {
+      await dropTable(pool, table);
+      await pool.end();
     });
 
-    it.each([
-      ['cursor', {}],
-      ['seams and cursor', { seams: ['webhook.dead_letter', 'slack_dm.reply_failed'] as SeamName[] }],
-      ['since, until and cursor', { since, until }],
-    ] as [string, ReadSubstrateEntriesOptions][])('reads a deep page from an index, without a sort or a sequential scan: %s', async (_name, options) => {
-      const cursor = await cursorAfter({ ...options, limit: 100 }, 5);
-      for (const { text, problems } of await explainEach((client) => readSubstrateEntries(client, { table, ...options, limit: 100, cursor }))) expect(problems, text).toEqual([]);
-    });
+    /** Every statement `read` sends, each with its plan's problems. */
+    async function explainEach(read: (client: pg.Pool) => Promise<unknown>): Promise<{ text: string; problems: string[] }[]> {
+      const captured: CapturedQuery[] = [];
+      await read(capturing(pool, captured));
+      expect(captured.length).toBeGreaterThan(0);
+      const plans: { text: string; problems: string[] }[] = [];
+      for (const { text, values, generic } of captured) {
+        const plan = generic
+          ? await explainGeneric(text, values)
+          : (await pool.query<ExplainRow>(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]?.['QUERY PLAN'][0]?.Plan;
+        if (plan === undefined) throw new Error(`no plan for ${text}`);
+        plans.push({ text, problems: planProblems(plan, table, empty) });
+      }
+      return plans;
+    }
 
-    it('pages through rows that share a millisecond in (emitted_at, id) order, newest first', async () => {
-      const windows: { seams?: SeamName[]; since?: string; until?: string }[] = [{}, { seams: ['webhook.dead_letter', 'slack_dm.reply_failed'] }, { since, until }];
-      for (const options of windows) {
-        const read: AuditEnvelope[] = [];
-        let pages = 0;
-        for (let cursor: string | null | undefined = undefined, first = true; first || cursor !== null; first = false) {
-          const page: { entries: AuditEnvelope[]; cursor: string | null } = await readSubstrateEntries(pool, { table, ...options, limit: 1_000, cursor });
-          read.push(...page.entries);
-          cursor = page.cursor;
-          pages += 1;
+    /** The generic plan of a statement, the one a prepared statement runs under force_generic_plan. */
+    async function explainGeneric(text: string, values: unknown[]): Promise<PlanNode | undefined> {
+      const connection = await pool.connect();
+      try {
+        await connection.query('SET plan_cache_mode = force_generic_plan');
+        await connection.query(`PREPARE kora_plan AS ${text}`);
+        const literals = values.map((value) => connection.escapeLiteral(String(value))).join(', ');
+        const result = await connection.query<ExplainRow>(`EXPLAIN (FORMAT JSON) EXECUTE kora_plan(${literals})`);
+        return result.rows[0]?.['QUERY PLAN'][0]?.Plan;
+      } finally {
+        await connection.query('DEALLOCATE kora_plan').catch(() => undefined);
+        await connection.query('RESET plan_cache_mode').catch(() => undefined);
+        connection.release();
+      }
+    }
+
+    /** The cursor after `pages` pages of `limit` rows. */
+    async function cursorAfter(options: ReadSubstrateEntriesOptions, pages: number): Promise<string> {
+      let cursor: string | null | undefined;
+      for (let page = 0; page < pages; page += 1) cursor = (await readSubstrateEntries(pool, { table, ...options, cursor })).cursor;
+      if (typeof cursor !== 'string') throw new Error('the table ran out of pages');
+      return cursor;
+    }
+
+    describe('readSubstrateEntries', () => {
+      const since = new Date(FIRST_MS + 4_000 * spacingMs).toISOString();
+      const until = new Date(FIRST_MS + 6_000 * spacingMs).toISOString();
+      const filters: [string, ReadSubstrateEntriesOptions][] = [
+        ['no filter', {}],
+        ['one seam', { seams: ['slack_dm.reply_failed'] }],
+        ['several seams', { seams: ['webhook.dead_letter', 'slack_dm.reply_failed', 'mcp.tool_called'] }],
+        ['since', { since }],
+        ['until', { until }],
+        ['since and until', { since, until }],
+      ];
+
+      it.each(filters)('reads a page from an index, without a sort or a sequential scan: %s', async (_name, options) => {
+        for (const { text, problems } of await explainEach((client) => readSubstrateEntries(client, { table, ...options })))
+          expect(problems, text).toEqual([]);
+      });
+
+      it.each([
+        ['cursor', {}],
+        ['seams and cursor', { seams: ['webhook.dead_letter', 'slack_dm.reply_failed'] as SeamName[] }],
+        ['since, until and cursor', { since, until }],
+      ] as [string, ReadSubstrateEntriesOptions][])(
+        'reads a deep page from an index, without a sort or a sequential scan: %s',
+        async (_name, options) => {
+          const cursor = await cursorAfter({ ...options, limit: 100 }, 5);
+          for (const { text, problems } of await explainEach((client) =>
+            readSubstrateEntries(client, { table, ...options, limit: 100, cursor }),
+          ))
+            expect(problems, text).toEqual([]);
+        },
+      );
+
+      it('pages through rows that share a millisecond in (emitted_at, id) order, newest first', async () => {
+        const windows: { seams?: SeamName[]; since?: string; until?: string }[] = [
+          {},
+          { seams: ['webhook.dead_letter', 'slack_dm.reply_failed'] },
+          { since, until },
+        ];
+        for (const options of windows) {
+          const read: AuditEnvelope[] = [];
+          let pages = 0;
+          for (let cursor: string | null | undefined = undefined, first = true; first || cursor !== null; first = false) {
+            const page: { entries: AuditEnvelope[]; cursor: string | null } = await readSubstrateEntries(pool, {
+              table,
+              ...options,
+              limit: 1_000,
+              cursor,
+            });
+            read.push(...page.entries);
+            cursor = page.cursor;
+            pages += 1;
+          }
+          const seams = options.seams === undefined ? undefined : new Set<string>(options.seams);
+          const inWindow = (at: string): boolean =>
+            (options.since === undefined || at >= options.since) && (options.until === undefined || at < options.until);
+          const expected = rows.filter((row) => (seams === undefined || seams.has(row.seam)) && inWindow(row.emitted_at)).sort(newestFirst);
+          expect(pages).toBeGreaterThan(1);
+          expect(read.map((row) => row.id)).toEqual(expected.map((row) => row.id));
         }
-        const seams = options.seams === undefined ? undefined : new Set<string>(options.seams);
-        const inWindow = (at: string): boolean => (options.since === undefined || at >= options.since) && (options.until === undefined || at < options.until);
-        const expected = rows.filter((row) => (seams === undefined || seams.has(row.seam)) && inWindow(row.emitted_at)).sort(newestFirst);
-        expect(pages).toBeGreaterThan(1);
-        expect(read.map((row) => row.id)).toEqual(expected.map((row) => row.id));
-      }
+      });
     });
-  });
 
-  describe('readSubstrateArrivals', () => {
-    it('reads arrivals from the arrival index, from the start and after a position', async () => {
-      const position = rows[BATCH + 10]?.id ?? null;
-      for (const after of [null, position]) {
-        for (const { text, problems } of await explainEach((client) => readSubstrateArrivals(client, { table, after, maxRows: 1_000, settleMs: 0 }))) expect(problems, text).toEqual([]);
-      }
+    describe('readSubstrateArrivals', () => {
+      it('reads arrivals from the arrival index, from the start and after a position', async () => {
+        const position = rows[BATCH + 10]?.id ?? null;
+        for (const after of [null, position]) {
+          for (const { text, problems } of await explainEach((client) =>
+            readSubstrateArrivals(client, { table, after, maxRows: 1_000, settleMs: 0 }),
+          ))
+            expect(problems, text).toEqual([]);
+        }
+      });
     });
-  });
 
-  describe('readNewestArrivalId', () => {
-    it('reads the newest settled row from the arrival index', async () => {
-      for (const { text, problems } of await explainEach((client) => readNewestArrivalId(client, { table, settleMs: 0 }))) expect(problems, text).toEqual([]);
+    describe('readNewestArrivalId', () => {
+      it('reads the newest settled row from the arrival index', async () => {
+        for (const { text, problems } of await explainEach((client) => readNewestArrivalId(client, { table, settleMs: 0 })))
+          expect(problems, text).toEqual([]);
+      });
     });
   });
-});
 });

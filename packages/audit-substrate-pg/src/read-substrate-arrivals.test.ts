@@ -5,7 +5,14 @@ import { readAuditEntries } from '@kora/audit-sink';
 import type { AuditEnvelope } from '@kora/audit-sink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, uniqueTableName, waitUntil } from './__fixtures__/postgres-test-server.js';
+import {
+  TEST_DATABASE_URL,
+  createTestPool,
+  describeWithPostgres,
+  dropTable,
+  uniqueTableName,
+  waitUntil,
+} from './__fixtures__/postgres-test-server.js';
 import { writeSeamRows } from './__fixtures__/write-seam-rows.js';
 import { insertAuditRows } from './insert-audit-rows.js';
 import { migrateSubstrate } from './migrate-substrate.js';
@@ -33,7 +40,8 @@ describeWithPostgres('readSubstrateArrivals', () => {
       const table = uniqueTableName(label);
       await migrateSubstrate(pool, { table, layout });
       // A month of days behind today, as a table kept for 30 days has.
-      if (layout === 'daily') await createSubstratePartitions(pool, { table, from: new Date(Date.now() - 30 * 86_400_000), to: new Date() });
+      if (layout === 'daily')
+        await createSubstratePartitions(pool, { table, from: new Date(Date.now() - 30 * 86_400_000), to: new Date() });
       return table;
     }
 
@@ -44,13 +52,38 @@ describeWithPostgres('readSubstrateArrivals', () => {
         await insertAuditRows(pool, rows.slice(20, 30), { table, originHost: 'host-b' });
         const first = await readSubstrateArrivals(pool, { table, after: null, maxRows: 1_000, settleMs: 0 });
         expect(first.found).toBe(true);
-        expect(first.rows.map((row) => row.id).slice(0, 20).sort()).toEqual(rows.slice(0, 20).map((row) => row.id).sort());
-        expect(first.rows.map((row) => row.id).slice(20).sort()).toEqual(rows.slice(20, 30).map((row) => row.id).sort());
+        expect(
+          first.rows
+            .map((row) => row.id)
+            .slice(0, 20)
+            .sort(),
+        ).toEqual(
+          rows
+            .slice(0, 20)
+            .map((row) => row.id)
+            .sort(),
+        );
+        expect(
+          first.rows
+            .map((row) => row.id)
+            .slice(20)
+            .sort(),
+        ).toEqual(
+          rows
+            .slice(20, 30)
+            .map((row) => row.id)
+            .sort(),
+        );
         expect(first.rows[0]).toEqual(rows.find((row) => row.id === first.rows[0]?.id));
 
         await insertAuditRows(pool, rows.slice(30, 35), { table, originHost: 'host-a' });
         const next = await readSubstrateArrivals(pool, { table, after: first.position, maxRows: 1_000, settleMs: 0 });
-        expect(next.rows.map((row) => row.id).sort()).toEqual(rows.slice(30, 35).map((row) => row.id).sort());
+        expect(next.rows.map((row) => row.id).sort()).toEqual(
+          rows
+            .slice(30, 35)
+            .map((row) => row.id)
+            .sort(),
+        );
         const idle = await readSubstrateArrivals(pool, { table, after: next.position, maxRows: 1_000, settleMs: 0 });
         expect(idle).toEqual({ found: true, rows: [], position: next.position });
       } finally {
@@ -62,7 +95,11 @@ describeWithPostgres('readSubstrateArrivals', () => {
       const table = await freshTable('settle');
       try {
         await insertAuditRows(pool, rows.slice(0, 5), { table, originHost: 'host-a' });
-        expect(await readSubstrateArrivals(pool, { table, after: null, maxRows: 100, settleMs: 60_000 })).toEqual({ found: true, rows: [], position: null });
+        expect(await readSubstrateArrivals(pool, { table, after: null, maxRows: 100, settleMs: 60_000 })).toEqual({
+          found: true,
+          rows: [],
+          position: null,
+        });
         expect(await readNewestArrivalId(pool, { table, settleMs: 60_000 })).toBeNull();
         const newest = await readNewestArrivalId(pool, { table, settleMs: 0 });
         expect(rows.slice(0, 5).map((row) => row.id)).toContain(newest);
@@ -132,7 +169,12 @@ describeWithPostgres('readSubstrateArrivals', () => {
         await insertAuditRows(pool, rows.slice(4, 6), { table, originHost: 'host-a' });
         const next = await readSubstrateArrivals(pool, { table, after: first.position, maxRows: 100, settleMs: 0 });
         expect(next.rows[0]).toEqual(old);
-        expect(next.rows.slice(1).map((row) => row.id).sort()).toEqual([rows[4]!.id, rows[5]!.id].sort());
+        expect(
+          next.rows
+            .slice(1)
+            .map((row) => row.id)
+            .sort(),
+        ).toEqual([rows[4]!.id, rows[5]!.id].sort());
       } finally {
         await dropTable(pool, table);
       }
@@ -144,12 +186,15 @@ describeWithPostgres('readSubstrateArrivals', () => {
       try {
         await insertAuditRows(pool, rows.slice(0, 3), { table, originHost: 'host-a' });
         let position: string | null = (await readSubstrateArrivals(single, { table, after: null, maxRows: 100, settleMs: 0 })).position;
-        for (let poll = 0; poll < 10; poll += 1) position = (await readSubstrateArrivals(single, { table, after: position, maxRows: 100, settleMs: 0 })).position;
+        for (let poll = 0; poll < 10; poll += 1)
+          position = (await readSubstrateArrivals(single, { table, after: position, maxRows: 100, settleMs: 0 })).position;
         const plans = await single.query<{ generic_plans: string; custom_plans: string }>(
           'SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1',
           [`kora_audit_arrivals_next_${table}`],
         );
-        expect(plans.rows.map((row) => ({ generic: Number(row.generic_plans), custom: Number(row.custom_plans) }))).toEqual([{ generic: 10, custom: 0 }]);
+        expect(plans.rows.map((row) => ({ generic: Number(row.generic_plans), custom: Number(row.custom_plans) }))).toEqual([
+          { generic: 10, custom: 0 },
+        ]);
       } finally {
         await single.end();
         await dropTable(pool, table);

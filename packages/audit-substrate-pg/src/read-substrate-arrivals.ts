@@ -84,7 +84,10 @@ export async function readSubstrateArrivals(client: SubstrateClient, options: Re
     const key = `${table.name}\n${after}`;
     let arrivedAt = knownPositions.get(client)?.get(key);
     if (arrivedAt === undefined) {
-      const position = await client.query<{ arrived_at: string }>(`SELECT ${ARRIVED_AT} FROM ${table.sql} AS events WHERE events.id = $1::uuid`, [after]);
+      const position = await client.query<{ arrived_at: string }>(
+        `SELECT ${ARRIVED_AT} FROM ${table.sql} AS events WHERE events.id = $1::uuid`,
+        [after],
+      );
       arrivedAt = position.rows[0]?.arrived_at;
       if (arrivedAt === undefined) return { found: false, rows: [], position: await readNewestArrivalId(client, options) };
     }

@@ -31,7 +31,12 @@ describeWithPostgres('readSubstrateEntries', () => {
   });
 
   /** Every page of a read, from the file and from the table. */
-  async function readAll(options: { seams?: SeamName[]; since?: string; until?: string; limit?: number }): Promise<{ file: AuditEnvelope[][]; table: AuditEnvelope[][] }> {
+  async function readAll(options: {
+    seams?: SeamName[];
+    since?: string;
+    until?: string;
+    limit?: number;
+  }): Promise<{ file: AuditEnvelope[][]; table: AuditEnvelope[][] }> {
     const pages = { file: [] as AuditEnvelope[][], table: [] as AuditEnvelope[][] };
     for (let cursor: string | null | undefined = undefined, first = true; first || cursor !== null; first = false) {
       const page: { entries: AuditEnvelope[]; cursor: string | null } = await readAuditEntries({ path, ...options, cursor });
@@ -52,9 +57,12 @@ describeWithPostgres('readSubstrateEntries', () => {
     expect(fromTable.entries).toEqual(fromFile.entries);
     // Key order and the time's spelling as in the file: each entry serializes to its line,
     // except that jsonb keeps the keys inside details in an order of its own.
-    const sortDetails = (entry: AuditEnvelope): string => JSON.stringify({ ...entry, details: Object.fromEntries(Object.entries(entry.details).sort()) });
+    const sortDetails = (entry: AuditEnvelope): string =>
+      JSON.stringify({ ...entry, details: Object.fromEntries(Object.entries(entry.details).sort()) });
     expect(fromTable.entries.map(sortDetails)).toEqual(fromFile.entries.map(sortDetails));
-    expect(fromTable.entries.map((entry) => Object.keys(entry))).toEqual(fromFile.entries.map(() => ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details']));
+    expect(fromTable.entries.map((entry) => Object.keys(entry))).toEqual(
+      fromFile.entries.map(() => ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details']),
+    );
     expect(new Set(fromTable.entries.map((entry) => entry.seam)).size).toBe(4);
   });
 

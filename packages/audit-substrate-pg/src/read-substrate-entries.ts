@@ -81,7 +81,10 @@ function seamLiteral(seam: string): string {
  *
  * Rejects on bad options or a bad cursor (TypeError, RangeError) and on database errors.
  */
-export async function readSubstrateEntries(client: SubstrateClient, options: ReadSubstrateEntriesOptions = {}): Promise<ReadSubstrateEntriesResult> {
+export async function readSubstrateEntries(
+  client: SubstrateClient,
+  options: ReadSubstrateEntriesOptions = {},
+): Promise<ReadSubstrateEntriesResult> {
   const table = parseSubstrateTable(options.table);
   const { seams, sinceMs, untilMs, limit } = parseReadFilters('readSubstrateEntries', options);
   // No seam wanted, no row: as the file reader answers.
@@ -122,7 +125,9 @@ export async function readSubstrateEntries(client: SubstrateClient, options: Rea
     // partition reads the time index and filters instead of reading a rare seam's own range.
     // Only known seam names reach here (parseReadFilters refuses any other), sorted so that
     // one set of seams is one statement.
-    const ranges = [...seams].sort().map((seam) => `(SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql} ${where([`seam = ${seamLiteral(seam)}`])} ${order} LIMIT ${fetch})`);
+    const ranges = [...seams]
+      .sort()
+      .map((seam) => `(SELECT ${ENVELOPE_COLUMNS} FROM ${table.sql} ${where([`seam = ${seamLiteral(seam)}`])} ${order} LIMIT ${fetch})`);
     text = `SELECT * FROM (${ranges.join(' UNION ALL ')}) AS ranges ORDER BY sort_at DESC, sort_id DESC LIMIT ${fetch}`;
   }
   const rows = await queryWithGenericPlan<SelectedRow>(client, { text, values });
@@ -136,7 +141,8 @@ export async function readSubstrateEntries(client: SubstrateClient, options: Rea
     else entries.push(entry);
   }
   const oldest = page[page.length - 1];
-  const next = more && oldest !== undefined ? encodeOpaqueCursor({ v: 1, at: oldest.emitted_at, id: oldest.id } satisfies CursorState) : null;
+  const next =
+    more && oldest !== undefined ? encodeOpaqueCursor({ v: 1, at: oldest.emitted_at, id: oldest.id } satisfies CursorState) : null;
   return { entries, cursor: next, skipped: { invalid } };
 }
 

@@ -25,7 +25,12 @@ export function repairForJsonb(value: unknown): unknown {
   if (typeof value === 'object' && value !== null) {
     const repaired: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      Object.defineProperty(repaired, repairText(key), { value: repairForJsonb(inner), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(repaired, repairText(key), {
+        value: repairForJsonb(inner),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return repaired;
   }

@@ -25,4 +25,3 @@ export async function withMigrationLock<T>(client: SubstrateClient, body: (conne
     }
   });
 }
-

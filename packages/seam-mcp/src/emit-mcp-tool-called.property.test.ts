@@ -42,7 +42,11 @@ const args: fc.Arbitrary<Planted> = fc.oneof(
   {
     // More keys than the allow-list keeps, each as long as it allows, in four-byte characters.
     arbitrary: fc
-      .tuple(fc.integer({ min: 250, max: 300 }), fc.integer({ min: 1, max: 140 }), fc.constantFrom('\u{1f600}', 'k', '\u00e9', '\u2028', '"'))
+      .tuple(
+        fc.integer({ min: 250, max: 300 }),
+        fc.integer({ min: 1, max: 140 }),
+        fc.constantFrom('\u{1f600}', 'k', '\u00e9', '\u2028', '"'),
+      )
       .map(([count, length, unit]) =>
         plain(Object.fromEntries(Array.from({ length: count }, (_, index) => [`${unit.repeat(length)}${index}`, index]))),
       ),
@@ -59,7 +63,9 @@ interface Ending {
 const ended = (outcome: McpToolOutcome, secrets: readonly string[]): Ending => ({ fields: { outcome }, secrets });
 const result: fc.Arbitrary<Ending> = fc.oneof(
   hostile.textCarrier.map(({ text, secrets }): Ending => ({ fields: { result: text }, secrets })),
-  fc.option(hostile.textCarrier).map((code) => ended(code === null ? { status: 'ok' } : { status: 'ok', code: code.text }, code?.secrets ?? [])),
+  fc
+    .option(hostile.textCarrier)
+    .map((code) => ended(code === null ? { status: 'ok' } : { status: 'ok', code: code.text }, code?.secrets ?? [])),
   hostile.textCarrier.map(({ text, secrets }) => ended({ status: 'denied', reason: text }, secrets)),
   hostile.anyValue().map(({ value, secrets }) => ended({ status: 'error', error: value }, secrets)),
   // A thrown payload whose `name` is a credential shaped like an identifier.

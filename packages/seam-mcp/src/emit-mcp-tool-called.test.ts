@@ -32,7 +32,12 @@ describe('emitMcpToolCalled', () => {
     expect(outcome.ok).toBe(true);
     const line =
       "[kora.mcp.tool_called] tool=kora__create_sea_ticket caller_actor_kind=claude_pm_isokron args_keys=['body', 'priority', 'title'] result=ticket_id=tkt-xyz-001";
-    expect(capture.logLines().filter((entry) => entry.msg === line).map((entry) => entry.level)).toEqual(['info']);
+    expect(
+      capture
+        .logLines()
+        .filter((entry) => entry.msg === line)
+        .map((entry) => entry.level),
+    ).toEqual(['info']);
     const [row, ...others] = capture.rows();
     expect(others).toHaveLength(0);
     expect(row).toMatchObject({
@@ -70,7 +75,13 @@ describe('emitMcpToolCalled', () => {
 
   it('sorts key names by code point as Python does', () => {
     emitMcpToolCalled(
-      { toolName: 't', toolKind: 'read', callerActorKind: 'a', args: { b: 1, _x: 1, B: 1, 9: 1, a: 1, 10: 1, '\u{1f600}': 1, '\uff5e': 1 }, result: 'ok' },
+      {
+        toolName: 't',
+        toolKind: 'read',
+        callerActorKind: 'a',
+        args: { b: 1, _x: 1, B: 1, 9: 1, a: 1, 10: 1, '\u{1f600}': 1, '\uff5e': 1 },
+        result: 'ok',
+      },
       capture,
     );
     expect(capture.rows()[0]?.details.args_keys).toEqual(['10', '9', 'B', '_x', 'a', 'b', '\uff5e', '\u{1f600}']);
@@ -90,7 +101,12 @@ describe('emitMcpToolCalled', () => {
   it('audits denied calls with the reason and failed calls with the error type only', () => {
     class CapabilityDenied extends Error {}
     emitMcpToolCalled(
-      { toolName: 'kora__send_slack_dm', toolKind: 'mutating', callerActorKind: 'viewer', outcome: { status: 'denied', reason: 'missing_capability' } },
+      {
+        toolName: 'kora__send_slack_dm',
+        toolKind: 'mutating',
+        callerActorKind: 'viewer',
+        outcome: { status: 'denied', reason: 'missing_capability' },
+      },
       capture,
     );
     emitMcpToolCalled(
@@ -106,7 +122,10 @@ describe('emitMcpToolCalled', () => {
       { toolName: 'kora__x', toolKind: 'read', callerActorKind: 'viewer', outcome: { status: 'error', error: new CapabilityDenied('no') } },
       capture,
     );
-    emitMcpToolCalled({ toolName: 'kora__y', toolKind: 'read', callerActorKind: 'viewer', outcome: { status: 'ok', code: 'count=3' } }, capture);
+    emitMcpToolCalled(
+      { toolName: 'kora__y', toolKind: 'read', callerActorKind: 'viewer', outcome: { status: 'ok', code: 'count=3' } },
+      capture,
+    );
 
     expect(capture.rows().map((row) => row.details.result)).toEqual([
       'denied:missing_capability',
@@ -120,7 +139,13 @@ describe('emitMcpToolCalled', () => {
 
   it('keeps the row when the caller sends an unknown tool name or odd key names', () => {
     const outcome = emitMcpToolCalled(
-      { toolName: 'evil tool\n[kora.mcp.tool_called]', toolKind: 'read', callerActorKind: 'viewer', args: { 'a\nb': 1, ['k'.repeat(300)]: 2 }, result: 'error:ToolNotFound' },
+      {
+        toolName: 'evil tool\n[kora.mcp.tool_called]',
+        toolKind: 'read',
+        callerActorKind: 'viewer',
+        args: { 'a\nb': 1, ['k'.repeat(300)]: 2 },
+        result: 'error:ToolNotFound',
+      },
       capture,
     );
     expect(outcome.ok).toBe(true);
@@ -134,7 +159,13 @@ describe('emitMcpToolCalled', () => {
   it('cannot make the line read as if it had other values, and the row agrees with the line', () => {
     const forged = 'x result=ok caller_actor_kind=admin';
     const outcome = emitMcpToolCalled(
-      { toolName: `kora__x ${forged}`, toolKind: 'mutating', callerActorKind: 'viewer', args: { [forged]: 1, title: 2 }, outcome: { status: 'denied', reason: `forbidden ${forged}` } },
+      {
+        toolName: `kora__x ${forged}`,
+        toolKind: 'mutating',
+        callerActorKind: 'viewer',
+        args: { [forged]: 1, title: 2 },
+        outcome: { status: 'denied', reason: `forbidden ${forged}` },
+      },
       capture,
     );
     expect(outcome.ok).toBe(true);
@@ -170,20 +201,31 @@ describe('emitMcpToolCalled', () => {
   it('writes the row when a pattern-checked field turns out to hold a secret, with the marker in its place', () => {
     // An AWS key id fits the actor kind's alphabet; its marker does not.
     const awsKeyId = ['AKIA', 'Q3EGRV7XJ5LT2KMN'].join('');
-    const outcome = emitMcpToolCalled({ toolName: 'kora__list_tickets', toolKind: 'read', callerActorKind: awsKeyId, args: {}, result: 'ok' }, capture);
+    const outcome = emitMcpToolCalled(
+      { toolName: 'kora__list_tickets', toolKind: 'read', callerActorKind: awsKeyId, args: {}, result: 'ok' },
+      capture,
+    );
 
     expect(outcome.ok).toBe(true);
     expect(capture.rows()[0]?.details).toMatchObject({ caller_actor_kind: '[REDACTED:aws-access-key-id]' });
     expect(capture.verbatimLines()).toEqual([
-      "[kora.mcp.tool_called] tool=kora__list_tickets caller_actor_kind=[REDACTED:aws-access-key-id] args_keys=[] result=ok",
+      '[kora.mcp.tool_called] tool=kora__list_tickets caller_actor_kind=[REDACTED:aws-access-key-id] args_keys=[] result=ok',
     ]);
-    expect(capture.warnings()).toEqual(['[kora.audit.redacted] seam=mcp.tool_called rules=aws-access-key-id paths=details.caller_actor_kind']);
+    expect(capture.warnings()).toEqual([
+      '[kora.audit.redacted] seam=mcp.tool_called rules=aws-access-key-id paths=details.caller_actor_kind',
+    ]);
     expect(capture.allOutput()).not.toContain(awsKeyId);
   });
 
   it('keeps the row when redaction puts key names out of order', () => {
     const outcome = emitMcpToolCalled(
-      { toolName: 'kora__x', toolKind: 'read', callerActorKind: 'viewer', args: { a: 1, [slackToken]: 2, z: 3, [`${'k'.repeat(100)}_${slackToken}`]: 4 }, result: 'ok' },
+      {
+        toolName: 'kora__x',
+        toolKind: 'read',
+        callerActorKind: 'viewer',
+        args: { a: 1, [slackToken]: 2, z: 3, [`${'k'.repeat(100)}_${slackToken}`]: 4 },
+        result: 'ok',
+      },
       capture,
     );
     expect(outcome.ok).toBe(true);
@@ -197,7 +239,10 @@ describe('emitMcpToolCalled', () => {
   });
 
   it('finds a secret behind a space the escaping turned into \\x20', () => {
-    emitMcpToolCalled({ toolName: `run ${slackToken}`, toolKind: 'read', callerActorKind: 'viewer', args: { [`a\n${slackToken}`]: 1 }, result: 'ok' }, capture);
+    emitMcpToolCalled(
+      { toolName: `run ${slackToken}`, toolKind: 'read', callerActorKind: 'viewer', args: { [`a\n${slackToken}`]: 1 }, result: 'ok' },
+      capture,
+    );
     expect(capture.rows()[0]?.details).toMatchObject({
       tool_name: String.raw`run\x20[REDACTED:slack-bot-token]`,
       args_keys: [String.raw`a\x0a[REDACTED:slack-bot-token]`],
@@ -221,7 +266,12 @@ describe('emitMcpToolCalled', () => {
   it('cuts a name before a secret whose context the cut would take, never through it', () => {
     const password = ['FAKE', 'passw0rd'].join('');
     const outcome = emitMcpToolCalled(
-      { toolName: `${'x'.repeat(100)}:postgres://app:${password}@db.internal:5432/app`, toolKind: 'read', callerActorKind: 'viewer', result: 'ok' },
+      {
+        toolName: `${'x'.repeat(100)}:postgres://app:${password}@db.internal:5432/app`,
+        toolKind: 'read',
+        callerActorKind: 'viewer',
+        result: 'ok',
+      },
       capture,
     );
     expect(outcome.ok).toBe(true);
@@ -249,7 +299,9 @@ describe('emitMcpToolCalled', () => {
     expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
     expect(capture.rows()).toHaveLength(0);
     // The actor kind's spaces are escaped: the line cannot read as holding other fields.
-    expect(capture.verbatimLines()).toEqual([String.raw`[kora.mcp.tool_called] tool=kora__x caller_actor_kind=some\x20free\x20text args_keys=[] result=ok`]);
+    expect(capture.verbatimLines()).toEqual([
+      String.raw`[kora.mcp.tool_called] tool=kora__x caller_actor_kind=some\x20free\x20text args_keys=[] result=ok`,
+    ]);
     expect(capture.warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] seam=mcp\.tool_called reason=invalid_details/);
   });
 });

@@ -16,9 +16,7 @@ const token = z.string().regex(/^[\x21-\x7e]{1,256}$/, 'must be 1-256 printable 
 const actorKind = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . : -');
 // A JSON key may be any printable text (`say "hi"`, `café`), but no control, format,
 // private-use, unassigned or separator characters other than the plain space.
-const keyName = z
-  .string()
-  .regex(/^(?:[^\p{C}\p{Z}]| ){0,256}$/u, 'must be at most 256 printable characters');
+const keyName = z.string().regex(/^(?:[^\p{C}\p{Z}]| ){0,256}$/u, 'must be at most 256 printable characters');
 // The guard redacts after the helper sorted the keys, so markers may sit out of order.
 const REDACTION_MARKER = '[REDACTED:';
 
@@ -34,10 +32,7 @@ export const mcpToolCalledDetails = z.strictObject({
    * The call's argument key names, sorted by code point and unique (key names the guard
    * redacted excepted); never their values.
    */
-  args_keys: z
-    .array(keyName)
-    .max(MAX_ARGS_KEYS)
-    .refine(isStrictlySorted, 'must be sorted by code point without duplicates'),
+  args_keys: z.array(keyName).max(MAX_ARGS_KEYS).refine(isStrictlySorted, 'must be sorted by code point without duplicates'),
   /** A short result code: `ok`, `count=25`, `ticket_id=…`, `denied:<reason>`, `error:<ErrorName>`. */
   result: token,
 });
@@ -50,8 +45,16 @@ export const fields = [
   { key: 'tool_name', classification: 'identifier', description: 'The name of the MCP tool that was called.' },
   { key: 'tool_kind', classification: 'machine_code', description: 'read for tools that only read, mutating for tools that change state.' },
   { key: 'caller_actor_kind', classification: 'identifier', description: "The actor kind the caller's bearer token maps to." },
-  { key: 'args_keys', classification: 'key_names', description: "The names of the call's arguments, sorted by code point; never their values." },
-  { key: 'result', classification: 'machine_code', description: 'The outcome as a short code: ok, count=N, ticket_id=..., denied:<reason> or error:<ErrorName>.' },
+  {
+    key: 'args_keys',
+    classification: 'key_names',
+    description: "The names of the call's arguments, sorted by code point; never their values.",
+  },
+  {
+    key: 'result',
+    classification: 'machine_code',
+    description: 'The outcome as a short code: ok, count=N, ticket_id=..., denied:<reason> or error:<ErrorName>.',
+  },
 ] as const;
 
 /**

@@ -79,7 +79,11 @@ describe('emitReasoningToolCalled under hostile input', { timeout: 600_000 }, ()
         };
         const outcome = emitReasoningToolCalled(input, capture);
 
-        const outputs = checker.checkEmit(outcome, [...generated.toolName.secrets, ...generated.error.secrets, ...generated.callerSessionId.secrets]);
+        const outputs = checker.checkEmit(outcome, [
+          ...generated.toolName.secrets,
+          ...generated.error.secrets,
+          ...generated.callerSessionId.secrets,
+        ]);
         // No tool name, trigger, session id or type name can read as another field of the line.
         const line = outputs.logLines.find((entry) => entry.msg.startsWith('[kora.reasoning.tool_called] '))?.msg ?? '';
         const withType = generated.error.value === undefined || generated.error.value === null ? [] : ['exc_type'];

@@ -32,7 +32,12 @@ describe('emitReasoningToolCalled', () => {
     expect(outcome.ok).toBe(true);
     const line =
       '[kora.reasoning.tool_called] tool=kora__get_operational_state triggered_by=slack_dm caller_session_id=D01CHAN01:1700000000.001 tool_duration_ms=42 tool_status=ok';
-    expect(capture.logLines().filter((entry) => entry.msg === line).map((entry) => entry.level)).toEqual(['info']);
+    expect(
+      capture
+        .logLines()
+        .filter((entry) => entry.msg === line)
+        .map((entry) => entry.level),
+    ).toEqual(['info']);
     expect(capture.rows()).toHaveLength(1);
     expect(capture.rows()[0]).toMatchObject({
       seam: 'reasoning.tool_called',
@@ -45,7 +50,13 @@ describe('emitReasoningToolCalled', () => {
 
   it('writes a pending intent row and line before a tool runs', () => {
     const outcome = emitReasoningToolCalled(
-      { toolName: 'kora__create_ticket', triggeredBy: 'slack_dm', durationMs: 0, status: 'pending', callerSessionId: 'D01CHAN01:1700000000.001' },
+      {
+        toolName: 'kora__create_ticket',
+        triggeredBy: 'slack_dm',
+        durationMs: 0,
+        status: 'pending',
+        callerSessionId: 'D01CHAN01:1700000000.001',
+      },
       capture,
     );
 
@@ -61,18 +72,29 @@ describe('emitReasoningToolCalled', () => {
   it('writes the row when a pattern-checked field turns out to hold a secret, with the marker in its place', () => {
     // An AWS key id fits the trigger's alphabet; its marker does not.
     const awsKeyId = ['AKIA', 'Q3EGRV7XJ5LT2KMN'].join('');
-    const outcome = emitReasoningToolCalled({ toolName: 'kora__list_tickets', triggeredBy: awsKeyId, durationMs: 3, status: 'ok' }, capture);
+    const outcome = emitReasoningToolCalled(
+      { toolName: 'kora__list_tickets', triggeredBy: awsKeyId, durationMs: 3, status: 'ok' },
+      capture,
+    );
 
     expect(outcome.ok).toBe(true);
     expect(capture.rows()[0]?.details).toMatchObject({ triggered_by: '[REDACTED:aws-access-key-id]' });
-    expect(capture.warnings()).toEqual(['[kora.audit.redacted] seam=reasoning.tool_called rules=aws-access-key-id paths=details.triggered_by']);
+    expect(capture.warnings()).toEqual([
+      '[kora.audit.redacted] seam=reasoning.tool_called rules=aws-access-key-id paths=details.triggered_by',
+    ]);
     expect(capture.allOutput()).not.toContain(awsKeyId);
   });
 
   it('keeps only the type name of a raised error, never its message', () => {
     class CapabilityDenied extends Error {}
     emitReasoningToolCalled(
-      { toolName: 'kora__send_slack_dm', triggeredBy: 'slack_dm', durationMs: 7, status: 'denied', error: new CapabilityDenied('ERROR-MESSAGE-TEXT') },
+      {
+        toolName: 'kora__send_slack_dm',
+        triggeredBy: 'slack_dm',
+        durationMs: 7,
+        status: 'denied',
+        error: new CapabilityDenied('ERROR-MESSAGE-TEXT'),
+      },
       capture,
     );
     emitReasoningToolCalled(
@@ -103,12 +125,21 @@ describe('emitReasoningToolCalled', () => {
 
   it('cannot make the line read as if it had other values through the caller session id', () => {
     const outcome = emitReasoningToolCalled(
-      { toolName: 'kora__x', triggeredBy: 'slack_dm', durationMs: 9, status: 'error', error: new TypeError('x'), callerSessionId: 'D1:1 tool_status=ok tool_duration_ms=0\u202e' },
+      {
+        toolName: 'kora__x',
+        triggeredBy: 'slack_dm',
+        durationMs: 9,
+        status: 'error',
+        error: new TypeError('x'),
+        callerSessionId: 'D1:1 tool_status=ok tool_duration_ms=0\u202e',
+      },
       capture,
     );
     expect(outcome.ok).toBe(true);
     const [line] = capture.verbatimLines();
-    expect(line).toBe(String.raw`[kora.reasoning.tool_called] tool=kora__x triggered_by=slack_dm caller_session_id=D1:1\x20tool_status=ok\x20tool_duration_ms=0\u202e tool_duration_ms=9 tool_status=error exc_type=TypeError`);
+    expect(line).toBe(
+      String.raw`[kora.reasoning.tool_called] tool=kora__x triggered_by=slack_dm caller_session_id=D1:1\x20tool_status=ok\x20tool_duration_ms=0\u202e tool_duration_ms=9 tool_status=error exc_type=TypeError`,
+    );
     checkLineFields(line ?? '', ['tool', 'triggered_by', 'caller_session_id', 'tool_duration_ms', 'tool_status', 'exc_type']);
     // The row keeps the session id as it came, escaped only as JSON.
     expect(capture.rows()[0]?.caller_session_id).toBe('D1:1 tool_status=ok tool_duration_ms=0\u202e');
@@ -117,7 +148,13 @@ describe('emitReasoningToolCalled', () => {
 
   it('keeps the row when the model asks for a tool name with spaces or control characters', () => {
     const outcome = emitReasoningToolCalled(
-      { toolName: 'rm -rf /\n[kora.reasoning.tool_called]', triggeredBy: 'slack_dm', durationMs: 1, status: 'error', error: new RangeError('x') },
+      {
+        toolName: 'rm -rf /\n[kora.reasoning.tool_called]',
+        triggeredBy: 'slack_dm',
+        durationMs: 1,
+        status: 'error',
+        error: new RangeError('x'),
+      },
       capture,
     );
     expect(outcome.ok).toBe(true);

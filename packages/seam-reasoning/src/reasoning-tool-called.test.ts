@@ -37,7 +37,9 @@ describe('seam', () => {
       '[kora.reasoning.tool_called] tool=kora__create_sea_ticket triggered_by=probe_wake caller_session_id=None tool_duration_ms=1503 tool_status=ok',
     );
     expect(seam.formatLine({ ...withoutError, exc_type: null }, { caller_session_id: null })).not.toContain('exc_type');
-    expect(seam.formatLine(validDetails, { caller_session_id: 'cron:probe-7' })).toMatch(/ caller_session_id=cron:probe-7 .* exc_type=TimeoutError$/);
+    expect(seam.formatLine(validDetails, { caller_session_id: 'cron:probe-7' })).toMatch(
+      / caller_session_id=cron:probe-7 .* exc_type=TimeoutError$/,
+    );
   });
 
   it('writes the duration as Python %d does, and any odd value visibly', () => {
@@ -59,8 +61,7 @@ describe('seam', () => {
 });
 
 describe('reasoningToolCalledDetails', () => {
-  const parses = (patch: Record<string, unknown>): boolean =>
-    reasoningToolCalledDetails.safeParse({ ...validDetails, ...patch }).success;
+  const parses = (patch: Record<string, unknown>): boolean => reasoningToolCalledDetails.safeParse({ ...validDetails, ...patch }).success;
 
   it('refuses text and fractions in the duration', () => {
     expect(parses({ tool_duration_ms: '42' })).toBe(false);

@@ -40,10 +40,22 @@ export type ReasoningToolCalledDetails = z.infer<typeof reasoningToolCalledDetai
 /** The documented fields of `reasoning.tool_called`, locked by the allow-list gate. */
 export const fields = [
   { key: 'tool_name', classification: 'identifier', description: 'The name of the tool the model called.' },
-  { key: 'triggered_by', classification: 'machine_code', description: 'What woke the reasoning loop, e.g. slack_dm or mcp:<actor>:<tool>.' },
+  {
+    key: 'triggered_by',
+    classification: 'machine_code',
+    description: 'What woke the reasoning loop, e.g. slack_dm or mcp:<actor>:<tool>.',
+  },
   { key: 'tool_duration_ms', classification: 'duration', description: 'How long the tool ran, in whole milliseconds.' },
-  { key: 'tool_status', classification: 'machine_code', description: 'How the call ended: ok, error, denied or timeout; pending is the intent row before a mutating tool runs.' },
-  { key: 'exc_type', classification: 'machine_code', description: 'The type name of the error the tool raised, when it raised one; never its message.' },
+  {
+    key: 'tool_status',
+    classification: 'machine_code',
+    description: 'How the call ended: ok, error, denied or timeout; pending is the intent row before a mutating tool runs.',
+  },
+  {
+    key: 'exc_type',
+    classification: 'machine_code',
+    description: 'The type name of the error the tool raised, when it raised one; never its message.',
+  },
 ] as const;
 
 /**

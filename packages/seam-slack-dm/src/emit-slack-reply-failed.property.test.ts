@@ -18,7 +18,12 @@ const channelId = fc.oneof(
   { arbitrary: hostile.text, weight: 1 },
 );
 const messageTs = fc.oneof(
-  { arbitrary: fc.tuple(fc.integer({ min: 1e9, max: 2e9 }), fc.integer({ min: 0, max: 999_999 })).map(([seconds, micros]) => plain(`${seconds}.${String(micros).padStart(6, '0')}`)), weight: 6 },
+  {
+    arbitrary: fc
+      .tuple(fc.integer({ min: 1e9, max: 2e9 }), fc.integer({ min: 0, max: 999_999 }))
+      .map(([seconds, micros]) => plain(`${seconds}.${String(micros).padStart(6, '0')}`)),
+    weight: 6,
+  },
   { arbitrary: fc.constantFrom(null, '', undefined).map(plain), weight: 2 },
   { arbitrary: hostile.textCarrier.map(carried), weight: 2 },
 );
@@ -27,10 +32,19 @@ const messageTs = fc.oneof(
 const sdkError: fc.Arbitrary<Planted> = fc
   .record({
     code: fc.oneof(
-      fc.constantFrom('slack_webapi_platform_error', 'slack_webapi_http_error', 'slack_webapi_rate_limited_error', 'slack_webapi_request_error'),
+      fc.constantFrom(
+        'slack_webapi_platform_error',
+        'slack_webapi_http_error',
+        'slack_webapi_rate_limited_error',
+        'slack_webapi_request_error',
+      ),
       hostile.text,
     ),
-    apiError: fc.oneof(fc.constantFrom('channel_not_found', 'not_in_channel', 'invalid_auth').map(plain), hostile.textCarrier.map(carried), hostile.anyValue()),
+    apiError: fc.oneof(
+      fc.constantFrom('channel_not_found', 'not_in_channel', 'invalid_auth').map(plain),
+      hostile.textCarrier.map(carried),
+      hostile.anyValue(),
+    ),
     statusCode: fc.oneof(fc.integer({ min: 100, max: 599 }).map(plain), hostile.anyValue()),
     original: hostile.anyValue(),
     message: hostile.textCarrier,
@@ -74,7 +88,10 @@ describe('emitSlackReplyFailed under hostile input', { timeout: 600_000 }, () =>
   it('never throws, writes one line and one valid row, keeps no message and lets no planted secret out', () => {
     fc.assert(
       fc.property(channelId, messageTs, thrown, (channel, ts, error) => {
-        const outcome = emitSlackReplyFailed({ channelId: channel, messageTs: ts.value as string | null | undefined, error: error.value }, capture);
+        const outcome = emitSlackReplyFailed(
+          { channelId: channel, messageTs: ts.value as string | null | undefined, error: error.value },
+          capture,
+        );
 
         const outputs = checker.checkEmit(outcome, [...ts.secrets, ...error.secrets]);
         // No channel id or reason can read as another field of the line.

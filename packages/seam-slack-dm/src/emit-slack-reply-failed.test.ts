@@ -31,7 +31,12 @@ describe('emitSlackReplyFailed', () => {
 
     expect(outcome.ok).toBe(true);
     const line = '[kora.slack_dm.reply_failed] channel=D01CHAN01 reason=slack_api:channel_not_found';
-    expect(capture.logLines().filter((entry) => entry.msg === line).map((entry) => entry.level)).toEqual(['warn']);
+    expect(
+      capture
+        .logLines()
+        .filter((entry) => entry.msg === line)
+        .map((entry) => entry.level),
+    ).toEqual(['warn']);
     expect(capture.rows()).toHaveLength(1);
     expect(capture.rows()[0]).toMatchObject({
       seam: 'slack_dm.reply_failed',
@@ -84,8 +89,12 @@ describe('emitSlackReplyFailed', () => {
     const outcome = emitSlackReplyFailed({ channelId: awsKeyId, error: 'slack_client_not_configured' }, capture);
 
     expect(outcome.ok).toBe(true);
-    expect(capture.rows().map((row) => row.details)).toEqual([{ channel_id: '[REDACTED:aws-access-key-id]', reason: 'slack_client_not_configured' }]);
-    expect(capture.warnings()).toEqual(['[kora.audit.redacted] seam=slack_dm.reply_failed rules=aws-access-key-id paths=details.channel_id']);
+    expect(capture.rows().map((row) => row.details)).toEqual([
+      { channel_id: '[REDACTED:aws-access-key-id]', reason: 'slack_client_not_configured' },
+    ]);
+    expect(capture.warnings()).toEqual([
+      '[kora.audit.redacted] seam=slack_dm.reply_failed rules=aws-access-key-id paths=details.channel_id',
+    ]);
     expect(capture.allOutput()).not.toContain(awsKeyId);
   });
 });

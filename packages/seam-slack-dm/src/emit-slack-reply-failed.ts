@@ -28,7 +28,6 @@ export function emitSlackReplyFailed(input: EmitSlackReplyFailedInput, targets?:
     channel_id: input.channelId,
     reason: mapSlackReplyError(input.error),
   };
-  const sessionId =
-    typeof input.messageTs === 'string' && input.messageTs !== '' ? `${input.channelId}:${input.messageTs}` : null;
+  const sessionId = typeof input.messageTs === 'string' && input.messageTs !== '' ? `${input.channelId}:${input.messageTs}` : null;
   return emitSeamEvent(seam, details, { source: 'slack_dm', caller_session_id: sessionId }, targets);
 }

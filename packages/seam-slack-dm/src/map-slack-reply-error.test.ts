@@ -51,7 +51,9 @@ describe('mapSlackReplyError', () => {
     expect(mapSlackReplyError({ code: 'slack_webapi_http_error', statusCode: 'five hundred' })).toBe('transport:WebAPIHTTPError');
     expect(mapSlackReplyError(Object.assign(new Error('x'), { name: 'has spaces in it' }))).toBe('transport:Error');
     // An identifier, but a credential: redacted, it would fit no reason and cost the row.
-    expect(mapSlackReplyError({ code: 'slack_webapi_request_error', original: { name: ['npm_', 'FAKE'.repeat(9)].join('') } })).toBe('transport:Object');
+    expect(mapSlackReplyError({ code: 'slack_webapi_request_error', original: { name: ['npm_', 'FAKE'.repeat(9)].join('') } })).toBe(
+      'transport:Object',
+    );
     expect(mapSlackReplyError(null)).toBe('transport:Error');
     expect(mapSlackReplyError(42)).toBe('transport:Error');
     const { proxy, revoke } = Proxy.revocable({}, {});

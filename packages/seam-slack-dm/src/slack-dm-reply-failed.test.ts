@@ -49,7 +49,14 @@ describe('slackDmReplyFailedDetails', () => {
   });
 
   it('refuses free text, messages and odd codes as reason', () => {
-    for (const reason of ['', 'An API error occurred: channel_not_found', 'slack_api:Channel Not Found', 'transport:5030', 'timeout', 'slack_api:']) {
+    for (const reason of [
+      '',
+      'An API error occurred: channel_not_found',
+      'slack_api:Channel Not Found',
+      'transport:5030',
+      'timeout',
+      'slack_api:',
+    ]) {
       expect(parses({ reason })).toBe(false);
     }
   });

@@ -9,10 +9,7 @@ export const SLACK_CLIENT_REASONS = ['slack_client_not_configured', 'slack_clien
  * Why a Slack DM reply failed: Slack's own error code, an HTTP status, a transport error
  * type, or a client that was not configured or could not be loaded.
  */
-export type SlackReplyFailureReason =
-  | `slack_api:${string}`
-  | `transport:${string}`
-  | (typeof SLACK_CLIENT_REASONS)[number];
+export type SlackReplyFailureReason = `slack_api:${string}` | `transport:${string}` | (typeof SLACK_CLIENT_REASONS)[number];
 
 /** The shape every reason has; anything else is refused. */
 export const SLACK_REPLY_FAILURE_REASON =

@@ -50,27 +50,56 @@ const headerName = fc.oneof(
 // Signature-shaped values too: a label that swallows the truncation marker after it.
 const headerValue = fc.oneof(
   { arbitrary: hostile.textCarrier, weight: 6 },
-  { arbitrary: fc.constantFrom('password=', 'pwd=', 'secret:', 'Bearer ', 'a@b.', 'v0=').map((text): Carrier => ({ text, secrets: [] })), weight: 1 },
   {
-    // Many short secrets: each grows into a longer marker once redacted.
-    arbitrary: fc.integer({ min: 1, max: 60 }).map((count): Carrier => ({ text: Array.from({ length: count }, (_, index) => `u${index}@b.co`).join(' '), secrets: [] })),
+    arbitrary: fc.constantFrom('password=', 'pwd=', 'secret:', 'Bearer ', 'a@b.', 'v0=').map((text): Carrier => ({ text, secrets: [] })),
     weight: 1,
   },
-  { arbitrary: fc.string({ unit: fc.constantFrom('\u{1f600}', 'a', ' '), minLength: 200, maxLength: 700 }).map((text): Carrier => ({ text, secrets: [] })), weight: 1 },
+  {
+    // Many short secrets: each grows into a longer marker once redacted.
+    arbitrary: fc
+      .integer({ min: 1, max: 60 })
+      .map((count): Carrier => ({ text: Array.from({ length: count }, (_, index) => `u${index}@b.co`).join(' '), secrets: [] })),
+    weight: 1,
+  },
+  {
+    arbitrary: fc
+      .string({ unit: fc.constantFrom('\u{1f600}', 'a', ' '), minLength: 200, maxLength: 700 })
+      .map((text): Carrier => ({ text, secrets: [] })),
+    weight: 1,
+  },
 );
 const headerPairs = fc.array(fc.tuple(headerName, headerValue), { maxLength: 10 });
 const headers: fc.Arbitrary<Planted> = fc.oneof(
   {
     arbitrary: headerPairs.map((pairs) => {
       const record: Record<string, unknown> = {};
-      for (const [name, value] of pairs) Object.defineProperty(record, name, { value: value.text, enumerable: true, configurable: true, writable: true });
+      for (const [name, value] of pairs)
+        Object.defineProperty(record, name, { value: value.text, enumerable: true, configurable: true, writable: true });
       return { value: record, secrets: pairs.flatMap(([, value]) => value.secrets) };
     }),
     weight: 4,
   },
-  { arbitrary: headerPairs.map((pairs) => ({ value: pairs.flatMap(([name, value]) => [name, value.text]), secrets: pairs.flatMap(([, value]) => value.secrets) })), weight: 2 },
-  { arbitrary: headerPairs.map((pairs) => ({ value: pairs.map(([name, value]) => [name, value.text]), secrets: pairs.flatMap(([, value]) => value.secrets) })), weight: 1 },
-  { arbitrary: headerPairs.map((pairs) => ({ value: new Map(pairs.map(([name, value]) => [name, value.text])), secrets: pairs.flatMap(([, value]) => value.secrets) })), weight: 1 },
+  {
+    arbitrary: headerPairs.map((pairs) => ({
+      value: pairs.flatMap(([name, value]) => [name, value.text]),
+      secrets: pairs.flatMap(([, value]) => value.secrets),
+    })),
+    weight: 2,
+  },
+  {
+    arbitrary: headerPairs.map((pairs) => ({
+      value: pairs.map(([name, value]) => [name, value.text]),
+      secrets: pairs.flatMap(([, value]) => value.secrets),
+    })),
+    weight: 1,
+  },
+  {
+    arbitrary: headerPairs.map((pairs) => ({
+      value: new Map(pairs.map(([name, value]) => [name, value.text])),
+      secrets: pairs.flatMap(([, value]) => value.secrets),
+    })),
+    weight: 1,
+  },
   { arbitrary: hostile.hostileValue([...WEBHOOK_HEADER_NAMES]), weight: 2 },
   { arbitrary: fc.constant(plain(null)), weight: 1 },
 );
@@ -82,7 +111,11 @@ const request = fc.record({
   peerIp,
   requestId: fc.oneof(hostile.textCarrier.map(carried), fc.constantFrom(null, '').map(plain)),
   body,
-  bodyBytes: fc.oneof({ arbitrary: fc.constant(undefined), weight: 8 }, { arbitrary: fc.nat(), weight: 1 }, { arbitrary: fc.constantFrom(-1, 1.5, Number.NaN), weight: 1 }),
+  bodyBytes: fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 8 },
+    { arbitrary: fc.nat(), weight: 1 },
+    { arbitrary: fc.constantFrom(-1, 1.5, Number.NaN), weight: 1 },
+  ),
   headers,
 });
 
@@ -125,7 +158,10 @@ describe('emitWebhookDeadLetter under hostile input', { timeout: 600_000 }, () =
         checkLineFields(line, ['source', 'reason', 'ts', 'peer_ip', 'request_id', 'body_bytes', 'headers'], { spacedLast: true });
 
         // What the sender controls (address, request id, body, headers) never costs the row.
-        const ts = 'ts' in generated.timing ? generated.timing.ts : ('receivedAt' in generated.timing ? generated.timing.receivedAt : new Date()).getTime() / 1000;
+        const ts =
+          'ts' in generated.timing
+            ? generated.timing.ts
+            : ('receivedAt' in generated.timing ? generated.timing.receivedAt : new Date()).getTime() / 1000;
         const ip = generated.peerIp.value;
         const listenerInputsValid =
           (generated.source === 'slack' || generated.source === 'email') &&

@@ -39,7 +39,12 @@ describe('emitWebhookDeadLetter', () => {
     expect(outcome.ok).toBe(true);
     const line =
       "[kora.webhook.dead_letter] source=slack reason=slack_signature_mismatch ts=1700000004.312 peer_ip=203.0.113.7 request_id=req-abc body_bytes=37 headers={'content-type': 'application/json', 'x-slack-signature': 'v0=a2114d57b...(truncated)'}";
-    expect(capture.logLines().filter((entry) => entry.msg === line).map((entry) => entry.level)).toEqual(['warn']);
+    expect(
+      capture
+        .logLines()
+        .filter((entry) => entry.msg === line)
+        .map((entry) => entry.level),
+    ).toEqual(['warn']);
     expect(capture.rows()).toHaveLength(1);
     expect(capture.rows()[0]).toMatchObject({
       seam: 'webhook.dead_letter',
@@ -141,7 +146,11 @@ describe('emitWebhookDeadLetter', () => {
         reason: 'slack_signature_mismatch',
         ts: 1,
         requestId: addresses,
-        headers: { 'x-slack-signature': 'password=abc', 'user-agent': addresses, 'x-forwarded-for': `${'\u{1f600}'.repeat(250)} ${addresses}` },
+        headers: {
+          'x-slack-signature': 'password=abc',
+          'user-agent': addresses,
+          'x-forwarded-for': `${'\u{1f600}'.repeat(250)} ${addresses}`,
+        },
       },
       capture,
     );
@@ -221,13 +230,28 @@ describe('emitWebhookDeadLetter', () => {
   });
   it('writes C1, separator and bidi controls of a header as \\u escapes on disk, and as Python repr escapes in the line', () => {
     const userAgent = 'bot\x9b[2J nel\u0085 ls\u2028 rlo\u202e lri\u2066 alm\u061c';
-    const outcome = emitWebhookDeadLetter({ source: 'slack', reason: 'slack_signature_mismatch', ts: 1, headers: [['User-Agent', userAgent], ['X-Forwarded-For', '198.51.100.4\u200f']] }, capture);
+    const outcome = emitWebhookDeadLetter(
+      {
+        source: 'slack',
+        reason: 'slack_signature_mismatch',
+        ts: 1,
+        headers: [
+          ['User-Agent', userAgent],
+          ['X-Forwarded-For', '198.51.100.4\u200f'],
+        ],
+      },
+      capture,
+    );
     expect(outcome.ok).toBe(true);
     const bytes = readFileSync(capture.path);
     expect(bytes.every((byte) => byte < 0x80)).toBe(true);
-    expect(bytes.toString('latin1')).toContain(String.raw`"user-agent":"bot\u009b[2J nel\u0085 ls\u2028 rlo\u202e lri\u2066 alm\u061c","x-forwarded-for":"198.51.100.4\u200f"`);
+    expect(bytes.toString('latin1')).toContain(
+      String.raw`"user-agent":"bot\u009b[2J nel\u0085 ls\u2028 rlo\u202e lri\u2066 alm\u061c","x-forwarded-for":"198.51.100.4\u200f"`,
+    );
     expect(capture.rows()[0]?.details.headers).toEqual({ 'user-agent': userAgent, 'x-forwarded-for': '198.51.100.4\u200f' });
-    expect(capture.verbatimLines()[0]).toContain(String.raw`headers={'user-agent': 'bot\x9b[2J nel\x85 ls\u2028 rlo\u202e lri\u2066 alm\u061c', 'x-forwarded-for': '198.51.100.4\u200f'}`);
+    expect(capture.verbatimLines()[0]).toContain(
+      String.raw`headers={'user-agent': 'bot\x9b[2J nel\x85 ls\u2028 rlo\u202e lri\u2066 alm\u061c', 'x-forwarded-for': '198.51.100.4\u200f'}`,
+    );
   });
 
   it('writes the raw bytes of a header a real HTTP listener received as \\u escapes on disk', async () => {
@@ -240,7 +264,13 @@ describe('emitWebhookDeadLetter', () => {
     try {
       const { port } = server.address() as AddressInfo;
       const socket = connect(port, '127.0.0.1');
-      socket.end(Buffer.concat([Buffer.from('POST /email HTTP/1.1\r\nHost: x\r\nUser-Agent: a'), Buffer.from([0x9b, 0x32, 0x4a, 0x85, 0xe2, 0x80, 0xae]), Buffer.from('z\r\nContent-Length: 0\r\n\r\n')]));
+      socket.end(
+        Buffer.concat([
+          Buffer.from('POST /email HTTP/1.1\r\nHost: x\r\nUser-Agent: a'),
+          Buffer.from([0x9b, 0x32, 0x4a, 0x85, 0xe2, 0x80, 0xae]),
+          Buffer.from('z\r\nContent-Length: 0\r\n\r\n'),
+        ]),
+      );
       const reply = await new Promise<string>((resolve) => {
         let text = '';
         socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));

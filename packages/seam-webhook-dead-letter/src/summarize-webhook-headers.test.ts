@@ -69,7 +69,9 @@ describe('summarizeWebhookHeaders', () => {
   it('keeps the marker on a signature whose prefix is a label the guard would take it for the value of', () => {
     // Redacted, `password=...(truncated)` would lose the marker every signature must end with.
     expect(summarizeWebhookHeaders({ 'x-slack-signature': 'password=abc' })).toEqual({ 'x-slack-signature': '...(truncated)' });
-    expect(summarizeWebhookHeaders({ 'x-slack-signature': 'v0=a2114d57b48eac39' })).toEqual({ 'x-slack-signature': 'v0=a2114d57b...(truncated)' });
+    expect(summarizeWebhookHeaders({ 'x-slack-signature': 'v0=a2114d57b48eac39' })).toEqual({
+      'x-slack-signature': 'v0=a2114d57b...(truncated)',
+    });
   });
 
   it('counts a secret in a value as the longer marker the guard will write', () => {

@@ -22,9 +22,7 @@ export type WebhookHeaderSummary = Partial<Record<WebhookHeaderName, string>>;
  * Node's flat `req.rawHeaders` list, or a record such as Node's `IncomingHttpHeaders`.
  */
 export type RawWebhookHeaders =
-  | Iterable<readonly [string, string]>
-  | readonly string[]
-  | Readonly<Record<string, string | number | readonly string[] | undefined>>;
+  Iterable<readonly [string, string]> | readonly string[] | Readonly<Record<string, string | number | readonly string[] | undefined>>;
 
 /** Header names whose value is a signature: only its first characters are kept. */
 export const SIGNATURE_HEADER_NAMES: ReadonlySet<WebhookHeaderName> = new Set(['x-slack-signature', 'x-purelymail-signature']);

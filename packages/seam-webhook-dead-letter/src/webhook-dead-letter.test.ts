@@ -68,8 +68,7 @@ describe('seam', () => {
 });
 
 describe('webhookDeadLetterDetails', () => {
-  const parses = (patch: Record<string, unknown>): boolean =>
-    webhookDeadLetterDetails.safeParse({ ...validDetails, ...patch }).success;
+  const parses = (patch: Record<string, unknown>): boolean => webhookDeadLetterDetails.safeParse({ ...validDetails, ...patch }).success;
 
   it('refuses text in count and timestamp fields', () => {
     expect(parses({ body_bytes: 'hello' })).toBe(false);

@@ -62,7 +62,11 @@ export const fields = [
   { key: 'peer_ip', classification: 'network', description: "The connecting peer's IP address, when known." },
   { key: 'request_id', classification: 'identifier', description: "The request's id, when there is one." },
   { key: 'body_bytes', classification: 'count', description: "The request body's size in bytes; never the body." },
-  { key: 'headers', classification: 'header_summary', description: 'The eight allow-listed request headers, values bounded and signatures truncated.' },
+  {
+    key: 'headers',
+    classification: 'header_summary',
+    description: 'The eight allow-listed request headers, values bounded and signatures truncated.',
+  },
 ] as const;
 
 /**

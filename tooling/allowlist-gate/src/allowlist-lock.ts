@@ -24,7 +24,9 @@ const lockedSeam = z.strictObject({
   package: z.string().min(1),
   digest: z.string().startsWith('sha256:'),
   // The field types are checked by comparison with the code, not re-validated here.
-  fields: z.array(z.looseObject({ key: z.string(), classification: z.string(), required: z.boolean(), type: z.looseObject({ kind: z.string() }) })),
+  fields: z.array(
+    z.looseObject({ key: z.string(), classification: z.string(), required: z.boolean(), type: z.looseObject({ kind: z.string() }) }),
+  ),
   reviews: z.array(reviewRecord),
 });
 export type LockedSeam = Omit<z.infer<typeof lockedSeam>, 'fields'> & { readonly fields: readonly LockedField[] };

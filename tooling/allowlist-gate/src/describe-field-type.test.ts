@@ -8,7 +8,9 @@ describe('patternLengthBounds', () => {
   it('reads the length limits the seams write into their patterns', () => {
     expect(patternLengthBounds('^[\\x21-\\x7e]{1,256}$')).toEqual({ min: 1, max: 256 });
     expect(patternLengthBounds('^[A-Za-z_$][A-Za-z0-9_$.]{0,127}$')).toEqual({ min: 1, max: 128 });
-    expect(patternLengthBounds('^(?:slack_api:[a-z0-9_]{1,64}|transport:(?:[1-5][0-9]{2}|[A-Z]{1,63})|slack_client_import_error)$')).toEqual({
+    expect(
+      patternLengthBounds('^(?:slack_api:[a-z0-9_]{1,64}|transport:(?:[1-5][0-9]{2}|[A-Z]{1,63})|slack_client_import_error)$'),
+    ).toEqual({
       min: 11,
       max: 74,
     });
@@ -27,10 +29,21 @@ describe('patternLengthBounds', () => {
 describe('describeFieldType', () => {
   it('keeps the constraints a reviewer weighs', () => {
     expect(describeZod(z.string().max(40))).toEqual({ kind: 'string', max_length: 40 });
-    expect(describeZod(z.string().regex(/^[a-z]{1,8}$/).max(20))).toEqual({ kind: 'string', min_length: 1, max_length: 8, pattern: '^[a-z]{1,8}$' });
+    expect(
+      describeZod(
+        z
+          .string()
+          .regex(/^[a-z]{1,8}$/)
+          .max(20),
+      ),
+    ).toEqual({ kind: 'string', min_length: 1, max_length: 8, pattern: '^[a-z]{1,8}$' });
     expect(describeZod(z.enum(['a', 'b']))).toEqual({ kind: 'enum', values: ['a', 'b'] });
     expect(describeZod(z.number().int().min(0).max(10))).toEqual({ kind: 'integer', minimum: 0, maximum: 10 });
-    expect(describeZod(z.array(z.string().max(3)).max(5))).toEqual({ kind: 'array', max_items: 5, items: { kind: 'string', max_length: 3 } });
+    expect(describeZod(z.array(z.string().max(3)).max(5))).toEqual({
+      kind: 'array',
+      max_items: 5,
+      items: { kind: 'string', max_length: 3 },
+    });
     expect(describeZod(z.strictObject({ a: z.boolean(), b: z.string().optional() }))).toEqual({
       kind: 'object',
       fields: { a: { kind: 'boolean' }, b: { kind: 'string' } },

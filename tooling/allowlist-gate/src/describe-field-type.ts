@@ -4,7 +4,13 @@
  * produces, so it follows the schema the sink actually enforces.
  */
 export type FieldType =
-  | { readonly kind: 'string'; readonly min_length?: number; readonly max_length?: number; readonly pattern?: string; readonly format?: string }
+  | {
+      readonly kind: 'string';
+      readonly min_length?: number;
+      readonly max_length?: number;
+      readonly pattern?: string;
+      readonly format?: string;
+    }
   | { readonly kind: 'enum'; readonly values: readonly (string | number | boolean | null)[] }
   | { readonly kind: 'integer' | 'number'; readonly minimum?: number; readonly maximum?: number }
   | { readonly kind: 'boolean' | 'null' }
@@ -19,7 +25,6 @@ type JsonSchema = Readonly<Record<string, unknown>>;
 
 const asSchema = (value: unknown): JsonSchema => (typeof value === 'object' && value !== null ? (value as JsonSchema) : {});
 const asNumber = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
-
 
 /** Reduce one JSON Schema to a {@link FieldType}. */
 export function describeFieldType(input: unknown): FieldType {
@@ -79,7 +84,10 @@ function describeObject(schema: JsonSchema): FieldType {
   const keys = Object.keys(properties);
   if (keys.length === 0 && schema.additionalProperties !== false) {
     const names = schema.propertyNames === undefined ? { kind: 'string' as const } : describeFieldType(schema.propertyNames);
-    const values = schema.additionalProperties === undefined || schema.additionalProperties === true ? { kind: 'unconstrained' as const } : describeFieldType(schema.additionalProperties);
+    const values =
+      schema.additionalProperties === undefined || schema.additionalProperties === true
+        ? { kind: 'unconstrained' as const }
+        : describeFieldType(schema.additionalProperties);
     return { kind: 'record', keys: names, values };
   }
   const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
@@ -136,7 +144,10 @@ export function patternLengthBounds(pattern: string): LengthBounds | undefined {
       best =
         best === undefined
           ? { ...branch }
-          : { min: Math.min(best.min, branch.min), max: best.max === undefined || branch.max === undefined ? undefined : Math.max(best.max, branch.max) };
+          : {
+              min: Math.min(best.min, branch.min),
+              max: best.max === undefined || branch.max === undefined ? undefined : Math.max(best.max, branch.max),
+            };
       if (source[index] !== '|') return best;
       index += 1;
     }
@@ -190,9 +201,9 @@ export function patternLengthBounds(pattern: string): LengthBounds | undefined {
   };
   const parseQuantifier = (): { min: number; max: number | undefined } | undefined => {
     const character = source[index];
-    if (character === '?') return (index += 1), { min: 0, max: 1 };
-    if (character === '*') return (index += 1), { min: 0, max: undefined };
-    if (character === '+') return (index += 1), { min: 1, max: undefined };
+    if (character === '?') return ((index += 1), { min: 0, max: 1 });
+    if (character === '*') return ((index += 1), { min: 0, max: undefined });
+    if (character === '+') return ((index += 1), { min: 1, max: undefined });
     if (character === '{') {
       const match = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(index));
       if (match === null) return undefined;

@@ -90,7 +90,8 @@ function diffTypes(path: string, old: FieldType, current: FieldType, changes: Fi
         }
       }
       for (const key of Object.keys(was.fields)) {
-        if (!(key in current.fields)) changes.push({ direction: 'removed', path: `${path}.${key}`, description: summarizeFieldType(was.fields[key]!) });
+        if (!(key in current.fields))
+          changes.push({ direction: 'removed', path: `${path}.${key}`, description: summarizeFieldType(was.fields[key]!) });
       }
       return;
     }

@@ -60,12 +60,17 @@ describe('allowlist-gate check', () => {
     expect(code).toBe(1);
     expect(err).toContain('mcp.tool_called (@kora/seam-mcp): its allow-list differs from the reviewed one');
     expect(err).toContain('  + user_email: added — string ≤ 320, identifier');
-    expect(err).toContain('pnpm allowlist:approve --seam mcp.tool_called --reviewer <github-handle> --reason "<why it is needed and safe>"');
+    expect(err).toContain(
+      'pnpm allowlist:approve --seam mcp.tool_called --reviewer <github-handle> --reason "<why it is needed and safe>"',
+    );
     expect(err).not.toContain('webhook.dead_letter');
   });
 
   it('fails on a widened max length', () => {
-    const { code, err } = gate(['check'], withScratchMcp(mcpToolCalledDetails.extend({ result: z.string().regex(/^[\x21-\x7e]{1,512}$/) })));
+    const { code, err } = gate(
+      ['check'],
+      withScratchMcp(mcpToolCalledDetails.extend({ result: z.string().regex(/^[\x21-\x7e]{1,512}$/) })),
+    );
     expect(code).toBe(1);
     expect(err).toContain('  > result: widened — max length 256 → 512');
   });
@@ -101,7 +106,15 @@ describe('allowlist-gate check', () => {
 });
 
 describe('allowlist-gate approve', () => {
-  const approveMcp = ['approve', '--seam', 'mcp.tool_called', '--reviewer', 'sec-alice', '--reason', 'Support needs the requester; hashed upstream'];
+  const approveMcp = [
+    'approve',
+    '--seam',
+    'mcp.tool_called',
+    '--reviewer',
+    'sec-alice',
+    '--reason',
+    'Support needs the requester; hashed upstream',
+  ];
 
   it('refuses without a changeset for the seam package, leaving the lock as it was', () => {
     const before = readFileSync(join(root, LOCK_FILE_NAME), 'utf8');
@@ -149,7 +162,9 @@ describe('allowlist-gate approve', () => {
       code: 2,
       err: expect.stringContaining('missing --reviewer') as string,
     });
-    expect(gate(['approve', '--seam', 'mcp.tool_called', '--reviewer', 'a', '--reason', '  '], addedField()).err).toContain('missing --reason');
+    expect(gate(['approve', '--seam', 'mcp.tool_called', '--reviewer', 'a', '--reason', '  '], addedField()).err).toContain(
+      'missing --reason',
+    );
     expect(gate(['approve', '--seam', 'nope.seam', '--reviewer', 'a', '--reason', 'b']).err).toContain('not a gated seam: nope.seam');
   });
 });
@@ -163,7 +178,9 @@ describe('the allowlist-gate command', () => {
     expect(stdout).toContain('all 4 seam allow-lists match');
     writeFileSync(join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
     writeFileSync(join(root, LOCK_FILE_NAME), JSON.stringify({ version: 1, seams: {} }));
-    const failure = await run(process.execPath, bin, { cwd, env: { ...process.env, INIT_CWD: root } }).catch((error: unknown) => error as { code: number; stderr: string });
+    const failure = await run(process.execPath, bin, { cwd, env: { ...process.env, INIT_CWD: root } }).catch(
+      (error: unknown) => error as { code: number; stderr: string },
+    );
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('mcp.tool_called (@kora/seam-mcp): a seam the lock does not know yet');
   }, 60_000);

@@ -87,7 +87,8 @@ function describeDrift(drift: readonly SeamDrift[]): string {
   const lines: string[] = [];
   for (const item of drift) {
     lines.push(`${item.seam} (${item.package}): ${PROBLEM_TEXT[item.problem]}`);
-    for (const change of item.changes) lines.push(`  ${MARK[change.direction]} ${change.path}: ${change.direction} — ${change.description}`);
+    for (const change of item.changes)
+      lines.push(`  ${MARK[change.direction]} ${change.path}: ${change.direction} — ${change.description}`);
   }
   return lines.join('\n');
 }
@@ -132,7 +133,9 @@ function approve(argv: readonly string[], io: GateIo, options: GateOptions): num
   const names = values.seam ?? [];
   const reviewer = values.reviewer?.trim() ?? '';
   const reason = values.reason?.trim() ?? '';
-  const missing = [names.length === 0 ? '--seam' : '', reviewer === '' ? '--reviewer' : '', reason === '' ? '--reason' : ''].filter(Boolean);
+  const missing = [names.length === 0 ? '--seam' : '', reviewer === '' ? '--reviewer' : '', reason === '' ? '--reason' : ''].filter(
+    Boolean,
+  );
   if (missing.length > 0) {
     io.err(`allowlist-gate approve: missing ${missing.join(', ')}\n${USAGE}\n`);
     return GATE_EXIT.usage;
@@ -183,6 +186,8 @@ function approve(argv: readonly string[], io: GateIo, options: GateOptions): num
     };
   }
   writeAllowlistLock(lockPath, { version: 1, seams });
-  io.out(`${drift.length > 0 ? describeDrift(drift) : ''}\napproved by ${reviewer} on ${date}: ${names.join(', ')} (${LOCK_FILE_NAME} updated)\n`);
+  io.out(
+    `${drift.length > 0 ? describeDrift(drift) : ''}\napproved by ${reviewer} on ${date}: ${names.join(', ')} (${LOCK_FILE_NAME} updated)\n`,
+  );
   return GATE_EXIT.ok;
 }

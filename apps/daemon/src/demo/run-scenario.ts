@@ -96,7 +96,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioSte
   for (const [index, channel] of [WORKING_DM_CHANNEL, FAILING_DM_CHANNEL].entries()) {
     const timestamp = now();
     const body = JSON.stringify(
-      directMessageEvent(`EvDEMODM${index}`, channel, `${timestamp}.00010${index}`, `What is the state of things? (my token: ${options.plantedSecret})`),
+      directMessageEvent(
+        `EvDEMODM${index}`,
+        channel,
+        `${timestamp}.00010${index}`,
+        `What is the state of things? (my token: ${options.plantedSecret})`,
+      ),
     );
     steps.push(
       await postWebhook(`Signed Slack DM in ${channel}`, slackEventsUrl, body, {

@@ -60,11 +60,17 @@ describe('startFakeAnthropicApi', () => {
       content: [{ type: 'tool_use', id: expect.stringMatching(/^toolu_/), name: 'kora__get_operational_state', input: {} }],
       usage: { input_tokens: expect.any(Number), output_tokens: expect.any(Number) },
     });
-    messages.push({ role: 'assistant', content: first.content }, answerTools(first, () => '{"state":"normal"}'));
+    messages.push(
+      { role: 'assistant', content: first.content },
+      answerTools(first, () => '{"state":"normal"}'),
+    );
 
     const second = await client.messages.create({ model, max_tokens: 256, messages, tools });
     expect(second.content).toMatchObject([{ type: 'tool_use', name: 'kora__list_tickets', input: { status: 'open', limit: 10 } }]);
-    messages.push({ role: 'assistant', content: second.content }, answerTools(second, () => '{"tickets":[{"id":"tkt-0001"}]}'));
+    messages.push(
+      { role: 'assistant', content: second.content },
+      answerTools(second, () => '{"tickets":[{"id":"tkt-0001"}]}'),
+    );
 
     const third = await client.messages.create({ model, max_tokens: 256, messages, tools });
     expect(third.stop_reason).toBe('end_turn');
@@ -82,12 +88,19 @@ describe('startFakeAnthropicApi', () => {
 
   it('calls only the tools the request offers', async () => {
     const message = await clientFor().messages.create({ model, max_tokens: 256, messages: [{ role: 'user', content: 'hi' }] });
-    expect(message).toMatchObject({ stop_reason: 'end_turn', content: [{ type: 'text', text: 'I did not need any tools to answer that.' }] });
+    expect(message).toMatchObject({
+      stop_reason: 'end_turn',
+      content: [{ type: 'text', text: 'I did not need any tools to answer that.' }],
+    });
   });
 
   it('plays scripted turns in order before the default', async () => {
     api.script(
-      { kind: 'tool_use', text: 'Let me look.', toolUses: [{ name: 'kora__create_ticket', input: { title: 'Disk' } }, { name: 'kora__nope' }] },
+      {
+        kind: 'tool_use',
+        text: 'Let me look.',
+        toolUses: [{ name: 'kora__create_ticket', input: { title: 'Disk' } }, { name: 'kora__nope' }],
+      },
       { kind: 'text', text: 'Done.' },
     );
     const client = clientFor();
@@ -98,7 +111,10 @@ describe('startFakeAnthropicApi', () => {
       { type: 'tool_use', name: 'kora__create_ticket', input: { title: 'Disk' } },
       { type: 'tool_use', name: 'kora__nope', input: {} },
     ]);
-    messages.push({ role: 'assistant', content: first.content }, answerTools(first, (name) => `ran ${name}`));
+    messages.push(
+      { role: 'assistant', content: first.content },
+      answerTools(first, (name) => `ran ${name}`),
+    );
     const second = await client.messages.create({ model, max_tokens: 256, messages, tools });
     expect(second.content).toEqual([{ type: 'text', text: 'Done.' }]);
     expect(readToolResults(api.requests[1]).map((result) => [result.toolName, result.content])).toEqual([
@@ -151,7 +167,10 @@ describe('startFakeAnthropicApi', () => {
     expect(overloaded).toMatchObject({ status: 529, error: { type: 'error', error: { type: 'overloaded_error' } } });
     expect(await createFails(client)).toMatchObject({ status: 500, error: { error: { type: 'api_error' } } });
     expect(await createFails(client)).toBeInstanceOf(Anthropic.RateLimitError);
-    expect(await createFails(client)).toMatchObject({ status: 400, error: { error: { type: 'invalid_request_error', message: 'prompt is too long' } } });
+    expect(await createFails(client)).toMatchObject({
+      status: 400,
+      error: { error: { type: 'invalid_request_error', message: 'prompt is too long' } },
+    });
     await expect(client.messages.create({ model, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })).resolves.toMatchObject({
       type: 'message',
     });
@@ -168,7 +187,8 @@ describe('startFakeAnthropicApi', () => {
   it('fails at a scripted point of the conversation', async () => {
     api.script({ kind: 'text', text: 'first' }, { kind: 'fail', failure: 'overloaded' }, { kind: 'text', text: 'third' });
     const client = clientFor();
-    const ask = (): Promise<Anthropic.Message> => client.messages.create({ model, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+    const ask = (): Promise<Anthropic.Message> =>
+      client.messages.create({ model, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
     await expect(ask()).resolves.toMatchObject({ content: [{ text: 'first' }] });
     await expect(ask()).rejects.toBeInstanceOf(Anthropic.OverloadedError);
     await expect(ask()).resolves.toMatchObject({ content: [{ text: 'third' }] });
@@ -192,8 +212,12 @@ describe('startFakeAnthropicApi', () => {
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect(error).toMatchObject({ error: { error: { message: expect.stringContaining('without `tool_result` blocks') } } });
 
-    const stray: Anthropic.MessageParam[] = [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_never', content: 'x' }] }];
-    expect(await createFails(client, stray)).toMatchObject({ error: { error: { message: expect.stringContaining('unexpected `tool_use_id`') } } });
+    const stray: Anthropic.MessageParam[] = [
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_never', content: 'x' }] },
+    ];
+    expect(await createFails(client, stray)).toMatchObject({
+      error: { error: { message: expect.stringContaining('unexpected `tool_use_id`') } },
+    });
   });
 
   it('refuses a body that is not a Messages request, and other routes', async () => {

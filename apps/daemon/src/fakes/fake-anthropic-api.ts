@@ -27,11 +27,7 @@ export type FakeModelTurn =
  * status and error type, or `hang` (never answered, so the client times out).
  */
 export type FakeAnthropicFailure =
-  | 'overloaded'
-  | 'api_error'
-  | 'rate_limited'
-  | 'hang'
-  | { readonly status: number; readonly type: string; readonly message?: string };
+  'overloaded' | 'api_error' | 'rate_limited' | 'hang' | { readonly status: number; readonly type: string; readonly message?: string };
 
 /** A `POST /v1/messages` as the fake received it. */
 export interface FakeMessagesRequest {
@@ -146,7 +142,13 @@ export async function startFakeAnthropicApi(options: FakeAnthropicApiOptions = {
     return `${prefix}_fake${String(sequence).padStart(8, '0')}`;
   };
 
-  const sendError = (response: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): number => {
+  const sendError = (
+    response: ServerResponse,
+    status: number,
+    type: string,
+    message: string,
+    headers: Record<string, string> = {},
+  ): number => {
     const requestId = nextId('req');
     response
       .writeHead(status, { 'content-type': 'application/json', 'request-id': requestId, ...headers })

@@ -108,7 +108,9 @@ describe('startFakeSlackApi', () => {
     expect(await postFails(clientFor())).toMatchObject({ code: ErrorCode.HTTPError, statusCode: 503 });
 
     // One failure left: a client with two retries gets through on its second attempt.
-    await expect(clientFor({ retries: 2 }).chat.postMessage({ channel: 'D01CHAN01', text: 'retried' })).resolves.toMatchObject({ ok: true });
+    await expect(clientFor({ retries: 2 }).chat.postMessage({ channel: 'D01CHAN01', text: 'retried' })).resolves.toMatchObject({
+      ok: true,
+    });
     expect(api.calls.map((call) => call.outcome)).toEqual(['503', '503', 'ok']);
     expect(api.messages.map((message) => message.text)).toEqual(['retried']);
   });
@@ -157,7 +159,9 @@ describe('startFakeSlackApi', () => {
     expect((await control('fail', { failure: { kind: 'http_status', status: 503 }, count: 1 })).status).toBe(200);
     expect(await postFails(clientFor())).toMatchObject({ statusCode: 503 });
 
-    expect((await control('fail', { failure: { kind: 'platform_error', error: 'not_in_channel' }, channel: 'D0BROKEN1' })).status).toBe(200);
+    expect((await control('fail', { failure: { kind: 'platform_error', error: 'not_in_channel' }, channel: 'D0BROKEN1' })).status).toBe(
+      200,
+    );
     expect(await postFails(clientFor(), 'D0BROKEN1')).toMatchObject({ data: { error: 'not_in_channel' } });
 
     expect((await control('fail', { failure: { kind: 'explode' } })).status).toBe(400);

@@ -323,7 +323,6 @@ function readBearer(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }

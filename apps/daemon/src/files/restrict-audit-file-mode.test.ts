@@ -34,7 +34,10 @@ describe('restrictAuditFileMode', () => {
     expect(statSync(directory).mode & 0o777).toBe(0o755);
     expect(test.logLines().map(({ level, msg }) => [level, msg])).toEqual([
       ['warn', '[kora.daemon.file_mode] file=audit_log mode=0644 action=chmod_600'],
-      ['warn', "[kora.daemon.file_mode] file=audit_dir mode=0755 action=none (other users can enter the audit file's directory: chmod 700 it)"],
+      [
+        'warn',
+        "[kora.daemon.file_mode] file=audit_dir mode=0755 action=none (other users can enter the audit file's directory: chmod 700 it)",
+      ],
     ]);
     expect(test.allOutput()).not.toContain(directory);
   });

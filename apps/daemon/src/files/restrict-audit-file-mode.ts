@@ -19,12 +19,16 @@ export function restrictAuditFileMode(path: string, logger: AuditLogger): void {
       chmodSync(path, 0o600);
       logger.warn(`[kora.daemon.file_mode] file=audit_log mode=${octal(file)} action=chmod_600`);
     } catch (error) {
-      logger.warn(`[kora.daemon.file_mode] file=audit_log mode=${octal(file)} action=none error=${(error as NodeJS.ErrnoException).code ?? 'Error'}`);
+      logger.warn(
+        `[kora.daemon.file_mode] file=audit_log mode=${octal(file)} action=none error=${(error as NodeJS.ErrnoException).code ?? 'Error'}`,
+      );
     }
   }
   const directory = modeOf(dirname(path));
   if (directory !== undefined && (directory & SHARED_BITS) !== 0) {
-    logger.warn(`[kora.daemon.file_mode] file=audit_dir mode=${octal(directory)} action=none (other users can enter the audit file's directory: chmod 700 it)`);
+    logger.warn(
+      `[kora.daemon.file_mode] file=audit_dir mode=${octal(directory)} action=none (other users can enter the audit file's directory: chmod 700 it)`,
+    );
   }
 }
 

@@ -13,7 +13,10 @@ let app: Hono;
 beforeAll(() => {
   test = createTestContext();
   const panels = createPanelRoutes({ context: test.context, auditLogPath: test.path, operatorToken });
-  app = new Hono().route('/', createHealthRoutes({ sink: test.sink, readRequestCounters: () => ({ mcp_unauthenticated: 3 }), isOperator: panels.isOperator }));
+  app = new Hono().route(
+    '/',
+    createHealthRoutes({ sink: test.sink, readRequestCounters: () => ({ mcp_unauthenticated: 3 }), isOperator: panels.isOperator }),
+  );
 });
 afterAll(async () => {
   await test.cleanup();
@@ -23,7 +26,11 @@ describe('createHealthRoutes', () => {
   it('gives the counters to the operator token only', async () => {
     expect(await (await app.request('/healthz')).json()).toEqual({ ok: true });
     const operator = await app.request('/healthz', { headers: { authorization: `Bearer ${operatorToken}` } });
-    expect(await operator.json()).toMatchObject({ ok: true, audit: { rows_written: 0, redacted: 0 }, requests: { mcp_unauthenticated: 3 } });
+    expect(await operator.json()).toMatchObject({
+      ok: true,
+      audit: { rows_written: 0, redacted: 0 },
+      requests: { mcp_unauthenticated: 3 },
+    });
   });
 
   it('answers 503 with ok false while the audit file refuses rows', async () => {

@@ -32,7 +32,10 @@ export function createHealthRoutes(options: HealthRoutesOptions): Hono {
     const operator = options.isOperator(c);
     if (!operator && c.req.header('authorization') !== undefined) {
       c.header('WWW-Authenticate', 'Bearer realm="kora-operator"');
-      return c.json({ error: 'unauthorized', message: 'send the operator token as Authorization: Bearer <token>, or no token for ok alone' }, 401);
+      return c.json(
+        { error: 'unauthorized', message: 'send the operator token as Authorization: Bearer <token>, or no token for ok alone' },
+        401,
+      );
     }
     if (!operator) return c.json({ ok }, status);
     const substrate = options.substrateStats?.();

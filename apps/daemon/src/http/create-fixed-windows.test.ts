@@ -26,7 +26,11 @@ describe('createFixedWindows', () => {
   });
 
   it('agrees with a plain model for any sequence of keys, amounts and clock steps', () => {
-    const step = fc.record({ key: fc.constantFrom('a', 'b', 'c', '', '__proto__', 'constructor'), amount: fc.nat(5), advance: fc.nat(150) });
+    const step = fc.record({
+      key: fc.constantFrom('a', 'b', 'c', '', '__proto__', 'constructor'),
+      amount: fc.nat(5),
+      advance: fc.nat(150),
+    });
     fc.assert(
       fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
         let now = 0;

@@ -46,7 +46,9 @@ export function createFixedWindows(options: FixedWindowsOptions): FixedWindows {
     peek(key) {
       const now = options.clock();
       const window = windows.get(key);
-      return window === undefined || window.resetsAt <= now ? { count: 0, resetsAt: now } : { count: window.count, resetsAt: window.resetsAt };
+      return window === undefined || window.resetsAt <= now
+        ? { count: 0, resetsAt: now }
+        : { count: window.count, resetsAt: window.resetsAt };
     },
     add(key, amount) {
       const now = options.clock();

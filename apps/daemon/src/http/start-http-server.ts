@@ -31,7 +31,13 @@ export interface HttpServerOptions {
 }
 
 /** The kinds of request Node refuses before the app sees them. */
-export const REFUSED_BEFORE_ROUTING = ['headers_too_large', 'invalid_content_length', 'chunk_extensions_too_large', 'request_timeout', 'bad_request'] as const;
+export const REFUSED_BEFORE_ROUTING = [
+  'headers_too_large',
+  'invalid_content_length',
+  'chunk_extensions_too_large',
+  'request_timeout',
+  'bad_request',
+] as const;
 
 /** A kind of request Node refuses before the app sees it. */
 export type RefusedBeforeRouting = (typeof REFUSED_BEFORE_ROUTING)[number];
@@ -81,12 +87,30 @@ type ClientErrorAnswer = readonly [status: number, reason: string, error: string
 
 const BAD_REQUEST: ClientErrorAnswer = [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP/1.1', 'bad_request'];
 // Answered like any malformed request, counted apart: a length that lies is how requests are smuggled.
-const INVALID_CONTENT_LENGTH: ClientErrorAnswer = [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP/1.1', 'invalid_content_length'];
+const INVALID_CONTENT_LENGTH: ClientErrorAnswer = [
+  400,
+  'Bad Request',
+  'bad_request',
+  'the request is not valid HTTP/1.1',
+  'invalid_content_length',
+];
 
 /** Node's refusals before routing, by its error code; anything else is a malformed request. */
 const CLIENT_ERRORS: Readonly<Record<string, ClientErrorAnswer>> = {
-  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'headers_too_large', 'the request line and headers are larger than the server accepts', 'headers_too_large'],
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Payload Too Large', 'chunk_extensions_too_large', 'chunk extensions are too large', 'chunk_extensions_too_large'],
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'headers_too_large',
+    'the request line and headers are larger than the server accepts',
+    'headers_too_large',
+  ],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [
+    413,
+    'Payload Too Large',
+    'chunk_extensions_too_large',
+    'chunk extensions are too large',
+    'chunk_extensions_too_large',
+  ],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'request_timeout', 'the request did not arrive in time', 'request_timeout'],
   HPE_INVALID_CONTENT_LENGTH: INVALID_CONTENT_LENGTH,
   HPE_UNEXPECTED_CONTENT_LENGTH: INVALID_CONTENT_LENGTH,

@@ -84,7 +84,9 @@ describe('parseCallersFile', () => {
     );
     expect(message).toMatch(/^callers file \/etc\/kora\/callers\.json: /);
     expect(message).toContain('callers[0].name must be 1-64 of a-z 0-9 _ . -');
-    expect(message).toContain('callers[0].capabilities[1] must be one of ops:read, ops:transition, tickets:read, tickets:write, slack:send');
+    expect(message).toContain(
+      'callers[0].capabilities[1] must be one of ops:read, ops:transition, tickets:read, tickets:write, slack:send',
+    );
     expect(message).toContain('callers[1].actor_kind is required');
     expect(message).not.toContain('\n');
   });
@@ -98,7 +100,9 @@ describe('parseCallersFile', () => {
   });
 
   it('rejects the hash of an empty token', () => {
-    expect(problemWith(fileText(entry({ token_sha256: hashCallerToken('') })))).toContain('callers[0].token_sha256 is the hash of an empty token');
+    expect(problemWith(fileText(entry({ token_sha256: hashCallerToken('') })))).toContain(
+      'callers[0].token_sha256 is the hash of an empty token',
+    );
   });
 
   it('rejects a token stored in place of its hash, without echoing it', () => {
@@ -115,9 +119,7 @@ describe('parseCallersFile', () => {
 
   it('rejects duplicate names and duplicate hashes, naming entries not values', () => {
     const hash = hashCallerToken(pmToken);
-    const message = problemWith(
-      fileText(entry(), entry({ token_sha256: hashCallerToken(opsToken) }), entry({ name: 'third' })),
-    );
+    const message = problemWith(fileText(entry(), entry({ token_sha256: hashCallerToken(opsToken) }), entry({ name: 'third' })));
     expect(message).toContain('callers[1].name is already used by callers[0]');
     expect(message).toContain('callers[2].token_sha256 is already used by callers[0]');
     expect(message).not.toContain(hash);

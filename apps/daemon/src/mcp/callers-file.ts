@@ -175,7 +175,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const count = issue.keys.length;
-    if (!issue.keys.every((key) => /^[A-Za-z0-9_]{1,32}$/.test(key))) return `${where} has ${count} unknown ${count === 1 ? 'key' : 'keys'}`;
+    if (!issue.keys.every((key) => /^[A-Za-z0-9_]{1,32}$/.test(key)))
+      return `${where} has ${count} unknown ${count === 1 ? 'key' : 'keys'}`;
     const hint = issue.keys.includes('token') ? ' (store token_sha256, never the token)' : '';
     return `${where} has unknown ${count === 1 ? 'key' : 'keys'}: ${issue.keys.join(', ')}${hint}`;
   }

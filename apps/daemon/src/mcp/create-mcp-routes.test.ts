@@ -45,7 +45,10 @@ interface Running {
 /** Serve the routes as the daemon mounts them, on a real port. */
 async function start(
   context: DaemonContext,
-  { onSlackMessage, ...options }: Omit<Partial<McpRoutesOptions>, 'context' | 'callers' | 'services'> & { onSlackMessage?: () => Promise<void> } = {},
+  {
+    onSlackMessage,
+    ...options
+  }: Omit<Partial<McpRoutesOptions>, 'context' | 'callers' | 'services'> & { onSlackMessage?: () => Promise<void> } = {},
 ): Promise<Running> {
   const sentMessages: { channel: string; text: string }[] = [];
   const sendSlackMessage: SendSlackMessage = async (channel, text) => {
@@ -122,7 +125,10 @@ describe('createMcpRoutes', () => {
       annotations: { readOnlyHint: true, destructiveHint: false },
       inputSchema: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', maximum: 100 } } },
     });
-    expect(tools.find((tool) => tool.name === 'kora__create_ticket')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(tools.find((tool) => tool.name === 'kora__create_ticket')?.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: true,
+    });
     // Listing is not a tool call.
     expect(test.rows()).toEqual([]);
   });
@@ -142,7 +148,13 @@ describe('createMcpRoutes', () => {
       seam: 'mcp.tool_called',
       source: 'mcp_http',
       caller_session_id: 'pm-agent',
-      details: { tool_name: 'kora__list_tickets', tool_kind: 'read', caller_actor_kind: 'claude_pm_isokron', args_keys: ['limit'], result: 'count=2' },
+      details: {
+        tool_name: 'kora__list_tickets',
+        tool_kind: 'read',
+        caller_actor_kind: 'claude_pm_isokron',
+        args_keys: ['limit'],
+        result: 'count=2',
+      },
     });
   });
 
@@ -160,7 +172,13 @@ describe('createMcpRoutes', () => {
       "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['body', 'priority', 'title'] result=ticket_id=tkt-0004",
     ]);
     expect(test.rows().map((row) => row.details)).toEqual([
-      { tool_name: 'kora__create_ticket', tool_kind: 'mutating', caller_actor_kind: 'claude_pm_isokron', args_keys: ['body', 'priority', 'title'], result: 'ticket_id=tkt-0004' },
+      {
+        tool_name: 'kora__create_ticket',
+        tool_kind: 'mutating',
+        caller_actor_kind: 'claude_pm_isokron',
+        args_keys: ['body', 'priority', 'title'],
+        result: 'ticket_id=tkt-0004',
+      },
     ]);
     expect(test.allOutput()).not.toContain(slackToken);
     expect(test.allOutput()).not.toContain('Rotate the bot token');
@@ -224,7 +242,13 @@ describe('createMcpRoutes', () => {
     await expect(call).rejects.toBeInstanceOf(McpError);
     await expect(call).rejects.toMatchObject({ code: -32602 });
     expect(test.rows().map((row) => row.details)).toEqual([
-      { tool_name: 'kora__drop_all_tickets', tool_kind: 'mutating', caller_actor_kind: 'claude_pm_isokron', args_keys: ['confirm'], result: 'denied:unknown_tool' },
+      {
+        tool_name: 'kora__drop_all_tickets',
+        tool_kind: 'mutating',
+        caller_actor_kind: 'claude_pm_isokron',
+        args_keys: ['confirm'],
+        result: 'denied:unknown_tool',
+      },
     ]);
   });
 
@@ -243,7 +267,13 @@ describe('createMcpRoutes', () => {
     expect(test.rows().map((row) => [row.caller_session_id, row.details])).toEqual([
       [
         null,
-        { tool_name: 'kora__create_ticket', tool_kind: 'mutating', caller_actor_kind: 'anonymous', args_keys: ['title'], result: 'denied:unauthenticated' },
+        {
+          tool_name: 'kora__create_ticket',
+          tool_kind: 'mutating',
+          caller_actor_kind: 'anonymous',
+          args_keys: ['title'],
+          result: 'denied:unauthenticated',
+        },
       ],
     ]);
     expect(running.stats()).toMatchObject({ unauthenticated: 2, unauthenticatedUnaudited: 1 });
@@ -292,10 +322,15 @@ describe('createMcpRoutes', () => {
     );
 
     expect(response.status).toBe(200);
-    expect(test.rows().map((row) => row.details.result).sort()).toEqual(['count=1', 'state=normal']);
+    expect(
+      test
+        .rows()
+        .map((row) => row.details.result)
+        .sort(),
+    ).toEqual(['count=1', 'state=normal']);
   });
 
-  it('refuses a batch of more than 100 messages whole, auditing at most 100 of a caller\'s calls and one of an unauthenticated batch', async () => {
+  it("refuses a batch of more than 100 messages whole, auditing at most 100 of a caller's calls and one of an unauthenticated batch", async () => {
     const batch = Array.from({ length: 101 }, (_, index) => ({
       jsonrpc: '2.0',
       id: index,
@@ -316,7 +351,11 @@ describe('createMcpRoutes', () => {
   it('answers 413 to a body over the limit and 400 to one that is not JSON', async () => {
     const small = await start(test.context, { maxBodyBytes: 64 });
     try {
-      const big = await postJson(small.url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x'.repeat(100) } }, { authorization: `Bearer ${pmToken}` });
+      const big = await postJson(
+        small.url,
+        { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x'.repeat(100) } },
+        { authorization: `Bearer ${pmToken}` },
+      );
       expect(big.status).toBe(413);
     } finally {
       await small.close();
@@ -332,7 +371,6 @@ describe('createMcpRoutes', () => {
     expect(asCaller.headers.get('allow')).toBe('POST');
     expect((await fetch(running.url, { headers: { accept: 'text/event-stream' } })).status).toBe(401);
   });
-
 });
 
 describe('createMcpRoutes when the audit is required', () => {
@@ -386,12 +424,17 @@ describe('createMcpRoutes when the audit is required', () => {
     const result = await client.callTool({ name: 'kora__create_ticket', arguments: { title: 'Must not exist' } });
 
     expect(result.isError).toBe(true);
-    expect(textOf(result)).toBe('kora__create_ticket was not run: the audit trail is unavailable, and this server does not act unaudited. Try again later.');
+    expect(textOf(result)).toBe(
+      'kora__create_ticket was not run: the audit trail is unavailable, and this server does not act unaudited. Try again later.',
+    );
     expect(strictRunning.services.store.listTickets({ limit: 100 }).map((ticket) => ticket.title)).not.toContain('Must not exist');
     expect(strict.logLines().map(({ level, msg }) => [level, msg])).toEqual([
       ['info', "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['title'] result=pending"],
       ['warn', '[kora.audit.skipped] seam=mcp.tool_called reason=sink_closed'],
-      ['info', "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['title'] result=denied:audit_unavailable"],
+      [
+        'info',
+        "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['title'] result=denied:audit_unavailable",
+      ],
       ['warn', '[kora.audit.skipped] seam=mcp.tool_called reason=sink_closed'],
       ['warn', '[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=sink_closed'],
     ]);
@@ -479,13 +522,18 @@ describe('createMcpRoutes under a flood of refusals', () => {
     const server = await startLimited({ callsPerWindow: 3 });
     const pm = await connect(server.url, pmToken);
     clients.push(pm);
-    for (let call = 0; call < 3; call += 1) expect((await pm.callTool({ name: 'kora__get_operational_state', arguments: {} })).isError).toBeFalsy();
+    for (let call = 0; call < 3; call += 1)
+      expect((await pm.callTool({ name: 'kora__get_operational_state', arguments: {} })).isError).toBeFalsy();
 
     await expect(pm.callTool({ name: 'kora__get_operational_state', arguments: {} })).rejects.toThrow(/Too many tool calls/);
     const batch = await postJson(server.url, batchOf(2), { authorization: `Bearer ${pmToken}` });
     expect(batch.status).toBe(429);
     expect(Number(batch.headers.get('retry-after'))).toBe(60);
-    expect(await batch.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.stringContaining('3 per 60 s') as string } });
+    expect(await batch.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32000, message: expect.stringContaining('3 per 60 s') as string },
+    });
 
     const ops = await connect(server.url, opsToken);
     clients.push(ops);

@@ -186,7 +186,12 @@ export function createMcpRoutes(options: McpRoutesOptions): McpRoutes {
           else counts.rateLimitedUnaudited += 1;
           const waitMs = used.count === 0 ? windowOptions.windowMs : used.resetsAt - context.clock();
           c.header('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
-          return jsonRpcError(c, 429, SERVER_ERROR, `Too many tool calls: this caller may make ${callsPerWindow} per ${windowOptions.windowMs / 1000} s`);
+          return jsonRpcError(
+            c,
+            429,
+            SERVER_ERROR,
+            `Too many tool calls: this caller may make ${callsPerWindow} per ${windowOptions.windowMs / 1000} s`,
+          );
         }
         callsMade.add(caller.name, attempts.length);
       }
@@ -201,7 +206,13 @@ export function createMcpRoutes(options: McpRoutesOptions): McpRoutes {
         const index = undispatched.findIndex((attempt) => attempt.id === requestId);
         if (index >= 0) undispatched.splice(index, 1);
       };
-      const server = createKoraMcpServer({ caller, services, audit: (attempt, outcome) => audit(actor, attempt, outcome), dispatched, context });
+      const server = createKoraMcpServer({
+        caller,
+        services,
+        audit: (attempt, outcome) => audit(actor, attempt, outcome),
+        dispatched,
+        context,
+      });
       // JSON responses: handleRequest resolves only once every call has been answered, so the
       // check for undispatched calls below runs after the handler had its chance.
       const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -262,7 +273,9 @@ function createKoraMcpServer({ caller, services, context, audit, dispatched }: K
       if (!intent.ok) {
         audit(attempt, { status: 'denied', reason: 'audit_unavailable' });
         context.audit.logger.warn(`[kora.daemon.audit_unavailable] tool=${tool.name} action=refused reason=${intent.reason}`);
-        return toolError(`${tool.name} was not run: the audit trail is unavailable, and this server does not act unaudited. Try again later.`);
+        return toolError(
+          `${tool.name} was not run: the audit trail is unavailable, and this server does not act unaudited. Try again later.`,
+        );
       }
     }
     let code: string;

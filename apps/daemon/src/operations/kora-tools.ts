@@ -107,7 +107,10 @@ export const KORA_TOOLS: readonly KoraTool[] = [
     kind: 'mutating',
     capability: 'slack:send',
     input: z.strictObject({
-      channel: z.string().regex(/^[DUW][A-Z0-9]{2,}$/).describe('A DM channel id (D…) or user id (U…/W…).'),
+      channel: z
+        .string()
+        .regex(/^[DUW][A-Z0-9]{2,}$/)
+        .describe('A DM channel id (D…) or user id (U…/W…).'),
       text: z.string().min(1).max(4000).describe('The message.'),
     }),
     run: async (args, { sendSlackMessage }) => {

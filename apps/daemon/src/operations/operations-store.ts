@@ -52,7 +52,14 @@ export function createOperationsStore(clock: () => number = Date.now): Operation
   const now = (): string => new Date(clock()).toISOString();
   let current: { state: OperationalState; since: string } = { state: 'normal', since: now() };
   const tickets: Ticket[] = [
-    { id: 'tkt-0001', title: 'Disk alarms on sea-2', body: 'Alarm fired twice overnight.', priority: 'high', status: 'open', createdAt: now() },
+    {
+      id: 'tkt-0001',
+      title: 'Disk alarms on sea-2',
+      body: 'Alarm fired twice overnight.',
+      priority: 'high',
+      status: 'open',
+      createdAt: now(),
+    },
     { id: 'tkt-0002', title: 'Rotate webhook secret', body: 'Quarterly rotation.', priority: 'normal', status: 'open', createdAt: now() },
     { id: 'tkt-0003', title: 'Old runbook link', body: 'Fixed in the wiki.', priority: 'low', status: 'closed', createdAt: now() },
   ];
@@ -60,7 +67,10 @@ export function createOperationsStore(clock: () => number = Date.now): Operation
   return {
     state: () => ({ ...current }),
     listTickets: ({ status, limit }) =>
-      tickets.filter((ticket) => status === undefined || ticket.status === status).slice(-limit).reverse(),
+      tickets
+        .filter((ticket) => status === undefined || ticket.status === status)
+        .slice(-limit)
+        .reverse(),
     createTicket(input) {
       const ticket: Ticket = { id: `tkt-${String(tickets.length + 1).padStart(4, '0')}`, ...input, status: 'open', createdAt: now() };
       tickets.push(ticket);

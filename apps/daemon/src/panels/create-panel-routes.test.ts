@@ -114,7 +114,11 @@ describe('createPanelRoutes: operator token', () => {
     const bearer = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { ...auth, 'x-forwarded-proto': 'https' } });
     expect(bearer.status).toBe(200);
     expect(bearer.headers.get('set-cookie')).toMatch(/^kora_operator=.*; Secure/);
-    const empty = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: OPERATOR_TOKEN });
+    const empty = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: OPERATOR_TOKEN,
+    });
     expect(empty.status).toBe(400);
   });
 

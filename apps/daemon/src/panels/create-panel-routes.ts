@@ -94,7 +94,12 @@ export function createPanelRoutes(options: PanelRoutesOptions): PanelRoutes {
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
-  const sessions = createOperatorSessions({ token: options.operatorToken, clock: context.clock, ttlMs: sessionTtlMs, maxSessions: MAX_SESSIONS });
+  const sessions = createOperatorSessions({
+    token: options.operatorToken,
+    clock: context.clock,
+    ttlMs: sessionTtlMs,
+    maxSessions: MAX_SESSIONS,
+  });
   const requireOperator = createOperatorGuard(sessions);
   const app = new Hono();
 
@@ -112,11 +117,12 @@ export function createPanelRoutes(options: PanelRoutesOptions): PanelRoutes {
   app.get('/assets/panels.css', (c) =>
     c.body(PANEL_PAGE_STYLE, 200, { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'text/css; charset=utf-8' }),
   );
-  app.get('/assets/favicon.svg', (c) =>
-    c.body(PANEL_PAGE_FAVICON, 200, { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'image/svg+xml' }),
-  );
+  app.get('/assets/favicon.svg', (c) => c.body(PANEL_PAGE_FAVICON, 200, { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'image/svg+xml' }));
 
-  const smallBody = limitRequestBody({ maxBytes: 4096, onTooLarge: (c) => problem(c, 413, 'body_too_large', 'the body is larger than 4 KiB') });
+  const smallBody = limitRequestBody({
+    maxBytes: 4096,
+    onTooLarge: (c) => problem(c, 413, 'body_too_large', 'the body is larger than 4 KiB'),
+  });
   app.post('/api/session', smallBody, async (c) => {
     const presented = readBearer(c.req.header('authorization')) ?? (await readLoginToken(c));
     if (presented === undefined) {

@@ -35,7 +35,9 @@ const cleanups: (() => Promise<void>)[] = [];
 function launchBrowser(): Promise<Browser> {
   launching ??= (async () => {
     if (chromiumMissing) {
-      throw new Error(`the panel page test needs Chromium at ${CHROMIUM} (KORA_TEST_REQUIRE_BROWSER=1); install it with: apt-get install -y chromium`);
+      throw new Error(
+        `the panel page test needs Chromium at ${CHROMIUM} (KORA_TEST_REQUIRE_BROWSER=1); install it with: apt-get install -y chromium`,
+      );
     }
     return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   })();
@@ -128,7 +130,18 @@ describe.skipIf(skipped)('the panels page', () => {
       const activity = panel(page, 'Agent activity');
       await expect.poll(() => seamsOf(activity), poll).toEqual(['reasoning.tool_called', 'mcp.tool_called']);
       const headers = await activity.getByRole('columnheader').allTextContents();
-      expect(headers).toEqual(['Time', 'Seam', 'Tool', 'Kind', 'Actor / triggered by', 'Result / status', 'Duration ms', 'Exception', 'Caller session', 'Full row']);
+      expect(headers).toEqual([
+        'Time',
+        'Seam',
+        'Tool',
+        'Kind',
+        'Actor / triggered by',
+        'Result / status',
+        'Duration ms',
+        'Exception',
+        'Caller session',
+        'Full row',
+      ]);
       const reasoningCells = await rows(activity).nth(0).getByRole('cell').allTextContents();
       expect(reasoningCells.slice(1, 9)).toEqual([
         'reasoning.tool_called',
@@ -141,7 +154,16 @@ describe.skipIf(skipped)('the panels page', () => {
         'D0123ABCD:1700000000.000100',
       ]);
       const mcpCells = await rows(activity).nth(1).getByRole('cell').allTextContents();
-      expect(mcpCells.slice(1, 9)).toEqual(['mcp.tool_called', 'create_ticket', 'read', 'support_agent', 'denied:capability', '—', '—', 'mcp-client-7']);
+      expect(mcpCells.slice(1, 9)).toEqual([
+        'mcp.tool_called',
+        'create_ticket',
+        'read',
+        'support_agent',
+        'denied:capability',
+        '—',
+        '—',
+        'mcp-client-7',
+      ]);
       // Time shows local and relative.
       expect(await rows(activity).nth(0).locator('time').getAttribute('datetime')).toMatch(/Z$/);
       expect(await rows(activity).nth(0).locator('.relative').textContent()).toMatch(/now|sec/);

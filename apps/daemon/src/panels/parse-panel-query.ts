@@ -58,9 +58,7 @@ function once<T extends z.ZodType<unknown, string>>(inner: T) {
 }
 
 function seamList(panel: PanelDefinition) {
-  return z
-    .array(z.enum(panel.seams, { error: `must be one of the ${panel.name} panel's seams: ${panel.seams.join(', ')}` }))
-    .optional();
+  return z.array(z.enum(panel.seams, { error: `must be one of the ${panel.name} panel's seams: ${panel.seams.join(', ')}` })).optional();
 }
 
 /**

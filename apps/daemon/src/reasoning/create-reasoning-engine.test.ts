@@ -192,7 +192,9 @@ describe('createReasoningEngine', () => {
     scriptToolCall('kora__request_state_transition', { to: 'normal', reason: 'why not' });
     const answer = await engineFor().answer(request);
 
-    expect(toolRows()).toMatchObject([{ tool_name: 'kora__request_state_transition', tool_status: 'error', exc_type: 'InvalidStateTransition' }]);
+    expect(toolRows()).toMatchObject([
+      { tool_name: 'kora__request_state_transition', tool_status: 'error', exc_type: 'InvalidStateTransition' },
+    ]);
     expect(readToolResults(api.requests[1])).toMatchObject([
       { isError: true, content: 'The tool failed: InvalidStateTransition: cannot go from normal to normal' },
     ]);
@@ -235,7 +237,12 @@ describe('createReasoningEngine', () => {
     const slack = await startFakeSlackApi({ token: slackToken });
     closers.push(() => slack.close());
     slack.failNext({ kind: 'hang' });
-    const client = new WebClient(slackToken, { slackApiUrl: slack.url, retryConfig: { retries: 0 }, timeout: 200, logLevel: LogLevel.ERROR });
+    const client = new WebClient(slackToken, {
+      slackApiUrl: slack.url,
+      retryConfig: { retries: 0 },
+      timeout: 200,
+      logLevel: LogLevel.ERROR,
+    });
     services = {
       ...services,
       sendSlackMessage: async (channel, text) => ({ ts: (await client.chat.postMessage({ channel, text })).ts ?? '' }),
@@ -249,7 +256,9 @@ describe('createReasoningEngine', () => {
   it('throws ReasoningTurnLimit when the model still wants tools after maxTurns, without running the last turn’s tools', async () => {
     const again = { kind: 'tool_use', toolUses: [{ name: 'kora__get_operational_state' }] } as const;
     api.script(again, again, again);
-    const error = await engineFor({ maxTurns: 2 }).answer(request).catch((thrown: unknown) => thrown);
+    const error = await engineFor({ maxTurns: 2 })
+      .answer(request)
+      .catch((thrown: unknown) => thrown);
 
     expect(error).toBeInstanceOf(ReasoningTurnLimit);
     expect(error).toMatchObject({ name: 'ReasoningTurnLimit', maxTurns: 2 });
@@ -328,7 +337,12 @@ describe('createReasoningEngine in required mode', () => {
       ['kora__create_ticket', 'pending'],
       ['kora__create_ticket', 'ok'],
     ]);
-    expect(toolRows()[0]).toEqual({ tool_name: 'kora__create_ticket', triggered_by: 'slack_dm', tool_duration_ms: 0, tool_status: 'pending' });
+    expect(toolRows()[0]).toEqual({
+      tool_name: 'kora__create_ticket',
+      triggered_by: 'slack_dm',
+      tool_duration_ms: 0,
+      tool_status: 'pending',
+    });
     expect(capture.rows().map((row) => row.caller_session_id)).toEqual([request.callerSessionId, request.callerSessionId]);
     expect(capture.verbatimLines()[0]).toBe(
       `[kora.reasoning.tool_called] tool=kora__create_ticket triggered_by=slack_dm caller_session_id=${request.callerSessionId ?? ''} tool_duration_ms=0 tool_status=pending`,
@@ -390,7 +404,9 @@ describe('createReasoningEngine in required mode', () => {
       { ...refused, toolUseId: expect.any(String), toolName: 'kora__send_slack_dm' },
       { ...refused, toolUseId: expect.any(String), toolName: 'kora__list_tickets' },
     ]);
-    expect(readToolResults(api.requests[2])).toEqual([{ ...refused, toolUseId: expect.any(String), toolName: 'kora__request_state_transition' }]);
+    expect(readToolResults(api.requests[2])).toEqual([
+      { ...refused, toolUseId: expect.any(String), toolName: 'kora__request_state_transition' },
+    ]);
     // Only the intent was attempted before the refusals; each reached the log, none the file.
     const reasoningLines = capture.verbatimLines().filter((line) => line.startsWith('[kora.reasoning.tool_called] '));
     expect(reasoningLines.map((line) => line.replace(/^.* tool=(\S+) .* tool_status=/, '$1 '))).toEqual([
@@ -400,7 +416,12 @@ describe('createReasoningEngine in required mode', () => {
       'kora__list_tickets denied exc_type=AuditUnavailable',
       'kora__request_state_transition denied exc_type=AuditUnavailable',
     ]);
-    expect(capture.logLines().filter((line) => line.level === 'warn').map((line) => line.msg)).toContain('[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed');
+    expect(
+      capture
+        .logLines()
+        .filter((line) => line.level === 'warn')
+        .map((line) => line.msg),
+    ).toContain('[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed');
   });
 
   it('still ends the run with AuditUnavailable when a read tool’s row cannot be written', async () => {

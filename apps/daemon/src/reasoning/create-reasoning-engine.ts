@@ -151,7 +151,12 @@ export function createReasoningEngine(options: ReasoningEngineOptions): Reasonin
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   const system = options.system ?? DEFAULT_SYSTEM_PROMPT;
 
-  const audit = (block: Anthropic.ToolUseBlock, request: ReasoningRequest, durationMs: number, outcome: Pick<ToolOutcome, 'status' | 'error'>): EmitOutcome =>
+  const audit = (
+    block: Anthropic.ToolUseBlock,
+    request: ReasoningRequest,
+    durationMs: number,
+    outcome: Pick<ToolOutcome, 'status' | 'error'>,
+  ): EmitOutcome =>
     emitReasoningToolCalled(
       {
         toolName: block.name,
@@ -197,7 +202,11 @@ export function createReasoningEngine(options: ReasoningEngineOptions): Reasonin
   };
 
   /** Run (or, once the audit failed this run, refuse) one call, audit its outcome, answer it. */
-  const runToolUse = async (block: Anthropic.ToolUseBlock, request: ReasoningRequest, refuseAll: boolean): Promise<{ result: Anthropic.ToolResultBlockParam; auditUnavailable: boolean }> => {
+  const runToolUse = async (
+    block: Anthropic.ToolUseBlock,
+    request: ReasoningRequest,
+    refuseAll: boolean,
+  ): Promise<{ result: Anthropic.ToolResultBlockParam; auditUnavailable: boolean }> => {
     const started = performance.now();
     const outcome = refuseAll ? refuseUnaudited(block.name) : await callTool(block, request);
     const written = audit(block, request, performance.now() - started, outcome);

@@ -129,9 +129,12 @@ describe('createDirectMessageHandler', () => {
 
     expect(slackApi.messages.map((posted) => posted.text)).toEqual([REASONING_APOLOGY]);
     expect(replyFailures()).toEqual([]);
-    expect(capture.logLines().filter((line) => line.level === 'warn').map((line) => line.msg)).toEqual([
-      '[kora.daemon.reasoning_failed] triggered_by=slack_dm channel=D01CHAN01 error=OverloadedError',
-    ]);
+    expect(
+      capture
+        .logLines()
+        .filter((line) => line.level === 'warn')
+        .map((line) => line.msg),
+    ).toEqual(['[kora.daemon.reasoning_failed] triggered_by=slack_dm channel=D01CHAN01 error=OverloadedError']);
   });
 
   it('posts an apology when reasoning is not configured', async () => {

@@ -139,7 +139,11 @@ describe('createWebhookRoutes', () => {
 
     it('echoes the url_verification challenge only to a signed request', async () => {
       const listener = await startListener();
-      const body = JSON.stringify({ type: 'url_verification', token: 'legacy', challenge: 'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+      const body = JSON.stringify({
+        type: 'url_verification',
+        token: 'legacy',
+        challenge: 'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+      });
       const response = await postSlack(listener, body);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ challenge: 'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
@@ -283,7 +287,11 @@ describe('createWebhookRoutes', () => {
       const listener = await startListener();
       const body = JSON.stringify(directMessageEvent('Ev0100'));
       expect((await postSlack(listener, body)).status).toBe(200);
-      const retryHeaders = { ...signedSlackHeaders(body, nowSeconds + 60), 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' };
+      const retryHeaders = {
+        ...signedSlackHeaders(body, nowSeconds + 60),
+        'X-Slack-Retry-Num': '1',
+        'X-Slack-Retry-Reason': 'http_timeout',
+      };
       expect((await postSlack(listener, body, retryHeaders)).status).toBe(200);
       expect((await postSlack(listener, body, { ...retryHeaders, 'X-Slack-Retry-Num': '2' })).status).toBe(200);
       // A retry of an event never seen (the first delivery was lost) is dispatched.
@@ -420,7 +428,12 @@ describe('createWebhookRoutes', () => {
         expect(Number(response.headers.get('Retry-After'))).toBeLessThanOrEqual(60);
       }
       const row = onlyDeadLetter(listener.capture);
-      expect(row.details).toMatchObject({ source: 'slack', reason: 'rate_limited', peer_ip: '127.0.0.1', body_bytes: Buffer.byteLength(body) });
+      expect(row.details).toMatchObject({
+        source: 'slack',
+        reason: 'rate_limited',
+        peer_ip: '127.0.0.1',
+        body_bytes: Buffer.byteLength(body),
+      });
       expect(listener.routes.stats()).toEqual({ rateLimited: 3, rateLimitedUnaudited: 2, duplicateEvents: 0 });
     });
 
@@ -439,7 +452,9 @@ describe('createWebhookRoutes', () => {
       const slackBody = JSON.stringify(directMessageEvent());
       expect((await postSlack(listener, slackBody)).status).toBe(503);
       const emailBody = JSON.stringify({ from: 'a', to: 'b', subject: '', text: '' });
-      expect((await postEmail(listener, emailBody, { 'X-Purelymail-Signature': signEmailRequest(emailSecret, emailBody) })).status).toBe(503);
+      expect((await postEmail(listener, emailBody, { 'X-Purelymail-Signature': signEmailRequest(emailSecret, emailBody) })).status).toBe(
+        503,
+      );
       const rows = listener.capture.rows();
       expect(rows.map((row) => [row.source, row.details.reason])).toEqual([
         ['slack_dm', 'slack_not_configured'],

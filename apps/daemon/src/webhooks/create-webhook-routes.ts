@@ -249,7 +249,12 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): WebhookRoute
   return Object.assign(app, { stats: (): WebhookStats => ({ ...counts }) });
 }
 
-function describeArrival(c: Context, source: WebhookSource, now: number, peerIpOf: ((c: Context) => string | undefined) | undefined): Arrival {
+function describeArrival(
+  c: Context,
+  source: WebhookSource,
+  now: number,
+  peerIpOf: ((c: Context) => string | undefined) | undefined,
+): Arrival {
   const givenId = c.req.header('X-Request-Id');
   const declared = c.req.header('Content-Length');
   const declaredBytes = declared !== undefined && /^\d{1,15}$/.test(declared) ? Number(declared) : undefined;

@@ -39,8 +39,7 @@ describe('verifySlackSignature', () => {
   });
 
   it('names the first failure: missing signature, missing or non-numeric timestamp, stale, mismatch', () => {
-    const verdict = (changes: Partial<VerifySlackSignatureInput>) =>
-      verifySlackSignature({ ...slackExample, now: exampleNow, ...changes });
+    const verdict = (changes: Partial<VerifySlackSignatureInput>) => verifySlackSignature({ ...slackExample, now: exampleNow, ...changes });
     expect(verdict({ signature: undefined })).toEqual({ ok: false, failure: 'signature_missing' });
     expect(verdict({ signature: '' })).toEqual({ ok: false, failure: 'signature_missing' });
     expect(verdict({ timestamp: undefined })).toEqual({ ok: false, failure: 'timestamp_missing' });
@@ -61,7 +60,13 @@ describe('verifySlackSignature', () => {
 
   it('refuses truncated, upper-case and unprefixed signatures without throwing', () => {
     const hex = slackExample.signature.slice(3);
-    for (const signature of [slackExample.signature.slice(0, -1), `v0=${hex.toUpperCase()}`, hex, `v1=${hex}`, `${slackExample.signature}00`]) {
+    for (const signature of [
+      slackExample.signature.slice(0, -1),
+      `v0=${hex.toUpperCase()}`,
+      hex,
+      `v1=${hex}`,
+      `${slackExample.signature}00`,
+    ]) {
       expect(verifySlackSignature({ ...slackExample, signature, now: exampleNow })).toEqual({ ok: false, failure: 'signature_mismatch' });
     }
   });

@@ -5,11 +5,7 @@ export const SLACK_TIMESTAMP_TOLERANCE_SECONDS = 300;
 
 /** Why a Slack request failed verification; the listener prefixes it with `slack_` as the reason code. */
 export type SlackSignatureFailure =
-  | 'signature_missing'
-  | 'timestamp_missing'
-  | 'timestamp_invalid'
-  | 'timestamp_stale'
-  | 'signature_mismatch';
+  'signature_missing' | 'timestamp_missing' | 'timestamp_invalid' | 'timestamp_stale' | 'signature_mismatch';
 
 /** The verdict on one Slack request. */
 export type SlackSignatureCheck = { readonly ok: true } | { readonly ok: false; readonly failure: SlackSignatureFailure };

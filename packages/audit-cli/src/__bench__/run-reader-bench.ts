@@ -129,7 +129,9 @@ const query = (...args: string[]): string[] => [...cli.prefix, 'query', ...args]
 async function main(): Promise<void> {
   process.stdout.write(`kora-audit reader benchmark: the CLI as ${cli.label}; medians\n`);
   // Both change every Node process's start-up (a CA bundle is parsed at start, before any code).
-  const startupEnvironment = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'].map((name) => `${name} ${process.env[name] === undefined ? 'unset' : 'set'}`).join(', ');
+  const startupEnvironment = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS']
+    .map((name) => `${name} ${process.env[name] === undefined ? 'unset' : 'set'}`)
+    .join(', ');
   process.stdout.write(`  environment of each run: ${startupEnvironment}\n`);
   if (!hasTime) process.stdout.write(`  ${TIME} is missing (apt package 'time'): peak RSS is not measured\n`);
 
@@ -147,20 +149,40 @@ async function main(): Promise<void> {
   writeFileSync(empty, '');
   const [nodeStart, emptyQuery, newestSmall, newestLarge] = (await measureSideBySide(7, [
     { name: 'node start-up (node -e 0)', command: process.execPath, args: ['-e', '0'] },
-    { name: 'query --limit 100 of an empty file', command: process.execPath, args: query('--path', empty, '--seam', SELECTED_SEAM, '--limit', '100') },
-    { name: 'newest 100 of one seam, 10 MiB', command: process.execPath, args: query('--path', small.path, '--seam', SELECTED_SEAM, '--limit', '100') },
-    { name: 'newest 100 of one seam, 1 GiB', command: process.execPath, args: query('--path', large.path, '--seam', SELECTED_SEAM, '--limit', '100') },
+    {
+      name: 'query --limit 100 of an empty file',
+      command: process.execPath,
+      args: query('--path', empty, '--seam', SELECTED_SEAM, '--limit', '100'),
+    },
+    {
+      name: 'newest 100 of one seam, 10 MiB',
+      command: process.execPath,
+      args: query('--path', small.path, '--seam', SELECTED_SEAM, '--limit', '100'),
+    },
+    {
+      name: 'newest 100 of one seam, 1 GiB',
+      command: process.execPath,
+      args: query('--path', large.path, '--seam', SELECTED_SEAM, '--limit', '100'),
+    },
   ])) as [Measurement, Measurement, Measurement, Measurement];
   const readerSmall = await measureInProcess(7, () => readAuditEntries({ path: small.path, seams: [SELECTED_SEAM], limit: 100 }));
   const readerLarge = await measureInProcess(7, () => readAuditEntries({ path: large.path, seams: [SELECTED_SEAM], limit: 100 }));
-  process.stdout.write(`  readAuditEntries in process, newest 100: ${formatSeconds(readerSmall)} (10 MiB), ${formatSeconds(readerLarge)} (1 GiB)\n`);
+  process.stdout.write(
+    `  readAuditEntries in process, newest 100: ${formatSeconds(readerSmall)} (10 MiB), ${formatSeconds(readerLarge)} (1 GiB)\n`,
+  );
 
   // The whole-file query and grep take turns, so their ratio is measured under the same load.
   const [fullQuery, grep] = (await measureSideBySide(5, [
-    { name: 'query --all --seam --since, 1 GiB', command: process.execPath, args: query('--path', large.path, '--seam', SELECTED_SEAM, '--since', large.firstEmittedAt, '--all') },
+    {
+      name: 'query --all --seam --since, 1 GiB',
+      command: process.execPath,
+      args: query('--path', large.path, '--seam', SELECTED_SEAM, '--since', large.firstEmittedAt, '--all'),
+    },
     { name: 'grep -c -F, 1 GiB', command: 'grep', args: ['-c', '-F', `"seam":"${SELECTED_SEAM}"`, large.path] },
   ])) as [Measurement, Measurement];
-  const jq = hasJq ? await measure("jq -c 'select(.seam == …)', 1 GiB", 2, JQ, ['-c', `select(.seam == "${SELECTED_SEAM}")`, large.path]) : null;
+  const jq = hasJq
+    ? await measure("jq -c 'select(.seam == …)', 1 GiB", 2, JQ, ['-c', `select(.seam == "${SELECTED_SEAM}")`, large.path])
+    : null;
   if (!hasJq) process.stdout.write(`  ${JQ} is missing (apt package 'jq'): the jq comparison is skipped\n`);
   const scan = await measure('scan --json, 1 GiB', 1, process.execPath, [...cli.prefix, 'scan', '--json', large.path]);
 
@@ -169,7 +191,8 @@ async function main(): Promise<void> {
   const sample = Array.from({ length: 100_000 }, (_, index) => Buffer.from(makeRealisticRow(index * 10 + 8).trimEnd()));
   const perRowSeconds =
     (await measureInProcess(3, async () => {
-      for (const bytes of sample) if (!isAuditEnvelope(JSON.parse(bytes.toString('utf8')))) throw new Error('a generated row failed the envelope check');
+      for (const bytes of sample)
+        if (!isAuditEnvelope(JSON.parse(bytes.toString('utf8')))) throw new Error('a generated row failed the envelope check');
       await Promise.resolve();
     })) / sample.length;
   const splitSeconds = await measureInProcess(3, async () => {
@@ -177,7 +200,7 @@ async function main(): Promise<void> {
     const chunk = Buffer.allocUnsafe(1024 * 1024);
     let lines = 0;
     try {
-      for (let position = 0; ; ) {
+      for (let position = 0; ;) {
         const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
         if (bytesRead === 0) break;
         position += bytesRead;
@@ -198,24 +221,65 @@ async function main(): Promise<void> {
     while ((await batches.next()).done !== true);
   };
   const queryOptions: StreamAuditEntriesOptions = { path: large.path, seams: [SELECTED_SEAM], since: large.firstEmittedAt };
-  const linesOneThread = await measureInProcess(3, wholeRead(() => streamAuditLines({ ...queryOptions, offloadAfterBytes: Number.POSITIVE_INFINITY })));
-  const linesTwoThreads = await measureInProcess(3, wholeRead(() => streamAuditLines(queryOptions)));
-  const entriesTwoThreads = await measureInProcess(3, wholeRead(() => streamAuditEntries(queryOptions)));
+  const linesOneThread = await measureInProcess(
+    3,
+    wholeRead(() => streamAuditLines({ ...queryOptions, offloadAfterBytes: Number.POSITIVE_INFINITY })),
+  );
+  const linesTwoThreads = await measureInProcess(
+    3,
+    wholeRead(() => streamAuditLines(queryOptions)),
+  );
+  const entriesTwoThreads = await measureInProcess(
+    3,
+    wholeRead(() => streamAuditEntries(queryOptions)),
+  );
 
   const matched = fullQuery.lines === large.selectedRows && (jq === null || jq.lines === large.selectedRows);
   const mb = large.bytes / 1e6;
   const limitKiB = 128 * 1024;
   const targets = [
-    { name: 'newest-100: 1 GiB ≤ 2× 10 MiB', value: newestLarge.medianSeconds / newestSmall.medianSeconds, target: '≤ 2', met: newestLarge.medianSeconds <= 2 * newestSmall.medianSeconds },
-    { name: 'newest-100 from 1 GiB under 50 ms (CLI process)', value: newestLarge.medianSeconds, target: '< 0.05 s', met: newestLarge.medianSeconds < 0.05 },
-    { name: '  of which the same query over an empty file', value: emptyQuery.medianSeconds, target: '< 0.05 s', met: emptyQuery.medianSeconds < 0.05 },
+    {
+      name: 'newest-100: 1 GiB ≤ 2× 10 MiB',
+      value: newestLarge.medianSeconds / newestSmall.medianSeconds,
+      target: '≤ 2',
+      met: newestLarge.medianSeconds <= 2 * newestSmall.medianSeconds,
+    },
+    {
+      name: 'newest-100 from 1 GiB under 50 ms (CLI process)',
+      value: newestLarge.medianSeconds,
+      target: '< 0.05 s',
+      met: newestLarge.medianSeconds < 0.05,
+    },
+    {
+      name: '  of which the same query over an empty file',
+      value: emptyQuery.medianSeconds,
+      target: '< 0.05 s',
+      met: emptyQuery.medianSeconds < 0.05,
+    },
     { name: '  of which node start-up alone', value: nodeStart.medianSeconds, target: '< 0.05 s', met: nodeStart.medianSeconds < 0.05 },
     { name: 'newest-100 from 1 GiB under 50 ms (reader in process)', value: readerLarge, target: '< 0.05 s', met: readerLarge < 0.05 },
     ...(jq === null
       ? []
-      : [{ name: 'full query vs jq (speed ratio)', value: jq.medianSeconds / fullQuery.medianSeconds, target: '≥ 5', met: jq.medianSeconds / fullQuery.medianSeconds >= 5 }]),
-    { name: 'full query vs grep -c -F (speed ratio)', value: grep.medianSeconds / fullQuery.medianSeconds, target: '≥ 0.2', met: grep.medianSeconds / fullQuery.medianSeconds >= 0.2 },
-    { name: '  floor had every row been parsed: grep / (split + parse + start-up)', value: grep.medianSeconds / queryFloor, target: '≥ 0.2', met: grep.medianSeconds / queryFloor >= 0.2 },
+      : [
+          {
+            name: 'full query vs jq (speed ratio)',
+            value: jq.medianSeconds / fullQuery.medianSeconds,
+            target: '≥ 5',
+            met: jq.medianSeconds / fullQuery.medianSeconds >= 5,
+          },
+        ]),
+    {
+      name: 'full query vs grep -c -F (speed ratio)',
+      value: grep.medianSeconds / fullQuery.medianSeconds,
+      target: '≥ 0.2',
+      met: grep.medianSeconds / fullQuery.medianSeconds >= 0.2,
+    },
+    {
+      name: '  floor had every row been parsed: grep / (split + parse + start-up)',
+      value: grep.medianSeconds / queryFloor,
+      target: '≥ 0.2',
+      met: grep.medianSeconds / queryFloor >= 0.2,
+    },
     ...[newestLarge, fullQuery, scan].map((measurement) => ({
       name: `peak RSS, ${measurement.name}`,
       value: measurement.maxRssKiB === null ? Number.NaN : measurement.maxRssKiB / 1024,
@@ -226,24 +290,39 @@ async function main(): Promise<void> {
 
   process.stdout.write(`\n${'measurement'.padEnd(48)} ${'median'.padStart(10)} ${'peak RSS'.padStart(14)}\n`);
   for (const measurement of [nodeStart, emptyQuery, newestSmall, newestLarge, fullQuery, grep, ...(jq === null ? [] : [jq]), scan]) {
-    process.stdout.write(`${measurement.name.padEnd(48)} ${formatSeconds(measurement.medianSeconds).padStart(10)} ${formatRss(measurement.maxRssKiB).padStart(14)}\n`);
+    process.stdout.write(
+      `${measurement.name.padEnd(48)} ${formatSeconds(measurement.medianSeconds).padStart(10)} ${formatRss(measurement.maxRssKiB).padStart(14)}\n`,
+    );
   }
-  process.stdout.write(`${'readAuditEntries newest 100, 10 MiB / 1 GiB'.padEnd(48)} ${formatSeconds(readerSmall).padStart(10)} / ${formatSeconds(readerLarge)}\n`);
+  process.stdout.write(
+    `${'readAuditEntries newest 100, 10 MiB / 1 GiB'.padEnd(48)} ${formatSeconds(readerSmall).padStart(10)} / ${formatSeconds(readerLarge)}\n`,
+  );
   process.stdout.write(`${'split 1 GiB into lines (in process)'.padEnd(48)} ${formatSeconds(splitSeconds).padStart(10)}\n`);
-  process.stdout.write(`${'JSON.parse + check, matching rows (in process)'.padEnd(48)} ${formatSeconds(validationFloor).padStart(10)}  (${(perRowSeconds * 1e6).toFixed(2)} µs a row × ${large.selectedRows.toLocaleString('en')})\n`);
+  process.stdout.write(
+    `${'JSON.parse + check, matching rows (in process)'.padEnd(48)} ${formatSeconds(validationFloor).padStart(10)}  (${(perRowSeconds * 1e6).toFixed(2)} µs a row × ${large.selectedRows.toLocaleString('en')})\n`,
+  );
   process.stdout.write(`${'streamAuditLines, one thread (in process)'.padEnd(48)} ${formatSeconds(linesOneThread).padStart(10)}\n`);
   process.stdout.write(`${'streamAuditLines, scanning thread (in process)'.padEnd(48)} ${formatSeconds(linesTwoThreads).padStart(10)}\n`);
-  process.stdout.write(`${'streamAuditEntries, scanning thread (in process)'.padEnd(48)} ${formatSeconds(entriesTwoThreads).padStart(10)}\n`);
+  process.stdout.write(
+    `${'streamAuditEntries, scanning thread (in process)'.padEnd(48)} ${formatSeconds(entriesTwoThreads).padStart(10)}\n`,
+  );
   process.stdout.write(`scan: ${(mb / scan.medianSeconds).toFixed(1)} MB/s over ${mb.toFixed(0)} MB\n`);
-  process.stdout.write(`rows printed: query ${fullQuery.lines}, jq ${jq?.lines ?? 'n/a'}, expected ${large.selectedRows}: ${matched ? 'agree' : 'DIFFER'}\n\n`);
+  process.stdout.write(
+    `rows printed: query ${fullQuery.lines}, jq ${jq?.lines ?? 'n/a'}, expected ${large.selectedRows}: ${matched ? 'agree' : 'DIFFER'}\n\n`,
+  );
   for (const target of targets) {
-    process.stdout.write(`${target.name.padEnd(58)} ${Number.isNaN(target.value) ? 'n/a' : target.value.toFixed(3)} (target ${target.target}) ${target.met ? 'met' : 'NOT MET'}\n`);
+    process.stdout.write(
+      `${target.name.padEnd(58)} ${Number.isNaN(target.value) ? 'n/a' : target.value.toFixed(3)} (target ${target.target}) ${target.met ? 'met' : 'NOT MET'}\n`,
+    );
   }
 
   const resultsDirectory = join(root, 'bench', 'results');
   mkdirSync(resultsDirectory, { recursive: true });
   const output = join(resultsDirectory, `reader-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const files = { small: { bytes: small.bytes, rows: small.rows }, large: { bytes: large.bytes, rows: large.rows, selectedRows: large.selectedRows } };
+  const files = {
+    small: { bytes: small.bytes, rows: small.rows },
+    large: { bytes: large.bytes, rows: large.rows, selectedRows: large.selectedRows },
+  };
   const measurements = { nodeStart, emptyQuery, newestSmall, newestLarge, fullQuery, grep, jq, scan };
   const inProcess = {
     readerNewest100SmallSeconds: readerSmall,

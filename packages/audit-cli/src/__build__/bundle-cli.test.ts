@@ -56,8 +56,14 @@ function runBundled(args: readonly string[], preload: readonly string[] = []): {
 describe('the bundled kora-audit', () => {
   it('leaves out only Node built-ins and the dependencies the package declares', () => {
     const { dependencies } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const external = new Set(Object.values(metafile.outputs).flatMap((output) => output.imports.filter((item) => item.external).map((item) => item.path)));
-    const packageOf = (path: string): string => path.split('/').slice(0, path.startsWith('@') ? 2 : 1).join('/');
+    const external = new Set(
+      Object.values(metafile.outputs).flatMap((output) => output.imports.filter((item) => item.external).map((item) => item.path)),
+    );
+    const packageOf = (path: string): string =>
+      path
+        .split('/')
+        .slice(0, path.startsWith('@') ? 2 : 1)
+        .join('/');
     const undeclared = [...external].filter((path) => !isBuiltin(path) && !(packageOf(path) in dependencies));
     expect(undeclared).toEqual([]);
     // What the commands beyond reading and scanning load, as installed.
@@ -71,7 +77,10 @@ describe('the bundled kora-audit', () => {
     writeFileSync(clean, rowsText(0, 300));
     // A row only the schema can judge (zod loads from its own chunk), and a secret for scan.
     const mixed = join(dataDir, 'mixed.jsonl');
-    writeFileSync(mixed, `${rowsText(0, 20)}${JSON.stringify({ ...envelopeRow(20), extra: true })}\n${JSON.stringify(envelopeRow(21, { details: { result: 'mail alice.liddell@example.com' } }))}\n`);
+    writeFileSync(
+      mixed,
+      `${rowsText(0, 20)}${JSON.stringify({ ...envelopeRow(20), extra: true })}\n${JSON.stringify(envelopeRow(21, { details: { result: 'mail alice.liddell@example.com' } }))}\n`,
+    );
     const runs: (readonly string[])[] = [
       ['query', '--path', clean, '--seam', 'webhook.dead_letter', '--limit', '5'],
       ['query', '--path', mixed, '--limit', '50'],

@@ -45,7 +45,9 @@ export async function bundleCli(outdir: string): Promise<Metafile> {
       {
         name: 'dependencies-stay-external',
         setup(bundler) {
-          bundler.onResolve({ filter: /^[^./]/ }, (args) => (args.kind === 'entry-point' || BUNDLED_PACKAGE_IMPORTS.test(args.path) ? undefined : { path: args.path, external: true }));
+          bundler.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.kind === 'entry-point' || BUNDLED_PACKAGE_IMPORTS.test(args.path) ? undefined : { path: args.path, external: true },
+          );
         },
       },
     ],

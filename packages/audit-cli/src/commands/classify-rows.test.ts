@@ -9,12 +9,16 @@ describe('the commands that classify lines', () => {
   const reportZod = fileURLToPath(new URL('../__fixtures__/report-loaded-at-exit.ts', import.meta.url));
   /** Run the CLI in a fresh process and say whether zod was loaded by the time it exited. */
   const run = (args: readonly string[]): { status: number | null; stdout: string; zodLoaded: boolean } => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', reportZod, '--conditions=@kora/source', 'src/bin.ts', ...args], {
-      cwd: packageDir,
-      encoding: 'utf8',
-      env: { ...process.env, KORA_AUDIT_LOG_PATH: '', KORA_HOME: '', HERMES_HOME: '' },
-      timeout: 30_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--import', reportZod, '--conditions=@kora/source', 'src/bin.ts', ...args],
+      {
+        cwd: packageDir,
+        encoding: 'utf8',
+        env: { ...process.env, KORA_AUDIT_LOG_PATH: '', KORA_HOME: '', HERMES_HOME: '' },
+        timeout: 30_000,
+      },
+    );
     const report = /zod loaded: (true|false)\n$/.exec(result.stderr);
     if (report === null) throw new Error(`no report from the CLI: ${result.stderr}`);
     return { status: result.status, stdout: result.stdout, zodLoaded: report[1] === 'true' };

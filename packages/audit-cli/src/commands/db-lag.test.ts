@@ -4,7 +4,10 @@ import { createTestIo, parseJsonLines, runCli } from '../__fixtures__/cli-harnes
 import { main } from '../main.js';
 
 // Trust auth on loopback: the password is sent nowhere, but it is in the URL the CLI is given.
-const DATABASE_URL = (process.env.KORA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test').replace('//postgres@', '//postgres:pa55-word@');
+const DATABASE_URL = (process.env.KORA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test').replace(
+  '//postgres@',
+  '//postgres:pa55-word@',
+);
 const DOWN_URL = 'postgres://kora:pa55-word@127.0.0.1:1/kora';
 const TABLE = `kora_test_cli_lag_${process.pid}`;
 // A host name chosen to forge terminal output: it reverses the line and starts a colour.
@@ -28,7 +31,10 @@ describe.skipIf(!reachable)('db lag against PostgreSQL', () => {
        FROM unnest($1::text[], $2::interval[]) AS hosts(host, silent),
             generate_series(0, 499) AS n,
             LATERAL (SELECT now() - interval '1 minute' - silent - n * interval '10 seconds' AS at) AS times`,
-      [['web-1', 'web-2', HOSTILE_HOST], ['0', '5 hours', '0']],
+      [
+        ['web-1', 'web-2', HOSTILE_HOST],
+        ['0', '5 hours', '0'],
+      ],
     );
   });
   afterAll(async () => {
@@ -55,7 +61,13 @@ describe.skipIf(!reachable)('db lag against PostgreSQL', () => {
     const { code, stdout } = await runCli(['db', 'lag', '--database-url', DATABASE_URL, '--table', TABLE, '--json', '--behind', '1h']);
     expect(code).toBe(1);
     expect(stdout).not.toMatch(RAW_CONTROLS);
-    const hosts = parseJsonLines(stdout) as { origin_host: string; newest_emitted_at: string; newest_ingested_at: string; behind_ms: number; behind: boolean }[];
+    const hosts = parseJsonLines(stdout) as {
+      origin_host: string;
+      newest_emitted_at: string;
+      newest_ingested_at: string;
+      behind_ms: number;
+      behind: boolean;
+    }[];
     expect(hosts.map((host) => [host.origin_host, host.behind])).toEqual([
       [HOSTILE_HOST, false],
       ['web-1', false],
@@ -69,7 +81,13 @@ describe.skipIf(!reachable)('db lag against PostgreSQL', () => {
   it('exits 0 and marks every host ok when none is behind --behind', async () => {
     const { code, stdout } = await runCli(['db', 'lag', '--table', TABLE, '--behind', '1d'], { KORA_DATABASE_URL: DATABASE_URL });
     expect(code).toBe(0);
-    expect(stdout.trimEnd().split('\n').slice(1).map((line) => line.split(/ {2,}/).at(-1))).toEqual(['ok', 'ok', 'ok']);
+    expect(
+      stdout
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(/ {2,}/).at(-1)),
+    ).toEqual(['ok', 'ok', 'ok']);
   });
 
   it('reads a table partitioned by day the same way', async () => {
@@ -83,10 +101,12 @@ describe.skipIf(!reachable)('db lag against PostgreSQL', () => {
       );
       const { code, stdout } = await runCli(['db', 'lag', '--database-url', DATABASE_URL, '--table', daily, '--json', '--behind', '1h']);
       expect(code).toBe(1);
-      expect((parseJsonLines(stdout) as { origin_host: string; behind: boolean }[]).map((host) => [host.origin_host, host.behind])).toEqual([
-        ['web-1', false],
-        ['web-2', true],
-      ]);
+      expect((parseJsonLines(stdout) as { origin_host: string; behind: boolean }[]).map((host) => [host.origin_host, host.behind])).toEqual(
+        [
+          ['web-1', false],
+          ['web-2', true],
+        ],
+      );
     } finally {
       await pool.query(`DROP TABLE IF EXISTS "${daily}"`);
     }
@@ -118,9 +138,18 @@ describe('db lag arguments', () => {
   }
 
   it('needs a subcommand it knows and a database URL', async () => {
-    expect(await run(['db'])).toEqual({ code: 2, err: 'kora-audit db: a subcommand is required (lag, migrate, prune; see kora-audit db --help)\n' });
-    expect(await run(['db', 'lagg\u202e'])).toEqual({ code: 2, err: String.raw`kora-audit db: unknown subcommand 'lagg\u202e' (subcommands: lag, migrate, prune)` + '\n' });
-    expect(await run(['db', 'lag'])).toEqual({ code: 2, err: 'kora-audit db lag: --database-url is required (or set KORA_DATABASE_URL)\n' });
+    expect(await run(['db'])).toEqual({
+      code: 2,
+      err: 'kora-audit db: a subcommand is required (lag, migrate, prune; see kora-audit db --help)\n',
+    });
+    expect(await run(['db', 'lagg\u202e'])).toEqual({
+      code: 2,
+      err: String.raw`kora-audit db: unknown subcommand 'lagg\u202e' (subcommands: lag, migrate, prune)` + '\n',
+    });
+    expect(await run(['db', 'lag'])).toEqual({
+      code: 2,
+      err: 'kora-audit db lag: --database-url is required (or set KORA_DATABASE_URL)\n',
+    });
   });
 
   it('refuses an unknown option, a positional, a bad --behind and a table name that is not an identifier', async () => {
@@ -128,14 +157,23 @@ describe('db lag arguments', () => {
     expect(await run(['db', 'lag', ...url, '--since', '1h'])).toEqual({ code: 2, err: "kora-audit db lag: Unknown option '--since'\n" });
     expect((await run(['db', 'lag', ...url, 'extra'])).code).toBe(2);
     for (const behind of ['soon', 'never', '-5m', '1.5h', '']) {
-      expect(await run(['db', 'lag', ...url, `--behind=${behind}`])).toMatchObject({ code: 2, err: expect.stringContaining(`--behind: '${behind}' is not a duration`) });
+      expect(await run(['db', 'lag', ...url, `--behind=${behind}`])).toMatchObject({
+        code: 2,
+        err: expect.stringContaining(`--behind: '${behind}' is not a duration`),
+      });
     }
-    expect(await run(['db', 'lag', ...url, '--table', 'x; DROP TABLE y'])).toMatchObject({ code: 2, err: expect.stringContaining("invalid table name 'x; DROP TABLE y'") });
+    expect(await run(['db', 'lag', ...url, '--table', 'x; DROP TABLE y'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("invalid table name 'x; DROP TABLE y'"),
+    });
   });
 
   it('reports a database that refuses the connection with exit 2, the password replaced', async () => {
     const result = await run(['db', 'lag', '--database-url', DOWN_URL]);
-    expect(result).toEqual({ code: 2, err: 'kora-audit db lag: cannot read kora_audit_events at postgres://kora:***@127.0.0.1:1/kora: code=ECONNREFUSED connect ECONNREFUSED 127.0.0.1:1\n' });
+    expect(result).toEqual({
+      code: 2,
+      err: 'kora-audit db lag: cannot read kora_audit_events at postgres://kora:***@127.0.0.1:1/kora: code=ECONNREFUSED connect ECONNREFUSED 127.0.0.1:1\n',
+    });
   });
 
   it('prints the usage of db and of db lag for --help', async () => {

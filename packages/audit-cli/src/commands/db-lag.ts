@@ -49,7 +49,11 @@ function formatTable(hosts: readonly HostLag[], behindMs: number | undefined): s
     ...(behindMs === undefined ? [] : [host.behindMs > behindMs ? 'behind' : 'ok']),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n') + '\n';
+  return (
+    [header, ...rows]
+      .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '))
+      .join('\n') + '\n'
+  );
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
@@ -66,7 +70,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }),
   );
   const behindMs = values.behind === undefined ? undefined : parseDurationOption('--behind', values.behind);
-  if (values.behind !== undefined && behindMs === undefined) throw new UsageError(`--behind: '${values.behind}' is not a duration (use 90s, 15m, 2h, 1d)`);
+  if (values.behind !== undefined && behindMs === undefined)
+    throw new UsageError(`--behind: '${values.behind}' is not a duration (use 90s, 15m, 2h, 1d)`);
   const target = await readDatabaseTarget(values, io);
   // One short statement: a pool of one, closed when done.
   const hosts = await withDatabase(target, { applicationName: 'kora-audit db lag', action: 'read' }, async (client) => {

@@ -3,7 +3,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createTestIo, parseJsonLines, runCli } from '../__fixtures__/cli-harness.js';
 import { main } from '../main.js';
 
-const DATABASE_URL = (process.env.KORA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test').replace('//postgres@', '//postgres:pa55-word@');
+const DATABASE_URL = (process.env.KORA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test').replace(
+  '//postgres@',
+  '//postgres:pa55-word@',
+);
 const TABLE = `kora_test_cli_migrate_${process.pid}`;
 const NOW = Date.parse('2026-12-06T10:00:00.000Z');
 
@@ -21,15 +24,25 @@ describe.skipIf(!reachable)('db migrate against PostgreSQL', () => {
 
   it('creates a table partitioned by day, with the days ahead and a default partition, and says so', async () => {
     const io = createTestIo({ now: () => NOW });
-    expect(await main(['db', 'migrate', '--database-url', DATABASE_URL, '--table', `${TABLE}_daily`, '--layout', 'daily', '--days-ahead', '3'], io)).toBe(0);
+    expect(
+      await main(
+        ['db', 'migrate', '--database-url', DATABASE_URL, '--table', `${TABLE}_daily`, '--layout', 'daily', '--days-ahead', '3'],
+        io,
+      ),
+    ).toBe(0);
     expect({ out: io.out(), err: io.err() }).toEqual({
       out: `${TABLE}_daily: partitioned by day on emitted_at, 4 partitions (2026-12-06 to 2026-12-09) and a default partition, ready\n`,
       err: '',
     });
     // Again, as JSON: the same partitions, nothing new.
     const json = createTestIo({ now: () => NOW });
-    expect(await main(['db', 'migrate', '--database-url', DATABASE_URL, '--table', `${TABLE}_daily`, '--days-ahead', '3', '--json'], json)).toBe(0);
-    const [layout] = parseJsonLines(json.out()) as { layout: string; partitions: { name: string; from: string | null; default: boolean }[] }[];
+    expect(
+      await main(['db', 'migrate', '--database-url', DATABASE_URL, '--table', `${TABLE}_daily`, '--days-ahead', '3', '--json'], json),
+    ).toBe(0);
+    const [layout] = parseJsonLines(json.out()) as {
+      layout: string;
+      partitions: { name: string; from: string | null; default: boolean }[];
+    }[];
     expect(layout?.layout).toBe('partitioned');
     expect(layout?.partitions.map((partition) => partition.name)).toEqual([
       ...['06', '07', '08', '09'].map((day) => `${TABLE}_daily_p202612${day}`),
@@ -43,7 +56,9 @@ describe.skipIf(!reachable)('db migrate against PostgreSQL', () => {
     await migrateSubstrate(pool, { table: `${TABLE}_plain` });
     const refused = await runCli(['db', 'migrate', '--database-url', DATABASE_URL, '--table', `${TABLE}_plain`, '--layout', 'daily']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe(`kora-audit db migrate: ${TABLE}_plain exists without partitions: convert it as docs/fleet.md describes, or migrate without layout 'daily'\n`);
+    expect(refused.stderr).toBe(
+      `kora-audit db migrate: ${TABLE}_plain exists without partitions: convert it as docs/fleet.md describes, or migrate without layout 'daily'\n`,
+    );
   });
 });
 

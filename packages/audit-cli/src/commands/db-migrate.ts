@@ -86,7 +86,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const last = ranges[ranges.length - 1]?.to;
   const until = last === null || last === undefined ? 'MAXVALUE' : new Date(last.getTime() - 1).toISOString().slice(0, 10);
   const fallback = partitions.some((partition) => partition.isDefault) ? ' and a default partition' : '';
-  await writeText(io.stdout, `${target.table}: partitioned by day on emitted_at, ${ranges.length} partitions (${first} to ${until})${fallback}, ready\n`);
+  await writeText(
+    io.stdout,
+    `${target.table}: partitioned by day on emitted_at, ${ranges.length} partitions (${first} to ${until})${fallback}, ready\n`,
+  );
   return EXIT_OK;
 }
 

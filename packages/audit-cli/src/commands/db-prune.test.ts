@@ -5,7 +5,10 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestIo, packageDir, parseJsonLines, runCli } from '../__fixtures__/cli-harness.js';
 import { main } from '../main.js';
 
-const DATABASE_URL = (process.env.KORA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test').replace('//postgres@', '//postgres:pa55-word@');
+const DATABASE_URL = (process.env.KORA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test').replace(
+  '//postgres@',
+  '//postgres:pa55-word@',
+);
 const DOWN_URL = 'postgres://kora:pa55-word@127.0.0.1:1/kora';
 const DAY_MS = 86_400_000;
 const PLAIN = `kora_test_cli_prune_${process.pid}`;
@@ -52,15 +55,29 @@ describe.skipIf(!reachable)('db prune against PostgreSQL', () => {
 
     it('removes the rows older than --older-than, prints each step and the total, and keeps every newer row', async () => {
       const before = await countOlderThan(table, 30);
-      const { code, stdout, stderr } = await runCli(['db', 'prune', '--older-than', '30d', '--database-url', DATABASE_URL, '--table', table]);
+      const { code, stdout, stderr } = await runCli([
+        'db',
+        'prune',
+        '--older-than',
+        '30d',
+        '--database-url',
+        DATABASE_URL,
+        '--table',
+        table,
+      ]);
       expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
       const lines = stdout.trimEnd().split('\n');
-      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^removed ${before.older} rows emitted before \\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z from ${table}`)));
+      expect(lines).toContainEqual(
+        expect.stringMatching(new RegExp(`^removed ${before.older} rows emitted before \\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z from ${table}`)),
+      );
       if (layout === 'daily') {
         // Ten whole days dropped (nine, when the cut falls on the first of them), each with its rows.
         const drops = lines.filter((line) => line.startsWith('dropped partition '));
         expect(drops.length).toBeGreaterThanOrEqual(9);
-        for (const line of drops) expect(line).toMatch(new RegExp(`^dropped partition ${table}_p\\d{8} \\(\\d{4}-\\d{2}-\\d{2} to \\d{4}-\\d{2}-\\d{2}\\): [1-4] rows$`));
+        for (const line of drops)
+          expect(line).toMatch(
+            new RegExp(`^dropped partition ${table}_p\\d{8} \\(\\d{4}-\\d{2}-\\d{2} to \\d{4}-\\d{2}-\\d{2}\\): [1-4] rows$`),
+          );
       } else {
         expect(lines[0]).toBe(`deleted ${before.older} rows from ${table}`);
       }
@@ -69,7 +86,21 @@ describe.skipIf(!reachable)('db prune against PostgreSQL', () => {
 
     it('on a terminal shows what it would remove and removes nothing without --yes; with --yes it removes', async () => {
       const before = await countOlderThan(table, 20);
-      const command = ['node', '--import', 'tsx', '--conditions=@kora/source', 'src/bin.ts', 'db', 'prune', '--older-than', '20d', '--database-url', DATABASE_URL, '--table', table];
+      const command = [
+        'node',
+        '--import',
+        'tsx',
+        '--conditions=@kora/source',
+        'src/bin.ts',
+        'db',
+        'prune',
+        '--older-than',
+        '20d',
+        '--database-url',
+        DATABASE_URL,
+        '--table',
+        table,
+      ];
       const asked = await inTerminal(command);
       expect(asked.code).toBe(2);
       expect(asked.output).toContain(`would remove ${before.older} rows emitted before`);
@@ -84,9 +115,17 @@ describe.skipIf(!reachable)('db prune against PostgreSQL', () => {
     it('counts without removing under --dry-run, and prints JSON lines under --json', async () => {
       const before = await countOlderThan(table, 25);
       const dry = createTestIo();
-      expect(await main(['db', 'prune', '--older-than', '25d', '--dry-run', '--json', '--database-url', DATABASE_URL, '--table', table], dry)).toBe(0);
+      expect(
+        await main(['db', 'prune', '--older-than', '25d', '--dry-run', '--json', '--database-url', DATABASE_URL, '--table', table], dry),
+      ).toBe(0);
       const lines = parseJsonLines(dry.out()) as Record<string, unknown>[];
-      expect(lines.at(-1)).toMatchObject({ table, layout: layout === 'daily' ? 'partitioned' : 'plain', dry_run: true, removed_rows: before.older, created_partitions: [] });
+      expect(lines.at(-1)).toMatchObject({
+        table,
+        layout: layout === 'daily' ? 'partitioned' : 'plain',
+        dry_run: true,
+        removed_rows: before.older,
+        created_partitions: [],
+      });
       expect(lines.slice(0, -1).every((line) => line.dry_run === true)).toBe(true);
       expect(lines.slice(0, -1).reduce((sum, line) => sum + Number(line.rows), 0)).toBe(before.older);
       expect(await countOlderThan(table, 25)).toEqual(before);
@@ -98,7 +137,10 @@ describe.skipIf(!reachable)('db prune against PostgreSQL', () => {
 async function inTerminal(command: readonly string[]): Promise<{ code: number; output: string }> {
   const quoted = command.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
   try {
-    const { stdout } = await promisify(execFile)('script', ['-qec', quoted, '/dev/null'], { cwd: packageDir, env: { ...process.env, KORA_AUDIT_LOG_PATH: '' } });
+    const { stdout } = await promisify(execFile)('script', ['-qec', quoted, '/dev/null'], {
+      cwd: packageDir,
+      env: { ...process.env, KORA_AUDIT_LOG_PATH: '' },
+    });
     return { code: 0, output: stdout };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string };
@@ -117,10 +159,14 @@ describe.skipIf(!reachable)('db prune and names from the catalog', () => {
   it('prints a hostile partition name escaped, as text and as JSON', async () => {
     await migrateSubstrate(pool, { table, layout: 'daily' });
     await pool.query(`CREATE TABLE "${hostile}" PARTITION OF "${table}" FOR VALUES FROM ('2020-01-01') TO ('2020-02-01')`);
-    await pool.query(`INSERT INTO "${table}" (id, v, emitted_at, seam, details, origin_host) VALUES (gen_random_uuid(), 1, '2020-01-15', 'mcp.tool_called', '{}', 'h')`);
+    await pool.query(
+      `INSERT INTO "${table}" (id, v, emitted_at, seam, details, origin_host) VALUES (gen_random_uuid(), 1, '2020-01-15', 'mcp.tool_called', '{}', 'h')`,
+    );
     for (const format of [[], ['--json']]) {
       const io = createTestIo();
-      expect(await main(['db', 'prune', '--older-than', '30d', '--dry-run', ...format, '--database-url', DATABASE_URL, '--table', table], io)).toBe(0);
+      expect(
+        await main(['db', 'prune', '--older-than', '30d', '--dry-run', ...format, '--database-url', DATABASE_URL, '--table', table], io),
+      ).toBe(0);
       expect(io.out()).toContain(String.raw`old\u202e\u001b[31m\u009b2J`);
       expect(io.out()).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     }
@@ -135,13 +181,24 @@ describe('db prune arguments', () => {
   const url = ['--database-url', DOWN_URL];
 
   it('needs --older-than, a duration of at least an hour, and checks every count', async () => {
-    expect(await run(['db', 'prune', ...url])).toEqual({ code: 2, err: 'kora-audit db prune: --older-than is required (for example 30d)\n' });
+    expect(await run(['db', 'prune', ...url])).toEqual({
+      code: 2,
+      err: 'kora-audit db prune: --older-than is required (for example 30d)\n',
+    });
     for (const value of ['30m', '59m', 'soon', 'never', '-30d', '1.5d']) {
-      expect((await run(['db', 'prune', ...url, `--older-than=${value}`])).err).toMatch(/--older-than: '.*' (must be a duration of at least 1h|is not a duration)/);
+      expect((await run(['db', 'prune', ...url, `--older-than=${value}`])).err).toMatch(
+        /--older-than: '.*' (must be a duration of at least 1h|is not a duration)/,
+      );
     }
-    expect((await run(['db', 'prune', ...url, '--older-than', '30d', '--batch-size', '50'])).err).toContain("--batch-size: '50' is not a whole number from 100 to 100000");
-    expect((await run(['db', 'prune', ...url, '--older-than', '30d', '--days-ahead', '400'])).err).toContain("--days-ahead: '400' is not a whole number from 0 to 366");
-    expect((await run(['db', 'prune', '--older-than', '30d'])).err).toBe('kora-audit db prune: --database-url is required (or set KORA_DATABASE_URL)\n');
+    expect((await run(['db', 'prune', ...url, '--older-than', '30d', '--batch-size', '50'])).err).toContain(
+      "--batch-size: '50' is not a whole number from 100 to 100000",
+    );
+    expect((await run(['db', 'prune', ...url, '--older-than', '30d', '--days-ahead', '400'])).err).toContain(
+      "--days-ahead: '400' is not a whole number from 0 to 366",
+    );
+    expect((await run(['db', 'prune', '--older-than', '30d'])).err).toBe(
+      'kora-audit db prune: --database-url is required (or set KORA_DATABASE_URL)\n',
+    );
   });
 
   it('reports a database that refuses the connection with exit 2, the password replaced', async () => {

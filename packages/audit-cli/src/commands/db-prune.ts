@@ -45,19 +45,28 @@ function day(date: Date | null, open: string): string {
 
 function formatStep(step: PruneStep, dryRun: boolean): string {
   const verb = dryRun ? (step.kind === 'dropped' ? 'would drop' : 'would delete') : step.kind;
-  if (step.kind === 'dropped') return `${verb} partition ${escapeTerminalText(step.partition)} (${day(step.from, 'MINVALUE')} to ${day(step.to, 'MAXVALUE')}): ${step.rows} rows`;
+  if (step.kind === 'dropped')
+    return `${verb} partition ${escapeTerminalText(step.partition)} (${day(step.from, 'MINVALUE')} to ${day(step.to, 'MAXVALUE')}): ${step.rows} rows`;
   return `${verb} ${step.rows} rows from ${escapeTerminalText(step.relation)}`;
 }
 
 function stepJson(step: PruneStep, dryRun: boolean): Record<string, unknown> {
   return step.kind === 'dropped'
-    ? { step: 'drop_partition', dry_run: dryRun, partition: step.partition, from: step.from?.toISOString() ?? null, to: step.to?.toISOString() ?? null, rows: step.rows }
+    ? {
+        step: 'drop_partition',
+        dry_run: dryRun,
+        partition: step.partition,
+        from: step.from?.toISOString() ?? null,
+        to: step.to?.toISOString() ?? null,
+        rows: step.rows,
+      }
     : { step: 'delete_rows', dry_run: dryRun, relation: step.relation, rows: step.rows };
 }
 
 function summary(table: string, result: PruneSubstrateResult, elapsedMs: number): string {
   const dropped = result.steps.filter((step) => step.kind === 'dropped').length;
-  const partitions = result.layout === 'partitioned' ? `, ${dropped} partition${dropped === 1 ? '' : 's'} ${result.dryRun ? 'to drop' : 'dropped'}` : '';
+  const partitions =
+    result.layout === 'partitioned' ? `, ${dropped} partition${dropped === 1 ? '' : 's'} ${result.dryRun ? 'to drop' : 'dropped'}` : '';
   const verb = result.dryRun ? 'would remove' : 'removed';
   return `${verb} ${result.removedRows} rows emitted before ${result.before.toISOString()} from ${table}${partitions} in ${formatDuration(elapsedMs)}`;
 }
@@ -81,7 +90,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   );
   if (values['older-than'] === undefined) throw new UsageError('--older-than is required (for example 30d)');
   const olderThanMs = parseDurationOption('--older-than', values['older-than']);
-  if (olderThanMs === undefined || olderThanMs < SHORTEST_MS) throw new UsageError(`--older-than: '${values['older-than']}' must be a duration of at least 1h (for example 30d)`);
+  if (olderThanMs === undefined || olderThanMs < SHORTEST_MS)
+    throw new UsageError(`--older-than: '${values['older-than']}' must be a duration of at least 1h (for example 30d)`);
   const batchSize = parseCountOption('--batch-size', values['batch-size'], { min: 100, max: 100_000 });
   const daysAhead = parseCountOption('--days-ahead', values['days-ahead'], { min: 0, max: 366 });
   const target = await readDatabaseTarget(values, io);
@@ -108,7 +118,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         now: () => new Date(now),
         // Each step as it completes: a long prune shows its progress, and an error part way
         // leaves on the screen what was already removed.
-        onStep: (step) => void writeText(io.stdout, `${json ? escapeTerminalText(JSON.stringify(stepJson(step, dryRun))) : formatStep(step, dryRun)}\n`),
+        onStep: (step) =>
+          void writeText(io.stdout, `${json ? escapeTerminalText(JSON.stringify(stepJson(step, dryRun))) : formatStep(step, dryRun)}\n`),
       });
     },
   );
@@ -116,23 +127,29 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (json) {
     await writeText(
       io.stdout,
-      `${escapeTerminalText(JSON.stringify({
-        table: target.table,
-        layout: result.layout,
-        before: result.before.toISOString(),
-        dry_run: result.dryRun,
-        removed_rows: result.removedRows,
-        dropped_partitions: result.steps.filter((step) => step.kind === 'dropped').length,
-        created_partitions: result.createdPartitions,
-        elapsed_ms: elapsedMs,
-      }))}\n`,
+      `${escapeTerminalText(
+        JSON.stringify({
+          table: target.table,
+          layout: result.layout,
+          before: result.before.toISOString(),
+          dry_run: result.dryRun,
+          removed_rows: result.removedRows,
+          dropped_partitions: result.steps.filter((step) => step.kind === 'dropped').length,
+          created_partitions: result.createdPartitions,
+          elapsed_ms: elapsedMs,
+        }),
+      )}\n`,
     );
   } else {
     await writeText(io.stdout, `${summary(target.table, result, elapsedMs)}\n`);
-    if (result.createdPartitions.length > 0) await writeText(io.stdout, `created partitions ${result.createdPartitions.map(escapeTerminalText).join(', ')}\n`);
+    if (result.createdPartitions.length > 0)
+      await writeText(io.stdout, `created partitions ${result.createdPartitions.map(escapeTerminalText).join(', ')}\n`);
   }
   if (refused) {
-    await writeText(io.stderr, 'kora-audit db prune: nothing removed: on a terminal, run it again with --yes to remove these rows (or --dry-run to only count them)\n');
+    await writeText(
+      io.stderr,
+      'kora-audit db prune: nothing removed: on a terminal, run it again with --yes to remove these rows (or --dry-run to only count them)\n',
+    );
     return EXIT_USAGE;
   }
   return EXIT_OK;

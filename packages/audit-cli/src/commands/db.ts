@@ -37,7 +37,8 @@ Run 'kora-audit db <subcommand> --help' for its options.
 `;
 
 function findSubcommand(name: string | undefined): CommandEntry {
-  if (name === undefined) throw new UsageError(`a subcommand is required (${SUBCOMMANDS.map((known) => known.name).join(', ')}; see kora-audit db --help)`);
+  if (name === undefined)
+    throw new UsageError(`a subcommand is required (${SUBCOMMANDS.map((known) => known.name).join(', ')}; see kora-audit db --help)`);
   const entry = SUBCOMMANDS.find((candidate) => candidate.name === name);
   if (entry === undefined) {
     throw new UsageError(`unknown subcommand '${name}' (subcommands: ${SUBCOMMANDS.map((known) => known.name).join(', ')})`);
@@ -52,7 +53,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     return await (await entry.load()).run(rest, io);
   } catch (error) {
     // As main reports a command's error, named after the subcommand.
-    const message = error instanceof UsageError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof UsageError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     await writeText(io.stderr, `kora-audit db ${entry.name}: ${escapeTerminalText(message)}\n`);
     return EXIT_USAGE;
   }

@@ -10,14 +10,36 @@ import { main } from '../main.js';
 // Any code point, lone surrogates included, and often one a terminal acts on.
 const unit = fc.oneof(
   { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 3 },
-  { arbitrary: fc.constantFrom('\x9b', '\x1b', '\x85', '\x7f', '\u2028', '\u2029', '\u202e', '\u2066', '\u200f', '\u061c', '\n', '\t', '"', '\\'), weight: 2 },
+  {
+    arbitrary: fc.constantFrom(
+      '\x9b',
+      '\x1b',
+      '\x85',
+      '\x7f',
+      '\u2028',
+      '\u2029',
+      '\u202e',
+      '\u2066',
+      '\u200f',
+      '\u061c',
+      '\n',
+      '\t',
+      '"',
+      '\\',
+    ),
+    weight: 2,
+  },
 );
 const text = fc.string({ unit, maxLength: 24 });
 const SLACK_TOKEN = ['xoxb', '123456789012', '1234567890123', 'AbCdEfGhIjKlMnOpQrStUvWx'].join('-');
 
-const rowsArbitrary = fc.array(fc.tuple(fc.option(text), text, text), { minLength: 1, maxLength: 6 }).map((values) =>
-  values.map(([caller, key, value], n): AuditEnvelope => envelopeRow(n, { caller_session_id: caller, details: { [key]: [value, SLACK_TOKEN] } })),
-);
+const rowsArbitrary = fc
+  .array(fc.tuple(fc.option(text), text, text), { minLength: 1, maxLength: 6 })
+  .map((values) =>
+    values.map(([caller, key, value], n): AuditEnvelope =>
+      envelopeRow(n, { caller_session_id: caller, details: { [key]: [value, SLACK_TOKEN] } }),
+    ),
+  );
 
 let dir: string;
 let path: string;

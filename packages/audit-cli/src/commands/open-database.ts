@@ -9,7 +9,10 @@ export interface DatabaseTarget {
 }
 
 /** `--database-url` (else `KORA_DATABASE_URL`) and `--table`, checked before anything connects. */
-export async function readDatabaseTarget(values: { readonly 'database-url'?: string | undefined; readonly table?: string | undefined }, io: CliIo): Promise<DatabaseTarget> {
+export async function readDatabaseTarget(
+  values: { readonly 'database-url'?: string | undefined; readonly table?: string | undefined },
+  io: CliIo,
+): Promise<DatabaseTarget> {
   const databaseUrl = values['database-url'] ?? io.env.KORA_DATABASE_URL;
   if (databaseUrl === undefined || databaseUrl.trim() === '') throw new UsageError('--database-url is required (or set KORA_DATABASE_URL)');
   // The driver is loaded only to connect: help and argument errors answer without it.
@@ -38,7 +41,12 @@ export async function withDatabase<T>(
   body: (client: SubstrateClient) => Promise<T>,
 ): Promise<T> {
   const { createSubstratePool, readDatabasePassword, readDatabaseErrorCode, redactDatabaseUrl } = await import('@kora/audit-substrate-pg');
-  const pool = createSubstratePool({ connectionString: target.databaseUrl, max: 1, applicationName: options.applicationName, ...options.timeouts });
+  const pool = createSubstratePool({
+    connectionString: target.databaseUrl,
+    max: 1,
+    applicationName: options.applicationName,
+    ...options.timeouts,
+  });
   try {
     return await body(pool);
   } catch (error) {
@@ -46,7 +54,9 @@ export async function withDatabase<T>(
     const password = readDatabasePassword(target.databaseUrl);
     let message = error instanceof Error ? error.message : String(error);
     if (password !== undefined && password !== '') message = message.split(password).join('***');
-    throw new UsageError(`cannot ${options.action} ${target.table} at ${redactDatabaseUrl(target.databaseUrl)}: code=${readDatabaseErrorCode(error)} ${message}`);
+    throw new UsageError(
+      `cannot ${options.action} ${target.table} at ${redactDatabaseUrl(target.databaseUrl)}: code=${readDatabaseErrorCode(error)} ${message}`,
+    );
   } finally {
     await pool.end().catch(() => undefined);
   }

@@ -71,9 +71,14 @@ describe('query', () => {
       const { code, stdout } = await runCli(['query', '--path', path, ...args]);
       expect(code).toBe(0);
       // The rows are ASCII but for the hostile characters: printed escaped, they are all ASCII.
-      expect(Buffer.from(stdout).every((byte) => byte < 0x80), args.join(' ')).toBe(true);
+      expect(
+        Buffer.from(stdout).every((byte) => byte < 0x80),
+        args.join(' '),
+      ).toBe(true);
       expect(RAW_UNSAFE_OUTPUT.test(stdout)).toBe(false);
-      const expected = [...written, hostileRows(5, 6)[0]!].reverse().filter((row) => !args.includes('--seam') || row.seam === 'webhook.dead_letter');
+      const expected = [...written, hostileRows(5, 6)[0]!]
+        .reverse()
+        .filter((row) => !args.includes('--seam') || row.seam === 'webhook.dead_letter');
       expect(parseJsonLines(stdout)).toEqual(args.includes('--limit') ? expected.slice(0, 3) : expected);
     }
   }, 60_000);

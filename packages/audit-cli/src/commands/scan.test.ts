@@ -138,11 +138,15 @@ describe('scan', () => {
     const file = join(dir, 'audit.jsonl');
     writeFileSync(file, rowsText(0, 20));
     const reportLoaded = fileURLToPath(new URL('../__fixtures__/report-loaded-at-exit.ts', import.meta.url));
-    const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', reportLoaded, '--conditions=@kora/source', 'src/bin.ts', 'scan', file], {
-      cwd: packageDir,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--import', reportLoaded, '--conditions=@kora/source', 'src/bin.ts', 'scan', file],
+      {
+        cwd: packageDir,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/^kora-audit scan: 0 findings in 1 file.*\npino loaded: false\nzod loaded: false\n$/s);
   });

@@ -124,12 +124,7 @@ function findSecretsInLine(text: string): { rule: string; path: string }[] {
 
 type FileOutcome = 'scanned' | 'unreadable' | 'interrupted';
 
-async function scanFile(
-  file: string,
-  absolute: string,
-  io: CliIo,
-  report: (finding: ScanFinding) => Promise<void>,
-): Promise<FileOutcome> {
+async function scanFile(file: string, absolute: string, io: CliIo, report: (finding: ScanFinding) => Promise<void>): Promise<FileOutcome> {
   try {
     const stats = await stat(absolute);
     if (!stats.isFile()) throw Object.assign(new Error('not a regular file'), { code: stats.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
@@ -179,7 +174,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   let unreadable = 0;
   const report = async (finding: ScanFinding): Promise<void> => {
     findings += 1;
-    await out.line(escapeTerminalText(json ? JSON.stringify(finding) : `${finding.file}:${finding.line}: ${finding.rule} at ${finding.path}`));
+    await out.line(
+      escapeTerminalText(json ? JSON.stringify(finding) : `${finding.file}:${finding.line}: ${finding.rule} at ${finding.path}`),
+    );
   };
   for (const file of positionals) {
     const outcome = await scanFile(file, resolve(io.cwd, file), io, report);

@@ -52,7 +52,10 @@ describe('schema', () => {
   it("admits the guard's markers wherever a string has a pattern or a length cap, and nowhere else", async () => {
     const io = createTestIo();
     expect(await main(['schema'], io)).toBe(0);
-    const document = JSON.parse(io.out()) as { envelope: { properties: Record<string, unknown> }; seams: Record<string, { properties: Record<string, unknown> }> };
+    const document = JSON.parse(io.out()) as {
+      envelope: { properties: Record<string, unknown> };
+      seams: Record<string, { properties: Record<string, unknown> }>;
+    };
     const channel = document.seams['slack_dm.reply_failed']?.properties.channel_id as { anyOf: { pattern: string }[] };
     const [own, markers] = channel.anyOf.map((branch) => new RegExp(branch.pattern, 'u'));
     // What the sink writes when an AWS-key-shaped channel id is redacted: the field's own

@@ -25,9 +25,7 @@ pattern or length (\`[REDACTED:aws-access-key-id]\`): every such field admits th
 const jsonSchemaOptions = { unrepresentable: 'any' } as const;
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandLine(() =>
-    parseArgs({ args: [...args], options: { seam: { type: 'string' } }, strict: true }),
-  );
+  const { values } = parseCommandLine(() => parseArgs({ args: [...args], options: { seam: { type: 'string' } }, strict: true }));
   let seams = SEAMS;
   if (values.seam !== undefined) {
     const seam = findSeam(values.seam);
@@ -43,7 +41,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       ...envelope,
       properties: { ...envelope.properties, caller_session_id: allowRedactionMarkers(envelope.properties.caller_session_id ?? {}) },
     },
-    seams: Object.fromEntries(seams.map((seam) => [seam.name, allowRedactionMarkers(z.toJSONSchema(seam.details, jsonSchemaOptions) as JsonSchema)])),
+    seams: Object.fromEntries(
+      seams.map((seam) => [seam.name, allowRedactionMarkers(z.toJSONSchema(seam.details, jsonSchemaOptions) as JsonSchema)]),
+    ),
   };
   await writeText(io.stdout, `${JSON.stringify(document, null, 2)}\n`);
   return EXIT_OK;

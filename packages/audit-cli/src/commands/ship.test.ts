@@ -37,7 +37,9 @@ describe('ship', () => {
     writeFileSync(join(dir, 'audit.jsonl.ship-checkpoint.json'), '{"offset": 12}');
     const io = createTestIo({ cwd: dir, env: { KORA_DATABASE_URL: DOWN_URL } });
     expect(await main(['ship', '--path', 'audit.jsonl'], io)).toBe(2);
-    expect(io.err()).toBe(`kora-audit ship: ${join(dir, 'audit.jsonl.ship-checkpoint.json')} is not a ship checkpoint (delete it to ship every file from the start again)\n`);
+    expect(io.err()).toBe(
+      `kora-audit ship: ${join(dir, 'audit.jsonl.ship-checkpoint.json')} is not a ship checkpoint (delete it to ship every file from the start again)\n`,
+    );
   });
 
   it('gives up on a database that stays down with exit 75, and says so on both streams', async () => {
@@ -46,7 +48,9 @@ describe('ship', () => {
     const io = createTestIo({ cwd: dir, env: { KORA_DATABASE_URL: DOWN_URL } });
     expect(await main(['ship', '--path', 'audit.jsonl', '--give-up-after', '300ms'], io)).toBe(75);
     expect(JSON.parse(io.out())).toMatchObject({ rows_shipped: 0, gave_up: true });
-    expect(io.err()).toMatch(/\[kora\.ship\.gave_up\] code=ECONNREFUSED database=postgres:\/\/kora:\*\*\*@127\.0\.0\.1:1\/kora after_ms=\d+;/);
+    expect(io.err()).toMatch(
+      /\[kora\.ship\.gave_up\] code=ECONNREFUSED database=postgres:\/\/kora:\*\*\*@127\.0\.0\.1:1\/kora after_ms=\d+;/,
+    );
     expect(io.err()).not.toContain('pa55-word');
   });
 

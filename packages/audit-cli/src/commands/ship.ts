@@ -99,15 +99,17 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   await writeText(
     io.stdout,
-    `${escapeTerminalText(JSON.stringify({
-      rows_shipped: stats.rowsShipped,
-      rows_inserted: stats.rowsInserted,
-      lines_skipped: stats.linesSkipped,
-      database_failures: stats.databaseFailures,
-      gave_up: stats.gaveUp,
-      file: stats.file,
-      offset: stats.offset,
-    }))}\n`,
+    `${escapeTerminalText(
+      JSON.stringify({
+        rows_shipped: stats.rowsShipped,
+        rows_inserted: stats.rowsInserted,
+        lines_skipped: stats.linesSkipped,
+        database_failures: stats.databaseFailures,
+        gave_up: stats.gaveUp,
+        file: stats.file,
+        offset: stats.offset,
+      }),
+    )}\n`,
   );
   if (stats.gaveUp) return EXIT_TEMPFAIL;
   // Following ends only when asked to: that is success. A one-off run stopped early is not.

@@ -2,7 +2,16 @@ import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as Reader from '@kora/audit-sink/reader';
-import { createTestIo, envelopeRow, makeTempDir, parseJsonLines, rowsText, runCli, startCli, waitFor } from '../__fixtures__/cli-harness.js';
+import {
+  createTestIo,
+  envelopeRow,
+  makeTempDir,
+  parseJsonLines,
+  rowsText,
+  runCli,
+  startCli,
+  waitFor,
+} from '../__fixtures__/cli-harness.js';
 import { RAW_UNSAFE_OUTPUT, asFileText, hostileRows } from '../__fixtures__/hostile-rows.js';
 import { main } from '../main.js';
 

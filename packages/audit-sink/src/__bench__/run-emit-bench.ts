@@ -60,7 +60,15 @@ async function drain(destination: ReturnType<typeof pino.destination>): Promise<
 const floor = await measure((path) => {
   const descriptor = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
   for (let index = 0; index < ROWS; index += 1) {
-    const row = { v: 1, id: '0192f7c2-0000-7000-8000-000000000000', emitted_at: new Date().toISOString(), seam: 'mcp.tool_called', source: 'mcp_http', caller_session_id: null, details: details(index) };
+    const row = {
+      v: 1,
+      id: '0192f7c2-0000-7000-8000-000000000000',
+      emitted_at: new Date().toISOString(),
+      seam: 'mcp.tool_called',
+      source: 'mcp_http',
+      caller_session_id: null,
+      details: details(index),
+    };
     writeSync(descriptor, `${JSON.stringify(row)}\n`);
   }
   closeSync(descriptor);
@@ -106,7 +114,15 @@ const batchedFloor = await measure((path) => {
   let batch: string[] = [];
   for (let index = 0; index < ROWS; index += 1) {
     // The time formatted once per millisecond, as the sink does: the floor is the best writer.
-    const row = { v: 1, id: '0192f7c2-0000-7000-8000-000000000000', emitted_at: formatEmittedAt(Date.now()), seam: 'mcp.tool_called', source: 'mcp_http', caller_session_id: null, details: details(index) };
+    const row = {
+      v: 1,
+      id: '0192f7c2-0000-7000-8000-000000000000',
+      emitted_at: formatEmittedAt(Date.now()),
+      seam: 'mcp.tool_called',
+      source: 'mcp_http',
+      caller_session_id: null,
+      details: details(index),
+    };
     batch.push(`${JSON.stringify(row)}\n`);
     if (batch.length === 256) {
       writeSync(descriptor, batch.join(''));
@@ -130,7 +146,19 @@ const requiredSteps = await measure((path) => {
     const json = JSON.stringify(parsed.data);
     if (mayHoldSecret(json)) throw new Error('a benchmark row tripped the guard');
     const now = Date.now();
-    batch.push(serializeRow({ v: 1, id: nextRowId(now), emitted_at: formatEmittedAt(now), seam: 'mcp.tool_called', source: 'mcp_http', caller_session_id: null }, json));
+    batch.push(
+      serializeRow(
+        {
+          v: 1,
+          id: nextRowId(now),
+          emitted_at: formatEmittedAt(now),
+          seam: 'mcp.tool_called',
+          source: 'mcp_http',
+          caller_session_id: null,
+        },
+        json,
+      ),
+    );
     if (batch.length === 256) {
       writeSync(descriptor, batch.join(''));
       batch = [];
@@ -168,7 +196,10 @@ const dualBound = nanoseconds(pinoLineOnly) / (nanoseconds(pinoLineOnly) + nanos
 
 // The guard over clean text and over text dense with near-misses, in MB/s.
 const clean = 'ticket_id=tkt-0042 state=normal priority=high tool=kora__list_tickets '.repeat(20_000);
-const nearMisses = 'icon@2x.png desk-ant-farm bearer_token_missing password_reset_requested v0=a2114d57b4...(truncated) D0123ABCD 1700000000.000100 '.repeat(10_000);
+const nearMisses =
+  'icon@2x.png desk-ant-farm bearer_token_missing password_reset_requested v0=a2114d57b4...(truncated) D0123ABCD 1700000000.000100 '.repeat(
+    10_000,
+  );
 const guardRate = (text: string): number => {
   const rates: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -182,7 +213,14 @@ const guardClean = guardRate(clean);
 const guardNearMisses = guardRate(nearMisses);
 
 const results = [
-  { name: 'emit, sync vs floor (JSON.stringify + writeSync, O_APPEND)', product: sync, baseline: floor, unit: 'rows/s', target: 0.7, bound: null },
+  {
+    name: 'emit, sync vs floor (JSON.stringify + writeSync, O_APPEND)',
+    product: sync,
+    baseline: floor,
+    unit: 'rows/s',
+    target: 0.7,
+    bound: null,
+  },
   {
     name: 'emit, batched vs pino sync destination',
     product: batched,
@@ -202,8 +240,22 @@ const results = [
     // pino writes asynchronously, so part of the row's cost can hide in its wait: an estimate, and always below 1.
     bound: `about ${dualBound.toFixed(2)} if the line's and the row's costs add up; below 1 always, as it makes the same pino call`,
   },
-  { name: 'batched floor (no validation, guard or id) vs pino sync', product: batchedFloor, baseline: pinoSync, unit: 'rows/s', target: null, bound: null },
-  { name: 'required steps in one loop (no sink bookkeeping) vs pino sync', product: requiredSteps, baseline: pinoSync, unit: 'rows/s', target: null, bound: null },
+  {
+    name: 'batched floor (no validation, guard or id) vs pino sync',
+    product: batchedFloor,
+    baseline: pinoSync,
+    unit: 'rows/s',
+    target: null,
+    bound: null,
+  },
+  {
+    name: 'required steps in one loop (no sink bookkeeping) vs pino sync',
+    product: requiredSteps,
+    baseline: pinoSync,
+    unit: 'rows/s',
+    target: null,
+    bound: null,
+  },
 ];
 process.stdout.write(`kora-audit emit benchmark: ${ROWS} rows × ${ROUNDS} rounds, medians\n\n`);
 const format = (rate: number): string => Math.round(rate).toLocaleString('en').padStart(10);
@@ -211,7 +263,9 @@ for (const result of results) {
   const ratio = result.product / result.baseline;
   const verdict = result.target === null ? '' : ` (target ≥ ${result.target}) ${ratio >= result.target ? 'met' : 'NOT MET'}`;
   const bound = result.bound === null ? '' : `; ${result.bound}`;
-  process.stdout.write(`${result.name.padEnd(62)} ${format(result.product)} vs ${format(result.baseline)} ${result.unit}  ratio ${ratio.toFixed(2)}${verdict}${bound}\n`);
+  process.stdout.write(
+    `${result.name.padEnd(62)} ${format(result.product)} vs ${format(result.baseline)} ${result.unit}  ratio ${ratio.toFixed(2)}${verdict}${bound}\n`,
+  );
 }
 process.stdout.write(
   `\ncost per row, ns: floor ${nanoseconds(batchedFloor).toFixed(0)}, validation ${stepCosts.validation.toFixed(0)}, guard ${stepCosts.guard.toFixed(0)}, ` +
@@ -233,7 +287,9 @@ function cpuCostsOf(steps: Record<string, (index: number) => unknown>): Record<s
       costs.set(name, [...(costs.get(name) ?? []), ((used.user + used.system) * 1000) / ROWS]);
     }
   }
-  return Object.fromEntries([...costs].map(([name, values]) => [name, values.sort((left, right) => left - right)[Math.floor(values.length / 2)]!]));
+  return Object.fromEntries(
+    [...costs].map(([name, values]) => [name, values.sort((left, right) => left - right)[Math.floor(values.length / 2)]!]),
+  );
 }
 // The guard's cost on a clean row beside JSON.stringify of the same details: the ratio moves far
 // less between machines, and with the load on one, than either time does.
@@ -255,6 +311,9 @@ process.stdout.write(`guard: ${guardClean.toFixed(1)} MB/s over clean text, ${gu
 const resultsDirectory = join(findRepositoryRoot(), 'bench', 'results');
 mkdirSync(resultsDirectory, { recursive: true });
 const output = join(resultsDirectory, `emit-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(output, `${JSON.stringify({ rows: ROWS, rounds: ROUNDS, results, stepCostsNs: stepCosts, guard: { cleanRowPerStringify: guardPerStringify, cleanRowPerBefore: guardPerBefore, cleanMBps: guardClean, nearMissesMBps: guardNearMisses } }, null, 2)}\n`);
+writeFileSync(
+  output,
+  `${JSON.stringify({ rows: ROWS, rounds: ROUNDS, results, stepCostsNs: stepCosts, guard: { cleanRowPerStringify: guardPerStringify, cleanRowPerBefore: guardPerBefore, cleanMBps: guardClean, nearMissesMBps: guardNearMisses } }, null, 2)}\n`,
+);
 process.stdout.write(`results: ${output}\n`);
 rmSync(directory, { recursive: true, force: true });

@@ -26,7 +26,15 @@ export const SINK_ROW = JSON.stringify({
   seam: 'webhook.dead_letter',
   source: null,
   caller_session_id: 'D01:1700000000.000100',
-  details: { reason: 'slack_signature_mismatch', ts: 1795000000.125, body_bytes: 512, headers: { 'user-agent': 'Slackbot 1.0' }, keys: ['a', 'b'], ok: true, none: null },
+  details: {
+    reason: 'slack_signature_mismatch',
+    ts: 1795000000.125,
+    body_bytes: 512,
+    headers: { 'user-agent': 'Slackbot 1.0' },
+    keys: ['a', 'b'],
+    ok: true,
+    none: null,
+  },
 });
 
 /** {@link SINK_ROW} edited out of the sink's layout, or out of JSON or the envelope altogether. */

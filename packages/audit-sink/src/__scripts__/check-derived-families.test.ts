@@ -22,7 +22,12 @@ describe('checkDerivedFamilies', () => {
 
   it('reports drift when gitleaks changed the format, and a gitleaks rule that is gone', () => {
     const gitleaks = [gitleaksRule('example', String.raw`\b(exm_[a-f0-9]{12})\b`)];
-    expect(checkDerivedFamilies(gitleaks, [family], { 'example-token': ['example', 'example-v2'] }).map((problem) => [problem.kind, problem.gitleaksId])).toEqual([
+    expect(
+      checkDerivedFamilies(gitleaks, [family], { 'example-token': ['example', 'example-v2'] }).map((problem) => [
+        problem.kind,
+        problem.gitleaksId,
+      ]),
+    ).toEqual([
       ['drift', 'example'],
       ['gone', 'example-v2'],
     ]);

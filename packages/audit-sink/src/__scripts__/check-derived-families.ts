@@ -40,7 +40,12 @@ export function checkDerivedFamilies(
         continue;
       }
       if (!rule.examples.positive.some((positive) => pattern.test(positive))) {
-        problems.push({ family, gitleaksId, kind: 'drift', detail: `accepts none of the ${rule.examples.positive.length} positives: ${source}` });
+        problems.push({
+          family,
+          gitleaksId,
+          kind: 'drift',
+          detail: `accepts none of the ${rule.examples.positive.length} positives: ${source}`,
+        });
       }
     }
   }

@@ -29,7 +29,8 @@ function describeCandidate(rule: GitleaksRule, covered: ReadonlySet<string>): { 
   } catch (error) {
     return { skipped: (error as Error).message };
   }
-  if (leadingLiteral(translated).length < 3) return { skipped: 'no literal prefix of 3 or more characters (gitleaks finds it near a vendor name, or by shape alone)' };
+  if (leadingLiteral(translated).length < 3)
+    return { skipped: 'no literal prefix of 3 or more characters (gitleaks finds it near a vendor name, or by shape alone)' };
   // gitleaks' `\b` refuses a word character before the prefix; the guard has no boundary there,
   // so nothing glued in front (`cfg_`, `x`) hides a secret.
   const pattern = translated.replace(/^\\b/, '').replace(/(?<!\\)\//g, '\\/');

@@ -23,7 +23,12 @@ function readStrings(text: string): string[] {
   for (const match of text.matchAll(pattern)) {
     if (match[1] !== undefined) strings.push(match[1].replace(/^\n/, ''));
     else if (match[2] !== undefined) strings.push(match[2]);
-    else strings.push((match[3] ?? '').replace(/\\u([0-9a-fA-F]{4})|\\(.)/g, (escape, hex: string | undefined, character: string | undefined) => (hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : (BASIC_ESCAPES[character ?? ''] ?? escape))));
+    else
+      strings.push(
+        (match[3] ?? '').replace(/\\u([0-9a-fA-F]{4})|\\(.)/g, (escape, hex: string | undefined, character: string | undefined) =>
+          hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : (BASIC_ESCAPES[character ?? ''] ?? escape),
+        ),
+      );
   }
   return strings;
 }

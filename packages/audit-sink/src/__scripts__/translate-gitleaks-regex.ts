@@ -7,7 +7,8 @@
 export const UNBOUNDED_LIMIT = 4096;
 
 const isLetter = (character: string): boolean => /^[A-Za-z]$/.test(character);
-const otherCase = (character: string): string => (character === character.toLowerCase() ? character.toUpperCase() : character.toLowerCase());
+const otherCase = (character: string): string =>
+  character === character.toLowerCase() ? character.toUpperCase() : character.toLowerCase();
 
 /** A character class body (between `[` and `]`) with every letter and letter range in both cases. */
 function foldClass(body: string): string {
@@ -91,7 +92,8 @@ export function translateGitleaksRegex(source: string): string {
         index += 2;
       } else if (escaped === 'z') output += '$';
       else if (escaped === 'A') output += '^';
-      else if (escaped === 'Q' || escaped === 'p' || escaped === 'P') throw new Error(`translateGitleaksRegex: unsupported escape \\${escaped}`);
+      else if (escaped === 'Q' || escaped === 'p' || escaped === 'P')
+        throw new Error(`translateGitleaksRegex: unsupported escape \\${escaped}`);
       else output += `\\${escaped}`;
       index += 1;
     } else if (character === '+' || character === '*') {

@@ -8,7 +8,15 @@ import { isAuditEnvelope } from './is-audit-envelope.js';
 const oddValue = fc.oneof(
   fc.jsonValue(),
   fc.string({ minLength: 257, maxLength: 300 }),
-  fc.constantFrom('0192F7C2-6D3E-7A4B-9C1D-2E3F4A5B6C7D', '2026-11-26T17:15:48Z', '2026-11-26 17:15:48.123Z', 'mcp.tool_called ', 'MCP_HTTP', 2, '1'),
+  fc.constantFrom(
+    '0192F7C2-6D3E-7A4B-9C1D-2E3F4A5B6C7D',
+    '2026-11-26T17:15:48Z',
+    '2026-11-26 17:15:48.123Z',
+    'mcp.tool_called ',
+    'MCP_HTTP',
+    2,
+    '1',
+  ),
   fc.constant([]),
 );
 
@@ -18,9 +26,20 @@ const editedRow = fc
     validEnvelope,
     fc.array(
       fc.oneof(
-        fc.record({ kind: fc.constant('set' as const), key: fc.constantFrom('v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'), value: oddValue }),
-        fc.record({ kind: fc.constant('delete' as const), key: fc.constantFrom('v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details') }),
-        fc.record({ kind: fc.constant('add' as const), key: fc.constantFrom('extra', '__proto__', 'constructor', 'V'), value: fc.jsonValue() }),
+        fc.record({
+          kind: fc.constant('set' as const),
+          key: fc.constantFrom('v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'),
+          value: oddValue,
+        }),
+        fc.record({
+          kind: fc.constant('delete' as const),
+          key: fc.constantFrom('v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'),
+        }),
+        fc.record({
+          kind: fc.constant('add' as const),
+          key: fc.constantFrom('extra', '__proto__', 'constructor', 'V'),
+          value: fc.jsonValue(),
+        }),
       ),
       { maxLength: 3 },
     ),
@@ -63,7 +82,14 @@ describe('isAuditEnvelope', { timeout: 600_000 }, () => {
   });
 
   it('refuses a details object with a __proto__ key or without the plain prototype, leaving it to the schema', () => {
-    const row = { v: 1, id: '0192f7c2-6d3e-7a4b-9c1d-2e3f4a5b6c7d', emitted_at: '2026-11-26T17:15:48.123Z', seam: 'mcp.tool_called', source: null, caller_session_id: null };
+    const row = {
+      v: 1,
+      id: '0192f7c2-6d3e-7a4b-9c1d-2e3f4a5b6c7d',
+      emitted_at: '2026-11-26T17:15:48.123Z',
+      seam: 'mcp.tool_called',
+      source: null,
+      caller_session_id: null,
+    };
     expect(isAuditEnvelope(JSON.parse(JSON.stringify({ ...row, details: {} })))).toBe(true);
     expect(isAuditEnvelope(JSON.parse(`${JSON.stringify(row).slice(0, -1)},"details":{"__proto__":{}}}`))).toBe(false);
     expect(isAuditEnvelope({ ...row, details: Object.create(null) as object })).toBe(false);

@@ -23,7 +23,7 @@ const CLASS_PATTERNS: Readonly<Record<string, string>> = { h: '[0-9a-f]', d: '\\
 /** A regular expression source (unanchored) matching exactly the strings of a shape. */
 export function shapePattern(shape: string): string {
   let pattern = '';
-  for (let index = 0; index < shape.length; ) {
+  for (let index = 0; index < shape.length;) {
     const char = shape[index]!;
     let run = 1;
     while (shape[index + run] === char) run += 1;

@@ -2,12 +2,7 @@
  * The registered seams. A row whose `seam` is not one of these is never written:
  * adding a seam widens what the audit file may hold, so it is a change to the core.
  */
-export const SEAM_NAMES = [
-  'mcp.tool_called',
-  'webhook.dead_letter',
-  'slack_dm.reply_failed',
-  'reasoning.tool_called',
-] as const;
+export const SEAM_NAMES = ['mcp.tool_called', 'webhook.dead_letter', 'slack_dm.reply_failed', 'reasoning.tool_called'] as const;
 
 /** One of the registered seam names. */
 export type SeamName = (typeof SEAM_NAMES)[number];

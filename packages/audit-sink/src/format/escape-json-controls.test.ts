@@ -3,11 +3,31 @@ import { describe, expect, it } from 'vitest';
 import { escapeJsonControls, hasJsonControls } from './escape-json-controls.js';
 
 // Every character the escape must leave no raw trace of: DEL, C1, the separators, bidi controls.
-const UNSAFE = [0x7f, ...Array.from({ length: 0x20 }, (_, index) => 0x80 + index), 0x61c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069].map((code) => String.fromCharCode(code));
+const UNSAFE = [
+  0x7f,
+  ...Array.from({ length: 0x20 }, (_, index) => 0x80 + index),
+  0x61c,
+  0x200e,
+  0x200f,
+  0x2028,
+  0x2029,
+  0x202a,
+  0x202b,
+  0x202c,
+  0x202d,
+  0x202e,
+  0x2066,
+  0x2067,
+  0x2068,
+  0x2069,
+].map((code) => String.fromCharCode(code));
 const RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 
 // Any code point, lone surrogates included, with the unsafe ones often.
-const anyText = fc.string({ unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom(...UNSAFE)), maxLength: 40 });
+const anyText = fc.string({
+  unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom(...UNSAFE)),
+  maxLength: 40,
+});
 
 describe('escapeJsonControls', () => {
   it('writes each DEL, C1, separator and bidi control as \\uXXXX', () => {

@@ -40,7 +40,14 @@ describe('formatPythonRepr', () => {
     expect(formatPythonRepr([])).toBe('[]');
     expect(formatPythonRepr({})).toBe('{}');
     expect(formatPythonRepr({ b: 2, a: 1 })).toBe("{'b': 2, 'a': 1}");
-    expect(formatPythonRepr(new Map<unknown, unknown>([['x', [1]], [2, 'y']]))).toBe("{'x': [1], 2: 'y'}");
+    expect(
+      formatPythonRepr(
+        new Map<unknown, unknown>([
+          ['x', [1]],
+          [2, 'y'],
+        ]),
+      ),
+    ).toBe("{'x': [1], 2: 'y'}");
   });
 
   it('writes sets and bytes as Python does', () => {

@@ -146,9 +146,7 @@ function reprObject(value: object, inProgress: Set<object>, depth: number): stri
     if (value instanceof Date) return reprString(Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString());
     if (value instanceof Error) return `${reprFunctionName(value.constructor)}(${reprString(value.message)})`;
     const keys = Object.keys(value);
-    const entries = keys
-      .slice(0, MAX_ITEMS)
-      .map((key) => `${reprString(key)}: ${inner((value as Record<string, unknown>)[key])}`);
+    const entries = keys.slice(0, MAX_ITEMS).map((key) => `${reprString(key)}: ${inner((value as Record<string, unknown>)[key])}`);
     return `{${joinItems(entries, keys.length)}}`;
   } finally {
     inProgress.delete(value);

@@ -17,7 +17,9 @@ describe('formatPythonStr', () => {
     // Each expectation is CPython's repr of the same character, quotes removed.
     expect(formatPythonStr('\x9b[2J')).toBe(String.raw`\x9b[2J`);
     expect(formatPythonStr('\u202e\u202a\u2066\u2069\u200e\u200f\u061c')).toBe(String.raw`\u202e\u202a\u2066\u2069\u200e\u200f\u061c`);
-    expect(formatPythonStr('\xa0\xad\u3000\u200b\ufeff\ue000\u{e0001}\u{10ffff}')).toBe(String.raw`\xa0\xad\u3000\u200b\ufeff\ue000\U000e0001\U0010ffff`);
+    expect(formatPythonStr('\xa0\xad\u3000\u200b\ufeff\ue000\u{e0001}\u{10ffff}')).toBe(
+      String.raw`\xa0\xad\u3000\u200b\ufeff\ue000\U000e0001\U0010ffff`,
+    );
   });
 
   it('escapes control characters as Python repr does', () => {
@@ -35,7 +37,10 @@ describe('formatPythonStr', () => {
   });
 
   it('leaves no control, bidi, separator or space character raw, and printable text as it is, for any text', () => {
-    const unit = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom(' ', '\x9b', '\x85', '\u2028', '\u202e', '\u2066', '\u200f', '\u061c', '\xa0', '\n'));
+    const unit = fc.oneof(
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      fc.constantFrom(' ', '\x9b', '\x85', '\u2028', '\u202e', '\u2066', '\u200f', '\u061c', '\xa0', '\n'),
+    );
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 40 }), (text) => {
         const formatted = formatPythonStr(text);

@@ -11,6 +11,9 @@ const LINE_BREAKING_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
 export function appendPathKey(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   if (IDENTIFIER.test(key)) return parent === '' ? key : `${parent}.${key}`;
-  const quoted = JSON.stringify(key).replace(LINE_BREAKING_IN_JSON, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const quoted = JSON.stringify(key).replace(
+    LINE_BREAKING_IN_JSON,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return `${parent}[${quoted}]`;
 }

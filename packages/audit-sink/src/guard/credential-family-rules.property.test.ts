@@ -15,7 +15,9 @@ const isoTimestamp = fc
   .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
   .chain((date) => fc.constantFrom(date.toISOString(), date.toISOString().replace('Z', '+02:00'), date.toISOString().slice(0, 19)));
 const slackId = fc.stringMatching(/^[CDGUWTB][A-Z0-9]{8,10}$/);
-const slackTs = fc.tuple(fc.integer({ min: 1_000_000_000, max: 9_999_999_999 }), fc.integer({ min: 0, max: 999_999 })).map(([seconds, micros]) => `${seconds}.${String(micros).padStart(6, '0')}`);
+const slackTs = fc
+  .tuple(fc.integer({ min: 1_000_000_000, max: 9_999_999_999 }), fc.integer({ min: 0, max: 999_999 }))
+  .map(([seconds, micros]) => `${seconds}.${String(micros).padStart(6, '0')}`);
 const cleanIdentifier = fc.oneof(toolName, uuid, isoTimestamp, slackId, slackTs);
 
 /** A positive example of a family with the secret it holds (the part redaction removes). */
@@ -31,7 +33,14 @@ const JSON_KEYS = ['note', 'args', 'result', 'headers', 'caller_session_id'];
 
 /** A positive placed where a row carries it: a JSON value, a header line, an array between clean ids. */
 const embedded = fc
-  .tuple(fc.constantFrom(...familyPositives), fc.constantFrom('json', 'header', 'array', 'nested'), fc.constantFrom(...HEADER_NAMES), fc.constantFrom(...JSON_KEYS), cleanIdentifier, cleanIdentifier)
+  .tuple(
+    fc.constantFrom(...familyPositives),
+    fc.constantFrom('json', 'header', 'array', 'nested'),
+    fc.constantFrom(...HEADER_NAMES),
+    fc.constantFrom(...JSON_KEYS),
+    cleanIdentifier,
+    cleanIdentifier,
+  )
   .map(([positive, kind, header, key, before, after]) => {
     const text = {
       json: JSON.stringify({ [key]: positive.text, tool_name: before }),

@@ -40,7 +40,15 @@ describe('CREDENTIAL_FAMILY_RULES', () => {
     const first = ids.indexOf(CREDENTIAL_FAMILY_RULES[0]!.id);
     expect(ids.slice(first, first + CREDENTIAL_FAMILY_RULES.length)).toEqual([...familyIds]);
     expect(first).toBeGreaterThan(ids.indexOf('sendgrid-api-key'));
-    for (const generic of ['private-key', 'json-web-token', 'url-password', 'basic-auth', 'bearer-token', 'password-assignment', 'email-address']) {
+    for (const generic of [
+      'private-key',
+      'json-web-token',
+      'url-password',
+      'basic-auth',
+      'bearer-token',
+      'password-assignment',
+      'email-address',
+    ]) {
       expect(ids.indexOf(generic), generic).toBeGreaterThan(first + CREDENTIAL_FAMILY_RULES.length - 1);
     }
   });

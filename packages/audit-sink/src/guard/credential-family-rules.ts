@@ -64,7 +64,15 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     patterns: [/SK[0-9a-fA-F]{32}(?![A-Za-z0-9])/],
     examples: {
       positive: [fake('SK', HEX(32)), fake('TWILIO_API_KEY=', 'SK', HEX(32))],
-      negative: [fake('SK', HEX(31)), fake('SK', HEX(33)), fake('TASK', HEX(31)), fake('sk', HEX(32)), fake('AC', HEX(32)), 'task_executor', 'asked for SKU'],
+      negative: [
+        fake('SK', HEX(31)),
+        fake('SK', HEX(33)),
+        fake('TASK', HEX(31)),
+        fake('sk', HEX(32)),
+        fake('AC', HEX(32)),
+        'task_executor',
+        'asked for SKU',
+      ],
     },
   },
   {
@@ -95,7 +103,10 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     triggers: ['sntrys_', 'sntryu_'],
     patterns: [/sntrys_eyJ[A-Za-z0-9+/=_]{40,1000}/, /sntryu_[a-f0-9]{64}(?![A-Za-z0-9])/],
     examples: {
-      positive: [fake('sntrys_', 'eyJpYXQiO', 'jE3MDAwMDAwMDAs', 'InJlZ2lvbl91cmwi', FAKE(5), '_', FAKE(10), 'FAK'), fake('SENTRY_AUTH_TOKEN=', 'sntryu_', HEX(64))],
+      positive: [
+        fake('sntrys_', 'eyJpYXQiO', 'jE3MDAwMDAwMDAs', 'InJlZ2lvbl91cmwi', FAKE(5), '_', FAKE(10), 'FAK'),
+        fake('SENTRY_AUTH_TOKEN=', 'sntryu_', HEX(64)),
+      ],
       negative: ['sntrys_', fake('sntryu_', HEX(63)), 'sentry_dsn_missing'],
     },
   },
@@ -115,7 +126,8 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
   },
   {
     id: 'doppler-token',
-    description: 'A Doppler personal, service, CLI, service-account, SCIM or audit token (`dp.pt.`, `dp.st.`, `dp.ct.`, `dp.sa.`, `dp.scim.`, `dp.audit.`).',
+    description:
+      'A Doppler personal, service, CLI, service-account, SCIM or audit token (`dp.pt.`, `dp.st.`, `dp.ct.`, `dp.sa.`, `dp.scim.`, `dp.audit.`).',
     triggers: ['p.pt.', 'p.st.', 'p.ct.', 'p.sa.', 'p.scim.', 'p.audit.'],
     // A service token may carry its config's slug: `dp.st.dev.…`.
     patterns: [/dp\.(?:pt|st|ct|sa|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,64}/],
@@ -130,7 +142,12 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     triggers: ['p_v1_', 'r_v1_'],
     patterns: [/do[pr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])/],
     examples: {
-      positive: [fake('dop_', 'v1_', HEX(64)), fake('Bearer ', 'dop_', 'v1_', HEX(64)), fake('cfg ', 'dor_', 'v1_', HEX(64)), fake('cfg_', 'dop_', 'v1_', HEX(64))],
+      positive: [
+        fake('dop_', 'v1_', HEX(64)),
+        fake('Bearer ', 'dop_', 'v1_', HEX(64)),
+        fake('cfg ', 'dor_', 'v1_', HEX(64)),
+        fake('cfg_', 'dop_', 'v1_', HEX(64)),
+      ],
       negative: [fake('dop_', 'v1_', HEX(63)), fake('dop_', 'v2_', HEX(64)), 'dop_v1_'],
     },
   },
@@ -150,7 +167,12 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     triggers: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
     patterns: [/shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])/],
     examples: {
-      positive: [fake('shpat_', HEX(32)), fake('X-Shopify-Access-Token: ', 'shpca_', HEX(32)), fake('shppa_', HEX(32)), fake('secret=', 'shpss_', HEX(32))],
+      positive: [
+        fake('shpat_', HEX(32)),
+        fake('X-Shopify-Access-Token: ', 'shpca_', HEX(32)),
+        fake('shppa_', HEX(32)),
+        fake('secret=', 'shpss_', HEX(32)),
+      ],
       negative: [fake('shpat_', HEX(31)), fake('shpxx_', HEX(32)), 'shpat_'],
     },
   },
@@ -172,7 +194,13 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
     patterns: [/[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])/],
     examples: {
       positive: [fake('123456789', ':AA', FAKE(8), 'F'), fake('https://api.telegram.org/bot', '1234567890', ':AA', FAKE(8), '_', '/getMe')],
-      negative: [fake('12345', ':AA', FAKE(8), 'F'), fake('123456789', ':AA', FAKE(7)), '10:30:AA', '2024-05-01T12:34:56.789Z', 'error:AAA'],
+      negative: [
+        fake('12345', ':AA', FAKE(8), 'F'),
+        fake('123456789', ':AA', FAKE(7)),
+        '10:30:AA',
+        '2024-05-01T12:34:56.789Z',
+        'error:AAA',
+      ],
     },
   },
   {
@@ -193,7 +221,8 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
   },
   {
     id: 'gcp-service-account-key-id',
-    description: 'The key id of a Google Cloud service-account key (`"private_key_id": "<40 hex>"`); the key itself is a `private-key` match.',
+    description:
+      'The key id of a Google Cloud service-account key (`"private_key_id": "<40 hex>"`); the key itself is a `private-key` match.',
     triggers: ['private_key_id'],
     patterns: [/private_key_id(?:\\{0,3}["'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\{0,3}["'])?([a-f0-9]{40})(?![A-Za-z0-9])/],
     examples: {
@@ -339,7 +368,8 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
   },
   {
     id: 'gitlab-integration-token',
-    description: 'Any other GitLab token: feed, incoming-mail, agent, OAuth-application, feature-flag or runner-registration (`glft-`, `glimt-`, `glagent-`, `gloas-`, `glffct-`, `GR1348941`).',
+    description:
+      'Any other GitLab token: feed, incoming-mail, agent, OAuth-application, feature-flag or runner-registration (`glft-`, `glimt-`, `glagent-`, `gloas-`, `glffct-`, `GR1348941`).',
     triggers: ['glft-', 'glimt-', 'glagent-', 'gloas-', 'glffct-', 'gr1348941'],
     patterns: [/(?:gl(?:ft|imt|agent|oas|ffct)-|GR1348941)[A-Za-z0-9_-]{20,64}/],
     examples: {
@@ -440,7 +470,8 @@ export const CREDENTIAL_FAMILY_RULES: readonly SecretRule[] = Object.freeze([
   },
   {
     id: 'api-token-assignment',
-    description: 'The value of an API-key or token assignment when it looks generated (`api_key=…`, `"access_token": "…"`, `X-Api-Key: …`).',
+    description:
+      'The value of an API-key or token assignment when it looks generated (`api_key=…`, `"access_token": "…"`, `X-Api-Key: …`).',
     triggers: ASSIGNMENT_TRIGGERS,
     patterns: [
       // The key must end at the keyword (`GITHUB_TOKEN`, `x-api-key`, `accessToken` and `mytoken`

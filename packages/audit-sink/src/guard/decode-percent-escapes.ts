@@ -70,7 +70,7 @@ export function decodePercentEscapes(text: string, withOffsets: boolean): Decode
   const to: number[] = [];
   let cursor = 0;
   let changed = false;
-  for (let index = text.indexOf('%'); index !== -1; ) {
+  for (let index = text.indexOf('%'); index !== -1;) {
     const sequence = decodeSequence(text, index);
     if (sequence === undefined) {
       index = text.indexOf('%', index + 1);

@@ -17,7 +17,9 @@ export interface Base64JsonRun {
 
 function isBase64Unit(unit: number): boolean {
   const lower = unit | 0x20;
-  return (lower >= 0x61 && lower <= 0x7a) || (unit >= 0x30 && unit <= 0x39) || unit === 0x2b || unit === 0x2f || unit === 0x2d || unit === 0x5f;
+  return (
+    (lower >= 0x61 && lower <= 0x7a) || (unit >= 0x30 && unit <= 0x39) || unit === 0x2b || unit === 0x2f || unit === 0x2d || unit === 0x5f
+  );
 }
 
 /**
@@ -31,7 +33,7 @@ function isBase64Unit(unit: number): boolean {
  */
 export function findBase64JsonRuns(text: string): Base64JsonRun[] {
   const runs: Base64JsonRun[] = [];
-  for (let found = text.indexOf(JSON_START); found !== -1; ) {
+  for (let found = text.indexOf(JSON_START); found !== -1;) {
     let end = found + JSON_START.length;
     while (end < text.length && isBase64Unit(text.charCodeAt(end))) end += 1;
     for (let padding = 0; padding < 2 && text.charCodeAt(end) === 0x3d; padding += 1) end += 1;

@@ -91,7 +91,8 @@ describe('findSecrets', () => {
     const strings: string[] = [];
     const collect = (value: unknown): void => {
       if (typeof value === 'string') strings.push(value);
-      else if (typeof value === 'object' && value !== null) Object.entries(value).forEach(([key, item]) => (strings.push(key), collect(item)));
+      else if (typeof value === 'object' && value !== null)
+        Object.entries(value).forEach(([key, item]) => (strings.push(key), collect(item)));
     };
     for (const golden of readGoldenLines()) {
       collect(golden.details);
@@ -210,7 +211,9 @@ describe('findSecrets', () => {
   it('reads malformed UTF-8 escapes as U+FFFD and still finds what touches them', () => {
     expect(redactText('%C3ops%40example.com').text).toBe('%C3[REDACTED:email-address]');
     expect(redactText('%C3%A9 ops%40example.com').text).toBe('%C3%A9 [REDACTED:email-address]');
-    expect(redactText('%E0%80%AF %ED%A0%80 %F4%90%80%80 %FF ops%40example.com').text).toBe('%E0%80%AF %ED%A0%80 %F4%90%80%80 %FF [REDACTED:email-address]');
+    expect(redactText('%E0%80%AF %ED%A0%80 %F4%90%80%80 %FF ops%40example.com').text).toBe(
+      '%E0%80%AF %ED%A0%80 %F4%90%80%80 %FF [REDACTED:email-address]',
+    );
     expect(redactText('%C3%34%31%31%31%31%31%31%31%31%31%31%31%31%31%31%31').text).toBe('%C3[REDACTED:payment-card]');
     expect(findSecrets('%C3 %e9 %zz %4 100% 50%off')).toEqual([]);
   });

@@ -33,7 +33,8 @@ function readGroups(source: string): (string | undefined)[] {
     else if (character === '[') inClass = true;
     else if (character === '(') {
       if (source.charAt(index + 1) !== '?') groups.push(undefined);
-      else if (/^\?<[A-Za-z_$]/.test(source.slice(index + 1, index + 4))) groups.push(/^\?<([A-Za-z_$][\w$]*)>/.exec(source.slice(index + 1))?.[1]);
+      else if (/^\?<[A-Za-z_$]/.test(source.slice(index + 1, index + 4)))
+        groups.push(/^\?<([A-Za-z_$][\w$]*)>/.exec(source.slice(index + 1))?.[1]);
     }
   }
   return groups;
@@ -50,7 +51,10 @@ function compile(pattern: RegExp): CompiledPattern {
 const COMPILED: readonly CompiledRule[] = SECRET_RULES.map((rule) => ({
   id: rule.id,
   triggers: rule.triggers,
-  run: rule.runTrigger === undefined ? undefined : { characters: compileRunCharacters(rule.runTrigger.characters), length: rule.runTrigger.length },
+  run:
+    rule.runTrigger === undefined
+      ? undefined
+      : { characters: compileRunCharacters(rule.runTrigger.characters), length: rule.runTrigger.length },
   patterns: rule.patterns.map(compile),
   accept: rule.accept,
 }));

@@ -41,7 +41,13 @@ describe('fitRedactedLength', () => {
 
   it('keeps what it returns within the cap as the guard writes it, for any text', () => {
     const text = fc
-      .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom(GITHUB, 'a@b.co', 'pwd=x', ' ', ',', '\u{1f600}', fake('https://u:', 'FAKEpw', '@h'))), { maxLength: 30 })
+      .array(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 8 }),
+          fc.constantFrom(GITHUB, 'a@b.co', 'pwd=x', ' ', ',', '\u{1f600}', fake('https://u:', 'FAKEpw', '@h')),
+        ),
+        { maxLength: 30 },
+      )
       .map((parts) => parts.join(''));
     fc.assert(
       fc.property(text, fc.integer({ min: 40, max: 200 }), (input, maxLength) => {

@@ -42,7 +42,7 @@ export function hasCharacterRun(text: string, table: Uint8Array, length: number)
     }
     if (end - start >= length) return true;
     // The run was too short: a long enough one after it holds the next probe position past it.
-    probe = end + ((length - 1 - (end % length)) + length) % length;
+    probe = end + ((length - 1 - (end % length) + length) % length);
   }
   return false;
 }

@@ -36,20 +36,32 @@ describe('mayHoldSecret', { timeout: 600_000 }, () => {
 
   it('is false only where findSecrets finds nothing', () => {
     fc.assert(
-      fc.property(fc.oneof(hostile.text, hostile.textCarrier.map((carrier) => carrier.text)), (text) => {
-        if (!mayHoldSecret(text)) expect(findSecrets(text)).toEqual([]);
-        if (findSecrets(text).length > 0) expect(mayHoldSecret(text)).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          hostile.text,
+          hostile.textCarrier.map((carrier) => carrier.text),
+        ),
+        (text) => {
+          if (!mayHoldSecret(text)) expect(findSecrets(text)).toEqual([]);
+          if (findSecrets(text).length > 0) expect(mayHoldSecret(text)).toBe(true);
+        },
+      ),
       { numRuns: 5_000, seed: 0x6d6873 },
     );
   });
 
   it('vouches for every string inside a JSON text it calls clean', () => {
-    const planted = fc.oneof(hostile.text, hostile.textCarrier.map((carrier) => carrier.text));
+    const planted = fc.oneof(
+      hostile.text,
+      hostile.textCarrier.map((carrier) => carrier.text),
+    );
     const value = fc.letrec((tie) => ({
       node: fc.oneof(
         { arbitrary: planted, weight: 4 },
-        { arbitrary: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)), weight: 2 },
+        {
+          arbitrary: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)),
+          weight: 2,
+        },
         { arbitrary: fc.array(tie('node'), { maxLength: 4 }), weight: 1 },
         { arbitrary: fc.dictionary(planted, tie('node'), { maxKeys: 4 }), weight: 1 },
       ),

@@ -15,9 +15,7 @@ describe('redactText', () => {
   it('keeps the scheme of an authorization and the label of an assignment', () => {
     expect(redactText('Authorization: Bearer x').text).toBe('Authorization: Bearer [REDACTED:bearer-token]');
     expect(redactText('{"password":"correct horse"}').text).toBe('{"password":"[REDACTED:password-assignment]"}');
-    expect(redactText(fake('postgres://app:', 'FAKEpw', '@db:5432/app')).text).toBe(
-      'postgres://app:[REDACTED:url-password]@db:5432/app',
-    );
+    expect(redactText(fake('postgres://app:', 'FAKEpw', '@db:5432/app')).text).toBe('postgres://app:[REDACTED:url-password]@db:5432/app');
   });
 
   it('returns the same string and no rules when nothing matched', () => {

@@ -36,7 +36,10 @@ function plant(node: unknown, text: string, seed: number, asKey: boolean): unkno
   const descend = entries.flatMap(([, child], index) => (isContainer(child) ? [index] : []));
   const chosen = descend[seed % Math.max(descend.length, 1)];
   if (chosen !== undefined && seed % 3 !== 0) {
-    const planted = entries.map(([key, child], index): [string, unknown] => [key, index === chosen ? plant(child, text, Math.floor(seed / 3), asKey) : child]);
+    const planted = entries.map(([key, child], index): [string, unknown] => [
+      key,
+      index === chosen ? plant(child, text, Math.floor(seed / 3), asKey) : child,
+    ]);
     return Array.isArray(node) ? planted.map(([, child]) => child) : Object.fromEntries(planted);
   }
   if (Array.isArray(node)) {

@@ -73,7 +73,8 @@ describe('SECRET_RULES', () => {
 
   it('declares patterns without stateful flags', () => {
     for (const rule of SECRET_RULES) {
-      for (const pattern of [...rule.patterns, ...(rule.runTrigger === undefined ? [] : [rule.runTrigger.characters])]) expect(pattern.flags, rule.id).not.toMatch(/[gy]/);
+      for (const pattern of [...rule.patterns, ...(rule.runTrigger === undefined ? [] : [rule.runTrigger.characters])])
+        expect(pattern.flags, rule.id).not.toMatch(/[gy]/);
     }
   });
 });

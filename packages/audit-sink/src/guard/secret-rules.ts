@@ -145,15 +145,7 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
         fake('Bearer ', 'xoxb-', '123-456-abc'),
         fake('SLACK_BOT_TOKEN=', 'xoxb-', '1234-5678-', FAKE24),
       ],
-      negative: [
-        'xoxb-',
-        'xoxb-short',
-        'inbox-b-1234567890',
-        'D01CHAN01',
-        'C0123ABCD',
-        '1700000000.000100',
-        'kora__create_sea_ticket',
-      ],
+      negative: ['xoxb-', 'xoxb-short', 'inbox-b-1234567890', 'D01CHAN01', 'C0123ABCD', '1700000000.000100', 'kora__create_sea_ticket'],
     },
   },
   {
@@ -342,7 +334,8 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
   },
   {
     id: 'github-token',
-    description: 'A GitHub token: personal, OAuth, user-to-server, server-to-server or refresh (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) or fine-grained (`github_pat_`).',
+    description:
+      'A GitHub token: personal, OAuth, user-to-server, server-to-server or refresh (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) or fine-grained (`github_pat_`).',
     triggers: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
     patterns: [/gh[pousr]_[A-Za-z0-9]{36,255}/, /github_pat_[A-Za-z0-9_]{22,255}/],
     examples: {
@@ -357,7 +350,8 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
   },
   {
     id: 'gitlab-token',
-    description: 'A GitLab token: personal, deploy, runner, pipeline-trigger, CI-build or service-account (`glpat-`, `gldt-`, `glrt-`, `glptt-`, `glcbt-`, `glsoat-`).',
+    description:
+      'A GitLab token: personal, deploy, runner, pipeline-trigger, CI-build or service-account (`glpat-`, `gldt-`, `glrt-`, `glptt-`, `glcbt-`, `glsoat-`).',
     triggers: ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glcbt-', 'glsoat-'],
     patterns: [/gl(?:pat|dt|rt|ptt|cbt|soat)-[A-Za-z0-9_-]{20,64}/],
     examples: {
@@ -417,9 +411,22 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
     ],
     examples: {
       positive: [
-        fake('-----BEGIN ', 'RSA PRIVATE KEY-----\n', 'MIIEFAKEFAKEFAKE', 'FAKE'.repeat(10), '\n', 'FAKEFAKE==\n', '-----END RSA ', 'PRIVATE KEY-----'),
+        fake(
+          '-----BEGIN ',
+          'RSA PRIVATE KEY-----\n',
+          'MIIEFAKEFAKEFAKE',
+          'FAKE'.repeat(10),
+          '\n',
+          'FAKEFAKE==\n',
+          '-----END RSA ',
+          'PRIVATE KEY-----',
+        ),
         fake('-----BEGIN OPENSSH ', 'PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjEAAAAA', 'FAKE', '\\n-----END OPENSSH ', 'PRIVATE KEY-----'),
-        fake('-----BEGIN ', 'RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,FAKE0123\n\nFAKEFAKE\n-----END RSA ', 'PRIVATE KEY-----'),
+        fake(
+          '-----BEGIN ',
+          'RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,FAKE0123\n\nFAKEFAKE\n-----END RSA ',
+          'PRIVATE KEY-----',
+        ),
         fake('-----BEGIN ', 'PRIVATE KEY-----\nMIIEvFAKEFAKE'),
       ],
       negative: ['-----BEGIN CERTIFICATE-----', '-----BEGIN PUBLIC KEY-----\nMIIBFAKE\n-----END PUBLIC KEY-----', 'BEGIN PRIVATE KEY'],
@@ -471,7 +478,8 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
   },
   {
     id: 'payment-card',
-    description: 'A payment card number (PAN): 13–19 digits with a card issuer prefix that pass the Luhn check, plain or grouped by spaces or dashes.',
+    description:
+      'A payment card number (PAN): 13–19 digits with a card issuer prefix that pass the Luhn check, plain or grouped by spaces or dashes.',
     triggers: [],
     // Every card, plain or grouped, is at least 13 characters of digits and separators.
     runTrigger: { characters: /[0-9 -]/, length: 13 },
@@ -525,7 +533,8 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
   },
   {
     id: 'basic-auth',
-    description: 'HTTP Basic credentials: anything after `Authorization: Basic` or `Proxy-Authorization: Basic`, elsewhere `Basic <base64>` that decodes to `user:pass`.',
+    description:
+      'HTTP Basic credentials: anything after `Authorization: Basic` or `Proxy-Authorization: Basic`, elsewhere `Basic <base64>` that decodes to `user:pass`.',
     triggers: ['basic'],
     patterns: [
       // `\\?` before a quote: the header may sit in JSON that was itself escaped into a string.
@@ -627,7 +636,12 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
       /(?<=(?<from>[A-Za-z0-9._%+-]{1,64}))@(?:[A-Za-z0-9-]{1,63}\.){1,16}(?!(?:png|jpe?g|gif|svg|webp|ico|bmp|avif|tiff?|css|js|json|html?)(?![A-Za-z0-9-]))[A-Za-z]{2,24}(?![A-Za-z0-9-])/i,
     ],
     examples: {
-      positive: ['ops@example.com', 'First.Last+tag@mail.example.co.uk', 'mailto:FAKE.user@example.org', `${'x'.repeat(80)}.ops@example.com`],
+      positive: [
+        'ops@example.com',
+        'First.Last+tag@mail.example.co.uk',
+        'mailto:FAKE.user@example.org',
+        `${'x'.repeat(80)}.ops@example.com`,
+      ],
       negative: ['icon@2x.png', 'logo@3x.JPG', 'user@localhost', 'pkg@1.2.3', '@kora/audit-sink', 'a@b.c'],
     },
   },

@@ -10,7 +10,11 @@ describe('readChoiceOption', () => {
   });
 
   it('refuses an unknown choice with a RangeError, and a value that is not a string with a TypeError', () => {
-    expect(() => readChoiceOption('createThing', 'mode', 'batch', modes, 'sync')).toThrow(new RangeError("createThing: mode must be 'sync' or 'batched'"));
-    expect(() => readChoiceOption('createThing', 'mode', 1, modes, 'sync')).toThrow(new TypeError("createThing: mode must be 'sync' or 'batched', got a number"));
+    expect(() => readChoiceOption('createThing', 'mode', 'batch', modes, 'sync')).toThrow(
+      new RangeError("createThing: mode must be 'sync' or 'batched'"),
+    );
+    expect(() => readChoiceOption('createThing', 'mode', 1, modes, 'sync')).toThrow(
+      new TypeError("createThing: mode must be 'sync' or 'batched', got a number"),
+    );
   });
 });

@@ -4,7 +4,13 @@
  * TypeError, an unknown string a RangeError, each naming the function, the option and the
  * choices.
  */
-export function readChoiceOption<Choice extends string>(owner: string, name: string, value: unknown, choices: readonly Choice[], fallback: Choice): Choice {
+export function readChoiceOption<Choice extends string>(
+  owner: string,
+  name: string,
+  value: unknown,
+  choices: readonly Choice[],
+  fallback: Choice,
+): Choice {
   if (value === undefined) return fallback;
   const expected = `${owner}: ${name} must be ${choices.map((choice) => `'${choice}'`).join(' or ')}`;
   if (typeof value !== 'string') throw new TypeError(`${expected}, got a ${typeof value}`);

@@ -12,15 +12,21 @@ describe('readIntegerOption', () => {
   });
 
   it('refuses a number out of range or not whole with a RangeError naming the function, the option and the range', () => {
-    expect(() => readIntegerOption('createThing', 'batchRows', 0, range)).toThrow(new RangeError('createThing: batchRows must be an integer from 1 to 50000, got 0'));
+    expect(() => readIntegerOption('createThing', 'batchRows', 0, range)).toThrow(
+      new RangeError('createThing: batchRows must be an integer from 1 to 50000, got 0'),
+    );
     expect(() => readIntegerOption('createThing', 'batchRows', 50_001, range)).toThrow(RangeError);
     expect(() => readIntegerOption('createThing', 'batchRows', 2.5, range)).toThrow(RangeError);
-    expect(() => readIntegerOption('createThing', 'batchRows', Number.NaN, range)).toThrow(new RangeError('createThing: batchRows must be an integer from 1 to 50000, got NaN'));
+    expect(() => readIntegerOption('createThing', 'batchRows', Number.NaN, range)).toThrow(
+      new RangeError('createThing: batchRows must be an integer from 1 to 50000, got NaN'),
+    );
     expect(() => readIntegerOption('createThing', 'batchRows', Number.POSITIVE_INFINITY, range)).toThrow(RangeError);
   });
 
   it('refuses a value that is not a number with a TypeError that names its type, never the value', () => {
-    expect(() => readIntegerOption('createThing', 'batchRows', '100', range)).toThrow(new TypeError('createThing: batchRows must be an integer from 1 to 50000, got a string'));
+    expect(() => readIntegerOption('createThing', 'batchRows', '100', range)).toThrow(
+      new TypeError('createThing: batchRows must be an integer from 1 to 50000, got a string'),
+    );
     expect(() => readIntegerOption('createThing', 'batchRows', null, range)).toThrow(TypeError);
     expect(() => readIntegerOption('createThing', 'batchRows', 100n, range)).toThrow(TypeError);
   });

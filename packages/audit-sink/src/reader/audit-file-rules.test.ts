@@ -47,17 +47,30 @@ describe('classifyAuditLine', () => {
   });
 
   it('names the first failing key of an invalid row, never its value', async () => {
-    expect(await classifyAuditLine(JSON.stringify({ ...row, extra: 'xoxb-secret' }))).toEqual({ kind: 'invalid', reason: 'invalid_unknown_key' });
+    expect(await classifyAuditLine(JSON.stringify({ ...row, extra: 'xoxb-secret' }))).toEqual({
+      kind: 'invalid',
+      reason: 'invalid_unknown_key',
+    });
     expect(await classifyAuditLine(JSON.stringify({ ...row, id: 'xoxb-secret' }))).toEqual({ kind: 'invalid', reason: 'invalid_id' });
-    expect(await classifyAuditLine(JSON.stringify({ ...row, emitted_at: '2026-13-01T00:00:00.000Z' }))).toEqual({ kind: 'invalid', reason: 'invalid_emitted_at' });
-    expect(await classifyAuditLine(JSON.stringify({ ...row, caller_session_id: 'x'.repeat(257) }))).toEqual({ kind: 'invalid', reason: 'invalid_caller_session_id' });
+    expect(await classifyAuditLine(JSON.stringify({ ...row, emitted_at: '2026-13-01T00:00:00.000Z' }))).toEqual({
+      kind: 'invalid',
+      reason: 'invalid_emitted_at',
+    });
+    expect(await classifyAuditLine(JSON.stringify({ ...row, caller_session_id: 'x'.repeat(257) }))).toEqual({
+      kind: 'invalid',
+      reason: 'invalid_caller_session_id',
+    });
   });
 
   it("keeps a whole row glued after a dead writer's torn head, and says a head came first", async () => {
     const tornHead = JSON.stringify({ ...row, id: '01a21ad1-7b7d-701d-807c-000000000000' }).slice(0, 50);
     const text = JSON.stringify(row);
     expect(await classifyAuditLine(tornHead + text)).toMatchObject({ kind: 'row', text, entry: { id: row.id }, afterTornHead: true });
-    expect(await classifyAuditLine(tornHead + JSON.stringify({ ...row, seam: 'nope' }))).toEqual({ kind: 'invalid', reason: 'invalid_seam', afterTornHead: true });
+    expect(await classifyAuditLine(tornHead + JSON.stringify({ ...row, seam: 'nope' }))).toEqual({
+      kind: 'invalid',
+      reason: 'invalid_seam',
+      afterTornHead: true,
+    });
     expect(await classifyAuditLine(tornHead + tornHead)).toEqual({ kind: 'malformed', afterTornHead: true });
   });
 
@@ -94,7 +107,11 @@ describe('classifyAuditLine', () => {
 
   it('never throws, and agrees with the schema on rows edited in any way', async () => {
     await loadEnvelopeSchema();
-    const edit = fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete'), fc.oneof(fc.constantFrom(...' \t\\"{}[]:,0nul'.split('')), fc.string({ minLength: 1, maxLength: 3 })));
+    const edit = fc.tuple(
+      fc.nat(),
+      fc.constantFrom('insert', 'delete'),
+      fc.oneof(fc.constantFrom(...' \t\\"{}[]:,0nul'.split('')), fc.string({ minLength: 1, maxLength: 3 })),
+    );
     fc.assert(
       fc.property(validEnvelope, fc.array(edit, { maxLength: 3 }), (envelope, edits) => {
         let text = JSON.stringify(envelope);
@@ -143,7 +160,10 @@ describe('the rotated-file chain', () => {
   it('identifies a file by device and inode, and finds it again after rename rotation', async () => {
     writeFileSync(path, 'first\n');
     const first = await statChainFile(path, 0);
-    expect(first?.identity).toEqual({ dev: String(statSync(path, { bigint: true }).dev), ino: String(statSync(path, { bigint: true }).ino) });
+    expect(first?.identity).toEqual({
+      dev: String(statSync(path, { bigint: true }).dev),
+      ino: String(statSync(path, { bigint: true }).ino),
+    });
     renameSync(path, `${path}.1`);
     writeFileSync(path, 'second\n');
     const found = await locateInChain(path, first!.identity, 0);

@@ -47,22 +47,29 @@ describe('readSinkRowBytes', { timeout: 600_000 }, () => {
     );
     const edit = fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), piece);
     fc.assert(
-      fc.property(fc.oneof(validEnvelope.map((row) => JSON.stringify(row)), fc.constant(ROW)), fc.array(edit, { minLength: 1, maxLength: 3 }), (original, edits) => {
-        let bytes = Buffer.from(original);
-        for (const [position, kind, inserted] of edits) {
-          const at = position % (bytes.length + 1);
-          bytes =
-            kind === 'insert'
-              ? Buffer.concat([bytes.subarray(0, at), inserted, bytes.subarray(at)])
-              : kind === 'delete'
-                ? Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)])
-                : Buffer.concat([bytes.subarray(0, at), inserted, bytes.subarray(at + inserted.length)]);
-        }
-        const seam = checkAmid(bytes);
-        expectSound(bytes, seam);
-        // Whatever it vouches for, the text check vouches for too, with the same seam.
-        if (seam !== undefined) expect(readSinkRowSeam(bytes.toString('utf8'))).toBe(seam);
-      }),
+      fc.property(
+        fc.oneof(
+          validEnvelope.map((row) => JSON.stringify(row)),
+          fc.constant(ROW),
+        ),
+        fc.array(edit, { minLength: 1, maxLength: 3 }),
+        (original, edits) => {
+          let bytes = Buffer.from(original);
+          for (const [position, kind, inserted] of edits) {
+            const at = position % (bytes.length + 1);
+            bytes =
+              kind === 'insert'
+                ? Buffer.concat([bytes.subarray(0, at), inserted, bytes.subarray(at)])
+                : kind === 'delete'
+                  ? Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)])
+                  : Buffer.concat([bytes.subarray(0, at), inserted, bytes.subarray(at + inserted.length)]);
+          }
+          const seam = checkAmid(bytes);
+          expectSound(bytes, seam);
+          // Whatever it vouches for, the text check vouches for too, with the same seam.
+          if (seam !== undefined) expect(readSinkRowSeam(bytes.toString('utf8'))).toBe(seam);
+        },
+      ),
       { numRuns: 20_000, seed: 0x656474 },
     );
   });

@@ -1,4 +1,17 @@
-import { AUDIT_ROW_PREFIX, ISO_UTC_MILLIS_SHAPE, MAX_CALLER_SESSION_ID_LENGTH, ROW_EMITTED_AT_END, ROW_EMITTED_AT_SEPARATOR, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START, ROW_SEAM_SEPARATOR, ROW_SEAM_START, UUID_V7_SHAPE, shapeByteTable } from '../envelope/row-layout.js';
+import {
+  AUDIT_ROW_PREFIX,
+  ISO_UTC_MILLIS_SHAPE,
+  MAX_CALLER_SESSION_ID_LENGTH,
+  ROW_EMITTED_AT_END,
+  ROW_EMITTED_AT_SEPARATOR,
+  ROW_EMITTED_AT_START,
+  ROW_ID_END,
+  ROW_ID_START,
+  ROW_SEAM_SEPARATOR,
+  ROW_SEAM_START,
+  UUID_V7_SHAPE,
+  shapeByteTable,
+} from '../envelope/row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from '../envelope/seam-names.js';
 import type { SeamName } from '../envelope/seam-names.js';
 
@@ -13,8 +26,14 @@ const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const PROTO_KEY = Buffer.from('"__proto__"');
 // The seam names, and the sources, each begin with a different letter: one candidate per byte.
-const SEAM_BY_FIRST_BYTE = byFirstByte(SEAM_NAMES.map((name) => ({ name, bytes: Buffer.from(`${name}"`) })), 0);
-const SOURCE_BY_FIRST_BYTE = byFirstByte(AUDIT_SOURCES.map((name) => ({ name, bytes: Buffer.from(`"${name}"`) })), 1);
+const SEAM_BY_FIRST_BYTE = byFirstByte(
+  SEAM_NAMES.map((name) => ({ name, bytes: Buffer.from(`${name}"`) })),
+  0,
+);
+const SOURCE_BY_FIRST_BYTE = byFirstByte(
+  AUDIT_SOURCES.map((name) => ({ name, bytes: Buffer.from(`"${name}"`) })),
+  1,
+);
 const UUID_V7_BYTES = shapeByteTable(UUID_V7_SHAPE);
 const ISO_UTC_MILLIS_BYTES = shapeByteTable(ISO_UTC_MILLIS_SHAPE);
 // Values nested deeper than this are left to the parser rather than followed here.
@@ -53,7 +72,11 @@ let stringBytesBelow = 0x7f;
 export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number, holding: SinkRowBytes = 'ascii'): SeamName | undefined {
   if (to - from <= ROW_SEAM_START || !matchesAt(bytes, from, PREFIX)) return undefined;
   if (!matchesShape(bytes, from + ROW_ID_START, UUID_V7_BYTES) || !matchesAt(bytes, from + ROW_ID_END, AT_SEPARATOR)) return undefined;
-  if (!matchesShape(bytes, from + ROW_EMITTED_AT_START, ISO_UTC_MILLIS_BYTES) || !matchesAt(bytes, from + ROW_EMITTED_AT_END, SEAM_SEPARATOR)) return undefined;
+  if (
+    !matchesShape(bytes, from + ROW_EMITTED_AT_START, ISO_UTC_MILLIS_BYTES) ||
+    !matchesAt(bytes, from + ROW_EMITTED_AT_END, SEAM_SEPARATOR)
+  )
+    return undefined;
   stringBytesBelow = holding === 'ascii' ? 0x7f : 0x100;
   let at = from + ROW_SEAM_START;
   const seam = SEAM_BY_FIRST_BYTE[bytes[at]!];
@@ -77,7 +100,11 @@ export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number, ho
   } else {
     const callerEnd = bytes[at] === QUOTE ? plainStringEnd(bytes, at + 1, to) : -1;
     // Never more code units than bytes: only a long one is counted.
-    if (callerEnd === -1 || (callerEnd - at - 1 > MAX_CALLER_SESSION_ID_LENGTH && utf16Length(bytes, at + 1, callerEnd) > MAX_CALLER_SESSION_ID_LENGTH)) return undefined;
+    if (
+      callerEnd === -1 ||
+      (callerEnd - at - 1 > MAX_CALLER_SESSION_ID_LENGTH && utf16Length(bytes, at + 1, callerEnd) > MAX_CALLER_SESSION_ID_LENGTH)
+    )
+      return undefined;
     at = callerEnd + 1;
   }
 
@@ -159,7 +186,7 @@ function skipString(bytes: Uint8Array, start: number, end: number): number {
     const close = plainStringEnd(bytes, start + 1, end);
     return close === -1 ? -1 : close + 1;
   }
-  for (let index = start + 1; index < end; ) {
+  for (let index = start + 1; index < end;) {
     const byte = bytes[index]!;
     if (byte === QUOTE) return index + 1;
     if (byte < 0x20) return -1;
@@ -173,7 +200,16 @@ function skipString(bytes: Uint8Array, start: number, end: number): number {
         if (!isHexDigit(bytes[digit])) return -1;
       }
       index += 6;
-    } else if (escaped === QUOTE || escaped === BACKSLASH || escaped === 0x2f || escaped === 0x62 || escaped === 0x66 || escaped === 0x6e || escaped === 0x72 || escaped === 0x74) {
+    } else if (
+      escaped === QUOTE ||
+      escaped === BACKSLASH ||
+      escaped === 0x2f ||
+      escaped === 0x62 ||
+      escaped === 0x66 ||
+      escaped === 0x6e ||
+      escaped === 0x72 ||
+      escaped === 0x74
+    ) {
       index += 2;
     } else {
       return -1;

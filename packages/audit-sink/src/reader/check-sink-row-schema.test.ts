@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditEnvelope } from '../envelope/audit-envelope.js';
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
-import { MAX_CALLER_SESSION_ID_LENGTH, ROW_EMITTED_AT_END, ROW_EMITTED_AT_START, ROW_ID_END, ROW_ID_START } from '../envelope/row-layout.js';
+import {
+  MAX_CALLER_SESSION_ID_LENGTH,
+  ROW_EMITTED_AT_END,
+  ROW_EMITTED_AT_START,
+  ROW_ID_END,
+  ROW_ID_START,
+} from '../envelope/row-layout.js';
 import { validEnvelope } from '../__fixtures__/envelope-arbitraries.js';
 import { OUT_OF_LAYOUT_ROWS, SINK_ROW } from '../__fixtures__/sink-row-variants.js';
 import { readSinkRowBytes } from './check-sink-row-bytes.js';
@@ -47,7 +53,10 @@ const escapedCharacter = fc.constantFrom('"', '\\', '\n', '\ud800', '\udc00');
 const callerNearTheCap = fc
   .tuple(
     fc.integer({ min: MAX_CALLER_SESSION_ID_LENGTH - 4, max: MAX_CALLER_SESSION_ID_LENGTH + 4 }),
-    fc.array(fc.oneof({ arbitrary: plainCharacter, weight: 40 }, { arbitrary: escapedCharacter, weight: 1 }), { minLength: 64, maxLength: 64 }),
+    fc.array(fc.oneof({ arbitrary: plainCharacter, weight: 40 }, { arbitrary: escapedCharacter, weight: 1 }), {
+      minLength: 64,
+      maxLength: 64,
+    }),
   )
   .map(([units, characters]) => {
     let caller = '';
@@ -66,7 +75,9 @@ describe('the row check on text and on bytes', { timeout: 600_000 }, () => {
         expectSchemaKeeps(text, answers.ascii);
         // Rows written plainly are all vouched for as text, and as bytes when they are ASCII.
         const plain = (value: string): boolean => JSON.stringify(value) === `"${value}"`;
-        const inLayout = (row.caller_session_id === null || plain(row.caller_session_id)) && Object.keys(row.details).every((key) => key !== '__proto__' && plain(key));
+        const inLayout =
+          (row.caller_session_id === null || plain(row.caller_session_id)) &&
+          Object.keys(row.details).every((key) => key !== '__proto__' && plain(key));
         expect(answers.text).toBe(inLayout ? row.seam : undefined);
         expect(answers.ascii).toBe(inLayout && /^[\x20-\x5b\x5d-\x7e]*$/.test(text) ? row.seam : undefined);
       }),
@@ -82,7 +93,8 @@ describe('the row check on text and on bytes', { timeout: 600_000 }, () => {
         expectSchemaKeeps(text, answers.text);
         expectSchemaKeeps(text, answers.ascii);
         // Written plainly (no escape) and within the cap, the row is the text check's to take.
-        if (JSON.stringify(caller) === `"${caller}"` && caller.length <= MAX_CALLER_SESSION_ID_LENGTH) expect(answers.text).toBe('webhook.dead_letter');
+        if (JSON.stringify(caller) === `"${caller}"` && caller.length <= MAX_CALLER_SESSION_ID_LENGTH)
+          expect(answers.text).toBe('webhook.dead_letter');
         if (caller.length > MAX_CALLER_SESSION_ID_LENGTH) expect(answers.text).toBeUndefined();
       }),
       { numRuns: 3_000, seed: 0x636c72 },
@@ -93,15 +105,27 @@ describe('the row check on text and on bytes', { timeout: 600_000 }, () => {
     const edit = fc.tuple(
       fc.nat(),
       fc.constantFrom('insert', 'delete', 'replace'),
-      fc.oneof(fc.constantFrom(...' \t\r\n\\"{}[]:,.-+eE0123456789nulltruefalse_proto\u007f\u00e9\u20ac\ud83d\ude00\ud800'.split('')), fc.string({ minLength: 1, maxLength: 3 })),
+      fc.oneof(
+        fc.constantFrom(...' \t\r\n\\"{}[]:,.-+eE0123456789nulltruefalse_proto\u007f\u00e9\u20ac\ud83d\ude00\ud800'.split('')),
+        fc.string({ minLength: 1, maxLength: 3 }),
+      ),
     );
-    const original = fc.oneof(validEnvelope.map((row) => JSON.stringify(row)), fc.constant(SINK_ROW), fc.constantFrom(...OUT_OF_LAYOUT_ROWS));
+    const original = fc.oneof(
+      validEnvelope.map((row) => JSON.stringify(row)),
+      fc.constant(SINK_ROW),
+      fc.constantFrom(...OUT_OF_LAYOUT_ROWS),
+    );
     fc.assert(
       fc.property(original, fc.array(edit, { minLength: 0, maxLength: 3 }), (start, edits) => {
         let text = start;
         for (const [position, kind, piece] of edits) {
           const at = position % (text.length + 1);
-          text = kind === 'insert' ? text.slice(0, at) + piece + text.slice(at) : kind === 'delete' ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + piece + text.slice(at + piece.length);
+          text =
+            kind === 'insert'
+              ? text.slice(0, at) + piece + text.slice(at)
+              : kind === 'delete'
+                ? text.slice(0, at) + text.slice(at + 1)
+                : text.slice(0, at) + piece + text.slice(at + piece.length);
         }
         const answers = checkAnswers(text);
         expectSchemaKeeps(text, answers.text);

@@ -8,18 +8,19 @@ import type { AuditEnvelopeSchema } from './load-envelope-schema.js';
  * What one line of an audit file is. `afterTornHead` marks what was found after the torn head
  * of a row whose writer died mid-write: another writer's row, glued on the same line.
  */
-export type AuditLineClass = { readonly afterTornHead?: true } & (
+export type AuditLineClass = { readonly afterTornHead?: true } &
   /** A row the strict envelope accepts; `text` is its JSON, without a torn head before it. */
-  | { readonly kind: 'row'; readonly text: string; readonly entry: AuditEnvelope }
-  /** Empty or whitespace only. */
-  | { readonly kind: 'blank' }
-  /** Not JSON, not a JSON object, or too long to be held (`null`). */
-  | { readonly kind: 'malformed' }
-  /** A last line without its `\n`: its writer is mid-write, or died. */
-  | { readonly kind: 'torn' }
-  /** A JSON object the strict envelope refuses; `reason` names the first failing key, never a value. */
-  | { readonly kind: 'invalid'; readonly reason: string }
-);
+  (
+    | { readonly kind: 'row'; readonly text: string; readonly entry: AuditEnvelope }
+    /** Empty or whitespace only. */
+    | { readonly kind: 'blank' }
+    /** Not JSON, not a JSON object, or too long to be held (`null`). */
+    | { readonly kind: 'malformed' }
+    /** A last line without its `\n`: its writer is mid-write, or died. */
+    | { readonly kind: 'torn' }
+    /** A JSON object the strict envelope refuses; `reason` names the first failing key, never a value. */
+    | { readonly kind: 'invalid'; readonly reason: string }
+  );
 
 /** Options of {@link classifyAuditLine}. */
 export interface ClassifyAuditLineOptions {

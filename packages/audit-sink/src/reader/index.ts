@@ -1,7 +1,15 @@
 // `@kora/audit-sink/reader`: what a program that only reads audit files needs, without the
 // sink and its logger, so a command-line reader starts faster.
 export { readAuditEntries, streamAuditEntries, streamAuditJsonl, streamAuditLines } from './read-audit-entries.js';
-export type { AuditJsonlBatch, AuditLinesBatch, LiveFileEnd, ReadAuditEntriesOptions, ReadAuditEntriesResult, ReadSkipCounts, StreamAuditEntriesOptions } from './read-audit-entries.js';
+export type {
+  AuditJsonlBatch,
+  AuditLinesBatch,
+  LiveFileEnd,
+  ReadAuditEntriesOptions,
+  ReadAuditEntriesResult,
+  ReadSkipCounts,
+  StreamAuditEntriesOptions,
+} from './read-audit-entries.js';
 export { parseReadFilters } from './parse-read-filters.js';
 export { classifyAuditLine, classifyAuditLineNow } from './classify-audit-line.js';
 export type { AuditLineClass, ClassifyAuditLineOptions } from './classify-audit-line.js';

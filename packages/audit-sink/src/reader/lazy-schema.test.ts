@@ -18,10 +18,14 @@ interface ChildRead {
 }
 
 function readInChild(path: string, mode: 'entries' | 'lines', offloadAfterBytes: number): ChildRead {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@kora/source', fixture, path, mode, String(offloadAfterBytes)], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@kora/source', fixture, path, mode, String(offloadAfterBytes)],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return JSON.parse(result.stdout) as ChildRead;
@@ -52,26 +56,35 @@ describe('the reader without zod', () => {
     ['entries', Number.POSITIVE_INFINITY],
     ['lines', Number.POSITIVE_INFINITY],
     ['lines', 0],
-  ] as const)('loads the schema at the first row only it can judge, and reads on from there (%s, offload after %s bytes)', async (mode, offload) => {
-    const path = join(dir, `mixed-${mode}-${offload}.jsonl`);
-    // Rows the schema refuses, deep in the file; the first the reader meets follows a torn head.
-    const unknownKey = line({ ...envelope(250), extra: true });
-    const tornHead = JSON.stringify(envelope(252)).slice(0, 60);
-    writeFileSync(path, `${sinkRows(0, 250)}${unknownKey}${line({ ...envelope(251), v: 2 })}${tornHead}${line({ ...envelope(252), seam: 'nope' })}${sinkRows(253, 500)}`);
-    const read = readInChild(path, mode, offload);
-    expect(read.zodBefore).toBe(false);
-    expect(read.zodAfter).toBe(true);
-    const expected = await readAuditEntries({ path, limit: 10_000, withLines: true });
-    expect(expected.skipped).toEqual({ blank: 0, malformed: 1, torn: 0, invalid: 3 });
-    expect(read.lines).toEqual(expected.lines);
-    expect(read.skipped).toEqual(expected.skipped);
-  });
+  ] as const)(
+    'loads the schema at the first row only it can judge, and reads on from there (%s, offload after %s bytes)',
+    async (mode, offload) => {
+      const path = join(dir, `mixed-${mode}-${offload}.jsonl`);
+      // Rows the schema refuses, deep in the file; the first the reader meets follows a torn head.
+      const unknownKey = line({ ...envelope(250), extra: true });
+      const tornHead = JSON.stringify(envelope(252)).slice(0, 60);
+      writeFileSync(
+        path,
+        `${sinkRows(0, 250)}${unknownKey}${line({ ...envelope(251), v: 2 })}${tornHead}${line({ ...envelope(252), seam: 'nope' })}${sinkRows(253, 500)}`,
+      );
+      const read = readInChild(path, mode, offload);
+      expect(read.zodBefore).toBe(false);
+      expect(read.zodAfter).toBe(true);
+      const expected = await readAuditEntries({ path, limit: 10_000, withLines: true });
+      expect(expected.skipped).toEqual({ blank: 0, malformed: 1, torn: 0, invalid: 3 });
+      expect(read.lines).toEqual(expected.lines);
+      expect(read.skipped).toEqual(expected.skipped);
+    },
+  );
 });
 
 describe('a stream dropped before its end', () => {
   it('does not hold the process open, though a worker thread was scanning', () => {
     const child = new URL('../__fixtures__/abandoned-stream-child.ts', import.meta.url).pathname;
-    const result = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@kora/source', child], { encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@kora/source', child], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(result.error).toBeUndefined();
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

@@ -1,4 +1,16 @@
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as FsPromises from 'node:fs/promises';
@@ -43,7 +55,10 @@ async function readAllPages(path: string, limit: number): Promise<{ ids: string[
 }
 
 /** Every page from the top, each of `limit` rows: all ids in order, and the lines skipped. */
-async function readAllPagesCounting(limit: number, beforePage?: (page: number) => void): Promise<{ ids: string[]; skipped: ReadSkipCounts }> {
+async function readAllPagesCounting(
+  limit: number,
+  beforePage?: (page: number) => void,
+): Promise<{ ids: string[]; skipped: ReadSkipCounts }> {
   const ids: string[] = [];
   const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
   let cursor: string | null = null;
@@ -181,7 +196,12 @@ describe('readAuditEntries', () => {
     const { seam, ...rest } = envelope(12);
     const reordered = JSON.stringify({ seam, ...rest });
     writeFileSync(path, `${rows(0, 4)}${escaped}\n${rows(5, 8)}${spaced}\n${rows(9, 12)}${reordered}\n${rows(13, 16)}`);
-    const page = await readAuditEntries({ path, seams: ['mcp.tool_called'], since: envelope(1).emitted_at, until: envelope(13).emitted_at });
+    const page = await readAuditEntries({
+      path,
+      seams: ['mcp.tool_called'],
+      since: envelope(1).emitted_at,
+      until: envelope(13).emitted_at,
+    });
     expect(page.entries.map((entry) => entry.id)).toEqual([idOf(12), idOf(8), idOf(4)]);
     expect(page.skipped).toEqual({ blank: 0, malformed: 0, torn: 0, invalid: 0 });
   });

@@ -369,7 +369,8 @@ async function* readBatches(
   const headerFilter = makeHeaderFilter(filterSpec);
   // zod is loaded for a cursor only: a read from the top, the common case, starts without it.
   const previous = options.cursor == null ? undefined : (await import('./decode-reader-cursor.js')).decodeCursor(reader, options.cursor);
-  const collector: RowCollector = mode === 'jsonl' ? new JsonlBlock() : mode === 'lines' ? new LineCollector() : new EntryCollector(options.withLines === true);
+  const collector: RowCollector =
+    mode === 'jsonl' ? new JsonlBlock() : mode === 'lines' ? new LineCollector() : new EntryCollector(options.withLines === true);
 
   let returned = 0;
   let skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
@@ -453,7 +454,8 @@ async function* readBatches(
           end = Math.min(pendingOffset, file.size);
         }
         // Read from the live file's end: what follows it later is what the page did not read.
-        const liveFileEnd = liveEnd !== undefined && index === 0 && start.index === 0 && pendingOffset === undefined && previous === undefined;
+        const liveFileEnd =
+          liveEnd !== undefined && index === 0 && start.index === 0 && pendingOffset === undefined && previous === undefined;
         if (liveFileEnd) liveEnd.value = { identity: file.identity, offset: file.size };
         pendingOffset = undefined;
         const fromEnd = end === file.size;
@@ -507,7 +509,12 @@ async function* readBatches(
         /** Scan `[0, rangeEnd)` of this file: here at first, on the worker once it is long. */
         const scanRange = async function* (rangeEnd: number): AsyncGenerator<ReadBatch, void, undefined> {
           const state: ScanState = { resumeEnd: undefined };
-          yield* drain(scanLinesBackward({ read: readFrom(file.handle), end: rangeEnd, maxLineBytes, filter, visit, onRead: countRead, budgetBytes }, state));
+          yield* drain(
+            scanLinesBackward(
+              { read: readFrom(file.handle), end: rangeEnd, maxLineBytes, filter, visit, onRead: countRead, budgetBytes },
+              state,
+            ),
+          );
           const rest = state.resumeEnd;
           if (stopped !== undefined || rest === undefined) return;
           // The rest of this file is long: a worker reads it and passes over what cannot match,
@@ -516,7 +523,17 @@ async function* readBatches(
             try {
               // Throws where no worker can be made at all (no worker file, no loader for it).
               thread ??= new ScanThread();
-              yield* drain(thread.scan({ fd: file.handle.fd, end: rest, maxLineBytes, filter: filter === undefined ? undefined : filterSpec, lineCheck: collector.byBytes ? 'sink-row-shared' : 'plain', visit, onRead }));
+              yield* drain(
+                thread.scan({
+                  fd: file.handle.fd,
+                  end: rest,
+                  maxLineBytes,
+                  filter: filter === undefined ? undefined : filterSpec,
+                  lineCheck: collector.byBytes ? 'sink-row-shared' : 'plain',
+                  visit,
+                  onRead,
+                }),
+              );
               return;
             } catch (error) {
               // A worker that failed after it started is a real failure; one that never ran is not.
@@ -609,7 +626,12 @@ function readLineRow(
 ): LineRow | undefined | typeof NEEDS_SCHEMA {
   // Rows to print as JSON lines are checked on their bytes first (by the scanning thread,
   // where one runs): most are never decoded.
-  const byteSeam = collector.byBytes && bytes !== null ? (sinkRowSeam === undefined ? readSinkRowBytes(bytes, from, to) : (sinkRowSeam ?? undefined)) : undefined;
+  const byteSeam =
+    collector.byBytes && bytes !== null
+      ? sinkRowSeam === undefined
+        ? readSinkRowBytes(bytes, from, to)
+        : (sinkRowSeam ?? undefined)
+      : undefined;
   if (byteSeam !== undefined && bytes !== null) {
     return {
       emittedAt: bytes.toString('latin1', from + ROW_EMITTED_AT_START, from + ROW_EMITTED_AT_END),
@@ -622,7 +644,13 @@ function readLineRow(
   // A text-only read checks a row in the sink's layout in place; anything else is parsed.
   const fastSeam = collector.byText && text !== null ? readSinkRowSeam(text, plain) : undefined;
   if (fastSeam !== undefined && text !== null) {
-    return { text, emittedAt: text.slice(ROW_EMITTED_AT_START, ROW_EMITTED_AT_END), id: text.slice(ROW_ID_START, ROW_ID_END), seam: fastSeam, start: lineStart };
+    return {
+      text,
+      emittedAt: text.slice(ROW_EMITTED_AT_START, ROW_EMITTED_AT_END),
+      id: text.slice(ROW_ID_START, ROW_ID_END),
+      seam: fastSeam,
+      start: lineStart,
+    };
   }
   const line = classifyAuditLineNow(text);
   if (line === undefined) return NEEDS_SCHEMA;
@@ -677,7 +705,8 @@ async function resolveCursor(path: string, cursor: CursorState, onRead: (bytes: 
     if (file === null) continue;
     try {
       // The anchor is checked on the handle whose identity was checked, never by name again.
-      if (await anchorMatches(file.handle, cursor, onRead)) return { index: located.index, offset: cursor.offset, identity, boundary: undefined };
+      if (await anchorMatches(file.handle, cursor, onRead))
+        return { index: located.index, offset: cursor.offset, identity, boundary: undefined };
       break;
     } finally {
       await file.handle.close();

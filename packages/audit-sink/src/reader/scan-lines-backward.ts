@@ -1,5 +1,13 @@
 import type { SeamName } from '../envelope/seam-names.js';
-import { AUDIT_ROW_PREFIX, ROW_EMITTED_AT_END, ROW_EMITTED_AT_SEPARATOR, ROW_EMITTED_AT_START, ROW_ID_END, ROW_SEAM_SEPARATOR, ROW_SEAM_START } from '../envelope/row-layout.js';
+import {
+  AUDIT_ROW_PREFIX,
+  ROW_EMITTED_AT_END,
+  ROW_EMITTED_AT_SEPARATOR,
+  ROW_EMITTED_AT_START,
+  ROW_ID_END,
+  ROW_SEAM_SEPARATOR,
+  ROW_SEAM_START,
+} from '../envelope/row-layout.js';
 import { matchesAt } from './check-sink-row-bytes.js';
 
 // Bytes of the first backwards step: a few hundred typical rows, one syscall.
@@ -110,7 +118,10 @@ export async function* scanLinesBackward(options: ScanLinesOptions, state?: Scan
       stop = visit(buffer, from, to, lineStart, terminated);
     } else {
       const joined = Buffer.concat([buffer.subarray(from, to), ...tail.reverse()], total);
-      stop = terminated && filter !== undefined && canSkipByHeader(joined, viewOf(joined), 0, total, filter) ? false : visit(joined, 0, total, lineStart, terminated);
+      stop =
+        terminated && filter !== undefined && canSkipByHeader(joined, viewOf(joined), 0, total, filter)
+          ? false
+          : visit(joined, 0, total, lineStart, terminated);
     }
     tail = [];
     tailBytes = 0;
@@ -314,7 +325,12 @@ function canSkipByHeader(bytes: Buffer, view: DataView, from: number, to: number
   // Searching for its first byte and comparing the rest here is cheaper than Buffer#indexOf
   // with the whole prefix, whose setup costs more than the search on a line this short.
   for (let brace = bytes.indexOf(0x7b, from + 1); brace !== -1 && brace < to; brace = bytes.indexOf(0x7b, brace + 1)) {
-    if (to - brace > 12 && view.getUint32(brace, true) === PREFIX_0 && view.getUint32(brace + 4, true) === PREFIX_4 && view.getUint32(brace + 8, true) === PREFIX_8) {
+    if (
+      to - brace > 12 &&
+      view.getUint32(brace, true) === PREFIX_0 &&
+      view.getUint32(brace + 4, true) === PREFIX_4 &&
+      view.getUint32(brace + 8, true) === PREFIX_8
+    ) {
       return false;
     }
   }

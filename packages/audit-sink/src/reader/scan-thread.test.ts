@@ -107,7 +107,11 @@ describe('ScanThread', () => {
   it('visits the lines a scan on this thread visits, with the same offsets, filters and limits', async () => {
     const parts: string[] = [];
     for (let n = 0; n < 3_000; n += 1) {
-      parts.push(n % 500 === 7 ? line(envelope(n, { details: { blob: 'z'.repeat(200_000) } })) : line(envelope(n, { details: n % 3 === 0 ? { note: 'tab\there "quoted" \\' } : {} })));
+      parts.push(
+        n % 500 === 7
+          ? line(envelope(n, { details: { blob: 'z'.repeat(200_000) } }))
+          : line(envelope(n, { details: n % 3 === 0 ? { note: 'tab\there "quoted" \\' } : {} })),
+      );
       if (n % 700 === 3) parts.push('not a row\n', '\n');
     }
     parts.push(JSON.stringify(envelope(3_000)));
@@ -148,7 +152,15 @@ describe('ScanThread', () => {
     // A directory opens for reading, and every read of it fails.
     const handle = await open(dir, 'r');
     try {
-      const scan = thread.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, lineCheck: 'plain', visit: () => false, onRead: () => undefined });
+      const scan = thread.scan({
+        fd: handle.fd,
+        end: 100,
+        maxLineBytes: 1_000,
+        filter: undefined,
+        lineCheck: 'plain',
+        visit: () => false,
+        onRead: () => undefined,
+      });
       await expect(scan.next()).rejects.toMatchObject({ code: 'EISDIR' });
     } finally {
       await handle.close();
@@ -161,7 +173,15 @@ describe('ScanThread', () => {
     const handle = await open(path, 'r');
     let visited = 0;
     try {
-      const scan = broken.scan({ fd: handle.fd, end: 100, maxLineBytes: 1_000, filter: undefined, lineCheck: 'plain', visit: () => (visited += 1) > 0, onRead: () => undefined });
+      const scan = broken.scan({
+        fd: handle.fd,
+        end: 100,
+        maxLineBytes: 1_000,
+        filter: undefined,
+        lineCheck: 'plain',
+        visit: () => (visited += 1) > 0,
+        onRead: () => undefined,
+      });
       await expect(scan.next()).rejects.toBeInstanceOf(ScanThreadUnavailable);
     } finally {
       await handle.close();

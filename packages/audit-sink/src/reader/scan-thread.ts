@@ -58,7 +58,9 @@ export class ScanThread {
       this.wake();
     });
     this.worker.on('error', (error) => {
-      this.failure = this.heardFrom ? error : new ScanThreadUnavailable(`the scanning thread did not start: ${error.message}`, { cause: error });
+      this.failure = this.heardFrom
+        ? error
+        : new ScanThreadUnavailable(`the scanning thread did not start: ${error.message}`, { cause: error });
       this.wake();
     });
     this.worker.on('exit', (code) => {
@@ -76,7 +78,14 @@ export class ScanThread {
    */
   async *scan(options: ThreadScanOptions): AsyncGenerator<void, void, undefined> {
     const { visit, onRead } = options;
-    this.post({ type: 'scan', fd: options.fd, end: options.end, maxLineBytes: options.maxLineBytes, filter: options.filter ?? null, lineCheck: options.lineCheck });
+    this.post({
+      type: 'scan',
+      fd: options.fd,
+      end: options.end,
+      maxLineBytes: options.maxLineBytes,
+      filter: options.filter ?? null,
+      lineCheck: options.lineCheck,
+    });
     let ended = false;
     try {
       for (;;) {
@@ -96,7 +105,18 @@ export class ScanThread {
           const flags = meta[at + 3]!;
           const oversized = (flags & LINE_OVERSIZED) !== 0;
           const sinkRowSeam = (flags & LINE_ROW_CHECKED) === 0 ? undefined : (SEAM_NAMES[(flags >>> SEAM_CODE_SHIFT) - 1] ?? null);
-          if (visit(oversized ? null : bytes, meta[at]!, meta[at + 1]!, meta[at + 2]!, (flags & LINE_TERMINATED) !== 0, (flags & LINE_PLAIN) !== 0, sinkRowSeam)) return;
+          if (
+            visit(
+              oversized ? null : bytes,
+              meta[at]!,
+              meta[at + 1]!,
+              meta[at + 2]!,
+              (flags & LINE_TERMINATED) !== 0,
+              (flags & LINE_PLAIN) !== 0,
+              sinkRowSeam,
+            )
+          )
+            return;
         }
         // The lines were copied out where kept: the buffer goes back to be filled again.
         this.post({ type: 'credit', buffer: message.bytes, waiting: this.inbox.length }, [message.bytes]);

@@ -7,7 +7,16 @@ import { readErrorCode } from '../format/read-error-code.js';
 import { readSinkRowBytes } from './check-sink-row-bytes.js';
 import { MAX_CHUNK_BYTES, makeHeaderFilter, scanLinesBackward } from './scan-lines-backward.js';
 import type { ReadAt } from './scan-lines-backward.js';
-import { LINE_OVERSIZED, LINE_PLAIN, LINE_ROW_CHECKED, LINE_TERMINATED, MAX_BATCHES_AHEAD, META_STRIDE, SEAM_CODE_SHIFT, checksRowsNext } from './scan-worker-protocol.js';
+import {
+  LINE_OVERSIZED,
+  LINE_PLAIN,
+  LINE_ROW_CHECKED,
+  LINE_TERMINATED,
+  MAX_BATCHES_AHEAD,
+  META_STRIDE,
+  SEAM_CODE_SHIFT,
+  checksRowsNext,
+} from './scan-worker-protocol.js';
 import type { FromScanThread, LineCheck, ScanRequest, ToScanThread } from './scan-worker-protocol.js';
 
 const port = parentPort;

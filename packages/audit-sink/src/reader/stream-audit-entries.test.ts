@@ -37,7 +37,10 @@ function addSkips(total: ReadSkipCounts, more: ReadSkipCounts): void {
  * Everything streamAuditJsonl gives: the bytes, the row count, the skips. A slow consumer
  * leaves batches waiting for the reader, so that its scanning thread checks rows too.
  */
-async function collectJsonl(options: StreamAuditEntriesOptions, slowConsumer = false): Promise<{ jsonl: Buffer; rows: number; skipped: ReadSkipCounts }> {
+async function collectJsonl(
+  options: StreamAuditEntriesOptions,
+  slowConsumer = false,
+): Promise<{ jsonl: Buffer; rows: number; skipped: ReadSkipCounts }> {
   const parts: Buffer[] = [];
   let rows = 0;
   const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
@@ -56,7 +59,10 @@ async function collectJsonl(options: StreamAuditEntriesOptions, slowConsumer = f
  * CR, and with raw C1, separator and bidi controls escaped.
  */
 function asJsonl(lines: readonly string[]): Buffer {
-  return Buffer.from(lines.map((text) => `${escapeJsonControls(/[\t\r]/.test(text) ? JSON.stringify(JSON.parse(text)) : text)}\n`).join(''), 'utf8');
+  return Buffer.from(
+    lines.map((text) => `${escapeJsonControls(/[\t\r]/.test(text) ? JSON.stringify(JSON.parse(text)) : text)}\n`).join(''),
+    'utf8',
+  );
 }
 
 /** Every page of readAuditEntries, with each entry's text. */
@@ -127,7 +133,7 @@ describe('streamAuditEntries', () => {
     expect(streamed.batches).toBeGreaterThan(3);
   });
 
-  it("gives each batch a cursor that readAuditEntries continues from, even after a rotation", async () => {
+  it('gives each batch a cursor that readAuditEntries continues from, even after a rotation', async () => {
     writeFileSync(path, bulkyRows(0, 800));
     const stream = streamAuditEntries({ path, seams: ['mcp.tool_called'] });
     const first = await stream.next();
@@ -208,14 +214,23 @@ describe('streamAuditLines', () => {
       JSON.stringify(envelope(600)),
     ].join('');
     writeFileSync(path, text);
-    for (const filters of [{}, { seams: ['mcp.tool_called' as const] }, { since: envelope(22).emitted_at, until: envelope(500).emitted_at }, { seams: [...SEAM_NAMES.slice(1)] }]) {
+    for (const filters of [
+      {},
+      { seams: ['mcp.tool_called' as const] },
+      { since: envelope(22).emitted_at, until: envelope(500).emitted_at },
+      { seams: [...SEAM_NAMES.slice(1)] },
+    ]) {
       const paged = await readPaged({ path, ...filters, limit: 37 });
       // On this thread alone, and with a worker thread scanning after the first chunk.
       for (const offloadAfterBytes of [Number.POSITIVE_INFINITY, 0]) {
         const streamed = await collectLines({ path, ...filters, offloadAfterBytes });
         expect(streamed.lines).toEqual(paged.lines);
         expect(streamed.skipped).toEqual(paged.skipped);
-        expect(await collectEntries({ path, ...filters, offloadAfterBytes })).toMatchObject({ lines: paged.lines, ids: paged.ids, skipped: paged.skipped });
+        expect(await collectEntries({ path, ...filters, offloadAfterBytes })).toMatchObject({
+          lines: paged.lines,
+          ids: paged.ids,
+          skipped: paged.skipped,
+        });
         const jsonl = await collectJsonl({ path, ...filters, offloadAfterBytes });
         expect(jsonl.jsonl.equals(asJsonl(paged.lines))).toBe(true);
         expect(jsonl).toMatchObject({ rows: paged.lines.length, skipped: paged.skipped });
@@ -257,7 +272,10 @@ describe('streamAuditLines', () => {
     const invalid = Buffer.from(line(envelope(4, { details: { note: 'x_y' } })));
     invalid[invalid.indexOf('x_y') + 1] = 0xff;
     const controlEscaped = line(envelope(5, { details: { note: 'a\tb\u0001' } }));
-    writeFileSync(path, Buffer.concat([Buffer.from(rows(0, 3)), Buffer.from(accented), invalid, Buffer.from(controlEscaped), Buffer.from(rows(6, 9))]));
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from(rows(0, 3)), Buffer.from(accented), invalid, Buffer.from(controlEscaped), Buffer.from(rows(6, 9))]),
+    );
     const paged = await readPaged({ path, limit: 100 });
     expect(paged.lines.join('\n')).toContain('\uFFFD');
     const jsonl = await collectJsonl({ path, offloadAfterBytes });
@@ -272,16 +290,30 @@ describe('streamAuditLines', () => {
   ])('escapes the controls a hand left raw in the file, so that no printed row drives a terminal, %s', async (_, offloadAfterBytes) => {
     // Written by hand, not by the sink: JSON.stringify leaves all of these raw.
     const hostile = 'csi\x9b[2J nel\u0085 ls\u2028 ps\u2029 rlo\u202e lri\u2066 pdi\u2069 rlm\u200f alm\u061c del\x7f';
-    const written = [envelope(1, { caller_session_id: hostile }), envelope(2, { details: { [hostile]: [hostile] } }), envelope(3, { details: { note: hostile } })];
+    const written = [
+      envelope(1, { caller_session_id: hostile }),
+      envelope(2, { details: { [hostile]: [hostile] } }),
+      envelope(3, { details: { note: hostile } }),
+    ];
     writeFileSync(path, `${rows(0, 1)}${written.map((row) => line(row)).join('')}${rows(4, 6)}`);
     const printed = await collectJsonl({ path, offloadAfterBytes });
     expect(printed.jsonl.every((byte) => byte < 0x80)).toBe(true);
     const lines = printed.jsonl.toString('utf8').split('\n').slice(0, -1);
-    expect(lines.map((text) => JSON.parse(text) as unknown)).toEqual([envelope(5), envelope(4), envelope(3, { details: { note: hostile } }), envelope(2, { details: { [hostile]: [hostile] } }), envelope(1, { caller_session_id: hostile }), envelope(0)]);
+    expect(lines.map((text) => JSON.parse(text) as unknown)).toEqual([
+      envelope(5),
+      envelope(4),
+      envelope(3, { details: { note: hostile } }),
+      envelope(2, { details: { [hostile]: [hostile] } }),
+      envelope(1, { caller_session_id: hostile }),
+      envelope(0),
+    ]);
   });
 
   it('prints every row of text from outside without a raw control and as it parses, whatever the text', async () => {
-    const unit = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom('\x9b', '\x85', '\x7f', '\u2028', '\u202e', '\u2066', '\u200e', '\u061c', '\t', '"', '\\'));
+    const unit = fc.oneof(
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      fc.constantFrom('\x9b', '\x85', '\x7f', '\u2028', '\u202e', '\u2066', '\u200e', '\u061c', '\t', '"', '\\'),
+    );
     const text = fc.string({ unit, maxLength: 30 });
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.option(text), text), { minLength: 1, maxLength: 8 }), async (values) => {
@@ -299,47 +331,55 @@ describe('streamAuditLines', () => {
   it.each([
     ['on this thread', Number.POSITIVE_INFINITY],
     ['with a worker thread scanning', 0],
-  ])('agrees with readAuditEntries on any mix of rows, damage and filters, %s', async (_, offload) => {
-    const rowLine = fc.record({
-      n: fc.integer({ min: 0, max: 400 }),
-      seam: fc.constantFrom(...SEAM_NAMES),
-      spelling: fc.constantFrom('sink', 'sink', 'sink', 'spaced', 'escaped', 'torn-before', 'bulky'),
-    });
-    const damage = fc.constantFrom('\n', ' \n', 'garbage\n', '{"v":1,"id":\n', '[1]\n', `${JSON.stringify({ ...envelope(1), v: 2 })}\n`);
-    const fileLines = fc.array(fc.oneof({ weight: 5, arbitrary: rowLine }, { weight: 1, arbitrary: damage }), { maxLength: 120 });
-    const filters = fc.record(
-      {
-        seams: fc.subarray([...SEAM_NAMES], { minLength: 1 }),
-        since: fc.integer({ min: 0, max: 400 }).map((n) => envelope(n).emitted_at),
-        until: fc.integer({ min: 0, max: 400 }).map((n) => envelope(n).emitted_at),
-      },
-      { requiredKeys: [] },
-    );
-    await fc.assert(
-      fc.asyncProperty(fileLines, filters, async (parts, filter) => {
-        // Times mostly rise through the file, as the sink appends them.
-        const text = parts
-          .map((part, index) => {
-            if (typeof part === 'string') return part;
-            const row = envelope(index * 3 + (part.n % 3), { seam: part.seam, details: part.spelling === 'bulky' ? { blob: 'y'.repeat(70_000) } : { n: part.n } });
-            const json = JSON.stringify(row);
-            if (part.spelling === 'spaced') return `${json.replaceAll(',"', ', "')}\n`;
-            if (part.spelling === 'escaped') return `${json.replace(/"seam":"(.)/, (_, first: string) => `"seam":"\\u00${first.charCodeAt(0).toString(16)}`)}\n`;
-            if (part.spelling === 'torn-before') return `${JSON.stringify(envelope(part.n)).slice(0, 40 + (part.n % 90))}${json}\n`;
-            return `${json}\n`;
-          })
-          .join('');
-        writeFileSync(path, text);
-        const paged = await readPaged({ path, ...filter, limit: 7, offloadAfterBytes: Number.POSITIVE_INFINITY });
-        const streamed = await collectLines({ path, ...filter, offloadAfterBytes: offload });
-        expect(streamed.lines).toEqual(paged.lines);
-        expect(streamed.skipped).toEqual(paged.skipped);
-        const jsonl = await collectJsonl({ path, ...filter, offloadAfterBytes: offload });
-        expect(jsonl.jsonl.equals(asJsonl(paged.lines))).toBe(true);
-        expect(jsonl.skipped).toEqual(paged.skipped);
-      }),
-      // A worker thread starts for every read with offloading on: fewer of those runs.
-      { numRuns: offload === 0 ? 25 : 150, seed: 0x73747265 },
-    );
-  }, 120_000);
+  ])(
+    'agrees with readAuditEntries on any mix of rows, damage and filters, %s',
+    async (_, offload) => {
+      const rowLine = fc.record({
+        n: fc.integer({ min: 0, max: 400 }),
+        seam: fc.constantFrom(...SEAM_NAMES),
+        spelling: fc.constantFrom('sink', 'sink', 'sink', 'spaced', 'escaped', 'torn-before', 'bulky'),
+      });
+      const damage = fc.constantFrom('\n', ' \n', 'garbage\n', '{"v":1,"id":\n', '[1]\n', `${JSON.stringify({ ...envelope(1), v: 2 })}\n`);
+      const fileLines = fc.array(fc.oneof({ weight: 5, arbitrary: rowLine }, { weight: 1, arbitrary: damage }), { maxLength: 120 });
+      const filters = fc.record(
+        {
+          seams: fc.subarray([...SEAM_NAMES], { minLength: 1 }),
+          since: fc.integer({ min: 0, max: 400 }).map((n) => envelope(n).emitted_at),
+          until: fc.integer({ min: 0, max: 400 }).map((n) => envelope(n).emitted_at),
+        },
+        { requiredKeys: [] },
+      );
+      await fc.assert(
+        fc.asyncProperty(fileLines, filters, async (parts, filter) => {
+          // Times mostly rise through the file, as the sink appends them.
+          const text = parts
+            .map((part, index) => {
+              if (typeof part === 'string') return part;
+              const row = envelope(index * 3 + (part.n % 3), {
+                seam: part.seam,
+                details: part.spelling === 'bulky' ? { blob: 'y'.repeat(70_000) } : { n: part.n },
+              });
+              const json = JSON.stringify(row);
+              if (part.spelling === 'spaced') return `${json.replaceAll(',"', ', "')}\n`;
+              if (part.spelling === 'escaped')
+                return `${json.replace(/"seam":"(.)/, (_, first: string) => `"seam":"\\u00${first.charCodeAt(0).toString(16)}`)}\n`;
+              if (part.spelling === 'torn-before') return `${JSON.stringify(envelope(part.n)).slice(0, 40 + (part.n % 90))}${json}\n`;
+              return `${json}\n`;
+            })
+            .join('');
+          writeFileSync(path, text);
+          const paged = await readPaged({ path, ...filter, limit: 7, offloadAfterBytes: Number.POSITIVE_INFINITY });
+          const streamed = await collectLines({ path, ...filter, offloadAfterBytes: offload });
+          expect(streamed.lines).toEqual(paged.lines);
+          expect(streamed.skipped).toEqual(paged.skipped);
+          const jsonl = await collectJsonl({ path, ...filter, offloadAfterBytes: offload });
+          expect(jsonl.jsonl.equals(asJsonl(paged.lines))).toBe(true);
+          expect(jsonl.skipped).toEqual(paged.skipped);
+        }),
+        // A worker thread starts for every read with offloading on: fewer of those runs.
+        { numRuns: offload === 0 ? 25 : 150, seed: 0x73747265 },
+      );
+    },
+    120_000,
+  );
 });

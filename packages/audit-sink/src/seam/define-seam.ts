@@ -69,8 +69,7 @@ declare const seamBrand: unique symbol;
  * other's seams; a copied or hand-made object is never in it.
  */
 const registryKey = Symbol.for('kora.audit-sink.defined-seams');
-const definedSeams: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[registryKey] ??=
-  new WeakSet<object>()) as WeakSet<object>;
+const definedSeams: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[registryKey] ??= new WeakSet<object>()) as WeakSet<object>;
 
 /** A seam descriptor made by {@link defineSeam}. */
 export interface Seam<TSchema extends DetailsSchema = DetailsSchema> extends SeamDefinition<TSchema> {

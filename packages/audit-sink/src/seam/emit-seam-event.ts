@@ -16,12 +16,7 @@ export interface EmitTargets {
  * then the JSONL row. Both outputs are guarded by the same secret scan. Seam packages'
  * emit helpers end here.
  */
-export function emitSeamEvent(
-  seam: Seam,
-  details: unknown,
-  context?: EmitContext,
-  targets: EmitTargets = {},
-): EmitOutcome {
+export function emitSeamEvent(seam: Seam, details: unknown, context?: EmitContext, targets: EmitTargets = {}): EmitOutcome {
   const sink = targets.sink ?? getDefaultAuditSink();
   return sink.emitWithLine(seam, details, context, targets.logger ?? getDefaultLogger());
 }

@@ -1,17 +1,11 @@
 import type { AuditSource } from '../envelope/seam-names.js';
 
 /** Why a row was not written. */
-export type SkipReason =
-  | 'unknown_seam'
-  | 'invalid_details'
-  | 'invalid_envelope'
-  | 'write_failed'
-  | 'sink_closed';
+export type SkipReason = 'unknown_seam' | 'invalid_details' | 'invalid_envelope' | 'write_failed' | 'sink_closed';
 
 /** What an emit did. Best-effort mode never throws; it reports here instead. */
 export type EmitOutcome =
-  | { readonly ok: true; readonly id: string }
-  | { readonly ok: false; readonly reason: SkipReason; readonly id?: string };
+  { readonly ok: true; readonly id: string } | { readonly ok: false; readonly reason: SkipReason; readonly id?: string };
 
 /** Envelope fields the caller may set on one emit. */
 export interface EmitContext {

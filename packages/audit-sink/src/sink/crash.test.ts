@@ -69,7 +69,10 @@ function scanAuditFile(path: string): FileScan {
 /** Acknowledged sequence numbers; only newline-terminated ones count. */
 function readAcks(path: string): number {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((line) => line !== '');
+  const lines = text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter((line) => line !== '');
   lines.forEach((line, index) => {
     if (line !== String(index)) throw new Error(`acknowledgement ${index} is ${line}`);
   });
@@ -98,7 +101,8 @@ async function crashWriter(name: string, options: CrashOptions): Promise<CrashRe
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('close', (_code, signal) => resolve(signal)));
   const { killAfter } = options;
-  const ready = 'acked' in killAfter ? () => readAcks(ackPath) >= killAfter.acked : () => scanAuditFile(path).counts.length >= killAfter.rows;
+  const ready =
+    'acked' in killAfter ? () => readAcks(ackPath) >= killAfter.acked : () => scanAuditFile(path).counts.length >= killAfter.rows;
   await waitUntil(ready, child, () => stderr);
   child.kill('SIGKILL');
   expect(await exited).toBe('SIGKILL');

@@ -186,7 +186,9 @@ describe('createAuditSink', () => {
     const bytes = readFileSync(path);
     // Everything else in the row is ASCII, so the escaped row is ASCII through and through.
     expect(bytes.every((byte) => byte < 0x80)).toBe(true);
-    expect(bytes.toString('latin1')).toContain(String.raw`"caller_session_id":"csi\u009b[2J nel\u0085 ls\u2028 rlo\u202e fsi\u2068 rlm\u200f"`);
+    expect(bytes.toString('latin1')).toContain(
+      String.raw`"caller_session_id":"csi\u009b[2J nel\u0085 ls\u2028 rlo\u202e fsi\u2068 rlm\u200f"`,
+    );
     expect(rows()[0]).toMatchObject({ caller_session_id: hostile, details: { note: hostile, keys: [hostile] } });
   });
 
@@ -219,14 +221,21 @@ describe('createAuditSink', () => {
 
 describe('createAuditSink options', () => {
   const path = join(tmpdir(), 'kora-audit-options-never-written.jsonl');
-  const create = (options: Record<string, unknown>): unknown => createAuditSink({ path, flushOnExit: false, reopenOnHangup: false, ...options });
+  const create = (options: Record<string, unknown>): unknown =>
+    createAuditSink({ path, flushOnExit: false, reopenOnHangup: false, ...options });
 
   it('refuses a number out of range or not whole with a RangeError naming the option, instead of changing it', () => {
-    expect(() => create({ maxRowBytes: 100 })).toThrow(new RangeError('createAuditSink: maxRowBytes must be an integer from 1024 to 16777216, got 100'));
+    expect(() => create({ maxRowBytes: 100 })).toThrow(
+      new RangeError('createAuditSink: maxRowBytes must be an integer from 1024 to 16777216, got 100'),
+    );
     expect(() => create({ maxRowBytes: 64 * 1024 * 1024 })).toThrow(RangeError);
-    expect(() => create({ batchSize: -1 })).toThrow(new RangeError('createAuditSink: batchSize must be an integer from 0 to 1000000, got -1'));
+    expect(() => create({ batchSize: -1 })).toThrow(
+      new RangeError('createAuditSink: batchSize must be an integer from 0 to 1000000, got -1'),
+    );
     expect(() => create({ batchSize: 2.5 })).toThrow(RangeError);
-    expect(() => create({ flushIntervalMs: 0 })).toThrow(new RangeError('createAuditSink: flushIntervalMs must be an integer from 1 to 3600000, got 0'));
+    expect(() => create({ flushIntervalMs: 0 })).toThrow(
+      new RangeError('createAuditSink: flushIntervalMs must be an integer from 1 to 3600000, got 0'),
+    );
     expect(() => create({ flushIntervalMs: Number.NaN })).toThrow(RangeError);
     expect(existsSync(path)).toBe(false);
   });
@@ -234,7 +243,9 @@ describe('createAuditSink options', () => {
   it('refuses an unknown mode or failure policy with a RangeError, and a value of the wrong type with a TypeError', () => {
     expect(() => create({ mode: 'batch' })).toThrow(new RangeError("createAuditSink: mode must be 'sync' or 'batched'"));
     expect(() => create({ failure: 'strict' })).toThrow(new RangeError("createAuditSink: failure must be 'best-effort' or 'required'"));
-    expect(() => create({ batchSize: '100' })).toThrow(new TypeError('createAuditSink: batchSize must be an integer from 0 to 1000000, got a string'));
+    expect(() => create({ batchSize: '100' })).toThrow(
+      new TypeError('createAuditSink: batchSize must be an integer from 0 to 1000000, got a string'),
+    );
     expect(() => create({ path: '' })).toThrow(new TypeError('createAuditSink: path must be a non-empty string'));
   });
 
@@ -278,7 +289,11 @@ describe('createAuditSink write failures', () => {
     expect(verbatimLines()).toHaveLength(2);
     expect(warnings()).toHaveLength(1);
     expect(warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] reason=write_failed code=(EEXIST|ENOTDIR) rows=1 path=/);
-    expect(sink.stats()).toMatchObject({ writeFailures: 2, skipped: { write_failed: 2 }, lastError: { code: expect.stringMatching(/^(EEXIST|ENOTDIR)$/) as string } });
+    expect(sink.stats()).toMatchObject({
+      writeFailures: 2,
+      skipped: { write_failed: 2 },
+      lastError: { code: expect.stringMatching(/^(EEXIST|ENOTDIR)$/) as string },
+    });
 
     rmSync(join(dir, 'audit'));
     expect(sink.emit(exampleSeam, { tool_name: 'kept' }).ok).toBe(true);
@@ -396,7 +411,9 @@ describe('createAuditSink with hostile values', () => {
     const { sink, warnings, allOutput } = capture();
     const inheritedKey = Object.assign(Object.create({ [slackToken]: 1 }) as object, { tool_name: 't' });
     expect(sink.emit(exampleSeam, inheritedKey)).toEqual({ ok: false, reason: 'invalid_details' });
-    expect(warnings()[0]).toBe('[kora.audit.skipped] seam=mcp.tool_called reason=invalid_details keys=details._REDACTED:slack-bot-token_(unknown)');
+    expect(warnings()[0]).toBe(
+      '[kora.audit.skipped] seam=mcp.tool_called reason=invalid_details keys=details._REDACTED:slack-bot-token_(unknown)',
+    );
     expect(allOutput()).not.toContain(slackToken);
     const many = Object.fromEntries([['tool_name', 't'], ...Array.from({ length: 100 }, (_, index) => [`k${index}`, 1])]);
     sink.emit(exampleSeam, many);

@@ -125,10 +125,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       skip('invalid_envelope', seam.name, ' keys=source');
       return { ok: false, reason: 'invalid_envelope' };
     }
-    if (
-      callerSessionId !== null &&
-      (typeof callerSessionId !== 'string' || callerSessionId.length > MAX_CALLER_SESSION_ID_LENGTH)
-    ) {
+    if (callerSessionId !== null && (typeof callerSessionId !== 'string' || callerSessionId.length > MAX_CALLER_SESSION_ID_LENGTH)) {
       skip('invalid_envelope', seam.name, ' keys=caller_session_id');
       return { ok: false, reason: 'invalid_envelope' };
     }

@@ -62,7 +62,10 @@ async function killWriter(name: string, stop: { readonly limit: number } | { rea
   expect(signal, stderr).toBe('SIGKILL');
   const text = Buffer.concat(stdout).toString('utf8');
   // A line cut off by the kill is not a line an operator has.
-  const complete = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((line) => line !== '');
+  const complete = text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter((line) => line !== '');
   const stdoutMessages = new Set(complete.map((line) => (JSON.parse(line) as { msg: string }).msg));
   return { rowLines: readRowLines(path), stdoutMessages };
 }

@@ -17,7 +17,10 @@ describe('createAuditLogger', () => {
     const logger = createAuditLogger({ destination: path });
     logger.info('[kora.mcp.tool_called] tool=a');
     logger.warn('[kora.audit.skipped] reason=x');
-    const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = readFileSync(path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map(({ level, name, msg }) => ({ level, name, msg }))).toEqual([
       { level: 30, name: 'kora', msg: '[kora.mcp.tool_called] tool=a' },
       { level: 40, name: 'kora', msg: '[kora.audit.skipped] reason=x' },

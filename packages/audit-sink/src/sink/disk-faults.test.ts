@@ -87,32 +87,35 @@ function writeFailedWarnings(capture: CaptureSink): string[] {
 const sorted = (values: readonly string[]): string[] => [...values].sort();
 
 describe(`createAuditSink on a full disk${needsTmpfs}`, () => {
-  it.skipIf(tmpfsUnavailable !== null)('never throws, keeps every verbatim line, warns once, counts, and writes again once there is room', () => {
-    const tmpfs = mount();
-    tmpfs.fill();
-    const path = join(tmpfs.dir, 'audit', FILE_NAME);
-    const harness = openSink(path);
+  it.skipIf(tmpfsUnavailable !== null)(
+    'never throws, keeps every verbatim line, warns once, counts, and writes again once there is room',
+    () => {
+      const tmpfs = mount();
+      tmpfs.fill();
+      const path = join(tmpfs.dir, 'audit', FILE_NAME);
+      const harness = openSink(path);
 
-    const lost = burst(harness, 'lost', 20);
+      const lost = burst(harness, 'lost', 20);
 
-    for (const outcome of lost) expect(outcome).toMatchObject({ ok: false, reason: 'write_failed' });
-    expect(harness.capture.verbatimLines()).toEqual(lost.map((_, index) => `[kora.mcp.tool_called] tool=lost-${index} count=${index}`));
-    expect(writeFailedWarnings(harness.capture)).toEqual([`[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${path}`]);
-    expect(harness.sink.stats()).toMatchObject({
-      rowsWritten: 0,
-      writeFailures: 20,
-      skipped: { write_failed: 20 },
-      lastError: { code: 'ENOSPC', at: new Date(started).toISOString() },
-      writeFailing: true,
-    });
+      for (const outcome of lost) expect(outcome).toMatchObject({ ok: false, reason: 'write_failed' });
+      expect(harness.capture.verbatimLines()).toEqual(lost.map((_, index) => `[kora.mcp.tool_called] tool=lost-${index} count=${index}`));
+      expect(writeFailedWarnings(harness.capture)).toEqual([`[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${path}`]);
+      expect(harness.sink.stats()).toMatchObject({
+        rowsWritten: 0,
+        writeFailures: 20,
+        skipped: { write_failed: 20 },
+        lastError: { code: 'ENOSPC', at: new Date(started).toISOString() },
+        writeFailing: true,
+      });
 
-    tmpfs.free();
-    const kept = burst(harness, 'kept', 3);
+      tmpfs.free();
+      const kept = burst(harness, 'kept', 3);
 
-    expect(kept.every((outcome) => outcome.ok)).toBe(true);
-    expect(readFile(path)).toMatchObject({ ids: idsOf(kept), malformed: 0 });
-    expect(harness.sink.stats()).toMatchObject({ rowsWritten: 3, writeFailures: 20, lastError: { code: 'ENOSPC' }, writeFailing: false });
-  });
+      expect(kept.every((outcome) => outcome.ok)).toBe(true);
+      expect(readFile(path)).toMatchObject({ ids: idsOf(kept), malformed: 0 });
+      expect(harness.sink.stats()).toMatchObject({ rowsWritten: 3, writeFailures: 20, lastError: { code: 'ENOSPC' }, writeFailing: false });
+    },
+  );
 
   it.skipIf(tmpfsUnavailable !== null)('retries the rows of failed batches once there is room, writing each exactly once', async () => {
     const tmpfs = mount();
@@ -201,7 +204,12 @@ describe(`createAuditSink on a read-only filesystem${needsTmpfs}`, () => {
     for (const outcome of lost) expect(outcome).toMatchObject({ ok: false, reason: 'write_failed' });
     expect(harness.capture.verbatimLines()).toHaveLength(10);
     expect(writeFailedWarnings(harness.capture)).toEqual([`[kora.audit.skipped] reason=write_failed code=EROFS rows=1 path=${path}`]);
-    expect(harness.sink.stats()).toMatchObject({ writeFailures: 10, skipped: { write_failed: 10 }, lastError: { code: 'EROFS' }, writeFailing: true });
+    expect(harness.sink.stats()).toMatchObject({
+      writeFailures: 10,
+      skipped: { write_failed: 10 },
+      lastError: { code: 'EROFS' },
+      writeFailing: true,
+    });
 
     tmpfs.setReadOnly(false);
     const kept = burst(harness, 'kept', 2);
@@ -271,7 +279,12 @@ describe('createAuditSink on a path that cannot hold the file', () => {
     for (const outcome of lost) expect(outcome).toMatchObject({ ok: false, reason: 'write_failed' });
     expect(harness.capture.verbatimLines()).toHaveLength(6);
     expect(writeFailedWarnings(harness.capture)).toEqual([`[kora.audit.skipped] reason=write_failed code=EISDIR rows=1 path=${path}`]);
-    expect(harness.sink.stats()).toMatchObject({ writeFailures: 5, skipped: { write_failed: 5 }, lastError: { code: 'EISDIR' }, writeFailing: true });
+    expect(harness.sink.stats()).toMatchObject({
+      writeFailures: 5,
+      skipped: { write_failed: 5 },
+      lastError: { code: 'EISDIR' },
+      writeFailing: true,
+    });
 
     rmdirSync(path);
     const kept = burst(harness, 'kept', 2);

@@ -118,7 +118,10 @@ const context: fc.Arbitrary<{ value: EmitContext | undefined; secrets: readonly 
   fc
     .record(
       {
-        source: fc.oneof(fc.constantFrom<EmitContext['source']>(...AUDIT_SOURCES, null, undefined), hostile.text as fc.Arbitrary<EmitContext['source']>),
+        source: fc.oneof(
+          fc.constantFrom<EmitContext['source']>(...AUDIT_SOURCES, null, undefined),
+          hostile.text as fc.Arbitrary<EmitContext['source']>,
+        ),
         caller_session_id: fc.oneof(fc.constant(plain(null)), hostile.textCarrier.map(carried), hostile.anyValue()),
       },
       { requiredKeys: [] },

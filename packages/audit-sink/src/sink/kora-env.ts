@@ -49,12 +49,7 @@ export function resolveAuditLogPathFrom(env: KoraEnv): string {
   return join(homedir(), '.kora', AUDIT_LOG_FILE_NAME);
 }
 
-function parseCount(
-  name: keyof KoraEnv,
-  env: KoraEnv,
-  ignored: string[],
-  { min, max }: { min: number; max: number },
-): number | undefined {
+function parseCount(name: keyof KoraEnv, env: KoraEnv, ignored: string[], { min, max }: { min: number; max: number }): number | undefined {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return undefined;
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;

@@ -134,7 +134,10 @@ describe('createAuditSink with many writer processes', () => {
     const path = join(dir, 'sync.jsonl');
     const reports = await runWriters(path, 'sync');
     for (const report of reports) {
-      expect(report).toMatchObject({ failed: 0, stats: { rowsWritten: ROWS_PER_WRITER, truncated: cappedPerWriter, redacted: 0, writeFailures: 0 } });
+      expect(report).toMatchObject({
+        failed: 0,
+        stats: { rowsWritten: ROWS_PER_WRITER, truncated: cappedPerWriter, redacted: 0, writeFailures: 0 },
+      });
     }
     const rows = readRows(path);
     expect(sequencesByWriter(rows)).toEqual(Array.from({ length: WRITERS }, () => inOrder));
@@ -146,7 +149,10 @@ describe('createAuditSink with many writer processes', () => {
     const path = join(dir, 'batched.jsonl');
     const reports = await runWriters(path, 'batched');
     for (const report of reports) {
-      expect(report).toMatchObject({ failed: 0, stats: { rowsWritten: ROWS_PER_WRITER, truncated: cappedPerWriter, redacted: 0, writeFailures: 0 } });
+      expect(report).toMatchObject({
+        failed: 0,
+        stats: { rowsWritten: ROWS_PER_WRITER, truncated: cappedPerWriter, redacted: 0, writeFailures: 0 },
+      });
     }
     const rows = readRows(path);
     expect(sequencesByWriter(rows)).toEqual(Array.from({ length: WRITERS }, () => inOrder));

@@ -20,7 +20,10 @@ const checkedSeam = defineSeam({
     kind: z.enum(['read', 'mutating']).optional(),
     count: z.number().int().nonnegative().optional(),
     short: z.string().max(12).optional(),
-    ids: z.array(z.string().regex(/^[A-Z0-9]{1,32}$/)).max(8).optional(),
+    ids: z
+      .array(z.string().regex(/^[A-Z0-9]{1,32}$/))
+      .max(8)
+      .optional(),
     headers: z.partialRecord(z.enum(['user-agent', 'x-request-id']), z.string().regex(/^[\x21-\x7e]{1,40}$/)).optional(),
     peer: z
       .string()
@@ -56,7 +59,9 @@ describe('a field the guard redacted', () => {
 
     expect(outcome.ok).toBe(true);
     expect(capture.rows().map((row) => row.details)).toEqual([{ channel_id: '[REDACTED:aws-access-key-id]' }]);
-    expect(redactedWarnings()).toEqual(['[kora.audit.redacted] seam=slack_dm.reply_failed rules=aws-access-key-id paths=details.channel_id']);
+    expect(redactedWarnings()).toEqual([
+      '[kora.audit.redacted] seam=slack_dm.reply_failed rules=aws-access-key-id paths=details.channel_id',
+    ]);
     expect(capture.warnings().filter((warning) => warning.startsWith('[kora.audit.skipped]'))).toEqual([]);
     expect(capture.allOutput()).not.toContain(awsKeyId);
   });
@@ -129,7 +134,10 @@ describe('the allow-list for text the guard did not redact', () => {
       ok: false,
       reason: 'invalid_details',
     });
-    expect(capture.sink.emit(checkedSeam, { channel_id: 'D01 is not an id', ids: [awsKeyId] })).toEqual({ ok: false, reason: 'invalid_details' });
+    expect(capture.sink.emit(checkedSeam, { channel_id: 'D01 is not an id', ids: [awsKeyId] })).toEqual({
+      ok: false,
+      reason: 'invalid_details',
+    });
     expect(capture.rows()).toEqual([]);
   });
 
@@ -162,10 +170,12 @@ describe('any seam-valid details with a secret injected into a string field', ()
   it('is written, with the secret redacted in every output', () => {
     fc.assert(
       fc.property(validDetails, target, placement, hostile.plantedSecret, (details, where, how, planted) => {
-        const inject = (valid: string): string => (how === 'whole' ? planted.text : how === 'before' ? `${planted.text} ${valid}` : `${valid} ${planted.text}`);
+        const inject = (valid: string): string =>
+          how === 'whole' ? planted.text : how === 'before' ? `${planted.text} ${valid}` : `${valid} ${planted.text}`;
         const injected: Record<string, unknown> = structuredClone(details);
         if (where === 'ids') injected.ids = [...(details.ids ?? []), inject('D01')];
-        else if (where === 'user-agent' || where === 'x-request-id') injected.headers = { ...details.headers, [where]: inject(details.headers?.[where] ?? 'x') };
+        else if (where === 'user-agent' || where === 'x-request-id')
+          injected.headers = { ...details.headers, [where]: inject(details.headers?.[where] ?? 'x') };
         else injected[where] = inject(String(details[where] ?? 'D01'));
         const rowsBefore = capture.rows().length;
         const outcome = capture.sink.emitWithLine(checkedSeam, injected, undefined, capture.logger);

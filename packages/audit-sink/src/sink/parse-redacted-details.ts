@@ -52,8 +52,7 @@ export function parseRedactedDetails(seam: Seam, redacted: unknown, findings: re
     if (!rules.includes(finding.rule)) rules.push(finding.rule);
     rulesByPath.set(finding.path, rules);
   }
-  const markedPath = (issue: ZodIssueLike): boolean =>
-    MARKER_TOLERATED.has(issue.code) && rulesByPath.has(renderFindingPath(issue.path));
+  const markedPath = (issue: ZodIssueLike): boolean => MARKER_TOLERATED.has(issue.code) && rulesByPath.has(renderFindingPath(issue.path));
   if (issues.length === 0 || !issues.every(markedPath)) return parsed;
 
   let patched = redacted;

@@ -161,8 +161,7 @@ describe('SIGHUP delivered to a process', () => {
   it('is survived by a process with an open sink, which moves to the new file', async () => {
     const path = tempPath();
     const { child, ended } = startChild(path, 'sync', '\n');
-    const countLines = (file: string): number =>
-      existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
+    const countLines = (file: string): number => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0);
     await waitFor(() => countLines(path) > 0, 'the first rows');
     renameSync(path, `${path}.1`);
     child.kill('SIGHUP');

@@ -19,9 +19,7 @@ describe('resolveAuditLogPath', () => {
   });
 
   it('treats empty values as unset and expands a leading ~', () => {
-    expect(resolveAuditLogPath({ KORA_AUDIT_LOG_PATH: '  ', KORA_HOME: '', HERMES_HOME: '/h' })).toBe(
-      '/h/kora_audit_log.jsonl',
-    );
+    expect(resolveAuditLogPath({ KORA_AUDIT_LOG_PATH: '  ', KORA_HOME: '', HERMES_HOME: '/h' })).toBe('/h/kora_audit_log.jsonl');
     expect(resolveAuditLogPath({ KORA_AUDIT_LOG_PATH: '~/audit.jsonl' })).toBe(join(homedir(), 'audit.jsonl'));
   });
 });

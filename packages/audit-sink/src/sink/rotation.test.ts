@@ -201,44 +201,41 @@ describe('rename rotation (logrotate create) with SIGHUP', () => {
 });
 
 describe('copytruncate rotation', () => {
-  it.each(['sync', 'batched'] as const)(
-    'leaves no hole and no broken line, losing only rows of the copy window (%s)',
-    async (mode) => {
-      const { dir, logs, path } = scenarioDir(`copytruncate-${mode}`);
-      const writer = startWriter(path, mode);
-      const windows: { after: number; upTo: number }[] = [];
-      try {
-        const rotate = logrotate(dir, [`${path} {`, '  rotate 10', '  copytruncate', '  missingok', '}', ''].join('\n'));
-        for (let rotation = 0; rotation < ROTATIONS; rotation += 1) {
-          await waitFor(() => liveCounts(path).length >= ROWS_BEFORE_COPYTRUNCATE, `rows before rotation ${rotation + 1}`);
-          // Every row already in the file is copied; a lost row can only come later ...
-          const after = Math.max(...liveCounts(path));
-          await rotate(`${path}.1`);
-          // ... and before the truncation, which precedes any row now in the truncated file.
-          await waitFor(() => liveCounts(path).length > 0, `rows after rotation ${rotation + 1}`);
-          windows.push({ after, upTo: Math.max(...liveCounts(path)) });
-        }
-        const report = await writer.stop();
-
-        const found = readAllRows(logs, path);
-        const foundSet = new Set(found.counts);
-        const expected = acknowledged(report);
-        const lost = expected.filter((count) => !foundSet.has(count));
-        const windowRows = windows.reduce((sum, window) => sum + window.upTo - window.after, 0);
-        console.info(
-          `copytruncate (${mode}): ${ROTATIONS} rotations, ${expected.length} rows acknowledged, ${found.counts.length} found, ${lost.length} lost (${describeGaps(lost, found.emittedAt)}); rows written while logrotate ran: ${windowRows}`,
-        );
-        expect(report.refused).toEqual([]);
-        expect(new Set(found.ids).size).toBe(found.ids.length);
-        expect(found.counts.every((count) => count < report.emitted)).toBe(true);
-        const outside = lost.filter((count) => !windows.some((window) => count > window.after && count <= window.upTo));
-        expect(outside).toEqual([]);
-        expect(lost.length).toBeLessThanOrEqual(windowRows);
-      } finally {
-        writer.kill();
+  it.each(['sync', 'batched'] as const)('leaves no hole and no broken line, losing only rows of the copy window (%s)', async (mode) => {
+    const { dir, logs, path } = scenarioDir(`copytruncate-${mode}`);
+    const writer = startWriter(path, mode);
+    const windows: { after: number; upTo: number }[] = [];
+    try {
+      const rotate = logrotate(dir, [`${path} {`, '  rotate 10', '  copytruncate', '  missingok', '}', ''].join('\n'));
+      for (let rotation = 0; rotation < ROTATIONS; rotation += 1) {
+        await waitFor(() => liveCounts(path).length >= ROWS_BEFORE_COPYTRUNCATE, `rows before rotation ${rotation + 1}`);
+        // Every row already in the file is copied; a lost row can only come later ...
+        const after = Math.max(...liveCounts(path));
+        await rotate(`${path}.1`);
+        // ... and before the truncation, which precedes any row now in the truncated file.
+        await waitFor(() => liveCounts(path).length > 0, `rows after rotation ${rotation + 1}`);
+        windows.push({ after, upTo: Math.max(...liveCounts(path)) });
       }
-    },
-  );
+      const report = await writer.stop();
+
+      const found = readAllRows(logs, path);
+      const foundSet = new Set(found.counts);
+      const expected = acknowledged(report);
+      const lost = expected.filter((count) => !foundSet.has(count));
+      const windowRows = windows.reduce((sum, window) => sum + window.upTo - window.after, 0);
+      console.info(
+        `copytruncate (${mode}): ${ROTATIONS} rotations, ${expected.length} rows acknowledged, ${found.counts.length} found, ${lost.length} lost (${describeGaps(lost, found.emittedAt)}); rows written while logrotate ran: ${windowRows}`,
+      );
+      expect(report.refused).toEqual([]);
+      expect(new Set(found.ids).size).toBe(found.ids.length);
+      expect(found.counts.every((count) => count < report.emitted)).toBe(true);
+      const outside = lost.filter((count) => !windows.some((window) => count > window.after && count <= window.upTo));
+      expect(outside).toEqual([]);
+      expect(lost.length).toBeLessThanOrEqual(windowRows);
+    } finally {
+      writer.kill();
+    }
+  });
 });
 
 /** Each run of lost rows as `rows/ms`: the time between the rows found on either side of it. */

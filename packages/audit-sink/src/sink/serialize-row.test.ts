@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_SOURCES, SEAM_NAMES } from '../envelope/seam-names.js';
 import { formatEmittedAt, serializeRow } from './serialize-row.js';
 
-const ROW = { v: 1, id: '0192f7c2-6d3e-7a4b-9c1d-2e3f4a5b6c7d', emitted_at: '2026-11-27T05:00:00.123Z', seam: 'webhook.dead_letter', source: null } as const;
+const ROW = {
+  v: 1,
+  id: '0192f7c2-6d3e-7a4b-9c1d-2e3f4a5b6c7d',
+  emitted_at: '2026-11-27T05:00:00.123Z',
+  seam: 'webhook.dead_letter',
+  source: null,
+} as const;
 // What a terminal would act on if the file held it raw: DEL, C1 (CSI, NEL), separators, bidi controls.
 const RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 
@@ -14,7 +20,14 @@ describe('serializeRow', () => {
     for (const seam of SEAM_NAMES) {
       for (const source of [...AUDIT_SOURCES, null]) {
         for (const callerSessionId of callers) {
-          const row = { v: 1, id: '0192f7c2-6d3e-7a4b-9c1d-2e3f4a5b6c7d', emitted_at: '2026-11-27T05:00:00.123Z', seam, source, caller_session_id: callerSessionId } as const;
+          const row = {
+            v: 1,
+            id: '0192f7c2-6d3e-7a4b-9c1d-2e3f4a5b6c7d',
+            emitted_at: '2026-11-27T05:00:00.123Z',
+            seam,
+            source,
+            caller_session_id: callerSessionId,
+          } as const;
           expect(serializeRow(row, JSON.stringify(details))).toBe(`${JSON.stringify({ ...row, details })}\n`);
         }
       }
@@ -25,22 +38,31 @@ describe('serializeRow', () => {
     const hostile = 'csi\x9b31m nel\u0085 ls\u2028 rlo\u202e lri\u2066 lrm\u200e alm\u061c del\x7f';
     const details = { headers: { 'user-agent': hostile } };
     const line = serializeRow({ ...ROW, caller_session_id: hostile }, JSON.stringify(details));
-    expect(line).toContain(String.raw`"caller_session_id":"csi\u009b31m nel\u0085 ls\u2028 rlo\u202e lri\u2066 lrm\u200e alm\u061c del\u007f"`);
+    expect(line).toContain(
+      String.raw`"caller_session_id":"csi\u009b31m nel\u0085 ls\u2028 rlo\u202e lri\u2066 lrm\u200e alm\u061c del\u007f"`,
+    );
     expect(RAW_UNSAFE.test(line)).toBe(false);
     expect(JSON.parse(line)).toEqual({ ...ROW, caller_session_id: hostile, details });
   });
 
   it('leaves no raw control and parses back to the same row for any text from outside', () => {
-    const unit = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom('\x9b', '\x85', '\x7f', '\u2028', '\u2029', '\u202e', '\u2066', '\u200f', '\u061c'));
+    const unit = fc.oneof(
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      fc.constantFrom('\x9b', '\x85', '\x7f', '\u2028', '\u2029', '\u202e', '\u2066', '\u200f', '\u061c'),
+    );
     const text = fc.string({ unit, maxLength: 64 });
     fc.assert(
-      fc.property(fc.option(text), fc.dictionary(text, fc.oneof(text, fc.array(text, { maxLength: 4 })), { maxKeys: 6 }), (callerSessionId, details) => {
-        const line = serializeRow({ ...ROW, caller_session_id: callerSessionId }, JSON.stringify(details));
-        expect(line.endsWith('}\n')).toBe(true);
-        expect(line.slice(0, -1)).not.toMatch(/[\n\r]/);
-        expect(RAW_UNSAFE.test(line)).toBe(false);
-        expect(JSON.parse(line)).toEqual({ ...ROW, caller_session_id: callerSessionId, details });
-      }),
+      fc.property(
+        fc.option(text),
+        fc.dictionary(text, fc.oneof(text, fc.array(text, { maxLength: 4 })), { maxKeys: 6 }),
+        (callerSessionId, details) => {
+          const line = serializeRow({ ...ROW, caller_session_id: callerSessionId }, JSON.stringify(details));
+          expect(line.endsWith('}\n')).toBe(true);
+          expect(line.slice(0, -1)).not.toMatch(/[\n\r]/);
+          expect(RAW_UNSAFE.test(line)).toBe(false);
+          expect(JSON.parse(line)).toEqual({ ...ROW, caller_session_id: callerSessionId, details });
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

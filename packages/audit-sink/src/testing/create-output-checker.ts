@@ -81,7 +81,11 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
     if (text === '') return [];
     assert.ok(text.endsWith('\n'), 'the file gained whole lines only');
     const raw = RAW_IN_ROW.exec(text);
-    assert.equal(raw, null, `a row holds no raw control or bidi character: U+${(raw?.[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+    assert.equal(
+      raw,
+      null,
+      `a row holds no raw control or bidi character: U+${(raw?.[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+    );
     return text
       .slice(0, -1)
       .split('\n')
@@ -113,12 +117,21 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
   function checkSecrets(secrets: readonly string[], outputs: Readonly<Record<string, string>>): void {
     for (const secret of secrets) {
       // As written, and as each formatter on the way could have escaped it.
-      const forms = new Set([secret, escapeJsonControls(JSON.stringify(secret)).slice(1, -1), JSON.stringify(secret).slice(1, -1), escapeToken(secret, Infinity), formatPythonStr(secret)]);
+      const forms = new Set([
+        secret,
+        escapeJsonControls(JSON.stringify(secret)).slice(1, -1),
+        JSON.stringify(secret).slice(1, -1),
+        escapeToken(secret, Infinity),
+        formatPythonStr(secret),
+      ]);
       for (const [name, output] of Object.entries(outputs)) {
         for (const form of forms) {
           const at = output.indexOf(form);
           // The planted secrets are fakes made by the test, so the message may show where.
-          assert.ok(at < 0, `a planted secret survived in the ${name}: ${JSON.stringify(output.slice(Math.max(0, at - 40), at + form.length + 40))}`);
+          assert.ok(
+            at < 0,
+            `a planted secret survived in the ${name}: ${JSON.stringify(output.slice(Math.max(0, at - 40), at + form.length + 40))}`,
+          );
         }
       }
     }
@@ -156,8 +169,16 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
     checkEmit(outcome, secrets = []) {
       const outputs = check(secrets);
       const verbatim = outputs.logLines.filter((line) => line.msg.startsWith(`[kora.${seam.name}] `));
-      assert.deepEqual(verbatim.map((line) => line.level), [seam.level], `one verbatim line of ${seam.name}, at ${seam.level}`);
-      assert.deepEqual(outputs.rows.map((row) => row.id), outcome.ok ? [outcome.id] : [], 'a row exactly when the outcome is ok');
+      assert.deepEqual(
+        verbatim.map((line) => line.level),
+        [seam.level],
+        `one verbatim line of ${seam.name}, at ${seam.level}`,
+      );
+      assert.deepEqual(
+        outputs.rows.map((row) => row.id),
+        outcome.ok ? [outcome.id] : [],
+        'a row exactly when the outcome is ok',
+      );
       return outputs;
     },
   };

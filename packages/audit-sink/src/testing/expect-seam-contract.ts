@@ -98,8 +98,14 @@ function expectSecretsKeepRows(seam: Seam, validDetails: Readonly<Record<string,
         const lastRow = capture.fileText().trimEnd().split('\n').at(-1) ?? '';
         const logged = capture.newLogLines();
         assert.ok(!lastRow.includes(planted.secret), `the row holds no ${where}`);
-        assert.ok(logged.every((line) => !line.raw.includes(planted.secret)), `the log holds no ${where}`);
-        assert.ok(logged.some((line) => line.msg.startsWith('[kora.audit.redacted] ')), `a ${where} is warned about`);
+        assert.ok(
+          logged.every((line) => !line.raw.includes(planted.secret)),
+          `the log holds no ${where}`,
+        );
+        assert.ok(
+          logged.some((line) => line.msg.startsWith('[kora.audit.redacted] ')),
+          `a ${where} is warned about`,
+        );
       }
     }
   }
@@ -109,7 +115,8 @@ function expectSecretsKeepRows(seam: Seam, validDetails: Readonly<Record<string,
 function listStringLeaves(value: unknown, path: readonly (string | number)[]): { path: (string | number)[]; value: string }[] {
   if (typeof value === 'string') return [{ path: [...path], value }];
   if (Array.isArray(value)) return value.flatMap((item: unknown, index) => listStringLeaves(item, [...path, index]));
-  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, item]) => listStringLeaves(item, [...path, key]));
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).flatMap(([key, item]) => listStringLeaves(item, [...path, key]));
   return [];
 }
 

@@ -85,7 +85,10 @@ export function createHostileArbitraries(fc: typeof fcModule): HostileArbitrarie
   const carrier = (around: Arbitrary<string>, separators: readonly string[] = SECRET_SEPARATORS): Arbitrary<Carrier> =>
     fc
       .tuple(around, fc.constantFrom(...separators), plantedSecret, fc.constantFrom(...separators), around)
-      .map(([before, open, planted, close, after]) => ({ text: `${before}${open}${planted.text}${close}${after}`, secrets: [planted.secret] }));
+      .map(([before, open, planted, close, after]) => ({
+        text: `${before}${open}${planted.text}${close}${after}`,
+        secrets: [planted.secret],
+      }));
   // Many short secrets: each becomes a longer `[REDACTED:<rule>]` marker, so a value that fits
   // its cap as sent can outgrow its allow-list once redacted.
   const denseCarrier = fc

@@ -30,13 +30,17 @@ const planted = (rule: string, secret: string, label = ''): PlantedSecret => ({ 
  */
 const BUILDERS: Readonly<Record<string, (entropy: string) => PlantedSecret>> = {
   'slack-bot-token': (e) => planted('slack-bot-token', join('xox', 'b-', digits(e, 10), '-', digits(e.slice(10), 13), '-', e.slice(0, 24))),
-  'slack-user-token': (e) => planted('slack-user-token', join('xox', 'p-', digits(e, 10), '-', digits(e.slice(5), 12), '-', e.slice(0, 32))),
+  'slack-user-token': (e) =>
+    planted('slack-user-token', join('xox', 'p-', digits(e, 10), '-', digits(e.slice(5), 12), '-', e.slice(0, 32))),
   'slack-token': (e) => planted('slack-token', join('xox', 'c-', digits(e, 12), '-', e.slice(0, 30))),
   'slack-app-token': (e) => planted('slack-app-token', join('xap', 'p-1-A', upperAlnum(e, 10), '-', digits(e, 13), '-', e.slice(0, 40))),
   'slack-config-token': (e) => planted('slack-config-token', join('xoxe', '.xox', 'p-1-', e.slice(0, 40))),
   'slack-refresh-token': (e) => planted('slack-refresh-token', join('xoxe', '-1-', e.slice(0, 40))),
   'slack-webhook-url': (e) =>
-    planted('slack-webhook-url', join('https://hooks', '.slack.com/services/T', upperAlnum(e, 8), '/B', upperAlnum(e.slice(8), 8), '/', e.slice(0, 24))),
+    planted(
+      'slack-webhook-url',
+      join('https://hooks', '.slack.com/services/T', upperAlnum(e, 8), '/B', upperAlnum(e.slice(8), 8), '/', e.slice(0, 24)),
+    ),
   'anthropic-api-key': (e) => planted('anthropic-api-key', join('sk-', 'ant-', 'api03-', e, e.slice(0, 30))),
   'anthropic-oauth-token': (e) => planted('anthropic-oauth-token', join('sk-', 'ant-', 'oat01-', e)),
   'anthropic-admin-key': (e) => planted('anthropic-admin-key', join('sk-', 'ant-', 'admin01-', e)),
@@ -57,10 +61,24 @@ const BUILDERS: Readonly<Record<string, (entropy: string) => PlantedSecret>> = {
   'json-web-token': (e) =>
     planted(
       'json-web-token',
-      join(Buffer.from('{"alg":"HS256"}').toString('base64url'), '.', Buffer.from(`{"sub":"${e.slice(0, 16)}"}`).toString('base64url'), '.', e.slice(16, 59)),
+      join(
+        Buffer.from('{"alg":"HS256"}').toString('base64url'),
+        '.',
+        Buffer.from(`{"sub":"${e.slice(0, 16)}"}`).toString('base64url'),
+        '.',
+        e.slice(16, 59),
+      ),
     ),
-  'private-key': (e) => planted('private-key', join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----\n', e, '\n', e.slice(0, 20), '==\n-----END RSA ', 'PRIVATE KEY-----')),
-  'url-password': (e) => ({ rule: 'url-password', text: join('postgres://app:', e.slice(0, 20), '@db.internal:5432/app'), secret: e.slice(0, 20) }),
+  'private-key': (e) =>
+    planted(
+      'private-key',
+      join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----\n', e, '\n', e.slice(0, 20), '==\n-----END RSA ', 'PRIVATE KEY-----'),
+    ),
+  'url-password': (e) => ({
+    rule: 'url-password',
+    text: join('postgres://app:', e.slice(0, 20), '@db.internal:5432/app'),
+    secret: e.slice(0, 20),
+  }),
   'basic-auth': (e) => planted('basic-auth', Buffer.from(`ops:${e.slice(0, 24)}`).toString('base64'), 'Basic '),
   'bearer-token': (e) => planted('bearer-token', join(e.slice(0, 30), '.', digits(e, 6)), 'Bearer '),
   'password-assignment': (e) => planted('password-assignment', e.slice(0, 24), 'password='),
@@ -100,7 +118,21 @@ export function ruleExampleSecrets(): PlantedSecret[] {
  * one the guard must find. Some are escaped by the emit helpers (`\x20`, `\x0a`, `\xe9`)
  * before the guard sees them.
  */
-export const SECRET_SEPARATORS: readonly string[] = Object.freeze([' ', '\n', '\t', '\r\n', '=', ': ', '"', "'", ',', '(', '\u2028', '\u00e9', '\u3000']);
+export const SECRET_SEPARATORS: readonly string[] = Object.freeze([
+  ' ',
+  '\n',
+  '\t',
+  '\r\n',
+  '=',
+  ': ',
+  '"',
+  "'",
+  ',',
+  '(',
+  '\u2028',
+  '\u00e9',
+  '\u3000',
+]);
 
 /**
  * Strings that break naive formatting, parsing or logging: line breaks of every kind, a
@@ -271,7 +303,9 @@ export function makeHostileValue(kind: HostileValueKind, text: string, keys: rea
     case 'secret-to-json':
       return Object.assign(Object.create({ toJSON: () => text }) as object, record('clean'));
     case 'prototype-keys':
-      return JSON.parse(`{"__proto__": ${JSON.stringify(record(text))}, "constructor": {"prototype": ${JSON.stringify(text)}}, "prototype": [${JSON.stringify(text)}]}`) as unknown;
+      return JSON.parse(
+        `{"__proto__": ${JSON.stringify(record(text))}, "constructor": {"prototype": ${JSON.stringify(text)}}, "prototype": [${JSON.stringify(text)}]}`,
+      ) as unknown;
     case 'null-prototype':
       return Object.assign(Object.create(null) as object, record(text));
     case 'deep': {

@@ -39,7 +39,7 @@ export function tmpfsUnavailableReason(): string | null {
     mountTmpfs().unmount();
     return null;
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     return `mount -t tmpfs failed: ${message}`;
   }
 }

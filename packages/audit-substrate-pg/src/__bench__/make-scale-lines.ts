@@ -5,10 +5,28 @@
 export const SCALE_HOSTS: readonly string[] = Array.from({ length: 20 }, (_, index) => `kora-host-${String(index + 1).padStart(2, '0')}`);
 
 /** How the seams mix, per 1,000 rows: tool calls common, dead letters and failed replies rare. */
-export const SCALE_MIX = { 'mcp.tool_called': 560, 'reasoning.tool_called': 425, 'webhook.dead_letter': 10, 'slack_dm.reply_failed': 5 } as const;
+export const SCALE_MIX = {
+  'mcp.tool_called': 560,
+  'reasoning.tool_called': 425,
+  'webhook.dead_letter': 10,
+  'slack_dm.reply_failed': 5,
+} as const;
 
-const MCP_TOOLS = ['kora__create_ticket', 'kora__search_tickets', 'kora__update_ticket', 'kora__read_document', 'kora__list_projects', 'kora__post_comment'];
-const REASONING_TOOLS = ['kora__search_documents', 'kora__read_ticket', 'kora__send_slack_reply', 'kora__lookup_user', 'kora__summarize_thread'];
+const MCP_TOOLS = [
+  'kora__create_ticket',
+  'kora__search_tickets',
+  'kora__update_ticket',
+  'kora__read_document',
+  'kora__list_projects',
+  'kora__post_comment',
+];
+const REASONING_TOOLS = [
+  'kora__search_documents',
+  'kora__read_ticket',
+  'kora__send_slack_reply',
+  'kora__lookup_user',
+  'kora__summarize_thread',
+];
 const TRIGGERS = ['slack_dm', 'email', 'probe_wake', 'mcp:claude_pm_isokron:kora__create_ticket'];
 const STATUSES = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'error', 'denied', 'timeout'];
 const ACTORS = ['claude_pm_isokron', 'claude_dev_isokron', 'cursor_agent'];
@@ -39,7 +57,7 @@ function makeBody(n: number): string {
   const slot = roll % 1_000;
   const detail = roll >>> 10;
   if (slot < SCALE_MIX['slack_dm.reply_failed']) {
-    return `"seam":"slack_dm.reply_failed","source":"slack_dm","caller_session_id":"D0${detail % 90 + 10}CHAN:1795000000.${String(n % 1_000_000).padStart(6, '0')}","details":{"channel_id":"D0${detail % 90 + 10}CHAN","reason":"${pick(REPLY_REASONS, detail)}"}}`;
+    return `"seam":"slack_dm.reply_failed","source":"slack_dm","caller_session_id":"D0${(detail % 90) + 10}CHAN:1795000000.${String(n % 1_000_000).padStart(6, '0')}","details":{"channel_id":"D0${(detail % 90) + 10}CHAN","reason":"${pick(REPLY_REASONS, detail)}"}}`;
   }
   if (slot < SCALE_MIX['slack_dm.reply_failed'] + SCALE_MIX['webhook.dead_letter']) {
     return `"seam":"webhook.dead_letter","source":null,"caller_session_id":null,"details":{"source":"slack","reason":"${pick(DEAD_LETTER_REASONS, detail)}","ts":${1_795_000_000 + (n % 86_400)}.125,"peer_ip":"203.0.113.${detail % 250}","request_id":"req-${n.toString(36)}","body_bytes":${300 + (detail % 4_000)},"headers":{"content-type":"application/json","user-agent":"Slackbot 1.0 (+https://api.slack.com/robots)","x-slack-signature":"v0=a2114d57b4...(truncated)"}}}`;

@@ -42,7 +42,9 @@ function readRowCount(value: string | undefined): number {
   if (value === undefined || value === '') return 5_000_000;
   const rows = Number(value);
   if (!Number.isInteger(rows) || rows < 10_000 || rows > 50_000_000) {
-    process.stderr.write(`KORA_BENCH_SCALE_ROWS must be a whole number from 10000 to 50000000 (page 50 needs 5,000 rows), got '${value}'\n`);
+    process.stderr.write(
+      `KORA_BENCH_SCALE_ROWS must be a whole number from 10000 to 50000000 (page 50 needs 5,000 rows), got '${value}'\n`,
+    );
     process.exit(2);
   }
   return rows;
@@ -53,7 +55,9 @@ pool.on('error', () => undefined);
 try {
   await pool.query('SELECT 1');
 } catch (error) {
-  process.stdout.write(`PostgreSQL at ${DATABASE_URL} unreachable (${(error as { code?: string }).code ?? String(error)}): scale benchmark skipped\n`);
+  process.stdout.write(
+    `PostgreSQL at ${DATABASE_URL} unreachable (${(error as { code?: string }).code ?? String(error)}): scale benchmark skipped\n`,
+  );
   await pool.end();
   process.exit(0);
 }
@@ -128,7 +132,9 @@ async function fill(layout: Layout, rows: number): Promise<Fill> {
       inserted += batch.inserted;
       if (rows >= 1_000_000 && inserted - reported >= 1_000_000) {
         reported = inserted - (inserted % 1_000_000);
-        process.stdout.write(`  ${table}: ${inserted.toLocaleString('en')} rows in ${((performance.now() - started) / 1_000).toFixed(0)} s\n`);
+        process.stdout.write(
+          `  ${table}: ${inserted.toLocaleString('en')} rows in ${((performance.now() - started) / 1_000).toFixed(0)} s\n`,
+        );
       }
     }
   };
@@ -136,7 +142,9 @@ async function fill(layout: Layout, rows: number): Promise<Fill> {
   const fillMs = performance.now() - started;
   if (inserted !== rows) throw new Error(`${table}: expected ${rows} rows inserted, got ${inserted}`);
   const vacuumStarted = performance.now();
-  const { rows: leaves } = await pool.query<{ relid: string }>('SELECT relid::text FROM pg_partition_tree($1::regclass) WHERE isleaf', [table]);
+  const { rows: leaves } = await pool.query<{ relid: string }>('SELECT relid::text FROM pg_partition_tree($1::regclass) WHERE isleaf', [
+    table,
+  ]);
   for (const leaf of leaves.length === 0 ? [{ relid: table }] : leaves) await pool.query(`VACUUM (ANALYZE) ${leaf.relid}`);
   const result = { table, layout, rows, fillMs, vacuumMs: performance.now() - vacuumStarted };
   process.stdout.write(
@@ -176,8 +184,16 @@ interface Operation {
 const tenDaysBack = new Date(Math.floor((endMs - 10 * DAY_MS) / DAY_MS) * DAY_MS);
 const OPERATIONS: readonly Operation[] = [
   { name: 'newest 100', target: 'page', run: (table) => readSubstrateEntries(pool, { table }) },
-  { name: 'rare seam (slack_dm.reply_failed)', target: 'page', run: (table) => readSubstrateEntries(pool, { table, seams: ['slack_dm.reply_failed'] }) },
-  { name: 'agent activity (mcp + reasoning)', target: 'page', run: (table) => readSubstrateEntries(pool, { table, seams: ['mcp.tool_called', 'reasoning.tool_called'] }) },
+  {
+    name: 'rare seam (slack_dm.reply_failed)',
+    target: 'page',
+    run: (table) => readSubstrateEntries(pool, { table, seams: ['slack_dm.reply_failed'] }),
+  },
+  {
+    name: 'agent activity (mcp + reasoning)',
+    target: 'page',
+    run: (table) => readSubstrateEntries(pool, { table, seams: ['mcp.tool_called', 'reasoning.tool_called'] }),
+  },
   {
     name: '24 h window, 10 days back',
     target: 'page',
@@ -201,7 +217,8 @@ const OPERATIONS: readonly Operation[] = [
       const position = await readNewestArrivalId(pool, { table });
       return async (name) => {
         const arrivals = await readSubstrateArrivals(pool, { table: name, after: position, maxRows: 5_000 });
-        if (!arrivals.found || arrivals.rows.length !== 0) throw new Error(`${name}: the steady-state poll found rows or lost its position`);
+        if (!arrivals.found || arrivals.rows.length !== 0)
+          throw new Error(`${name}: the steady-state poll found rows or lost its position`);
       };
     },
   },
@@ -226,12 +243,22 @@ interface Row {
 }
 
 /** The target of an operation and whether the measurements meet it. */
-function judge(target: Operation['target'], small: Percentiles | undefined, large: Percentiles | undefined): { target: string; verdict: string } {
+function judge(
+  target: Operation['target'],
+  small: Percentiles | undefined,
+  large: Percentiles | undefined,
+): { target: string; verdict: string } {
   if (target === 'none' || large === undefined) return { target: '—', verdict: large === undefined ? 'not measured' : '—' };
   if (target === 'poll') return { target: `p99 < ${POLL_TARGET_MS} ms`, verdict: large.p99 < POLL_TARGET_MS ? 'met' : 'not met' };
   const ratio = small === undefined ? Number.NaN : large.p50 / small.p50;
-  const misses = [...(large.p99 < PAGE_TARGET_MS ? [] : [`p99 ≥ ${PAGE_TARGET_MS} ms`]), ...(ratio <= MAX_RATIO ? [] : [`p50 ratio > ${MAX_RATIO}`])];
-  return { target: `p99 < ${PAGE_TARGET_MS} ms, ≤ ${MAX_RATIO}× 50k`, verdict: misses.length === 0 ? 'met' : `not met: ${misses.join(', ')}` };
+  const misses = [
+    ...(large.p99 < PAGE_TARGET_MS ? [] : [`p99 ≥ ${PAGE_TARGET_MS} ms`]),
+    ...(ratio <= MAX_RATIO ? [] : [`p50 ratio > ${MAX_RATIO}`]),
+  ];
+  return {
+    target: `p99 < ${PAGE_TARGET_MS} ms, ≤ ${MAX_RATIO}× 50k`,
+    verdict: misses.length === 0 ? 'met' : `not met: ${misses.join(', ')}`,
+  };
 }
 
 interface Prune {
@@ -269,9 +296,13 @@ async function prune(layout: Layout, rows: number): Promise<Prune> {
     },
   });
   const ms = performance.now() - started;
-  const { rows: left } = await pool.query<{ count: string; oldest: Date | null }>(`SELECT count(*)::text AS count, min(emitted_at) AS oldest FROM ${table}`);
-  if (left[0]?.oldest != null && left[0].oldest.getTime() < endMs - 10 * DAY_MS) throw new Error(`${table}: rows older than the cut remain`);
-  if (Number(left[0]?.count) + result.removedRows !== rows) throw new Error(`${table}: prune removed ${result.removedRows} and left ${left[0]?.count} of ${rows}`);
+  const { rows: left } = await pool.query<{ count: string; oldest: Date | null }>(
+    `SELECT count(*)::text AS count, min(emitted_at) AS oldest FROM ${table}`,
+  );
+  if (left[0]?.oldest != null && left[0].oldest.getTime() < endMs - 10 * DAY_MS)
+    throw new Error(`${table}: rows older than the cut remain`);
+  if (Number(left[0]?.count) + result.removedRows !== rows)
+    throw new Error(`${table}: prune removed ${result.removedRows} and left ${left[0]?.count} of ${rows}`);
   return {
     layout,
     rows,
@@ -304,7 +335,11 @@ try {
   // The poll delivers rows that have settled for 2 s: wait until the last fill's have.
   await new Promise((resolve) => setTimeout(resolve, 2_500));
   // Percentiles move with whatever else the machine runs: the load is printed beside them.
-  process.stdout.write(`load average before the reads: ${loadavg().map((load) => load.toFixed(2)).join(', ')}\n`);
+  process.stdout.write(
+    `load average before the reads: ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', ')}\n`,
+  );
   for (const { layout, large } of layouts) {
     for (const operation of OPERATIONS) {
       const measured = new Map<number, Percentiles>();
@@ -336,7 +371,15 @@ const ms = (value: number | undefined): string => (value === undefined ? '—' :
 const pair = (value: Percentiles | undefined): string => (value === undefined ? '— / —' : `${ms(value.p50)} / ${ms(value.p99)}`);
 const large = `${(LARGE_ROWS / 1e6).toLocaleString('en')}M`;
 const smallLabel = `${(SMALL_ROWS / 1e3).toLocaleString('en')}k`;
-const header = ['layout', 'operation', `p50 / p99 ms at ${smallLabel}`, `p50 / p99 ms at ${large}`, `p50 ratio ${large}/${smallLabel}`, 'target', 'verdict'];
+const header = [
+  'layout',
+  'operation',
+  `p50 / p99 ms at ${smallLabel}`,
+  `p50 / p99 ms at ${large}`,
+  `p50 ratio ${large}/${smallLabel}`,
+  'target',
+  'verdict',
+];
 const lines = results.map((row) => [
   row.layout,
   row.name,
@@ -352,11 +395,21 @@ for (const layout of ['daily', 'plain'] as const) {
   const full = prunes.find((entry) => entry.layout === layout && entry.rows === LARGE_ROWS && LARGE_ROWS !== SMALL_ROWS);
   const target = layout === 'daily' ? `< ${PRUNE_TARGET_MS / 1_000} s at ${large}` : '—';
   const verdict = layout === 'daily' ? (full === undefined ? 'not measured' : full.ms < PRUNE_TARGET_MS ? 'met' : 'not met') : '—';
-  lines.push([layout, 'prune rows older than 10 days', small === undefined ? '—' : ms(small.ms), full === undefined ? '—' : ms(full.ms), small && full ? (full.ms / small.ms).toFixed(2) : '—', target, verdict]);
+  lines.push([
+    layout,
+    'prune rows older than 10 days',
+    small === undefined ? '—' : ms(small.ms),
+    full === undefined ? '—' : ms(full.ms),
+    small && full ? (full.ms / small.ms).toFixed(2) : '—',
+    target,
+    verdict,
+  ]);
 }
 const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]?.length ?? 0)));
 const format = (cells: readonly string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
-process.stdout.write(`\n${format(header)}\n|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|\n${lines.map(format).join('\n')}\n\n`);
+process.stdout.write(
+  `\n${format(header)}\n|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|\n${lines.map(format).join('\n')}\n\n`,
+);
 for (const entry of prunes) {
   process.stdout.write(
     `prune ${entry.layout} ${entry.rows.toLocaleString('en')}: ${entry.removedRows.toLocaleString('en')} rows removed in ${ms(entry.ms)} ms: ` +
@@ -364,8 +417,13 @@ for (const entry of prunes) {
       `${entry.deletedRows.toLocaleString('en')} rows deleted in batches in ${ms(entry.deleteMs)} ms; size ${mib(entry.bytesBefore)} → ${mib(entry.bytesAfter)}\n`,
   );
 }
-process.stdout.write(`load average after: ${loadavg().map((load) => load.toFixed(2)).join(', ')}\n`);
-if (!PLAIN_LARGE && LARGE_ROWS !== SMALL_ROWS) process.stdout.write(`plain layout at ${large} not filled (set KORA_BENCH_SCALE_PLAIN=1 to measure it)\n`);
+process.stdout.write(
+  `load average after: ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(', ')}\n`,
+);
+if (!PLAIN_LARGE && LARGE_ROWS !== SMALL_ROWS)
+  process.stdout.write(`plain layout at ${large} not filled (set KORA_BENCH_SCALE_PLAIN=1 to measure it)\n`);
 
 const resultsDirectory = join(findRepositoryRoot(), 'bench', 'results');
 mkdirSync(resultsDirectory, { recursive: true });

@@ -40,8 +40,25 @@ writeFileSync(
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => {
-      const row = JSON.parse(line) as { v: number; id: string; emitted_at: string; seam: string; source: string | null; caller_session_id: string | null; details: unknown };
-      return [row.id, row.v, row.emitted_at, row.seam, quote(row.source), quote(row.caller_session_id), quote(JSON.stringify(row.details)), 'bench-host'].join(',');
+      const row = JSON.parse(line) as {
+        v: number;
+        id: string;
+        emitted_at: string;
+        seam: string;
+        source: string | null;
+        caller_session_id: string | null;
+        details: unknown;
+      };
+      return [
+        row.id,
+        row.v,
+        row.emitted_at,
+        row.seam,
+        quote(row.source),
+        quote(row.caller_session_id),
+        quote(JSON.stringify(row.details)),
+        'bench-host',
+      ].join(',');
     })
     .join('\n') + '\n',
 );
@@ -69,17 +86,28 @@ async function measure(body: () => Promise<void> | void): Promise<number> {
 const quiet = { info: (): void => undefined, warn: (message: string): void => void process.stderr.write(`${message}\n`) };
 const shipper = await measure(async () => {
   rmSync(`${jsonl}.ship-checkpoint.json`, { force: true });
-  await createShipper({ path: jsonl, databaseUrl: DATABASE_URL, table: TABLE, originHost: 'bench-host', logger: quiet, migrate: false }).run();
+  await createShipper({
+    path: jsonl,
+    databaseUrl: DATABASE_URL,
+    table: TABLE,
+    originHost: 'bench-host',
+    logger: quiet,
+    migrate: false,
+  }).run();
 });
 const psqlCopy = await measure(() => {
-  execFileSync('psql', [DATABASE_URL, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy ${TABLE} (${COLUMNS}) from '${csv}' csv`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('psql', [DATABASE_URL, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy ${TABLE} (${COLUMNS}) from '${csv}' csv`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 });
 await pool.query(`DROP TABLE IF EXISTS ${TABLE}`);
 await pool.end();
 
 const ratio = shipper / psqlCopy;
 const format = (rate: number): string => Math.round(rate).toLocaleString('en').padStart(9);
-process.stdout.write(`kora-audit ship benchmark: ${ROWS.toLocaleString('en')} rows × ${ROUNDS} rounds, medians, into a fresh indexed table\n\n`);
+process.stdout.write(
+  `kora-audit ship benchmark: ${ROWS.toLocaleString('en')} rows × ${ROUNDS} rounds, medians, into a fresh indexed table\n\n`,
+);
 process.stdout.write(`shipper (JSONL file → checkpointed batches of 2,000)  ${format(shipper)} rows/s\n`);
 process.stdout.write(`psql \\copy of the same rows as CSV (one COPY)         ${format(psqlCopy)} rows/s\n`);
 process.stdout.write(`ratio ${ratio.toFixed(2)}\n`);

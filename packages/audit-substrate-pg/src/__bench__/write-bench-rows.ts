@@ -11,7 +11,8 @@ const TEMPLATES: readonly ((n: number) => string)[] = [
     `"seam":"reasoning.tool_called","source":"reasoning","caller_session_id":"D01CHAN01:1700000000.${String(n % 1_000_000).padStart(6, '0')}","details":{"tool_name":"kora__search_documents","triggered_by":"slack_dm","tool_duration_ms":${n % 2_000},"tool_status":"ok"}}`,
   (n) =>
     `"seam":"webhook.dead_letter","source":null,"caller_session_id":null,"details":{"source":"slack","reason":"slack_signature_mismatch","ts":${1_795_000_000 + (n % 86_400)}.125,"peer_ip":"203.0.113.${n % 250}","request_id":"req-${n.toString(36)}","body_bytes":${300 + (n % 4_000)},"headers":{"content-type":"application/json","user-agent":"Slackbot 1.0 (+https://api.slack.com/robots)","x-slack-signature":"v0=a2114d57b4...(truncated)"}}}`,
-  () => `"seam":"slack_dm.reply_failed","source":"slack_dm","caller_session_id":"D01CHAN01:1700000000.000100","details":{"channel_id":"D01CHAN01","reason":"slack_api:channel_not_found"}}`,
+  () =>
+    `"seam":"slack_dm.reply_failed","source":"slack_dm","caller_session_id":"D01CHAN01:1700000000.000100","details":{"channel_id":"D01CHAN01","reason":"slack_api:channel_not_found"}}`,
 ];
 const CYCLE = [0, 0, 0, 0, 1, 1, 1, 1, 2, 3];
 

@@ -17,11 +17,21 @@ export interface WriterReport {
 }
 
 /** Start a writer emitting `rows` rows of all four seams into `path`, `perTick` at a time. */
-export function startWriter(path: string, writer: number, rows: number, perTick: number, mode: 'sync' | 'batched' = 'sync'): Promise<WriterReport> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@kora/source', writerFixture, path, String(writer), String(rows), String(perTick), mode], {
-    cwd: packageDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startWriter(
+  path: string,
+  writer: number,
+  rows: number,
+  perTick: number,
+  mode: 'sync' | 'batched' = 'sync',
+): Promise<WriterReport> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@kora/source', writerFixture, path, String(writer), String(rows), String(perTick), mode],
+    {
+      cwd: packageDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -58,6 +68,8 @@ export function startShip(args: readonly string[], env: Record<string, string> =
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }

@@ -10,6 +10,8 @@ for await (const checkpointPath of createInterface({ input: process.stdin })) {
     await lockShipCheckpoint(checkpointPath);
     process.stdout.write(`${JSON.stringify({ pid: process.pid, path: checkpointPath, won: true })}\n`);
   } catch (error) {
-    process.stdout.write(`${JSON.stringify({ pid: process.pid, path: checkpointPath, won: false, error: error instanceof Error ? error.message : String(error) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ pid: process.pid, path: checkpointPath, won: false, error: error instanceof Error ? error.message : String(error) })}\n`,
+    );
   }
 }

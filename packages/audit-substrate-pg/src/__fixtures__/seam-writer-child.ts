@@ -22,18 +22,54 @@ function emitRow(seq: number): EmitOutcome {
   switch (seq % 4) {
     case 0:
       return emitMcpToolCalled(
-        { toolName: 'kora__create_ticket', toolKind: 'mutating', callerActorKind: 'claude_pm_isokron', args: { title: 't', body: 'b', priority: seq % 3 }, result: `ticket_id=tkt-${writer}-${seq}`, callerSessionId: `writer-${writer}` },
+        {
+          toolName: 'kora__create_ticket',
+          toolKind: 'mutating',
+          callerActorKind: 'claude_pm_isokron',
+          args: { title: 't', body: 'b', priority: seq % 3 },
+          result: `ticket_id=tkt-${writer}-${seq}`,
+          callerSessionId: `writer-${writer}`,
+        },
         targets,
       );
     case 1:
-      return emitReasoningToolCalled({ toolName: 'kora__search_documents', triggeredBy: 'slack_dm', durationMs: seq % 2000, status: seq % 10 === 0 ? 'error' : 'ok', callerSessionId: session }, targets);
+      return emitReasoningToolCalled(
+        {
+          toolName: 'kora__search_documents',
+          triggeredBy: 'slack_dm',
+          durationMs: seq % 2000,
+          status: seq % 10 === 0 ? 'error' : 'ok',
+          callerSessionId: session,
+        },
+        targets,
+      );
     case 2:
       return emitWebhookDeadLetter(
-        { source: 'slack', reason: 'slack_signature_mismatch', peerIp: `203.0.113.${seq % 250}`, requestId: `req-${writer}-${seq}`, body: '{"type":"event_callback"}', headers: { 'content-type': 'application/json', 'x-slack-signature': 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503' } },
+        {
+          source: 'slack',
+          reason: 'slack_signature_mismatch',
+          peerIp: `203.0.113.${seq % 250}`,
+          requestId: `req-${writer}-${seq}`,
+          body: '{"type":"event_callback"}',
+          headers: {
+            'content-type': 'application/json',
+            'x-slack-signature': 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503',
+          },
+        },
         targets,
       );
     default:
-      return emitSlackReplyFailed({ channelId: `D0${writer}CHAN`, messageTs: `1700000000.${seq}`, error: Object.assign(new Error('An API error occurred: channel_not_found'), { code: 'slack_webapi_platform_error', data: { ok: false, error: 'channel_not_found' } }) }, targets);
+      return emitSlackReplyFailed(
+        {
+          channelId: `D0${writer}CHAN`,
+          messageTs: `1700000000.${seq}`,
+          error: Object.assign(new Error('An API error occurred: channel_not_found'), {
+            code: 'slack_webapi_platform_error',
+            data: { ok: false, error: 'channel_not_found' },
+          }),
+        },
+        targets,
+      );
   }
 }
 

@@ -20,16 +20,54 @@ export async function writeSeamRows(path: string, rows: number, startMs = Date.p
     let outcome;
     switch (seq % 4) {
       case 0:
-        outcome = emitMcpToolCalled({ toolName: 'kora__list_tickets', toolKind: 'read', callerActorKind: 'claude_pm_isokron', args: { limit: 5, status: 'open' }, result: `count=${seq}`, callerSessionId: 'claude_pm_isokron' }, targets);
+        outcome = emitMcpToolCalled(
+          {
+            toolName: 'kora__list_tickets',
+            toolKind: 'read',
+            callerActorKind: 'claude_pm_isokron',
+            args: { limit: 5, status: 'open' },
+            result: `count=${seq}`,
+            callerSessionId: 'claude_pm_isokron',
+          },
+          targets,
+        );
         break;
       case 1:
-        outcome = emitReasoningToolCalled({ toolName: 'kora__search_documents', triggeredBy: 'slack_dm', durationMs: seq, status: 'error', error: new TypeError('boom'), callerSessionId: `D01CHAN01:1700000000.${seq}` }, targets);
+        outcome = emitReasoningToolCalled(
+          {
+            toolName: 'kora__search_documents',
+            triggeredBy: 'slack_dm',
+            durationMs: seq,
+            status: 'error',
+            error: new TypeError('boom'),
+            callerSessionId: `D01CHAN01:1700000000.${seq}`,
+          },
+          targets,
+        );
         break;
       case 2:
-        outcome = emitWebhookDeadLetter({ source: 'email', reason: 'signature_mismatch', ts: 1_795_000_000.125, peerIp: '2001:db8::1', requestId: `req-${seq}`, bodyBytes: 512, headers: { 'Content-Type': 'text/plain', 'X-Purelymail-Signature': 'sha256=0123456789abcdef0123456789' } }, targets);
+        outcome = emitWebhookDeadLetter(
+          {
+            source: 'email',
+            reason: 'signature_mismatch',
+            ts: 1_795_000_000.125,
+            peerIp: '2001:db8::1',
+            requestId: `req-${seq}`,
+            bodyBytes: 512,
+            headers: { 'Content-Type': 'text/plain', 'X-Purelymail-Signature': 'sha256=0123456789abcdef0123456789' },
+          },
+          targets,
+        );
         break;
       default:
-        outcome = emitSlackReplyFailed({ channelId: 'D01CHAN01', messageTs: `1700000000.${seq}`, error: Object.assign(new Error('fetch failed'), { name: 'TimeoutError' }) }, targets);
+        outcome = emitSlackReplyFailed(
+          {
+            channelId: 'D01CHAN01',
+            messageTs: `1700000000.${seq}`,
+            error: Object.assign(new Error('fetch failed'), { name: 'TimeoutError' }),
+          },
+          targets,
+        );
     }
     if (!outcome.ok) throw new Error(`emit ${seq} failed: ${outcome.reason}`);
     ids.push(outcome.id);

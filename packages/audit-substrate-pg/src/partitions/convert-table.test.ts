@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { findRepositoryRoot } from '@kora/audit-sink/testing';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, uniqueTableName } from '../__fixtures__/postgres-test-server.js';
+import {
+  TEST_DATABASE_URL,
+  createTestPool,
+  describeWithPostgres,
+  dropTable,
+  uniqueTableName,
+} from '../__fixtures__/postgres-test-server.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { readSubstrateEntries } from '../read-substrate-entries.js';
 import { parseSubstrateTable } from '../substrate-table.js';
@@ -67,8 +73,13 @@ describeWithPostgres('converting a plain table to daily partitions, as docs/flee
       `INSERT INTO "${table}" (id, v, emitted_at, seam, details, origin_host) VALUES (gen_random_uuid(), 1, now(), 'mcp.tool_called', '{}', 'h'), (gen_random_uuid(), 1, $1, 'mcp.tool_called', '{}', 'h')`,
       [new Date(cutover.getTime() + 3_600_000)],
     );
-    const counts = await pool.query<{ partition: string; rows: string }>(`SELECT tableoid::regclass::text AS partition, count(*) AS rows FROM "${table}" GROUP BY 1 ORDER BY 1`);
-    expect(counts.rows.map((row) => `${row.partition} ${row.rows}`)).toEqual([`${table}_legacy 1001`, `${table}_p${cutover.toISOString().slice(0, 10).replace(/-/g, '')} 1`]);
+    const counts = await pool.query<{ partition: string; rows: string }>(
+      `SELECT tableoid::regclass::text AS partition, count(*) AS rows FROM "${table}" GROUP BY 1 ORDER BY 1`,
+    );
+    expect(counts.rows.map((row) => `${row.partition} ${row.rows}`)).toEqual([
+      `${table}_legacy 1001`,
+      `${table}_p${cutover.toISOString().slice(0, 10).replace(/-/g, '')} 1`,
+    ]);
     // Pages read across the old table and the new days (these bare rows fail the seam's schema, so they count as skipped).
     const page = await readSubstrateEntries(pool, { table, limit: 5 });
     expect(page.entries.length + page.skipped.invalid).toBe(5);
@@ -77,7 +88,9 @@ describeWithPostgres('converting a plain table to daily partitions, as docs/flee
     // The old table is trimmed in batches until the cut passes its bound.
     const pruned = await pruneSubstrate(pool, { table, before: new Date(Date.now() - 10 * DAY_MS), batchSize: 100, daysAhead: 4 });
     expect(pruned.steps).toEqual([expect.objectContaining({ kind: 'deleted', relation: `${table}_legacy` })]);
-    const left = await pool.query<{ older: string }>(`SELECT count(*) FILTER (WHERE emitted_at < now() - interval '10 days') AS older FROM "${table}"`);
+    const left = await pool.query<{ older: string }>(
+      `SELECT count(*) FILTER (WHERE emitted_at < now() - interval '10 days') AS older FROM "${table}"`,
+    );
     expect(Number(left.rows[0]?.older)).toBe(0);
   });
 });

@@ -105,11 +105,13 @@ export interface CreateSubstratePartitionsOptions {
 export async function createSubstratePartitions(client: SubstrateClient, options: CreateSubstratePartitionsOptions): Promise<string[]> {
   const table = parseSubstrateTable(options.table);
   const { from, to } = options;
-  if (!(from instanceof Date) || !(to instanceof Date) || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new RangeError('from and to must be valid Dates');
+  if (!(from instanceof Date) || !(to instanceof Date) || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()))
+    throw new RangeError('from and to must be valid Dates');
   if (to.getTime() - from.getTime() > 3_660 * DAY_MS) throw new RangeError('from and to lie more than 3660 days apart');
   return withMigrationLock(client, async (connection) => {
     const layout = await readSubstrateLayout(connection, table);
-    if (layout.kind !== 'partitioned') throw new RangeError(`${table.name} is ${layout.kind === 'missing' ? 'missing' : 'not partitioned'}`);
+    if (layout.kind !== 'partitioned')
+      throw new RangeError(`${table.name} is ${layout.kind === 'missing' ? 'missing' : 'not partitioned'}`);
     return createDayPartitions(connection, table, layout.partitions, { from, to });
   });
 }

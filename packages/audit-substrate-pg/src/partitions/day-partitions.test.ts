@@ -1,6 +1,12 @@
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, uniqueTableName } from '../__fixtures__/postgres-test-server.js';
+import {
+  TEST_DATABASE_URL,
+  createTestPool,
+  describeWithPostgres,
+  dropTable,
+  uniqueTableName,
+} from '../__fixtures__/postgres-test-server.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { parseSubstrateTable } from '../substrate-table.js';
 import { createSubstratePartitions } from './create-day-partitions.js';
@@ -14,7 +20,9 @@ async function describePartitions(pool: pg.Pool, table: string): Promise<string[
   const layout = await readSubstrateLayout(pool, parseSubstrateTable(table));
   if (layout.kind !== 'partitioned') return [layout.kind];
   return layout.partitions.map((partition) =>
-    partition.isDefault ? `${partition.relation} DEFAULT` : `${partition.relation} ${partition.from?.toISOString() ?? 'MINVALUE'}..${partition.to?.toISOString() ?? 'MAXVALUE'}`,
+    partition.isDefault
+      ? `${partition.relation} DEFAULT`
+      : `${partition.relation} ${partition.from?.toISOString() ?? 'MINVALUE'}..${partition.to?.toISOString() ?? 'MAXVALUE'}`,
   );
 }
 
@@ -54,7 +62,9 @@ describeWithPostgres('daily partitions', () => {
       [`"${table}"`],
     );
     expect(key.rows.map((row) => row.definition)).toEqual(['PRIMARY KEY (id, emitted_at)']);
-    const indexes = await pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [`${table}_p20261207`]);
+    const indexes = await pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [
+      `${table}_p20261207`,
+    ]);
     expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, '')).sort()).toEqual([
       'btree (emitted_at DESC, id DESC)',
       'btree (id, emitted_at)',
@@ -82,10 +92,27 @@ describeWithPostgres('daily partitions', () => {
     const table = fresh();
     await migrateSubstrate(pool, { table, layout: 'daily', daysAhead: 0, now });
     // Rows of days no partition covers land in the default partition.
-    await insertAt(pool, table, ['2026-12-01T00:00:00.000Z', '2026-12-01T23:59:59.999Z', '2026-12-02T00:00:00.000Z', '2026-12-06T12:00:00.000Z']);
-    expect(await createSubstratePartitions(pool, { table, from: new Date('2026-12-01T08:00:00.000Z'), to: new Date('2026-12-01T09:00:00.000Z') })).toEqual([`${table}_p20261201`]);
-    const counts = await pool.query<{ partition: string; rows: string }>(`SELECT tableoid::regclass::text AS partition, count(*) AS rows FROM "${table}" GROUP BY 1 ORDER BY 1`);
-    expect(counts.rows.map((row) => `${row.partition} ${row.rows}`)).toEqual([`${table}_default 1`, `${table}_p20261201 2`, `${table}_p20261206 1`]);
+    await insertAt(pool, table, [
+      '2026-12-01T00:00:00.000Z',
+      '2026-12-01T23:59:59.999Z',
+      '2026-12-02T00:00:00.000Z',
+      '2026-12-06T12:00:00.000Z',
+    ]);
+    expect(
+      await createSubstratePartitions(pool, {
+        table,
+        from: new Date('2026-12-01T08:00:00.000Z'),
+        to: new Date('2026-12-01T09:00:00.000Z'),
+      }),
+    ).toEqual([`${table}_p20261201`]);
+    const counts = await pool.query<{ partition: string; rows: string }>(
+      `SELECT tableoid::regclass::text AS partition, count(*) AS rows FROM "${table}" GROUP BY 1 ORDER BY 1`,
+    );
+    expect(counts.rows.map((row) => `${row.partition} ${row.rows}`)).toEqual([
+      `${table}_default 1`,
+      `${table}_p20261201 2`,
+      `${table}_p20261206 1`,
+    ]);
     // The moved partition has the parent's indexes too.
     const indexes = await pool.query('SELECT 1 FROM pg_indexes WHERE tablename = $1', [`${table}_p20261201`]);
     expect(indexes.rowCount).toBe(5);
@@ -100,7 +127,12 @@ describeWithPostgres('daily partitions', () => {
     );
     await pool.query(`CREATE TABLE "${table}_2026_12" PARTITION OF "${table}" FOR VALUES FROM ('2026-12-01') TO ('2027-01-01')`);
     await migrateSubstrate(pool, { table, daysAhead: 3, now: () => new Date('2026-12-30T10:00:00.000Z') });
-    expect((await describePartitions(pool, table)).map((line) => line.split(' ')[0])).toEqual([`${table}_2026_12`, `${table}_p20270101`, `${table}_p20270102`, `${table}_default`]);
+    expect((await describePartitions(pool, table)).map((line) => line.split(' ')[0])).toEqual([
+      `${table}_2026_12`,
+      `${table}_p20270101`,
+      `${table}_p20270102`,
+      `${table}_default`,
+    ]);
   });
 
   it('runs from many hosts at once without error, and makes each partition once', async () => {
@@ -122,7 +154,9 @@ describeWithPostgres('daily partitions', () => {
 
   it('creates the partitions of a schema-qualified table in its schema', async () => {
     await migrateSubstrate(pool, { table: 'kora_test_daily.events', layout: 'daily', daysAhead: 0, now });
-    const found = await pool.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'kora_test_daily' ORDER BY 1");
+    const found = await pool.query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'kora_test_daily' ORDER BY 1",
+    );
     expect(found.rows.map((row) => row.name)).toEqual(['events', 'events_default', 'events_p20261206']);
   });
 
@@ -137,9 +171,14 @@ describeWithPostgres('daily partitions', () => {
         caller_session_id text, details jsonb NOT NULL, origin_host text NOT NULL, ingested_at timestamptz NOT NULL DEFAULT now())
         PARTITION BY LIST (origin_host)`,
     );
-    await expect(migrateSubstrate(pool, { table: byHost })).rejects.toThrow(/partitioned by LIST \(origin_host\): only RANGE \(emitted_at\)/);
-    for (const daysAhead of [-1, 1.5, 367, Number.NaN]) await expect(migrateSubstrate(pool, { table: plain, daysAhead })).rejects.toThrow(RangeError);
+    await expect(migrateSubstrate(pool, { table: byHost })).rejects.toThrow(
+      /partitioned by LIST \(origin_host\): only RANGE \(emitted_at\)/,
+    );
+    for (const daysAhead of [-1, 1.5, 367, Number.NaN])
+      await expect(migrateSubstrate(pool, { table: plain, daysAhead })).rejects.toThrow(RangeError);
     await expect(migrateSubstrate(pool, { table: plain, layout: 'weekly' as 'daily' })).rejects.toThrow(/layout must be/);
-    await expect(createSubstratePartitions(pool, { table: plain, from: new Date('2000-01-01'), to: TODAY })).rejects.toThrow(/more than 3660 days/);
+    await expect(createSubstratePartitions(pool, { table: plain, from: new Date('2000-01-01'), to: TODAY })).rejects.toThrow(
+      /more than 3660 days/,
+    );
   });
 });

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, uniqueTableName } from '../__fixtures__/postgres-test-server.js';
+import {
+  TEST_DATABASE_URL,
+  createTestPool,
+  describeWithPostgres,
+  dropTable,
+  uniqueTableName,
+} from '../__fixtures__/postgres-test-server.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { createSubstratePartitions } from './create-day-partitions.js';
 import { pruneSubstrate } from './prune-substrate.js';
@@ -24,7 +30,9 @@ async function tableWith(pool: pg.Pool, table: string, layout: 'plain' | 'daily'
 }
 
 async function remainingTimes(pool: pg.Pool, table: string): Promise<number[]> {
-  const result = await pool.query<{ ms: string }>(`SELECT (extract(epoch FROM emitted_at) * 1000)::bigint AS ms FROM "${table}" ORDER BY 1`);
+  const result = await pool.query<{ ms: string }>(
+    `SELECT (extract(epoch FROM emitted_at) * 1000)::bigint AS ms FROM "${table}" ORDER BY 1`,
+  );
   return result.rows.map((row) => Number(row.ms));
 }
 
@@ -49,7 +57,11 @@ describeWithPostgres('pruneSubstrate', () => {
     const table = fresh();
     const cut = TODAY_MS - 3 * DAY_MS; // 2026-12-03T15:30
     // Two rows an hour for the ten days, and rows before any partition (the default partition).
-    const times = [...Array.from({ length: 240 }, (_, hour) => TODAY_MS - 10 * DAY_MS + hour * 3_600_000), TODAY_MS - 40 * DAY_MS, TODAY_MS - 20 * DAY_MS];
+    const times = [
+      ...Array.from({ length: 240 }, (_, hour) => TODAY_MS - 10 * DAY_MS + hour * 3_600_000),
+      TODAY_MS - 40 * DAY_MS,
+      TODAY_MS - 20 * DAY_MS,
+    ];
     await tableWith(pool, table, 'daily', times);
     const result = await pruneSubstrate(pool, { table, before: new Date(cut), daysAhead: 2, now });
     expect(result.steps.map(describeStep)).toEqual([
@@ -65,10 +77,19 @@ describeWithPostgres('pruneSubstrate', () => {
     expect(await remainingTimes(pool, table)).toEqual(times.filter((ms) => ms >= cut).sort((a, b) => a - b));
     // And the days ahead are covered: today and tomorrow were, the day after is made.
     expect(result.createdPartitions).toEqual([`${table}_p20261208`]);
-    const left = await pool.query<{ name: string }>('SELECT inhrelid::regclass::text AS name FROM pg_inherits WHERE inhparent = to_regclass($1) ORDER BY 1', [`"${table}"`]);
-    expect(left.rows.map((row) => row.name)).toEqual([`${table}_default`, ...['03', '04', '05', '06', '07', '08'].map((day) => `${table}_p202612${day}`)]);
+    const left = await pool.query<{ name: string }>(
+      'SELECT inhrelid::regclass::text AS name FROM pg_inherits WHERE inhparent = to_regclass($1) ORDER BY 1',
+      [`"${table}"`],
+    );
+    expect(left.rows.map((row) => row.name)).toEqual([
+      `${table}_default`,
+      ...['03', '04', '05', '06', '07', '08'].map((day) => `${table}_p202612${day}`),
+    ]);
     // The dropped partitions are gone, not left behind detached.
-    const orphans = await pool.query("SELECT 1 FROM pg_class WHERE relname LIKE $1 AND relname < $2 AND relkind = 'r'", [`${table}_p%`, `${table}_p20261203`]);
+    const orphans = await pool.query("SELECT 1 FROM pg_class WHERE relname LIKE $1 AND relname < $2 AND relkind = 'r'", [
+      `${table}_p%`,
+      `${table}_p20261203`,
+    ]);
     expect(orphans.rowCount).toBe(0);
   });
 
@@ -103,7 +124,12 @@ describeWithPostgres('pruneSubstrate', () => {
 
   it('keeps every row written during the prune that is newer than the cut', async () => {
     const table = fresh();
-    await tableWith(pool, table, 'daily', Array.from({ length: 2_000 }, (_, n) => TODAY_MS - 10 * DAY_MS + n * 400_000));
+    await tableWith(
+      pool,
+      table,
+      'daily',
+      Array.from({ length: 2_000 }, (_, n) => TODAY_MS - 10 * DAY_MS + n * 400_000),
+    );
     const cut = TODAY_MS - 4 * DAY_MS;
     let writing = true;
     let written = 0;
@@ -134,7 +160,9 @@ describeWithPostgres('pruneSubstrate', () => {
     try {
       await reader.query('BEGIN');
       await reader.query(`SELECT count(*) FROM "${table}"`);
-      await expect(pruneSubstrate(pool, { table, before: new Date(TODAY_MS - DAY_MS), lockTimeoutMs: 200, now })).rejects.toMatchObject({ code: '55P03' });
+      await expect(pruneSubstrate(pool, { table, before: new Date(TODAY_MS - DAY_MS), lockTimeoutMs: 200, now })).rejects.toMatchObject({
+        code: '55P03',
+      });
     } finally {
       await reader.query('ROLLBACK');
       await reader.end();
@@ -148,7 +176,8 @@ describeWithPostgres('pruneSubstrate', () => {
     await expect(pruneSubstrate(pool, { table, before: new Date(TODAY_MS) })).rejects.toThrow(`no table ${table}`);
     await migrateSubstrate(pool, { table });
     await expect(pruneSubstrate(pool, { table, before: new Date(Number.NaN) })).rejects.toThrow(/before must be a valid Date/);
-    for (const batchSize of [0, 99, 100_001, 2.5]) await expect(pruneSubstrate(pool, { table, before: now(), batchSize })).rejects.toThrow(/batchSize/);
+    for (const batchSize of [0, 99, 100_001, 2.5])
+      await expect(pruneSubstrate(pool, { table, before: now(), batchSize })).rejects.toThrow(/batchSize/);
     await expect(pruneSubstrate(pool, { table, before: now(), lockTimeoutMs: 0 })).rejects.toThrow(/lockTimeoutMs/);
     await expect(pruneSubstrate(pool, { table: 'x; DROP TABLE y', before: now() })).rejects.toThrow(/invalid table name/);
   });
@@ -160,23 +189,27 @@ describeWithPostgres('pruneSubstrate', () => {
       if (layout === 'daily') await createSubstratePartitions(pool, { table, from: new Date(TODAY_MS - 6 * DAY_MS), to: now() });
       const span = 8 * DAY_MS;
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.integer({ min: 0, max: span }), { maxLength: 60 }), fc.integer({ min: 0, max: span }), async (offsets, cutOffset) => {
-          await pool.query(`TRUNCATE "${table}"`);
-          const times = offsets.map((offset) => TODAY_MS - 7 * DAY_MS + offset);
-          if (times.length > 0) {
-            await pool.query(
-              `INSERT INTO "${table}" (id, v, emitted_at, seam, details, origin_host)
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 0, max: span }), { maxLength: 60 }),
+          fc.integer({ min: 0, max: span }),
+          async (offsets, cutOffset) => {
+            await pool.query(`TRUNCATE "${table}"`);
+            const times = offsets.map((offset) => TODAY_MS - 7 * DAY_MS + offset);
+            if (times.length > 0) {
+              await pool.query(
+                `INSERT INTO "${table}" (id, v, emitted_at, seam, details, origin_host)
                SELECT gen_random_uuid(), 1, to_timestamp(ms / 1000.0), 'mcp.tool_called', '{}', 'h' FROM unnest($1::float8[]) AS ms`,
-              [times],
-            );
-          }
-          const cut = TODAY_MS - 7 * DAY_MS + cutOffset;
-          const result = await pruneSubstrate(pool, { table, before: new Date(cut), batchSize: 100, daysAhead: 0, now });
-          expect(result.removedRows).toBe(times.filter((ms) => ms < cut).length);
-          expect(await remainingTimes(pool, table)).toEqual(times.filter((ms) => ms >= cut).sort((a, b) => a - b));
-          // Dropped days come back for the next run: the partitions are made again as a backfill would.
-          if (layout === 'daily') await createSubstratePartitions(pool, { table, from: new Date(TODAY_MS - 6 * DAY_MS), to: now() });
-        }),
+                [times],
+              );
+            }
+            const cut = TODAY_MS - 7 * DAY_MS + cutOffset;
+            const result = await pruneSubstrate(pool, { table, before: new Date(cut), batchSize: 100, daysAhead: 0, now });
+            expect(result.removedRows).toBe(times.filter((ms) => ms < cut).length);
+            expect(await remainingTimes(pool, table)).toEqual(times.filter((ms) => ms >= cut).sort((a, b) => a - b));
+            // Dropped days come back for the next run: the partitions are made again as a backfill would.
+            if (layout === 'daily') await createSubstratePartitions(pool, { table, from: new Date(TODAY_MS - 6 * DAY_MS), to: now() });
+          },
+        ),
         { numRuns: 25 },
       );
     });

@@ -85,7 +85,10 @@ async function countBefore(client: SubstrateClient, relation: string, before: Da
 }
 
 /** Whole partitions older than the cut, and the partitions that hold some rows older than it. */
-function planPartitions(partitions: readonly SubstratePartition[], before: Date): { drop: SubstratePartition[]; trim: SubstratePartition[] } {
+function planPartitions(
+  partitions: readonly SubstratePartition[],
+  before: Date,
+): { drop: SubstratePartition[]; trim: SubstratePartition[] } {
   const cut = before.getTime();
   const drop: SubstratePartition[] = [];
   const trim: SubstratePartition[] = [];
@@ -120,7 +123,11 @@ export async function pruneSubstrate(client: SubstrateClient, options: PruneSubs
   const dryRun = options.dryRun === true;
   const batch = readIntegerOption('pruneSubstrate', 'batchSize', options.batchSize, { min: 100, max: 100_000, fallback: 10_000 });
   const daysAhead = parseDaysAhead('pruneSubstrate', options.daysAhead);
-  const lockTimeoutMs = readIntegerOption('pruneSubstrate', 'lockTimeoutMs', options.lockTimeoutMs, { min: 1, max: 600_000, fallback: 5_000 });
+  const lockTimeoutMs = readIntegerOption('pruneSubstrate', 'lockTimeoutMs', options.lockTimeoutMs, {
+    min: 1,
+    max: 600_000,
+    fallback: 5_000,
+  });
   const steps: PruneStep[] = [];
   const record = (step: PruneStep): void => {
     steps.push(step);
@@ -165,10 +172,12 @@ export async function pruneSubstrate(client: SubstrateClient, options: PruneSubs
     createdPartitions = await withMigrationLock(client, async (connection) => {
       const current = await readSubstrateLayout(connection, table);
       if (current.kind !== 'partitioned') return [];
-      return createDayPartitions(connection, table, current.partitions, { from: today, to: new Date(today.getTime() + (daysAhead + 1) * 86_400_000) });
+      return createDayPartitions(connection, table, current.partitions, {
+        from: today,
+        to: new Date(today.getTime() + (daysAhead + 1) * 86_400_000),
+      });
     });
   }
   const removedRows = steps.reduce((sum, step) => sum + step.rows, 0);
   return { layout: 'partitioned', before, dryRun, steps, removedRows, createdPartitions };
 }
-

@@ -59,15 +59,13 @@ export async function readSubstrateLayout(connection: pg.ClientBase | pg.Pool, t
       WHERE inheritance.inhparent = $1::oid`,
     [relation.oid],
   );
-  const list = partitions.rows.map(
-    (row): SubstratePartition => ({
-      relation: row.relation,
-      sql: `${quoteIdentifier(row.schema)}.${quoteIdentifier(row.relation)}`,
-      from: row.from,
-      to: row.to,
-      isDefault: row.bound === 'DEFAULT',
-    }),
-  );
+  const list = partitions.rows.map((row): SubstratePartition => ({
+    relation: row.relation,
+    sql: `${quoteIdentifier(row.schema)}.${quoteIdentifier(row.relation)}`,
+    from: row.from,
+    to: row.to,
+    isDefault: row.bound === 'DEFAULT',
+  }));
   const order = (partition: SubstratePartition): number => (partition.isDefault ? Infinity : (partition.from?.getTime() ?? -Infinity));
   return { kind: 'partitioned', partitions: list.sort((left, right) => order(left) - order(right)) };
 }

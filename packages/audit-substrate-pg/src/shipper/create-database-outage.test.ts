@@ -44,7 +44,12 @@ describe('createDatabaseOutage', () => {
     outage.failed(refused());
     outage.failed(refused());
     expect(outage.ongoing()).toBe(true);
-    expect(outage.stats()).toEqual({ databaseFailures: 3, databaseAvailable: false, gaveUp: false, lastError: { code: 'ECONNREFUSED', at: '2026-11-27T06:00:00.700Z' } });
+    expect(outage.stats()).toEqual({
+      databaseFailures: 3,
+      databaseAvailable: false,
+      gaveUp: false,
+      lastError: { code: 'ECONNREFUSED', at: '2026-11-27T06:00:00.700Z' },
+    });
     advance(800);
     outage.succeeded();
     outage.succeeded();
@@ -72,7 +77,10 @@ describe('createDatabaseOutage', () => {
   });
 
   it('gives up once, when the outage has lasted giveUpAfterMs, and cuts the last wait to that moment', async () => {
-    const { outage, lines, waits, gaveUp } = setUp({ giveUpAfterMs: 1_000, backoff: createRetryBackoff({ initialDelayMs: 600_000, maxDelayMs: 600_000 }) });
+    const { outage, lines, waits, gaveUp } = setUp({
+      giveUpAfterMs: 1_000,
+      backoff: createRetryBackoff({ initialDelayMs: 600_000, maxDelayMs: 600_000 }),
+    });
     outage.failed(refused());
     await outage.wait();
     expect(waits).toEqual([1_000]);
@@ -91,7 +99,11 @@ describe('createDatabaseOutage', () => {
     let attempts = 0;
     const flaky = (): Promise<void> => (++attempts < 3 ? Promise.reject(refused()) : Promise.resolve());
     expect(await outage.retry(flaky, new AbortController().signal)).toBe(true);
-    expect({ attempts, waits, stats: outage.stats() }).toMatchObject({ attempts: 3, waits: [100, 100], stats: { databaseFailures: 2, databaseAvailable: true } });
+    expect({ attempts, waits, stats: outage.stats() }).toMatchObject({
+      attempts: 3,
+      waits: [100, 100],
+      stats: { databaseFailures: 2, databaseAvailable: true },
+    });
     const stopped = new AbortController();
     stopped.abort();
     expect(await outage.retry(flaky, stopped.signal)).toBe(false);

@@ -71,12 +71,16 @@ export function createDatabaseOutage(options: DatabaseOutageOptions): DatabaseOu
     if (startedAt === undefined) {
       startedAt = now();
       const message = error instanceof Error ? options.scrub(error.message).replace(/\s+/g, ' ') : '';
-      logger.warn(`[kora.ship.database_unavailable] code=${code} database=${databaseLabel} message=${JSON.stringify(message)} retrying with backoff; rows wait in the file`);
+      logger.warn(
+        `[kora.ship.database_unavailable] code=${code} database=${databaseLabel} message=${JSON.stringify(message)} retrying with backoff; rows wait in the file`,
+      );
     }
     const outageMs = now() - startedAt;
     if (giveUpAfterMs !== undefined && outageMs >= giveUpAfterMs && !counters.gaveUp) {
       counters.gaveUp = true;
-      logger.warn(`[kora.ship.gave_up] code=${code} database=${databaseLabel} after_ms=${outageMs}; the rows not shipped wait in the file for the next run`);
+      logger.warn(
+        `[kora.ship.gave_up] code=${code} database=${databaseLabel} after_ms=${outageMs}; the rows not shipped wait in the file for the next run`,
+      );
       options.onGiveUp();
     }
   };

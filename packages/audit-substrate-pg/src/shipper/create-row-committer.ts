@@ -32,7 +32,9 @@ export interface RowCommitterOptions {
  * server refuses outright is found by halving the batch, warned about and passed; the rest go
  * in. It resolves false when stopped during an outage, before the rows were committed.
  */
-export function createRowCommitter(options: RowCommitterOptions): (rows: readonly string[], offsets: readonly number[], name: string) => Promise<boolean> {
+export function createRowCommitter(
+  options: RowCommitterOptions,
+): (rows: readonly string[], offsets: readonly number[], name: string) => Promise<boolean> {
   const { pool, outage, counters } = options;
   const commit = async (rows: readonly string[], offsets: readonly number[], name: string): Promise<boolean> => {
     for (;;) {

@@ -1,11 +1,30 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAuditEntries } from '@kora/audit-sink';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWriter } from '../__fixtures__/child-processes.js';
-import { TEST_DATABASE_URL, countRows, createTestPool, describeWithPostgres, dropTable, readIds, uniqueTableName, waitUntil } from '../__fixtures__/postgres-test-server.js';
+import {
+  TEST_DATABASE_URL,
+  countRows,
+  createTestPool,
+  describeWithPostgres,
+  dropTable,
+  readIds,
+  uniqueTableName,
+  waitUntil,
+} from '../__fixtures__/postgres-test-server.js';
 import { idsInFiles, writeSeamRows } from '../__fixtures__/write-seam-rows.js';
 import { readSubstrateEntries } from '../read-substrate-entries.js';
 import { createShipper } from './create-shipper.js';
@@ -17,7 +36,6 @@ function captureLogger(): { info: (message: string) => void; warn: (message: str
   const lines: string[] = [];
   return { info: (message) => void lines.push(message), warn: (message) => void lines.push(message), lines };
 }
-
 
 describeWithPostgres('createShipper', () => {
   const pool = createTestPool();
@@ -41,7 +59,12 @@ describeWithPostgres('createShipper', () => {
     const path = freshPath();
     await writeSeamRows(path, 1_001, Date.parse('2026-11-20T00:00:00.000Z'));
     const stats = await ship({ path, batchRows: 100 }).run();
-    expect(stats).toMatchObject({ rowsShipped: 1_001, rowsInserted: 1_001, linesSkipped: { blank: 0, malformed: 0, invalid: 0, rejected: 0 }, offset: readFileSync(path).length });
+    expect(stats).toMatchObject({
+      rowsShipped: 1_001,
+      rowsInserted: 1_001,
+      linesSkipped: { blank: 0, malformed: 0, invalid: 0, rejected: 0 },
+      offset: readFileSync(path).length,
+    });
     const since = '2026-11-20T00:00:00.000Z';
     const until = '2026-11-20T00:00:01.001Z';
     const fromFile = await readAuditEntries({ path, since, until, limit: 2_000 });
@@ -114,7 +137,10 @@ describeWithPostgres('createShipper', () => {
     await running;
     expect(new Set(await idsInFiles(path))).toEqual(new Set(ids));
     expect(lines(`${path}.2`)).toBeGreaterThan(1_000);
-    const rows = await pool.query<{ rows: string; ids: string }>(`SELECT count(*) AS rows, count(DISTINCT id) AS ids FROM "${table}" WHERE id = ANY($1::uuid[])`, [ids]);
+    const rows = await pool.query<{ rows: string; ids: string }>(
+      `SELECT count(*) AS rows, count(DISTINCT id) AS ids FROM "${table}" WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
     expect(rows.rows[0]).toEqual({ rows: '6000', ids: '6000' });
   });
 
@@ -157,7 +183,13 @@ describeWithPostgres('createShipper', () => {
     const path = freshPath();
     await writeSeamRows(path, 10);
     const logger = captureLogger();
-    const shipper = createShipper({ path, databaseUrl: 'postgres://kora:s3cret-pw@127.0.0.1:1/test', logger, migrate: false, retry: { initialDelayMs: 10, maxDelayMs: 50 } });
+    const shipper = createShipper({
+      path,
+      databaseUrl: 'postgres://kora:s3cret-pw@127.0.0.1:1/test',
+      logger,
+      migrate: false,
+      retry: { initialDelayMs: 10, maxDelayMs: 50 },
+    });
     const running = shipper.run();
     await waitUntil('a few failed attempts', () => shipper.stats().databaseFailures >= 3);
     shipper.stop();
@@ -186,7 +218,9 @@ describeWithPostgres('createShipper', () => {
     expect(stats).toMatchObject({ rowsShipped: 0, gaveUp: true, databaseAvailable: false, lastError: { code: 'ECONNREFUSED' } });
     const gaveUp = logger.lines.filter((line) => line.startsWith('[kora.ship.gave_up]'));
     expect(gaveUp).toHaveLength(1);
-    expect(gaveUp[0]).toMatch(/^\[kora\.ship\.gave_up\] code=ECONNREFUSED database=postgres:\/\/kora:\*\*\*@127\.0\.0\.1:1\/test after_ms=\d+;/);
+    expect(gaveUp[0]).toMatch(
+      /^\[kora\.ship\.gave_up\] code=ECONNREFUSED database=postgres:\/\/kora:\*\*\*@127\.0\.0\.1:1\/test after_ms=\d+;/,
+    );
     expect(Number(/after_ms=(\d+)/.exec(gaveUp[0] ?? '')?.[1])).toBeGreaterThanOrEqual(400);
     expect(logger.lines.join('\n')).not.toContain('s3cret');
     // It never reached the database, so no position was ever saved past the start.
@@ -197,11 +231,20 @@ describeWithPostgres('createShipper', () => {
     const path = freshPath();
     await writeSeamRows(path, 3);
     const down = 'postgres://kora:s3cret-pw@127.0.0.1:1/test';
-    const first = createShipper({ path, databaseUrl: down, logger: captureLogger(), follow: true, migrate: false, retry: { initialDelayMs: 10, maxDelayMs: 50 } });
+    const first = createShipper({
+      path,
+      databaseUrl: down,
+      logger: captureLogger(),
+      follow: true,
+      migrate: false,
+      retry: { initialDelayMs: 10, maxDelayMs: 50 },
+    });
     const running = first.run();
     await waitUntil('the first shipper holds the lock', () => existsSync(`${path}.ship-checkpoint.json.lock`));
     const second = createShipper({ path, databaseUrl: down, logger: captureLogger(), migrate: false });
-    await expect(second.run()).rejects.toThrow(`the checkpoint ${path}.ship-checkpoint.json is in use by another shipper (pid ${process.pid}): run one shipper per audit file`);
+    await expect(second.run()).rejects.toThrow(
+      `the checkpoint ${path}.ship-checkpoint.json is in use by another shipper (pid ${process.pid}): run one shipper per audit file`,
+    );
     first.stop();
     await running;
     expect(existsSync(`${path}.ship-checkpoint.json.lock`)).toBe(false);
@@ -225,7 +268,9 @@ describeWithPostgres('createShipper', () => {
     const other = freshPath();
     await writeSeamRows(other, 1);
     await ship({ path: other }).run();
-    await expect(ship({ path, checkpointPath: `${other}.ship-checkpoint.json` }).run()).rejects.toThrow(/give each audit file its own checkpoint/);
+    await expect(ship({ path, checkpointPath: `${other}.ship-checkpoint.json` }).run()).rejects.toThrow(
+      /give each audit file its own checkpoint/,
+    );
   });
 
   it('rejects bad options at once', () => {
@@ -233,7 +278,9 @@ describeWithPostgres('createShipper', () => {
     expect(() => createShipper({ path: 'x' })).toThrow(/pool or databaseUrl/);
     expect(() => createShipper({ path: 'x', pool, table: 'a-b' })).toThrow(/invalid table name/);
     // Numbers are refused, never changed: a poll of 0 ms would spin, a first retry of 0 ms hammer the server.
-    expect(() => createShipper({ path: 'x', pool, pollMs: 0 })).toThrow(new RangeError('createShipper: pollMs must be an integer from 1 to 3600000, got 0'));
+    expect(() => createShipper({ path: 'x', pool, pollMs: 0 })).toThrow(
+      new RangeError('createShipper: pollMs must be an integer from 1 to 3600000, got 0'),
+    );
     expect(() => createShipper({ path: 'x', pool, retry: { initialDelayMs: 0 } })).toThrow(RangeError);
     expect(() => createShipper({ path: 'x', pool, retry: { initialDelayMs: 500, maxDelayMs: 100 } })).toThrow(
       new RangeError('createShipper: retry.maxDelayMs must be an integer from 500 to 3600000, got 100'),

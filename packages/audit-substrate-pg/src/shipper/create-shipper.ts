@@ -55,7 +55,13 @@ export function createShipper(options: ShipperOptions): Shipper {
   const ownPool =
     options.databaseUrl === undefined
       ? undefined
-      : createSubstratePool({ ...SHIP_TIMEOUTS, ...definedTimeouts(options.timeouts), connectionString: options.databaseUrl, max: 1, applicationName: 'kora-audit-ship' });
+      : createSubstratePool({
+          ...SHIP_TIMEOUTS,
+          ...definedTimeouts(options.timeouts),
+          connectionString: options.databaseUrl,
+          max: 1,
+          applicationName: 'kora-audit-ship',
+        });
   const pool = options.pool ?? ownPool;
   if (pool === undefined) throw new TypeError('createShipper: give either pool or databaseUrl');
 
@@ -71,7 +77,16 @@ export function createShipper(options: ShipperOptions): Shipper {
     onGiveUp: stop,
   });
   const migrate = (): Promise<boolean> => outage.retry(() => migrateSubstrate(pool, { table: table.name }), stopper.signal);
-  const commit = createRowCommitter({ pool, table: table.name, originHost: settings.originHost, outage, signal: stopper.signal, migrate: options.migrate === false ? undefined : migrate, counters, warnSkip });
+  const commit = createRowCommitter({
+    pool,
+    table: table.name,
+    originHost: settings.originHost,
+    outage,
+    signal: stopper.signal,
+    migrate: options.migrate === false ? undefined : migrate,
+    counters,
+    warnSkip,
+  });
   const cursor = new ShipCursor({ path, checkpointPath, batchRows: settings.batchRows, logger });
   let started = false;
   // One shipper per checkpoint: the lock is held from the start of `run` to its end.
@@ -138,7 +153,9 @@ export function createShipper(options: ShipperOptions): Shipper {
       await ownPool?.end().catch(() => undefined);
     }
     const file = cursor.file;
-    logger.info(`[kora.ship.stopped] rows_shipped=${counters.rowsShipped} rows_inserted=${counters.rowsInserted} file=${file?.name ?? '-'} offset=${file?.offset ?? 0}`);
+    logger.info(
+      `[kora.ship.stopped] rows_shipped=${counters.rowsShipped} rows_inserted=${counters.rowsInserted} file=${file?.name ?? '-'} offset=${file?.offset ?? 0}`,
+    );
     return stats();
   };
 

@@ -7,7 +7,10 @@ const SKIP_WARNINGS_PER_MINUTE = 10;
  * and reason, never its content. At most ten a minute; the next one says how many were left
  * out meanwhile.
  */
-export function createSkipWarner(logger: AuditLogger, now: () => number = Date.now): (name: string, offset: number, reason: string) => void {
+export function createSkipWarner(
+  logger: AuditLogger,
+  now: () => number = Date.now,
+): (name: string, offset: number, reason: string) => void {
   let window = { startedAt: 0, count: 0, suppressed: 0 };
   return (name, offset, reason) => {
     const at = now();

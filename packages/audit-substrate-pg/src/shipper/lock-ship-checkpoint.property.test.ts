@@ -19,7 +19,12 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u20
 const holderText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-  fc.record({ pid: fc.oneof(fc.constant(dead), fc.integer(), fc.double(), fc.string()), host: fc.oneof(fc.constant(here), fc.string({ unit: 'binary', maxLength: 80 })) }).map((holder) => JSON.stringify(holder)),
+  fc
+    .record({
+      pid: fc.oneof(fc.constant(dead), fc.integer(), fc.double(), fc.string()),
+      host: fc.oneof(fc.constant(here), fc.string({ unit: 'binary', maxLength: 80 })),
+    })
+    .map((holder) => JSON.stringify(holder)),
   fc.constant(JSON.stringify({ pid: process.pid, host: here })),
 );
 /** A guard left by a taker that crashed: anything, or a dead process of this host. */
@@ -33,7 +38,14 @@ function expectedOutcome(text: string): 'taken' | 'live' | 'other-host' {
   } catch {
     return 'taken';
   }
-  if (value === null || typeof value !== 'object' || !Number.isSafeInteger(value.pid) || (value.pid as number) <= 0 || typeof value.host !== 'string') return 'taken';
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    !Number.isSafeInteger(value.pid) ||
+    (value.pid as number) <= 0 ||
+    typeof value.host !== 'string'
+  )
+    return 'taken';
   if (value.host !== here) return 'other-host';
   try {
     process.kill(value.pid as number, 0);
@@ -75,7 +87,11 @@ describe('lockShipCheckpoint with hostile lock files', () => {
         }
         expect(taken).toBeInstanceOf(Error);
         const message = (taken as Error).message;
-        expect(message).toMatch(outcome === 'live' ? /is in use by another shipper \(pid \d+\)/ : /is in use by a shipper on .* \(pid \d+\); if none runs there, delete /);
+        expect(message).toMatch(
+          outcome === 'live'
+            ? /is in use by another shipper \(pid \d+\)/
+            : /is in use by a shipper on .* \(pid \d+\); if none runs there, delete /,
+        );
         expect(message).not.toMatch(CONTROL);
         expect(message.length).toBeLessThan(checkpoint.length * 3 + 400);
       }),

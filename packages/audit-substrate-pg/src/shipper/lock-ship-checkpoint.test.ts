@@ -27,7 +27,10 @@ interface Taker {
 }
 
 async function startTaker(): Promise<Taker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@kora/source', takerFixture], { cwd: packageDir, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@kora/source', takerFixture], {
+    cwd: packageDir,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -76,7 +79,10 @@ describe('lockShipCheckpoint', () => {
       for (const taker of takers) taker.child.stdin.write(`${checkpoint}\n`);
       const answers = await Promise.all(takers.map((taker) => taker.next()));
       const winners = answers.filter((answer) => answer.won);
-      expect(winners.map((winner) => winner.pid), `round ${round}`).toHaveLength(1);
+      expect(
+        winners.map((winner) => winner.pid),
+        `round ${round}`,
+      ).toHaveLength(1);
       // The lock names the one that won, and the others were told who holds it.
       expect(JSON.parse(readFileSync(`${checkpoint}.lock`, 'utf8'))).toMatchObject({ pid: winners[0]?.pid, host: hostname() });
       for (const loser of answers.filter((answer) => !answer.won)) expect(loser.error).toMatch(/ is in use by /);
@@ -104,7 +110,9 @@ describe('lockShipCheckpoint', () => {
     const checkpoint = join(directory, 'live.ship-checkpoint.json');
     const text = `${JSON.stringify({ pid: takers[0]?.child.pid, host: hostname() })}\n`;
     writeFileSync(`${checkpoint}.lock`, text);
-    await expect(lockShipCheckpoint(checkpoint)).rejects.toThrow(`the checkpoint ${checkpoint} is in use by another shipper (pid ${takers[0]?.child.pid}): run one shipper per audit file`);
+    await expect(lockShipCheckpoint(checkpoint)).rejects.toThrow(
+      `the checkpoint ${checkpoint} is in use by another shipper (pid ${takers[0]?.child.pid}): run one shipper per audit file`,
+    );
     expect(readFileSync(`${checkpoint}.lock`, 'utf8')).toBe(text);
   });
 });

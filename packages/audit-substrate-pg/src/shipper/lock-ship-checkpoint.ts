@@ -51,7 +51,9 @@ export async function lockShipCheckpoint(checkpointPath: string): Promise<ShipCh
     if (holder === null) {
       if (Date.now() - found.mtimeMs < UNREADABLE_LOCK_GRACE_MS) throw inUse(checkpointPath, 'another shipper that is just starting');
     } else if (holder.host !== self.host) {
-      throw new Error(`the checkpoint ${checkpointPath} is in use by a shipper on ${describeHost(holder.host)} (pid ${holder.pid}); if none runs there, delete ${lockPath}`);
+      throw new Error(
+        `the checkpoint ${checkpointPath} is in use by a shipper on ${describeHost(holder.host)} (pid ${holder.pid}); if none runs there, delete ${lockPath}`,
+      );
     } else if (isAlive(holder.pid)) {
       throw inUse(checkpointPath, `another shipper (pid ${holder.pid})`);
     }
@@ -190,7 +192,13 @@ const PLAIN_HOST = /^[A-Za-z0-9._-]{1,253}$/;
 /** A host name from the lock file for a message: as it is when plain, else quoted with every other character escaped. */
 function describeHost(host: string): string {
   if (PLAIN_HOST.test(host)) return host;
-  const shown = [...host.slice(0, 253)].map((character) => (/^[\x20-\x7e]$/.test(character) && character !== '"' && character !== '\\' ? character : `\\u{${character.codePointAt(0)?.toString(16)}}`)).join('');
+  const shown = [...host.slice(0, 253)]
+    .map((character) =>
+      /^[\x20-\x7e]$/.test(character) && character !== '"' && character !== '\\'
+        ? character
+        : `\\u{${character.codePointAt(0)?.toString(16)}}`,
+    )
+    .join('');
   return `"${shown}"`;
 }
 

@@ -50,7 +50,10 @@ export function readShipperOptions(options: ShipperOptions): ShipperSettings {
     throw new TypeError('createShipper: give either pool or databaseUrl');
   }
   const pollMs = readIntegerOption('createShipper', 'pollMs', options.pollMs, POLL_MS);
-  const initialDelayMs = readIntegerOption('createShipper', 'retry.initialDelayMs', options.retry?.initialDelayMs, { ...RETRY_DELAY_MS, fallback: 100 });
+  const initialDelayMs = readIntegerOption('createShipper', 'retry.initialDelayMs', options.retry?.initialDelayMs, {
+    ...RETRY_DELAY_MS,
+    fallback: 100,
+  });
   const maxDelayMs = readIntegerOption('createShipper', 'retry.maxDelayMs', options.retry?.maxDelayMs, {
     min: initialDelayMs,
     max: RETRY_DELAY_MS.max,
@@ -60,9 +63,26 @@ export function readShipperOptions(options: ShipperOptions): ShipperSettings {
   if (giveUpAfterMs !== undefined && (!Number.isFinite(giveUpAfterMs) || giveUpAfterMs < 0)) {
     throw new RangeError('createShipper: giveUpAfterMs must be a number of milliseconds');
   }
-  const logger = options.logger ?? { info: (message: string) => void process.stderr.write(`${message}\n`), warn: (message: string) => void process.stderr.write(`${message}\n`) };
+  const logger = options.logger ?? {
+    info: (message: string) => void process.stderr.write(`${message}\n`),
+    warn: (message: string) => void process.stderr.write(`${message}\n`),
+  };
   const databaseLabel = options.databaseUrl === undefined ? 'pool' : redactDatabaseUrl(options.databaseUrl);
   const password = options.databaseUrl === undefined ? undefined : readDatabasePassword(options.databaseUrl);
   const scrub = (text: string): string => (password === undefined || password === '' ? text : text.split(password).join('***'));
-  return { path, checkpointPath, table, originHost, batchRows, follow: options.follow === true, pollMs, initialDelayMs, maxDelayMs, giveUpAfterMs, logger, databaseLabel, scrub };
+  return {
+    path,
+    checkpointPath,
+    table,
+    originHost,
+    batchRows,
+    follow: options.follow === true,
+    pollMs,
+    initialDelayMs,
+    maxDelayMs,
+    giveUpAfterMs,
+    logger,
+    databaseLabel,
+    scrub,
+  };
 }

@@ -148,7 +148,10 @@ export class ShipCursor {
 
   private async read(file: ShippedFile): Promise<LineBatch> {
     const prefetched = this.prefetched;
-    const batch = prefetched?.file === file && prefetched.offset === file.offset ? await prefetched.batch : await this.reader.read(file.handle, file.offset);
+    const batch =
+      prefetched?.file === file && prefetched.offset === file.offset
+        ? await prefetched.batch
+        : await this.reader.read(file.handle, file.offset);
     this.prefetched = undefined;
     if (batch.endOffset > file.offset && batch.rows.length >= this.options.batchRows) {
       // A full batch: more rows are likely waiting. Read and parse them while this batch is
@@ -211,7 +214,8 @@ export class ShipCursor {
     const same = await locateInChain(this.options.path, { dev: checkpoint.dev, ino: checkpoint.ino });
     if (same !== null && same.size >= checkpoint.offset) {
       const opened = await this.openShipped(same, checkpoint.offset, checkpoint.fingerprint);
-      if (opened !== null && (checkpoint.fingerprint === null || (await matchesFingerprint(opened.handle, checkpoint.fingerprint)))) return opened;
+      if (opened !== null && (checkpoint.fingerprint === null || (await matchesFingerprint(opened.handle, checkpoint.fingerprint))))
+        return opened;
       await opened?.handle.close();
     }
     const copy = await this.findCopy(checkpoint.fingerprint, checkpoint.offset, undefined);
@@ -224,7 +228,9 @@ export class ShipCursor {
       const opened = await this.openShipped(same, 0, null);
       if (opened !== null) return opened;
     }
-    this.options.logger.warn(`[kora.ship.checkpoint_file_gone] offset=${checkpoint.offset} shipping every file from the oldest; rows already in the table are skipped`);
+    this.options.logger.warn(
+      `[kora.ship.checkpoint_file_gone] offset=${checkpoint.offset} shipping every file from the oldest; rows already in the table are skipped`,
+    );
     return this.openOldest();
   }
 

@@ -24,7 +24,6 @@ import { idsInFiles, writeSeamRows } from '../__fixtures__/write-seam-rows.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { readShipCheckpoint } from './read-ship-checkpoint.js';
 
-
 const restartSkipReason = restartUnavailableReason();
 if (restartSkipReason !== undefined) console.warn(`PostgreSQL restart tests skipped: ${restartSkipReason}`);
 
@@ -68,7 +67,9 @@ describeWithPostgres('kora-audit ship under faults', () => {
     const ids = await writeSeamRows(path, 40_000);
     // Every insert statement waits 100 ms in the database, so however fast the machine, the
     // shipper is still at work (at least 7 s of it) when the kill comes, mostly mid-statement.
-    await pool.query(`CREATE FUNCTION "${table}_slow"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.1); RETURN NULL; END $$`);
+    await pool.query(
+      `CREATE FUNCTION "${table}_slow"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.1); RETURN NULL; END $$`,
+    );
     await pool.query(`CREATE TRIGGER slow BEFORE INSERT ON "${table}" FOR EACH STATEMENT EXECUTE FUNCTION "${table}_slow"()`);
     const first = ship(path, table);
     // Killed while rows are going in: some are committed, most are not.
@@ -80,7 +81,12 @@ describeWithPostgres('kora-audit ship under faults', () => {
     expect(shippedBefore).toBeLessThan(40_000);
     const checkpoint = await readShipCheckpoint(`${path}.ship-checkpoint.json`);
     // The checkpoint never runs ahead of the table: every row before it is committed.
-    const before = readFileSync(path).subarray(0, checkpoint?.offset ?? 0).toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string });
+    const before = readFileSync(path)
+      .subarray(0, checkpoint?.offset ?? 0)
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { id: string });
     const committed = await readIds(pool, table);
     expect(before.every((row) => committed.has(row.id))).toBe(true);
 
@@ -105,7 +111,9 @@ describeWithPostgres('kora-audit ship under faults', () => {
     // Rows appended while the server is down: the shipper must meet the outage, however far
     // the writer has got by now.
     const whileDown = await writeSeamRows(path, 200);
-    await waitUntil('the shipper to meet the outage', () => shipper.stderr().includes('[kora.ship.database_unavailable]')).catch(withStderr);
+    await waitUntil('the shipper to meet the outage', () => shipper.stderr().includes('[kora.ship.database_unavailable]')).catch(
+      withStderr,
+    );
     await ensurePostgresRunning();
     const { acknowledged, ids } = await writing;
     expect(acknowledged).toBe(20_000);
@@ -120,12 +128,16 @@ describeWithPostgres('kora-audit ship under faults', () => {
     const table = await fresh('fleet');
     const paths = [0, 1, 2, 3].map((writer) => join(dir, `fleet-${writer}.jsonl`));
     const shippers = paths.map((path, writer) => ship(path, table, ['--follow', '--origin-host', `daemon-${writer}`]));
-    const reports = await Promise.all(paths.map((path, writer) => startWriter(path, writer, 3_000, 25, writer % 2 === 0 ? 'sync' : 'batched')));
+    const reports = await Promise.all(
+      paths.map((path, writer) => startWriter(path, writer, 3_000, 25, writer % 2 === 0 ? 'sync' : 'batched')),
+    );
     await waitUntil('every row in the table', async () => (await countRows(pool, table)).rows >= 12_000, 120_000);
     for (const shipper of shippers) await terminate(shipper);
     expect(await countRows(pool, table)).toEqual({ rows: 12_000, ids: 12_000 });
     expect(await readIds(pool, table)).toEqual(new Set(reports.flatMap((report) => report.ids)));
-    const hosts = await pool.query<{ origin_host: string; rows: string }>(`SELECT origin_host, count(*) AS rows FROM "${table}" GROUP BY 1 ORDER BY 1`);
+    const hosts = await pool.query<{ origin_host: string; rows: string }>(
+      `SELECT origin_host, count(*) AS rows FROM "${table}" GROUP BY 1 ORDER BY 1`,
+    );
     expect(hosts.rows).toEqual([0, 1, 2, 3].map((writer) => ({ origin_host: `daemon-${writer}`, rows: '3000' })));
   });
 
@@ -137,7 +149,9 @@ describeWithPostgres('kora-audit ship under faults', () => {
       const table = await fresh('hundred_k');
       const paths = [0, 1, 2, 3].map((writer) => join(dir, `run-${writer}.jsonl`));
       const shippers = paths.map((path) => ship(path, table, ['--follow', '--batch-rows', '2000']));
-      const writing = Promise.all(paths.map((path, writer) => startWriter(path, writer, 25_000, 40, writer % 2 === 0 ? 'sync' : 'batched')));
+      const writing = Promise.all(
+        paths.map((path, writer) => startWriter(path, writer, 25_000, 40, writer % 2 === 0 ? 'sync' : 'batched')),
+      );
 
       await waitUntil('a fifth of the rows', async () => (await countRows(pool, table)).rows >= 20_000, 300_000);
       for (const [index, shipper] of shippers.entries()) {
@@ -158,7 +172,9 @@ describeWithPostgres('kora-audit ship under faults', () => {
       expect(inFiles).toHaveLength(100_000);
       const inTable = await readIds(pool, table);
       expect(inFiles.every((id) => inTable.has(id))).toBe(true);
-      console.log(`100,000 rows from four writers, shippers killed and PostgreSQL restarted: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      console.log(
+        `100,000 rows from four writers, shippers killed and PostgreSQL restarted: ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
     },
   );
 });

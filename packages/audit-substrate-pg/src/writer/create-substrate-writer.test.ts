@@ -7,7 +7,14 @@ import { seam as mcpSeam } from '@kora/seam-mcp';
 import { seam as reasoningSeam } from '@kora/seam-reasoning';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TEST_DATABASE_URL, createTestPool, describeWithPostgres, dropTable, uniqueTableName, waitUntil } from '../__fixtures__/postgres-test-server.js';
+import {
+  TEST_DATABASE_URL,
+  createTestPool,
+  describeWithPostgres,
+  dropTable,
+  uniqueTableName,
+  waitUntil,
+} from '../__fixtures__/postgres-test-server.js';
 import { startTcpProxy } from '../__fixtures__/tcp-proxy.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { createSubstrateWriter } from './create-substrate-writer.js';
@@ -53,11 +60,17 @@ const mcpDetails = (index: number): Record<string, unknown> => ({
   args_keys: ['body', 'priority', 'title'],
   result: `ticket_id=tkt-${index}`,
 });
-const reasoningDetails = (index: number): Record<string, unknown> => ({ tool_name: 'kora__list_tickets', triggered_by: 'slack_dm', tool_duration_ms: index, tool_status: 'ok' });
+const reasoningDetails = (index: number): Record<string, unknown> => ({
+  tool_name: 'kora__list_tickets',
+  triggered_by: 'slack_dm',
+  tool_duration_ms: index,
+  tool_status: 'ok',
+});
 
 function emitMixed(sink: ReturnType<typeof createAuditSink>, count: number): void {
   for (let index = 0; index < count; index += 1) {
-    const [seam, details]: [Seam, Record<string, unknown>] = index % 3 === 0 ? [reasoningSeam, reasoningDetails(index)] : [mcpSeam, mcpDetails(index)];
+    const [seam, details]: [Seam, Record<string, unknown>] =
+      index % 3 === 0 ? [reasoningSeam, reasoningDetails(index)] : [mcpSeam, mcpDetails(index)];
     const outcome = sink.emit(seam, details, { caller_session_id: `caller-${index % 7}` });
     if (!outcome.ok) throw new Error(`emit ${index} failed: ${outcome.reason}`);
   }
@@ -89,7 +102,15 @@ describeWithPostgres('createSubstrateWriter', () => {
     const path = join(directory, 'all.jsonl');
     const { logger, warnings } = collectWarnings();
     const writer = createSubstrateWriter({ client: pool, table, originHost: 'host-all', batchRows: 64, logger });
-    const sink = createAuditSink({ path, mode: 'batched', batchSize: 50, mirror: writer, logger, flushOnExit: false, reopenOnHangup: false });
+    const sink = createAuditSink({
+      path,
+      mode: 'batched',
+      batchSize: 50,
+      mirror: writer,
+      logger,
+      flushOnExit: false,
+      reopenOnHangup: false,
+    });
     emitMixed(sink, 1_000);
     await sink.close();
     expect(await idsIn('host-all')).toEqual(idsInFile(path));
@@ -103,7 +124,12 @@ describeWithPostgres('createSubstrateWriter', () => {
       `SELECT details, caller_session_id, seam, emitted_at FROM ${table} WHERE id = $1`,
       [row.id],
     );
-    expect(stored.rows[0]).toEqual({ details: row.details, caller_session_id: row.caller_session_id, seam: row.seam, emitted_at: new Date(row.emitted_at) });
+    expect(stored.rows[0]).toEqual({
+      details: row.details,
+      caller_session_id: row.caller_session_id,
+      seam: row.seam,
+      emitted_at: new Date(row.emitted_at),
+    });
   });
 
   it('holds rows while the database is away, retries, and delivers them once when it is back', async () => {
@@ -112,7 +138,14 @@ describeWithPostgres('createSubstrateWriter', () => {
     try {
       const path = join(directory, 'outage.jsonl');
       const { logger, warnings } = collectWarnings();
-      const writer = createSubstrateWriter({ client: proxiedPool, table, originHost: 'host-outage', batchRows: 40, flushIntervalMs: 20, logger });
+      const writer = createSubstrateWriter({
+        client: proxiedPool,
+        table,
+        originHost: 'host-outage',
+        batchRows: 40,
+        flushIntervalMs: 20,
+        logger,
+      });
       const sink = createAuditSink({ path, mode: 'sync', mirror: writer, logger, flushOnExit: false, reopenOnHangup: false });
       emitMixed(sink, 100);
       await writer.flush();
@@ -153,7 +186,16 @@ describeWithPostgres('createSubstrateWriter', () => {
     };
     const flushIntervalMs = 30;
     const { logger } = collectWarnings();
-    const writer = createSubstrateWriter({ client: proxiedPool, table, originHost: 'host-load', batchRows: 200, flushIntervalMs, timers, random: () => 1, logger });
+    const writer = createSubstrateWriter({
+      client: proxiedPool,
+      table,
+      originHost: 'host-load',
+      batchRows: 200,
+      flushIntervalMs,
+      timers,
+      random: () => 1,
+      logger,
+    });
     const written: string[] = [];
     // About 2,000 rows a second, before, during and after the outage.
     const pump = setInterval(() => {
@@ -195,14 +237,33 @@ describeWithPostgres('createSubstrateWriter', () => {
     const proxiedPool = poolThrough(proxy.port, 500);
     try {
       const { logger, warnings } = collectWarnings();
-      const writer = createSubstrateWriter({ client: proxiedPool, table, originHost: 'host-full', batchRows: 10, maxQueuedRows: 50, closeTimeoutMs: 300, logger });
-      const sink = createAuditSink({ path: join(directory, 'full.jsonl'), mode: 'sync', mirror: writer, logger, flushOnExit: false, reopenOnHangup: false });
+      const writer = createSubstrateWriter({
+        client: proxiedPool,
+        table,
+        originHost: 'host-full',
+        batchRows: 10,
+        maxQueuedRows: 50,
+        closeTimeoutMs: 300,
+        logger,
+      });
+      const sink = createAuditSink({
+        path: join(directory, 'full.jsonl'),
+        mode: 'sync',
+        mirror: writer,
+        logger,
+        flushOnExit: false,
+        reopenOnHangup: false,
+      });
       emitMixed(sink, 80);
       expect(writer.stats()).toMatchObject({ rowsReceived: 80, rowsDropped: 30, rowsQueued: 50 });
-      expect(warnings).toContain('[kora.audit.substrate_dropped] rows=1 dropped=1 reason=queue_full (the rows are in the audit file: run kora-audit ship)');
+      expect(warnings).toContain(
+        '[kora.audit.substrate_dropped] rows=1 dropped=1 reason=queue_full (the rows are in the audit file: run kora-audit ship)',
+      );
       await sink.close();
       expect(writer.stats()).toMatchObject({ rowsDropped: 80, rowsQueued: 0, rowsDelivered: 0 });
-      expect(warnings.at(-1)).toBe('[kora.audit.substrate_dropped] rows=50 dropped=80 reason=closed (the rows are in the audit file: run kora-audit ship)');
+      expect(warnings.at(-1)).toBe(
+        '[kora.audit.substrate_dropped] rows=50 dropped=80 reason=closed (the rows are in the audit file: run kora-audit ship)',
+      );
     } finally {
       await proxiedPool.end().catch(() => undefined);
       await proxy.close();
@@ -218,9 +279,15 @@ describeWithPostgres('createSubstrateWriter', () => {
     const refused = good(3).replace('2026-11-27T06:00:00.000Z', '2026-13-45T99:00:00.000Z');
     writer.write([good(1), good(2), refused, good(4)]);
     await writer.flush();
-    expect(await idsIn('host-refused')).toEqual(['0192f7c2-6d3e-7a4b-9c1d-000000000001', '0192f7c2-6d3e-7a4b-9c1d-000000000002', '0192f7c2-6d3e-7a4b-9c1d-000000000004']);
+    expect(await idsIn('host-refused')).toEqual([
+      '0192f7c2-6d3e-7a4b-9c1d-000000000001',
+      '0192f7c2-6d3e-7a4b-9c1d-000000000002',
+      '0192f7c2-6d3e-7a4b-9c1d-000000000004',
+    ]);
     expect(writer.stats()).toMatchObject({ rowsDelivered: 3, rowsRejected: 1, rowsQueued: 0, failing: false });
-    expect(warnings).toEqual([expect.stringMatching(/^\[kora\.audit\.substrate_rejected\] code=22\w{3} id=0192f7c2-6d3e-7a4b-9c1d-000000000003$/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^\[kora\.audit\.substrate_rejected\] code=22\w{3} id=0192f7c2-6d3e-7a4b-9c1d-000000000003$/),
+    ]);
     await writer.close();
   });
 });

@@ -118,7 +118,11 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
   if (typeof originHost !== 'string' || originHost === '') throw new RangeError(`${OWNER}: originHost must not be empty`);
   const batchRows = readIntegerOption(OWNER, 'batchRows', options.batchRows, BATCH_ROWS);
   const flushIntervalMs = readIntegerOption(OWNER, 'flushIntervalMs', options.flushIntervalMs, FLUSH_INTERVAL_MS);
-  const maxQueuedRows = readIntegerOption(OWNER, 'maxQueuedRows', options.maxQueuedRows, { min: batchRows, max: MAX_QUEUED_ROWS, fallback: DEFAULT_MAX_QUEUED_ROWS });
+  const maxQueuedRows = readIntegerOption(OWNER, 'maxQueuedRows', options.maxQueuedRows, {
+    min: batchRows,
+    max: MAX_QUEUED_ROWS,
+    fallback: DEFAULT_MAX_QUEUED_ROWS,
+  });
   const closeTimeoutMs = readIntegerOption(OWNER, 'closeTimeoutMs', options.closeTimeoutMs, CLOSE_TIMEOUT_MS);
   const clock = options.clock ?? Date.now;
   const timers = options.timers ?? NODE_TIMERS;
@@ -218,7 +222,8 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
     counters.insertFailures += 1;
     const code = readDatabaseErrorCode(error);
     counters.lastError = { code, at: new Date(clock()).toISOString() };
-    if (!counters.failing) warn(`[kora.audit.substrate_failed] code=${code} rows_queued=${queue.length} (retrying; the rows are in the audit file)`);
+    if (!counters.failing)
+      warn(`[kora.audit.substrate_failed] code=${code} rows_queued=${queue.length} (retrying; the rows are in the audit file)`);
     counters.failing = true;
     backoff.failed();
   }
@@ -239,7 +244,9 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
     const now = clock();
     if (now - lastDropWarningAt < DROP_WARNING_INTERVAL_MS) return;
     lastDropWarningAt = now;
-    warn(`[kora.audit.substrate_dropped] rows=${rows} dropped=${counters.rowsDropped} reason=${reason} (the rows are in the audit file: run kora-audit ship)`);
+    warn(
+      `[kora.audit.substrate_dropped] rows=${rows} dropped=${counters.rowsDropped} reason=${reason} (the rows are in the audit file: run kora-audit ship)`,
+    );
   }
 
   return {

@@ -59,7 +59,14 @@ describe('createSubstrateWriter backoff', () => {
   it('doubles the retry delay per failed insert, not per row written, and starts again from 100 ms after a success', async () => {
     const timers = manualTimers();
     const database = fakeDatabase();
-    const writer = createSubstrateWriter({ client: database.client, logger: silent, batchRows: 10, flushIntervalMs: 200, timers, random: () => 1 });
+    const writer = createSubstrateWriter({
+      client: database.client,
+      logger: silent,
+      batchRows: 10,
+      flushIntervalMs: 200,
+      timers,
+      random: () => 1,
+    });
     let written = 0;
     const writeRows = (count: number): void => {
       for (let index = 0; index < count; index += 1) writer.write([row((written += 1))]);
