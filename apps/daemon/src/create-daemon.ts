@@ -177,15 +177,22 @@ async function openSubstrate(
   // An idle connection the server dropped (a restart) must not end the daemon: the next query reconnects.
   pool.on('error', (error) => logger.warn(`[kora.substrate.connection_lost] code=${readDatabaseErrorCode(error)}`));
   try {
-    await migrateSubstrate(pool, { table: options.table });
+    await migrateSubstrate(pool, { table: options.table, layout: options.layout });
   } catch (error) {
-    // The file is the source of truth: start anyway. The writer creates the table once the
-    // database answers, and the panels answer 503 until then.
-    logger.warn(
-      `[kora.substrate.unavailable] code=${readDatabaseErrorCode(error)} (rows are kept in the audit file; the panels read the database once it answers)`,
-    );
+    if (error instanceof RangeError) {
+      // A plain table exists where daily partitions were asked for: it is used as it is.
+      logger.warn(
+        `[kora.substrate.layout_kept] wanted=${options.layout} (the table exists without partitions; docs/fleet.md says how to convert it)`,
+      );
+    } else {
+      // The file is the source of truth: start anyway. The writer creates the table once the
+      // database answers, and the panels answer 503 until then.
+      logger.warn(
+        `[kora.substrate.unavailable] code=${readDatabaseErrorCode(error)} (rows are kept in the audit file; the panels read the database once it answers)`,
+      );
+    }
   }
-  const writer = createSubstrateWriter({ client: pool, table: options.table, logger, clock });
+  const writer = createSubstrateWriter({ client: pool, table: options.table, layout: options.layout, logger, clock });
   return { pool, writer };
 }
 

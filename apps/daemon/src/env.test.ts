@@ -65,8 +65,10 @@ describe('readDaemonConfig', () => {
     expect(readDaemonConfig({ ...minimal, KORA_DATABASE_URL: url, KORA_SUBSTRATE_TABLE: 'audit.events' }).substrate).toEqual({
       databaseUrl: url,
       table: 'audit.events',
+      layout: 'plain',
       timeouts: { queryTimeoutMs: 15_000, statementTimeoutMs: 10_000, keepAliveInitialDelayMs: 10_000 },
     });
+    expect(readDaemonConfig({ ...minimal, KORA_DATABASE_URL: url, KORA_SUBSTRATE_LAYOUT: 'daily' }).substrate?.layout).toBe('daily');
     const timed = {
       KORA_DATABASE_URL: url,
       KORA_DATABASE_QUERY_TIMEOUT_MS: '3000',
@@ -92,6 +94,7 @@ describe('readDaemonConfig', () => {
       /KORA_SUBSTRATE_TABLE must be lower-case letters/,
     );
     expect(bad({ KORA_SUBSTRATE_TABLE: 'events' })).toMatch(/KORA_DATABASE_URL is required when KORA_SUBSTRATE_TABLE is set/);
+    expect(bad({ KORA_DATABASE_URL: url, KORA_SUBSTRATE_LAYOUT: 'monthly' })).toMatch(/KORA_SUBSTRATE_LAYOUT/);
     // A timeout of 0 would mean none: a frozen connection would stall the writer and the panels again.
     expect(bad({ KORA_DATABASE_URL: url, KORA_DATABASE_QUERY_TIMEOUT_MS: '0' })).toMatch(/KORA_DATABASE_QUERY_TIMEOUT_MS/);
     expect(bad({ KORA_DATABASE_URL: url, KORA_DATABASE_KEEPALIVE_MS: 'soon' })).toMatch(/KORA_DATABASE_KEEPALIVE_MS/);

@@ -46,6 +46,7 @@ const daemonEnv = z.object({
   KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs),
   KORA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   KORA_SUBSTRATE_TABLE: z.string().min(1).optional(),
+  KORA_SUBSTRATE_LAYOUT: z.enum(['plain', 'daily']).default('plain'),
   KORA_DATABASE_QUERY_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_SUBSTRATE_TIMEOUTS.queryTimeoutMs),
   KORA_DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_SUBSTRATE_TIMEOUTS.statementTimeoutMs),
   KORA_DATABASE_KEEPALIVE_MS: positiveInt.max(600_000).default(DEFAULT_SUBSTRATE_TIMEOUTS.keepAliveInitialDelayMs),
@@ -86,7 +87,14 @@ export interface DaemonConfig {
    * table, and the panel pages read it (every host of a fleet).
    */
   readonly substrate:
-    { readonly databaseUrl: string; readonly table: string | undefined; readonly timeouts: SubstrateTimeouts } | undefined;
+    | {
+        readonly databaseUrl: string;
+        readonly table: string | undefined;
+        /** The layout of a table the daemon creates: plain, or partitioned by day (`KORA_SUBSTRATE_LAYOUT`). */
+        readonly layout: 'plain' | 'daily';
+        readonly timeouts: SubstrateTimeouts;
+      }
+    | undefined;
 }
 
 /**
@@ -164,6 +172,7 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
         : {
             databaseUrl: values.KORA_DATABASE_URL,
             table: values.KORA_SUBSTRATE_TABLE,
+            layout: values.KORA_SUBSTRATE_LAYOUT,
             timeouts: {
               queryTimeoutMs: values.KORA_DATABASE_QUERY_TIMEOUT_MS,
               statementTimeoutMs: values.KORA_DATABASE_STATEMENT_TIMEOUT_MS,

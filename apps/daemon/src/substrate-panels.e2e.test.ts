@@ -51,7 +51,8 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
     stack = await startDemoStack({
       port: 0,
       logger: capture.logger,
-      env: { KORA_DATABASE_URL: DATABASE_URL, KORA_SUBSTRATE_TABLE: table },
+      // Partitioned by day, as a fleet at scale runs it: the panels read it as they read a plain table.
+      env: { KORA_DATABASE_URL: DATABASE_URL, KORA_SUBSTRATE_TABLE: table, KORA_SUBSTRATE_LAYOUT: 'daily' },
     });
     await runScenario(scenarioOptionsFor(stack, plantedSecret));
     // Enough rows for several pages of every panel, through the daemon's own sink.
@@ -124,6 +125,12 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
     expect(stored.rows.map((row) => row.id).sort()).toEqual(fileRows.map((row) => row.id).sort());
     expect(new Set(stored.rows.map((row) => row.origin_host)).size).toBe(1);
     expect(JSON.stringify(stored.rows)).not.toContain(plantedSecret);
+    // The daemon created the table partitioned by day (KORA_SUBSTRATE_LAYOUT=daily), with today's partition.
+    const partitions = await pool.query<{ name: string }>(
+      'SELECT inhrelid::regclass::text AS name FROM pg_inherits WHERE inhparent = to_regclass($1)',
+      [table],
+    );
+    expect(partitions.rows.map((row) => row.name)).toContain(`${table}_p${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`);
   });
 
   it('returns the same rows from PostgreSQL as from the file, for every panel, page by page', async () => {

@@ -28,6 +28,8 @@ export interface SubstrateWriterOptions {
   readonly client: SubstrateClient;
   /** The table, `name` or `schema.name` (default `kora_audit_events`). */
   readonly table?: string | undefined;
+  /** The layout of the table when the writer has to create it (see `migrateSubstrate`; default plain). */
+  readonly layout?: 'plain' | 'daily' | undefined;
   /** Stored in `origin_host`, not empty (default `os.hostname()`). */
   readonly originHost?: string | undefined;
   /** Rows per insert, 1–50,000 (default 500). */
@@ -191,7 +193,7 @@ export function createSubstrateWriter(options: SubstrateWriterOptions): Substrat
     } catch (error) {
       const kind = classifyDatabaseError(error);
       if (kind === 'rejected') return deliverOneByOne(batch);
-      if (kind === 'missing_table') await migrateSubstrate(client, { table }).catch(() => undefined);
+      if (kind === 'missing_table') await migrateSubstrate(client, { table, layout: options.layout }).catch(() => undefined);
       failed(error);
       return false;
     }
