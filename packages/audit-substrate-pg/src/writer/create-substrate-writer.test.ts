@@ -132,6 +132,36 @@ describeWithPostgres('createSubstrateWriter', () => {
     });
   });
 
+  it('creates a missing table in the layout it is given, partitioned by day, and delivers into it', async () => {
+    const daily = uniqueTableName('writer_daily');
+    const path = join(directory, 'daily.jsonl');
+    const writer = createSubstrateWriter({
+      client: pool,
+      table: daily,
+      layout: 'daily',
+      originHost: 'host-daily',
+      logger: collectWarnings().logger,
+    });
+    const sink = createAuditSink({
+      path,
+      mode: 'sync',
+      mirror: writer,
+      logger: collectWarnings().logger,
+      flushOnExit: false,
+      reopenOnHangup: false,
+    });
+    try {
+      emitMixed(sink, 20);
+      await sink.close();
+      const partitions = await pool.query('SELECT 1 FROM pg_inherits WHERE inhparent = to_regclass($1)', [daily]);
+      expect(partitions.rowCount).toBeGreaterThan(1);
+      const stored = await pool.query<{ rows: string }>(`SELECT count(*) AS rows FROM ${daily}`);
+      expect(Number(stored.rows[0]?.rows)).toBe(20);
+    } finally {
+      await dropTable(pool, daily);
+    }
+  });
+
   it('holds rows while the database is away, retries, and delivers them once when it is back', async () => {
     const proxy = await startTcpProxy();
     const proxiedPool = poolThrough(proxy.port, 1_000);
