@@ -1,5 +1,5 @@
 import { readIntegerOption } from '@kora/audit-sink';
-import { createDayPartitions, startOfUtcDay } from './partitions/create-day-partitions.js';
+import { createDayPartitions, daysAheadRange } from './partitions/create-day-partitions.js';
 import { readSubstrateLayout } from './partitions/read-substrate-layout.js';
 import type { SubstrateClient } from './substrate-client.js';
 import { SUBSTRATE_SCHEMA_VERSION, parseSubstrateTable } from './substrate-table.js';
@@ -27,8 +27,6 @@ export interface MigrateSubstrateOptions {
 
 /** The days ahead {@link migrateSubstrate} covers with partitions when not told. */
 export const DEFAULT_DAYS_AHEAD = 7;
-
-const DAY_MS = 86_400_000;
 
 /** Check `daysAhead` of `owner`'s options: a TypeError or RangeError names the function and the option. */
 export function parseDaysAhead(owner: string, value: number | undefined): number {
@@ -89,7 +87,7 @@ export async function migrateSubstrate(client: SubstrateClient, options: Migrate
   if (layout !== 'plain' && layout !== 'daily')
     throw new RangeError(`migrateSubstrate: layout must be 'plain' or 'daily', got ${String(layout)}`);
   const daysAhead = parseDaysAhead('migrateSubstrate', options.daysAhead);
-  const today = startOfUtcDay(options.now?.() ?? new Date());
+  const covered = daysAheadRange(options.now?.() ?? new Date(), daysAhead);
   await withMigrationLock(client, async (connection) => {
     if (table.schema !== undefined) await connection.query(`CREATE SCHEMA IF NOT EXISTS "${table.schema}"`);
     await connection.query(createTableStatement(table, layout));
@@ -101,10 +99,7 @@ export async function migrateSubstrate(client: SubstrateClient, options: Migrate
       );
     }
     if (found.kind === 'partitioned') {
-      await createDayPartitions(connection, table, found.partitions, {
-        from: today,
-        to: new Date(today.getTime() + (daysAhead + 1) * DAY_MS),
-      });
+      await createDayPartitions(connection, table, found.partitions, covered);
     }
   });
   return SUBSTRATE_SCHEMA_VERSION;

@@ -8,7 +8,7 @@ import { EXIT_HOST_BEHIND, EXIT_OK } from '../exit-codes.js';
 import { formatDuration } from '../format-duration.js';
 import { parseCommandLine, parseDurationOption } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
-import { readDatabaseTarget, withDatabase } from './open-database.js';
+import { DATABASE_OPTIONS, readDatabaseTarget, withDatabase } from './open-database.js';
 
 const usage = `Usage: kora-audit db lag --database-url URL [--table T] [--json] [--behind D]
 
@@ -61,8 +61,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     parseArgs({
       args: [...args],
       options: {
-        'database-url': { type: 'string' },
-        table: { type: 'string' },
+        ...DATABASE_OPTIONS,
         json: { type: 'boolean' },
         behind: { type: 'string' },
       },

@@ -6,7 +6,7 @@ import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommandLine, parseCountOption } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
-import { readDatabaseTarget, withDatabase } from './open-database.js';
+import { DATABASE_OPTIONS, readDatabaseTarget, withDatabase } from './open-database.js';
 
 const usage = `Usage: kora-audit db migrate --database-url URL [--table T] [--layout plain|daily]
                           [--days-ahead N] [--json]
@@ -34,8 +34,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     parseArgs({
       args: [...args],
       options: {
-        'database-url': { type: 'string' },
-        table: { type: 'string' },
+        ...DATABASE_OPTIONS,
         layout: { type: 'string' },
         'days-ahead': { type: 'string' },
         json: { type: 'boolean' },

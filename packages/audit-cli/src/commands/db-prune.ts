@@ -8,7 +8,7 @@ import { EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { formatDuration } from '../format-duration.js';
 import { parseCommandLine, parseCountOption, parseDurationOption } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
-import { readDatabaseTarget, withDatabase } from './open-database.js';
+import { DATABASE_OPTIONS, readDatabaseTarget, withDatabase } from './open-database.js';
 
 // A typo of `30m` for `30d` must not empty the table.
 const SHORTEST_MS = 3_600_000;
@@ -39,14 +39,17 @@ Exit status: 0 done, 2 usage error, refused on a terminal without --yes, or the 
 refused (what was removed before stays removed). The password in the URL is never printed.
 `;
 
-function day(date: Date | null, open: string): string {
-  return date === null ? open : date.toISOString().replace(':00:00.000Z', 'Z').replace('T00Z', '');
+/** A partition bound: the day alone at midnight UTC, the full time otherwise. */
+function formatBound(date: Date | null, open: string): string {
+  if (date === null) return open;
+  const iso = date.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
 }
 
 function formatStep(step: PruneStep, dryRun: boolean): string {
   const verb = dryRun ? (step.kind === 'dropped' ? 'would drop' : 'would delete') : step.kind;
   if (step.kind === 'dropped')
-    return `${verb} partition ${escapeTerminalText(step.partition)} (${day(step.from, 'MINVALUE')} to ${day(step.to, 'MAXVALUE')}): ${step.rows} rows`;
+    return `${verb} partition ${escapeTerminalText(step.partition)} (${formatBound(step.from, 'MINVALUE')} to ${formatBound(step.to, 'MAXVALUE')}): ${step.rows} rows`;
   return `${verb} ${step.rows} rows from ${escapeTerminalText(step.relation)}`;
 }
 
@@ -77,8 +80,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       args: [...args],
       options: {
         'older-than': { type: 'string' },
-        'database-url': { type: 'string' },
-        table: { type: 'string' },
+        ...DATABASE_OPTIONS,
         yes: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },

@@ -2,6 +2,12 @@ import type { SubstrateClient, SubstrateTimeouts } from '@kora/audit-substrate-p
 import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../usage-error.js';
 
+/** The options every `db` subcommand takes, as `parseArgs` declares them; {@link readDatabaseTarget} reads them. */
+export const DATABASE_OPTIONS = {
+  'database-url': { type: 'string' },
+  table: { type: 'string' },
+} as const;
+
 /** The event log a `db` subcommand works on: its table's name and what to connect with. */
 export interface DatabaseTarget {
   readonly databaseUrl: string;

@@ -16,6 +16,12 @@ export function startOfUtcDay(time: Date): Date {
   return new Date(Math.floor(time.getTime() / DAY_MS) * DAY_MS);
 }
 
+/** The days kept covered with partitions: today (UTC) and the `daysAhead` days after it. */
+export function daysAheadRange(now: Date, daysAhead: number): { readonly from: Date; readonly to: Date } {
+  const today = startOfUtcDay(now);
+  return { from: today, to: new Date(today.getTime() + (daysAhead + 1) * DAY_MS) };
+}
+
 /** The name of the partition holding one UTC day: `<table>_p20261206`. */
 export function dayPartitionName(table: SubstrateTable, day: Date): string {
   return `${table.relation}_p${day.toISOString().slice(0, 10).replace(/-/g, '')}`;

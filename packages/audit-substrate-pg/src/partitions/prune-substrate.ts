@@ -1,4 +1,4 @@
-import { createDayPartitions, startOfUtcDay } from './create-day-partitions.js';
+import { createDayPartitions, daysAheadRange } from './create-day-partitions.js';
 import { readSubstrateLayout } from './read-substrate-layout.js';
 import type { SubstratePartition } from './read-substrate-layout.js';
 import { readIntegerOption } from '@kora/audit-sink';
@@ -168,14 +168,10 @@ export async function pruneSubstrate(client: SubstrateClient, options: PruneSubs
   }
   let createdPartitions: string[] = [];
   if (!dryRun) {
-    const today = startOfUtcDay(options.now?.() ?? new Date());
+    const covered = daysAheadRange(options.now?.() ?? new Date(), daysAhead);
     createdPartitions = await withMigrationLock(client, async (connection) => {
       const current = await readSubstrateLayout(connection, table);
-      if (current.kind !== 'partitioned') return [];
-      return createDayPartitions(connection, table, current.partitions, {
-        from: today,
-        to: new Date(today.getTime() + (daysAhead + 1) * 86_400_000),
-      });
+      return current.kind === 'partitioned' ? createDayPartitions(connection, table, current.partitions, covered) : [];
     });
   }
   const removedRows = steps.reduce((sum, step) => sum + step.rows, 0);
