@@ -11,7 +11,7 @@ export function envelope(n: number, overrides: Partial<AuditEnvelope> = {}): Aud
     v: 1,
     id: `0192f7c2-6d3e-7a4b-9c1d-${hex}`,
     emitted_at: new Date(BASE_MS + n * 1000).toISOString(),
-    seam: SEAM_NAMES[n % SEAM_NAMES.length]!,
+    seam: SEAM_NAMES[n % 4]!,
     source: 'mcp_http',
     caller_session_id: `caller-${n}`,
     details: {},

@@ -1,32 +1,54 @@
 import { z } from 'zod';
-import { AUDIT_SCHEMA_VERSION, ISO_UTC_MILLIS_SHAPE, MAX_CALLER_SESSION_ID_LENGTH, UUID_V7_SHAPE, shapePattern } from './row-layout.js';
+import { ISO_UTC_MILLIS_SHAPE, MAX_CALLER_SESSION_ID_LENGTH, MAX_WRITER_SEQ, UUID_V7_SHAPE, shapePattern } from './row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from './seam-names.js';
 
-export { AUDIT_SCHEMA_VERSION } from './row-layout.js';
+export { AUDIT_SCHEMA_VERSION, AUDIT_SCHEMA_VERSIONS } from './row-layout.js';
 
 const uuidV7 = new RegExp(`^${shapePattern(UUID_V7_SHAPE)}$`);
 const isoUtcMillis = new RegExp(`^${shapePattern(ISO_UTC_MILLIS_SHAPE)}$`);
 
 /**
  * One JSONL row. Strict: an unknown top-level key is rejected, so schema drift is
- * caught where the row is made, not by the reader months later.
+ * caught where the row is made, not by the reader months later. Version 2 rows carry
+ * `writer` and `seq`; version 1 rows carry neither.
  */
-export const auditEnvelope = z.strictObject({
-  /** Schema version of the envelope. */
-  v: z.literal(AUDIT_SCHEMA_VERSION),
-  /** UUIDv7: time-ordered and unique, the key for idempotent shipping. */
-  id: z.string().regex(uuidV7, 'must be a lower-case UUIDv7'),
-  /** When the row was made, ISO-8601 UTC with milliseconds. */
-  emitted_at: z.string().regex(isoUtcMillis, 'must be ISO-8601 UTC with milliseconds'),
-  /** Which seam wrote the row. */
-  seam: z.enum(SEAM_NAMES),
-  /** Where the act came from, or null when unknown. */
-  source: z.enum(AUDIT_SOURCES).nullable(),
-  /** The caller's session (`{channel}:{ts}` for Slack, caller identity for MCP), or null. */
-  caller_session_id: z.string().max(MAX_CALLER_SESSION_ID_LENGTH).nullable(),
-  /** The seam's allow-listed details; each seam validates them with its own strict schema. */
-  details: z.record(z.string(), z.unknown()),
-});
+export const auditEnvelope = z
+  .strictObject({
+    /** Schema version of the envelope: 2 as the sink writes it, 1 for rows written before. */
+    v: z.union([z.literal(1), z.literal(2)]),
+    /** UUIDv7: time-ordered and unique, the key for idempotent shipping. */
+    id: z.string().regex(uuidV7, 'must be a lower-case UUIDv7'),
+    /** When the row was made, ISO-8601 UTC with milliseconds. */
+    emitted_at: z.string().regex(isoUtcMillis, 'must be ISO-8601 UTC with milliseconds'),
+    /** Which seam wrote the row. */
+    seam: z.enum(SEAM_NAMES),
+    /** Where the act came from, or null when unknown. */
+    source: z.enum(AUDIT_SOURCES).nullable(),
+    /** The caller's session (`{channel}:{ts}` for Slack, caller identity for MCP), or null. */
+    caller_session_id: z.string().max(MAX_CALLER_SESSION_ID_LENGTH).nullable(),
+    /** The seam's allow-listed details; each seam validates them with its own strict schema. */
+    details: z.record(z.string(), z.unknown()),
+    /** Version 2: the writer (one sink instance) that made the row, the id of its `audit.opened` row. */
+    writer: z.string().regex(uuidV7, 'must be a lower-case UUIDv7').optional(),
+    /** Version 2: the row's place in its writer's sequence, 1, 2, 3… without gaps as made. */
+    seq: z.number().int().min(1).max(MAX_WRITER_SEQ).optional(),
+  })
+  .superRefine((row, context) => {
+    const hasWriter = row.writer !== undefined && row.seq !== undefined;
+    if (row.v === 2 && !hasWriter) {
+      context.addIssue({
+        code: 'custom',
+        path: [row.writer === undefined ? 'writer' : 'seq'],
+        message: 'a version 2 row names its writer and sequence number',
+      });
+    } else if (row.v === 1 && (row.writer !== undefined || row.seq !== undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: [row.writer === undefined ? 'seq' : 'writer'],
+        message: 'a version 1 row has no writer or sequence number',
+      });
+    }
+  });
 
 /** One JSONL row as written to and read from the audit file. */
 export type AuditEnvelope = z.infer<typeof auditEnvelope>;

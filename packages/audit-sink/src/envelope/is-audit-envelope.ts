@@ -1,8 +1,10 @@
 import type { AuditEnvelope } from './audit-envelope.js';
-import { AUDIT_SCHEMA_VERSION, ISO_UTC_MILLIS_SHAPE, MAX_CALLER_SESSION_ID_LENGTH, UUID_V7_SHAPE, shapePattern } from './row-layout.js';
+import { ISO_UTC_MILLIS_SHAPE, MAX_CALLER_SESSION_ID_LENGTH, MAX_WRITER_SEQ, UUID_V7_SHAPE, shapePattern } from './row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from './seam-names.js';
 
 const KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'] as const;
+// A version 2 row has these two besides.
+const WRITER_KEYS = ['writer', 'seq'] as const;
 const UUID_V7 = new RegExp(`^${shapePattern(UUID_V7_SHAPE)}$`);
 const ISO_UTC_MILLIS = new RegExp(`^${shapePattern(ISO_UTC_MILLIS_SHAPE)}$`);
 const seams: ReadonlySet<unknown> = new Set(SEAM_NAMES);
@@ -22,10 +24,23 @@ export function isAuditEnvelope(value: unknown): value is AuditEnvelope {
     if (!Object.hasOwn(row, key)) return false;
     keys += 1;
   }
-  if (keys !== KEYS.length || !KEYS.every((key) => Object.hasOwn(row, key))) return false;
+  if (!KEYS.every((key) => Object.hasOwn(row, key))) return false;
+  if (row.v === 2) {
+    if (keys !== KEYS.length + WRITER_KEYS.length || !WRITER_KEYS.every((key) => Object.hasOwn(row, key))) return false;
+    const { writer, seq } = row;
+    if (
+      typeof writer !== 'string' ||
+      !UUID_V7.test(writer) ||
+      !Number.isInteger(seq) ||
+      (seq as number) < 1 ||
+      (seq as number) > MAX_WRITER_SEQ
+    )
+      return false;
+  } else if (row.v !== 1 || keys !== KEYS.length) {
+    return false;
+  }
   const { id, emitted_at: emittedAt, source, caller_session_id: callerSessionId, details } = row;
   return (
-    row.v === AUDIT_SCHEMA_VERSION &&
     typeof id === 'string' &&
     UUID_V7.test(id) &&
     typeof emittedAt === 'string' &&

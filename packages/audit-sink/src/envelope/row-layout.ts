@@ -1,8 +1,18 @@
 // The constants of a row's layout, in a module free of zod so that the reader's scanning
 // thread loads nothing else. The schema, the hand checks and the sink all take them from here.
 
-/** The envelope schema version written into every row's `v`. */
-export const AUDIT_SCHEMA_VERSION = 1;
+/**
+ * The envelope schema version the sink writes into every row's `v`: 2, which adds the
+ * writer's id and sequence number (`writer`, `seq`) after `details`. Rows of version 1 have
+ * neither and stay readable everywhere.
+ */
+export const AUDIT_SCHEMA_VERSION = 2;
+
+/** Every envelope version a reader accepts. */
+export const AUDIT_SCHEMA_VERSIONS = [1, 2] as const;
+
+/** The largest sequence number: the largest integer a JSON reader holds exactly. */
+export const MAX_WRITER_SEQ = Number.MAX_SAFE_INTEGER;
 
 /** The longest `caller_session_id`, in UTF-16 code units (a JavaScript string's length). */
 export const MAX_CALLER_SESSION_ID_LENGTH = 256;
@@ -55,6 +65,20 @@ export function shapeByteTable(shape: string): Uint8Array {
  * torn head of a row whose writer died mid-write.
  */
 export const AUDIT_ROW_PREFIX = '{"v":1,"id":"';
+
+/** {@link AUDIT_ROW_PREFIX} of each version a reader accepts; they differ at {@link ROW_VERSION_OFFSET} only. */
+export const AUDIT_ROW_PREFIXES = ['{"v":1,"id":"', '{"v":2,"id":"'] as const;
+
+/** Where the version digit of a row as the sink writes it stands. */
+export const ROW_VERSION_OFFSET = 5;
+
+/**
+ * What follows `details` in a row of version 2: `,"writer":"<36>","seq":<integer>}`. The writer
+ * id is a UUIDv7 (the id of the writer's `audit.opened` row); the sequence number is a decimal
+ * integer from 1 without leading zeros.
+ */
+export const ROW_WRITER_SEPARATOR = ',"writer":"';
+export const ROW_SEQ_SEPARATOR = '","seq":';
 
 /**
  * Where the header of a row as the sink writes it sits, in characters (all ASCII, so bytes too):

@@ -1,8 +1,23 @@
 /**
  * The registered seams. A row whose `seam` is not one of these is never written:
  * adding a seam widens what the audit file may hold, so it is a change to the core.
+ * The `audit.*` family is the core's own: each writer's opening, losses and closing.
  */
-export const SEAM_NAMES = ['mcp.tool_called', 'webhook.dead_letter', 'slack_dm.reply_failed', 'reasoning.tool_called'] as const;
+export const SEAM_NAMES = [
+  'mcp.tool_called',
+  'webhook.dead_letter',
+  'slack_dm.reply_failed',
+  'reasoning.tool_called',
+  'audit.opened',
+  'audit.lost',
+  'audit.closed',
+] as const;
+
+/** The core's own seams, which account for a writer's rows rather than record an act of the agent. */
+export const LIFECYCLE_SEAM_NAMES = ['audit.opened', 'audit.lost', 'audit.closed'] as const;
+
+/** One of the lifecycle seam names. */
+export type LifecycleSeamName = (typeof LIFECYCLE_SEAM_NAMES)[number];
 
 /** One of the registered seam names. */
 export type SeamName = (typeof SEAM_NAMES)[number];

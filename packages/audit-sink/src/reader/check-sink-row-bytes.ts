@@ -9,6 +9,9 @@ import {
   ROW_ID_START,
   ROW_SEAM_SEPARATOR,
   ROW_SEAM_START,
+  ROW_SEQ_SEPARATOR,
+  ROW_VERSION_OFFSET,
+  ROW_WRITER_SEPARATOR,
   UUID_V7_SHAPE,
   shapeByteTable,
 } from '../envelope/row-layout.js';
@@ -16,6 +19,12 @@ import { AUDIT_SOURCES, SEAM_NAMES } from '../envelope/seam-names.js';
 import type { SeamName } from '../envelope/seam-names.js';
 
 const PREFIX = Buffer.from(AUDIT_ROW_PREFIX);
+const VERSION_1 = 0x31;
+const VERSION_2 = 0x32;
+const WRITER_SEPARATOR = Buffer.from(ROW_WRITER_SEPARATOR);
+const SEQ_SEPARATOR = Buffer.from(ROW_SEQ_SEPARATOR);
+// A sequence number is at most Number.MAX_SAFE_INTEGER, 16 digits.
+const MAX_SEQ_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
 const AT_SEPARATOR = Buffer.from(ROW_EMITTED_AT_SEPARATOR);
 const SEAM_SEPARATOR = Buffer.from(ROW_SEAM_SEPARATOR);
 const BEFORE_SOURCE = Buffer.from(',"source":');
@@ -25,11 +34,9 @@ const NULL = Buffer.from('null');
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const PROTO_KEY = Buffer.from('"__proto__"');
-// The seam names, and the sources, each begin with a different letter: one candidate per byte.
-const SEAM_BY_FIRST_BYTE = byFirstByte(
-  SEAM_NAMES.map((name) => ({ name, bytes: Buffer.from(`${name}"`) })),
-  0,
-);
+// The seams by their first letter (the `audit.*` family shares one); the sources each begin
+// with a different letter: one candidate per byte.
+const SEAMS_BY_FIRST_BYTE = allByFirstByte(SEAM_NAMES.map((name) => ({ name, bytes: Buffer.from(`${name}"`) })));
 const SOURCE_BY_FIRST_BYTE = byFirstByte(
   AUDIT_SOURCES.map((name) => ({ name, bytes: Buffer.from(`"${name}"`) })),
   1,
@@ -70,7 +77,7 @@ let stringBytesBelow = 0x7f;
  * bytes as they are, without decoding it at all, and they hold nothing a terminal acts on.
  */
 export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number, holding: SinkRowBytes = 'ascii'): SeamName | undefined {
-  if (to - from <= ROW_SEAM_START || !matchesAt(bytes, from, PREFIX)) return undefined;
+  if (to - from <= ROW_SEAM_START || !hasRowPrefix(bytes, from)) return undefined;
   if (!matchesShape(bytes, from + ROW_ID_START, UUID_V7_BYTES) || !matchesAt(bytes, from + ROW_ID_END, AT_SEPARATOR)) return undefined;
   if (
     !matchesShape(bytes, from + ROW_EMITTED_AT_START, ISO_UTC_MILLIS_BYTES) ||
@@ -79,8 +86,8 @@ export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number, ho
     return undefined;
   stringBytesBelow = holding === 'ascii' ? 0x7f : 0x100;
   let at = from + ROW_SEAM_START;
-  const seam = SEAM_BY_FIRST_BYTE[bytes[at]!];
-  if (seam === undefined || !matchesAt(bytes, at, seam.bytes)) return undefined;
+  const seam = SEAMS_BY_FIRST_BYTE[bytes[at]!]?.find((candidate) => matchesAt(bytes, at, candidate.bytes));
+  if (seam === undefined) return undefined;
   at += seam.bytes.length;
 
   if (!matchesAt(bytes, at, BEFORE_SOURCE)) return undefined;
@@ -110,8 +117,54 @@ export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number, ho
 
   if (!matchesAt(bytes, at, BEFORE_DETAILS)) return undefined;
   at = skipObject(bytes, at + BEFORE_DETAILS.length, to, 1, true);
+  if (at !== -1 && bytes[from + ROW_VERSION_OFFSET] === VERSION_2) at = writerEnd(bytes, at, to);
   // The envelope's closing brace ends the row.
   return at !== -1 && at === to - 1 && bytes[at] === 0x7d ? seam.name : undefined;
+}
+
+/**
+ * Whether `bytes` holds the row prefix of a version the reader accepts at `offset`:
+ * `{"v":1,"id":"` or `{"v":2,"id":"`.
+ */
+export function hasRowPrefix(bytes: Uint8Array, offset: number): boolean {
+  const version = bytes[offset + ROW_VERSION_OFFSET];
+  if (version !== VERSION_1 && version !== VERSION_2) return false;
+  for (let index = 0; index < PREFIX.length; index += 1) {
+    if (index !== ROW_VERSION_OFFSET && bytes[offset + index] !== PREFIX[index]) return false;
+  }
+  return true;
+}
+
+/**
+ * Where a version 2 row's writer and sequence number start after `details` (`,"writer":"…","seq":N`),
+ * and the index after them; -1 when they are not there in the sink's layout.
+ */
+function writerEnd(bytes: Uint8Array, at: number, to: number): number {
+  if (!matchesAt(bytes, at, WRITER_SEPARATOR)) return -1;
+  const writerStart = at + WRITER_SEPARATOR.length;
+  if (!matchesShape(bytes, writerStart, UUID_V7_BYTES)) return -1;
+  const seqSeparator = writerStart + UUID_V7_SHAPE.length;
+  if (!matchesAt(bytes, seqSeparator, SEQ_SEPARATOR)) return -1;
+  const seqStart = seqSeparator + SEQ_SEPARATOR.length;
+  return readSeqEnd(bytes, seqStart, to);
+}
+
+/**
+ * The index after the sequence number starting at `start` (a decimal integer from 1 to
+ * `Number.MAX_SAFE_INTEGER`, no leading zero), or -1.
+ */
+export function readSeqEnd(bytes: Uint8Array, start: number, to: number): number {
+  if (bytes[start] === 0x30) return -1;
+  let index = start;
+  while (index < to && isDigit(bytes[index])) index += 1;
+  const digits = index - start;
+  if (digits === 0 || digits > MAX_SEQ_DIGITS) return -1;
+  if (
+    digits === MAX_SEQ_DIGITS &&
+    Number(Buffer.from(bytes.buffer, bytes.byteOffset + start, digits).toString('latin1')) > Number.MAX_SAFE_INTEGER
+  )
+    return -1;
+  return index;
 }
 
 /** Whether `bytes` holds `expected` at `offset`. */
@@ -128,6 +181,13 @@ function isDigit(byte: number | undefined): boolean {
 
 function isHexDigit(byte: number | undefined): boolean {
   return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46));
+}
+
+/** The candidates under the first byte of their bytes. */
+function allByFirstByte<T extends { readonly bytes: Buffer }>(candidates: readonly T[]): (T[] | undefined)[] {
+  const table: (T[] | undefined)[] = new Array<T[] | undefined>(256).fill(undefined);
+  for (const candidate of candidates) (table[candidate.bytes[0]!] ??= []).push(candidate);
+  return table;
 }
 
 /** Each candidate under the byte at `offset` of its bytes, which must differ between candidates. */

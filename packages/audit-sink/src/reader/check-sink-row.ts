@@ -1,4 +1,4 @@
-import { AUDIT_ROW_PREFIX } from '../envelope/row-layout.js';
+import { AUDIT_ROW_PREFIXES } from '../envelope/row-layout.js';
 import type { SeamName } from '../envelope/seam-names.js';
 import { readSinkRowBytes } from './check-sink-row-bytes.js';
 
@@ -24,7 +24,7 @@ const encoder = new TextEncoder();
  * out; the byte check learns the same in the pass it makes anyway, so it is not needed.
  */
 export function readSinkRowSeam(text: string, _plainHint?: boolean): SeamName | undefined {
-  if (!text.startsWith(AUDIT_ROW_PREFIX)) return undefined;
+  if (!text.startsWith(AUDIT_ROW_PREFIXES[1]) && !text.startsWith(AUDIT_ROW_PREFIXES[0])) return undefined;
   // A UTF-16 code unit is at most three bytes of UTF-8.
   if (text.length * 3 > encoded.length) encoded = Buffer.allocUnsafe(Math.max(text.length * 3, encoded.length * 2));
   const { written } = encoder.encodeInto(text, encoded);

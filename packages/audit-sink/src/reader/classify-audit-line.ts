@@ -1,6 +1,6 @@
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
-import { AUDIT_ROW_PREFIX } from '../envelope/row-layout.js';
+import { AUDIT_ROW_PREFIXES } from '../envelope/row-layout.js';
 import { loadEnvelopeSchema, loadedEnvelopeSchema } from './load-envelope-schema.js';
 import type { AuditEnvelopeSchema } from './load-envelope-schema.js';
 
@@ -58,7 +58,7 @@ export function classifyAuditLineNow(text: string | null, options?: ClassifyAudi
     value = JSON.parse(text);
   } catch {
     // Inside JSON strings a quote is escaped, so the row prefix marks where a row starts.
-    const rowStart = text.lastIndexOf(AUDIT_ROW_PREFIX);
+    const rowStart = Math.max(text.lastIndexOf(AUDIT_ROW_PREFIXES[0]), text.lastIndexOf(AUDIT_ROW_PREFIXES[1]));
     if (rowStart <= 0) return MALFORMED;
     const glued = classifyAuditLineNow(text.slice(rowStart));
     return glued === undefined ? undefined : { ...glued, afterTornHead: true };

@@ -226,7 +226,7 @@ export interface HeaderFilter {
   readonly until: Uint32Array | undefined;
 }
 
-// The sink writes every row as `{"v":1,"id":"<36>","emitted_at":"<24>","seam":"<name>",…`.
+// The sink writes every row as `{"v":2,"id":"<36>","emitted_at":"<24>","seam":"<name>",…`.
 const ROW_PREFIX_BYTES = Buffer.from(AUDIT_ROW_PREFIX);
 const EMITTED_AT_SEPARATOR = Buffer.from(ROW_EMITTED_AT_SEPARATOR);
 const SEAM_SEPARATOR = Buffer.from(ROW_SEAM_SEPARATOR);
@@ -238,7 +238,11 @@ const BACKSLASH = 0x5c;
 // The header's fixed bytes as little-endian words at their offsets, so a line is checked four
 // bytes per read: the check runs on every line of a filtered whole-file read.
 const PREFIX_0 = ROW_PREFIX_BYTES.readUInt32LE(0);
-const PREFIX_4 = ROW_PREFIX_BYTES.readUInt32LE(4);
+// Bytes 4–7 hold the version digit at byte 5 (bits 8–15 of the little-endian word): 1 or 2.
+const VERSION_MASK = 0x0000ff00;
+const PREFIX_4 = ROW_PREFIX_BYTES.readUInt32LE(4) & ~VERSION_MASK;
+const VERSION_1_BITS = 0x31 << 8;
+const VERSION_2_BITS = 0x32 << 8;
 const PREFIX_8 = ROW_PREFIX_BYTES.readUInt32LE(8);
 const PREFIX_12 = ROW_PREFIX_BYTES[12]!;
 const AT_SEPARATOR_0 = EMITTED_AT_SEPARATOR.readUInt32LE(0);
@@ -257,7 +261,7 @@ function hasSinkHeader(view: DataView, from: number, to: number): boolean {
   return (
     to - from > ROW_SEAM_START &&
     view.getUint32(from, true) === PREFIX_0 &&
-    view.getUint32(from + 4, true) === PREFIX_4 &&
+    isPrefixWord4(view.getUint32(from + 4, true)) &&
     view.getUint32(from + 8, true) === PREFIX_8 &&
     view.getUint8(from + 12) === PREFIX_12 &&
     view.getUint32(from + ROW_ID_END, true) === AT_SEPARATOR_0 &&
@@ -328,13 +332,19 @@ function canSkipByHeader(bytes: Buffer, view: DataView, from: number, to: number
     if (
       to - brace > 12 &&
       view.getUint32(brace, true) === PREFIX_0 &&
-      view.getUint32(brace + 4, true) === PREFIX_4 &&
+      isPrefixWord4(view.getUint32(brace + 4, true)) &&
       view.getUint32(brace + 8, true) === PREFIX_8
     ) {
       return false;
     }
   }
   return true;
+}
+
+/** Whether the row prefix's bytes 4–7, as a little-endian word, are those of a version a reader accepts. */
+function isPrefixWord4(word: number): boolean {
+  const version = word & VERSION_MASK;
+  return (word & ~VERSION_MASK) === PREFIX_4 && (version === VERSION_1_BITS || version === VERSION_2_BITS);
 }
 
 /** Compare the 24 bytes at `offset` with a bound's words, as strings compare. */

@@ -15,6 +15,7 @@ export const FIELD_CLASSIFICATIONS = [
   'network',
   'key_names',
   'header_summary',
+  'file_path',
 ] as const;
 
 /** One of the field classifications. */
@@ -37,6 +38,8 @@ export type SeamLevel = 'info' | 'warn';
 export interface LineContext {
   /** The caller's session, or null/undefined when unknown. */
   readonly caller_session_id?: string | null | undefined;
+  /** The writer that makes the row (the core's `audit.*` lines print it); seams may ignore it. */
+  readonly writer?: string | undefined;
 }
 
 /** Any zod object schema usable as a seam's details allow-list. */

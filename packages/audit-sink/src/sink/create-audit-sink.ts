@@ -7,6 +7,13 @@ import { mayHoldSecret } from '../guard/find-secrets.js';
 import { redactText } from '../guard/redact-text.js';
 import { redactValue } from '../guard/redact-value.js';
 import type { RedactionFinding } from '../guard/guard-types.js';
+import { auditClosedSeam } from '../lifecycle/audit-closed.js';
+import type { AuditClosedDetails } from '../lifecycle/audit-closed.js';
+import { auditLostSeam } from '../lifecycle/audit-lost.js';
+import { auditOpenedSeam } from '../lifecycle/audit-opened.js';
+import { createWriterLedger } from '../lifecycle/create-writer-ledger.js';
+import { describeWriter } from '../lifecycle/describe-writer.js';
+import type { CloseTrigger, LossReason } from '../lifecycle/loss-reasons.js';
 import { isSeam } from '../seam/define-seam.js';
 import type { Seam } from '../seam/define-seam.js';
 import type { AuditLogger, EmitContext, EmitOutcome, SkipReason } from '../seam/emit-types.js';
@@ -72,6 +79,13 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     warn(`[kora.audit.skipped] seam=${seamName} reason=${reason}${detail}`);
   }
 
+  // This sink is one writer: its rows are numbered 1, 2, 3… from its `audit.opened` row, whose
+  // id is the writer's, made with the first row; every number lost is named by an `audit.lost` row.
+  const ledger = createWriterLedger();
+  let writerId: string | null = null;
+  // An `audit.lost` row names at most this many ranges (about 50 bytes each), to fit the row cap.
+  const maxLostRanges = Math.max(1, Math.min(256, Math.floor((maxRowBytes - 512) / 50)));
+
   const writer = createSinkFileWriter({
     file,
     mirror,
@@ -81,10 +95,19 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     clock,
     counters,
     warn,
+    ledger,
   });
 
-  const exitFlush = { flushSync: () => void writer.flush() };
-  if (!writesImmediately && options.flushOnExit !== false) registerExitFlush(exitFlush);
+  const exitFlush = {
+    flushSync: () => void writer.flush(),
+    closeSync: (trigger: CloseTrigger) => {
+      if (closed) return;
+      closed = true;
+      closeWriter(trigger);
+      writer.close();
+    },
+  };
+  if (options.flushOnExit !== false) registerExitFlush(exitFlush);
   // Closing the descriptor is enough: the next write opens the path, and batched rows
   // still waiting are carried to the new file.
   const hangupReopen = { reopen: () => file.reopen() };
@@ -117,19 +140,23 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       return { ok: false, reason: 'sink_closed' };
     }
     if (!checked.ok) {
+      refuse('invalid_details');
       skip('invalid_details', seam.name, ` keys=${describeIssues(checked.issues)}`);
       return { ok: false, reason: 'invalid_details' };
     }
     const source = context?.source === undefined ? seam.source : context.source;
     if (source !== null && !sourceSet.has(source)) {
+      refuse('invalid_envelope');
       skip('invalid_envelope', seam.name, ' keys=source');
       return { ok: false, reason: 'invalid_envelope' };
     }
     if (callerSessionId !== null && (typeof callerSessionId !== 'string' || callerSessionId.length > MAX_CALLER_SESSION_ID_LENGTH)) {
+      refuse('invalid_envelope');
       skip('invalid_envelope', seam.name, ' keys=caller_session_id');
       return { ok: false, reason: 'invalid_envelope' };
     }
 
+    const writerSeq = nextRowSeq();
     const now = clock();
     const id = nextRowId(now);
     const envelope = {
@@ -139,6 +166,8 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       seam: seam.name,
       source,
       caller_session_id: callerSessionId,
+      writer: writerSeq.writer,
+      seq: writerSeq.seq,
     } as const;
     let serialized = serializeRow(envelope, checked.json);
     // UTF-16 length × 3 bounds the UTF-8 size: a short row skips counting its bytes.
@@ -155,8 +184,95 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       serialized = row.line;
     }
 
-    if (!writer.add(serialized)) return { ok: false, reason: 'write_failed', id };
+    if (!writer.add(serialized, writerSeq.seq)) return { ok: false, reason: 'write_failed', id };
     return { ok: true, id };
+  }
+
+  /** Open the writer if this is its first row, name any losses not yet named, and number the row. */
+  function nextRowSeq(): { writer: string; seq: number } {
+    const writer = openWriter();
+    reportLosses();
+    return { writer, seq: ledger.next() };
+  }
+
+  /** A row the sink refused still took a number: it is lost, and the next row's `audit.lost` names it. */
+  function refuse(reason: LossReason): void {
+    openWriter();
+    ledger.lose(ledger.next(), reason);
+  }
+
+  /** The writer's id, writing its `audit.opened` row first if it has none yet. */
+  function openWriter(): string {
+    if (writerId !== null) return writerId;
+    const details = describeWriter({ path, mode, batchSize: writesImmediately ? 1 : settings.batchSize, failure, maxRowBytes });
+    return writeLifecycleRow(auditOpenedSeam, () => details);
+  }
+
+  /** Write an `audit.lost` row for every loss not yet named by one. */
+  function reportLosses(): void {
+    for (const report of ledger.takeLossReports(maxLostRanges)) {
+      writeLifecycleRow(auditLostSeam, (seq) => {
+        ledger.sent(seq, report);
+        return { reason: report.reason, ranges: report.ranges, rows: report.rows };
+      });
+    }
+  }
+
+  /** Write the writer's `audit.closed` row, after an `audit.lost` row for losses not yet named; nothing for a writer that made no row. */
+  function closeWriter(trigger: CloseTrigger): void {
+    if (writerId === null) return;
+    try {
+      reportLosses();
+      writeLifecycleRow(auditClosedSeam, (seq): AuditClosedDetails => {
+        const rowsMade = seq - 1;
+        return {
+          trigger,
+          last_seq: seq,
+          rows_made: rowsMade,
+          rows_written: rowsMade - ledger.lostTotal(),
+          rows_lost: ledger.lostByReason(),
+        };
+      });
+    } catch {
+      // Only a bug gets here; closing goes on, and the writer reads as one that did not close.
+    }
+  }
+
+  /**
+   * Number, guard, log and write one of the writer's own `audit.*` rows; its details are made
+   * once its number is known. Returns the writer's id (the row's own, for `audit.opened`).
+   */
+  function writeLifecycleRow(seam: Seam, makeDetails: (seq: number) => unknown): string {
+    const now = clock();
+    const id = nextRowId(now);
+    writerId ??= id;
+    const seq = ledger.next();
+    const findings: RedactionFinding[] = [];
+    const checked = checkDetails(seam, makeDetails(seq), findings);
+    const line = redactLine(formatLineSafely(seam, checked.lineDetails, null, writerId), findings);
+    reportRedactions(seam, findings);
+    logLine(seam, line, logger());
+    if (!checked.ok) {
+      // The sink made these details itself: only a bug gets here, and the number is lost.
+      ledger.lose(seq, 'invalid_details');
+      skip('invalid_details', seam.name, ` keys=${describeIssues(checked.issues)}`);
+      return writerId;
+    }
+    const row = serializeRow(
+      {
+        v: AUDIT_SCHEMA_VERSION,
+        id,
+        emitted_at: formatEmittedAt(now),
+        seam: seam.name,
+        source: null,
+        caller_session_id: null,
+        writer: writerId,
+        seq,
+      },
+      checked.json,
+    );
+    writer.add(row, seq);
+    return writerId;
   }
 
   function reportRedactions(seam: Seam, findings: readonly RedactionFinding[]): void {
@@ -193,6 +309,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     close: async () => {
       if (closed) return;
       closed = true;
+      closeWriter('close');
       writer.close();
       unregisterExitFlush(exitFlush);
       unregisterHangupReopen(hangupReopen);
@@ -263,10 +380,10 @@ function checkDetails(seam: Seam, details: unknown, findings: RedactionFinding[]
   return { ok: true, data: reparsed.data, json: JSON.stringify(reparsed.data), lineDetails: reparsed.data };
 }
 
-function formatLineSafely(seam: Seam, details: unknown, callerSessionId: unknown): string {
+function formatLineSafely(seam: Seam, details: unknown, callerSessionId: unknown, writer?: string): string {
   try {
     const record = typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {};
-    return seam.formatLine(record, { caller_session_id: typeof callerSessionId === 'string' ? callerSessionId : null });
+    return seam.formatLine(record, { caller_session_id: typeof callerSessionId === 'string' ? callerSessionId : null, writer });
   } catch {
     return `[kora.${seam.name}] unformattable=True`;
   }

@@ -1,3 +1,4 @@
+import type { WriterLedger } from '../lifecycle/create-writer-ledger.js';
 import type { SkipReason } from '../seam/emit-types.js';
 import { AppendError } from './append-file.js';
 import type { AppendFile } from './append-file.js';
@@ -28,6 +29,8 @@ export interface SinkFileWriterOptions {
   readonly writesImmediately: boolean;
   readonly clock: () => number;
   readonly counters: SinkWriteCounters;
+  /** Told which rows reached the file and which were lost, by their sequence numbers. */
+  readonly ledger: Pick<WriterLedger, 'lose' | 'written'>;
   /** Logs a warning; never throws. */
   readonly warn: (message: string) => void;
 }
@@ -37,8 +40,9 @@ export interface SinkFileWriter {
   /**
    * Take one serialized row: written now (sync or `required`), or batched and written when the
    * batch is full or the flush interval ends. False when a row that had to be written now was not.
+   * `seq` is the row's sequence number in its writer.
    */
-  add(row: string): boolean;
+  add(row: string, seq: number): boolean;
   /** Write every waiting row in one `write`; false when the write failed (the rows are kept). */
   flush(): boolean;
   /** Write what waits, and stop retrying on the interval. */
@@ -58,8 +62,10 @@ export interface SinkFileWriter {
  * once a minute, with a count of the warnings held back.
  */
 export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWriter {
-  const { file, mirror, batchSize, flushIntervalMs, writesImmediately, clock, counters, warn } = options;
+  const { file, mirror, batchSize, flushIntervalMs, writesImmediately, clock, counters, warn, ledger } = options;
   let pending: string[] = [];
+  // The sequence number of each pending row, in step with `pending`.
+  let pendingSeqs: number[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
   let closed = false;
   let writeFailing = false;
@@ -91,37 +97,49 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
     }
     if (pending.length === 0) return true;
     const batch = pending;
+    const seqs = pendingSeqs;
     pending = [];
-    return writeRows(batch, batch.join(''));
+    pendingSeqs = [];
+    return writeRows(batch, seqs, batch.join(''));
   }
 
-  /** Append `text`, the concatenation of `batch`; on failure, hold back what did not land. */
-  function writeRows(batch: readonly string[], text: string): boolean {
+  /** Append `text`, the concatenation of `batch` (numbered `seqs`); on failure, hold back what did not land. */
+  function writeRows(batch: readonly string[], seqs: readonly number[], text: string): boolean {
     try {
       file.append(text);
       counters.rowsWritten += batch.length;
       writeFailing = false;
+      ledger.written(seqs[0]!, seqs[seqs.length - 1]!);
       mirrorRows(batch);
       return true;
     } catch (error) {
       const appendError = error instanceof AppendError ? error : new AppendError('EUNKNOWN', 0, { cause: error });
       const landed = countLandedLines(batch, appendError.bytesWritten);
       counters.rowsWritten += landed;
-      if (landed > 0) mirrorRows(batch.slice(0, landed));
+      if (landed > 0) {
+        ledger.written(seqs[0]!, seqs[landed - 1]!);
+        mirrorRows(batch.slice(0, landed));
+      }
       // A row cut short by a full disk left a head that is not JSON; the next write ends that
       // line first, so the row is retried whole after it: neither lost nor read twice.
       let retry = batch.slice(landed);
+      let retrySeqs = seqs.slice(landed);
       let dropped = 0;
       if (!writesImmediately && retry.length + pending.length > MAX_PENDING_ROWS) {
         const overflow = retry.length + pending.length - MAX_PENDING_ROWS;
+        for (const seq of retrySeqs.slice(0, overflow)) ledger.lose(seq, 'queue_full');
         retry = retry.slice(overflow);
+        retrySeqs = retrySeqs.slice(overflow);
         dropped += overflow;
       }
       if (writesImmediately) {
+        for (const seq of retrySeqs) ledger.lose(seq, 'write_failed');
         dropped += retry.length;
         retry = [];
+        retrySeqs = [];
       }
       pending = [...retry, ...pending];
+      pendingSeqs = [...retrySeqs, ...pendingSeqs];
       recordWriteFailure(appendError, dropped);
       // Held rows are retried on the interval too, not only when the next emit comes along.
       if (!closed && pending.length > 0) scheduleFlush();
@@ -156,12 +174,13 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
   }
 
   return {
-    add(row) {
+    add(row, seq) {
       if (writesImmediately && pending.length === 0) {
         // Nothing held back from an earlier failure: the row goes out on its own.
-        return writeRows([row], row);
+        return writeRows([row], [seq], row);
       }
       pending.push(row);
+      pendingSeqs.push(seq);
       if (writesImmediately || pending.length >= batchSize) {
         const written = writePending();
         return written || !writesImmediately;
