@@ -1,7 +1,17 @@
-export { AUDIT_SCHEMA_VERSION, auditEnvelope } from './envelope/audit-envelope.js';
+export { AUDIT_SCHEMA_VERSION, AUDIT_SCHEMA_VERSIONS, auditEnvelope } from './envelope/audit-envelope.js';
 export type { AuditEntry, AuditEnvelope } from './envelope/audit-envelope.js';
-export { AUDIT_SOURCES, SEAM_NAMES, isSeamName } from './envelope/seam-names.js';
-export type { AuditSource, SeamName } from './envelope/seam-names.js';
+export { AUDIT_SOURCES, LIFECYCLE_SEAM_NAMES, SEAM_NAMES, isSeamName } from './envelope/seam-names.js';
+export type { AuditSource, LifecycleSeamName, SeamName } from './envelope/seam-names.js';
+
+export { auditOpenedDetails, auditOpenedSeam } from './lifecycle/audit-opened.js';
+export type { AuditOpenedDetails } from './lifecycle/audit-opened.js';
+export { auditLostDetails, auditLostSeam } from './lifecycle/audit-lost.js';
+export type { AuditLostDetails } from './lifecycle/audit-lost.js';
+export { auditClosedDetails, auditClosedSeam } from './lifecycle/audit-closed.js';
+export type { AuditClosedDetails } from './lifecycle/audit-closed.js';
+export { CLOSE_TRIGGERS, LOSS_REASONS } from './lifecycle/loss-reasons.js';
+export type { CloseTrigger, LossReason } from './lifecycle/loss-reasons.js';
+export type { SeqRange } from './lifecycle/seq-ranges.js';
 
 export { FIELD_CLASSIFICATIONS, defineSeam, isSeam } from './seam/define-seam.js';
 export type {

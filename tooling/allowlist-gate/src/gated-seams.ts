@@ -1,3 +1,4 @@
+import { auditClosedSeam, auditLostSeam, auditOpenedSeam } from '@kora/audit-sink';
 import type { Seam } from '@kora/audit-sink';
 import { seam as mcpToolCalled } from '@kora/seam-mcp';
 import { seam as reasoningToolCalled } from '@kora/seam-reasoning';
@@ -19,4 +20,7 @@ export const GATED_SEAMS: readonly GatedSeam[] = [
   { packageName: '@kora/seam-webhook-dead-letter', seam: webhookDeadLetter },
   { packageName: '@kora/seam-slack-dm', seam: slackDmReplyFailed },
   { packageName: '@kora/seam-reasoning', seam: reasoningToolCalled },
+  { packageName: '@kora/audit-sink', seam: auditOpenedSeam },
+  { packageName: '@kora/audit-sink', seam: auditLostSeam },
+  { packageName: '@kora/audit-sink', seam: auditClosedSeam },
 ];
