@@ -52,7 +52,7 @@ const writeChangeset = (name: string, packageName: string): void => {
 
 describe('allowlist-gate check', () => {
   it('passes when every seam matches its reviewed entry', () => {
-    expect(gate(['check'])).toMatchObject({ code: 0, out: `${LOCK_FILE_NAME}: all 4 seam allow-lists match their reviewed entries.\n` });
+    expect(gate(['check'])).toMatchObject({ code: 0, out: `${LOCK_FILE_NAME}: all 7 seam allow-lists match their reviewed entries.\n` });
   });
 
   it('fails on an added field, naming the seam, the field and the command to approve', () => {
@@ -175,7 +175,7 @@ describe('the allowlist-gate command', () => {
     const bin = ['--import', 'tsx', '--conditions=@kora/source', 'src/bin.ts', 'check'];
     const cwd = new URL('..', import.meta.url).pathname;
     const { stdout } = await run(process.execPath, bin, { cwd, env: { ...process.env, INIT_CWD: repositoryRoot } });
-    expect(stdout).toContain('all 4 seam allow-lists match');
+    expect(stdout).toContain('all 7 seam allow-lists match');
     writeFileSync(join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
     writeFileSync(join(root, LOCK_FILE_NAME), JSON.stringify({ version: 1, seams: {} }));
     const failure = await run(process.execPath, bin, { cwd, env: { ...process.env, INIT_CWD: root } }).catch(
