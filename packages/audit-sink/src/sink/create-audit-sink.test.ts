@@ -30,13 +30,18 @@ describe('createAuditSink', () => {
     const { sink, fileText } = capture({ clock: () => Date.parse('2026-11-26T17:15:48.123Z') });
     const outcome = sink.emit(exampleSeam, { tool_name: 'kora__list_tickets', count: 3 }, { caller_session_id: 'sess-1' });
     expect(outcome.ok).toBe(true);
+    // The writer's audit.opened row comes first, then the row.
     const lines = fileText().split('\n');
-    expect(lines).toHaveLength(2);
-    expect(lines[1]).toBe('');
-    const row = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(row)).toEqual(['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details']);
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+    const opened = JSON.parse(lines[0]!) as Record<string, unknown>;
+    const row = JSON.parse(lines[1]!) as Record<string, unknown>;
+    expect(opened).toMatchObject({ v: 2, seam: 'audit.opened', writer: opened.id, seq: 1 });
+    expect(Object.keys(row)).toEqual(['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details', 'writer', 'seq']);
     expect(row).toMatchObject({
-      v: 1,
+      v: 2,
+      writer: opened.id,
+      seq: 2,
       emitted_at: '2026-11-26T17:15:48.123Z',
       seam: 'mcp.tool_called',
       source: 'mcp_http',
@@ -79,7 +84,8 @@ describe('createAuditSink', () => {
     sink.emit(exampleSeam, { tool_name: 'after' });
     const lines = fileText().split('\n');
     expect(lines[0]).toBe('{"v":1,"id":"torn');
-    expect(JSON.parse(lines[1]!)).toMatchObject({ details: { tool_name: 'after' } });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ seam: 'audit.opened' });
+    expect(JSON.parse(lines[2]!)).toMatchObject({ details: { tool_name: 'after' } });
   });
 
   it('skips an unknown seam with a warning and writes no row', () => {
@@ -92,10 +98,11 @@ describe('createAuditSink', () => {
   });
 
   it('skips invalid details naming the keys, never the values', () => {
-    const { sink, warnings, fileText } = capture();
+    const { sink, warnings, rows, fileText } = capture();
     const outcome = sink.emit(exampleSeam, { tool_name: 'has spaces in it', count: 'seven', secret_field: 'hunter2' });
     expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
-    expect(fileText()).toBe('');
+    expect(rows()).toEqual([]);
+    expect(fileText()).not.toMatch(/has spaces|seven|hunter2/);
     const [warning] = warnings();
     expect(warning).toContain('reason=invalid_details');
     expect(warning).toContain('details.tool_name(invalid_format)');
@@ -146,6 +153,7 @@ describe('createAuditSink', () => {
     sink.emitWithLine(exampleSeam, { tool_name: 'kora__x', count: 2 }, undefined, logger);
     expect(logLines().map(({ level, msg }) => ({ level, msg }))).toEqual([
       { level: 'info', msg: '[kora.mcp.tool_called] tool=kora__x count=2' },
+      { level: 'info', msg: expect.stringMatching(/^\[kora\.audit\.opened\] writer=\S+ host=/) as string },
     ]);
     expect(rows()).toHaveLength(1);
   });
@@ -279,7 +287,7 @@ describe('createAuditSink options', () => {
 
 describe('createAuditSink write failures', () => {
   it('never throws on an unwritable path, warns once, counts and resumes', () => {
-    const { sink, logger, path, verbatimLines, warnings, rows, dir } = capture();
+    const { sink, logger, path, verbatimLines, warnings, rows, allRows, dir } = capture();
     // The file's directory is a regular file: creating it fails (EEXIST, or ENOTDIR on open).
     writeFileSync(join(dir, 'audit'), 'not a directory');
     const first = sink.emitWithLine(exampleSeam, { tool_name: 'lost1' }, undefined, logger);
@@ -298,6 +306,13 @@ describe('createAuditSink write failures', () => {
     rmSync(join(dir, 'audit'));
     expect(sink.emit(exampleSeam, { tool_name: 'kept' }).ok).toBe(true);
     expect(rows().map((row) => row.details.tool_name)).toEqual(['kept']);
+    // Lost: the opened row (1) with the first row (2), then the loss row naming them (3) with the
+    // second row (4). The next loss row names all four, in the write with the row that was kept.
+    expect(allRows().map((row) => [row.seam, row.seq])).toEqual([
+      ['audit.lost', 5],
+      ['mcp.tool_called', 6],
+    ]);
+    expect(allRows()[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 4 }], rows: 4 });
     expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
   });
 

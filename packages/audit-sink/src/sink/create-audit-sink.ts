@@ -271,7 +271,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       },
       checked.json,
     );
-    writer.add(row, seq);
+    writer.add(row, seq, true);
     return writerId;
   }
 

@@ -11,6 +11,7 @@ const WRITE_WARNING_INTERVAL_MS = 60_000;
 
 /** The sink's counters that writing moves; the sink reads them for `stats()`. */
 export interface SinkWriteCounters {
+  /** Rows of callers written; the writer's own `audit.*` rows are not counted here. */
   rowsWritten: number;
   writeFailures: number;
   mirrorFailures: number;
@@ -40,14 +41,16 @@ export interface SinkFileWriter {
   /**
    * Take one serialized row: written now (sync or `required`), or batched and written when the
    * batch is full or the flush interval ends. False when a row that had to be written now was not.
-   * `seq` is the row's sequence number in its writer.
+   * `seq` is the row's sequence number in its writer; `own` marks the writer's own `audit.*` rows,
+   * which are not counted among the callers' rows and do not fill a batch: they go out with the
+   * next row (in the same write), with the batch, or at `flush`/`close`.
    */
-  add(row: string, seq: number): boolean;
+  add(row: string, seq: number, own?: boolean): boolean;
   /** Write every waiting row in one `write`; false when the write failed (the rows are kept). */
   flush(): boolean;
   /** Write what waits, and stop retrying on the interval. */
   close(): void;
-  /** Rows waiting in the batch buffer. */
+  /** Callers' rows waiting in the batch buffer. */
   pendingRows(): number;
   /** True from a failed write until one succeeds. */
   writeFailing(): boolean;
@@ -66,6 +69,27 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
   let pending: string[] = [];
   // The sequence number of each pending row, in step with `pending`.
   let pendingSeqs: number[] = [];
+  // The sequence numbers of the writer's own rows not yet written or lost: a handful at most.
+  const ownSeqs = new Set<number>();
+
+  /** How many of the rows numbered `first` to `last` that were on their way are the writer's own; they are no longer on their way. */
+  function settleOwn(first: number, last: number): number {
+    if (ownSeqs.size === 0) return 0;
+    let own = 0;
+    for (const seq of ownSeqs) {
+      if (seq >= first && seq <= last) {
+        ownSeqs.delete(seq);
+        own += 1;
+      }
+    }
+    return own;
+  }
+
+  /** Tell the ledger the row numbered `seq` is lost; true when it was a caller's row. */
+  function lose(seq: number, reason: 'write_failed' | 'queue_full'): boolean {
+    ledger.lose(seq, reason);
+    return !ownSeqs.delete(seq);
+  }
   let flushTimer: NodeJS.Timeout | null = null;
   let closed = false;
   let writeFailing = false;
@@ -107,7 +131,7 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
   function writeRows(batch: readonly string[], seqs: readonly number[], text: string): boolean {
     try {
       file.append(text);
-      counters.rowsWritten += batch.length;
+      counters.rowsWritten += batch.length - settleOwn(seqs[0]!, seqs[seqs.length - 1]!);
       writeFailing = false;
       ledger.written(seqs[0]!, seqs[seqs.length - 1]!);
       mirrorRows(batch);
@@ -115,8 +139,8 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
     } catch (error) {
       const appendError = error instanceof AppendError ? error : new AppendError('EUNKNOWN', 0, { cause: error });
       const landed = countLandedLines(batch, appendError.bytesWritten);
-      counters.rowsWritten += landed;
       if (landed > 0) {
+        counters.rowsWritten += landed - settleOwn(seqs[0]!, seqs[landed - 1]!);
         ledger.written(seqs[0]!, seqs[landed - 1]!);
         mirrorRows(batch.slice(0, landed));
       }
@@ -127,14 +151,12 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
       let dropped = 0;
       if (!writesImmediately && retry.length + pending.length > MAX_PENDING_ROWS) {
         const overflow = retry.length + pending.length - MAX_PENDING_ROWS;
-        for (const seq of retrySeqs.slice(0, overflow)) ledger.lose(seq, 'queue_full');
+        for (const seq of retrySeqs.slice(0, overflow)) if (lose(seq, 'queue_full')) dropped += 1;
         retry = retry.slice(overflow);
         retrySeqs = retrySeqs.slice(overflow);
-        dropped += overflow;
       }
       if (writesImmediately) {
-        for (const seq of retrySeqs) ledger.lose(seq, 'write_failed');
-        dropped += retry.length;
+        for (const seq of retrySeqs) if (lose(seq, 'write_failed')) dropped += 1;
         retry = [];
         retrySeqs = [];
       }
@@ -174,14 +196,23 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
   }
 
   return {
-    add(row, seq) {
+    add(row, seq, own = false) {
+      if (own) {
+        ownSeqs.add(seq);
+        // The writer's own rows go out with the next row, or at close: in one write with it.
+        if (writesImmediately) {
+          pending.push(row);
+          pendingSeqs.push(seq);
+          return true;
+        }
+      }
       if (writesImmediately && pending.length === 0) {
         // Nothing held back from an earlier failure: the row goes out on its own.
         return writeRows([row], [seq], row);
       }
       pending.push(row);
       pendingSeqs.push(seq);
-      if (writesImmediately || pending.length >= batchSize) {
+      if (writesImmediately || pending.length - ownSeqs.size >= batchSize) {
         const written = writePending();
         return written || !writesImmediately;
       }
@@ -193,7 +224,7 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
       closed = true;
       writePending();
     },
-    pendingRows: () => pending.length,
+    pendingRows: () => pending.length - ownSeqs.size,
     writeFailing: () => writeFailing,
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
+import { LIFECYCLE_SEAM_NAMES } from '../envelope/seam-names.js';
 import type { AuditLogger } from '../seam/emit-types.js';
 import type { AuditSink, AuditSinkOptions } from '../sink/audit-sink-types.js';
 import { createAuditSink } from '../sink/create-audit-sink.js';
@@ -36,12 +37,16 @@ export interface CaptureSink {
   readonly newLogLines: () => CapturedLogLine[];
   /** The seams' verbatim lines (messages starting `[kora.` but not `[kora.audit.`). */
   readonly verbatimLines: () => string[];
-  /** The sink's own `[kora.audit.*]` warnings. */
+  /** The sink's own `[kora.audit.*]` warnings (skipped, redacted, truncated, …), not the writer's lifecycle lines. */
   readonly warnings: () => string[];
+  /** The writer's verbatim `[kora.audit.opened]`, `[kora.audit.lost]` and `[kora.audit.closed]` lines. */
+  readonly lifecycleLines: () => string[];
   /** The file's text, or '' when it does not exist yet. */
   readonly fileText: () => string;
-  /** The file's rows, parsed (throws on a line that is not JSON). */
+  /** The file's rows of the agent's seams, parsed, without the writer's own `audit.*` rows (throws on a line that is not JSON). */
   readonly rows: () => AuditEnvelope[];
+  /** Every row of the file, parsed, the writer's `audit.opened`, `audit.lost` and `audit.closed` rows included. */
+  readonly allRows: () => AuditEnvelope[];
   /** Everything written anywhere, for "this secret is in no output" assertions. */
   readonly allOutput: () => string;
   /** Close the sink and remove the temp directory. */
@@ -49,6 +54,9 @@ export interface CaptureSink {
 }
 
 const levelNames: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const lifecycleSeams: ReadonlySet<string> = new Set(LIFECYCLE_SEAM_NAMES);
+const lifecyclePrefixes = LIFECYCLE_SEAM_NAMES.map((name) => `[kora.${name}] `);
+const isLifecycleLine = (msg: string): boolean => lifecyclePrefixes.some((prefix) => msg.startsWith(prefix));
 
 /**
  * Make a sink writing to a fresh temp file, with a pino logger captured in memory, so a test
@@ -91,6 +99,12 @@ export function createCaptureSink(options: Omit<AuditSinkOptions, 'path' | 'logg
     }
   };
 
+  const allRows = (): AuditEnvelope[] =>
+    fileText()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as AuditEnvelope);
+
   return {
     sink,
     logger,
@@ -105,13 +119,14 @@ export function createCaptureSink(options: Omit<AuditSinkOptions, 'path' | 'logg
     warnings: () =>
       logLines()
         .map((line) => line.msg)
-        .filter((msg) => msg.startsWith('[kora.audit.')),
+        .filter((msg) => msg.startsWith('[kora.audit.') && !isLifecycleLine(msg)),
+    lifecycleLines: () =>
+      logLines()
+        .map((line) => line.msg)
+        .filter(isLifecycleLine),
     fileText,
-    rows: () =>
-      fileText()
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as AuditEnvelope),
+    rows: () => allRows().filter((row) => !lifecycleSeams.has(row.seam)),
+    allRows,
     allOutput: () => `${chunks.join('')}\n${fileText()}`,
     cleanup: async () => {
       await sink.close();
