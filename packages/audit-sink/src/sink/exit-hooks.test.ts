@@ -20,32 +20,62 @@ function runChild(ending: string, count: number) {
   const rows = readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as { details: { count: number } });
-  return { result, rows };
+    .map((line) => JSON.parse(line) as { seam: string; writer: string; seq: number; details: Record<string, unknown> });
+  const seamRows = rows.filter((row) => !row.seam.startsWith('audit.'));
+  return { result, rows, seamRows };
+}
+
+/** The writer's rows as a reader checks them: opened first, the caller's rows, closed last, numbered without a gap. */
+function expectClosedWriter(rows: ReturnType<typeof runChild>['rows'], trigger: string): void {
+  const writer = rows[0]?.writer;
+  expect(rows[0]).toMatchObject({ seam: 'audit.opened', seq: 1, details: { mode: 'batched', batch_size: 1000 } });
+  expect(rows.every((row) => row.writer === writer)).toBe(true);
+  expect(rows.map((row) => row.seq)).toEqual(rows.map((_, index) => index + 1));
+  const rowsMade = rows.length - 1;
+  expect(rows.at(-1)).toMatchObject({
+    seam: 'audit.closed',
+    details: { trigger, last_seq: rows.length, rows_made: rowsMade, rows_written: rowsMade, rows_lost: {} },
+  });
 }
 
 describe('registerExitFlush', () => {
   it.each(['natural', 'exit'])('drains a batch when the child ends by %s', (ending) => {
-    const { result, rows } = runChild(ending, 7);
+    const { result, rows, seamRows } = runChild(ending, 7);
     expect(result.status).toBe(0);
-    expect(rows.map((row) => row.details.count)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(seamRows.map((row) => row.details.count)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expectClosedWriter(rows, 'exit');
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('drains a batch on %s and still ends by that signal', (signal) => {
-    const { result, rows } = runChild(signal, 4);
+    const { result, rows, seamRows } = runChild(signal, 4);
     expect(result.signal).toBe(signal);
-    expect(rows.map((row) => row.details.count)).toEqual([0, 1, 2, 3]);
+    expect(seamRows.map((row) => row.details.count)).toEqual([0, 1, 2, 3]);
+    expectClosedWriter(rows, signal);
   });
 
   it('logs each verbatim line through pino on stdout', () => {
-    const { result } = runChild('natural', 2);
+    const { result, rows } = runChild('natural', 2);
     const messages = result.stdout
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as { level: number; msg: string });
+    // The file holds the earlier run's rows too: this run's writer closed last.
+    const { writer } = rows.at(-1)!;
     expect(messages).toEqual([
       expect.objectContaining({ level: 30, msg: '[kora.mcp.tool_called] tool=child count=0' }),
+      expect.objectContaining({
+        level: 30,
+        msg: expect.stringMatching(
+          new RegExp(
+            `^\\[kora\\.audit\\.opened\\] writer=${writer} host=\\S+ pid=\\d+ mode=batched batch_size=1000 failure=best-effort version=\\S+ path=\\S+$`,
+          ),
+        ) as string,
+      }),
       expect.objectContaining({ level: 30, msg: '[kora.mcp.tool_called] tool=child count=1' }),
+      expect.objectContaining({
+        level: 30,
+        msg: `[kora.audit.closed] writer=${writer} trigger=exit last_seq=4 rows_made=3 rows_written=3 rows_lost={}`,
+      }),
     ]);
   });
 });
