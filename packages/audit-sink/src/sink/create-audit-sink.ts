@@ -96,6 +96,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     counters,
     warn,
     ledger,
+    beforeWrite: () => reportLosses(),
   });
 
   const exitFlush = {
@@ -188,10 +189,15 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     return { ok: true, id };
   }
 
-  /** Open the writer if this is its first row, name any losses not yet named, and number the row. */
+  /**
+   * Open the writer if this is its first row, and number the row. A row written at once is
+   * preceded, in its write, by the `audit.lost` rows of losses not yet named; a batch gets them
+   * when it is written (`beforeWrite`), so a disk that refuses every write adds one loss row per
+   * attempt, not one per emit.
+   */
   function nextRowSeq(): { writer: string; seq: number } {
     const writer = openWriter();
-    reportLosses();
+    if (writesImmediately) reportLosses();
     return { writer, seq: ledger.next() };
   }
 

@@ -32,6 +32,8 @@ export interface SinkFileWriterOptions {
   readonly counters: SinkWriteCounters;
   /** Told which rows reached the file and which were lost, by their sequence numbers. */
   readonly ledger: Pick<WriterLedger, 'lose' | 'written'>;
+  /** Called before each write of what waits: the sink adds its `audit.lost` rows for losses not yet named. */
+  readonly beforeWrite?: () => void;
   /** Logs a warning; never throws. */
   readonly warn: (message: string) => void;
 }
@@ -65,7 +67,7 @@ export interface SinkFileWriter {
  * once a minute, with a count of the warnings held back.
  */
 export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWriter {
-  const { file, mirror, batchSize, flushIntervalMs, writesImmediately, clock, counters, warn, ledger } = options;
+  const { file, mirror, batchSize, flushIntervalMs, writesImmediately, clock, counters, warn, ledger, beforeWrite } = options;
   let pending: string[] = [];
   // The sequence number of each pending row, in step with `pending`.
   let pendingSeqs: number[] = [];
@@ -120,6 +122,8 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
       flushTimer = null;
     }
     if (pending.length === 0) return true;
+    // Losses not yet named get their `audit.lost` rows now, in this write.
+    beforeWrite?.();
     const batch = pending;
     const seqs = pendingSeqs;
     pending = [];
@@ -184,6 +188,15 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
     }
   }
 
+  /** Drop the `count` oldest waiting rows, lost for a full queue. */
+  function dropOldest(count: number): void {
+    let callers = 0;
+    for (const seq of pendingSeqs.slice(0, count)) if (lose(seq, 'queue_full')) callers += 1;
+    pending = pending.slice(count);
+    pendingSeqs = pendingSeqs.slice(count);
+    if (callers > 0) counters.skipped.write_failed = (counters.skipped.write_failed ?? 0) + callers;
+  }
+
   function scheduleFlush(): void {
     if (flushTimer !== null) return;
     flushTimer = setTimeout(() => {
@@ -198,23 +211,26 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
   return {
     add(row, seq, own = false) {
       if (own) {
+        // The writer's own rows go out in the next write: with the next row, the batch, or at close.
         ownSeqs.add(seq);
-        // The writer's own rows go out with the next row, or at close: in one write with it.
-        if (writesImmediately) {
-          pending.push(row);
-          pendingSeqs.push(seq);
-          return true;
-        }
+        pending.push(row);
+        pendingSeqs.push(seq);
+        return true;
       }
       if (writesImmediately && pending.length === 0) {
-        // Nothing held back from an earlier failure: the row goes out on its own.
+        // Nothing waits: the row goes out on its own.
         return writeRows([row], [seq], row);
       }
       pending.push(row);
       pendingSeqs.push(seq);
-      if (writesImmediately || pending.length - ownSeqs.size >= batchSize) {
-        const written = writePending();
-        return written || !writesImmediately;
+      if (writesImmediately) return writePending();
+      if (writeFailing) {
+        // While the disk refuses rows they are retried on the interval, not with every emit; past
+        // the cap the oldest go.
+        if (pending.length > MAX_PENDING_ROWS) dropOldest(pending.length - MAX_PENDING_ROWS);
+      } else if (pending.length - ownSeqs.size >= batchSize) {
+        writePending();
+        return true;
       }
       scheduleFlush();
       return true;

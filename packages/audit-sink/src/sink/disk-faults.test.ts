@@ -64,7 +64,10 @@ function idsOf(outcomes: readonly EmitOutcome[]): string[] {
   return outcomes.flatMap((outcome) => (outcome.ok ? [outcome.id] : []));
 }
 
-/** The file's rows as a reader sees them, and how many lines were not JSON (torn heads). */
+/**
+ * The file's rows as a reader sees them: the ids of the callers' rows, every row (the writer's
+ * own `audit.*` rows too), and how many lines were not JSON (torn heads).
+ */
 function readFile(path: string): { ids: string[]; rows: AuditEnvelope[]; malformed: number } {
   const rows: AuditEnvelope[] = [];
   let malformed = 0;
@@ -77,7 +80,43 @@ function readFile(path: string): { ids: string[]; rows: AuditEnvelope[]; malform
       malformed += 1;
     }
   }
-  return { ids: rows.map((row) => row.id), rows, malformed };
+  return { ids: rows.filter((row) => !row.seam.startsWith('audit.')).map((row) => row.id), rows, malformed };
+}
+
+/**
+ * Close the sink, then check what an investigator checks: its writer's numbers, 1 to the closed
+ * row's, are exactly the rows in the file and the numbers its `audit.lost` rows name, each once;
+ * the rows stand in their order; and the closed row's counters agree. Returns the lost numbers' count by reason.
+ */
+async function expectEveryRowAccounted({ sink }: Harness, path: string): Promise<Record<string, number>> {
+  await sink.close();
+  const { rows } = readFile(path);
+  const present = rows.map((row) => row.seq!);
+  expect(present).toEqual([...present].sort((a, b) => a - b));
+  const closed = rows.at(-1)!;
+  expect(closed.seam).toBe('audit.closed');
+  const lastSeq = closed.seq!;
+  const accounted = new Map<number, string>(present.map((seq) => [seq, 'present']));
+  const lostByReason: Record<string, number> = {};
+  for (const row of rows.filter((candidate) => candidate.seam === 'audit.lost')) {
+    const { reason, ranges } = row.details as { reason: string; ranges: { first: number; last: number }[] };
+    for (const { first, last } of ranges) {
+      for (let seq = first; seq <= last; seq += 1) {
+        expect(accounted.get(seq), `seq ${seq}`).toBeUndefined();
+        accounted.set(seq, reason);
+        lostByReason[reason] = (lostByReason[reason] ?? 0) + 1;
+      }
+    }
+  }
+  expect([...accounted.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: lastSeq }, (_, index) => index + 1));
+  expect(closed.details).toEqual({
+    trigger: 'close',
+    last_seq: lastSeq,
+    rows_made: lastSeq - 1,
+    rows_written: present.length - 1,
+    rows_lost: lostByReason,
+  });
+  return lostByReason;
 }
 
 function writeFailedWarnings(capture: CaptureSink): string[] {
@@ -89,7 +128,7 @@ const sorted = (values: readonly string[]): string[] => [...values].sort();
 describe(`createAuditSink on a full disk${needsTmpfs}`, () => {
   it.skipIf(tmpfsUnavailable !== null)(
     'never throws, keeps every verbatim line, warns once, counts, and writes again once there is room',
-    () => {
+    async () => {
       const tmpfs = mount();
       tmpfs.fill();
       const path = join(tmpfs.dir, 'audit', FILE_NAME);
@@ -114,6 +153,10 @@ describe(`createAuditSink on a full disk${needsTmpfs}`, () => {
       expect(kept.every((outcome) => outcome.ok)).toBe(true);
       expect(readFile(path)).toMatchObject({ ids: idsOf(kept), malformed: 0 });
       expect(harness.sink.stats()).toMatchObject({ rowsWritten: 3, writeFailures: 20, lastError: { code: 'ENOSPC' }, writeFailing: false });
+      // The 20 rows, the opened row and the loss rows that could not be written either.
+      const named = await expectEveryRowAccounted(harness, path);
+      expect(Object.keys(named)).toEqual(['write_failed']);
+      expect(named.write_failed).toBeGreaterThanOrEqual(21);
     },
   );
 
@@ -149,6 +192,8 @@ describe(`createAuditSink on a full disk${needsTmpfs}`, () => {
     expect(file.malformed).toBeLessThanOrEqual(1);
     expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
     expect(harness.sink.stats()).toMatchObject({ rowsWritten: 68, rowsPending: 0, writeFailing: false, skipped: {} });
+    // Held and retried, nothing lost.
+    expect(await expectEveryRowAccounted(harness, path)).toEqual({});
   });
 
   it.skipIf(tmpfsUnavailable !== null)('retries held rows on its flush interval, with no further emit or flush', async () => {
@@ -163,9 +208,10 @@ describe(`createAuditSink on a full disk${needsTmpfs}`, () => {
 
     await vi.waitFor(() => expect(readFile(path).ids).toEqual(idsOf(held)), { timeout: 20_000, interval: 20 });
     expect(harness.sink.stats()).toMatchObject({ rowsWritten: 2, rowsPending: 0, writeFailing: false });
+    expect(await expectEveryRowAccounted(harness, path)).toEqual({});
   });
 
-  it.skipIf(tmpfsUnavailable !== null)('in required mode reports exactly the rows that are not in the file', () => {
+  it.skipIf(tmpfsUnavailable !== null)('in required mode reports exactly the rows that are not in the file', async () => {
     const tmpfs = mount();
     const path = join(tmpfs.dir, FILE_NAME);
     // Batching is asked for and overruled: a required row is written before emit returns.
@@ -186,37 +232,44 @@ describe(`createAuditSink on a full disk${needsTmpfs}`, () => {
     const file = readFile(path);
     expect(file.ids).toEqual(idsOf([...before, ...during, ...after]));
     expect(file.malformed).toBeLessThanOrEqual(1);
+    // Every refused row is named lost; with it, the loss rows the full disk refused too.
+    const lost = await expectEveryRowAccounted(harness, path);
+    expect(lost.write_failed).toBeGreaterThanOrEqual(refused.length);
   });
 });
 
 describe(`createAuditSink on a read-only filesystem${needsTmpfs}`, () => {
-  it.skipIf(tmpfsUnavailable !== null)('never throws, warns once with EROFS, counts, and writes again once remounted read-write', () => {
-    const tmpfs = mount();
-    const directory = join(tmpfs.dir, 'audit');
-    mkdirSync(directory);
-    // chmod would not do: root writes through permission bits, but not through a read-only mount.
-    tmpfs.setReadOnly(true);
-    const path = join(directory, FILE_NAME);
-    const harness = openSink(path);
+  it.skipIf(tmpfsUnavailable !== null)(
+    'never throws, warns once with EROFS, counts, and writes again once remounted read-write',
+    async () => {
+      const tmpfs = mount();
+      const directory = join(tmpfs.dir, 'audit');
+      mkdirSync(directory);
+      // chmod would not do: root writes through permission bits, but not through a read-only mount.
+      tmpfs.setReadOnly(true);
+      const path = join(directory, FILE_NAME);
+      const harness = openSink(path);
 
-    const lost = burst(harness, 'lost', 10);
+      const lost = burst(harness, 'lost', 10);
 
-    for (const outcome of lost) expect(outcome).toMatchObject({ ok: false, reason: 'write_failed' });
-    expect(harness.capture.verbatimLines()).toHaveLength(10);
-    expect(writeFailedWarnings(harness.capture)).toEqual([`[kora.audit.skipped] reason=write_failed code=EROFS rows=1 path=${path}`]);
-    expect(harness.sink.stats()).toMatchObject({
-      writeFailures: 10,
-      skipped: { write_failed: 10 },
-      lastError: { code: 'EROFS' },
-      writeFailing: true,
-    });
+      for (const outcome of lost) expect(outcome).toMatchObject({ ok: false, reason: 'write_failed' });
+      expect(harness.capture.verbatimLines()).toHaveLength(10);
+      expect(writeFailedWarnings(harness.capture)).toEqual([`[kora.audit.skipped] reason=write_failed code=EROFS rows=1 path=${path}`]);
+      expect(harness.sink.stats()).toMatchObject({
+        writeFailures: 10,
+        skipped: { write_failed: 10 },
+        lastError: { code: 'EROFS' },
+        writeFailing: true,
+      });
 
-    tmpfs.setReadOnly(false);
-    const kept = burst(harness, 'kept', 2);
+      tmpfs.setReadOnly(false);
+      const kept = burst(harness, 'kept', 2);
 
-    expect(readFile(path)).toMatchObject({ ids: idsOf(kept), malformed: 0 });
-    expect(harness.sink.stats()).toMatchObject({ rowsWritten: 2, writeFailing: false });
-  });
+      expect(readFile(path)).toMatchObject({ ids: idsOf(kept), malformed: 0 });
+      expect(harness.sink.stats()).toMatchObject({ rowsWritten: 2, writeFailing: false });
+      expect((await expectEveryRowAccounted(harness, path)).write_failed).toBeGreaterThanOrEqual(11);
+    },
+  );
 });
 
 describe('createAuditSink on a path that cannot hold the file', () => {
@@ -243,9 +296,36 @@ describe('createAuditSink on a path that cannot hold the file', () => {
 
     expect(readFile(path)).toMatchObject({ ids: idsOf(held), malformed: 0 });
     expect(harness.sink.stats()).toMatchObject({ rowsWritten: 9, rowsPending: 0, writeFailing: false });
+    expect(await expectEveryRowAccounted(harness, path)).toEqual({});
   });
 
-  it('refuses a path that names a FIFO with EFTYPE, and writes again once a file is there', () => {
+  it('drops the oldest held rows past 10,000 and names them lost as queue_full once it writes again', async () => {
+    const capture = createCaptureSink();
+    cleanups.push(() => capture.cleanup());
+    const parent = join(capture.dir, 'not-a-directory');
+    writeFileSync(parent, 'a file where the directory should be');
+    const path = join(parent, FILE_NAME);
+    const harness = openSink(path, { mode: 'batched', batchSize: 100, flushIntervalMs: 3_600_000 });
+
+    const held = Array.from({ length: 10_050 }, (_, index) => harness.sink.emit(exampleSeam, { tool_name: 'held', count: index }));
+    expect(held.every((outcome) => outcome.ok)).toBe(true);
+    // The opened row was the oldest held row: it went first, with the 50 oldest of the callers'.
+    expect(harness.sink.stats()).toMatchObject({ rowsPending: 9_999, skipped: { write_failed: 51 } });
+
+    rmSync(parent);
+    await harness.sink.flush();
+
+    const file = readFile(path);
+    expect(file.ids).toEqual(idsOf(held.slice(51)));
+    // The write that succeeds names the loss: its audit.lost row goes out with the held rows.
+    expect(file.rows.at(-1)).toMatchObject({
+      seam: 'audit.lost',
+      details: { reason: 'queue_full', ranges: [{ first: 1, last: 52 }], rows: 52 },
+    });
+    expect(await expectEveryRowAccounted(harness, path)).toEqual({ queue_full: 52 });
+  });
+
+  it('refuses a path that names a FIFO with EFTYPE, and writes again once a file is there', async () => {
     const capture = createCaptureSink();
     cleanups.push(() => capture.cleanup());
     const path = join(capture.dir, FILE_NAME);
@@ -261,6 +341,7 @@ describe('createAuditSink on a path that cannot hold the file', () => {
     const kept = burst(harness, 'kept', 2);
     expect(readFile(path)).toMatchObject({ ids: idsOf(kept), malformed: 0 });
     expect(harness.sink.stats().writeFailing).toBe(false);
+    expect((await expectEveryRowAccounted(harness, path)).write_failed).toBeGreaterThanOrEqual(4);
   });
 
   it('notices the file was replaced by a directory, fails with EISDIR, and writes again once it is gone', () => {
