@@ -310,19 +310,19 @@ describe('createAuditSink on a path that cannot hold the file', () => {
     const held = Array.from({ length: 10_050 }, (_, index) => harness.sink.emit(exampleSeam, { tool_name: 'held', count: index }));
     expect(held.every((outcome) => outcome.ok)).toBe(true);
     // The opened row was the oldest held row: it went first, with the 50 oldest of the callers'.
-    expect(harness.sink.stats()).toMatchObject({ rowsPending: 9_999, skipped: { write_failed: 51 } });
+    expect(harness.sink.stats()).toMatchObject({ rowsPending: 10_000, skipped: { write_failed: 50 } });
 
     rmSync(parent);
     await harness.sink.flush();
 
     const file = readFile(path);
-    expect(file.ids).toEqual(idsOf(held.slice(51)));
+    expect(file.ids).toEqual(idsOf(held.slice(50)));
     // The write that succeeds names the loss: its audit.lost row goes out with the held rows.
     expect(file.rows.at(-1)).toMatchObject({
       seam: 'audit.lost',
-      details: { reason: 'queue_full', ranges: [{ first: 1, last: 52 }], rows: 52 },
+      details: { reason: 'queue_full', ranges: [{ first: 1, last: 51 }], rows: 51 },
     });
-    expect(await expectEveryRowAccounted(harness, path)).toEqual({ queue_full: 52 });
+    expect(await expectEveryRowAccounted(harness, path)).toEqual({ queue_full: 51 });
   });
 
   it('refuses a path that names a FIFO with EFTYPE, and writes again once a file is there', async () => {
