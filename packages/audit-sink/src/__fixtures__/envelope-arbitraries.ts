@@ -5,12 +5,13 @@ import { AUDIT_SOURCES, SEAM_NAMES } from '../envelope/seam-names.js';
 const hex = (length: number): fc.Arbitrary<string> =>
   fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
 
-/** Any row the sink could write, as a plain object, `details` of up to four keys of any JSON. */
-export const validEnvelope = fc.record({
+const uuidV7 = fc
+  .tuple(hex(8), hex(4), hex(3), fc.constantFrom('8', '9', 'a', 'b'), hex(3), hex(12))
+  .map(([a, b, c, variant, d, e]) => `${a}-${b}-7${c}-${variant}${d}-${e}`);
+
+const versionOneEnvelope = fc.record({
   v: fc.constant(1),
-  id: fc
-    .tuple(hex(8), hex(4), hex(3), fc.constantFrom('8', '9', 'a', 'b'), hex(3), hex(12))
-    .map(([a, b, c, variant, d, e]) => `${a}-${b}-7${c}-${variant}${d}-${e}`),
+  id: uuidV7,
   emitted_at: fc
     .date({ min: new Date(0), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true })
     .map((date) => date.toISOString()),
@@ -19,3 +20,24 @@ export const validEnvelope = fc.record({
   caller_session_id: fc.oneof(fc.constant(null), fc.string({ maxLength: 256 })),
   details: fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 4 }),
 });
+
+/** Sequence numbers a writer gives, the edges most of all. */
+const seq = fc.oneof(fc.constantFrom(1, 2, 9, 10, Number.MAX_SAFE_INTEGER), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }));
+
+/** Any row the sink could write, as a plain object, `details` of up to four keys of any JSON: version 1, or version 2 with its writer and number. */
+export const validEnvelope = fc.oneof(
+  versionOneEnvelope,
+  fc.tuple(versionOneEnvelope, uuidV7, seq).map(([row, writer, number]) => ({ ...row, v: 2, writer, seq: number })),
+);
+
+/** Version 2 rows whose writer or number the schema refuses, or version 1 rows that carry one. */
+export const invalidWriterEnvelope = fc.oneof(
+  fc
+    .tuple(versionOneEnvelope, uuidV7, fc.constantFrom<unknown>(0, -1, 1.5, 1e21, Number.MAX_SAFE_INTEGER + 1, '7', null, true))
+    .map(([row, writer, number]) => ({ ...row, v: 2, writer, seq: number })),
+  fc
+    .tuple(versionOneEnvelope, fc.constantFrom<unknown>('not-a-uuid', '0192F7C2-6D3E-7A4B-9C1D-2E3F4A5B6C7D', null, 7), seq)
+    .map(([row, writer, number]) => ({ ...row, v: 2, writer, seq: number })),
+  versionOneEnvelope.map((row) => ({ ...row, v: 2 })),
+  fc.tuple(versionOneEnvelope, uuidV7, seq).map(([row, writer, number]) => ({ ...row, writer, seq: number })),
+);

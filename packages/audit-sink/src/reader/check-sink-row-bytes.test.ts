@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validEnvelope } from '../__fixtures__/envelope-arbitraries.js';
+import { invalidWriterEnvelope, validEnvelope } from '../__fixtures__/envelope-arbitraries.js';
+import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
+import { auditEnvelope } from '../envelope/audit-envelope.js';
 import { OUT_OF_LAYOUT_ROWS, SINK_ROW as ROW, expectSinkRowSound } from '../__fixtures__/sink-row-variants.js';
 import { readSinkRowBytes } from './check-sink-row-bytes.js';
 import { readSinkRowSeam } from './check-sink-row.js';
@@ -37,6 +39,24 @@ describe('readSinkRowBytes', { timeout: 600_000 }, () => {
       }),
       { numRuns: 3_000, seed: 0x627974 },
     );
+  });
+
+  it('never vouches for a version 2 row whose writer or number the schema refuses', () => {
+    fc.assert(
+      fc.property(invalidWriterEnvelope, (row) => {
+        const text = JSON.stringify(row);
+        expect(auditEnvelope.safeParse(JSON.parse(text)).success).toBe(false);
+        expect(isAuditEnvelope(JSON.parse(text))).toBe(false);
+        expect(checkAmid(Buffer.from(text))).toBeUndefined();
+        expect(readSinkRowSeam(text)).toBeUndefined();
+      }),
+      { numRuns: 2_000, seed: 0x777274 },
+    );
+    // A number written with a leading zero or an exponent is not JSON the sink writes.
+    const row = JSON.stringify({ ...JSON.parse(ROW), v: 2, writer: '0192f7c2-6d30-7f01-8a2b-3c4d5e6f7a8b', seq: 7 }) as string;
+    for (const spelled of ['07', '7e0', '7.0', '-7', '7 '])
+      expect(checkAmid(Buffer.from(row.replace('"seq":7', `"seq":${spelled}`)))).toBeUndefined();
+    expect(checkAmid(Buffer.from(row))).toBe('webhook.dead_letter');
   });
 
   it('never vouches for bytes the parser or the envelope check refuses, however they were edited', () => {
