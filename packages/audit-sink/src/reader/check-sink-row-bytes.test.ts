@@ -53,7 +53,7 @@ describe('readSinkRowBytes', { timeout: 600_000 }, () => {
       { numRuns: 2_000, seed: 0x777274 },
     );
     // A number written with a leading zero or an exponent is not JSON the sink writes.
-    const row = JSON.stringify({ ...JSON.parse(ROW), v: 2, writer: '0192f7c2-6d30-7f01-8a2b-3c4d5e6f7a8b', seq: 7 }) as string;
+    const row = JSON.stringify({ ...JSON.parse(ROW), v: 2, writer: '0192f7c2-6d30-7f01-8a2b-3c4d5e6f7a8b', seq: 7 });
     for (const spelled of ['07', '7e0', '7.0', '-7', '7 '])
       expect(checkAmid(Buffer.from(row.replace('"seq":7', `"seq":${spelled}`)))).toBeUndefined();
     expect(checkAmid(Buffer.from(row))).toBe('webhook.dead_letter');
