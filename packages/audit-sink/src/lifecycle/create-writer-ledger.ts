@@ -21,6 +21,8 @@ export interface WriterLedger {
   next(): number;
   /** `seq` will never reach the file, for `reason`. */
   lose(seq: number, reason: LossReason): void;
+  /** Whether some loss is not yet named by an `audit.lost` row. */
+  hasUnreported(): boolean;
   /** Losses not yet named by an `audit.lost` row in the file or on its way there, at most `maxRanges` ranges a report. */
   takeLossReports(maxRanges: number): LossReport[];
   /** The loss row numbered `seq` carries `report`: if it is lost, its numbers are named again. */
@@ -64,6 +66,7 @@ export function createWriterLedger(): WriterLedger {
         unreport(report.reason, report.ranges);
       }
     },
+    hasUnreported: () => unreported.size > 0,
     takeLossReports(maxRanges) {
       if (unreported.size === 0) return [];
       const reports: LossReport[] = [];

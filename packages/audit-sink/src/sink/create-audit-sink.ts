@@ -157,7 +157,9 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       return { ok: false, reason: 'invalid_envelope' };
     }
 
-    const writerSeq = nextRowSeq();
+    const rowWriter = openWriter();
+    if (writesImmediately) reportLosses();
+    const seq = ledger.next();
     const now = clock();
     const id = nextRowId(now);
     const envelope = {
@@ -167,8 +169,8 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       seam: seam.name,
       source,
       caller_session_id: callerSessionId,
-      writer: writerSeq.writer,
-      seq: writerSeq.seq,
+      writer: rowWriter,
+      seq,
     } as const;
     let serialized = serializeRow(envelope, checked.json);
     // UTF-16 length × 3 bounds the UTF-8 size: a short row skips counting its bytes.
@@ -185,20 +187,8 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       serialized = row.line;
     }
 
-    if (!writer.add(serialized, writerSeq.seq)) return { ok: false, reason: 'write_failed', id };
+    if (!writer.add(serialized, seq)) return { ok: false, reason: 'write_failed', id };
     return { ok: true, id };
-  }
-
-  /**
-   * Open the writer if this is its first row, and number the row. A row written at once is
-   * preceded, in its write, by the `audit.lost` rows of losses not yet named; a batch gets them
-   * when it is written (`beforeWrite`), so a disk that refuses every write adds one loss row per
-   * attempt, not one per emit.
-   */
-  function nextRowSeq(): { writer: string; seq: number } {
-    const writer = openWriter();
-    if (writesImmediately) reportLosses();
-    return { writer, seq: ledger.next() };
   }
 
   /** A row the sink refused still took a number: it is lost, and the next row's `audit.lost` names it. */
@@ -214,8 +204,13 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     return writeLifecycleRow(auditOpenedSeam, () => details);
   }
 
-  /** Write an `audit.lost` row for every loss not yet named by one. */
+  /**
+   * Write an `audit.lost` row for every loss not yet named by one. A row written at once has
+   * them before it, in its write; a batch gets them when it is written (`beforeWrite`), so a disk
+   * that refuses every write adds one loss row per attempt, not one per emit.
+   */
   function reportLosses(): void {
+    if (!ledger.hasUnreported()) return;
     for (const report of ledger.takeLossReports(maxLostRanges)) {
       writeLifecycleRow(auditLostSeam, (seq) => {
         ledger.sent(seq, report);
