@@ -1,6 +1,18 @@
 import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import { escapeJsonControls } from '../format/escape-json-controls.js';
 
+let cachedWriter = '';
+let cachedWriterPrefix = '';
+
+/** `,"writer":"<writer>","seq":`, remembered for the last writer asked: a sink asks for its own every row. */
+function writerPrefix(writer: string): string {
+  if (writer !== cachedWriter) {
+    cachedWriterPrefix = `,"writer":"${writer}","seq":`;
+    cachedWriter = writer;
+  }
+  return cachedWriterPrefix;
+}
+
 let cachedMsecs = Number.NaN;
 let cachedIso = '';
 
@@ -31,6 +43,6 @@ export function serializeRow(row: Omit<AuditEnvelope, 'details'>, detailsJson: s
   // Only these two parts can hold text from outside; the rest is ASCII the sink made.
   const callerSessionId = row.caller_session_id === null ? 'null' : escapeJsonControls(JSON.stringify(row.caller_session_id));
   // Version 2 ends with the writer and the row's place in its sequence: a UUID and an integer.
-  const writer = row.writer === undefined ? '' : `,"writer":"${row.writer}","seq":${row.seq}`;
+  const writer = row.writer === undefined ? '' : writerPrefix(row.writer) + String(row.seq);
   return `{"v":${row.v},"id":"${row.id}","emitted_at":"${row.emitted_at}","seam":"${row.seam}","source":${source},"caller_session_id":${callerSessionId},"details":${escapeJsonControls(detailsJson)}${writer}}\n`;
 }
