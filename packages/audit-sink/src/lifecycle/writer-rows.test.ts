@@ -40,7 +40,7 @@ const refusals = {
   invalid_details: (capture: CaptureSink): EmitOutcome => capture.sink.emit(exampleSeam, { tool_name: 'has spaces', secret: 'x' }),
   invalid_envelope: (capture: CaptureSink): EmitOutcome =>
     capture.sink.emit(exampleSeam, { tool_name: 'refused' }, { source: 'carrier_pigeon' as never }),
-  unknown_seam: (capture: CaptureSink): EmitOutcome => capture.sink.emit({ ...exampleSeam } as unknown as Seam, { tool_name: 'forged' }),
+  unknown_seam: (capture: CaptureSink): EmitOutcome => capture.sink.emit({ ...exampleSeam }, { tool_name: 'forged' }),
 } as const;
 type Refusal = keyof typeof refusals;
 
@@ -58,7 +58,7 @@ describe("a writer's audit.opened row", () => {
     // Required rows never wait in a batch: one row per write, whatever the batch size.
     { options: { mode: 'batched', batchSize: 7, failure: 'required' }, mode: 'batched', batch_size: 1, failure: 'required' },
   ] as const)('records the host, pid, $mode mode, batch size $batch_size, $failure, the version and the path', async (sinkCase) => {
-    const { sink, path, allRows, rows } = capture(sinkCase.options as Omit<AuditSinkOptions, 'path' | 'logger'>);
+    const { sink, path, allRows, rows } = capture(sinkCase.options);
     const outcome = sink.emit(exampleSeam, { tool_name: 'first' });
     await sink.flush();
     const [opened, first] = allRows();
@@ -251,7 +251,10 @@ describe('the rows of any writer', () => {
             } else if (each.kind === 'flush') {
               await created.sink.flush();
             } else {
-              const outcome = each.kind === 'valid' ? created.sink.emit(exampleSeam, { tool_name: 'row', count: each.count }) : refusals[each.kind](created);
+              const outcome =
+                each.kind === 'valid'
+                  ? created.sink.emit(exampleSeam, { tool_name: 'row', count: each.count })
+                  : refusals[each.kind](created);
               // A closed writer numbers nothing more (a seam the sink does not know is named as such first).
               if (closed) expect(outcome).toEqual({ ok: false, reason: each.kind === 'unknown_seam' ? 'unknown_seam' : 'sink_closed' });
               else made.push(outcome.ok ? outcome.id : outcome.reason);

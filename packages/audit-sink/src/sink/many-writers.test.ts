@@ -168,7 +168,11 @@ function expectEachWriterWhole(path: string, rows: readonly FileRow[]): WriterLi
     const lines = rows.flatMap((row, line) => (row.writer === writer ? [{ ...row, line }] : []));
     expect(new Set(lines.map((row) => row.writerId)).size).toBe(1);
     expect(lines.map((row) => row.writerSeq)).toEqual(Array.from({ length: ROWS_PER_WRITER + 2 }, (_, index) => index + 1));
-    expect(lines.map((row) => row.seam)).toEqual(['audit.opened', ...Array<string>(ROWS_PER_WRITER).fill('mcp.tool_called'), 'audit.closed']);
+    expect(lines.map((row) => row.seam)).toEqual([
+      'audit.opened',
+      ...Array<string>(ROWS_PER_WRITER).fill('mcp.tool_called'),
+      'audit.closed',
+    ]);
     expect(lines.slice(1, -1).map((row) => row.seq)).toEqual(inOrder);
     expect(closedRows.get(lines[0]?.writerId)).toEqual({
       trigger: 'close',

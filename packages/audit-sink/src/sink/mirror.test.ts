@@ -51,11 +51,7 @@ describe('createAuditSink with a mirror', () => {
       expect(seams).toEqual(
         mode === 'sync'
           ? [['audit.opened', ...callers(1)], ...Array.from({ length: 9 }, () => callers(1)), ['audit.lost', 'audit.closed']]
-          : [
-              ['audit.opened', ...callers(4)],
-              callers(4),
-              [...callers(2), 'audit.lost', 'audit.closed'],
-            ],
+          : [['audit.opened', ...callers(4)], callers(4), [...callers(2), 'audit.lost', 'audit.closed']],
       );
       const rows = mirror.batches.flat().map((row) => JSON.parse(row) as { seq: number; details: Record<string, unknown> });
       expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14]);

@@ -120,7 +120,14 @@ function readAllRows(logs: string, path: string): FoundRows {
     if (text === '') continue;
     expect(text.endsWith('\n'), `${file} ends inside a line`).toBe(true);
     for (const line of text.slice(0, -1).split('\n')) {
-      const row = JSON.parse(line) as { id: string; emitted_at: string; seam: string; writer: string; seq: number; details: { count: number } };
+      const row = JSON.parse(line) as {
+        id: string;
+        emitted_at: string;
+        seam: string;
+        writer: string;
+        seq: number;
+        details: { count: number };
+      };
       ids.push(row.id);
       rows.push(row);
       // The writer's own rows open and close its sequence; the others are the caller's.
@@ -153,10 +160,14 @@ function liveCounts(path: string): number[] {
 function expectOneWriter(found: FoundRows, report: WriterReport, written: number): void {
   const [opened] = found.rows;
   const closed = found.rows.at(-1);
-  expect(opened).toMatchObject({ seam: 'audit.opened', seq: 1, details: { pid: expect.any(Number) as number, path: expect.any(String) as string } });
+  expect(opened).toMatchObject({
+    seam: 'audit.opened',
+    seq: 1,
+    details: { pid: expect.any(Number) as number, path: expect.any(String) as string },
+  });
   expect(found.rows.filter((row) => row.writer !== opened?.writer)).toEqual([]);
   const callers = found.rows.slice(1, -1);
-  expect(callers.filter((row) => row.seam !== 'mcp.tool_called' || row.seq !== row.details.count + 2)).toEqual([]);
+  expect(callers.filter((row) => row.seam !== 'mcp.tool_called' || row.seq !== Number(row.details.count) + 2)).toEqual([]);
   expect(closed).toMatchObject({
     seam: 'audit.closed',
     seq: report.emitted + 2,

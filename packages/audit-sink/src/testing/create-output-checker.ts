@@ -45,7 +45,9 @@ export interface OutputChecker {
 }
 
 const ENVELOPE_KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details', 'writer', 'seq'];
-const lifecycleSeams: ReadonlyMap<string, Seam> = new Map([auditOpenedSeam, auditLostSeam, auditClosedSeam].map((each) => [each.name, each]));
+const lifecycleSeams: ReadonlyMap<string, Seam> = new Map(
+  [auditOpenedSeam, auditLostSeam, auditClosedSeam].map((each) => [each.name, each]),
+);
 // What could end a log line or start a forged one in some viewer: C0, DEL, C1 (NEL among
 // them), U+2028 and U+2029; and the bidi controls, which reorder what a reader sees.
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
@@ -143,7 +145,8 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
       if (seq === 1) assert.equal(row.seam, 'audit.opened', "a writer's first row is its audit.opened row");
     }
     assert.equal(row.writer, writer, 'every row is of the one writer');
-    if (row.seam === 'audit.opened') assert.deepEqual([row.seq, row.writer], [1, row.id], 'the audit.opened row is number 1 and names itself');
+    if (row.seam === 'audit.opened')
+      assert.deepEqual([row.seq, row.writer], [1, row.id], 'the audit.opened row is number 1 and names itself');
     assert.ok(seq > lastSeq, `sequence numbers rise in file order: ${seq} after ${lastSeq}`);
     assert.ok(!named.has(seq), `a number named lost is not in the file: ${seq}`);
     for (let skipped = lastSeq + 1; skipped < seq; skipped += 1) if (!named.has(skipped)) unnamed.add(skipped);
