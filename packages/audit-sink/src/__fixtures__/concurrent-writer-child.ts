@@ -1,7 +1,8 @@
 // One of many processes appending to the same audit file at once.
 // argv: path, mode (sync | batched), writer index, rows, batch size.
 // It prints `ready` and waits for a line on stdin, so the parent can release all writers
-// together; then it emits its rows as fast as it can, closes the sink and prints its stats.
+// together; then it emits its rows as fast as it can, closes the sink and prints its stats
+// and its pid (which its writer's audit.opened row records).
 import { writeSync } from 'node:fs';
 import { createAuditSink } from '../sink/create-audit-sink.js';
 import { exampleSeam } from './example-seam.js';
@@ -31,4 +32,4 @@ for (let seq = 0; seq < rows; seq += 1) {
   if (!sink.emit(exampleSeam, row.details, { caller_session_id: row.callerSessionId }).ok) failed += 1;
 }
 await sink.close();
-writeSync(1, `${JSON.stringify({ failed, stats: sink.stats() })}\n`);
+writeSync(1, `${JSON.stringify({ failed, pid: process.pid, stats: sink.stats() })}\n`);

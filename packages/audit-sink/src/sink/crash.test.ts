@@ -46,8 +46,10 @@ interface CrashResult {
 }
 
 interface FileScan {
-  /** `count` of every complete row, in file order. */
+  /** `count` of every complete row of the caller, in file order. */
   readonly counts: number[];
+  /** The seam and sequence number of every complete row, the writer's own included, in file order. */
+  readonly rows: { seam: string; seq: number; writer: string }[];
   /** Bytes after the last newline: a row cut off mid-write. */
   readonly tornBytes: number;
 }
@@ -55,15 +57,28 @@ interface FileScan {
 function scanAuditFile(path: string): FileScan {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const end = text.lastIndexOf('\n') + 1;
-  const counts = text
-    .slice(0, end)
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const details = exampleSeam.details.parse(auditEnvelope.parse(JSON.parse(line)).details);
-      return details.count ?? -1;
-    });
-  return { counts, tornBytes: Buffer.byteLength(text.slice(end), 'utf8') };
+  const counts: number[] = [];
+  const rows: FileScan['rows'] = [];
+  for (const line of text.slice(0, end).split('\n')) {
+    if (line === '') continue;
+    const envelope = auditEnvelope.parse(JSON.parse(line));
+    rows.push({ seam: envelope.seam, seq: envelope.seq ?? 0, writer: envelope.writer ?? '' });
+    if (envelope.seam === 'audit.opened') continue;
+    counts.push(exampleSeam.details.parse(envelope.details).count ?? -1);
+  }
+  return { counts, rows, tornBytes: Buffer.byteLength(text.slice(end), 'utf8') };
+}
+
+/**
+ * What a killed writer leaves: its audit.opened row first, then its rows numbered on from 2 (row
+ * `count` is number `count + 2`), and no audit.closed row, as no exit hook ran.
+ */
+function expectKilledWriter(scan: FileScan): void {
+  const [opened, ...rows] = scan.rows;
+  expect(opened).toMatchObject({ seam: 'audit.opened', seq: 1, writer: expect.any(String) as string });
+  expect(rows.map((row) => [row.seam, row.seq, row.writer])).toEqual(
+    scan.counts.map((count) => ['mcp.tool_called', count + 2, opened?.writer]),
+  );
 }
 
 /** Acknowledged sequence numbers; only newline-terminated ones count. */
@@ -109,18 +124,22 @@ async function crashWriter(name: string, options: CrashOptions): Promise<CrashRe
   return { path, acked: readAcks(ackPath), scan: scanAuditFile(path) };
 }
 
-/** Read every page newest first, summing what was skipped. */
-async function readAll(path: string): Promise<{ counts: number[]; skipped: ReadSkipCounts }> {
+/** Read every page newest first, summing what was skipped: the callers' counts, and the writers' own rows by seam. */
+async function readAll(path: string): Promise<{ counts: number[]; own: string[]; skipped: ReadSkipCounts }> {
   const counts: number[] = [];
+  const own: string[] = [];
   const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
   let cursor: string | null = null;
   do {
     const page = await readAuditEntries({ path, limit: 1000, cursor });
-    counts.push(...page.entries.map((entry) => Number(entry.details.count)));
+    for (const entry of page.entries) {
+      if (entry.seam.startsWith('audit.')) own.push(entry.seam);
+      else counts.push(Number(entry.details.count));
+    }
     for (const key of Object.keys(skipped) as (keyof ReadSkipCounts)[]) skipped[key] += page.skipped[key];
     cursor = page.cursor;
   } while (cursor !== null);
-  return { counts, skipped };
+  return { counts, own, skipped };
 }
 
 /** Run the real `kora-audit` from the repository root. */
@@ -151,6 +170,7 @@ describe('createAuditSink killed with SIGKILL', () => {
     expect(scan.counts).toEqual(range(0, scan.counts.length));
     expect(scan.counts.length).toBeGreaterThanOrEqual(acked);
     expect(scan.counts.length).toBeLessThanOrEqual(acked + 1);
+    expectKilledWriter(scan);
   });
 
   it('loses fewer than batchSize acknowledged rows in batched mode', async () => {
@@ -162,7 +182,9 @@ describe('createAuditSink killed with SIGKILL', () => {
       killAfter: { acked: ACKED_BEFORE_KILL },
     });
     expect(scan.counts).toEqual(range(0, scan.counts.length));
-    // The file grows by whole batches only, unless the kill cut a batch's write short.
+    expectKilledWriter(scan);
+    // The file grows by whole batches only, unless the kill cut a batch's write short; the
+    // audit.opened row rides in the first batch without counting toward its size.
     if (scan.tornBytes === 0) expect(scan.counts.length % BATCH_SIZE).toBe(0);
     // Acknowledged but lost: the rows still waiting in the batch, at most batchSize - 1 of
     // them (the batchSize-th emit writes the batch before it returns).
@@ -182,6 +204,7 @@ describe('createAuditSink killed with SIGKILL', () => {
     });
     expect(acked).toBe(rows);
     expect(scan.counts).toEqual(range(0, rows));
+    expectKilledWriter(scan);
   });
 });
 
@@ -197,15 +220,18 @@ describe('a torn last line', () => {
 
   it('skips the torn last line and counts it in readAuditEntries', async () => {
     const { path, rows } = tornCopy('torn-reader');
-    const { counts, skipped } = await readAll(path);
+    const { counts, own, skipped } = await readAll(path);
     expect(counts).toEqual(range(0, rows).reverse());
+    // The killed writer's audit.opened row; it never closed.
+    expect(own).toEqual(['audit.opened']);
     expect(skipped).toEqual({ blank: 0, malformed: 0, torn: 1, invalid: 0 });
   });
 
   it('skips the torn last line and counts it in kora-audit stats and query', async () => {
     const { path, rows } = tornCopy('torn-cli');
     const stats = JSON.parse((await kora(['stats', '--path', path])).stdout) as Record<string, unknown>;
-    expect(stats).toMatchObject({ rows, lines: rows + 1, skipped: { blank: 0, malformed: 0, torn: 1, invalid: 0 } });
+    // The caller's rows, the writer's audit.opened row, and the torn line.
+    expect(stats).toMatchObject({ rows: rows + 1, lines: rows + 2, skipped: { blank: 0, malformed: 0, torn: 1, invalid: 0 } });
 
     const query = await kora(['query', '--path', path, '--limit', '5']);
     const newest = query.stdout
@@ -224,14 +250,28 @@ describe('a torn last line', () => {
 
     const lines = readFileSync(path, 'utf8').split('\n');
     expect(lines.at(-1)).toBe('');
-    // The torn row is now a line of its own, followed by the new rows intact.
-    expect(lines.at(-5)?.endsWith(TORN_ROW)).toBe(true);
-    expect(lines.slice(-4, -1).map((line) => auditEnvelope.parse(JSON.parse(line)).details.count)).toEqual([900_000, 900_001, 900_002]);
+    // The torn row is now a line of its own, followed by the new writer's rows intact: its
+    // audit.opened row, the three rows numbered 2 to 4, and its audit.closed row.
+    expect(lines.at(-7)?.endsWith(TORN_ROW)).toBe(true);
+    const written = lines.slice(-6, -1).map((line) => auditEnvelope.parse(JSON.parse(line)));
+    expect(written.map((row) => [row.seam, row.seq, row.details.count])).toEqual([
+      ['audit.opened', 1, undefined],
+      ['mcp.tool_called', 2, 900_000],
+      ['mcp.tool_called', 3, 900_001],
+      ['mcp.tool_called', 4, 900_002],
+      ['audit.closed', 5, undefined],
+    ]);
+    expect(written[4]?.details).toEqual({ trigger: 'close', last_seq: 5, rows_made: 4, rows_written: 4, rows_lost: {} });
+    // A new writer, not the killed one carrying on.
+    expect(new Set(written.map((row) => row.writer))).toEqual(new Set([written[0]?.id]));
+    expect(written[0]?.id).not.toBe(sync.scan.rows[0]?.writer);
 
-    const { counts, skipped } = await readAll(path);
+    const { counts, own, skipped } = await readAll(path);
     expect(counts).toEqual([900_002, 900_001, 900_000, ...range(0, rows).reverse()]);
+    expect(own).toEqual(['audit.closed', 'audit.opened', 'audit.opened']);
     expect(skipped).toEqual({ blank: 0, malformed: 1, torn: 0, invalid: 0 });
     const stats = JSON.parse((await kora(['stats', '--path', path])).stdout) as Record<string, unknown>;
-    expect(stats).toMatchObject({ rows: rows + 3, lines: rows + 4, skipped: { blank: 0, malformed: 1, torn: 0, invalid: 0 } });
+    // Both writers' rows (the killed one's audit.opened row among them), and the torn line.
+    expect(stats).toMatchObject({ rows: rows + 6, lines: rows + 7, skipped: { blank: 0, malformed: 1, torn: 0, invalid: 0 } });
   });
 });

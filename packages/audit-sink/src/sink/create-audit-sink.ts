@@ -117,6 +117,8 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
   function record(seam: Seam, details: unknown, context: EmitContext | undefined, lineLogger?: AuditLogger): EmitOutcome {
     if (!isSeam(seam)) {
       const name = typeof (seam as { name?: unknown } | null)?.name === 'string' ? (seam as { name: string }).name : '?';
+      // Refused like invalid details: the row takes a number, and an `audit.lost` row names it.
+      if (!closed) refuse('unknown_seam');
       skip('unknown_seam', sanitizeToken(name), '');
       return { ok: false, reason: 'unknown_seam' };
     }

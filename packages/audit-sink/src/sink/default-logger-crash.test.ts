@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditEnvelope } from '../envelope/audit-envelope.js';
+import { auditClosedSeam } from '../lifecycle/audit-closed.js';
+import { auditLostSeam } from '../lifecycle/audit-lost.js';
+import { auditOpenedSeam } from '../lifecycle/audit-opened.js';
 import { exampleSeam } from '../__fixtures__/example-seam.js';
 
 const fixture = fileURLToPath(new URL('../__fixtures__/emit-through-defaults-child.ts', import.meta.url));
@@ -23,13 +26,21 @@ interface KilledWriter {
   readonly stdoutMessages: Set<string>;
 }
 
+const ownSeams = new Map([auditOpenedSeam, auditLostSeam, auditClosedSeam].map((seam) => [seam.name as string, seam]));
+
+/** The verbatim line of every complete row in the file, in file order: the writer's own rows' lines name its id. */
 function readRowLines(path: string): string[] {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   return text
     .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => exampleSeam.formatLine(auditEnvelope.parse(JSON.parse(line)).details));
+    .map((line) => {
+      const row = auditEnvelope.parse(JSON.parse(line));
+      const seam = ownSeams.get(row.seam) ?? exampleSeam;
+      expect(row.seam).toBe(seam.name);
+      return seam.formatLine(row.details, { caller_session_id: row.caller_session_id, writer: row.writer });
+    });
 }
 
 /**
@@ -74,7 +85,10 @@ describe('the default logger and sink killed with SIGKILL', () => {
   it('has the verbatim line of every row on stdout when the process kills itself right after emitting', async () => {
     const { rowLines, stdoutMessages } = await killWriter('self-killed', { limit: 2000 });
 
-    expect(rowLines).toHaveLength(2000);
+    // The writer's audit.opened row, then the 2000 rows; no audit.closed row, as no exit hook ran.
+    expect(rowLines).toHaveLength(2001);
+    expect(rowLines[0]).toMatch(/^\[kora\.audit\.opened\] writer=\S+ host=\S+ pid=\d+ mode=sync batch_size=1 /);
+    expect(rowLines.slice(1)).toEqual(Array.from({ length: 2000 }, (_, count) => `[kora.mcp.tool_called] tool=crash count=${count}`));
     expect(rowLines.filter((line) => !stdoutMessages.has(line))).toEqual([]);
   });
 
@@ -82,6 +96,7 @@ describe('the default logger and sink killed with SIGKILL', () => {
     const { rowLines, stdoutMessages } = await killWriter('killed-mid-stream', { killAtRows: 1500 });
 
     expect(rowLines.length).toBeGreaterThanOrEqual(1500);
+    expect(rowLines[0]).toMatch(/^\[kora\.audit\.opened\] writer=/);
     expect(rowLines.filter((line) => !stdoutMessages.has(line))).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import type { EmitContext, EmitOutcome } from '../seam/emit-types.js';
 import { createCaptureSink } from '../testing/create-capture-sink.js';
 import type { CaptureSink } from '../testing/create-capture-sink.js';
 import { createOutputChecker } from '../testing/create-output-checker.js';
+import type { OutputChecker } from '../testing/create-output-checker.js';
 import { createHostileArbitraries } from '../testing/hostile-arbitraries.js';
 import type { Carrier, Planted } from '../testing/hostile-arbitraries.js';
 
@@ -150,14 +151,43 @@ function expectOutcomeMatchesRows(outcome: EmitOutcome, rows: readonly { id: str
   else expect(rows).toEqual([]);
 }
 
+/** Count each refused emit by its reason: each took a number the writer must account for. */
+function tallyRefusals(tally: Record<string, number>, outcome: EmitOutcome): void {
+  if (!outcome.ok) tally[outcome.reason] = (tally[outcome.reason] ?? 0) + 1;
+}
+
+/**
+ * Close the sink: its `audit.closed` row counts every row it numbered, the refused ones lost
+ * by their reasons, and the rest in the file (the checker has seen every skipped number named).
+ */
+async function expectClosedAccount(capture: CaptureSink, checker: OutputChecker, refusals: Record<string, number>): Promise<void> {
+  const rowsWritten = capture.sink.stats().rowsWritten;
+  await capture.sink.close();
+  checker.check();
+  const rows = capture.allRows();
+  const closed = rows.at(-1);
+  expect(closed?.seam).toBe('audit.closed');
+  const ownRows = rows.filter((row) => row.seam !== 'reasoning.tool_called').length;
+  expect(closed?.details).toEqual({
+    trigger: 'close',
+    last_seq: closed?.seq,
+    rows_made: (closed?.seq ?? 0) - 1,
+    // Every row in the file before the closed row: the callers' and the writer's own.
+    rows_written: rowsWritten + ownRows - 1,
+    rows_lost: refusals,
+  });
+}
+
 // Ten thousand runs take tens of seconds on a loaded machine: time is not what these test.
 describe('createAuditSink under hostile input', { timeout: 600_000 }, () => {
-  it('emit never throws, writes only valid UTF-8 rows its allow-list accepts, and lets no planted secret out', () => {
+  it('emit never throws, writes only valid UTF-8 rows its allow-list accepts, and lets no planted secret out', async () => {
     const capture = newCapture();
     const checker = createOutputChecker(capture, hostileSeam);
+    const refusals: Record<string, number> = {};
     fc.assert(
       fc.property(details, context, (input, emitContext) => {
         const outcome = capture.sink.emit(hostileSeam, input.value, emitContext.value);
+        tallyRefusals(refusals, outcome);
         const { rows } = checker.check([...input.secrets, ...emitContext.secrets]);
         expectOutcomeMatchesRows(outcome, rows);
       }),
@@ -167,14 +197,18 @@ describe('createAuditSink under hostile input', { timeout: 600_000 }, () => {
     expect(stats.rowsWritten).toBeGreaterThan(RUNS / 10);
     expect(stats.truncated).toBeGreaterThan(0);
     expect(stats.redacted).toBeGreaterThan(RUNS / 10);
+    expect(Object.keys(refusals).sort()).toEqual(['invalid_details', 'invalid_envelope']);
+    await expectClosedAccount(capture, checker, refusals);
   });
 
-  it('emitWithLine also logs exactly one verbatim line per case, on one line, with no planted secret', () => {
+  it('emitWithLine also logs exactly one verbatim line per case, on one line, with no planted secret', async () => {
     const capture = newCapture();
     const checker = createOutputChecker(capture, hostileSeam);
+    const refusals: Record<string, number> = {};
     fc.assert(
       fc.property(details, context, (input, emitContext) => {
         const outcome = capture.sink.emitWithLine(hostileSeam, input.value, emitContext.value, capture.logger);
+        tallyRefusals(refusals, outcome);
         checker.checkEmit(outcome, [...input.secrets, ...emitContext.secrets]);
       }),
       { numRuns: RUNS, seed: 0x61756469 },
@@ -183,5 +217,7 @@ describe('createAuditSink under hostile input', { timeout: 600_000 }, () => {
     expect(stats.rowsWritten).toBeGreaterThan(RUNS / 10);
     expect(stats.truncated).toBeGreaterThan(0);
     expect(stats.redacted).toBeGreaterThan(RUNS / 10);
+    expect(Object.keys(refusals).sort()).toEqual(['invalid_details', 'invalid_envelope']);
+    await expectClosedAccount(capture, checker, refusals);
   });
 });

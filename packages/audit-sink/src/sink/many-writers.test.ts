@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditEnvelope } from '../envelope/audit-envelope.js';
+import { auditOpenedDetails } from '../lifecycle/audit-opened.js';
 import { exampleSeam } from '../__fixtures__/example-seam.js';
 import { WRITER_MAX_ROW_BYTES, planWriterRow } from '../__fixtures__/plan-writer-row.js';
 import type { PlannedWriterRow } from '../__fixtures__/plan-writer-row.js';
@@ -34,6 +35,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface WriterReport {
   readonly failed: number;
+  readonly pid: number;
   readonly stats: { rowsWritten: number; truncated: number; redacted: number; writeFailures: number };
 }
 
@@ -81,22 +83,52 @@ function expectedDetails(row: PlannedWriterRow): Record<string, unknown> {
 }
 
 interface FileRow {
+  /** The writer process (its index), from the writer id its audit.opened row gave the rows. */
   readonly writer: number;
+  /** The caller's row number (`writer-N:seq`), or -1 for the writer's own `audit.*` rows. */
   readonly seq: number;
+  readonly seam: string;
+  /** The writer id and sequence number the sink gave the row. */
+  readonly writerId: string;
+  readonly writerSeq: number;
 }
 
-/** Parse and check every line of the file; returns who wrote each line, in file order. */
-function readRows(path: string): FileRow[] {
+const ownSeams: ReadonlySet<string> = new Set(['audit.opened', 'audit.lost', 'audit.closed']);
+
+/**
+ * Parse and check every line of the file; returns who wrote each line, in file order. The file
+ * holds, per writer process, its audit.opened row (recording the process's pid), its
+ * ROWS_PER_WRITER rows and its audit.closed row.
+ */
+function readRows(path: string, mode: 'sync' | 'batched', reports: readonly WriterReport[]): FileRow[] {
   const text = readFileSync(path, 'utf8');
   expect(text.endsWith('\n')).toBe(true);
   const lines = text.slice(0, -1).split('\n');
-  expect(lines).toHaveLength(WRITERS * ROWS_PER_WRITER);
-  return lines.map((line, index) => {
-    const envelope = auditEnvelope.parse(JSON.parse(line));
+  expect(lines).toHaveLength(WRITERS * (ROWS_PER_WRITER + 2));
+  const envelopes = lines.map((line) => auditEnvelope.parse(JSON.parse(line)));
+  // Each process's writer id, from its audit.opened row.
+  const processOf = new Map<string, number>();
+  for (const envelope of envelopes) {
+    if (envelope.seam !== 'audit.opened') continue;
+    const opened = auditOpenedDetails.parse(envelope.details);
+    const writer = reports.findIndex((report) => report.pid === opened.pid);
+    expect(writer, `the audit.opened row of pid ${opened.pid}`).toBeGreaterThanOrEqual(0);
+    expect(opened).toMatchObject({ mode, batch_size: mode === 'sync' ? 1 : BATCH_SIZE, failure: 'best-effort', path });
+    expect(envelope).toMatchObject({ seq: 1, writer: envelope.id });
+    processOf.set(envelope.id, writer);
+  }
+  expect([...processOf.values()].sort((left, right) => left - right)).toEqual(Array.from({ length: WRITERS }, (_, writer) => writer));
+  return envelopes.map((envelope, index) => {
+    const line = lines[index] ?? '';
+    const writer = processOf.get(envelope.writer ?? '');
+    if (writer === undefined) throw new Error(`line ${index + 1} names no writer that opened: ${line.slice(0, 200)}`);
+    const row = { writer, seam: envelope.seam, writerId: envelope.writer ?? '', writerSeq: envelope.seq ?? 0 };
+    if (ownSeams.has(envelope.seam)) return { ...row, seq: -1 };
     const details = exampleSeam.details.parse(envelope.details);
     const match = /^writer-(\d+):(\d+)$/.exec(envelope.caller_session_id ?? '');
     if (match === null) throw new Error(`line ${index + 1} names no writer: ${line.slice(0, 200)}`);
-    const writer = Number(match[1]);
+    // The process that emitted the row is the one whose writer id it carries.
+    expect(Number(match[1]), `the process of line ${index + 1}`).toBe(writer);
     const seq = Number(match[2]);
     const planned = planWriterRow(writer, seq);
     // Whole and unmixed: exactly the planned strings, made of the writer's own letter only.
@@ -106,15 +138,52 @@ function readRows(path: string): FileRow[] {
     if (planned.kind === 'large-note' || planned.kind === 'large-keys' || planned.kind === 'capped-keys') {
       expect(bytes).toBeGreaterThan(PIPE_BUF);
     }
-    return { writer, seq };
+    return { ...row, seq };
   });
 }
 
-/** Each writer's sequence numbers in file order. */
-function sequencesByWriter(rows: readonly FileRow[]): number[][] {
-  const sequences = Array.from({ length: WRITERS }, (): number[] => []);
-  for (const row of rows) sequences[row.writer]?.push(row.seq);
-  return sequences;
+/** The lines (0-based) of one process's audit.opened row, first and last rows, and audit.closed row. */
+interface WriterLines {
+  readonly opened: number;
+  readonly first: number;
+  readonly last: number;
+  readonly closed: number;
+}
+
+/**
+ * Each process's rows in file order carry one writer id and are numbered 1, 2, 3… without a
+ * gap: its audit.opened row, its rows in the order emitted (numbers 2 to ROWS_PER_WRITER + 1),
+ * and its audit.closed row, whose counters account for every row.
+ */
+function expectEachWriterWhole(path: string, rows: readonly FileRow[]): WriterLines[] {
+  const closedRows = new Map(
+    readFileSync(path, 'utf8')
+      .slice(0, -1)
+      .split('\n')
+      .map((line) => auditEnvelope.parse(JSON.parse(line)))
+      .filter((row) => row.seam === 'audit.closed')
+      .map((row) => [row.writer, row.details] as const),
+  );
+  return Array.from({ length: WRITERS }, (_, writer) => {
+    const lines = rows.flatMap((row, line) => (row.writer === writer ? [{ ...row, line }] : []));
+    expect(new Set(lines.map((row) => row.writerId)).size).toBe(1);
+    expect(lines.map((row) => row.writerSeq)).toEqual(Array.from({ length: ROWS_PER_WRITER + 2 }, (_, index) => index + 1));
+    expect(lines.map((row) => row.seam)).toEqual([
+      'audit.opened',
+      ...Array<string>(ROWS_PER_WRITER).fill('mcp.tool_called'),
+      'audit.closed',
+    ]);
+    expect(lines.slice(1, -1).map((row) => row.seq)).toEqual(inOrder);
+    expect(closedRows.get(lines[0]?.writerId)).toEqual({
+      trigger: 'close',
+      last_seq: ROWS_PER_WRITER + 2,
+      rows_made: ROWS_PER_WRITER + 1,
+      rows_written: ROWS_PER_WRITER + 1,
+      rows_lost: {},
+    });
+    const at = (index: number): number => lines.at(index)?.line ?? Number.NaN;
+    return { opened: at(0), first: at(1), last: at(-2), closed: at(-1) };
+  });
 }
 
 /** How often the file switches from one writer's row to another's. */
@@ -145,8 +214,9 @@ describe('createAuditSink with many writer processes', () => {
           stats: { rowsWritten: ROWS_PER_WRITER, truncated: cappedPerWriter, redacted: 0, writeFailures: 0 },
         });
       }
-      const rows = readRows(path);
-      expect(sequencesByWriter(rows)).toEqual(Array.from({ length: WRITERS }, () => inOrder));
+      const rows = readRows(path, 'sync', reports);
+      // A writer's audit.opened row goes out in the same write as its first row.
+      for (const lines of expectEachWriterWhole(path, rows)) expect(lines.first).toBe(lines.opened + 1);
       // The writers really ran at the same time: one after another would switch WRITERS - 1 times.
       expect(writerSwitches(rows)).toBeGreaterThan(WRITERS - 1);
     },
@@ -164,11 +234,16 @@ describe('createAuditSink with many writer processes', () => {
           stats: { rowsWritten: ROWS_PER_WRITER, truncated: cappedPerWriter, redacted: 0, writeFailures: 0 },
         });
       }
-      const rows = readRows(path);
-      expect(sequencesByWriter(rows)).toEqual(Array.from({ length: WRITERS }, () => inOrder));
+      const rows = readRows(path, 'batched', reports);
+      // The writer's own rows ride in its batches without counting toward their size: the
+      // audit.opened row in the first, the audit.closed row in the last, which close() writes.
+      for (const lines of expectEachWriterWhole(path, rows)) {
+        expect(lines.first).toBe(lines.opened + 1);
+        expect(lines.closed).toBe(lines.last + 1);
+      }
       // A batch is one write: rows kB..kB+B-1 of a writer sit on consecutive lines, nobody else's between them.
       for (let writer = 0; writer < WRITERS; writer += 1) {
-        const lineOf = new Map(rows.flatMap((row, line) => (row.writer === writer ? [[row.seq, line] as const] : [])));
+        const lineOf = new Map(rows.flatMap((row, line) => (row.writer === writer && row.seq >= 0 ? [[row.seq, line] as const] : [])));
         for (let seq = 0; seq < ROWS_PER_WRITER; seq += 1) {
           if (seq % BATCH_SIZE === 0) continue;
           expect(lineOf.get(seq), `writer ${writer} row ${seq}`).toBe((lineOf.get(seq - 1) ?? Number.NaN) + 1);

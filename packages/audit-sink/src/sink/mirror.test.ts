@@ -44,7 +44,18 @@ describe('createAuditSink with a mirror', () => {
       sink.emit(exampleSeam, { tool_name: 't', unknown_key: 1 });
       await sink.close();
       expect(mirror.batches.flat().join('')).toBe(readFileSync(path, 'utf8'));
-      expect(mirror.batches.map((batch) => batch.length)).toEqual(mode === 'sync' ? Array(10).fill(1) : [4, 4, 2]);
+      // The writer's own rows are rows of the file too: its audit.opened row goes out with the
+      // first row, and its audit.lost row (naming the invalid row's number) with its audit.closed row.
+      const seams = mirror.batches.map((batch) => batch.map((row) => (JSON.parse(row) as { seam: string }).seam));
+      const callers = (count: number): string[] => Array<string>(count).fill('mcp.tool_called');
+      expect(seams).toEqual(
+        mode === 'sync'
+          ? [['audit.opened', ...callers(1)], ...Array.from({ length: 9 }, () => callers(1)), ['audit.lost', 'audit.closed']]
+          : [['audit.opened', ...callers(4)], callers(4), [...callers(2), 'audit.lost', 'audit.closed']],
+      );
+      const rows = mirror.batches.flat().map((row) => JSON.parse(row) as { seq: number; details: Record<string, unknown> });
+      expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14]);
+      expect(rows.at(-2)?.details).toEqual({ reason: 'invalid_details', ranges: [{ first: 12, last: 12 }], rows: 1 });
       expect(mirror.closed).toBe(true);
     }
   });
@@ -60,9 +71,17 @@ describe('createAuditSink with a mirror', () => {
     const sink = createAuditSink({ path, mode: 'sync', mirror, logger, flushOnExit: false, reopenOnHangup: false });
     for (let index = 0; index < 3; index += 1) expect(sink.emit(exampleSeam, { tool_name: 't', count: index }).ok).toBe(true);
     expect(sink.stats()).toMatchObject({ rowsWritten: 3, mirrorFailures: 3 });
-    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(3);
-    expect(warnings).toEqual([`[kora.audit.mirror_failed] rows=1 failures=1 path=${path}`]);
+    // The writer's audit.opened row, in the first write with the first row, then the other two.
+    const seams = (): string[] =>
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { seam: string }).seam);
+    expect(seams()).toEqual(['audit.opened', 'mcp.tool_called', 'mcp.tool_called', 'mcp.tool_called']);
+    expect(warnings).toEqual([`[kora.audit.mirror_failed] rows=2 failures=1 path=${path}`]);
     await sink.close();
+    expect(seams().at(-1)).toBe('audit.closed');
+    expect(sink.stats().mirrorFailures).toBe(4);
   });
 
   it('gives the mirror nothing that did not reach the file', async () => {

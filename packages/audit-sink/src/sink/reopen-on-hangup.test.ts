@@ -28,19 +28,31 @@ function frozenSink(options: AuditSinkOptions = {}) {
   const path = tempPath();
   const sink = createAuditSink({ path, logger: silent, flushOnExit: false, clock: () => 0, ...options });
   sinks.push(sink);
-  const names = (file: string): (string | undefined)[] =>
-    existsSync(file)
-      ? readFileSync(file, 'utf8')
-          .split('\n')
-          .filter((line) => line !== '')
-          .map((line) => (JSON.parse(line) as { details: { tool_name?: string } }).details.tool_name)
-      : [];
+  /** Each row of `file` as the caller's tool name, or the writer's own row as its seam and number (`audit.opened#1`). */
+  const names = (file: string): string[] =>
+    readRows(file).map((row) => (row.seam.startsWith('audit.') ? `${row.seam}#${row.seq}` : String(row.details.tool_name)));
   // What logrotate's `create` does before its postrotate script sends SIGHUP.
   const rotate = (): void => {
     renameSync(path, `${path}.1`);
     writeFileSync(path, '', { mode: 0o600 });
   };
   return { path, sink, names, rotate };
+}
+
+interface FileRow {
+  readonly seam: string;
+  readonly writer: string;
+  readonly seq: number;
+  readonly details: Record<string, unknown>;
+}
+
+function readRows(file: string): FileRow[] {
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as FileRow)
+    : [];
 }
 
 describe('registerHangupReopen', () => {
@@ -76,15 +88,19 @@ describe('registerHangupReopen', () => {
 });
 
 describe('createAuditSink on SIGHUP', () => {
-  it('sends the next row to the new file in sync mode', () => {
+  it('sends the next row to the new file in sync mode', async () => {
     const { path, sink, names, rotate } = frozenSink();
     sink.emit(exampleSeam, { tool_name: 'before' });
     rotate();
     process.emit('SIGHUP', 'SIGHUP');
     sink.emit(exampleSeam, { tool_name: 'after' });
-    expect(names(`${path}.1`)).toEqual(['before']);
+    expect(names(`${path}.1`)).toEqual(['audit.opened#1', 'before']);
     expect(names(path)).toEqual(['after']);
     expect(sink.stats().reopens).toBe(1);
+    // The writer goes on numbering in the new file, and closes there.
+    await sink.close();
+    expect(names(path)).toEqual(['after', 'audit.closed#4']);
+    expect(new Set([...readRows(`${path}.1`), ...readRows(path)].map((row) => row.writer)).size).toBe(1);
   });
 
   it('carries the rows waiting in a batch to the new file', async () => {
@@ -96,11 +112,12 @@ describe('createAuditSink on SIGHUP', () => {
     process.emit('SIGHUP', 'SIGHUP');
     sink.emit(exampleSeam, { tool_name: 'after' });
     await sink.flush();
-    expect(names(`${path}.1`)).toEqual(['flushed']);
+    expect(names(`${path}.1`)).toEqual(['audit.opened#1', 'flushed']);
     expect(names(path)).toEqual(['waiting', 'after']);
+    expect(readRows(path).map((row) => row.seq)).toEqual([3, 4]);
   });
 
-  it('leaves the file alone when reopenOnHangup is false', () => {
+  it('leaves the file alone when reopenOnHangup is false', async () => {
     const before = process.listenerCount('SIGHUP');
     const { path, sink, names, rotate } = frozenSink({ reopenOnHangup: false });
     expect(process.listenerCount('SIGHUP')).toBe(before);
@@ -108,7 +125,8 @@ describe('createAuditSink on SIGHUP', () => {
     rotate();
     process.emit('SIGHUP', 'SIGHUP');
     sink.emit(exampleSeam, { tool_name: 'after' });
-    expect(names(`${path}.1`)).toEqual(['before', 'after']);
+    await sink.close();
+    expect(names(`${path}.1`)).toEqual(['audit.opened#1', 'before', 'after', 'audit.closed#4']);
     expect(names(path)).toEqual([]);
   });
 
@@ -171,7 +189,17 @@ describe('SIGHUP delivered to a process', () => {
     expect(end.code, end.stderr).toBe(0);
     const report = JSON.parse(end.stdout) as { emitted: number; refused: number[] };
     expect(report.refused).toEqual([]);
-    expect(countLines(`${path}.1`) + countLines(path)).toBe(report.emitted);
+    // One writer across both files: its audit.opened row, every row in order, its audit.closed row.
+    const rows = [...readRows(`${path}.1`), ...readRows(path)];
+    expect(countLines(`${path}.1`)).toBeGreaterThan(0);
+    expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: report.emitted + 2 }, (_, index) => index + 1));
+    expect(new Set(rows.map((row) => row.writer)).size).toBe(1);
+    expect(rows[0]?.seam).toBe('audit.opened');
+    expect(rows.slice(1, -1).map((row) => row.details.count)).toEqual(Array.from({ length: report.emitted }, (_, count) => count));
+    expect(rows.at(-1)).toMatchObject({
+      seam: 'audit.closed',
+      details: { trigger: 'close', rows_made: report.emitted + 1, rows_written: report.emitted + 1, rows_lost: {} },
+    });
   });
 });
 

@@ -88,7 +88,10 @@ function inodeOf(path: string): number | undefined {
 interface FoundRows {
   /** Row numbers in file order, oldest file first. */
   readonly counts: number[];
+  /** The ids of all rows, the writer's own included. */
   readonly ids: string[];
+  /** Every row's seam, writer and sequence number, in file order, oldest file first. */
+  readonly rows: { seam: string; writer: string; seq: number; details: Record<string, unknown> }[];
   /** When each found row was emitted, by row number. */
   readonly emittedAt: Map<number, number>;
   readonly files: number;
@@ -106,6 +109,7 @@ function readAllRows(logs: string, path: string): FoundRows {
     .sort((left, right) => age(right) - age(left));
   const counts: number[] = [];
   const ids: string[] = [];
+  const rows: FoundRows['rows'] = [];
   const emittedAt = new Map<number, number>();
   for (const file of files) {
     expect(age(file), `unexpected file ${file}`).not.toBeNaN();
@@ -116,14 +120,24 @@ function readAllRows(logs: string, path: string): FoundRows {
     if (text === '') continue;
     expect(text.endsWith('\n'), `${file} ends inside a line`).toBe(true);
     for (const line of text.slice(0, -1).split('\n')) {
-      const row = JSON.parse(line) as { id: string; emitted_at: string; seam: string; details: { count: number } };
+      const row = JSON.parse(line) as {
+        id: string;
+        emitted_at: string;
+        seam: string;
+        writer: string;
+        seq: number;
+        details: { count: number };
+      };
+      ids.push(row.id);
+      rows.push(row);
+      // The writer's own rows open and close its sequence; the others are the caller's.
+      if (row.seam === 'audit.opened' || row.seam === 'audit.closed') continue;
       expect(row.seam).toBe('mcp.tool_called');
       counts.push(row.details.count);
-      ids.push(row.id);
       emittedAt.set(row.details.count, Date.parse(row.emitted_at));
     }
   }
-  return { counts, ids, emittedAt, files: files.length };
+  return { counts, ids, rows, emittedAt, files: files.length };
 }
 
 function liveCounts(path: string): number[] {
@@ -134,7 +148,31 @@ function liveCounts(path: string): number[] {
     .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => (JSON.parse(line) as { details: { count: number } }).details.count);
+    .map((line) => JSON.parse(line) as { seam: string; details: { count: number } })
+    .filter((row) => row.seam === 'mcp.tool_called')
+    .map((row) => row.details.count);
+}
+
+/**
+ * One writer's rows across the files: its audit.opened row first, caller row `count` as
+ * number `count + 2`, and its audit.closed row last, counting the rows it made and wrote.
+ */
+function expectOneWriter(found: FoundRows, report: WriterReport, written: number): void {
+  const [opened] = found.rows;
+  const closed = found.rows.at(-1);
+  expect(opened).toMatchObject({
+    seam: 'audit.opened',
+    seq: 1,
+    details: { pid: expect.any(Number) as number, path: expect.any(String) as string },
+  });
+  expect(found.rows.filter((row) => row.writer !== opened?.writer)).toEqual([]);
+  const callers = found.rows.slice(1, -1);
+  expect(callers.filter((row) => row.seam !== 'mcp.tool_called' || row.seq !== Number(row.details.count) + 2)).toEqual([]);
+  expect(closed).toMatchObject({
+    seam: 'audit.closed',
+    seq: report.emitted + 2,
+    details: { trigger: 'close', last_seq: report.emitted + 2, rows_made: report.emitted + 1, rows_written: written + 1, rows_lost: {} },
+  });
 }
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
@@ -191,6 +229,10 @@ describe('rename rotation (logrotate create) with SIGHUP', () => {
       expect(new Set(found.ids).size).toBe(found.ids.length);
       // In order across the files: no row reached a rotated file after a newer one.
       expect(found.counts).toEqual(expected);
+      // One writer, numbered without a gap from its audit.opened row in the oldest file to its
+      // audit.closed row in the live one.
+      expect(found.rows.map((row) => row.seq)).toEqual(Array.from({ length: report.emitted + 2 }, (_, index) => index + 1));
+      expectOneWriter(found, report, expected.length);
       expect(found.files).toBe(ROTATIONS + 1);
       expect(report.stats.reopens).toBeGreaterThanOrEqual(ROTATIONS);
       expect(statSync(path).mode & 0o777).toBe(0o600);
@@ -232,6 +274,11 @@ describe('copytruncate rotation', () => {
       const outside = lost.filter((count) => !windows.some((window) => count > window.after && count <= window.upTo));
       expect(outside).toEqual([]);
       expect(lost.length).toBeLessThanOrEqual(windowRows);
+      // The writer cannot know what the truncation took: its numbers there are gaps no audit.lost
+      // row names, and its audit.closed row counts them as written.
+      expectOneWriter(found, report, expected.length);
+      const seqs = found.rows.map((row) => row.seq);
+      expect(seqs.every((seq, index) => index === 0 || seq > (seqs[index - 1] ?? 0))).toBe(true);
     } finally {
       writer.kill();
     }

@@ -5,14 +5,20 @@ import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import { escapeJsonControls } from '../format/escape-json-controls.js';
 import { escapeToken } from '../format/escape-token.js';
 import { formatPythonStr } from '../format/format-python-str.js';
+import { auditClosedSeam } from '../lifecycle/audit-closed.js';
+import { auditLostSeam } from '../lifecycle/audit-lost.js';
+import type { AuditLostDetails } from '../lifecycle/audit-lost.js';
+import { auditOpenedSeam } from '../lifecycle/audit-opened.js';
 import type { Seam } from '../seam/define-seam.js';
 import type { EmitOutcome } from '../seam/emit-types.js';
 import type { CaptureSink, CapturedLogLine } from './create-capture-sink.js';
 
 /** What one case wrote, once it passed every check. */
 export interface CheckedOutputs {
-  /** The rows appended to the file, parsed. */
+  /** The rows of the seam under test appended to the file, parsed. */
   readonly rows: readonly AuditEnvelope[];
+  /** The writer's own `audit.opened`, `audit.lost` and `audit.closed` rows appended to the file, parsed. */
+  readonly lifecycleRows: readonly AuditEnvelope[];
   /** The log lines written: verbatim lines and the sink's warnings. */
   readonly logLines: readonly CapturedLogLine[];
 }
@@ -22,9 +28,12 @@ export interface OutputChecker {
   /**
    * Check everything written since the previous call. Throws an AssertionError naming the
    * broken rule: file bytes not UTF-8, a line not a whole JSON row, a row holding a raw DEL,
-   * C1, separator or bidi control, a row not a valid envelope or its details not valid for the
-   * seam, a log message with a line break, control or bidi character, or any of `secrets` (raw
-   * or as the formatters would escape it) in any output.
+   * C1, separator or bidi control, a row not a valid version 2 envelope or its details not
+   * valid for its seam (the seam under test, or the writer's own `audit.*` seams), a row of
+   * another writer, a sequence number not above the one before it, a number the writer skipped
+   * that no `audit.lost` row names by the end of the call, a log message with a line break,
+   * control or bidi character, or any of `secrets` (raw or as the formatters would escape it)
+   * in any output. The writer's numbering is checked as on a disk that takes every write.
    */
   check(secrets?: readonly string[]): CheckedOutputs;
   /**
@@ -35,7 +44,10 @@ export interface OutputChecker {
   checkEmit(outcome: EmitOutcome, secrets?: readonly string[]): CheckedOutputs;
 }
 
-const ENVELOPE_KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'];
+const ENVELOPE_KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details', 'writer', 'seq'];
+const lifecycleSeams: ReadonlyMap<string, Seam> = new Map(
+  [auditOpenedSeam, auditLostSeam, auditClosedSeam].map((each) => [each.name, each]),
+);
 // What could end a log line or start a forged one in some viewer: C0, DEL, C1 (NEL among
 // them), U+2028 and U+2029; and the bidi controls, which reorder what a reader sees.
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
@@ -47,10 +59,17 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * Check the outputs of `capture` as a property test runs: after every case, the bytes the
  * file gained and the lines the logger gained are checked against the audit's invariants.
  * Rows must pass `seam.details`; the documented stand-in for a row no truncation can fit
- * (`{ oversized: true, original_bytes }`) is the one exception.
+ * (`{ oversized: true, original_bytes }`) is the one exception. The writer's own rows must
+ * pass their allow-lists and account for every number the writer skipped.
  */
 export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChecker {
   let fileOffset = 0;
+  // The writer's numbering as read so far: its id, its last number in the file, and the
+  // numbers it skipped that no `audit.lost` row has named yet.
+  let writer: string | undefined;
+  let lastSeq = 0;
+  const unnamed = new Set<number>();
+  const named = new Set<number>();
 
   function readNewBytes(): Buffer {
     let fd: number;
@@ -76,9 +95,11 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
     }
   }
 
-  function checkRows(bytes: Buffer): AuditEnvelope[] {
+  function checkRows(bytes: Buffer): { rows: AuditEnvelope[]; lifecycleRows: AuditEnvelope[] } {
+    const rows: AuditEnvelope[] = [];
+    const lifecycleRows: AuditEnvelope[] = [];
     const text = decoder.decode(bytes);
-    if (text === '') return [];
+    if (text === '') return { rows, lifecycleRows };
     assert.ok(text.endsWith('\n'), 'the file gained whole lines only');
     const raw = RAW_IN_ROW.exec(text);
     assert.equal(
@@ -86,23 +107,64 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
       null,
       `a row holds no raw control or bidi character: U+${(raw?.[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
     );
-    return text
-      .slice(0, -1)
-      .split('\n')
-      .map((line) => {
-        const parsed = JSON.parse(line) as unknown;
-        const envelope = auditEnvelope.safeParse(parsed);
-        assert.ok(envelope.success, `a row is a valid envelope: ${envelope.error?.message ?? ''}`);
-        assert.deepEqual(Object.keys(parsed as object), ENVELOPE_KEYS, 'envelope keys are in the documented order');
-        assert.equal(envelope.data.seam, seam.name, 'the row is of the seam under test');
-        const { details } = envelope.data;
-        const oversized = details.oversized === true && Object.keys(details).join() === 'oversized,original_bytes';
-        if (!oversized) {
-          const valid = seam.details.safeParse(details);
-          assert.ok(valid.success, `row details pass the ${seam.name} allow-list: ${valid.error?.message ?? ''}`);
-        }
-        return envelope.data;
-      });
+    for (const line of text.slice(0, -1).split('\n')) {
+      const parsed = JSON.parse(line) as unknown;
+      const envelope = auditEnvelope.safeParse(parsed);
+      assert.ok(envelope.success, `a row is a valid envelope: ${envelope.error?.message ?? ''}`);
+      assert.deepEqual(Object.keys(parsed as object), ENVELOPE_KEYS, 'envelope keys are in the documented order');
+      const row = envelope.data;
+      assert.equal(row.v, 2, 'the sink writes version 2 rows');
+      checkNumbering(row);
+      const own = lifecycleSeams.get(row.seam);
+      if (own !== undefined) {
+        const valid = own.details.safeParse(row.details);
+        assert.ok(valid.success, `row details pass the ${own.name} allow-list: ${valid.error?.message ?? ''}`);
+        assert.deepEqual([row.source, row.caller_session_id], [null, null], `an ${own.name} row names no source and no caller`);
+        if (own === auditLostSeam) nameLost(row.details as AuditLostDetails, row.seq ?? 0);
+        lifecycleRows.push(row);
+        continue;
+      }
+      assert.equal(row.seam, seam.name, 'the row is of the seam under test');
+      const { details } = row;
+      const oversized = details.oversized === true && Object.keys(details).join() === 'oversized,original_bytes';
+      if (!oversized) {
+        const valid = seam.details.safeParse(details);
+        assert.ok(valid.success, `row details pass the ${seam.name} allow-list: ${valid.error?.message ?? ''}`);
+      }
+      rows.push(row);
+    }
+    assert.deepEqual([...unnamed], [], 'every number the writer skipped is named by an audit.lost row');
+    return { rows, lifecycleRows };
+  }
+
+  /** One writer, numbering up from its `audit.opened` row; a skipped number awaits its `audit.lost` row. */
+  function checkNumbering(row: AuditEnvelope): void {
+    const seq = row.seq ?? 0;
+    if (writer === undefined) {
+      writer = row.writer;
+      if (seq === 1) assert.equal(row.seam, 'audit.opened', "a writer's first row is its audit.opened row");
+    }
+    assert.equal(row.writer, writer, 'every row is of the one writer');
+    if (row.seam === 'audit.opened')
+      assert.deepEqual([row.seq, row.writer], [1, row.id], 'the audit.opened row is number 1 and names itself');
+    assert.ok(seq > lastSeq, `sequence numbers rise in file order: ${seq} after ${lastSeq}`);
+    assert.ok(!named.has(seq), `a number named lost is not in the file: ${seq}`);
+    for (let skipped = lastSeq + 1; skipped < seq; skipped += 1) if (!named.has(skipped)) unnamed.add(skipped);
+    lastSeq = seq;
+  }
+
+  /** The numbers an `audit.lost` row names: skipped ones, below its own. */
+  function nameLost(details: AuditLostDetails, seq: number): void {
+    let count = 0;
+    for (const range of details.ranges) {
+      assert.ok(range.first <= range.last && range.last < seq, `an audit.lost row names earlier numbers: ${range.first}-${range.last}`);
+      for (let lost = range.first; lost <= range.last; lost += 1) {
+        named.add(lost);
+        unnamed.delete(lost);
+        count += 1;
+      }
+    }
+    assert.equal(details.rows, count, 'an audit.lost row counts the numbers it names');
   }
 
   function checkLogLines(lines: readonly CapturedLogLine[]): void {
@@ -139,7 +201,7 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
 
   function check(secrets: readonly string[] = []): CheckedOutputs {
     const bytes = readNewBytes();
-    const rows = checkRows(bytes);
+    const { rows, lifecycleRows } = checkRows(bytes);
     const logLines = capture.newLogLines();
     checkLogLines(logLines);
     if (secrets.length > 0) {
@@ -153,7 +215,7 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
           }
         }
       };
-      rows.forEach(collect);
+      [...rows, ...lifecycleRows].forEach(collect);
       checkSecrets(secrets, {
         file: bytes.toString('utf8'),
         'row strings': rowStrings.join('\n'),
@@ -161,7 +223,7 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
         'log messages': logLines.map((line) => line.msg).join('\n'),
       });
     }
-    return { rows, logLines };
+    return { rows, lifecycleRows, logLines };
   }
 
   return {
