@@ -167,10 +167,11 @@ interface ProblemRun {
   nextSeq: number;
 }
 
+/** What is known of one writer so far: O(its gaps and its losses), whatever its rows. */
 interface WriterAccount {
   readonly writer: string;
   opened: AuditOpenedDetails | null;
-  readonly firstSeq: number;
+  /** The lowest seq of its rows in the chain. */
   lowestSeq: number;
   readonly firstFile: number;
   readonly firstLine: number;
@@ -234,9 +235,9 @@ export class ChainVerifier {
   }
 
   /** Something to report that is not wrong. */
-  note(note: VerifyNote, fileIndex = this.file): void {
+  note(note: VerifyNote): void {
     this.notesByKind[note.kind] += 1;
-    if (this.notes.length < this.options.listLimit) this.notes.push({ ...note, fileIndex });
+    if (this.notes.length < this.options.listLimit) this.notes.push({ ...note, fileIndex: this.file });
   }
 
   /** The name of the file being read. */
@@ -365,7 +366,6 @@ export class ChainVerifier {
     const account: WriterAccount = {
       writer,
       opened: null,
-      firstSeq: seq,
       lowestSeq: seq,
       firstFile: this.file,
       firstLine: line,

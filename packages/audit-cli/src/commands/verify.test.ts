@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestIo, makeTempDir, rowsText, runCli, waitFor } from '../__fixtures__/cli-harness.js';
+import { RAW_UNSAFE_OUTPUT } from '../__fixtures__/hostile-rows.js';
 import { runWritersTogether, startWriter } from '../__fixtures__/start-writer.js';
 import type { WriterPlan } from '../__fixtures__/start-writer.js';
 import { main } from '../main.js';
@@ -347,6 +348,25 @@ describe('verify', { timeout: 120_000 }, () => {
     const option = await runCli(['verify', '--colour']);
     expect(option.code).toBe(2);
     expect(option.stderr).toBe("kora-audit verify: Unknown option '--colour'\n");
+  });
+
+  it('prints a path holding control or bidi characters escaped, in its report and in its errors', async () => {
+    const hostile = join(mkdirTemp(), 'audit\u202e\x9b.jsonl');
+    writeFileSync(hostile, `${rowsText(0, 2)}not a row\n`);
+    for (const args of [
+      ['verify', '--path', hostile],
+      ['verify', '--path', hostile, '--json'],
+    ]) {
+      const io = createTestIo();
+      expect(await main(args, io)).toBe(1);
+      expect(RAW_UNSAFE_OUTPUT.test(io.out())).toBe(false);
+    }
+    const json = createTestIo();
+    await main(['verify', '--path', hostile, '--json'], json);
+    expect((JSON.parse(json.out()) as VerifyOutput).problems[0]?.file).toBe(hostile);
+    const missing = createTestIo();
+    expect(await main(['verify', '--path', `${hostile}.gone\x1b[2J`], missing)).toBe(2);
+    expect(RAW_UNSAFE_OUTPUT.test(missing.err())).toBe(false);
   });
 
   it('reads the default path when --path is not given', async () => {
