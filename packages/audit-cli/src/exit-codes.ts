@@ -4,6 +4,8 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 /** `db lag --behind D`: at least one origin host's newest row is older than D. */
 export const EXIT_HOST_BEHIND = 1;
+/** `verify` found a problem: a row missing, copied, moved or after its writer closed, a bad line, a count that disagrees. */
+export const EXIT_PROBLEMS = 1;
 /** A usage error, or an input that could not be read. */
 export const EXIT_USAGE = 2;
 /** `ship` gave up on a database that stayed unreachable (sysexits' EX_TEMPFAIL: try again later). */

@@ -33,6 +33,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/stats.js')).statsCommand,
   },
   {
+    name: 'verify',
+    summary: 'account for every row of every writer in the file and its rotated files (exit 1 if not)',
+    load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  {
     name: 'ship',
     summary: 'ship rows into the PostgreSQL event log, resumable and idempotent',
     load: async () => (await import('./commands/ship.js')).shipCommand,
@@ -58,7 +63,7 @@ Run 'kora-audit <command> --help' for a command's options.
 The audit file defaults to KORA_AUDIT_LOG_PATH, else $KORA_HOME/kora_audit_log.jsonl,
 else $HERMES_HOME/kora_audit_log.jsonl, else ~/.kora/kora_audit_log.jsonl.
 
-Exit status: 0 success, 1 scan found secrets or db lag found a host behind,
+Exit status: 0 success, 1 scan found secrets, verify found a problem or db lag found a host behind,
 2 usage error or unreadable input, 75 ship gave up on the database, 130 interrupted.
 `;
 

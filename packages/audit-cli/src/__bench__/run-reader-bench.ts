@@ -180,6 +180,12 @@ async function main(): Promise<void> {
     },
     { name: 'grep -c -F, 1 GiB', command: 'grep', args: ['-c', '-F', `"seam":"${SELECTED_SEAM}"`, large.path] },
   ])) as [Measurement, Measurement];
+  // verify reads every row, as query --all prints every row: side by side, verify's time is to
+  // stay within twice that of query --all, and its memory bounded however large the file.
+  const [allRows, verify] = (await measureSideBySide(3, [
+    { name: 'query --all, 1 GiB', command: process.execPath, args: query('--path', large.path, '--all') },
+    { name: 'verify, 1 GiB', command: process.execPath, args: [...cli.prefix, 'verify', '--path', large.path] },
+  ])) as [Measurement, Measurement];
   const jq = hasJq
     ? await measure("jq -c 'select(.seam == …)', 1 GiB", 2, JQ, ['-c', `select(.seam == "${SELECTED_SEAM}")`, large.path])
     : null;
@@ -280,7 +286,13 @@ async function main(): Promise<void> {
       target: '≥ 0.2',
       met: grep.medianSeconds / queryFloor >= 0.2,
     },
-    ...[newestLarge, fullQuery, scan].map((measurement) => ({
+    {
+      name: 'verify vs query --all (time ratio)',
+      value: verify.medianSeconds / allRows.medianSeconds,
+      target: '≤ 2',
+      met: verify.medianSeconds <= 2 * allRows.medianSeconds,
+    },
+    ...[newestLarge, fullQuery, scan, verify].map((measurement) => ({
       name: `peak RSS, ${measurement.name}`,
       value: measurement.maxRssKiB === null ? Number.NaN : measurement.maxRssKiB / 1024,
       target: '≤ 128 MiB',
@@ -289,7 +301,18 @@ async function main(): Promise<void> {
   ];
 
   process.stdout.write(`\n${'measurement'.padEnd(48)} ${'median'.padStart(10)} ${'peak RSS'.padStart(14)}\n`);
-  for (const measurement of [nodeStart, emptyQuery, newestSmall, newestLarge, fullQuery, grep, ...(jq === null ? [] : [jq]), scan]) {
+  for (const measurement of [
+    nodeStart,
+    emptyQuery,
+    newestSmall,
+    newestLarge,
+    fullQuery,
+    grep,
+    ...(jq === null ? [] : [jq]),
+    scan,
+    allRows,
+    verify,
+  ]) {
     process.stdout.write(
       `${measurement.name.padEnd(48)} ${formatSeconds(measurement.medianSeconds).padStart(10)} ${formatRss(measurement.maxRssKiB).padStart(14)}\n`,
     );
@@ -323,7 +346,7 @@ async function main(): Promise<void> {
     small: { bytes: small.bytes, rows: small.rows },
     large: { bytes: large.bytes, rows: large.rows, selectedRows: large.selectedRows },
   };
-  const measurements = { nodeStart, emptyQuery, newestSmall, newestLarge, fullQuery, grep, jq, scan };
+  const measurements = { nodeStart, emptyQuery, newestSmall, newestLarge, fullQuery, grep, jq, scan, allRows, verify };
   const inProcess = {
     readerNewest100SmallSeconds: readerSmall,
     readerNewest100LargeSeconds: readerLarge,

@@ -42,17 +42,38 @@ function makeRowId(ms: number, n: number): string {
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(0, 3)}-${'89ab'[n & 3]}${random.slice(3, 6)}-${random.slice(4, 16)}`;
 }
 
-/** Row `n` of a generated file, emitted at `FIRST_EMITTED_MS + n`. */
+/** Row `n` of a generated file of envelope version 1, emitted at `FIRST_EMITTED_MS + n`. */
 export function makeRealisticRow(n: number): string {
   const ms = FIRST_EMITTED_MS + n;
   const template = CYCLE[n % CYCLE.length] ?? CYCLE[0]!;
   return `{"v":1,"id":"${makeRowId(ms, n)}","emitted_at":"${new Date(ms).toISOString()}${template(n)}`;
 }
 
+/** The writers of a generated file of version 2: processes appending to it at once. */
+export const REALISTIC_WRITERS = 4;
+
+/** Row `n` of a generated file as version 2 `seq` of `writer`: the version 1 row with the writer's tail. */
+function makeRealisticWriterRow(n: number, writer: string, seq: number): string {
+  const row = makeRealisticRow(n);
+  // `…}}\n`: the details' brace stays, the envelope's gets the writer and seq before it.
+  return `{"v":2${row.slice('{"v":1'.length, -2)},"writer":"${writer}","seq":${seq}}\n`;
+}
+
+/** The `audit.opened` row of writer `index`, emitted at `ms`; its id is the writer's. */
+function makeOpenedRow(ms: number, writer: string, index: number): string {
+  return `{"v":2,"id":"${writer}","emitted_at":"${new Date(ms).toISOString()}","seam":"audit.opened","source":null,"caller_session_id":null,"details":{"host":"worker-${index}.example.internal","pid":${4000 + index},"mode":"${index % 2 === 0 ? 'batched' : 'sync'}","batch_size":${index % 2 === 0 ? 64 : 1},"failure":"best-effort","version":"0.1.0","path":"/var/lib/kora/kora_audit_log.jsonl"},"writer":"${writer}","seq":1}\n`;
+}
+
+/** The `audit.closed` row of a writer whose rows all reached the file. */
+function makeClosedRow(ms: number, n: number, writer: string, seq: number): string {
+  return `{"v":2,"id":"${makeRowId(ms, n)}","emitted_at":"${new Date(ms).toISOString()}","seam":"audit.closed","source":null,"caller_session_id":null,"details":{"trigger":"close","last_seq":${seq},"rows_made":${seq - 1},"rows_written":${seq - 1},"rows_lost":{}},"writer":"${writer}","seq":${seq}}\n`;
+}
+
 /** What {@link writeRealisticAuditFile} wrote. */
 export interface RealisticAuditFile {
   readonly path: string;
   readonly bytes: number;
+  /** Lines, every one a row: the writers' `audit.*` rows included. */
   readonly rows: number;
   /** Rows of {@link SELECTED_SEAM}. */
   readonly selectedRows: number;
@@ -63,36 +84,49 @@ export interface RealisticAuditFile {
 
 /**
  * Write at least `minimumBytes` of valid rows of the four seams to `path`, oldest first, in
- * blocks of about 4 MiB.
+ * blocks of about 4 MiB. Version 2 (the default) as {@link REALISTIC_WRITERS} writers taking
+ * turns write it: each opens with its `audit.opened` row, numbers its rows and closes with an
+ * `audit.closed` row that accounts for all of them; version 1 rows name no writer.
  */
-export function writeRealisticAuditFile(path: string, minimumBytes: number): RealisticAuditFile {
+export function writeRealisticAuditFile(path: string, minimumBytes: number, version: 1 | 2 = 2): RealisticAuditFile {
   const descriptor = openSync(path, 'w', 0o600);
   let bytes = 0;
-  let rows = 0;
   let selectedRows = 0;
+  let n = 0;
+  // The line after the writers' opened rows is row 0 of the seams' cycle.
+  const writers = Array.from({ length: version === 2 ? REALISTIC_WRITERS : 0 }, (_, index) =>
+    makeRowId(FIRST_EMITTED_MS - 1000 + index, index),
+  );
+  const seqs = writers.map(() => 1);
+  const write = (text: string): void => {
+    bytes += writeSync(descriptor, text);
+  };
   try {
+    write(writers.map((writer, index) => makeOpenedRow(FIRST_EMITTED_MS - 1000 + index, writer, index)).join(''));
     while (bytes < minimumBytes) {
       const parts: string[] = [];
       let blockLength = 0;
       while (blockLength < 4 * 1024 * 1024 && bytes + blockLength < minimumBytes) {
-        const row = makeRealisticRow(rows);
-        if (rows % CYCLE.length === 8) selectedRows += 1;
+        const writer = n % REALISTIC_WRITERS;
+        const row = version === 2 ? makeRealisticWriterRow(n, writers[writer]!, (seqs[writer] = seqs[writer]! + 1)) : makeRealisticRow(n);
+        if (n % CYCLE.length === 8) selectedRows += 1;
         parts.push(row);
         // Rows are ASCII, so characters are bytes.
         blockLength += row.length;
-        rows += 1;
+        n += 1;
       }
-      bytes += writeSync(descriptor, parts.join(''));
+      write(parts.join(''));
     }
+    write(writers.map((writer, index) => makeClosedRow(FIRST_EMITTED_MS + n + index, n + index, writer, seqs[index]! + 1)).join(''));
   } finally {
     closeSync(descriptor);
   }
   return {
     path,
     bytes,
-    rows,
+    rows: n + 2 * writers.length,
     selectedRows,
-    firstEmittedAt: new Date(FIRST_EMITTED_MS).toISOString(),
-    lastEmittedAt: new Date(FIRST_EMITTED_MS + rows - 1).toISOString(),
+    firstEmittedAt: new Date(FIRST_EMITTED_MS - (writers.length > 0 ? 1000 : 0)).toISOString(),
+    lastEmittedAt: new Date(FIRST_EMITTED_MS + n + writers.length - 1).toISOString(),
   };
 }

@@ -26,6 +26,17 @@ export {
 } from './audit-file-chain.js';
 export type { ChainFile, FileIdentity, OpenChainFile } from './audit-file-chain.js';
 export { decodeOpaqueCursor, encodeOpaqueCursor } from './opaque-cursor.js';
+// For a reader that walks every row on its bytes and accounts for each writer's sequence.
+export { hasRowPrefix, readSinkRowBytes } from './check-sink-row-bytes.js';
+export { readSinkRowWriter } from './read-sink-row-writer.js';
+export type { SinkRowWriter } from './read-sink-row-writer.js';
+export { loadLifecycleSchemas } from './load-lifecycle-schemas.js';
+export type { LifecycleSchemas } from './load-lifecycle-schemas.js';
+export type { AuditOpenedDetails } from '../lifecycle/audit-opened.js';
+export type { AuditLostDetails } from '../lifecycle/audit-lost.js';
+export type { AuditClosedDetails } from '../lifecycle/audit-closed.js';
+export { CLOSE_TRIGGERS, LOSS_REASONS } from '../lifecycle/loss-reasons.js';
+export type { CloseTrigger, LossReason } from '../lifecycle/loss-reasons.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './parse-read-filters.js';
 export { SEAM_NAMES, isSeamName } from '../envelope/seam-names.js';
 // The hand check behind `classifyAuditLine`, for benchmarks that weigh it against a parse.

@@ -1,0 +1,404 @@
+import { parseArgs } from 'node:util';
+import {
+  classifyAuditLine,
+  escapeJsonControls,
+  hasRowPrefix,
+  listChain,
+  loadLifecycleSchemas,
+  openChainFile,
+  readSinkRowBytes,
+  readSinkRowWriter,
+  sameIdentity,
+} from '@kora/audit-sink/reader';
+import type { AuditLineClass, LifecycleSchemas, OpenChainFile, SeamName } from '@kora/audit-sink/reader';
+import { ChainVerifier } from '../chain-verifier.js';
+import type { LifecycleRow, VerifyProblem, VerifyResult, WriterReport } from '../chain-verifier.js';
+import { LineWriter } from '../cli-io.js';
+import type { CliIo } from '../cli-io.js';
+import type { Command } from '../command.js';
+import { escapeTerminalText } from '../escape-terminal-text.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS } from '../exit-codes.js';
+import { parseCommandLine, resolveLogPathOption } from '../parse-arguments.js';
+import { readLineBytesForward } from '../read-line-bytes-forward.js';
+import { UsageError } from '../usage-error.js';
+
+/** How many problems, and notes, are listed; all are counted. */
+const LIST_LIMIT = 100;
+
+const usage = `Usage: kora-audit verify [--path P] [--json]
+
+Answer "is this everything?" for the audit file P and its rotated files (P.N ... P.1, then P,
+oldest first). Every writer (one sink in one process) numbers its rows 1, 2, 3... from its
+audit.opened row, names every number it lost in an audit.lost row and, when it closes, counts
+its rows in an audit.closed row. verify reads the chain once, front to back, and accounts for
+every number of every writer.
+
+It prints one line per writer (host, pid, mode and batch size from its audit.opened row; its
+seqs, rows, rows lost by reason; closed or not) and one line per problem, as FILE:LINE:
+kind: what (the first ${LIST_LIMIT}, then how many more). Problems (exit 1):
+  gap             seqs of a writer that are in no file and named by none of its audit.lost
+                  rows (a row removed); the line is the first row after them. A writer
+                  whose audit.opened row (seq 1) is missing has a gap from 1, unless its
+                  first row is in the oldest file: older files may have been deleted by
+                  retention, which is a note (began_before_chain), not a problem
+  duplicate       a seq seen twice in a writer (a copied row), or a row whose id is not
+                  after its writer's previous one (a copy renumbered)
+  out_of_order    a seq lower than one already seen in its writer, missing until then
+  after_closed    a row of a writer after its audit.closed row
+  invalid_line    a line that is not a row (malformed, refused by the envelope, an audit.*
+                  row its allow-list refuses); not the torn head of a row followed by a
+                  row, which is a note (torn_write)
+  count_mismatch  an audit.closed row whose counters disagree with the chain (seqs already
+                  reported as gaps may be counted as written or lost)
+  loss_mismatch   an audit.lost row naming a seq that is in the chain, or named already
+  opened_mismatch a seq 1 that is not the writer's audit.opened row, or an audit.opened
+                  row elsewhere
+Notes (not problems): began_before_chain, torn_write, torn_last_line (the last line has no
+newline: its writer is mid-write), blank_line. Rows of envelope version 1 name no writer:
+they are counted and cannot be accounted for.
+
+A writer that did not close (crashed, killed, still running) is not a problem: it may have
+lost fewer rows than its batch size when batched, none it acknowledged in sync mode. What
+verify cannot see: the removed tail of a writer that never closed looks like a crash; rows
+lost by copytruncate rotation are gaps. See "What kora-audit verify proves" in
+docs/operations.md.
+
+Options:
+  --path P    the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
+  --json      print one JSON object: ok, rows, v1_rows, writers, problems (each with kind,
+              file, line), problem_count, problems_by_kind, notes, note_count
+
+Exit status: 0 nothing wrong, 1 problems, 2 usage error or unreadable file, 130 interrupted.
+`;
+
+const LIFECYCLE_PREFIX = 'audit.';
+const V1 = 0x31;
+// Offsets of a row's header in the sink's layout (`{"v":2,"id":"<36>","emitted_at":"<24>",…`).
+const ID_START = 13;
+const ID_END = ID_START + 36;
+const EMITTED_AT_START = ID_END + '","emitted_at":"'.length;
+const EMITTED_AT_SECOND_END = EMITTED_AT_START + 'YYYY-MM-DDTHH:MM:SS'.length;
+const EMITTED_AT_END = EMITTED_AT_START + 24;
+
+/** What `verify --json` prints. */
+export interface VerifyOutput extends VerifyResult {
+  /** No problem. */
+  readonly ok: boolean;
+  readonly path: string;
+  /** The files read, oldest first. */
+  readonly files: readonly { readonly path: string; readonly lines: number }[];
+}
+
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandLine(() =>
+    parseArgs({ args: [...args], options: { path: { type: 'string' }, json: { type: 'boolean' } }, strict: true }),
+  );
+  const path = resolveLogPathOption(values.path, io);
+  const chain = await openChain(path);
+  const verifier = new ChainVerifier({ listLimit: LIST_LIMIT });
+  const files: { path: string; lines: number }[] = [];
+  try {
+    for (const [index, file] of chain.entries()) {
+      verifier.startFile(file.path, index === 0);
+      const reader = new LineVerifier(verifier);
+      let lines: number;
+      try {
+        lines = await readLineBytesForward(file.handle, reader.visit, { signal: io.signal, end: file.size });
+      } catch (error) {
+        throw new UsageError(`${file.path}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      reader.endOfFile();
+      files.push({ path: file.path, lines });
+      if (io.signal?.aborted === true) return EXIT_INTERRUPTED;
+    }
+  } finally {
+    await Promise.all(chain.map((file) => file.handle.close()));
+  }
+
+  const result = verifier.finish();
+  const output: VerifyOutput = { ok: result.problem_count === 0, path, files, ...result };
+  const out = new LineWriter(io.stdout);
+  if (values.json === true) {
+    // Paths are the operator's, but may hold any character: none is printed raw.
+    await out.line(escapeJsonControls(JSON.stringify(output, null, 2)));
+  } else {
+    for (const line of formatHuman(output)) if (out.add(escapeTerminalText(line))) await out.flush();
+  }
+  await out.flush();
+  return output.ok ? EXIT_OK : EXIT_PROBLEMS;
+}
+
+/**
+ * Open every file of the chain, oldest first, before reading any: a rotation meanwhile renames
+ * them, and an open file is read whatever its name. Tried again when one was renamed between
+ * listing and opening.
+ */
+async function openChain(path: string): Promise<OpenChainFile[]> {
+  for (let attempt = 0; ; attempt += 1) {
+    let listed;
+    try {
+      listed = await listChain(path);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    if (listed.length === 0) throw new UsageError(`${path}: no such file`);
+    const opened: OpenChainFile[] = [];
+    let moved = false;
+    try {
+      for (const file of [...listed].reverse()) {
+        const open = await openChainFile(path, file.index, file.identity);
+        if (open === null || !sameIdentity(open.identity, file.identity)) {
+          moved = true;
+          break;
+        }
+        opened.push(open);
+      }
+    } catch (error) {
+      await Promise.all(opened.map((file) => file.handle.close()));
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    if (!moved) return opened;
+    await Promise.all(opened.map((file) => file.handle.close()));
+    if (attempt === 2) throw new UsageError(`${path}: the files kept rotating while verify opened them; run it again`);
+  }
+}
+
+let lifecycleSchemas: LifecycleSchemas | undefined;
+
+/**
+ * The lines of one file, in order, into the chain's account. Rows as the sink writes them are
+ * checked on their bytes and their writer and seq read from their end; any other line goes to
+ * the core's classifier, which has the final word. Lifecycle rows are parsed and checked
+ * against their seam's allow-list.
+ */
+class LineVerifier {
+  /** A torn head waiting for the next line: a row there recovers it. */
+  private tornHead: number | null = null;
+  // The second (`YYYY-MM-DDTHH:MM:SS`) of the last row whose time was checked: rows come many a second.
+  private checkedSecond = Buffer.alloc(EMITTED_AT_SECOND_END - EMITTED_AT_START);
+
+  constructor(private readonly verifier: ChainVerifier) {}
+
+  readonly visit = (bytes: Buffer | null, from: number, to: number, line: number, terminated: boolean): void | Promise<void> => {
+    if (!terminated) {
+      this.settleTornHead(false);
+      this.verifier.note({ kind: 'torn_last_line', file: this.verifier.name(), line });
+      return;
+    }
+    if (bytes !== null && readSinkRowBytes(bytes, from, to) !== undefined && this.validTime(bytes, from)) {
+      this.settleTornHead(true);
+      if (bytes[from + 5] === V1) {
+        this.verifier.v1Row();
+        return;
+      }
+      // Vouched for as a version 2 row: it has a writer and a seq.
+      const { writer, seq } = readSinkRowWriter(bytes, from, to)!;
+      const id = bytes.toString('latin1', from + ID_START, from + ID_END);
+      const seamStart = from + EMITTED_AT_END + '","seam":"'.length;
+      if (bytes[seamStart] === 0x61 && bytes.toString('latin1', seamStart, seamStart + LIFECYCLE_PREFIX.length) === LIFECYCLE_PREFIX) {
+        // Printable ASCII: its bytes are its text.
+        const row = JSON.parse(bytes.toString('latin1', from, to)) as { seam: SeamName; details: unknown };
+        return this.lifecycleRow(line, writer, seq, id, row.seam, row.details);
+      }
+      this.verifier.row(line, writer, seq, id);
+      return;
+    }
+    const text = bytes === null ? null : bytes.toString('utf8', from, to);
+    const classified = classifyAuditLine(text);
+    if (classified instanceof Promise) return classified.then((settled) => this.classified(line, text, bytes, from, settled));
+    return this.classified(line, text, bytes, from, classified);
+  };
+
+  /** The file ended: a torn head with no row after it is not recovered. */
+  endOfFile(): void {
+    this.settleTornHead(false);
+  }
+
+  private classified(
+    line: number,
+    text: string | null,
+    bytes: Buffer | null,
+    from: number,
+    classified: AuditLineClass,
+  ): void | Promise<void> {
+    const { verifier } = this;
+    if (classified.kind === 'row') {
+      this.settleTornHead(true);
+      // A whole row glued after a torn head: its emit was acknowledged, the head is a torn write.
+      if (classified.afterTornHead === true) verifier.note({ kind: 'torn_write', file: verifier.name(), line });
+      const { entry } = classified;
+      if (entry.v === 1 || entry.writer === undefined || entry.seq === undefined) {
+        verifier.v1Row();
+        return;
+      }
+      if (entry.seam.startsWith(LIFECYCLE_PREFIX))
+        return this.lifecycleRow(line, entry.writer, entry.seq, entry.id, entry.seam, entry.details);
+      verifier.row(line, entry.writer, entry.seq, entry.id);
+      return;
+    }
+    this.settleTornHead(false);
+    if (classified.kind === 'blank') {
+      verifier.note({ kind: 'blank_line', file: verifier.name(), line });
+    } else if (classified.kind === 'malformed' && text !== null && bytes !== null && hasRowPrefix(bytes, from)) {
+      // The head of a row whose write was cut short, if a row follows.
+      this.tornHead = line;
+    } else {
+      verifier.invalidLine(line, classified.kind === 'invalid' ? classified.reason : text === null ? 'too_long' : 'malformed');
+    }
+  }
+
+  private lifecycleRow(line: number, writer: string, seq: number, id: string, seam: SeamName, details: unknown): void | Promise<void> {
+    if (lifecycleSchemas === undefined) {
+      return loadLifecycleSchemas().then((schemas) => {
+        lifecycleSchemas = schemas;
+        // Loaded now: this call answers at once.
+        return this.lifecycleRow(line, writer, seq, id, seam, details);
+      });
+    }
+    const row = checkLifecycle(lifecycleSchemas, seam, details);
+    if (row.seam === 'invalid') this.verifier.invalidLine(line, 'invalid_details');
+    this.verifier.row(line, writer, seq, id, row);
+  }
+
+  private settleTornHead(rowFollows: boolean): void {
+    if (this.tornHead === null) return;
+    if (rowFollows) this.verifier.note({ kind: 'torn_write', file: this.verifier.name(), line: this.tornHead });
+    else this.verifier.invalidLine(this.tornHead, 'malformed');
+    this.tornHead = null;
+  }
+
+  /**
+   * Whether the row's time is one a `Date` can hold, as the classifier demands: its shape was
+   * checked with the row, so only the second needs a look, once per second of rows.
+   */
+  private validTime(bytes: Buffer, from: number): boolean {
+    const start = from + EMITTED_AT_START;
+    const secondEnd = from + EMITTED_AT_SECOND_END;
+    if (bytes.compare(this.checkedSecond, 0, this.checkedSecond.length, start, secondEnd) === 0) return true;
+    if (Number.isNaN(Date.parse(bytes.toString('latin1', start, from + EMITTED_AT_END)))) return false;
+    bytes.copy(this.checkedSecond, 0, start, secondEnd);
+    return true;
+  }
+}
+
+/** An `audit.*` row's details by its seam's allow-list. */
+function checkLifecycle(schemas: LifecycleSchemas, seam: SeamName, details: unknown): LifecycleRow {
+  if (seam === 'audit.opened') {
+    const parsed = schemas['audit.opened'].safeParse(details);
+    if (parsed.success) return { seam, details: parsed.data };
+  } else if (seam === 'audit.lost') {
+    const parsed = schemas['audit.lost'].safeParse(details);
+    if (parsed.success) return { seam, details: parsed.data };
+  } else if (seam === 'audit.closed') {
+    const parsed = schemas['audit.closed'].safeParse(details);
+    if (parsed.success) return { seam, details: parsed.data };
+  }
+  return { seam: 'invalid' };
+}
+
+/** The human report: a line per writer, per problem and per note, and a summary. Escaped by the caller. */
+function formatHuman(output: VerifyOutput): string[] {
+  const lines: string[] = [];
+  const fileNames = output.files.map((file) => file.path);
+  lines.push(
+    `verify ${output.path}: ${output.files.length} file${output.files.length === 1 ? '' : 's'} (${fileNames.join(', ')}), ${count(output.rows, 'row')}, ${count(output.writers.length, 'writer')}`,
+  );
+  for (const writer of output.writers) lines.push(formatWriter(writer));
+  if (output.v1_rows > 0) lines.push(`${count(output.v1_rows, 'v1 row')}: no writer, cannot be accounted for`);
+  for (const problem of output.problems) lines.push(`${problem.file}:${problem.line}: ${problem.kind}: ${describeProblem(problem)}`);
+  if (output.problem_count > output.problems.length) {
+    lines.push(`... and ${output.problem_count - output.problems.length} more problems`);
+  }
+  for (const note of output.notes) {
+    const detail =
+      note.kind === 'began_before_chain'
+        ? `: writer ${note.writer}: first row seq ${note.first_seq}, in the oldest file: its earlier rows may be in files retention deleted`
+        : '';
+    lines.push(`${note.file}:${note.line}: note: ${note.kind}${detail}`);
+  }
+  if (output.note_count > output.notes.length) lines.push(`... and ${output.note_count - output.notes.length} more notes`);
+  const byKind = Object.entries(output.problems_by_kind)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  lines.push(output.ok ? 'ok: every row of every writer is accounted for' : `${count(output.problem_count, 'problem')}: ${byKind}`);
+  return lines;
+}
+
+function formatWriter(writer: WriterReport): string {
+  const opened =
+    writer.host === null
+      ? 'opened row not in the chain'
+      : `host ${writer.host} pid ${writer.pid} mode ${writer.mode} batch_size ${writer.batch_size}`;
+  const reasons = Object.entries(writer.lost_by_reason)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${reason} ${n}`);
+  const lost = `lost ${writer.lost}${reasons.length === 0 ? '' : ` (${reasons.join(', ')})`}`;
+  const missing = writer.missing > 0 ? `, missing ${writer.missing}` : '';
+  let ending: string;
+  if (writer.closed) ending = `closed (${writer.trigger})`;
+  else if (writer.may_have_lost_at_most === null) ending = 'not closed (mode unknown: what it may have lost cannot be told)';
+  else if (writer.mode === 'batched') ending = `not closed: may have lost up to ${writer.may_have_lost_at_most} rows (its unwritten batch)`;
+  else ending = 'not closed: sync, no acknowledged row lost';
+  return `writer ${writer.writer}: ${opened}; seq ${writer.first_seq}-${writer.last_seq}, rows ${writer.rows}, ${lost}${missing}; ${ending}`;
+}
+
+/** What a problem is, in words: ids, seqs, counts and kinds only. */
+function describeProblem(problem: VerifyProblem): string {
+  switch (problem.kind) {
+    case 'gap':
+      return `writer ${problem.writer}: ${seqs(problem.first, problem.last)} missing before this row, named by no audit.lost row`;
+    case 'duplicate':
+      return problem.reason === 'seq'
+        ? `writer ${problem.writer}: ${seqRun(problem.seq, problem.rows)} seen before (a copy)`
+        : `writer ${problem.writer}: ${seqRun(problem.seq, problem.rows)}: its id is not after the previous row's (a copy, renumbered)`;
+    case 'out_of_order':
+      return `writer ${problem.writer}: ${seqRun(problem.seq, problem.rows)} after a higher seq`;
+    case 'after_closed':
+      return `writer ${problem.writer}: ${seqRun(problem.seq, problem.rows)} after its audit.closed row`;
+    case 'invalid_line':
+      return `not a row (${problem.reason})`;
+    case 'count_mismatch': {
+      const expected =
+        problem.expected_min === problem.expected_max ? `${problem.expected_min}` : `${problem.expected_min} to ${problem.expected_max}`;
+      return `writer ${problem.writer}: audit.closed says ${problem.field} ${problem.found}, expected ${expected}`;
+    }
+    case 'loss_mismatch':
+      return `writer ${problem.writer}: audit.lost names ${seqs(problem.first, problem.last)}: ${LOSS_MISMATCH_WORDS[problem.reason]}`;
+    case 'opened_mismatch':
+      return `writer ${problem.writer}: seq ${problem.seq}: ${OPENED_MISMATCH_WORDS[problem.reason]}`;
+  }
+}
+
+const LOSS_MISMATCH_WORDS = {
+  present: 'in the chain',
+  named_twice: 'named by an earlier audit.lost row',
+  not_before_loss_row: 'not before the audit.lost row itself',
+  not_a_range: 'not a range (first after last)',
+  rows_count: 'its rows count disagrees with its ranges',
+} as const;
+
+const OPENED_MISMATCH_WORDS = {
+  first_row_not_opened: 'the first row is not an audit.opened row',
+  opened_not_first: 'an audit.opened row that is not the first',
+  id_not_writer: "the audit.opened row's id is not the writer's",
+} as const;
+
+function seqs(first: number, last: number): string {
+  return first === last ? `seq ${first}` : `seqs ${first}-${last}`;
+}
+
+function seqRun(seq: number, rows: number): string {
+  return rows === 1 ? `seq ${seq}` : `seqs ${seq}-${seq + rows - 1}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** `kora-audit verify`: account for every row of every writer in an audit file chain. */
+export const verifyCommand: Command = {
+  name: 'verify',
+  usage,
+  run,
+};
