@@ -1,7 +1,15 @@
 export { AUDIT_SCHEMA_VERSION, auditEnvelope } from './envelope/audit-envelope.js';
 export type { AuditEntry, AuditEnvelope } from './envelope/audit-envelope.js';
-export { AUDIT_SOURCES, SEAM_NAMES, isSeamName } from './envelope/seam-names.js';
-export type { AuditSource, SeamName } from './envelope/seam-names.js';
+export { AUDIT_SOURCES, LIFECYCLE_SEAM_NAMES, SEAM_NAMES, isSeamName } from './envelope/seam-names.js';
+export type { AuditSource, LifecycleSeamName, SeamName } from './envelope/seam-names.js';
+export { CLOSE_TRIGGERS, LOSS_REASONS } from './lifecycle/loss-reasons.js';
+export type { CloseTrigger, LossReason } from './lifecycle/loss-reasons.js';
+export { auditOpenedDetails, auditOpenedSeam } from './lifecycle/audit-opened.js';
+export type { AuditOpenedDetails } from './lifecycle/audit-opened.js';
+export { auditLostDetails, auditLostSeam } from './lifecycle/audit-lost.js';
+export type { AuditLostDetails } from './lifecycle/audit-lost.js';
+export { auditClosedDetails, auditClosedSeam } from './lifecycle/audit-closed.js';
+export type { AuditClosedDetails } from './lifecycle/audit-closed.js';
 
 export { FIELD_CLASSIFICATIONS, defineSeam, isSeam } from './seam/define-seam.js';
 export type {
@@ -23,7 +31,15 @@ export { createAuditSink } from './sink/create-audit-sink.js';
 export { createAuditLogger, getDefaultAuditSink, getDefaultLogger, setDefaultAuditSink, sinkOptionsFromEnv } from './sink/default-sink.js';
 export type { KoraEnv } from './sink/kora-env.js';
 export { resolveAuditLogPath } from './sink/resolve-audit-log-path.js';
-export type { AuditSink, AuditSinkOptions, AuditSinkStats, FailurePolicy, RowMirror, SinkMode } from './sink/audit-sink-types.js';
+export type {
+  AuditSink,
+  AuditSinkOptions,
+  AuditSinkStats,
+  AuditWriterStats,
+  FailurePolicy,
+  RowMirror,
+  SinkMode,
+} from './sink/audit-sink-types.js';
 
 export { SECRET_RULES } from './guard/secret-rules.js';
 export type { SecretRule } from './guard/secret-rules.js';

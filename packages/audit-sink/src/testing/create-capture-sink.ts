@@ -36,8 +36,10 @@ export interface CaptureSink {
   readonly newLogLines: () => CapturedLogLine[];
   /** The seams' verbatim lines (messages starting `[kora.` but not `[kora.audit.`). */
   readonly verbatimLines: () => string[];
-  /** The sink's own `[kora.audit.*]` warnings. */
+  /** The sink's own `[kora.audit.*]` warnings (not the lines of its `audit.*` rows). */
   readonly warnings: () => string[];
+  /** The lines of the writer's own rows: `[kora.audit.opened]`, `[kora.audit.lost]`, `[kora.audit.closed]`. */
+  readonly lifecycleLines: () => string[];
   /** The file's text, or '' when it does not exist yet. */
   readonly fileText: () => string;
   /** The file's rows, parsed (throws on a line that is not JSON). */
@@ -47,6 +49,9 @@ export interface CaptureSink {
   /** Close the sink and remove the temp directory. */
   readonly cleanup: () => Promise<void>;
 }
+
+// The lines of the lifecycle rows share the warnings' prefix but are a row's verbatim line.
+const LIFECYCLE_LINE = /^\[kora\.audit\.(?:opened|lost|closed)\] /;
 
 const levelNames: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -105,7 +110,11 @@ export function createCaptureSink(options: Omit<AuditSinkOptions, 'path' | 'logg
     warnings: () =>
       logLines()
         .map((line) => line.msg)
-        .filter((msg) => msg.startsWith('[kora.audit.')),
+        .filter((msg) => msg.startsWith('[kora.audit.') && !LIFECYCLE_LINE.test(msg)),
+    lifecycleLines: () =>
+      logLines()
+        .map((line) => line.msg)
+        .filter((msg) => LIFECYCLE_LINE.test(msg)),
     fileText,
     rows: () =>
       fileText()

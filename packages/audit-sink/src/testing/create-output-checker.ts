@@ -7,11 +7,14 @@ import { escapeToken } from '../format/escape-token.js';
 import { formatPythonStr } from '../format/format-python-str.js';
 import type { Seam } from '../seam/define-seam.js';
 import type { EmitOutcome } from '../seam/emit-types.js';
+import { auditClosedSeam } from '../lifecycle/audit-closed.js';
+import { auditLostSeam } from '../lifecycle/audit-lost.js';
+import { auditOpenedSeam } from '../lifecycle/audit-opened.js';
 import type { CaptureSink, CapturedLogLine } from './create-capture-sink.js';
 
 /** What one case wrote, once it passed every check. */
 export interface CheckedOutputs {
-  /** The rows appended to the file, parsed. */
+  /** The seam's rows appended to the file, parsed (the writer's own `audit.*` rows are checked, not listed). */
   readonly rows: readonly AuditEnvelope[];
   /** The log lines written: verbatim lines and the sink's warnings. */
   readonly logLines: readonly CapturedLogLine[];
@@ -36,6 +39,12 @@ export interface OutputChecker {
 }
 
 const ENVELOPE_KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'];
+// Version 2 rows name their writer and their place in its sequence after the details.
+const ENVELOPE_V2_KEYS = [...ENVELOPE_KEYS, 'writer', 'seq'];
+// The writer's own rows, which any file may hold between a seam's rows.
+const LIFECYCLE_SEAMS: ReadonlyMap<string, Seam> = new Map(
+  [auditOpenedSeam, auditLostSeam, auditClosedSeam].map((lifecycle): [string, Seam] => [lifecycle.name, lifecycle]),
+);
 // What could end a log line or start a forged one in some viewer: C0, DEL, C1 (NEL among
 // them), U+2028 and U+2029; and the bidi controls, which reorder what a reader sees.
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
@@ -93,13 +102,18 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
         const parsed = JSON.parse(line) as unknown;
         const envelope = auditEnvelope.safeParse(parsed);
         assert.ok(envelope.success, `a row is a valid envelope: ${envelope.error?.message ?? ''}`);
-        assert.deepEqual(Object.keys(parsed as object), ENVELOPE_KEYS, 'envelope keys are in the documented order');
-        assert.equal(envelope.data.seam, seam.name, 'the row is of the seam under test');
+        assert.deepEqual(
+          Object.keys(parsed as object),
+          envelope.data.v === 2 ? ENVELOPE_V2_KEYS : ENVELOPE_KEYS,
+          'envelope keys are in the documented order',
+        );
+        const rowSeam = LIFECYCLE_SEAMS.get(envelope.data.seam) ?? seam;
+        assert.equal(envelope.data.seam, rowSeam.name, "the row is of the seam under test or its writer's own");
         const { details } = envelope.data;
         const oversized = details.oversized === true && Object.keys(details).join() === 'oversized,original_bytes';
         if (!oversized) {
-          const valid = seam.details.safeParse(details);
-          assert.ok(valid.success, `row details pass the ${seam.name} allow-list: ${valid.error?.message ?? ''}`);
+          const valid = rowSeam.details.safeParse(details);
+          assert.ok(valid.success, `row details pass the ${rowSeam.name} allow-list: ${valid.error?.message ?? ''}`);
         }
         return envelope.data;
       });
@@ -139,7 +153,8 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
 
   function check(secrets: readonly string[] = []): CheckedOutputs {
     const bytes = readNewBytes();
-    const rows = checkRows(bytes);
+    const written = checkRows(bytes);
+    const rows = written.filter((row) => row.seam === seam.name);
     const logLines = capture.newLogLines();
     checkLogLines(logLines);
     if (secrets.length > 0) {
@@ -153,7 +168,7 @@ export function createOutputChecker(capture: CaptureSink, seam: Seam): OutputChe
           }
         }
       };
-      rows.forEach(collect);
+      written.forEach(collect);
       checkSecrets(secrets, {
         file: bytes.toString('utf8'),
         'row strings': rowStrings.join('\n'),
