@@ -122,7 +122,13 @@ describe(`the daemon with its audit file on a full disk${needsTmpfs}`, () => {
       ]);
       expect(await health(stack)).toMatchObject({
         ok: false,
-        audit: { rows_written: 0, write_failures: 3, skipped: { write_failed: 3 }, last_error: 'ENOSPC' },
+        audit: {
+          rows_written: 0,
+          write_failures: 3,
+          skipped: { write_failed: 3 },
+          last_error: 'ENOSPC',
+          writer: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), seq: 3, lost: { write_failed: 3 } },
+        },
       });
 
       tmpfs.free();
@@ -134,7 +140,15 @@ describe(`the daemon with its audit file on a full disk${needsTmpfs}`, () => {
       expect(rows[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 3 }], rows: 3 });
       expect(rows[1]?.details.tool_name).toBe('kora__list_tickets');
       // Healthy again, and the counters still tell what happened.
-      expect(await health(stack)).toMatchObject({ ok: true, audit: { rows_written: 2, write_failures: 3, last_error: 'ENOSPC' } });
+      expect(await health(stack)).toMatchObject({
+        ok: true,
+        audit: {
+          rows_written: 2,
+          write_failures: 3,
+          last_error: 'ENOSPC',
+          writer: { id: rows[0]?.writer, seq: 5, lost: { write_failed: 3 } },
+        },
+      });
     },
   );
 
