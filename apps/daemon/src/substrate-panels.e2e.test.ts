@@ -140,6 +140,9 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
       const fromDatabase = await walkPanel(panel.name, { limit: '7' });
       expect(fromDatabase.rows).toEqual(await walkFile(panel.seams, {}));
       expect(fromDatabase.rows.length).toBeGreaterThan(0);
+      // Each row as the file has it, its writer and place in the writer's sequence last; no audit.* row in a panel.
+      for (const row of fromDatabase.rows) expect(Object.keys(row).slice(-2)).toEqual(['writer', 'seq']);
+      expect(fromDatabase.rows.every((row) => (panel.seams as readonly string[]).includes(row.seam))).toBe(true);
     }
     // Several pages, so the paging itself was compared, not just one answer.
     expect((await walkPanel('agent-activity', { limit: '7' })).pages).toBeGreaterThan(10);
