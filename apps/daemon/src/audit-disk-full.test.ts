@@ -115,18 +115,40 @@ describe(`the daemon with its audit file on a full disk${needsTmpfs}`, () => {
       expect(messages(logs, 'info')).toContain(
         "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['title'] result=ticket_id=tkt-0004",
       );
-      expect(messages(logs, 'warn')).toEqual([`[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`]);
+      // The writer's opened row went first and was lost; so were the loss row naming it and the call's row.
+      expect(messages(logs, 'warn')).toEqual([
+        `[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`,
+        expect.stringMatching(/^\[kora\.audit\.lost\] writer=[0-9a-f-]{36} reason=write_failed rows=1 seqs=1$/),
+      ]);
       expect(await health(stack)).toMatchObject({
         ok: false,
-        audit: { rows_written: 0, write_failures: 1, skipped: { write_failed: 1 }, last_error: 'ENOSPC' },
+        audit: {
+          rows_written: 0,
+          write_failures: 3,
+          skipped: { write_failed: 3 },
+          last_error: 'ENOSPC',
+          writer: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), seq: 3, lost: { write_failed: 3 } },
+        },
       });
 
       tmpfs.free();
 
       expect(await ticketTitles(client)).toContain('Filed while the disk is full');
-      expect(readRows(stack.auditLogPath).map((row) => row.details.tool_name)).toEqual(['kora__list_tickets']);
+      // The loss row naming the writer's first three rows (its opened row, the loss row naming it, the call's row), then the listing's row.
+      const rows = readRows(stack.auditLogPath);
+      expect(rows.map((row) => `${row.seam} ${String(row.seq)}`)).toEqual(['audit.lost 4', 'mcp.tool_called 5']);
+      expect(rows[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 3 }], rows: 3 });
+      expect(rows[1]?.details.tool_name).toBe('kora__list_tickets');
       // Healthy again, and the counters still tell what happened.
-      expect(await health(stack)).toMatchObject({ ok: true, audit: { rows_written: 1, write_failures: 1, last_error: 'ENOSPC' } });
+      expect(await health(stack)).toMatchObject({
+        ok: true,
+        audit: {
+          rows_written: 2,
+          write_failures: 3,
+          last_error: 'ENOSPC',
+          writer: { id: rows[0]?.writer, seq: 5, lost: { write_failed: 3 } },
+        },
+      });
     },
   );
 
@@ -144,19 +166,31 @@ describe(`the daemon with its audit file on a full disk${needsTmpfs}`, () => {
       expect(textOf(refused)).toContain('the audit trail is unavailable');
       expect(messages(logs, 'warn')).toEqual([
         `[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`,
+        expect.stringMatching(/^\[kora\.audit\.lost\] writer=[0-9a-f-]{36} reason=write_failed rows=1 seqs=1$/),
+        expect.stringMatching(/^\[kora\.audit\.lost\] writer=[0-9a-f-]{36} reason=write_failed rows=3 seqs=1-3$/),
         '[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed',
       ]);
-      // The intent and the refusal: neither reached the file, both reached the log.
+      // The intent and the refusal: neither reached the file, both reached the log; nor did the
+      // writer's opened row and the two loss rows made while the disk was full.
       expect(await health(stack)).toMatchObject({
         ok: false,
-        audit: { rows_written: 0, write_failures: 2, skipped: { write_failed: 2 }, last_error: 'ENOSPC' },
+        audit: { rows_written: 0, write_failures: 5, skipped: { write_failed: 5 }, last_error: 'ENOSPC' },
       });
-      expect(messages(logs, 'info').map((line) => line.replace(/^.* result=/, ''))).toEqual(['pending', 'denied:audit_unavailable']);
+      expect(
+        messages(logs, 'info')
+          .filter((line) => line.startsWith('[kora.mcp.'))
+          .map((line) => line.replace(/^.* result=/, '')),
+      ).toEqual(['pending', 'denied:audit_unavailable']);
+      expect(messages(logs, 'info').filter((line) => line.startsWith('[kora.audit.opened] '))).toHaveLength(1);
 
       tmpfs.free();
 
       expect(await ticketTitles(client)).not.toContain('Must not be filed');
-      expect(readRows(stack.auditLogPath).map((row) => [row.details.tool_name, row.details.result])).toEqual([
+      // The loss row naming the five rows made while the disk was full, then the listing's two rows.
+      const rows = readRows(stack.auditLogPath);
+      expect(rows.map((row) => `${row.seam} ${String(row.seq)}`)).toEqual(['audit.lost 6', 'mcp.tool_called 7', 'mcp.tool_called 8']);
+      expect(rows[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 5 }], rows: 5 });
+      expect(rows.slice(1).map((row) => [row.details.tool_name, row.details.result])).toEqual([
         ['kora__list_tickets', 'pending'],
         ['kora__list_tickets', 'count=3'],
       ]);
@@ -203,12 +237,14 @@ describe(`the reasoning loop with a required audit on a full disk${needsTmpfs}`,
         content: expect.stringContaining('the audit trail is unavailable') as unknown,
       },
     ]);
-    expect(messages(logs, 'info').map((line) => line.replace(/^.* tool_status=/, ''))).toEqual([
-      'pending',
-      'denied exc_type=AuditUnavailable',
-    ]);
+    expect(
+      messages(logs, 'info')
+        .filter((line) => line.startsWith('[kora.reasoning.'))
+        .map((line) => line.replace(/^.* tool_status=/, '')),
+    ).toEqual(['pending', 'denied exc_type=AuditUnavailable']);
     expect(messages(logs, 'warn')).toContain('[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed');
-    expect(sink.stats()).toMatchObject({ rowsWritten: 0, lastError: { code: 'ENOSPC' } });
+    // The writer's opened row, two loss rows, the intent and the refusal: all lost.
+    expect(sink.stats()).toMatchObject({ rowsWritten: 0, lastError: { code: 'ENOSPC' }, writer: { seq: 5, lost: { write_failed: 5 } } });
 
     // Room again: the same request files the ticket, with its intent row before its outcome row.
     tmpfs.free();
@@ -216,7 +252,15 @@ describe(`the reasoning loop with a required audit on a full disk${needsTmpfs}`,
 
     expect(await engine.answer(ask)).toBe('Filed.');
     expect(titles()).toContain('Asked for by the model');
-    expect(readRows(path).map((row) => [row.details.tool_name, row.details.tool_status])).toEqual([
+    // First the loss row naming the five rows lost while the disk was full.
+    const rows = readRows(path);
+    expect(rows.map((row) => `${row.seam} ${String(row.seq)}`)).toEqual([
+      'audit.lost 6',
+      'reasoning.tool_called 7',
+      'reasoning.tool_called 8',
+    ]);
+    expect(rows[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 5 }], rows: 5 });
+    expect(rows.slice(1).map((row) => [row.details.tool_name, row.details.tool_status])).toEqual([
       ['kora__create_ticket', 'pending'],
       ['kora__create_ticket', 'ok'],
     ]);

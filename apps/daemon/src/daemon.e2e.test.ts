@@ -53,9 +53,16 @@ describe('the daemon end to end', () => {
   const detailsOf = (seam: string): Record<string, unknown>[] => rows.filter((row) => row.seam === seam).map((row) => row.details);
 
   it('writes rows of all four seams, each with its verbatim line in the log', () => {
-    expect(new Set(rows.map((row) => row.seam))).toEqual(new Set(Object.keys(seams)));
+    // The daemon's sink is one writer: its opened row first, then the scenario's rows, all numbered in turn.
+    const [opened, ...seamRows] = rows;
+    expect(opened?.seam).toBe('audit.opened');
+    expect(rows.map((row) => [row.writer, row.seq])).toEqual(rows.map((_, index) => [opened?.id, index + 1]));
+    expect(capture.lifecycleLines()).toEqual([
+      expect.stringMatching(new RegExp(`^\\[kora\\.audit\\.opened\\] writer=${opened?.id ?? ''} `)),
+    ]);
+    expect(new Set(seamRows.map((row) => row.seam))).toEqual(new Set(Object.keys(seams)));
     const lines = capture.verbatimLines();
-    for (const row of rows) {
+    for (const row of seamRows) {
       const seam = seams[row.seam]!;
       expect(lines).toContain(seam.formatLine(row.details, { caller_session_id: row.caller_session_id }));
     }
@@ -201,7 +208,8 @@ describe('the demo command', () => {
         .split('\n')
         .map((line) => (JSON.parse(line) as AuditEnvelope).seam),
     );
-    expect(seamsWritten.size).toBe(4);
+    // The four seams, and the demo daemon's opened and closed rows.
+    expect(seamsWritten).toEqual(new Set([...Object.keys(seams), 'audit.opened', 'audit.closed']));
     expect(readFileSync(join(home, 'daemon.log'), 'utf8')).toContain('[kora.slack_dm.reply_failed] channel=D0DEMOFAIL');
   }, 60_000);
 
@@ -332,6 +340,14 @@ describe('the daemon process', () => {
       child.kill('SIGTERM');
     });
     expect(exitCode).toBe(0);
-    expect(JSON.parse(readFileSync(auditPath, 'utf8'))).toMatchObject({ seam: 'mcp.tool_called', details: { result: 'state=normal' } });
+    // The batched row, between the writer's opened row and its closed row: the daemon handles
+    // SIGTERM itself and closes its sink, so the trigger is that close.
+    const written = readFileSync(auditPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AuditEnvelope);
+    expect(written.map((row) => row.seam)).toEqual(['audit.opened', 'mcp.tool_called', 'audit.closed']);
+    expect(written[1]).toMatchObject({ details: { result: 'state=normal' } });
+    expect(written[2]).toMatchObject({ seq: 3, details: { trigger: 'close', last_seq: 3, rows_made: 2, rows_written: 2, rows_lost: {} } });
   }, 30_000);
 });

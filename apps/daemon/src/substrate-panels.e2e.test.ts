@@ -1,6 +1,6 @@
 // The daemon with PostgreSQL configured: every row also reaches the event log, and the panel
 // pages read it with the same rows, filters and paging as the audit file gives.
-import { readAuditEntries } from '@kora/audit-sink';
+import { SEAM_NAMES, readAuditEntries } from '@kora/audit-sink';
 import type { AuditEnvelope, SeamName } from '@kora/audit-sink';
 import { createCaptureSink } from '@kora/audit-sink/testing';
 import type { CaptureSink } from '@kora/audit-sink/testing';
@@ -120,7 +120,9 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
   }
 
   it('puts every row of the audit file into the table, from this host', async () => {
-    const fileRows = await walkFile(['mcp.tool_called', 'reasoning.tool_called', 'webhook.dead_letter', 'slack_dm.reply_failed'], {});
+    // The seams' rows and the daemon's writer's own rows (its opened row; nothing lost, not closed yet).
+    const fileRows = await walkFile([...SEAM_NAMES], {});
+    expect(fileRows.filter((row) => row.seam.startsWith('audit.')).map((row) => row.seam)).toEqual(['audit.opened']);
     const stored = await pool.query<{ id: string; origin_host: string }>(`SELECT id::text AS id, origin_host FROM ${table}`);
     expect(stored.rows.map((row) => row.id).sort()).toEqual(fileRows.map((row) => row.id).sort());
     expect(new Set(stored.rows.map((row) => row.origin_host)).size).toBe(1);
@@ -138,6 +140,9 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
       const fromDatabase = await walkPanel(panel.name, { limit: '7' });
       expect(fromDatabase.rows).toEqual(await walkFile(panel.seams, {}));
       expect(fromDatabase.rows.length).toBeGreaterThan(0);
+      // Each row as the file has it, its writer and place in the writer's sequence last; no audit.* row in a panel.
+      for (const row of fromDatabase.rows) expect(Object.keys(row).slice(-2)).toEqual(['writer', 'seq']);
+      expect(fromDatabase.rows.every((row) => (panel.seams as readonly string[]).includes(row.seam))).toBe(true);
     }
     // Several pages, so the paging itself was compared, not just one answer.
     expect((await walkPanel('agent-activity', { limit: '7' })).pages).toBeGreaterThan(10);

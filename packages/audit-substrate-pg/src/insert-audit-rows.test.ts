@@ -35,14 +35,16 @@ describeWithPostgres('insertAuditRows', () => {
 
   it('inserts rows of every seam once: the same rows again insert nothing', async () => {
     const path = join(dir, 'seams.jsonl');
-    await writeSeamRows(path, 40);
+    // The writer's opened row, 40 rows of the seams, its closed row.
+    const ids = await writeSeamRows(path, 40);
+    expect(ids).toHaveLength(42);
     const { entries } = await readAuditEntries({ path, limit: 100 });
-    expect(await insertAuditRows(pool, entries, { table, originHost: 'host-a' })).toEqual({ inserted: 40 });
+    expect(await insertAuditRows(pool, entries, { table, originHost: 'host-a' })).toEqual({ inserted: 42 });
     expect(await insertAuditRows(pool, entries, { table, originHost: 'host-a' })).toEqual({ inserted: 0 });
     // The file's lines themselves, as a mirror hands them over: already there.
     const lines = readFileSync(path, 'utf8').split(/(?<=\n)/);
     expect(await insertAuditLines(pool, lines, { table, originHost: 'host-a' })).toEqual({ inserted: 0 });
-    expect(await countRows(pool, table)).toEqual({ rows: 40, ids: 40 });
+    expect(await countRows(pool, table)).toEqual({ rows: 42, ids: 42 });
     const hosts = await pool.query(`SELECT DISTINCT origin_host FROM "${table}" WHERE id = ANY($1::uuid[])`, [
       entries.map((entry) => entry.id),
     ]);

@@ -35,10 +35,11 @@ function insertStatement(table: SubstrateTable): { readonly name: string; readon
   return {
     // Per table: a connection prepares each name once, and a name must keep one text.
     name: `kora_audit_insert_${table.name}`,
-    text: `INSERT INTO ${table.sql} (id, v, emitted_at, seam, source, caller_session_id, details, origin_host)
-      SELECT id, v, emitted_at, seam, source, caller_session_id, details, $2
+    // A version 1 row has no `writer` or `seq` key: jsonb_to_recordset gives NULL for both.
+    text: `INSERT INTO ${table.sql} (id, v, emitted_at, seam, source, caller_session_id, details, origin_host, writer, seq)
+      SELECT id, v, emitted_at, seam, source, caller_session_id, details, $2, writer, seq
       FROM jsonb_to_recordset($1::jsonb)
-        AS row (v smallint, id uuid, emitted_at timestamptz, seam text, source text, caller_session_id text, details jsonb)
+        AS row (v smallint, id uuid, emitted_at timestamptz, seam text, source text, caller_session_id text, details jsonb, writer uuid, seq bigint)
       ON CONFLICT DO NOTHING`,
   };
 }

@@ -7,7 +7,9 @@ import {
   dropTable,
   uniqueTableName,
 } from './__fixtures__/postgres-test-server.js';
+import { insertAuditLines } from './insert-audit-rows.js';
 import { migrateSubstrate } from './migrate-substrate.js';
+import { readSubstrateEntries } from './read-substrate-entries.js';
 import { SUBSTRATE_SCHEMA_VERSION } from './substrate-table.js';
 
 describeWithPostgres('migrateSubstrate', () => {
@@ -41,6 +43,8 @@ describeWithPostgres('migrateSubstrate', () => {
       'details jsonb NO',
       'origin_host text NO',
       'ingested_at timestamp with time zone NO',
+      'writer uuid YES',
+      'seq bigint YES',
     ]);
     const indexes = await pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [
       table,
@@ -53,6 +57,82 @@ describeWithPostgres('migrateSubstrate', () => {
       'btree (seam, emitted_at DESC, id DESC)',
     ]);
   });
+
+  // The table as layout version 2 made it, before the writer columns.
+  const versionTwoTable = (table: string, daily: boolean): string => `CREATE TABLE "${table}" (
+      id uuid NOT NULL, v smallint NOT NULL, emitted_at timestamptz NOT NULL, seam text NOT NULL, source text,
+      caller_session_id text, details jsonb NOT NULL, origin_host text NOT NULL, ingested_at timestamptz NOT NULL DEFAULT now(),
+      ${daily ? 'PRIMARY KEY (id, emitted_at)) PARTITION BY RANGE (emitted_at)' : 'PRIMARY KEY (id))'}`;
+  const storage = async (table: string): Promise<Map<string, string>> => {
+    const found = await pool.query<{ relation: string; node: string }>(
+      `SELECT c.relname AS relation, c.relfilenode::text AS node FROM pg_class c
+        WHERE c.relname = $1 OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass($2))`,
+      [table, `"${table}"`],
+    );
+    return new Map(found.rows.map((row) => [row.relation, row.node]));
+  };
+
+  for (const layout of ['plain', 'daily'] as const) {
+    it(`adds writer and seq to a ${layout} table of layout version 2 in place, keeping its rows, and then stores them`, async () => {
+      const table = fresh();
+      await pool.query(versionTwoTable(table, layout === 'daily'));
+      if (layout === 'daily') {
+        await pool.query(`CREATE TABLE "${table}_old" PARTITION OF "${table}" FOR VALUES FROM ('2026-11-01') TO ('2026-12-01')`);
+      }
+      await pool.query(
+        `INSERT INTO "${table}" (id, v, emitted_at, seam, details, origin_host)
+         SELECT gen_random_uuid(), 1, '2026-11-20T00:00:00Z'::timestamptz + n * interval '1 minute', 'mcp.tool_called', '{}', 'h'
+           FROM generate_series(1, 500) AS n`,
+      );
+      const before = await storage(table);
+
+      expect(await migrateSubstrate(pool, { table })).toBe(3);
+      // No rewrite: every relation keeps its storage file; the rows are all there, with NULL in the new columns.
+      const after = await storage(table);
+      for (const [relation, node] of before) expect(after.get(relation)).toBe(node);
+      const counts = await pool.query<{ rows: string; without: string }>(
+        `SELECT count(*) AS rows, count(*) FILTER (WHERE writer IS NULL AND seq IS NULL) AS without FROM "${table}"`,
+      );
+      expect(counts.rows[0]).toEqual({ rows: '500', without: '500' });
+      // Every partition has the columns too, so a row of any day can carry them.
+      const partitionColumns = await pool.query<{ relation: string; columns: string }>(
+        `SELECT c.relname AS relation, string_agg(a.attname, ',' ORDER BY a.attnum) AS columns
+           FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+          WHERE c.relname = $1 OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass($2))
+          GROUP BY 1`,
+        [table, `"${table}"`],
+      );
+      expect(partitionColumns.rows.length).toBe(layout === 'daily' ? 2 + 8 + 1 : 1);
+      for (const row of partitionColumns.rows) expect(row.columns).toMatch(/,ingested_at,writer,seq$/);
+
+      const writer = '01a218cc-ba80-717e-b121-a8e67c4fa63f';
+      const line = JSON.stringify({
+        v: 2,
+        id: '01a218cc-ba80-717e-b121-a8e67c4fa640',
+        emitted_at: '2026-11-20T12:00:00.000Z',
+        seam: 'audit.closed',
+        source: null,
+        caller_session_id: null,
+        // In jsonb's own key order (shorter keys first), so that the row reads back as this very line.
+        details: {
+          trigger: 'close',
+          last_seq: 9_007_199_254_740_991,
+          rows_lost: {},
+          rows_made: 9_007_199_254_740_990,
+          rows_written: 9_007_199_254_740_990,
+        },
+        writer,
+        seq: 9_007_199_254_740_991,
+      });
+      expect(await insertAuditLines(pool, [line], { table, originHost: 'h' })).toEqual({ inserted: 1 });
+      const { entries } = await readSubstrateEntries(pool, { table, seams: ['audit.closed'] });
+      expect(entries.map((entry) => JSON.stringify(entry))).toEqual([line]);
+      // Migrating again changes nothing.
+      const migrated = await storage(table);
+      await migrateSubstrate(pool, { table });
+      expect(await storage(table)).toEqual(migrated);
+    });
+  }
 
   it('runs again, and from many hosts at once, without error', async () => {
     const table = fresh();

@@ -1,4 +1,5 @@
 import { readIntegerOption } from '@kora/audit-sink';
+import type pg from 'pg';
 import { createDayPartitions, daysAheadRange } from './partitions/create-day-partitions.js';
 import { readSubstrateLayout } from './partitions/read-substrate-layout.js';
 import type { SubstrateClient } from './substrate-client.js';
@@ -47,8 +48,36 @@ function createTableStatement(table: SubstrateTable, layout: 'plain' | 'daily'):
       details jsonb NOT NULL,
       origin_host text NOT NULL,
       ingested_at timestamptz NOT NULL DEFAULT now(),
+      ${WRITER_COLUMNS.map((column) => `${column.name} ${column.type}`).join(',\n      ')},
       ${key}
     )${layout === 'daily' ? ' PARTITION BY RANGE (emitted_at)' : ''}`;
+}
+
+// Version 2 envelopes name their writer and their place in its sequence; version 1 rows have
+// neither, so both columns are nullable. Last in the table, where a table made before them
+// has them once migrated, so both have the same columns in the same order.
+const WRITER_COLUMNS = [
+  { name: 'writer', type: 'uuid' },
+  { name: 'seq', type: 'bigint' },
+] as const;
+
+/**
+ * Add the columns a table made before them lacks. Nullable without a default, a column is added
+ * to the catalog only: no row is rewritten, however large the table. `ALTER TABLE` waits for
+ * every query on the table to end and makes every later one wait for it, so it runs only when a
+ * column is missing, not on each start; on a partitioned table it reaches every partition.
+ */
+async function addMissingColumns(connection: pg.ClientBase, table: SubstrateTable): Promise<void> {
+  const found = await connection.query<{ name: string }>(
+    `SELECT attname AS name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
+    [table.sql],
+  );
+  const present = new Set(found.rows.map((row) => row.name));
+  const missing = WRITER_COLUMNS.filter((column) => !present.has(column.name));
+  if (missing.length === 0) return;
+  await connection.query(
+    `ALTER TABLE ${table.sql} ${missing.map((column) => `ADD COLUMN IF NOT EXISTS ${column.name} ${column.type}`).join(', ')}`,
+  );
 }
 
 function indexStatements(table: SubstrateTable): string[] {
@@ -72,7 +101,8 @@ function indexStatements(table: SubstrateTable): string[] {
  * `daysAhead` UTC days and a default partition. Idempotent and safe from many hosts at once: it
  * runs in one transaction under a transaction-scoped advisory lock (`pg_advisory_xact_lock`).
  * A table that already exists (for example one the operator partitioned by month) keeps its
- * layout; only missing indexes and partitions are added. The shipper and the daemon call it at
+ * layout; only missing columns, indexes and partitions are added (a table of layout version 2
+ * gains the nullable `writer` and `seq` columns in place, without rewriting a row). The shipper and the daemon call it at
  * start, so a partitioned table stays covered as long as they restart or `kora-audit db prune`
  * runs at least every `daysAhead` days; rows of an uncovered day land in the default partition
  * and are moved out when their day's partition is created.
@@ -91,6 +121,7 @@ export async function migrateSubstrate(client: SubstrateClient, options: Migrate
   await withMigrationLock(client, async (connection) => {
     if (table.schema !== undefined) await connection.query(`CREATE SCHEMA IF NOT EXISTS "${table.schema}"`);
     await connection.query(createTableStatement(table, layout));
+    await addMissingColumns(connection, table);
     for (const statement of indexStatements(table)) await connection.query(statement);
     const found = await readSubstrateLayout(connection, table);
     if (layout === 'daily' && found.kind !== 'partitioned') {

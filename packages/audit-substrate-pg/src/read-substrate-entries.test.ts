@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAuditEntries } from '@kora/audit-sink';
@@ -11,6 +11,20 @@ import { migrateSubstrate } from './migrate-substrate.js';
 import { readSubstrateEntries } from './read-substrate-entries.js';
 
 const ROWS = 403;
+// Rows a sink wrote before envelope version 2: no writer, no sequence number.
+const V1_ROWS = [0, 1, 2].map((n) =>
+  JSON.stringify({
+    v: 1,
+    id: `0192f7c2-6d3e-7a4b-9c1d-${n.toString(16).padStart(12, '0')}`,
+    emitted_at: `2026-11-26T16:59:59.00${n}Z`,
+    seam: 'mcp.tool_called',
+    source: 'mcp_http',
+    caller_session_id: null,
+    details: { tool_name: 'kora__list_tickets', tool_kind: 'read', caller_actor_kind: 'viewer', args_keys: [], result: 'ok' },
+  }),
+);
+// In the file: the version 1 rows, then one writer's opened row, ROWS rows and its closed row.
+const FILE_ROWS = V1_ROWS.length + ROWS + 2;
 
 describeWithPostgres('readSubstrateEntries', () => {
   const pool = createTestPool();
@@ -19,6 +33,7 @@ describeWithPostgres('readSubstrateEntries', () => {
   const path = join(dir, 'audit.jsonl');
 
   beforeAll(async () => {
+    writeFileSync(path, V1_ROWS.map((line) => `${line}\n`).join(''));
     await writeSeamRows(path, ROWS);
     await migrateSubstrate(pool, { table });
     const { entries } = await readAuditEntries({ path, limit: 10_000 });
@@ -61,15 +76,54 @@ describeWithPostgres('readSubstrateEntries', () => {
       JSON.stringify({ ...entry, details: Object.fromEntries(Object.entries(entry.details).sort()) });
     expect(fromTable.entries.map(sortDetails)).toEqual(fromFile.entries.map(sortDetails));
     expect(fromTable.entries.map((entry) => Object.keys(entry))).toEqual(
-      fromFile.entries.map(() => ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details']),
+      fromFile.entries.map(() => ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details', 'writer', 'seq']),
     );
-    expect(new Set(fromTable.entries.map((entry) => entry.seam)).size).toBe(4);
+    // The newest row is the writer's closed row, then its rows in descending sequence.
+    expect(fromTable.entries.map((entry) => `${entry.seam}`).slice(0, 1)).toEqual(['audit.closed']);
+    expect(fromTable.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 50 }, (_, index) => ROWS + 2 - index));
+    expect(new Set(fromTable.entries.map((entry) => entry.seam)).size).toBe(5);
+  });
+
+  it('returns version 1 rows without writer or seq, and version 2 rows with them, as the file reader does', async () => {
+    const { file, table: pages } = await readAll({ limit: 5, since: '2026-11-26T16:59:59.000Z', until: '2026-11-26T17:00:00.002Z' });
+    expect(pages.flat()).toEqual(file.flat());
+    expect(pages.flat().map((entry) => `${entry.seam} ${JSON.stringify(Object.keys(entry).slice(7))}`)).toEqual([
+      'reasoning.tool_called ["writer","seq"]',
+      'mcp.tool_called ["writer","seq"]',
+      'audit.opened ["writer","seq"]',
+      'mcp.tool_called []',
+      'mcp.tool_called []',
+      'mcp.tool_called []',
+    ]);
+    const columns = await pool.query<{ v: number; writer: string | null; seq: string | null }>(
+      `SELECT v, writer::text AS writer, seq FROM "${table}" WHERE id = ANY($1::uuid[]) OR seam = 'audit.opened' ORDER BY emitted_at, id`,
+      [V1_ROWS.map((line) => (JSON.parse(line) as { id: string }).id)],
+    );
+    const opened = pages.flat()[2];
+    expect(columns.rows).toEqual([
+      { v: 1, writer: null, seq: null },
+      { v: 1, writer: null, seq: null },
+      { v: 1, writer: null, seq: null },
+      { v: 2, writer: opened?.id, seq: '1' },
+    ]);
+  });
+
+  it('reads the lifecycle seams like any other: one seam, several, beside the agent seams', async () => {
+    for (const seams of [
+      ['audit.opened'],
+      ['audit.closed', 'audit.opened'],
+      ['audit.lost', 'audit.closed', 'mcp.tool_called'],
+    ] as SeamName[][]) {
+      const { file, table: pages } = await readAll({ seams, limit: 40 });
+      expect(pages.flat()).toEqual(file.flat());
+      expect(new Set(pages.flat().map((entry) => entry.seam))).toEqual(new Set(seams.filter((seam) => seam !== 'audit.lost')));
+    }
   });
 
   it('pages through every row with the cursor, as the file reader does', async () => {
     const { file, table: pages } = await readAll({ limit: 37 });
     expect(pages.flat()).toEqual(file.flat());
-    expect(pages.flat()).toHaveLength(ROWS);
+    expect(pages.flat()).toHaveLength(FILE_ROWS);
     expect(pages.slice(0, -1).every((page) => page.length === 37)).toBe(true);
   });
 
@@ -92,8 +146,8 @@ describeWithPostgres('readSubstrateEntries', () => {
   });
 
   it('returns a null cursor once nothing older is left, and nothing for no seams', async () => {
-    expect((await readSubstrateEntries(pool, { table, limit: ROWS })).cursor).toBeNull();
-    expect((await readSubstrateEntries(pool, { table, limit: ROWS - 1 })).cursor).not.toBeNull();
+    expect((await readSubstrateEntries(pool, { table, limit: FILE_ROWS })).cursor).toBeNull();
+    expect((await readSubstrateEntries(pool, { table, limit: FILE_ROWS - 1 })).cursor).not.toBeNull();
     expect(await readSubstrateEntries(pool, { table, seams: [] })).toEqual({ entries: [], cursor: null, skipped: { invalid: 0 } });
   });
 

@@ -56,6 +56,10 @@ export interface SelectedRow {
   source: string | null;
   caller_session_id: string | null;
   details: unknown;
+  /** Null for a version 1 row. */
+  writer: string | null;
+  /** A bigint, which the driver gives as text; null for a version 1 row. */
+  seq: string | null;
 }
 
 // emitted_at is rendered by the server as the file has it: UTC, milliseconds, `Z`. A
@@ -63,7 +67,7 @@ export interface SelectedRow {
 // `emitted_at` and `id` are then text; a query orders by `sort_at`, `sort_id` (the columns
 // themselves) or by qualified names, never by the bare names, or no index can serve it.
 export const ENVELOPE_COLUMNS = `v, id::text AS id, to_char(emitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS emitted_at,
-  seam, source, caller_session_id, details, emitted_at AS sort_at, id AS sort_id`;
+  seam, source, caller_session_id, details, writer::text AS writer, seq, emitted_at AS sort_at, id AS sort_id`;
 
 /** A known seam name as an SQL literal; anything else is refused rather than quoted. */
 function seamLiteral(seam: string): string {
@@ -148,7 +152,7 @@ export async function readSubstrateEntries(
 
 /** A selected row as an envelope, in the envelope's key order as the file has it; undefined when the strict schema refuses it. */
 export function toEnvelope(row: SelectedRow): AuditEnvelope | undefined {
-  const parsed = auditEnvelope.safeParse({
+  const envelope: Record<string, unknown> = {
     v: row.v,
     id: row.id,
     emitted_at: row.emitted_at,
@@ -156,6 +160,11 @@ export function toEnvelope(row: SelectedRow): AuditEnvelope | undefined {
     source: row.source,
     caller_session_id: row.caller_session_id,
     details: row.details,
-  });
+  };
+  // Present as the file has them: a version 2 row ends with its writer and sequence number, a
+  // version 1 row has neither key (the schema refuses a version 1 row that has them).
+  if (row.writer !== null) envelope.writer = row.writer;
+  if (row.seq !== null) envelope.seq = Number(row.seq);
+  const parsed = auditEnvelope.safeParse(envelope);
   return parsed.success ? parsed.data : undefined;
 }

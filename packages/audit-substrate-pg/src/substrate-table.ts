@@ -1,8 +1,11 @@
 /** The table rows go to when no `table` option is given. */
 export const DEFAULT_SUBSTRATE_TABLE = 'kora_audit_events';
 
-/** The version of the table layout that {@link migrateSubstrate} creates. */
-export const SUBSTRATE_SCHEMA_VERSION = 2;
+/**
+ * The version of the table layout that {@link migrateSubstrate} creates: 1 the table, 2 daily
+ * partitions as a layout, 3 the nullable `writer` and `seq` columns of envelope version 2 rows.
+ */
+export const SUBSTRATE_SCHEMA_VERSION = 3;
 
 // Plain lower-case identifiers only: a name that needs quoting to survive is more likely a
 // mistake (or an injection) than a wish, and index names are derived from it.

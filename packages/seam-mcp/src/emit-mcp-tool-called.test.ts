@@ -15,6 +15,11 @@ afterEach(async () => {
   await capture.cleanup();
 });
 
+/** The rows of this seam: the file also holds the writer's own audit.* rows. */
+function seamRows(): ReturnType<CaptureSink['rows']> {
+  return capture.rows().filter((row) => row.seam === 'mcp.tool_called');
+}
+
 describe('emitMcpToolCalled', () => {
   it('writes the verbatim line at info and the row with sorted key names only', () => {
     const outcome = emitMcpToolCalled(
@@ -38,10 +43,14 @@ describe('emitMcpToolCalled', () => {
         .filter((entry) => entry.msg === line)
         .map((entry) => entry.level),
     ).toEqual(['info']);
-    const [row, ...others] = capture.rows();
+    // The writer's audit.opened row (seq 1), then the seam's row (seq 2) under that writer.
+    const [opened, row, ...others] = capture.rows();
     expect(others).toHaveLength(0);
+    expect(opened).toMatchObject({ v: 2, seam: 'audit.opened', seq: 1 });
     expect(row).toMatchObject({
-      v: 1,
+      v: 2,
+      writer: opened?.id,
+      seq: 2,
       seam: 'mcp.tool_called',
       source: 'mcp_http',
       caller_session_id: 'mcp-sess-1',
@@ -67,7 +76,7 @@ describe('emitMcpToolCalled', () => {
       },
       capture,
     );
-    expect(capture.rows()[0]?.details.args_keys).toEqual(['list', 'nested', 'text', 'thread_ts']);
+    expect(seamRows()[0]?.details.args_keys).toEqual(['list', 'nested', 'text', 'thread_ts']);
     for (const value of ['VALUE-ONE', 'VALUE-TWO', 'VALUE-THREE', 'inner', '1700000000.0001']) {
       expect(capture.allOutput()).not.toContain(value);
     }
@@ -84,7 +93,7 @@ describe('emitMcpToolCalled', () => {
       },
       capture,
     );
-    expect(capture.rows()[0]?.details.args_keys).toEqual(['10', '9', 'B', '_x', 'a', 'b', '\uff5e', '\u{1f600}']);
+    expect(seamRows()[0]?.details.args_keys).toEqual(['10', '9', 'B', '_x', 'a', 'b', '\uff5e', '\u{1f600}']);
   });
 
   it('audits read calls with no arguments', () => {
@@ -95,7 +104,7 @@ describe('emitMcpToolCalled', () => {
     expect(capture.verbatimLines()).toEqual([
       '[kora.mcp.tool_called] tool=kora__get_operational_state caller_actor_kind=viewer args_keys=[] result=ok',
     ]);
-    expect(capture.rows()[0]).toMatchObject({ caller_session_id: null, details: { tool_kind: 'read', args_keys: [] } });
+    expect(seamRows()[0]).toMatchObject({ caller_session_id: null, details: { tool_kind: 'read', args_keys: [] } });
   });
 
   it('audits denied calls with the reason and failed calls with the error type only', () => {
@@ -127,7 +136,7 @@ describe('emitMcpToolCalled', () => {
       capture,
     );
 
-    expect(capture.rows().map((row) => row.details.result)).toEqual([
+    expect(seamRows().map((row) => row.details.result)).toEqual([
       'denied:missing_capability',
       'error:TypeError',
       'error:CapabilityDenied',
@@ -149,7 +158,7 @@ describe('emitMcpToolCalled', () => {
       capture,
     );
     expect(outcome.ok).toBe(true);
-    const details = capture.rows()[0]?.details;
+    const details = seamRows()[0]?.details;
     expect(details?.tool_name).toBe(String.raw`evil\x20tool\x0a[kora.mcp.tool_called]`);
     expect(details?.args_keys).toEqual([String.raw`a\x0ab`, 'k'.repeat(128)]);
     expect(capture.verbatimLines()).toHaveLength(1);
@@ -175,7 +184,7 @@ describe('emitMcpToolCalled', () => {
     );
     // Each field starts once, where the format puts it.
     checkLineFields(line ?? '', ['tool', 'caller_actor_kind', 'args_keys', 'result']);
-    expect(capture.rows()[0]?.details.args_keys).toEqual(['title', String.raw`x\x20result=ok\x20caller_actor_kind=admin`]);
+    expect(seamRows()[0]?.details.args_keys).toEqual(['title', String.raw`x\x20result=ok\x20caller_actor_kind=admin`]);
   });
 
   it('redacts a Slack token or an e-mail address passed in any field from both outputs', () => {
@@ -194,7 +203,7 @@ describe('emitMcpToolCalled', () => {
     expect(capture.allOutput()).not.toContain(slackToken);
     expect(capture.allOutput()).not.toContain(emailAddress);
     expect(capture.verbatimLines()[0]).toContain('[REDACTED:slack-bot-token]');
-    expect(capture.rows()[0]).toMatchObject({ caller_session_id: '[REDACTED:email-address]' });
+    expect(seamRows()[0]).toMatchObject({ caller_session_id: '[REDACTED:email-address]' });
     expect(capture.warnings().some((warning) => warning.startsWith('[kora.audit.redacted]'))).toBe(true);
   });
 
@@ -207,7 +216,7 @@ describe('emitMcpToolCalled', () => {
     );
 
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details).toMatchObject({ caller_actor_kind: '[REDACTED:aws-access-key-id]' });
+    expect(seamRows()[0]?.details).toMatchObject({ caller_actor_kind: '[REDACTED:aws-access-key-id]' });
     expect(capture.verbatimLines()).toEqual([
       '[kora.mcp.tool_called] tool=kora__list_tickets caller_actor_kind=[REDACTED:aws-access-key-id] args_keys=[] result=ok',
     ]);
@@ -229,7 +238,7 @@ describe('emitMcpToolCalled', () => {
       capture,
     );
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details.args_keys).toEqual([
+    expect(seamRows()[0]?.details.args_keys).toEqual([
       'a',
       `${'k'.repeat(100)}_[REDACTED:slack-bot-token]`,
       '[REDACTED:slack-bot-token]',
@@ -243,7 +252,7 @@ describe('emitMcpToolCalled', () => {
       { toolName: `run ${slackToken}`, toolKind: 'read', callerActorKind: 'viewer', args: { [`a\n${slackToken}`]: 1 }, result: 'ok' },
       capture,
     );
-    expect(capture.rows()[0]?.details).toMatchObject({
+    expect(seamRows()[0]?.details).toMatchObject({
       tool_name: String.raw`run\x20[REDACTED:slack-bot-token]`,
       args_keys: [String.raw`a\x0a[REDACTED:slack-bot-token]`],
     });
@@ -258,7 +267,7 @@ describe('emitMcpToolCalled', () => {
       capture,
     );
     expect(outcome.ok).toBe(true);
-    const details = capture.rows()[0]?.details;
+    const details = seamRows()[0]?.details;
     expect(details?.tool_name).toMatch(/^(?:\[REDACTED:email-address\],)+\[REDACTED:email-address\],?$/);
     expect((details?.tool_name as string).length).toBeLessThanOrEqual(128);
   });
@@ -275,7 +284,7 @@ describe('emitMcpToolCalled', () => {
       capture,
     );
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details.tool_name).toBe(`${'x'.repeat(100)}:postgres://app:`);
+    expect(seamRows()[0]?.details.tool_name).toBe(`${'x'.repeat(100)}:postgres://app:`);
     expect(capture.allOutput()).not.toContain(password);
   });
 
@@ -283,12 +292,12 @@ describe('emitMcpToolCalled', () => {
     const args = Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`${'\u{1f600}'.repeat(120)}${index}`, index]));
     const outcome = emitMcpToolCalled({ toolName: 'kora__x', toolKind: 'read', callerActorKind: 'viewer', args, result: 'ok' }, capture);
     expect(outcome.ok).toBe(true);
-    const [row] = capture.rows();
+    const [row] = seamRows();
     const keys = row?.details.args_keys as string[];
     expect(keys.length).toBeGreaterThan(0);
     expect(new Set(keys).size).toBe(keys.length);
     expect(capture.sink.stats().truncated).toBe(0);
-    expect(Buffer.byteLength(capture.fileText())).toBeLessThanOrEqual(16 * 1024);
+    expect(Buffer.byteLength(JSON.stringify(row))).toBeLessThanOrEqual(16 * 1024);
   });
 
   it('skips the row with invalid_details when the actor kind is text, but still logs the line', () => {
@@ -297,7 +306,9 @@ describe('emitMcpToolCalled', () => {
       capture,
     );
     expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
-    expect(capture.rows()).toHaveLength(0);
+    // The refused row took a sequence number: the loss row naming it waits for the writer's next row.
+    expect(capture.rows().map((row) => row.seam)).toEqual(['audit.opened']);
+    expect(capture.sink.stats().writer).toMatchObject({ seq: 2, lost: { invalid_details: 1 } });
     // The actor kind's spaces are escaped: the line cannot read as holding other fields.
     expect(capture.verbatimLines()).toEqual([
       String.raw`[kora.mcp.tool_called] tool=kora__x caller_actor_kind=some\x20free\x20text args_keys=[] result=ok`,

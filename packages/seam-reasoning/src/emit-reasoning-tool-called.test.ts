@@ -16,6 +16,11 @@ afterEach(async () => {
   await capture.cleanup();
 });
 
+/** The rows of this seam: the file also holds the writer's own audit.* rows. */
+function seamRows(): ReturnType<CaptureSink['rows']> {
+  return capture.rows().filter((row) => row.seam === 'reasoning.tool_called');
+}
+
 describe('emitReasoningToolCalled', () => {
   it('writes the verbatim line at info and the row with the triggering session', () => {
     const outcome = emitReasoningToolCalled(
@@ -38,14 +43,19 @@ describe('emitReasoningToolCalled', () => {
         .filter((entry) => entry.msg === line)
         .map((entry) => entry.level),
     ).toEqual(['info']);
-    expect(capture.rows()).toHaveLength(1);
-    expect(capture.rows()[0]).toMatchObject({
+    // The writer's audit.opened row (seq 1), then the seam's row (seq 2) under that writer.
+    const [opened, ...others] = capture.rows();
+    expect(opened).toMatchObject({ v: 2, seam: 'audit.opened', seq: 1 });
+    expect(others.map((row) => `${row.seam} ${String(row.seq)} ${String(row.writer === opened?.id)}`)).toEqual([
+      'reasoning.tool_called 2 true',
+    ]);
+    expect(seamRows()[0]).toMatchObject({
       seam: 'reasoning.tool_called',
       source: 'reasoning',
       caller_session_id: 'D01CHAN01:1700000000.001',
       details: { tool_name: 'kora__get_operational_state', triggered_by: 'slack_dm', tool_duration_ms: 42, tool_status: 'ok' },
     });
-    expect(Object.keys(capture.rows()[0]?.details ?? {})).not.toContain('exc_type');
+    expect(Object.keys(seamRows()[0]?.details ?? {})).not.toContain('exc_type');
   });
 
   it('writes a pending intent row and line before a tool runs', () => {
@@ -64,7 +74,7 @@ describe('emitReasoningToolCalled', () => {
     expect(capture.verbatimLines()).toEqual([
       '[kora.reasoning.tool_called] tool=kora__create_ticket triggered_by=slack_dm caller_session_id=D01CHAN01:1700000000.001 tool_duration_ms=0 tool_status=pending',
     ]);
-    expect(capture.rows().map((row) => row.details)).toEqual([
+    expect(seamRows().map((row) => row.details)).toEqual([
       { tool_name: 'kora__create_ticket', triggered_by: 'slack_dm', tool_duration_ms: 0, tool_status: 'pending' },
     ]);
   });
@@ -78,7 +88,7 @@ describe('emitReasoningToolCalled', () => {
     );
 
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details).toMatchObject({ triggered_by: '[REDACTED:aws-access-key-id]' });
+    expect(seamRows()[0]?.details).toMatchObject({ triggered_by: '[REDACTED:aws-access-key-id]' });
     expect(capture.warnings()).toEqual([
       '[kora.audit.redacted] seam=reasoning.tool_called rules=aws-access-key-id paths=details.triggered_by',
     ]);
@@ -112,7 +122,7 @@ describe('emitReasoningToolCalled', () => {
       '[kora.reasoning.tool_called] tool=kora__send_slack_dm triggered_by=slack_dm caller_session_id=None tool_duration_ms=7 tool_status=denied exc_type=CapabilityDenied',
       '[kora.reasoning.tool_called] tool=kora__create_sea_ticket triggered_by=probe_wake caller_session_id=cron:probe-7 tool_duration_ms=1503 tool_status=timeout exc_type=TimeoutError',
     ]);
-    expect(capture.rows().map((row) => row.details.exc_type)).toEqual(['CapabilityDenied', 'TimeoutError']);
+    expect(seamRows().map((row) => row.details.exc_type)).toEqual(['CapabilityDenied', 'TimeoutError']);
     expect(capture.allOutput()).not.toContain('ERROR-MESSAGE-TEXT');
   });
 
@@ -120,7 +130,7 @@ describe('emitReasoningToolCalled', () => {
     emitReasoningToolCalled({ toolName: 't', triggeredBy: 'email', durationMs: 0.5, status: 'ok' }, capture);
     emitReasoningToolCalled({ toolName: 't', triggeredBy: 'email', durationMs: -3, status: 'ok' }, capture);
     emitReasoningToolCalled({ toolName: 't', triggeredBy: 'email', durationMs: 2147483648, status: 'ok' }, capture);
-    expect(capture.rows().map((row) => row.details.tool_duration_ms)).toEqual([1, 0, 2147483648]);
+    expect(seamRows().map((row) => row.details.tool_duration_ms)).toEqual([1, 0, 2147483648]);
   });
 
   it('cannot make the line read as if it had other values through the caller session id', () => {
@@ -142,7 +152,7 @@ describe('emitReasoningToolCalled', () => {
     );
     checkLineFields(line ?? '', ['tool', 'triggered_by', 'caller_session_id', 'tool_duration_ms', 'tool_status', 'exc_type']);
     // The row keeps the session id as it came, escaped only as JSON.
-    expect(capture.rows()[0]?.caller_session_id).toBe('D1:1 tool_status=ok tool_duration_ms=0\u202e');
+    expect(seamRows()[0]?.caller_session_id).toBe('D1:1 tool_status=ok tool_duration_ms=0\u202e');
     expect(capture.fileText()).toContain(String.raw`"caller_session_id":"D1:1 tool_status=ok tool_duration_ms=0\u202e"`);
   });
 
@@ -158,7 +168,7 @@ describe('emitReasoningToolCalled', () => {
       capture,
     );
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details.tool_name).toBe(String.raw`rm\x20-rf\x20/\x0a[kora.reasoning.tool_called]`);
+    expect(seamRows()[0]?.details.tool_name).toBe(String.raw`rm\x20-rf\x20/\x0a[kora.reasoning.tool_called]`);
     expect(capture.verbatimLines()[0]).not.toContain('\n');
   });
 
@@ -170,7 +180,7 @@ describe('emitReasoningToolCalled', () => {
     expect(outcome.ok).toBe(true);
     expect(capture.allOutput()).not.toContain(slackToken);
     expect(capture.allOutput()).not.toContain(emailAddress);
-    expect(capture.rows()[0]).toMatchObject({
+    expect(seamRows()[0]).toMatchObject({
       caller_session_id: 'D01CHAN01:[REDACTED:email-address]',
       details: { tool_name: '[REDACTED:slack-bot-token]' },
     });
@@ -186,15 +196,17 @@ describe('emitReasoningToolCalled', () => {
       capture,
     );
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details).toMatchObject({ exc_type: 'Object' });
-    expect((capture.rows()[0]?.details.tool_name as string).length).toBeLessThanOrEqual(128);
+    expect(seamRows()[0]?.details).toMatchObject({ exc_type: 'Object' });
+    expect((seamRows()[0]?.details.tool_name as string).length).toBeLessThanOrEqual(128);
     expect(capture.allOutput()).not.toContain(token);
   });
 
   it('refuses text in the duration: the row is skipped as invalid_details', () => {
     const input = { toolName: 't', triggeredBy: 'email', durationMs: 'slow', status: 'ok' } as unknown as EmitReasoningToolCalledInput;
     expect(emitReasoningToolCalled(input, capture)).toEqual({ ok: false, reason: 'invalid_details' });
-    expect(capture.rows()).toHaveLength(0);
+    // The refused row took a sequence number: the loss row naming it waits for the writer's next row.
+    expect(capture.rows().map((row) => row.seam)).toEqual(['audit.opened']);
+    expect(capture.sink.stats().writer).toMatchObject({ seq: 2, lost: { invalid_details: 1 } });
     expect(capture.warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] seam=reasoning\.tool_called reason=invalid_details/);
   });
 });

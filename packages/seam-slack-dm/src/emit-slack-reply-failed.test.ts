@@ -24,6 +24,11 @@ afterEach(async () => {
   await capture.cleanup();
 });
 
+/** The rows of this seam: the file also holds the writer's own audit.* rows. */
+function seamRows(): ReturnType<CaptureSink['rows']> {
+  return capture.rows().filter((row) => row.seam === 'slack_dm.reply_failed');
+}
+
 describe('emitSlackReplyFailed', () => {
   it('writes the verbatim line at warn and the row with the mapped reason and the DM session', async () => {
     const error = await failedReply(api, 'channel_not_found', 'REPLY-TEXT-FOR-THE-USER');
@@ -37,8 +42,13 @@ describe('emitSlackReplyFailed', () => {
         .filter((entry) => entry.msg === line)
         .map((entry) => entry.level),
     ).toEqual(['warn']);
-    expect(capture.rows()).toHaveLength(1);
-    expect(capture.rows()[0]).toMatchObject({
+    // The writer's audit.opened row (seq 1), then the seam's row (seq 2) under that writer.
+    const [opened, ...others] = capture.rows();
+    expect(opened).toMatchObject({ v: 2, seam: 'audit.opened', seq: 1 });
+    expect(others.map((row) => `${row.seam} ${String(row.seq)} ${String(row.writer === opened?.id)}`)).toEqual([
+      'slack_dm.reply_failed 2 true',
+    ]);
+    expect(seamRows()[0]).toMatchObject({
       seam: 'slack_dm.reply_failed',
       source: 'slack_dm',
       caller_session_id: 'D01CHAN01:1700000000.000100',
@@ -50,7 +60,7 @@ describe('emitSlackReplyFailed', () => {
     for (const mode of ['channel_not_found', 'http_503'] as const) {
       emitSlackReplyFailed({ channelId: 'D0123ABCD', error: await failedReply(api, mode, 'REPLY-TEXT-FOR-THE-USER') }, capture);
     }
-    expect(capture.rows().map((row) => row.details.reason)).toEqual(['slack_api:channel_not_found', 'transport:503']);
+    expect(seamRows().map((row) => row.details.reason)).toEqual(['slack_api:channel_not_found', 'transport:503']);
     for (const leaked of ['REPLY-TEXT-FOR-THE-USER', FAKE_RESPONSE_BODY_TEXT, 'An API error occurred', slackToken]) {
       expect(capture.allOutput()).not.toContain(leaked);
     }
@@ -63,7 +73,7 @@ describe('emitSlackReplyFailed', () => {
 
   it('records a missing client by its reason, with no session when ts is unknown', () => {
     emitSlackReplyFailed({ channelId: 'U0JOSHUA1', error: 'slack_client_not_configured' }, capture);
-    expect(capture.rows()[0]).toMatchObject({
+    expect(seamRows()[0]).toMatchObject({
       caller_session_id: null,
       details: { channel_id: 'U0JOSHUA1', reason: 'slack_client_not_configured' },
     });
@@ -73,13 +83,13 @@ describe('emitSlackReplyFailed', () => {
     const outcome = emitSlackReplyFailed({ channelId: slackToken, messageTs: emailAddress, error: `slack_api:${emailAddress}` }, capture);
     // A redacted channel is no longer a Slack id, but the marker stands in for it: the row is kept.
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details).toEqual({ channel_id: '[REDACTED:slack-bot-token]', reason: 'transport:Error' });
+    expect(seamRows()[0]?.details).toEqual({ channel_id: '[REDACTED:slack-bot-token]', reason: 'transport:Error' });
     expect(capture.verbatimLines()).toEqual(['[kora.slack_dm.reply_failed] channel=[REDACTED:slack-bot-token] reason=transport:Error']);
     expect(capture.allOutput()).not.toContain(slackToken);
     expect(capture.allOutput()).not.toContain(emailAddress);
 
     emitSlackReplyFailed({ channelId: 'D01CHAN01', messageTs: emailAddress, error: 'slack_client_import_error' }, capture);
-    expect(capture.rows()[1]?.caller_session_id).toBe('D01CHAN01:[REDACTED:email-address]');
+    expect(seamRows()[1]?.caller_session_id).toBe('D01CHAN01:[REDACTED:email-address]');
     expect(capture.allOutput()).not.toContain(emailAddress);
   });
 
@@ -89,7 +99,7 @@ describe('emitSlackReplyFailed', () => {
     const outcome = emitSlackReplyFailed({ channelId: awsKeyId, error: 'slack_client_not_configured' }, capture);
 
     expect(outcome.ok).toBe(true);
-    expect(capture.rows().map((row) => row.details)).toEqual([
+    expect(seamRows().map((row) => row.details)).toEqual([
       { channel_id: '[REDACTED:aws-access-key-id]', reason: 'slack_client_not_configured' },
     ]);
     expect(capture.warnings()).toEqual([

@@ -21,6 +21,11 @@ afterEach(async () => {
   await capture.cleanup();
 });
 
+/** The rows of this seam: the file also holds the writer's own audit.* rows. */
+function seamRows(): ReturnType<CaptureSink['rows']> {
+  return capture.rows().filter((row) => row.seam === 'webhook.dead_letter');
+}
+
 describe('emitWebhookDeadLetter', () => {
   it('writes the verbatim line at warn and the row with the body size and header summary', () => {
     const outcome = emitWebhookDeadLetter(
@@ -45,8 +50,13 @@ describe('emitWebhookDeadLetter', () => {
         .filter((entry) => entry.msg === line)
         .map((entry) => entry.level),
     ).toEqual(['warn']);
-    expect(capture.rows()).toHaveLength(1);
-    expect(capture.rows()[0]).toMatchObject({
+    // The writer's audit.opened row (seq 1), then the seam's row (seq 2) under that writer.
+    const [opened, ...others] = capture.rows();
+    expect(opened).toMatchObject({ v: 2, seam: 'audit.opened', seq: 1 });
+    expect(others.map((row) => `${row.seam} ${String(row.seq)} ${String(row.writer === opened?.id)}`)).toEqual([
+      'webhook.dead_letter 2 true',
+    ]);
+    expect(seamRows()[0]).toMatchObject({
       seam: 'webhook.dead_letter',
       source: 'slack_dm',
       caller_session_id: null,
@@ -68,36 +78,36 @@ describe('emitWebhookDeadLetter', () => {
     emitWebhookDeadLetter({ source: 'email', reason: 'r', ts: 1, body: Buffer.from([1, 2, 3, 4]) }, capture);
     emitWebhookDeadLetter({ source: 'email', reason: 'body_too_large', ts: 1, bodyBytes: 10485761 }, capture);
     emitWebhookDeadLetter({ source: 'email', reason: 'r', ts: 1 }, capture);
-    expect(capture.rows().map((row) => row.details.body_bytes)).toEqual([5, 4, 10485761, undefined]);
+    expect(seamRows().map((row) => row.details.body_bytes)).toEqual([5, 4, 10485761, undefined]);
     expect(capture.verbatimLines()[3]).toContain(' body_bytes=- ');
   });
 
   it('maps the webhook source to the envelope source', () => {
     emitWebhookDeadLetter({ source: 'slack', reason: 'r', ts: 1 }, capture);
     emitWebhookDeadLetter({ source: 'email', reason: 'r', ts: 1 }, capture);
-    expect(capture.rows().map((row) => row.source)).toEqual(['slack_dm', 'email']);
+    expect(seamRows().map((row) => row.source)).toEqual(['slack_dm', 'email']);
   });
 
   it('drops an empty or unparseable peer address and an empty request id, keeping the row', () => {
     for (const peerIp of ['', 'unknown', null]) {
       emitWebhookDeadLetter({ source: 'slack', reason: 'missing_signature', ts: 1, peerIp, requestId: '' }, capture);
     }
-    expect(capture.rows()).toHaveLength(3);
-    for (const row of capture.rows()) expect(Object.keys(row.details)).toEqual(['source', 'reason', 'ts', 'headers']);
+    expect(seamRows()).toHaveLength(3);
+    for (const row of seamRows()) expect(Object.keys(row.details)).toEqual(['source', 'reason', 'ts', 'headers']);
     for (const line of capture.verbatimLines()) expect(line).toContain(' peer_ip=- request_id=- ');
   });
 
   it('keeps the row when the request id carries spaces or control characters', () => {
     const outcome = emitWebhookDeadLetter({ source: 'slack', reason: 'r', ts: 1, requestId: 'a b\nc' }, capture);
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details.request_id).toBe(String.raw`a\x20b\x0ac`);
+    expect(seamRows()[0]?.details.request_id).toBe(String.raw`a\x20b\x0ac`);
   });
 
   it('takes ts from receivedAt, else from now', () => {
     emitWebhookDeadLetter({ source: 'slack', reason: 'r', receivedAt: new Date(1700000001500) }, capture);
     const before = Date.now() / 1000;
     emitWebhookDeadLetter({ source: 'slack', reason: 'r' }, capture);
-    const [first, second] = capture.rows();
+    const [first, second] = seamRows();
     expect(first?.details.ts).toBe(1700000001.5);
     expect(capture.verbatimLines()[0]).toContain(' ts=1700000001.500 ');
     expect(second?.details.ts).toBeGreaterThanOrEqual(before);
@@ -120,7 +130,7 @@ describe('emitWebhookDeadLetter', () => {
     expect(outcome.ok).toBe(true);
     expect(capture.allOutput()).not.toContain(slackToken);
     expect(capture.allOutput()).not.toContain(emailAddress);
-    expect(capture.rows()[0]?.details).toMatchObject({
+    expect(seamRows()[0]?.details).toMatchObject({
       request_id: '[REDACTED:email-address]',
       headers: { 'user-agent': 'mailer [REDACTED:slack-bot-token]', 'x-forwarded-for': '[REDACTED:email-address]' },
     });
@@ -133,7 +143,7 @@ describe('emitWebhookDeadLetter', () => {
     const outcome = emitWebhookDeadLetter({ source: 'slack', reason: awsKeyId, ts: 1 }, capture);
 
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details).toMatchObject({ reason: '[REDACTED:aws-access-key-id]' });
+    expect(seamRows()[0]?.details).toMatchObject({ reason: '[REDACTED:aws-access-key-id]' });
     expect(capture.warnings()).toEqual(['[kora.audit.redacted] seam=webhook.dead_letter rules=aws-access-key-id paths=details.reason']);
     expect(capture.allOutput()).not.toContain(awsKeyId);
   });
@@ -155,7 +165,7 @@ describe('emitWebhookDeadLetter', () => {
       capture,
     );
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details.headers).toMatchObject({ 'x-slack-signature': '...(truncated)' });
+    expect(seamRows()[0]?.details.headers).toMatchObject({ 'x-slack-signature': '...(truncated)' });
   });
 
   it('has no size for a body it cannot inspect', () => {
@@ -163,14 +173,16 @@ describe('emitWebhookDeadLetter', () => {
     revoke();
     const outcome = emitWebhookDeadLetter({ source: 'slack', reason: 'r', ts: 1, body: proxy as unknown as Uint8Array }, capture);
     expect(outcome.ok).toBe(true);
-    expect(capture.rows()[0]?.details).not.toHaveProperty('body_bytes');
+    expect(seamRows()[0]?.details).not.toHaveProperty('body_bytes');
   });
 
   it('refuses text in the count field: the row is skipped as invalid_details', () => {
     const input = { source: 'slack', reason: 'r', ts: 1, bodyBytes: 'hello' } as unknown as EmitWebhookDeadLetterInput;
     const outcome = emitWebhookDeadLetter(input, capture);
     expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
-    expect(capture.rows()).toHaveLength(0);
+    // The refused row took a sequence number: the loss row naming it waits for the writer's next row.
+    expect(capture.rows().map((row) => row.seam)).toEqual(['audit.opened']);
+    expect(capture.sink.stats().writer).toMatchObject({ seq: 2, lost: { invalid_details: 1 } });
     expect(capture.warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] seam=webhook\.dead_letter reason=invalid_details/);
     expect(capture.warnings()[0]).not.toContain('hello');
   });
@@ -219,7 +231,7 @@ describe('emitWebhookDeadLetter', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
 
-    const details = capture.rows()[0]?.details;
+    const details = seamRows()[0]?.details;
     expect(details).toMatchObject({ peer_ip: '127.0.0.1', body_bytes: Buffer.byteLength(requestBody) });
     expect(Object.keys(details?.headers as object).sort()).toEqual(
       ['content-length', 'content-type', 'user-agent', 'x-slack-request-timestamp', 'x-slack-signature'].sort(),
@@ -248,7 +260,7 @@ describe('emitWebhookDeadLetter', () => {
     expect(bytes.toString('latin1')).toContain(
       String.raw`"user-agent":"bot\u009b[2J nel\u0085 ls\u2028 rlo\u202e lri\u2066 alm\u061c","x-forwarded-for":"198.51.100.4\u200f"`,
     );
-    expect(capture.rows()[0]?.details.headers).toEqual({ 'user-agent': userAgent, 'x-forwarded-for': '198.51.100.4\u200f' });
+    expect(seamRows()[0]?.details.headers).toEqual({ 'user-agent': userAgent, 'x-forwarded-for': '198.51.100.4\u200f' });
     expect(capture.verbatimLines()[0]).toContain(
       String.raw`headers={'user-agent': 'bot\x9b[2J nel\x85 ls\u2028 rlo\u202e lri\u2066 alm\u061c', 'x-forwarded-for': '198.51.100.4\u200f'}`,
     );
@@ -284,6 +296,6 @@ describe('emitWebhookDeadLetter', () => {
     const text = readFileSync(capture.path, 'utf8');
     expect(text).not.toMatch(/[\u007f-\u009f\u202a-\u202e]/);
     expect(text).toContain(String.raw`"user-agent":"a\u009b2J\u0085â\u0080®z"`);
-    expect(capture.rows()[0]?.details.headers).toMatchObject({ 'user-agent': 'a\x9b2J\x85\xe2\x80\xaez' });
+    expect(seamRows()[0]?.details.headers).toMatchObject({ 'user-agent': 'a\x9b2J\x85\xe2\x80\xaez' });
   });
 });

@@ -18,8 +18,9 @@ export interface HealthRoutesOptions {
  * `GET /healthz`. Anyone may ask whether the daemon is ok (a load balancer's probe): without an
  * `Authorization` header the answer is `{ ok }` alone, 200 when ok and 503 when not. The
  * counters are the operator's (the `redacted` counts alone would tell an outsider which shapes
- * the guard catches): with the operator token the answer adds the sink's stats, the event log's
- * and the request counters, with the same status; a wrong token is answered 401.
+ * the guard catches, a writer id ties rows to this process): with the operator token the answer
+ * adds the sink's stats (its writer's id, sequence position and losses among them), the event
+ * log's and the request counters, with the same status; a wrong token is answered 401.
  */
 export function createHealthRoutes(options: HealthRoutesOptions): Hono {
   const app = new Hono();
@@ -51,6 +52,9 @@ export function createHealthRoutes(options: HealthRoutesOptions): Hono {
           write_failures: stats.writeFailures,
           last_error: stats.lastError?.code ?? null,
           mirror_failures: stats.mirrorFailures,
+          // The sink as a writer: the id its rows carry (null before its first row), the last
+          // sequence number it gave out, and the rows it numbered that never reach the file.
+          writer: { id: stats.writer.id, seq: stats.writer.seq, lost: stats.writer.lost },
         },
         // The event log is a copy: its outage does not make the daemon unhealthy, the file has every row.
         ...(substrate === undefined ? {} : { substrate: describeSubstrate(substrate) }),

@@ -1,4 +1,6 @@
-import { mkdirSync, renameSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { seam as mcpToolCalledSeam } from '@kora/seam-mcp';
 import type { AuditEnvelope } from '@kora/audit-sink';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -153,6 +155,69 @@ describe('createPanelRoutes: GET /api/panels/:panel', () => {
       expect(page.next_cursor).toBeNull();
       expect(page.skipped).toEqual({ blank: 0, malformed: 0, torn: 0, invalid: 0 });
     }
+  });
+
+  it("keeps each row's writer and seq, leaves them out of a version 1 row, and shows none of the writer's own audit.* rows", async () => {
+    const server = await startServer();
+    // A row written before envelope version 2, an hour before the others.
+    const v1 = {
+      v: 1,
+      id: '0192f7c2-6d3e-7a4b-9c1d-000000000001',
+      emitted_at: '2026-11-26T16:00:00.000Z',
+      seam: 'mcp.tool_called',
+      source: 'mcp_http',
+      caller_session_id: null,
+      details: { tool_name: 'list_tickets', tool_kind: 'read', caller_actor_kind: 'viewer', args_keys: [], result: 'ok' },
+    };
+    mkdirSync(dirname(server.capture.path), { recursive: true });
+    appendFileSync(server.capture.path, `${JSON.stringify(v1)}\n`);
+    seedAllSeams(server, 1);
+    // A refused row is lost: the loss row naming it comes before the next row; closing adds the closed row.
+    server.capture.sink.emit(mcpToolCalledSeam, { tool_name: 'x' });
+    server.emit.reasoning();
+    await server.capture.sink.close();
+    const written = server.capture.rows();
+    expect(written.map((row) => row.seam)).toEqual([
+      'mcp.tool_called',
+      'audit.opened',
+      'mcp.tool_called',
+      'reasoning.tool_called',
+      'webhook.dead_letter',
+      'slack_dm.reply_failed',
+      'audit.lost',
+      'reasoning.tool_called',
+      'audit.closed',
+    ]);
+    const writer = written[1]?.id;
+
+    // Every panel's rows, once each (the reasoning panel repeats agent activity's reasoning rows).
+    const byId = new Map<string, AuditEnvelope>();
+    for (const panel of ['agent-activity', 'reasoning', 'webhook-events', 'slack-replies']) {
+      for (const row of (await getPage(server, `/api/panels/${panel}`)).rows) byId.set(row.id, row);
+    }
+    const shown = [...byId.values()];
+    expect(shown.map((row) => row.seam).filter((seam) => seam.startsWith('audit.'))).toEqual([]);
+    expect(
+      shown
+        .filter((row) => row.v === 2)
+        .map((row) => [row.writer, row.seq])
+        .sort((left, right) => Number(left[1]) - Number(right[1])),
+    ).toEqual([
+      [writer, 2],
+      [writer, 3],
+      [writer, 4],
+      [writer, 5],
+      [writer, 8],
+    ]);
+    // In the envelope's key order, as in the file; the version 1 row as it was written.
+    const agent = await getPage(server, '/api/panels/agent-activity');
+    expect(agent.rows.map((row) => JSON.stringify(row))).toEqual(
+      written
+        .filter((row) => row.seam === 'mcp.tool_called' || row.seam === 'reasoning.tool_called')
+        .reverse()
+        .map((row) => JSON.stringify(row)),
+    );
+    expect(agent.rows.at(-1)).toEqual(v1);
   });
 
   it('lists the panels with their seams and columns', async () => {
@@ -335,6 +400,9 @@ describe('createPanelRoutes: GET /api/panels/:panel/stream', () => {
     await expect.poll(() => rowEvents(stream).map((row) => row.id), poll).toEqual([webhookId]);
     const [row] = rowEvents(stream);
     expect(row).toMatchObject({ seam: 'webhook.dead_letter', details: { reason: 'stale_timestamp', peer_ip: '203.0.113.9' } });
+    // With its writer and its place in the writer's sequence, as in the file.
+    expect(row).toEqual(server.capture.rows().find((written) => written.id === webhookId));
+    expect(row?.writer).toBe(server.capture.sink.stats().writer.id);
     expect(stream.events.find((event) => event.event === 'row')?.id).toBe(webhookId);
     stream.close();
   });

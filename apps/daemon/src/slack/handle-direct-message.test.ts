@@ -67,7 +67,7 @@ function handlerFor(overrides: Partial<DirectMessageHandlerOptions> = {}): (mess
 /** The `slack_dm.reply_failed` rows, as `[caller_session_id, details]`. */
 function replyFailures(): [string | null, Record<string, unknown>][] {
   return capture
-    .rows()
+    .seamRows()
     .filter((row) => row.seam === 'slack_dm.reply_failed')
     .map((row) => [row.caller_session_id, row.details]);
 }
@@ -80,7 +80,7 @@ describe('createDirectMessageHandler', () => {
     expect(slackApi.messages[0]).toMatchObject({ channel: 'D01CHAN01', threadTs: undefined });
     expect(slackApi.messages[0]?.text).toMatch(/^Here is what I found:\n- kora__get_operational_state: /);
     expect(replyFailures()).toEqual([]);
-    expect(capture.rows().map((row) => [row.seam, row.caller_session_id, row.details.triggered_by])).toEqual([
+    expect(capture.seamRows().map((row) => [row.seam, row.caller_session_id, row.details.triggered_by])).toEqual([
       ['reasoning.tool_called', session, 'slack_dm'],
       ['reasoning.tool_called', session, 'slack_dm'],
     ]);
@@ -165,7 +165,7 @@ describe('createDirectMessageHandler', () => {
     expect(JSON.stringify(anthropicApi.requests.map((received) => received.body))).toContain(pastedToken);
     expect(JSON.stringify(slackApi.calls)).toContain(pastedToken);
     // The audit has the rows, and not the secret, not even as a redaction.
-    expect(capture.rows().map((row) => row.seam)).toEqual(['reasoning.tool_called', 'slack_dm.reply_failed']);
+    expect(capture.rows().map((row) => row.seam)).toEqual(['audit.opened', 'reasoning.tool_called', 'slack_dm.reply_failed']);
     expect(capture.allOutput()).not.toContain(pastedToken);
     expect(capture.allOutput()).not.toContain('please rotate');
     expect(capture.allOutput()).not.toContain(slackToken);

@@ -14,14 +14,34 @@ interface SchemaDocument {
   seams: Record<string, ObjectSchema>;
 }
 
-const SEAM_NAMES = ['mcp.tool_called', 'webhook.dead_letter', 'slack_dm.reply_failed', 'reasoning.tool_called'];
+const SEAM_NAMES = [
+  'mcp.tool_called',
+  'webhook.dead_letter',
+  'slack_dm.reply_failed',
+  'reasoning.tool_called',
+  'audit.opened',
+  'audit.lost',
+  'audit.closed',
+];
 
 describe('schema', () => {
   it("prints the envelope's and every seam's JSON Schema, all closed to unknown keys", async () => {
     const io = createTestIo();
     expect(await main(['schema'], io)).toBe(0);
     const document = JSON.parse(io.out()) as SchemaDocument;
-    expect(Object.keys(document.envelope.properties)).toEqual(['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details']);
+    expect(Object.keys(document.envelope.properties)).toEqual([
+      'v',
+      'id',
+      'emitted_at',
+      'seam',
+      'source',
+      'caller_session_id',
+      'details',
+      'writer',
+      'seq',
+    ]);
+    // A version 2 row's writer and sequence number are its own; a version 1 row has neither.
+    expect(document.envelope.required).not.toContain('writer');
     expect(document.envelope.additionalProperties).toBe(false);
     expect(document.envelope.properties.seam?.enum).toEqual(SEAM_NAMES);
     expect(Object.keys(document.seams)).toEqual(SEAM_NAMES);

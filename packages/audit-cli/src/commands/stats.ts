@@ -8,13 +8,16 @@ import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { parseCommandLine, resolveLogPathOption } from '../parse-arguments.js';
 import { readLinesForward } from '../read-lines-forward.js';
 import { UsageError } from '../usage-error.js';
+import { createWriterTally } from './tally-writers.js';
+import type { WriterTally } from './tally-writers.js';
 
 const usage = `Usage: kora-audit stats [--path P]
 
 Read the audit file once, front to back, and print one JSON document: its size, line count,
-rows per seam, skipped lines (blank, malformed, torn last line, schema-invalid) and the
-earliest and latest emitted_at of its rows. Rotated siblings are not included: pass
---path P.1 for those.
+rows per seam, skipped lines (blank, malformed, torn last line, schema-invalid), the
+earliest and latest emitted_at of its rows, and its writers: how many wrote it, how many
+closed, the rows they lost by reason (from their audit.lost rows), and the version 1 rows,
+which name no writer. Rotated siblings are not included: pass --path P.1 for those.
 
 Options:
   --path P    the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
@@ -33,6 +36,8 @@ export interface AuditFileStats {
   /** Earliest and latest `emitted_at` among the rows (null when there are none). */
   readonly first_emitted_at: string | null;
   readonly last_emitted_at: string | null;
+  /** The sinks that wrote the rows (envelope version 2), their closings and their losses. */
+  readonly writers: WriterTally;
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
@@ -53,6 +58,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   let rows = 0;
   let first: string | null = null;
   let last: string | null = null;
+  const writers = createWriterTally();
   try {
     for await (const event of readLinesForward(path, { signal: io.signal })) {
       if (event.kind === 'piece') continue;
@@ -65,6 +71,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       }
       rows += 1;
       rowsBySeam[line.entry.seam] = (rowsBySeam[line.entry.seam] ?? 0) + 1;
+      writers.add(line.entry);
       // Fixed-width ISO-8601 UTC: string order is time order.
       const at = line.entry.emitted_at;
       if (first === null || at < first) first = at;
@@ -84,6 +91,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     skipped,
     first_emitted_at: first,
     last_emitted_at: last,
+    writers: writers.result(),
   };
   // The path is the operator's, but may hold any character: none is printed raw.
   await writeText(io.stdout, `${escapeJsonControls(JSON.stringify(result, null, 2))}\n`);

@@ -1,4 +1,5 @@
 import type { Seam } from '../seam/define-seam.js';
+import type { LossReason } from '../lifecycle/loss-reasons.js';
 import type { AuditLogger, EmitContext, EmitOutcome, SkipReason } from '../seam/emit-types.js';
 
 /** `sync`: one `write` per emit. `batched`: whole lines gathered and written together. */
@@ -81,6 +82,18 @@ export interface AuditSinkStats {
   readonly reopens: number;
   /** Times the mirror threw when handed rows (the rows are in the file regardless). */
   readonly mirrorFailures: number;
+  /** This sink as a writer: its id, its place in its sequence and the rows it lost. */
+  readonly writer: AuditWriterStats;
+}
+
+/** A sink's position as a writer, in {@link AuditSinkStats}. */
+export interface AuditWriterStats {
+  /** The id of its `audit.opened` row (the `writer` of its rows), or null before its first row. */
+  readonly id: string | null;
+  /** The last sequence number given out, 0 before the first. */
+  readonly seq: number;
+  /** Rows it numbered that will never reach the file, by reason (loss rows' own losses included). */
+  readonly lost: Readonly<Partial<Record<LossReason, number>>>;
 }
 
 /** The audit sink: validates, guards and appends rows to one JSONL file. */

@@ -331,6 +331,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       writeFailing: writer.writeFailing(),
       reopens: file.reopens,
       mirrorFailures: counters.mirrorFailures,
+      writer: { id: writerId, seq: ledger.lastSeq, lost: ledger.lostByReason() },
     }),
   };
 }

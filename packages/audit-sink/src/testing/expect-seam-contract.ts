@@ -35,8 +35,10 @@ export async function expectSeamContract(seam: Seam, options: SeamContractOption
   try {
     const kept = capture.sink.emit(seam, options.validDetails);
     assert.equal(kept.ok, true, 'valid details are written');
-    const [row] = capture.rows();
-    assert.ok(row, 'a row was written');
+    // The writer's own audit.opened row comes first, then the seam's row.
+    const [opened, row] = capture.rows();
+    assert.equal(opened?.seam, 'audit.opened', "the writer's audit.opened row opens the file");
+    assert.ok(row?.seam === seam.name, 'a row was written');
     assert.deepEqual(Object.keys(row.details).sort(), Object.keys(options.validDetails).sort(), 'every allow-listed field is kept');
 
     const unknown = capture.sink.emit(seam, { ...options.validDetails, unexpected_field: 'x' });
@@ -54,7 +56,11 @@ export async function expectSeamContract(seam: Seam, options: SeamContractOption
       const outcome = capture.sink.emit(seam, without);
       assert.deepEqual(outcome, { ok: false, reason: 'invalid_details' }, `missing required field ${key} is rejected`);
     }
-    assert.equal(capture.rows().length, 1, 'rejected details wrote no row');
+    assert.deepEqual(
+      capture.rows().map((written) => written.seam),
+      ['audit.opened', seam.name],
+      'rejected details wrote no row',
+    );
     expectSecretsKeepRows(seam, options.validDetails, capture);
   } finally {
     await capture.cleanup();

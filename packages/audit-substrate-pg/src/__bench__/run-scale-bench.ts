@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { auditEnvelope } from '@kora/audit-sink';
+import { auditClosedDetails, auditEnvelope, auditLostDetails, auditOpenedDetails } from '@kora/audit-sink';
 import { findRepositoryRoot } from '@kora/audit-sink/testing';
 import { mcpToolCalledDetails } from '@kora/seam-mcp';
 import { reasoningToolCalledDetails } from '@kora/seam-reasoning';
@@ -82,6 +82,9 @@ function checkRowShapes(): void {
     'reasoning.tool_called': reasoningToolCalledDetails,
     'slack_dm.reply_failed': slackDmReplyFailedDetails,
     'webhook.dead_letter': webhookDeadLetterDetails,
+    'audit.opened': auditOpenedDetails,
+    'audit.lost': auditLostDetails,
+    'audit.closed': auditClosedDetails,
   } as const;
   for (const { line } of makeScaleLines({ rows: LARGE_ROWS, endMs, spanMs: SPAN_MS }, 0, 20_000)) {
     const entry = auditEnvelope.parse(JSON.parse(line));

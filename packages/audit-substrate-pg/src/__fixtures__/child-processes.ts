@@ -13,7 +13,10 @@ const cliDir = join(findRepositoryRoot(packageDir), 'packages', 'audit-cli');
 /** What a writer reports when it is done. */
 export interface WriterReport {
   readonly acknowledged: number;
+  /** The ids of the seam rows it wrote (not its own audit.opened and audit.closed rows). */
   readonly ids: string[];
+  /** The sink as a writer once closed: its id, the closed row's sequence number, what it lost. */
+  readonly writer: { readonly id: string | null; readonly seq: number; readonly lost: Record<string, number> };
 }
 
 /** Start a writer emitting `rows` rows of all four seams into `path`, `perTick` at a time. */

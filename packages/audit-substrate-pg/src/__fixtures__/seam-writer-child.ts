@@ -1,6 +1,6 @@
 // A daemon's audit writer: emits rows of all four seams through the real emit helpers and the
 // real sink into one file. `seam-writer-child.ts <path> <writer> <rows> <rows per tick> <mode>`.
-// Prints one JSON line when done: how many emits were acknowledged, and the ids.
+// Prints one JSON line when done: how many emits were acknowledged, their ids, and the sink's writer stats.
 import { createAuditSink } from '@kora/audit-sink';
 import { emitMcpToolCalled } from '@kora/seam-mcp';
 import { emitReasoningToolCalled } from '@kora/seam-reasoning';
@@ -86,4 +86,4 @@ while (seq < rows) {
 }
 await sink.close();
 // Written before the process ends on its own (no process.exit), so a pipe gets all of it.
-process.stdout.write(`${JSON.stringify({ acknowledged: ids.length, ids })}\n`);
+process.stdout.write(`${JSON.stringify({ acknowledged: ids.length, ids, writer: sink.stats().writer })}\n`);

@@ -1,4 +1,5 @@
 // Rows of all four seams written by the real sink into a file, in-process.
+import { readFileSync, statSync } from 'node:fs';
 import { createAuditSink, readAuditEntries } from '@kora/audit-sink';
 import { emitMcpToolCalled } from '@kora/seam-mcp';
 import { emitReasoningToolCalled } from '@kora/seam-reasoning';
@@ -7,9 +8,12 @@ import { emitWebhookDeadLetter } from '@kora/seam-webhook-dead-letter';
 
 /**
  * Write `rows` rows to `path`, the four seams in turn, one millisecond apart from `startMs`
- * (so file order is time order), and resolve to their ids in file order.
+ * (so file order is time order), by one writer (one sink, closed at the end), and resolve to
+ * the ids of every row it added, in file order: its `audit.opened` row, the `rows` seam rows,
+ * its `audit.closed` row; `rows + 2` in all.
  */
 export async function writeSeamRows(path: string, rows: number, startMs = Date.parse('2026-11-26T17:00:00.000Z')): Promise<string[]> {
+  const before = fileSize(path);
   let tick = startMs;
   const quiet = { info: (): void => undefined, warn: (): void => undefined };
   const sink = createAuditSink({ path, logger: quiet, clock: () => tick, flushOnExit: false, reopenOnHangup: false });
@@ -73,7 +77,25 @@ export async function writeSeamRows(path: string, rows: number, startMs = Date.p
     ids.push(outcome.id);
   }
   await sink.close();
-  return ids;
+  const added = readFileSync(path)
+    .subarray(before)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as { id: string; seam: string });
+  const seamIds = added.filter((row) => !row.seam.startsWith('audit.')).map((row) => row.id);
+  if (seamIds.join() !== ids.join() || added[0]?.seam !== 'audit.opened' || added.at(-1)?.seam !== 'audit.closed') {
+    throw new Error(`the file does not hold the opened row, the ${rows} rows emitted and the closed row`);
+  }
+  return added.map((row) => row.id);
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** Ids of every valid row in the files of the chain `path`, `path.1`, …, newest first. */

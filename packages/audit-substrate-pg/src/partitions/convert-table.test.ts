@@ -38,10 +38,58 @@ function documentedConversion(table: string, cutover: Date): string[] {
 describeWithPostgres('converting a plain table to daily partitions, as docs/fleet.md says', () => {
   const pool = createTestPool();
   const table = uniqueTableName('convert');
+  const tables: string[] = [];
   afterAll(async () => {
     await dropTable(pool, table);
     await dropTable(pool, `${table}_legacy`);
+    for (const other of tables) await dropTable(pool, other);
     await pool.end();
+  });
+
+  it('converts a table of layout version 2, without the writer columns; the migration then adds them to every partition', async () => {
+    const old = `${table}_v2`;
+    tables.push(old, `${old}_legacy`);
+    // The table and its indexes as layout version 2 made them.
+    await pool.query(`CREATE TABLE "${old}" (
+        id uuid PRIMARY KEY, v smallint NOT NULL, emitted_at timestamptz NOT NULL, seam text NOT NULL, source text,
+        caller_session_id text, details jsonb NOT NULL, origin_host text NOT NULL, ingested_at timestamptz NOT NULL DEFAULT now())`);
+    await pool.query(`CREATE INDEX "${old}_emitted_at_id_idx" ON "${old}" (emitted_at DESC, id DESC)`);
+    await pool.query(`CREATE INDEX "${old}_seam_emitted_at_id_idx" ON "${old}" (seam, emitted_at DESC, id DESC)`);
+    await pool.query(`CREATE INDEX "${old}_ingested_at_id_idx" ON "${old}" (ingested_at, id)`);
+    await pool.query(`CREATE INDEX "${old}_host_emitted_at_idx" ON "${old}" (origin_host, emitted_at DESC) INCLUDE (ingested_at)`);
+    await pool.query(
+      `INSERT INTO "${old}" (id, v, emitted_at, seam, details, origin_host)
+       SELECT gen_random_uuid(), 1, now() - n * interval '1 hour', 'mcp.tool_called', '{}', 'h' FROM generate_series(0, 99) AS n`,
+    );
+    const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      for (const statement of documentedConversion(old, new Date(today + 2 * DAY_MS))) await client.query(statement);
+    } finally {
+      await client.end();
+    }
+    const legacyFile = await pool.query<{ node: string }>(`SELECT relfilenode::text AS node FROM pg_class WHERE relname = $1`, [
+      `${old}_legacy`,
+    ]);
+
+    expect(await migrateSubstrate(pool, { table: old, daysAhead: 2 })).toBe(3);
+    const columns = await pool.query<{ relation: string; columns: string }>(
+      `SELECT c.relname AS relation, string_agg(a.attname, ',' ORDER BY a.attnum) AS columns
+         FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE c.relname = $1 OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass($2))
+        GROUP BY 1 ORDER BY 1`,
+      [old, `"${old}"`],
+    );
+    expect(columns.rows.map((row) => row.relation)).toContain(`${old}_legacy`);
+    for (const row of columns.rows) expect(row.columns, row.relation).toMatch(/,ingested_at,writer,seq$/);
+    // The old rows stayed where they were: the legacy partition was not rewritten.
+    const after = await pool.query<{ node: string }>(`SELECT relfilenode::text AS node FROM pg_class WHERE relname = $1`, [
+      `${old}_legacy`,
+    ]);
+    expect(after.rows).toEqual(legacyFile.rows);
+    const counts = await pool.query<{ rows: string }>(`SELECT count(*) AS rows FROM "${old}" WHERE writer IS NULL AND seq IS NULL`);
+    expect(counts.rows[0]?.rows).toBe('100');
   });
 
   it('keeps every row, takes new ones on both sides of the cutover, and is then migrated and pruned like a daily table', async () => {

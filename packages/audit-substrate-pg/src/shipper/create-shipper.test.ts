@@ -57,11 +57,12 @@ describeWithPostgres('createShipper', () => {
 
   it('ships every row of all seams, which read back as the file has them', async () => {
     const path = freshPath();
-    await writeSeamRows(path, 1_001, Date.parse('2026-11-20T00:00:00.000Z'));
+    // The writer's opened row, 1,001 rows of the seams, its closed row.
+    expect(await writeSeamRows(path, 1_001, Date.parse('2026-11-20T00:00:00.000Z'))).toHaveLength(1_003);
     const stats = await ship({ path, batchRows: 100 }).run();
     expect(stats).toMatchObject({
-      rowsShipped: 1_001,
-      rowsInserted: 1_001,
+      rowsShipped: 1_003,
+      rowsInserted: 1_003,
       linesSkipped: { blank: 0, malformed: 0, invalid: 0, rejected: 0 },
       offset: readFileSync(path).length,
     });
@@ -70,18 +71,22 @@ describeWithPostgres('createShipper', () => {
     const fromFile = await readAuditEntries({ path, since, until, limit: 2_000 });
     const fromTable = await readSubstrateEntries(pool, { table, since, until, limit: 2_000 });
     expect(fromTable.entries).toEqual(fromFile.entries);
-    expect(fromTable.entries).toHaveLength(1_001);
+    expect(fromTable.entries).toHaveLength(1_003);
+    expect(
+      fromTable.entries.filter((entry) => entry.seam.startsWith('audit.')).map((entry) => `${entry.seam} ${String(entry.seq)}`),
+    ).toEqual(['audit.closed 1003', 'audit.opened 1']);
   });
 
   it('resumes from its checkpoint: a second run ships only what was appended', async () => {
     const path = freshPath();
+    // Each writer's rows come with its opened and closed rows: 300 + 2, then 50 + 2.
     await writeSeamRows(path, 300, Date.parse('2026-11-21T00:00:00.000Z'));
-    expect((await ship({ path }).run()).rowsShipped).toBe(300);
+    expect((await ship({ path }).run()).rowsShipped).toBe(302);
     const checkpoint = await readShipCheckpoint(`${path}.ship-checkpoint.json`);
     expect(checkpoint).toMatchObject({ path, offset: readFileSync(path).length, fingerprint: { bytes: 1024 } });
     expect((await ship({ path }).run()).rowsShipped).toBe(0);
     await writeSeamRows(path, 50, Date.parse('2026-11-21T01:00:00.000Z'));
-    expect(await ship({ path }).run()).toMatchObject({ rowsShipped: 50, rowsInserted: 50 });
+    expect(await ship({ path }).run()).toMatchObject({ rowsShipped: 52, rowsInserted: 52 });
   });
 
   it('waits for a torn last line, and passes bad lines with a warning that names offset and reason only', async () => {
@@ -126,28 +131,36 @@ describeWithPostgres('createShipper', () => {
     rotate();
     await waitUntil('rows in the new live file', () => lines(path) > 1_000);
     rotate();
-    const { acknowledged, ids } = await writing;
+    const { acknowledged, ids, writer } = await writing;
     expect(acknowledged).toBe(6_000);
-    let shipped = new Set<string>();
-    await waitUntil('every row in the table', async () => {
-      shipped = await readIds(pool, table);
-      return ids.every((id) => shipped.has(id));
-    });
+    // Its opened row (seq 1), the 6,000 rows, its closed row (seq 6,002), nothing lost.
+    expect(writer).toMatchObject({ seq: 6_002, lost: {} });
+    const ofWriter = async (): Promise<{ rows: string; ids: string; seqs: string; first: string; last: string; other: string[] }> => {
+      const found = await pool.query<{ rows: string; ids: string; seqs: string; first: string; last: string; other: string[] }>(
+        `SELECT count(*) AS rows, count(DISTINCT id) AS ids, count(DISTINCT seq) AS seqs, min(seq) AS first, max(seq) AS last,
+                array_agg(id::text) FILTER (WHERE NOT (id = ANY($2::uuid[]))) AS other
+           FROM "${table}" WHERE writer = $1::uuid`,
+        [writer.id, ids],
+      );
+      return found.rows[0] ?? { rows: '0', ids: '0', seqs: '0', first: '', last: '', other: [] };
+    };
+    await waitUntil('every row in the table', async () => (await ofWriter()).rows === '6002');
     shipper.stop();
     await running;
-    expect(new Set(await idsInFiles(path))).toEqual(new Set(ids));
+    const stored = await ofWriter();
+    expect(stored).toMatchObject({ rows: '6002', ids: '6002', seqs: '6002', first: '1', last: '6002' });
+    // The two rows not acknowledged to the caller are the writer's own, the opened row's id its id.
+    expect(stored.other).toHaveLength(2);
+    expect(stored.other).toContain(writer.id);
+    expect(new Set(await idsInFiles(path))).toEqual(new Set([...ids, ...stored.other]));
     expect(lines(`${path}.2`)).toBeGreaterThan(1_000);
-    const rows = await pool.query<{ rows: string; ids: string }>(
-      `SELECT count(*) AS rows, count(DISTINCT id) AS ids FROM "${table}" WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    expect(rows.rows[0]).toEqual({ rows: '6000', ids: '6000' });
   });
 
   it('ships the rows of a copytruncate copy that were not shipped yet, then the truncated file from its start', async () => {
     const path = freshPath();
+    // Each writer's rows come with its opened and closed rows.
     await writeSeamRows(path, 400, Date.parse('2026-11-23T00:00:00.000Z'));
-    expect((await ship({ path }).run()).rowsShipped).toBe(400);
+    expect((await ship({ path }).run()).rowsShipped).toBe(402);
     // More rows, then logrotate's copytruncate before they are shipped, then new rows.
     const later = await writeSeamRows(path, 100, Date.parse('2026-11-23T01:00:00.000Z'));
     copyFileSync(path, `${path}.1`);
@@ -155,7 +168,7 @@ describeWithPostgres('createShipper', () => {
     const newest = await writeSeamRows(path, 30, Date.parse('2026-11-23T02:00:00.000Z'));
     const logger = captureLogger();
     const stats = await ship({ path, logger }).run();
-    expect(stats).toMatchObject({ rowsShipped: 130, rowsInserted: 130 });
+    expect(stats).toMatchObject({ rowsShipped: 102 + 32, rowsInserted: 102 + 32 });
     const shipped = await readIds(pool, table);
     expect([...later, ...newest].every((id) => shipped.has(id))).toBe(true);
   });
@@ -165,7 +178,7 @@ describeWithPostgres('createShipper', () => {
     const shipper = ship({ path, follow: true });
     const running = shipper.run();
     const before = await writeSeamRows(path, 200, Date.parse('2026-11-24T00:00:00.000Z'));
-    await waitUntil('the first rows shipped', async () => (await readIds(pool, table)).has(before[199] ?? ''));
+    await waitUntil('the first rows shipped', async () => (await readIds(pool, table)).has(before.at(-1) ?? ''));
     const unshipped = await writeSeamRows(path, 100, Date.parse('2026-11-24T01:00:00.000Z'));
     copyFileSync(path, `${path}.1`);
     truncateSync(path, 0);
@@ -176,7 +189,8 @@ describeWithPostgres('createShipper', () => {
     });
     shipper.stop();
     const stats = await running;
-    expect(stats.rowsInserted).toBe(320);
+    // Three writers: 200, 100 and 20 rows, each with its opened and closed rows.
+    expect(stats.rowsInserted).toBe(320 + 3 * 2);
   });
 
   it('waits while the database is unreachable, warns once without the password, and keeps the checkpoint', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startShip, startWriter } from '../__fixtures__/child-processes.js';
-import type { ShipProcess } from '../__fixtures__/child-processes.js';
+import type { ShipProcess, WriterReport } from '../__fixtures__/child-processes.js';
 import {
   TEST_DATABASE_URL,
   countRows,
@@ -43,6 +43,18 @@ describeWithPostgres('kora-audit ship under faults', () => {
     running.push(process);
     return process;
   };
+  /**
+   * The ids of the child writers' own rows in the table, their audit.opened and audit.closed
+   * rows (a child reports only the ids of the seam rows it emitted), two per writer.
+   */
+  const lifecycleIds = async (table: string, reports: readonly WriterReport[]): Promise<string[]> => {
+    const found = await pool.query<{ id: string }>(
+      `SELECT id::text AS id FROM "${table}" WHERE writer = ANY($1::uuid[]) AND seam IN ('audit.opened', 'audit.closed')`,
+      [reports.map((report) => report.writer.id)],
+    );
+    expect(found.rows).toHaveLength(2 * reports.length);
+    return found.rows.map((row) => row.id);
+  };
   /** Stop a following shipper as an operator does, and check it ends cleanly. */
   const terminate = async (shipper: ShipProcess): Promise<void> => {
     shipper.child.kill('SIGTERM');
@@ -64,7 +76,9 @@ describeWithPostgres('kora-audit ship under faults', () => {
   it('leaves no duplicate and no gap when killed with SIGKILL mid-batch and started again', { timeout: 180_000 }, async () => {
     const table = await fresh('sigkill');
     const path = join(dir, 'sigkill.jsonl');
+    // The writer's opened row, 40,000 rows, its closed row.
     const ids = await writeSeamRows(path, 40_000);
+    expect(ids).toHaveLength(40_002);
     // Every insert statement waits 100 ms in the database, so however fast the machine, the
     // shipper is still at work (at least 7 s of it) when the kill comes, mostly mid-statement.
     await pool.query(
@@ -92,10 +106,10 @@ describeWithPostgres('kora-audit ship under faults', () => {
 
     const second = ship(path, table);
     expect(await second.exited, second.stderr()).toEqual({ code: 0, signal: null });
-    expect(await countRows(pool, table)).toEqual({ rows: 40_000, ids: 40_000 });
+    expect(await countRows(pool, table)).toEqual({ rows: 40_002, ids: 40_002 });
     expect(await readIds(pool, table)).toEqual(new Set(ids));
     const summary = JSON.parse(second.stdout()) as { rows_inserted: number };
-    expect(summary.rows_inserted).toBe(40_000 - shippedBefore);
+    expect(summary.rows_inserted).toBe(40_002 - shippedBefore);
   });
 
   it.skipIf(restartSkipReason !== undefined)('loses nothing when the database restarts during shipping', { timeout: 180_000 }, async () => {
@@ -115,13 +129,14 @@ describeWithPostgres('kora-audit ship under faults', () => {
       withStderr,
     );
     await ensurePostgresRunning();
-    const { acknowledged, ids } = await writing;
-    expect(acknowledged).toBe(20_000);
-    await waitUntil('every row in the table', async () => (await countRows(pool, table)).rows >= 20_200, 120_000).catch(withStderr);
+    const report = await writing;
+    expect(report.acknowledged).toBe(20_000);
+    // Each writer's rows with its opened and closed rows: 20,000 + 2 and 200 + 2.
+    await waitUntil('every row in the table', async () => (await countRows(pool, table)).rows >= 20_204, 120_000).catch(withStderr);
     await terminate(shipper);
     expect(shipper.stderr()).toContain('[kora.ship.database_available]');
-    expect(await countRows(pool, table)).toEqual({ rows: 20_200, ids: 20_200 });
-    expect(await readIds(pool, table)).toEqual(new Set([...ids, ...whileDown]));
+    expect(await countRows(pool, table)).toEqual({ rows: 20_204, ids: 20_204 });
+    expect(await readIds(pool, table)).toEqual(new Set([...report.ids, ...(await lifecycleIds(table, [report])), ...whileDown]));
   });
 
   it('ships four daemons files into one table at once, every row exactly once', { timeout: 180_000 }, async () => {
@@ -131,14 +146,17 @@ describeWithPostgres('kora-audit ship under faults', () => {
     const reports = await Promise.all(
       paths.map((path, writer) => startWriter(path, writer, 3_000, 25, writer % 2 === 0 ? 'sync' : 'batched')),
     );
-    await waitUntil('every row in the table', async () => (await countRows(pool, table)).rows >= 12_000, 120_000);
+    // Each writer's 3,000 rows with its opened and closed rows.
+    await waitUntil('every row in the table', async () => (await countRows(pool, table)).rows >= 12_008, 120_000);
     for (const shipper of shippers) await terminate(shipper);
-    expect(await countRows(pool, table)).toEqual({ rows: 12_000, ids: 12_000 });
-    expect(await readIds(pool, table)).toEqual(new Set(reports.flatMap((report) => report.ids)));
+    expect(await countRows(pool, table)).toEqual({ rows: 12_008, ids: 12_008 });
+    expect(await readIds(pool, table)).toEqual(
+      new Set([...reports.flatMap((report) => report.ids), ...(await lifecycleIds(table, reports))]),
+    );
     const hosts = await pool.query<{ origin_host: string; rows: string }>(
       `SELECT origin_host, count(*) AS rows FROM "${table}" GROUP BY 1 ORDER BY 1`,
     );
-    expect(hosts.rows).toEqual([0, 1, 2, 3].map((writer) => ({ origin_host: `daemon-${writer}`, rows: '3000' })));
+    expect(hosts.rows).toEqual([0, 1, 2, 3].map((writer) => ({ origin_host: `daemon-${writer}`, rows: '3002' })));
   });
 
   it.skipIf(restartSkipReason !== undefined)(
@@ -164,12 +182,13 @@ describeWithPostgres('kora-audit ship under faults', () => {
 
       const reports = await writing;
       expect(reports.map((report) => report.acknowledged)).toEqual([25_000, 25_000, 25_000, 25_000]);
-      await waitUntil('every row in the table', async () => (await countRows(pool, table)).rows >= 100_000, 300_000);
+      // Each writer's 25,000 rows with its opened and closed rows.
+      await waitUntil('every row in the table', async () => (await countRows(pool, table)).rows >= 100_008, 300_000);
       for (const shipper of shippers) await terminate(shipper);
 
-      expect(await countRows(pool, table)).toEqual({ rows: 100_000, ids: 100_000 });
+      expect(await countRows(pool, table)).toEqual({ rows: 100_008, ids: 100_008 });
       const inFiles = (await Promise.all(paths.map(idsInFiles))).flat();
-      expect(inFiles).toHaveLength(100_000);
+      expect(inFiles).toHaveLength(100_008);
       const inTable = await readIds(pool, table);
       expect(inFiles.every((id) => inTable.has(id))).toBe(true);
       console.log(

@@ -114,21 +114,37 @@ describeWithPostgres('createSubstrateWriter', () => {
     emitMixed(sink, 1_000);
     await sink.close();
     expect(await idsIn('host-all')).toEqual(idsInFile(path));
-    expect(writer.stats()).toMatchObject({ rowsReceived: 1_000, rowsDelivered: 1_000, rowsQueued: 0, rowsDropped: 0, failing: false });
+    // The sink's opened row, the 1,000 rows, its closed row.
+    expect(writer.stats()).toMatchObject({ rowsReceived: 1_002, rowsDelivered: 1_002, rowsQueued: 0, rowsDropped: 0, failing: false });
     expect(warnings).toEqual([]);
 
-    // The table holds each row as the file does.
-    const [first] = readFileSync(path, 'utf8').split('\n');
-    const row = JSON.parse(first!) as { id: string; details: unknown; caller_session_id: string; seam: string; emitted_at: string };
-    const stored = await pool.query<{ details: unknown; caller_session_id: string; seam: string; emitted_at: Date }>(
-      `SELECT details, caller_session_id, seam, emitted_at FROM ${table} WHERE id = $1`,
-      [row.id],
-    );
+    // The table holds each row as the file does, with its writer and sequence number.
+    const [, first] = readFileSync(path, 'utf8').split('\n');
+    const row = JSON.parse(first!) as {
+      id: string;
+      details: unknown;
+      caller_session_id: string;
+      seam: string;
+      emitted_at: string;
+      writer: string;
+      seq: number;
+    };
+    expect(row.seq).toBe(2);
+    const stored = await pool.query<{
+      details: unknown;
+      caller_session_id: string;
+      seam: string;
+      emitted_at: Date;
+      writer: string;
+      seq: string;
+    }>(`SELECT details, caller_session_id, seam, emitted_at, writer::text AS writer, seq FROM ${table} WHERE id = $1`, [row.id]);
     expect(stored.rows[0]).toEqual({
       details: row.details,
       caller_session_id: row.caller_session_id,
       seam: row.seam,
       emitted_at: new Date(row.emitted_at),
+      writer: row.writer,
+      seq: '2',
     });
   });
 
@@ -155,8 +171,9 @@ describeWithPostgres('createSubstrateWriter', () => {
       await sink.close();
       const partitions = await pool.query('SELECT 1 FROM pg_inherits WHERE inhparent = to_regclass($1)', [daily]);
       expect(partitions.rowCount).toBeGreaterThan(1);
+      // The opened row, 20 rows, the closed row.
       const stored = await pool.query<{ rows: string }>(`SELECT count(*) AS rows FROM ${daily}`);
-      expect(Number(stored.rows[0]?.rows)).toBe(20);
+      expect(Number(stored.rows[0]?.rows)).toBe(22);
     } finally {
       await dropTable(pool, daily);
     }
@@ -179,13 +196,14 @@ describeWithPostgres('createSubstrateWriter', () => {
       const sink = createAuditSink({ path, mode: 'sync', mirror: writer, logger, flushOnExit: false, reopenOnHangup: false });
       emitMixed(sink, 100);
       await writer.flush();
-      expect(await idsIn('host-outage')).toHaveLength(100);
+      // The sink's opened row and 100 rows.
+      expect(await idsIn('host-outage')).toHaveLength(101);
 
       proxy.setUp(false);
       emitMixed(sink, 200);
       await waitUntil('the writer to notice the outage', () => writer.stats().failing, 20_000);
       // The file took every row while the database was away.
-      expect(idsInFile(path)).toHaveLength(300);
+      expect(idsInFile(path)).toHaveLength(301);
       expect(writer.stats().rowsQueued).toBeGreaterThan(0);
 
       proxy.setUp(true);
@@ -284,15 +302,17 @@ describeWithPostgres('createSubstrateWriter', () => {
         flushOnExit: false,
         reopenOnHangup: false,
       });
+      // The sink's opened row and 80 rows: the 31 oldest dropped.
       emitMixed(sink, 80);
-      expect(writer.stats()).toMatchObject({ rowsReceived: 80, rowsDropped: 30, rowsQueued: 50 });
+      expect(writer.stats()).toMatchObject({ rowsReceived: 81, rowsDropped: 31, rowsQueued: 50 });
       expect(warnings).toContain(
         '[kora.audit.substrate_dropped] rows=1 dropped=1 reason=queue_full (the rows are in the audit file: run kora-audit ship)',
       );
+      // The closed row pushes out one more; closing gives up on the 50 queued.
       await sink.close();
-      expect(writer.stats()).toMatchObject({ rowsDropped: 80, rowsQueued: 0, rowsDelivered: 0 });
+      expect(writer.stats()).toMatchObject({ rowsReceived: 82, rowsDropped: 82, rowsQueued: 0, rowsDelivered: 0 });
       expect(warnings.at(-1)).toBe(
-        '[kora.audit.substrate_dropped] rows=50 dropped=80 reason=closed (the rows are in the audit file: run kora-audit ship)',
+        '[kora.audit.substrate_dropped] rows=50 dropped=82 reason=closed (the rows are in the audit file: run kora-audit ship)',
       );
     } finally {
       await proxiedPool.end().catch(() => undefined);
