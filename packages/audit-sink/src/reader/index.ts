@@ -39,8 +39,6 @@ export { CLOSE_TRIGGERS, LOSS_REASONS } from '../lifecycle/loss-reasons.js';
 export type { CloseTrigger, LossReason } from '../lifecycle/loss-reasons.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './parse-read-filters.js';
 export { LIFECYCLE_SEAM_NAMES, SEAM_NAMES, isSeamName } from '../envelope/seam-names.js';
-export { LOSS_REASONS } from '../lifecycle/loss-reasons.js';
-export type { LossReason } from '../lifecycle/loss-reasons.js';
 // The hand check behind `classifyAuditLine`, for benchmarks that weigh it against a parse.
 export { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
 export type { AuditEnvelope } from '../envelope/audit-envelope.js';
