@@ -44,7 +44,7 @@ describe('emitReasoningToolCalled', () => {
         .map((entry) => entry.level),
     ).toEqual(['info']);
     // The writer's audit.opened row (seq 1), then the seam's row (seq 2) under that writer.
-    const [opened, ...others] = capture.rows();
+    const [opened, ...others] = capture.allRows();
     expect(opened).toMatchObject({ v: 2, seam: 'audit.opened', seq: 1 });
     expect(others.map((row) => `${row.seam} ${String(row.seq)} ${String(row.writer === opened?.id)}`)).toEqual([
       'reasoning.tool_called 2 true',
@@ -204,8 +204,8 @@ describe('emitReasoningToolCalled', () => {
   it('refuses text in the duration: the row is skipped as invalid_details', () => {
     const input = { toolName: 't', triggeredBy: 'email', durationMs: 'slow', status: 'ok' } as unknown as EmitReasoningToolCalledInput;
     expect(emitReasoningToolCalled(input, capture)).toEqual({ ok: false, reason: 'invalid_details' });
-    // The refused row took a sequence number: the loss row naming it waits for the writer's next row.
-    expect(capture.rows().map((row) => row.seam)).toEqual(['audit.opened']);
+    // The refused row took a sequence number: its writer's opened row and the loss row naming it wait for the writer's next write.
+    expect(capture.allRows()).toEqual([]);
     expect(capture.sink.stats().writer).toMatchObject({ seq: 2, lost: { invalid_details: 1 } });
     expect(capture.warnings()[0]).toMatch(/^\[kora\.audit\.skipped\] seam=reasoning\.tool_called reason=invalid_details/);
   });

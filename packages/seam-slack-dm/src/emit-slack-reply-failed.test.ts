@@ -43,7 +43,7 @@ describe('emitSlackReplyFailed', () => {
         .map((entry) => entry.level),
     ).toEqual(['warn']);
     // The writer's audit.opened row (seq 1), then the seam's row (seq 2) under that writer.
-    const [opened, ...others] = capture.rows();
+    const [opened, ...others] = capture.allRows();
     expect(opened).toMatchObject({ v: 2, seam: 'audit.opened', seq: 1 });
     expect(others.map((row) => `${row.seam} ${String(row.seq)} ${String(row.writer === opened?.id)}`)).toEqual([
       'slack_dm.reply_failed 2 true',

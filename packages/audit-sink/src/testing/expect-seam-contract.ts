@@ -36,7 +36,7 @@ export async function expectSeamContract(seam: Seam, options: SeamContractOption
     const kept = capture.sink.emit(seam, options.validDetails);
     assert.equal(kept.ok, true, 'valid details are written');
     // The writer's own audit.opened row comes first, then the seam's row.
-    const [opened, row] = capture.rows();
+    const [opened, row] = capture.allRows();
     assert.equal(opened?.seam, 'audit.opened', "the writer's audit.opened row opens the file");
     assert.ok(row?.seam === seam.name, 'a row was written');
     assert.deepEqual(Object.keys(row.details).sort(), Object.keys(options.validDetails).sort(), 'every allow-listed field is kept');
@@ -58,7 +58,7 @@ export async function expectSeamContract(seam: Seam, options: SeamContractOption
     }
     assert.deepEqual(
       capture.rows().map((written) => written.seam),
-      ['audit.opened', seam.name],
+      [seam.name],
       'rejected details wrote no row',
     );
     expectSecretsKeepRows(seam, options.validDetails, capture);
