@@ -77,12 +77,15 @@ export async function writeSeamRows(path: string, rows: number, startMs = Date.p
     ids.push(outcome.id);
   }
   await sink.close();
-  const added = readFileSync(path)
+  // Another writer may be appending to the same file meanwhile: only this writer's rows count.
+  const appended = readFileSync(path)
     .subarray(before)
     .toString('utf8')
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as { id: string; seam: string });
+    .map((line) => JSON.parse(line) as { id: string; seam: string; writer?: string });
+  const writer = appended.find((row) => row.id === ids[0])?.writer;
+  const added = appended.filter((row) => row.writer !== undefined && row.writer === writer);
   const seamIds = added.filter((row) => !row.seam.startsWith('audit.')).map((row) => row.id);
   if (seamIds.join() !== ids.join() || added[0]?.seam !== 'audit.opened' || added.at(-1)?.seam !== 'audit.closed') {
     throw new Error(`the file does not hold the opened row, the ${rows} rows emitted and the closed row`);
