@@ -115,38 +115,40 @@ describe(`the daemon with its audit file on a full disk${needsTmpfs}`, () => {
       expect(messages(logs, 'info')).toContain(
         "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['title'] result=ticket_id=tkt-0004",
       );
-      // The writer's opened row went first and was lost; so were the loss row naming it and the call's row.
-      expect(messages(logs, 'warn')).toEqual([
-        `[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`,
-        expect.stringMatching(/^\[kora\.audit\.lost\] writer=[0-9a-f-]{36} reason=write_failed rows=1 seqs=1$/),
-      ]);
+      // The writer's opened row went out in one write with the call's row, and both were lost: one
+      // failed write, one caller's row skipped. The loss row naming them waits for the next write.
+      expect(messages(logs, 'warn')).toEqual([`[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`]);
       expect(await health(stack)).toMatchObject({
         ok: false,
         audit: {
           rows_written: 0,
-          write_failures: 3,
-          skipped: { write_failed: 3 },
+          write_failures: 1,
+          skipped: { write_failed: 1 },
           last_error: 'ENOSPC',
-          writer: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), seq: 3, lost: { write_failed: 3 } },
+          writer: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), seq: 2, lost: { write_failed: 2 } },
         },
       });
+      expect(readRows(stack.auditLogPath)).toEqual([]);
 
       tmpfs.free();
 
       expect(await ticketTitles(client)).toContain('Filed while the disk is full');
-      // The loss row naming the writer's first three rows (its opened row, the loss row naming it, the call's row), then the listing's row.
+      // The loss row naming the writer's first two rows (its opened row and the call's row), then the listing's row.
       const rows = readRows(stack.auditLogPath);
-      expect(rows.map((row) => `${row.seam} ${String(row.seq)}`)).toEqual(['audit.lost 4', 'mcp.tool_called 5']);
-      expect(rows[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 3 }], rows: 3 });
+      expect(rows.map((row) => `${row.seam} ${String(row.seq)}`)).toEqual(['audit.lost 3', 'mcp.tool_called 4']);
+      expect(rows[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 2 }], rows: 2 });
       expect(rows[1]?.details.tool_name).toBe('kora__list_tickets');
-      // Healthy again, and the counters still tell what happened.
+      expect(messages(logs, 'warn').slice(1)).toEqual([
+        `[kora.audit.lost] writer=${rows[0]?.writer ?? ''} reason=write_failed rows=2 seqs=1-2`,
+      ]);
+      // Healthy again, and the counters still tell what happened; the loss row is not a caller's row.
       expect(await health(stack)).toMatchObject({
         ok: true,
         audit: {
-          rows_written: 2,
-          write_failures: 3,
+          rows_written: 1,
+          write_failures: 1,
           last_error: 'ENOSPC',
-          writer: { id: rows[0]?.writer, seq: 5, lost: { write_failed: 3 } },
+          writer: { id: rows[0]?.writer, seq: 4, lost: { write_failed: 2 } },
         },
       });
     },
@@ -164,18 +166,26 @@ describe(`the daemon with its audit file on a full disk${needsTmpfs}`, () => {
 
       expect(refused.isError).toBe(true);
       expect(textOf(refused)).toContain('the audit trail is unavailable');
+      // The intent went out with the writer's opened row, the refusal with the loss row naming those
+      // two: two failed writes, the second within the minute and so not warned about again.
       expect(messages(logs, 'warn')).toEqual([
         `[kora.audit.skipped] reason=write_failed code=ENOSPC rows=1 path=${stack.auditLogPath}`,
-        expect.stringMatching(/^\[kora\.audit\.lost\] writer=[0-9a-f-]{36} reason=write_failed rows=1 seqs=1$/),
-        expect.stringMatching(/^\[kora\.audit\.lost\] writer=[0-9a-f-]{36} reason=write_failed rows=3 seqs=1-3$/),
+        expect.stringMatching(/^\[kora\.audit\.lost\] writer=[0-9a-f-]{36} reason=write_failed rows=2 seqs=1-2$/),
         '[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed',
       ]);
       // The intent and the refusal: neither reached the file, both reached the log; nor did the
-      // writer's opened row and the two loss rows made while the disk was full.
+      // writer's opened row and the loss row made while the disk was full.
       expect(await health(stack)).toMatchObject({
         ok: false,
-        audit: { rows_written: 0, write_failures: 5, skipped: { write_failed: 5 }, last_error: 'ENOSPC' },
+        audit: {
+          rows_written: 0,
+          write_failures: 2,
+          skipped: { write_failed: 2 },
+          last_error: 'ENOSPC',
+          writer: { seq: 4, lost: { write_failed: 4 } },
+        },
       });
+      expect(readRows(stack.auditLogPath)).toEqual([]);
       expect(
         messages(logs, 'info')
           .filter((line) => line.startsWith('[kora.mcp.'))
@@ -186,15 +196,18 @@ describe(`the daemon with its audit file on a full disk${needsTmpfs}`, () => {
       tmpfs.free();
 
       expect(await ticketTitles(client)).not.toContain('Must not be filed');
-      // The loss row naming the five rows made while the disk was full, then the listing's two rows.
+      // The loss row naming the four rows made while the disk was full, then the listing's two rows.
       const rows = readRows(stack.auditLogPath);
-      expect(rows.map((row) => `${row.seam} ${String(row.seq)}`)).toEqual(['audit.lost 6', 'mcp.tool_called 7', 'mcp.tool_called 8']);
-      expect(rows[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 5 }], rows: 5 });
+      expect(rows.map((row) => `${row.seam} ${String(row.seq)}`)).toEqual(['audit.lost 5', 'mcp.tool_called 6', 'mcp.tool_called 7']);
+      expect(rows[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 4 }], rows: 4 });
       expect(rows.slice(1).map((row) => [row.details.tool_name, row.details.result])).toEqual([
         ['kora__list_tickets', 'pending'],
         ['kora__list_tickets', 'count=3'],
       ]);
-      expect((await health(stack)).ok).toBe(true);
+      expect(await health(stack)).toMatchObject({
+        ok: true,
+        audit: { rows_written: 2, write_failures: 2, writer: { id: rows[0]?.writer, seq: 7, lost: { write_failed: 4 } } },
+      });
     },
   );
 });
@@ -243,8 +256,15 @@ describe(`the reasoning loop with a required audit on a full disk${needsTmpfs}`,
         .map((line) => line.replace(/^.* tool_status=/, '')),
     ).toEqual(['pending', 'denied exc_type=AuditUnavailable']);
     expect(messages(logs, 'warn')).toContain('[kora.daemon.audit_unavailable] tool=kora__create_ticket action=refused reason=write_failed');
-    // The writer's opened row, two loss rows, the intent and the refusal: all lost.
-    expect(sink.stats()).toMatchObject({ rowsWritten: 0, lastError: { code: 'ENOSPC' }, writer: { seq: 5, lost: { write_failed: 5 } } });
+    // The writer's opened row with the intent, then the loss row naming them with the refusal: all lost.
+    expect(sink.stats()).toMatchObject({
+      rowsWritten: 0,
+      writeFailures: 2,
+      skipped: { write_failed: 2 },
+      lastError: { code: 'ENOSPC' },
+      writer: { seq: 4, lost: { write_failed: 4 } },
+    });
+    expect(readRows(path)).toEqual([]);
 
     // Room again: the same request files the ticket, with its intent row before its outcome row.
     tmpfs.free();
@@ -252,14 +272,14 @@ describe(`the reasoning loop with a required audit on a full disk${needsTmpfs}`,
 
     expect(await engine.answer(ask)).toBe('Filed.');
     expect(titles()).toContain('Asked for by the model');
-    // First the loss row naming the five rows lost while the disk was full.
+    // First the loss row naming the four rows lost while the disk was full.
     const rows = readRows(path);
     expect(rows.map((row) => `${row.seam} ${String(row.seq)}`)).toEqual([
-      'audit.lost 6',
+      'audit.lost 5',
+      'reasoning.tool_called 6',
       'reasoning.tool_called 7',
-      'reasoning.tool_called 8',
     ]);
-    expect(rows[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 5 }], rows: 5 });
+    expect(rows[0]?.details).toEqual({ reason: 'write_failed', ranges: [{ first: 1, last: 4 }], rows: 4 });
     expect(rows.slice(1).map((row) => [row.details.tool_name, row.details.tool_status])).toEqual([
       ['kora__create_ticket', 'pending'],
       ['kora__create_ticket', 'ok'],

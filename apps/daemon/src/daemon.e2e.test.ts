@@ -144,7 +144,15 @@ describe('the daemon end to end', () => {
     const health = (await (await fetch(url, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as {
       audit: Record<string, unknown>;
     };
-    expect(health.audit).toMatchObject({ rows_written: rows.length, write_failures: 0, skipped: {} });
+    // The file holds the writer's opened row and the scenario's rows; rows_written counts the scenario's.
+    const [opened, ...seamRows] = rows;
+    expect(seamRows.every((row) => !row.seam.startsWith('audit.'))).toBe(true);
+    expect(health.audit).toMatchObject({
+      rows_written: seamRows.length,
+      write_failures: 0,
+      skipped: {},
+      writer: { id: opened?.id, seq: rows.length, lost: {} },
+    });
     expect(await (await fetch(url)).json()).toEqual({ ok: true });
   });
 

@@ -75,8 +75,10 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
     await waitFor(async () => {
       const health = (await (
         await fetch(`${stack.daemon.url}/healthz`, { headers: { authorization: `Bearer ${stack.operatorToken}` } })
-      ).json()) as { audit: { rows_written: number }; substrate: { rows_delivered: number; rows_queued: number } };
-      return health.substrate.rows_queued === 0 && health.substrate.rows_delivered === health.audit.rows_written;
+      ).json()) as { audit: { writer: { seq: number } }; substrate: { rows_delivered: number; rows_queued: number } };
+      // The event log gets every row the writer numbered: the seams' rows (rows_written counts only
+      // those) and its own opened row; none was lost.
+      return health.substrate.rows_queued === 0 && health.substrate.rows_delivered === health.audit.writer.seq;
     });
   }, 60_000);
 

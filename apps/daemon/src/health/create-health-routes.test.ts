@@ -55,7 +55,7 @@ describe('createHealthRoutes', () => {
       expect(writing.sink.emit(seam, { tool_name: 'first' }).ok).toBe(true);
       // Refused by the allow-list: it took a sequence number and is lost.
       expect(writing.sink.emit(seam, { tool_name: 'first', unexpected: 1 })).toEqual({ ok: false, reason: 'invalid_details' });
-      const [opened] = writing.rows();
+      const [opened] = writing.allRows();
       expect(opened?.seam).toBe('audit.opened');
       expect(await writerOf()).toEqual({ id: opened?.id, seq: 3, lost: { invalid_details: 1 } });
       // Without the operator's token: ok alone, never the writer.

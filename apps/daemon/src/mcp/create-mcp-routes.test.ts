@@ -143,7 +143,7 @@ describe('createMcpRoutes', () => {
       "[kora.mcp.tool_called] tool=kora__list_tickets caller_actor_kind=claude_pm_isokron args_keys=['limit'] result=count=2",
     ]);
     // The daemon's sink opened its writer with the first row: its opened row, then the tool call's.
-    const [opened, row, ...others] = test.rows();
+    const [opened, row, ...others] = test.allRows();
     expect(others).toEqual([]);
     expect(opened).toMatchObject({ seam: 'audit.opened', seq: 1 });
     expect(row).toMatchObject({

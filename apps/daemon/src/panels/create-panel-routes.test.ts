@@ -176,7 +176,7 @@ describe('createPanelRoutes: GET /api/panels/:panel', () => {
     server.capture.sink.emit(mcpToolCalledSeam, { tool_name: 'x' });
     server.emit.reasoning();
     await server.capture.sink.close();
-    const written = server.capture.rows();
+    const written = server.capture.allRows();
     expect(written.map((row) => row.seam)).toEqual([
       'mcp.tool_called',
       'audit.opened',
@@ -189,6 +189,14 @@ describe('createPanelRoutes: GET /api/panels/:panel', () => {
       'audit.closed',
     ]);
     const writer = written[1]?.id;
+    // The writer's own rows: opened first, the loss row naming the refused row's number, closed last.
+    expect(
+      written.filter((row) => row.seam.startsWith('audit.')).map((row) => [row.seam, row.writer, row.seq, row.details.ranges]),
+    ).toEqual([
+      ['audit.opened', writer, 1, undefined],
+      ['audit.lost', writer, 7, [{ first: 6, last: 6 }]],
+      ['audit.closed', writer, 9, undefined],
+    ]);
 
     // Every panel's rows, once each (the reasoning panel repeats agent activity's reasoning rows).
     const byId = new Map<string, AuditEnvelope>();

@@ -165,7 +165,12 @@ describe('createDirectMessageHandler', () => {
     expect(JSON.stringify(anthropicApi.requests.map((received) => received.body))).toContain(pastedToken);
     expect(JSON.stringify(slackApi.calls)).toContain(pastedToken);
     // The audit has the rows, and not the secret, not even as a redaction.
-    expect(capture.rows().map((row) => row.seam)).toEqual(['audit.opened', 'reasoning.tool_called', 'slack_dm.reply_failed']);
+    expect(capture.allRows().map((row) => [row.seam, row.seq])).toEqual([
+      ['audit.opened', 1],
+      ['reasoning.tool_called', 2],
+      ['slack_dm.reply_failed', 3],
+    ]);
+    expect(capture.rows().map((row) => row.seam)).toEqual(['reasoning.tool_called', 'slack_dm.reply_failed']);
     expect(capture.allOutput()).not.toContain(pastedToken);
     expect(capture.allOutput()).not.toContain('please rotate');
     expect(capture.allOutput()).not.toContain(slackToken);
