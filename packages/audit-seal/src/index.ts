@@ -1,0 +1,2 @@
+// @kora/audit-seal: the audit file sealed as Certificate Transparency seals its logs.
+export {};
