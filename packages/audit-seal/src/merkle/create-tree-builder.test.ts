@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mth } from '../__fixtures__/rfc6962-definitions.js';
 import { createTreeBuilder } from './create-tree-builder.js';
+import { hashChildren } from './hash-children.js';
 import { hashLeaf } from './hash-leaf.js';
 import { restoreTreeBuilder } from './restore-tree-builder.js';
 
@@ -60,5 +61,12 @@ describe('restoreTreeBuilder', () => {
     ['a hash that is not text', { ...saved, frontier: [saved.frontier[0], 7] }, 'frontier hash 1 is not 32 bytes of base64'],
   ])('refuses %s with its reason', (_name, value, reason) => {
     expect(restoreTreeBuilder(value)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('hashChildren', () => {
+  it('refuses children that are not 32-byte hashes', () => {
+    expect(() => hashChildren(Buffer.alloc(31), Buffer.alloc(32))).toThrow(RangeError);
+    expect(() => hashChildren(Buffer.alloc(32), Buffer.alloc(33))).toThrow(RangeError);
   });
 });

@@ -7,6 +7,7 @@ const scratch = Buffer.alloc(65);
  * child's hash (RFC 6962 §2.1). Both children are 32-byte hashes.
  */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
+  if (left.length !== 32 || right.length !== 32) throw new RangeError('a child hash is 32 bytes');
   scratch[0] = 0x01;
   scratch.set(left, 1);
   scratch.set(right, 33);
