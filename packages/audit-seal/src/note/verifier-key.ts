@@ -36,9 +36,10 @@ export function formatVerifierKey(name: string, publicKey: KeyObject): string {
  * not match the key, a signature type other than Ed25519, a key that is not 32 bytes.
  */
 export function parseVerifierKey(text: string): ParseResult<VerifierKey> {
-  const parts = text.split('+');
-  if (parts.length !== 3) return { ok: false, error: 'a verifier key is NAME+KEYID+KEY (three parts separated by +)' };
-  const [name = '', hashText = '', keyText = ''] = parts;
+  // The name holds no `+` and the key ID is hex; the base64 key may hold `+`.
+  const match = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(text);
+  if (match === null) return { ok: false, error: 'a verifier key is NAME+KEYID+KEY (three parts separated by +)' };
+  const [, name = '', hashText = '', keyText = ''] = match;
   if (!isNoteKeyName(name)) return { ok: false, error: 'the key name is empty or holds a space or control character' };
   if (!/^[0-9a-f]{8}$/.test(hashText)) return { ok: false, error: 'the key ID is not 8 lower-case hex digits' };
   const key = decodeBase64(keyText);
