@@ -92,4 +92,12 @@ describe('verifyNote on hostile input', () => {
       { numRuns: 50 },
     );
   });
+
+  it('keeps a leading byte-order mark as part of the signed text', () => {
+    const text = '\ufefforigin\n1\n' + Buffer.alloc(32).toString('base64') + '\n';
+    const note = signNote(text, { name: NAME, privateKey: key.privateKey });
+    expect(verifyNote(Buffer.from(note), [verifier])).toMatchObject({ ok: true, text });
+    expect(verifyNote(Buffer.from(note.slice(1)), [verifier])).toMatchObject({ ok: false });
+    expect(verifyNote(Buffer.from(`\ufeff${note}`), [verifier])).toMatchObject({ ok: false });
+  });
 });

@@ -34,7 +34,8 @@ export type NoteVerification =
 export const MAX_NOTE_SIGNATURES = 100;
 
 const SIGNATURE_PREFIX = '— ';
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// `ignoreBOM`: a leading U+FEFF is part of the signed text, not to be dropped.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Check a signed note against known verifier keys. The note is accepted when it is well formed,
