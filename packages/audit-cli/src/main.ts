@@ -38,6 +38,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/verify.js')).verifyCommand,
   },
   {
+    name: 'keygen',
+    summary: 'make an Ed25519 key for signing checkpoints of the audit file (PEM and verifier key)',
+    load: async () => (await import('./commands/keygen.js')).keygenCommand,
+  },
+  {
     name: 'ship',
     summary: 'ship rows into the PostgreSQL event log, resumable and idempotent',
     load: async () => (await import('./commands/ship.js')).shipCommand,
@@ -64,7 +69,7 @@ The audit file defaults to KORA_AUDIT_LOG_PATH, else $KORA_HOME/kora_audit_log.j
 else $HERMES_HOME/kora_audit_log.jsonl, else ~/.kora/kora_audit_log.jsonl.
 
 Exit status: 0 success, 1 scan found secrets, verify found a problem or db lag found a host behind,
-2 usage error or unreadable input, 75 ship gave up on the database, 130 interrupted.
+2 usage error, unreadable input or a key keygen would overwrite, 75 ship gave up on the database, 130 interrupted.
 `;
 
 /**

@@ -69,7 +69,16 @@ describe('the bundled kora-audit', () => {
     // What the commands beyond reading and scanning load, as installed.
     for (const name of ['@kora/audit-sink', '@kora/audit-substrate-pg', 'zod']) expect(external).toContain(name);
     // The reader and the guard are inside, not loaded from the core's files.
-    for (const path of external) expect(path).not.toMatch(/^@kora\/audit-sink\/(reader|guard)$/);
+    for (const path of external) expect(path).not.toMatch(/^@kora\/(audit-sink\/(reader|guard)|audit-seal)$/);
+  });
+
+  it('makes a key with keygen, the seal bundled in', () => {
+    const out = join(dataDir, 'keys');
+    const { code, stdout } = runBundled(['keygen', '--out', out, '--name', 'audit.example.com/host-7']);
+    expect(code).toBe(0);
+    const vkey = readFileSync(join(out, 'seal-key.vkey'), 'utf8');
+    expect(stdout).toContain(vkey);
+    expect(vkey).toMatch(/^audit\.example\.com\/host-7\+[0-9a-f]{8}\+/);
   });
 
   it('answers the reading, scanning and database commands as the CLI run from its sources does', async () => {
@@ -95,6 +104,8 @@ describe('the bundled kora-audit', () => {
       ['db', 'prune', '--help'],
       ['db', 'prune', '--database-url', 'postgres://kora:pa55-word@127.0.0.1:1/kora', '--older-than', '30m'],
       ['db', 'migrate', '--database-url', 'postgres://kora:pa55-word@127.0.0.1:1/kora', '--layout', 'monthly'],
+      ['keygen', '--help'],
+      ['keygen', '--out', dataDir, '--name', 'bad name'],
     ];
     for (const args of runs) {
       const fromSources = await runCli(args);

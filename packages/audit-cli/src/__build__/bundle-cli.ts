@@ -9,10 +9,10 @@ import type { Metafile } from 'esbuild';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 
-// The parts of the core that the hot commands need are bundled in; everything else a command
-// imports stays a dependency resolved as usual, so one copy of the sink (and pino, zod, pg) is
-// shared with whatever else the process loads.
-const BUNDLED_PACKAGE_IMPORTS = /^@kora\/audit-sink\/(reader|guard)$/;
+// The parts of the core that the hot commands need are bundled in, and the seal (small, with no
+// dependencies of its own); everything else a command imports stays a dependency resolved as
+// usual, so one copy of the sink (and pino, zod, pg) is shared with whatever else the process loads.
+const BUNDLED_PACKAGE_IMPORTS = /^@kora\/(audit-sink\/(reader|guard)|audit-seal)$/;
 
 /**
  * Bundle the CLI from its TypeScript sources into `outdir`: `kora-audit.js`, a chunk per command
