@@ -101,12 +101,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
 
   const exitFlush = {
     flushSync: () => void writer.flush(),
-    closeSync: (trigger: CloseTrigger) => {
-      if (closed) return;
-      closed = true;
-      closeWriter(trigger);
-      writer.close();
-    },
+    closeSync: (trigger: CloseTrigger) => void closeFile(trigger),
   };
   if (options.flushOnExit !== false) registerExitFlush(exitFlush);
   // Closing the descriptor is enough: the next write opens the path, and batched rows
@@ -221,6 +216,15 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     }
   }
 
+  /** Close for good, for `trigger`: the writer's closed row, then what waits is written. False when already closed. */
+  function closeFile(trigger: CloseTrigger): boolean {
+    if (closed) return false;
+    closed = true;
+    closeWriter(trigger);
+    writer.close();
+    return true;
+  }
+
   /** Write the writer's `audit.closed` row, after an `audit.lost` row for losses not yet named; nothing for a writer that made no row. */
   function closeWriter(trigger: CloseTrigger): void {
     if (writerId === null) return;
@@ -316,10 +320,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       return Promise.resolve();
     },
     close: async () => {
-      if (closed) return;
-      closed = true;
-      closeWriter('close');
-      writer.close();
+      if (!closeFile('close')) return;
       unregisterExitFlush(exitFlush);
       unregisterHangupReopen(hangupReopen);
       file.close();

@@ -135,37 +135,21 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
   function writeRows(batch: readonly string[], seqs: readonly number[], text: string): boolean {
     try {
       file.append(text);
-      counters.rowsWritten += batch.length - settleOwn(seqs[0]!, seqs[seqs.length - 1]!);
       writeFailing = false;
-      ledger.written(seqs[0]!, seqs[seqs.length - 1]!);
-      mirrorRows(batch);
+      rowsLanded(batch, seqs);
       return true;
     } catch (error) {
       const appendError = error instanceof AppendError ? error : new AppendError('EUNKNOWN', 0, { cause: error });
       const landed = countLandedLines(batch, appendError.bytesWritten);
-      if (landed > 0) {
-        counters.rowsWritten += landed - settleOwn(seqs[0]!, seqs[landed - 1]!);
-        ledger.written(seqs[0]!, seqs[landed - 1]!);
-        mirrorRows(batch.slice(0, landed));
-      }
+      if (landed > 0) rowsLanded(batch.slice(0, landed), seqs.slice(0, landed));
       // A row cut short by a full disk left a head that is not JSON; the next write ends that
       // line first, so the row is retried whole after it: neither lost nor read twice.
-      let retry = batch.slice(landed);
-      let retrySeqs = seqs.slice(landed);
-      let dropped = 0;
-      if (!writesImmediately && retry.length + pending.length > MAX_PENDING_ROWS) {
-        const overflow = retry.length + pending.length - MAX_PENDING_ROWS;
-        for (const seq of retrySeqs.slice(0, overflow)) if (lose(seq, 'queue_full')) dropped += 1;
-        retry = retry.slice(overflow);
-        retrySeqs = retrySeqs.slice(overflow);
-      }
-      if (writesImmediately) {
-        for (const seq of retrySeqs) if (lose(seq, 'write_failed')) dropped += 1;
-        retry = [];
-        retrySeqs = [];
-      }
-      pending = [...retry, ...pending];
-      pendingSeqs = [...retrySeqs, ...pendingSeqs];
+      pending = [...batch.slice(landed), ...pending];
+      pendingSeqs = [...seqs.slice(landed), ...pendingSeqs];
+      // Rows that had to be written now are lost; held ones past the cap, the oldest first.
+      const dropped = writesImmediately
+        ? dropOldest(pending.length, 'write_failed')
+        : dropOldest(Math.max(0, pending.length - MAX_PENDING_ROWS), 'queue_full');
       recordWriteFailure(appendError, dropped);
       // Held rows are retried on the interval too, not only when the next emit comes along.
       if (!closed && pending.length > 0) scheduleFlush();
@@ -188,13 +172,23 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
     }
   }
 
-  /** Drop the `count` oldest waiting rows, lost for a full queue. */
-  function dropOldest(count: number): void {
+  /** Rows that reached the file (numbered `seqs`): counted, told to the ledger, handed to the mirror. */
+  function rowsLanded(rows: readonly string[], seqs: readonly number[]): void {
+    const first = seqs[0]!;
+    const last = seqs[seqs.length - 1]!;
+    counters.rowsWritten += rows.length - settleOwn(first, last);
+    ledger.written(first, last);
+    mirrorRows(rows);
+  }
+
+  /** Drop the `count` oldest waiting rows, lost for `reason`; returns how many were callers' rows. */
+  function dropOldest(count: number, reason: 'write_failed' | 'queue_full'): number {
+    if (count === 0) return 0;
     let callers = 0;
-    for (const seq of pendingSeqs.slice(0, count)) if (lose(seq, 'queue_full')) callers += 1;
+    for (const seq of pendingSeqs.slice(0, count)) if (lose(seq, reason)) callers += 1;
     pending = pending.slice(count);
     pendingSeqs = pendingSeqs.slice(count);
-    if (callers > 0) counters.skipped.write_failed = (counters.skipped.write_failed ?? 0) + callers;
+    return callers;
   }
 
   function scheduleFlush(): void {
@@ -227,7 +221,10 @@ export function createSinkFileWriter(options: SinkFileWriterOptions): SinkFileWr
       if (writeFailing) {
         // While the disk refuses rows they are retried on the interval, not with every emit; past
         // the cap the oldest go.
-        if (pending.length > MAX_PENDING_ROWS) dropOldest(pending.length - MAX_PENDING_ROWS);
+        if (pending.length > MAX_PENDING_ROWS) {
+          const dropped = dropOldest(pending.length - MAX_PENDING_ROWS, 'queue_full');
+          counters.skipped.write_failed = (counters.skipped.write_failed ?? 0) + dropped;
+        }
       } else if (pending.length - ownSeqs.size >= batchSize) {
         writePending();
         return true;
