@@ -1,5 +1,5 @@
-import { LOSS_REASONS } from '@kora/audit-sink/reader';
-import type { AuditClosedDetails, AuditLostDetails, AuditOpenedDetails, CloseTrigger, LossReason } from '@kora/audit-sink/reader';
+import { LOSS_REASONS, addRange, countSeqsWithin } from '@kora/audit-sink/reader';
+import type { AuditClosedDetails, AuditLostDetails, AuditOpenedDetails, CloseTrigger, LossReason, SeqRange } from '@kora/audit-sink/reader';
 
 /** What `kora-audit verify` fails on (exit 1). */
 export const PROBLEM_KINDS = [
@@ -183,8 +183,8 @@ interface WriterAccount {
   rows: number;
   /** Ascending, disjoint. */
   missing: MissingRange[];
-  /** Seqs named by its loss rows, ascending, disjoint, as `[first, last]` pairs. */
-  named: number[];
+  /** Seqs named by its loss rows, ascending and disjoint. */
+  named: SeqRange[];
   lostByReason: Partial<Record<LossReason, number>>;
   lost: number;
   closed: CloseTrigger | null;
@@ -444,11 +444,11 @@ export class ChainVerifier {
       const last = Math.min(range.last, seq - 1);
       if (last < range.last) mismatch(Math.max(range.first, seq), range.last, 'not_before_loss_row');
       if (range.first > last) continue;
-      const twice = countOverlap(account.named, range.first, last);
+      const twice = countSeqsWithin(account.named, range.first, last);
       const fromMissing = removeMissing(account.missing, range.first, last);
       if (twice > 0) mismatch(range.first, last, 'named_twice');
       if (last - range.first + 1 - twice - fromMissing > 0) mismatch(range.first, last, 'present');
-      addNamed(account.named, range.first, last);
+      addRange(account.named, { first: range.first, last });
       account.lost += fromMissing;
       account.lostByReason[details.reason] = (account.lostByReason[details.reason] ?? 0) + fromMissing;
     }
@@ -516,38 +516,4 @@ function removeMissing(ranges: MissingRange[], first: number, last: number): num
     }
   }
   return removed;
-}
-
-/** How many of seqs `first`-`last` the pairs of `named` hold. */
-function countOverlap(named: readonly number[], first: number, last: number): number {
-  let count = 0;
-  for (let index = 0; index < named.length; index += 2) {
-    const from = Math.max(named[index]!, first);
-    const to = Math.min(named[index + 1]!, last);
-    if (from <= to) count += to - from + 1;
-  }
-  return count;
-}
-
-/** Add seqs `first`-`last` to the pairs of `named`, merging where they meet. */
-function addNamed(named: number[], first: number, last: number): void {
-  let from = first;
-  let to = last;
-  const kept: number[] = [];
-  for (let index = 0; index < named.length; index += 2) {
-    const start = named[index]!;
-    const end = named[index + 1]!;
-    if (end + 1 < from || start > to + 1) kept.push(start, end);
-    else {
-      from = Math.min(from, start);
-      to = Math.max(to, end);
-    }
-  }
-  kept.push(from, to);
-  // Pairs stay ascending.
-  const pairs: [number, number][] = [];
-  for (let index = 0; index < kept.length; index += 2) pairs.push([kept[index]!, kept[index + 1]!]);
-  pairs.sort((left, right) => left[0] - right[0]);
-  named.length = 0;
-  for (const [start, end] of pairs) named.push(start, end);
 }

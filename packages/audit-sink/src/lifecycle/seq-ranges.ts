@@ -36,6 +36,17 @@ export function addRange(ranges: SeqRange[], range: SeqRange): void {
   ranges.splice(at, end - at, { first, last });
 }
 
+/** How many of the numbers `first` to `last` `ranges` holds. */
+export function countSeqsWithin(ranges: readonly SeqRange[], first: number, last: number): number {
+  let count = 0;
+  for (const range of ranges) {
+    const from = Math.max(range.first, first);
+    const to = Math.min(range.last, last);
+    if (from <= to) count += to - from + 1;
+  }
+  return count;
+}
+
 /** How many numbers `ranges` holds. */
 export function countSeqs(ranges: readonly SeqRange[]): number {
   let count = 0;

@@ -36,6 +36,9 @@ export type { AuditOpenedDetails } from '../lifecycle/audit-opened.js';
 export type { AuditLostDetails } from '../lifecycle/audit-lost.js';
 export type { AuditClosedDetails } from '../lifecycle/audit-closed.js';
 export { CLOSE_TRIGGERS, LOSS_REASONS } from '../lifecycle/loss-reasons.js';
+// Runs of sequence numbers, as a writer's audit.lost rows name them.
+export { addRange, countSeqsWithin } from '../lifecycle/seq-ranges.js';
+export type { SeqRange } from '../lifecycle/seq-ranges.js';
 export type { CloseTrigger, LossReason } from '../lifecycle/loss-reasons.js';
 export type { ParsedReadFilters, ReadFilters, TimeBound } from './parse-read-filters.js';
 export { LIFECYCLE_SEAM_NAMES, SEAM_NAMES, isSeamName } from '../envelope/seam-names.js';
