@@ -9,8 +9,6 @@ export interface TestContext extends CaptureSink {
   readonly context: DaemonContext;
   /** Names of background tasks that threw. */
   readonly failedTasks: string[];
-  /** The rows of the agent's seams: the file's rows without the writer's own `audit.*` rows. */
-  readonly seamRows: () => ReturnType<CaptureSink['rows']>;
 }
 
 /** Make a context for one test, best-effort unless `failure` says otherwise; call `cleanup()` afterwards. */
@@ -21,7 +19,6 @@ export function createTestContext(clock: () => number = Date.now, options: { rea
   return {
     ...capture,
     failedTasks,
-    seamRows: () => capture.rows().filter((row) => !row.seam.startsWith('audit.')),
     context: { audit: { sink: capture.sink, logger: capture.logger }, clock, tasks },
   };
 }

@@ -70,7 +70,7 @@ describe('createMcpRoutes with hostile unauthenticated requests', () => {
             });
             expect(response.status).toBe(401);
           }
-          const rows = test.seamRows();
+          const rows = test.rows();
           expect(rows.length).toBeLessThanOrEqual(1);
           for (const row of rows) expect(row.details).toMatchObject({ caller_actor_kind: 'anonymous', result: 'denied:unauthenticated' });
           const stats = routes.stats();

@@ -130,7 +130,7 @@ describe('createMcpRoutes', () => {
       destructiveHint: true,
     });
     // Listing is not a tool call.
-    expect(test.seamRows()).toEqual([]);
+    expect(test.rows()).toEqual([]);
   });
 
   it('runs a read tool and audits it once with the caller and the result code', async () => {
@@ -175,7 +175,7 @@ describe('createMcpRoutes', () => {
     expect(test.verbatimLines()).toEqual([
       "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['body', 'priority', 'title'] result=ticket_id=tkt-0004",
     ]);
-    expect(test.seamRows().map((row) => row.details)).toEqual([
+    expect(test.rows().map((row) => row.details)).toEqual([
       {
         tool_name: 'kora__create_ticket',
         tool_kind: 'mutating',
@@ -194,7 +194,7 @@ describe('createMcpRoutes', () => {
 
     expect(result.isError).toBeFalsy();
     expect(running.sentMessages).toEqual([{ channel: 'D0123ABCD', text: `token ${slackToken}` }]);
-    expect(test.seamRows().map((row) => row.details.result)).toEqual(['ts=1700000000.000100']);
+    expect(test.rows().map((row) => row.details.result)).toEqual(['ts=1700000000.000100']);
     expect(test.allOutput()).not.toContain(slackToken);
   });
 
@@ -208,7 +208,7 @@ describe('createMcpRoutes', () => {
     expect(test.verbatimLines()).toEqual([
       "[kora.mcp.tool_called] tool=kora__request_state_transition caller_actor_kind=claude_pm_isokron args_keys=['reason', 'to'] result=denied:missing_capability",
     ]);
-    expect(test.seamRows()).toHaveLength(1);
+    expect(test.rows()).toHaveLength(1);
     expect(test.allOutput()).not.toContain(slackToken);
   });
 
@@ -219,7 +219,7 @@ describe('createMcpRoutes', () => {
 
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe('kora__request_state_transition failed (InvalidStateTransition).');
-    expect(test.seamRows().map((row) => [row.caller_session_id, row.details.caller_actor_kind, row.details.result])).toEqual([
+    expect(test.rows().map((row) => [row.caller_session_id, row.details.caller_actor_kind, row.details.result])).toEqual([
       ['ops-agent', 'ops_bot', 'error:InvalidStateTransition'],
     ]);
     expect(test.allOutput()).not.toContain('cannot go from');
@@ -245,7 +245,7 @@ describe('createMcpRoutes', () => {
 
     await expect(call).rejects.toBeInstanceOf(McpError);
     await expect(call).rejects.toMatchObject({ code: -32602 });
-    expect(test.seamRows().map((row) => row.details)).toEqual([
+    expect(test.rows().map((row) => row.details)).toEqual([
       {
         tool_name: 'kora__drop_all_tickets',
         tool_kind: 'mutating',
@@ -268,7 +268,7 @@ describe('createMcpRoutes', () => {
     }
     expect(wrong.headers.get('www-authenticate')).toContain('error="invalid_token"');
     // Both came from 127.0.0.1 within one window: the second is counted, not written.
-    expect(test.seamRows().map((row) => [row.caller_session_id, row.details])).toEqual([
+    expect(test.rows().map((row) => [row.caller_session_id, row.details])).toEqual([
       [
         null,
         {
@@ -289,7 +289,7 @@ describe('createMcpRoutes', () => {
     await expect(connect(running.url, 'not-a-known-token')).rejects.toThrow();
     const listing = await postJson(running.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { authorization: 'Bearer nope' });
     expect(listing.status).toBe(401);
-    expect(test.seamRows()).toEqual([]);
+    expect(test.rows()).toEqual([]);
   });
 
   it('audits a tools/call the SDK refuses before dispatch', async () => {
@@ -307,7 +307,7 @@ describe('createMcpRoutes', () => {
 
     expect(await malformed.json()).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: expect.any(Number) as number } });
     expect(badVersion.status).toBe(400);
-    expect(test.seamRows().map((row) => [row.caller_session_id, row.details.result])).toEqual([
+    expect(test.rows().map((row) => [row.caller_session_id, row.details.result])).toEqual([
       ['pm-agent', 'error:InvalidRequest'],
       ['pm-agent', 'error:InvalidRequest'],
     ]);
@@ -328,7 +328,7 @@ describe('createMcpRoutes', () => {
     expect(response.status).toBe(200);
     expect(
       test
-        .seamRows()
+        .rows()
         .map((row) => row.details.result)
         .sort(),
     ).toEqual(['count=1', 'state=normal']);
@@ -346,7 +346,7 @@ describe('createMcpRoutes', () => {
 
     expect(asCaller.status).toBe(400);
     expect(asNobody.status).toBe(401);
-    const results = test.seamRows().map((row) => row.details.result);
+    const results = test.rows().map((row) => row.details.result);
     expect(results.filter((result) => result === 'error:InvalidRequest')).toHaveLength(100);
     expect(results.filter((result) => result === 'denied:unauthenticated')).toHaveLength(1);
     expect(results).toHaveLength(101);
@@ -407,7 +407,7 @@ describe('createMcpRoutes when the audit is required', () => {
       "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['priority', 'title'] result=pending",
       "[kora.mcp.tool_called] tool=kora__create_ticket caller_actor_kind=claude_pm_isokron args_keys=['priority', 'title'] result=ticket_id=tkt-0004",
     ]);
-    expect(strict.seamRows().map((row) => [row.caller_session_id, row.details.result])).toEqual([
+    expect(strict.rows().map((row) => [row.caller_session_id, row.details.result])).toEqual([
       ['pm-agent', 'pending'],
       ['pm-agent', 'ticket_id=tkt-0004'],
     ]);
@@ -418,7 +418,7 @@ describe('createMcpRoutes when the audit is required', () => {
     const result = await client.callTool({ name: 'kora__request_state_transition', arguments: { to: 'halted', reason: 'drill' } });
 
     expect(result.isError).toBe(true);
-    expect(strict.seamRows().map((row) => row.details.result)).toEqual(['denied:missing_capability']);
+    expect(strict.rows().map((row) => row.details.result)).toEqual(['denied:missing_capability']);
   });
 
   it('refuses to run the tool when its intent row cannot be written', async () => {
@@ -452,7 +452,7 @@ describe('createMcpRoutes when the audit is required', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe('kora__send_slack_dm ran, but the call could not be audited, so its result is withheld.');
     expect(strictRunning.sentMessages).toHaveLength(1);
-    expect(strict.seamRows().map((row) => row.details.result)).toEqual(['pending']);
+    expect(strict.rows().map((row) => row.details.result)).toEqual(['pending']);
     expect(strict.verbatimLines().at(-1)).toContain('result=ts=1700000000.000100');
   });
 });
@@ -487,7 +487,7 @@ describe('createMcpRoutes under a flood of refusals', () => {
     }));
   const anonymousResults = (): string[] =>
     limited
-      .seamRows()
+      .rows()
       .filter((row) => row.details.caller_actor_kind === 'anonymous')
       .map((row) => `${String(row.details.result)}`);
 
@@ -501,7 +501,7 @@ describe('createMcpRoutes under a flood of refusals', () => {
     expect(new Set(await flood('198.51.100.9', 1))).toEqual(new Set([401]));
     // One row per address, for the first call of the first batch.
     expect(anonymousResults()).toEqual(['denied:unauthenticated', 'denied:unauthenticated']);
-    expect(limited.seamRows().map((row) => row.details.args_keys)).toEqual([['title'], ['title']]);
+    expect(limited.rows().map((row) => row.details.args_keys)).toEqual([['title'], ['title']]);
     expect(server.stats()).toEqual({ unauthenticated: 21, unauthenticatedUnaudited: 19, rateLimited: 0, rateLimitedUnaudited: 0 });
 
     now += WINDOW_MS - 1;
@@ -543,7 +543,7 @@ describe('createMcpRoutes under a flood of refusals', () => {
     clients.push(ops);
     expect((await ops.callTool({ name: 'kora__get_operational_state', arguments: {} })).isError).toBeFalsy();
 
-    expect(limited.seamRows().map((row) => [row.caller_session_id, row.details.result])).toEqual([
+    expect(limited.rows().map((row) => [row.caller_session_id, row.details.result])).toEqual([
       ['pm-agent', 'state=normal'],
       ['pm-agent', 'state=normal'],
       ['pm-agent', 'state=normal'],

@@ -73,7 +73,7 @@ function scriptToolCall(name: string, input: Record<string, unknown>, text?: str
 /** The `reasoning.tool_called` rows' details, in order. */
 function toolRows(): Record<string, unknown>[] {
   return capture
-    .seamRows()
+    .rows()
     .filter((row) => row.seam === 'reasoning.tool_called')
     .map((row) => row.details);
 }
@@ -91,7 +91,7 @@ describe('createReasoningEngine', () => {
   it('audits each tool call with its duration, status, trigger and session', async () => {
     await engineFor().answer(request);
 
-    const rows = capture.seamRows();
+    const rows = capture.rows();
     expect(rows.map((row) => [row.seam, row.source, row.caller_session_id])).toEqual([
       ['reasoning.tool_called', 'reasoning', 'D01CHAN01:1700000000.000100'],
       ['reasoning.tool_called', 'reasoning', 'D01CHAN01:1700000000.000100'],
@@ -269,7 +269,7 @@ describe('createReasoningEngine', () => {
   it('throws the API’s error when the model cannot be reached, having audited nothing', async () => {
     api.failNext('overloaded');
     await expect(engineFor().answer(request)).rejects.toBeInstanceOf(Anthropic.OverloadedError);
-    expect(capture.seamRows()).toEqual([]);
+    expect(capture.rows()).toEqual([]);
   });
 
   it('throws the API’s error from a later turn, having audited the tools that ran', async () => {
@@ -288,7 +288,7 @@ describe('createReasoningEngine', () => {
   it('throws ReasoningNotConfigured without a client, calling nothing', async () => {
     await expect(engineFor({ client: undefined }).answer(request)).rejects.toBeInstanceOf(ReasoningNotConfigured);
     expect(api.requests).toEqual([]);
-    expect(capture.seamRows()).toEqual([]);
+    expect(capture.rows()).toEqual([]);
   });
 
   it('keeps the question, tool inputs, tool outputs and the model’s text out of the audit', async () => {
@@ -343,7 +343,7 @@ describe('createReasoningEngine in required mode', () => {
       tool_duration_ms: 0,
       tool_status: 'pending',
     });
-    expect(capture.seamRows().map((row) => row.caller_session_id)).toEqual([request.callerSessionId, request.callerSessionId]);
+    expect(capture.rows().map((row) => row.caller_session_id)).toEqual([request.callerSessionId, request.callerSessionId]);
     expect(capture.verbatimLines()[0]).toBe(
       `[kora.reasoning.tool_called] tool=kora__create_ticket triggered_by=slack_dm caller_session_id=${request.callerSessionId ?? ''} tool_duration_ms=0 tool_status=pending`,
     );

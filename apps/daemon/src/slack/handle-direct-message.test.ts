@@ -67,7 +67,7 @@ function handlerFor(overrides: Partial<DirectMessageHandlerOptions> = {}): (mess
 /** The `slack_dm.reply_failed` rows, as `[caller_session_id, details]`. */
 function replyFailures(): [string | null, Record<string, unknown>][] {
   return capture
-    .seamRows()
+    .rows()
     .filter((row) => row.seam === 'slack_dm.reply_failed')
     .map((row) => [row.caller_session_id, row.details]);
 }
@@ -80,7 +80,7 @@ describe('createDirectMessageHandler', () => {
     expect(slackApi.messages[0]).toMatchObject({ channel: 'D01CHAN01', threadTs: undefined });
     expect(slackApi.messages[0]?.text).toMatch(/^Here is what I found:\n- kora__get_operational_state: /);
     expect(replyFailures()).toEqual([]);
-    expect(capture.seamRows().map((row) => [row.seam, row.caller_session_id, row.details.triggered_by])).toEqual([
+    expect(capture.rows().map((row) => [row.seam, row.caller_session_id, row.details.triggered_by])).toEqual([
       ['reasoning.tool_called', session, 'slack_dm'],
       ['reasoning.tool_called', session, 'slack_dm'],
     ]);

@@ -106,7 +106,7 @@ function postEmail(listener: Listener, body: string, headers: Record<string, str
 
 /** The one dead-letter row, after checking that its verbatim line was logged with it. */
 function onlyDeadLetter(capture: TestContext): AuditEnvelope {
-  const rows = capture.seamRows();
+  const rows = capture.rows();
   expect(rows).toHaveLength(1);
   const row = rows[0]!;
   expect(row.seam).toBe('webhook.dead_letter');
@@ -132,7 +132,7 @@ describe('createWebhookRoutes', () => {
       expect(listener.messages).toEqual([
         { channel: 'D0123ABCD', ts: '1700000000.000100', user: 'U0123ABCD', text: `use ${slackToken} for the deploy` },
       ]);
-      expect(listener.capture.seamRows()).toEqual([]);
+      expect(listener.capture.rows()).toEqual([]);
       expect(listener.capture.verbatimLines()).toEqual([]);
       expect(listener.capture.allOutput()).not.toContain(slackToken);
     });
@@ -204,7 +204,7 @@ describe('createWebhookRoutes', () => {
         const response = await postSlack(listener, body, signedSlackHeaders(body, timestamp));
         expect(response.status).toBe(401);
       }
-      expect(listener.capture.seamRows().map((row) => row.details.reason)).toEqual(['slack_timestamp_stale', 'slack_timestamp_stale']);
+      expect(listener.capture.rows().map((row) => row.details.reason)).toEqual(['slack_timestamp_stale', 'slack_timestamp_stale']);
       expect(listener.messages).toEqual([]);
       // Inside the window the same request is fine.
       expect((await postSlack(listener, body, signedSlackHeaders(body, nowSeconds - 299))).status).toBe(200);
@@ -224,7 +224,7 @@ describe('createWebhookRoutes', () => {
         expect(response.status).toBe(401);
         expect(await response.json()).toEqual({ ok: false, error: reason });
       }
-      expect(listener.capture.seamRows().map((row) => row.details.reason)).toEqual(cases.map(([, reason]) => reason));
+      expect(listener.capture.rows().map((row) => row.details.reason)).toEqual(cases.map(([, reason]) => reason));
       expect(listener.capture.verbatimLines()).toHaveLength(3);
       expect(listener.messages).toEqual([]);
     });
@@ -265,7 +265,7 @@ describe('createWebhookRoutes', () => {
         JSON.stringify(['event_callback']),
       ];
       for (const body of bodies) expect((await postSlack(listener, body)).status).toBe(400);
-      expect(listener.capture.seamRows().map((row) => row.details.reason)).toEqual(bodies.map(() => 'invalid_payload'));
+      expect(listener.capture.rows().map((row) => row.details.reason)).toEqual(bodies.map(() => 'invalid_payload'));
       expect(listener.messages).toEqual([]);
     });
 
@@ -280,7 +280,7 @@ describe('createWebhookRoutes', () => {
       ].map((payload) => JSON.stringify(payload));
       for (const body of bodies) expect((await postSlack(listener, body)).status).toBe(200);
       expect(listener.messages).toEqual([]);
-      expect(listener.capture.seamRows()).toEqual([]);
+      expect(listener.capture.rows()).toEqual([]);
     });
 
     it('acknowledges a retry of an event already dispatched without dispatching it again', async () => {
@@ -300,7 +300,7 @@ describe('createWebhookRoutes', () => {
 
       expect(listener.messages.map((message) => message.text)).toEqual(['what changed in the deploy queue?', 'second question']);
       expect(listener.routes.stats().duplicateEvents).toBe(2);
-      expect(listener.capture.seamRows()).toEqual([]);
+      expect(listener.capture.rows()).toEqual([]);
     });
   });
 
@@ -316,7 +316,7 @@ describe('createWebhookRoutes', () => {
         expect(response.status).toBe(202);
       }
       expect(listener.emails).toEqual([email, email]);
-      expect(listener.capture.seamRows()).toEqual([]);
+      expect(listener.capture.rows()).toEqual([]);
       expect(listener.capture.allOutput()).not.toContain(slackToken);
     });
 
@@ -326,7 +326,7 @@ describe('createWebhookRoutes', () => {
       for (const header of [forged, `sha256=${forged}`]) {
         expect((await postEmail(listener, body, { 'X-Purelymail-Signature': header, 'X-Request-Id': 'mail-7' })).status).toBe(401);
       }
-      const rows = listener.capture.seamRows();
+      const rows = listener.capture.rows();
       expect(rows.map((row) => row.source)).toEqual(['email', 'email']);
       expect(rows.map((row) => row.details)).toEqual([
         expect.objectContaining({
@@ -352,7 +352,7 @@ describe('createWebhookRoutes', () => {
       expect((await postEmail(listener, body, {})).status).toBe(401);
       const partial = JSON.stringify({ from: 'alerts', subject: 'no recipient' });
       expect((await postEmail(listener, partial, { 'X-Purelymail-Signature': signEmailRequest(emailSecret, partial) })).status).toBe(400);
-      expect(listener.capture.seamRows().map((row) => row.details.reason)).toEqual(['purelymail_signature_missing', 'invalid_payload']);
+      expect(listener.capture.rows().map((row) => row.details.reason)).toEqual(['purelymail_signature_missing', 'invalid_payload']);
       expect(listener.emails).toEqual([]);
     });
   });
@@ -455,7 +455,7 @@ describe('createWebhookRoutes', () => {
       expect((await postEmail(listener, emailBody, { 'X-Purelymail-Signature': signEmailRequest(emailSecret, emailBody) })).status).toBe(
         503,
       );
-      const rows = listener.capture.seamRows();
+      const rows = listener.capture.rows();
       expect(rows.map((row) => [row.source, row.details.reason])).toEqual([
         ['slack_dm', 'slack_not_configured'],
         ['email', 'email_not_configured'],
@@ -475,7 +475,7 @@ describe('createWebhookRoutes', () => {
         expect(response.status).toBe(400);
         expect(response.headers.get('X-Request-Id')).toMatch(uuid);
       }
-      const rows = listener.capture.seamRows();
+      const rows = listener.capture.rows();
       expect(rows).toHaveLength(given.length);
       for (const row of rows) expect(row.details.request_id).toMatch(uuid);
       expect(new Set(rows.map((row) => row.details.request_id)).size).toBe(given.length);
@@ -499,7 +499,7 @@ describe('createWebhookRoutes', () => {
       const proxied = createWebhookRoutes({ ...options, peerIpOf: () => '::ffff:203.0.113.9' });
       expect((await proxied.request('/slack/events', { method: 'POST', headers: forged, body })).status).toBe(401);
 
-      const [first, second] = capture.seamRows();
+      const [first, second] = capture.rows();
       expect(first?.details).not.toHaveProperty('peer_ip');
       expect(second?.details.peer_ip).toBe('203.0.113.9');
       expect(capture.verbatimLines()[0]).toContain(' peer_ip=- ');
