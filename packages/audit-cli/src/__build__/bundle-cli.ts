@@ -12,7 +12,7 @@ const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 // The parts of the core that the hot commands need are bundled in, and the seal (small, with no
 // dependencies of its own); everything else a command imports stays a dependency resolved as
 // usual, so one copy of the sink (and pino, zod, pg) is shared with whatever else the process loads.
-const BUNDLED_PACKAGE_IMPORTS = /^@kora\/(audit-sink\/(reader|guard)|audit-seal)$/;
+const BUNDLED_PACKAGE_IMPORTS = /^@kora\/(audit-sink\/(reader|guard|files)|audit-seal)$/;
 
 /**
  * Bundle the CLI from its TypeScript sources into `outdir`: `kora-audit.js`, a chunk per command

@@ -1,3 +1,5 @@
+import { lockStateFile } from '@kora/audit-sink/files';
+import type { StateFileLock } from '@kora/audit-sink/files';
 import { ROTATION_QUIET_MS } from '@kora/audit-sink/reader';
 import { createRetryBackoff } from '../create-retry-backoff.js';
 import { createSubstratePool } from '../create-substrate-pool.js';
@@ -7,8 +9,6 @@ import { createDatabaseOutage } from './create-database-outage.js';
 import { createRowCommitter } from './create-row-committer.js';
 import { createShipPause } from './create-ship-pause.js';
 import { createSkipWarner } from './create-skip-warner.js';
-import { lockShipCheckpoint } from './lock-ship-checkpoint.js';
-import type { ShipCheckpointLock } from './lock-ship-checkpoint.js';
 import type { LineBatch } from './read-line-batch.js';
 import { readShipCheckpoint } from './read-ship-checkpoint.js';
 import { readShipperOptions } from './read-shipper-options.js';
@@ -90,7 +90,7 @@ export function createShipper(options: ShipperOptions): Shipper {
   const cursor = new ShipCursor({ path, checkpointPath, batchRows: settings.batchRows, logger });
   let started = false;
   // One shipper per checkpoint: the lock is held from the start of `run` to its end.
-  let lock: ShipCheckpointLock | undefined;
+  let lock: StateFileLock | undefined;
   let watcher: { close(): void } | undefined;
 
   const stats = (): ShipperStats => ({
@@ -115,7 +115,7 @@ export function createShipper(options: ShipperOptions): Shipper {
 
   const loop = async (): Promise<void> => {
     // What an operator must fix fails at once, before any wait for the database.
-    lock = await lockShipCheckpoint(checkpointPath);
+    lock = await lockStateFile(checkpointPath, 'shipper');
     const checkpoint = await readShipCheckpoint(checkpointPath);
     if (checkpoint !== null && checkpoint.path !== path) {
       throw new Error(`the checkpoint ${checkpointPath} follows ${checkpoint.path}, not ${path}: give each audit file its own checkpoint`);

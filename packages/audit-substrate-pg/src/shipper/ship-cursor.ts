@@ -1,13 +1,13 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { AuditLogger } from '@kora/audit-sink';
+import { matchesFingerprint, takeFingerprint, writeFileAtomically } from '@kora/audit-sink/files';
+import type { FileFingerprint } from '@kora/audit-sink/files';
 import { ROTATION_QUIET_MS, listChain, locateInChain, openChainFile, sameIdentity, statChainFile } from '@kora/audit-sink/reader';
 import type { ChainFile, FileIdentity } from '@kora/audit-sink/reader';
-import { matchesFingerprint, takeFingerprint } from './file-fingerprint.js';
 import { LineBatchReader } from './read-line-batch.js';
 import type { LineBatch } from './read-line-batch.js';
-import type { FileFingerprint, ShipCheckpoint } from './ship-checkpoint.js';
-import { writeShipCheckpoint } from './write-ship-checkpoint.js';
+import type { ShipCheckpoint } from './ship-checkpoint.js';
 
 // A batch's JSON travels as one parameter; this keeps it far below the server's 1 GB limit.
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
@@ -128,7 +128,7 @@ export class ShipCursor {
     const file = this.current;
     if (file === null || !this.dirty) return;
     if (!force && this.now() - this.lastSavedAt < CHECKPOINT_INTERVAL_MS) return;
-    await writeShipCheckpoint(this.options.checkpointPath, {
+    const checkpoint: ShipCheckpoint = {
       v: 1,
       path: this.options.path,
       dev: file.identity.dev,
@@ -136,7 +136,8 @@ export class ShipCursor {
       offset: file.offset,
       fingerprint: file.fingerprint,
       updated_at: new Date(this.now()).toISOString(),
-    });
+    };
+    await writeFileAtomically(this.options.checkpointPath, `${JSON.stringify(checkpoint)}\n`);
     this.dirty = false;
     this.lastSavedAt = this.now();
   }

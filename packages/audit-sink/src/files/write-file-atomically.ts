@@ -1,18 +1,17 @@
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ShipCheckpoint } from './ship-checkpoint.js';
 
 /**
- * Replace the checkpoint file atomically and durably: write a temporary file beside it,
- * fsync it, rename it over the old one, then fsync the directory so the rename itself
- * survives a power loss. A crash at any point leaves the old checkpoint or the new one,
- * never a torn one.
+ * Replace the file at `path` with `text` atomically and durably: write a temporary file beside
+ * it (mode 0600), fsync it, rename it over the old one, then fsync the directory so the rename
+ * itself survives a power loss. A crash at any point leaves the old file or the new one, never
+ * a torn one.
  */
-export async function writeShipCheckpoint(path: string, checkpoint: ShipCheckpoint): Promise<void> {
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
   const temporary = `${path}.tmp`;
   const file = await open(temporary, 'w', 0o600);
   try {
-    await file.writeFile(`${JSON.stringify(checkpoint)}\n`);
+    await file.writeFile(text);
     await file.sync();
   } catch (error) {
     await file.close();

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import type { FileFingerprint } from './ship-checkpoint.js';
+/** A file's fingerprint: the SHA-256 (hex) of its first `bytes` bytes. */
+export interface FileFingerprint {
+  readonly bytes: number;
+  readonly sha256: string;
+}
 
 /** Bytes a fingerprint covers once the file has them: enough to hold the first row's id. */
 const FINGERPRINT_BYTES = 1024;

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readErrorCode } from '@kora/audit-sink';
+import { readErrorCode } from '../format/read-error-code.js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lockShipCheckpoint, takeoverGuardPath } from './lock-ship-checkpoint.js';
+import { lockStateFile, takeoverGuardPath } from './lock-state-file.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'kora-ship-lock-hostile-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -56,7 +56,7 @@ function expectedOutcome(text: string): 'taken' | 'live' | 'other-host' {
 }
 
 let run = 0;
-describe('lockShipCheckpoint with hostile lock files', () => {
+describe('lockStateFile with hostile lock files', () => {
   it('takes over, or refuses with a clean message naming the holder, whatever the lock and its guard hold', async () => {
     await fc.assert(
       fc.asyncProperty(holderText, fc.option(guardText, { nil: undefined }), async (lockText, guard) => {
@@ -75,7 +75,7 @@ describe('lockShipCheckpoint with hostile lock files', () => {
           utimesSync(guardPath, old, old);
         }
         const outcome = expectedOutcome(Buffer.from(lockText, 'latin1').toString('utf8'));
-        const taken = await lockShipCheckpoint(checkpoint).then(
+        const taken = await lockStateFile(checkpoint, 'shipper').then(
           (lock) => lock,
           (error: unknown) => error as Error,
         );

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockShipCheckpoint, takeoverGuardPath } from './lock-ship-checkpoint.js';
+import { lockStateFile, takeoverGuardPath } from './lock-state-file.js';
 
-const takerFixture = fileURLToPath(new URL('../__fixtures__/lock-taker-child.ts', import.meta.url));
+const takerFixture = fileURLToPath(new URL('./__fixtures__/lock-taker-child.ts', import.meta.url));
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'kora-ship-lock-'));
 
@@ -61,7 +61,7 @@ function leaveStaleLock(path: string, pid: number): string {
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-describe('lockShipCheckpoint', () => {
+describe('lockStateFile', () => {
   const takers: Taker[] = [];
   beforeAll(async () => {
     takers.push(...(await Promise.all(Array.from({ length: 5 }, () => startTaker()))));
@@ -100,7 +100,7 @@ describe('lockShipCheckpoint', () => {
     const guardText = leaveStaleLock(guard, deadPid());
     leaveStaleLock(takeoverGuardPath(guard, guardText, statSync(guard).ino), deadPid());
 
-    const lock = await lockShipCheckpoint(checkpoint);
+    const lock = await lockStateFile(checkpoint, 'shipper');
     expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
     await lock.release();
     expect(readdirSync(directory).filter((name) => name.startsWith('crashed-takeover'))).toEqual([]);
@@ -110,8 +110,8 @@ describe('lockShipCheckpoint', () => {
     const checkpoint = join(directory, 'live.ship-checkpoint.json');
     const text = `${JSON.stringify({ pid: takers[0]?.child.pid, host: hostname() })}\n`;
     writeFileSync(`${checkpoint}.lock`, text);
-    await expect(lockShipCheckpoint(checkpoint)).rejects.toThrow(
-      `the checkpoint ${checkpoint} is in use by another shipper (pid ${takers[0]?.child.pid}): run one shipper per audit file`,
+    await expect(lockStateFile(checkpoint, 'shipper')).rejects.toThrow(
+      `${checkpoint} is in use by another shipper (pid ${takers[0]?.child.pid}): run one shipper per audit file`,
     );
     expect(readFileSync(`${checkpoint}.lock`, 'utf8')).toBe(text);
   });

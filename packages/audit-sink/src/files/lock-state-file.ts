@@ -2,16 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { readErrorCode } from '@kora/audit-sink';
+import { readErrorCode } from '../format/read-error-code.js';
 
-/** A held checkpoint lock. */
-export interface ShipCheckpointLock {
+/** A held state-file lock. */
+export interface StateFileLock {
   /** Give the lock up (remove the lock file, if it is still this holder's). */
   release(): Promise<void>;
 }
 
-// A lock file with nothing readable in it was left by an older shipper caught between
-// creating and writing it, unless it is younger than this: then that shipper may still write it.
+// A lock file with nothing readable in it was left by an older holder caught between creating
+// and writing it, unless it is younger than this: then that holder may still write it.
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
 // Takers that lose a race wait this long, then look again: the winner needs a few file calls.
 const CONTENDED_WAIT_MS = 20;
@@ -31,15 +31,15 @@ type Holder = { readonly pid: number; readonly host: string };
 type Self = Holder & { readonly nonce: string };
 
 /**
- * Take `<checkpoint>.lock`, so that one shipper at a time uses a checkpoint: a second would
- * race the first's checkpoint writes and could move the position back. The file holds the
- * holder's pid and host name. A lock whose process on this host is gone (a crash, SIGKILL) is
- * taken over, by one taker only however many try at once. Rejects, with what to do, while
- * another live shipper holds it, or one on another host, whose process cannot be checked from
- * here.
+ * Take `<state>.lock`, so that one process at a time (one shipper, one sealer) keeps a state
+ * file: a second would race the first's writes and could move the position back. `role` names
+ * such a process in messages ("shipper", "sealer"). The file holds the holder's pid and host
+ * name. A lock whose process on this host is gone (a crash, SIGKILL) is taken over, by one
+ * taker only however many try at once. Rejects, with what to do, while another live holder
+ * has it, or one on another host, whose process cannot be checked from here.
  */
-export async function lockShipCheckpoint(checkpointPath: string): Promise<ShipCheckpointLock> {
-  const lockPath = `${checkpointPath}.lock`;
+export async function lockStateFile(statePath: string, role: string): Promise<StateFileLock> {
+  const lockPath = `${statePath}.lock`;
   const self: Self = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') };
   const selfText = `${JSON.stringify(self)}\n`;
   await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
@@ -49,19 +49,19 @@ export async function lockShipCheckpoint(checkpointPath: string): Promise<ShipCh
     if (found === undefined) continue; // Gone meanwhile: try again.
     const holder = parseHolder(found.text);
     if (holder === null) {
-      if (Date.now() - found.mtimeMs < UNREADABLE_LOCK_GRACE_MS) throw inUse(checkpointPath, 'another shipper that is just starting');
+      if (Date.now() - found.mtimeMs < UNREADABLE_LOCK_GRACE_MS) throw inUse(statePath, role, `another ${role} that is just starting`);
     } else if (holder.host !== self.host) {
       throw new Error(
-        `the checkpoint ${checkpointPath} is in use by a shipper on ${describeHost(holder.host)} (pid ${holder.pid}); if none runs there, delete ${lockPath}`,
+        `${statePath} is in use by a ${role} on ${describeHost(holder.host)} (pid ${holder.pid}); if none runs there, delete ${lockPath}`,
       );
     } else if (isAlive(holder.pid)) {
-      throw inUse(checkpointPath, `another shipper (pid ${holder.pid})`);
+      throw inUse(statePath, role, `another ${role} (pid ${holder.pid})`);
     }
     // Left by a process that is gone: remove it (or let the taker that is already doing so
     // finish), then race for the lock again with O_EXCL semantics.
     await removeStale(lockPath, found, selfText, 0);
   }
-  throw inUse(checkpointPath, 'shippers starting at the same moment');
+  throw inUse(statePath, role, `${role}s starting at the same moment`);
 }
 
 /**
@@ -150,8 +150,8 @@ async function releaseIfHeld(lockPath: string, selfText: string): Promise<void> 
   if (now?.text === selfText) await unlink(lockPath).catch(() => undefined);
 }
 
-function inUse(checkpointPath: string, by: string): Error {
-  return new Error(`the checkpoint ${checkpointPath} is in use by ${by}: run one shipper per audit file`);
+function inUse(statePath: string, role: string, by: string): Error {
+  return new Error(`${statePath} is in use by ${by}: run one ${role} per audit file`);
 }
 
 /** A lock file's bytes, inode and age, read through one descriptor; undefined when it is gone. */
