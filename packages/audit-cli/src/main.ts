@@ -43,6 +43,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/keygen.js')).keygenCommand,
   },
   {
+    name: 'seal',
+    summary: 'seal the audit file: a signed RFC 6962 checkpoint of its lines (--follow keeps sealing)',
+    load: async () => (await import('./commands/seal.js')).sealCommand,
+  },
+  {
     name: 'ship',
     summary: 'ship rows into the PostgreSQL event log, resumable and idempotent',
     load: async () => (await import('./commands/ship.js')).shipCommand,

@@ -27,3 +27,18 @@ export { formatKeyHash, formatVerifierKey, parseVerifierKey } from './note/verif
 export type { VerifierKey } from './note/verifier-key.js';
 export { MAX_NOTE_SIGNATURES, verifyNote } from './note/verify-note.js';
 export type { NoteSignature, NoteVerification } from './note/verify-note.js';
+export { sealPaths } from './sealer/seal-paths.js';
+export type { SealPaths } from './sealer/seal-paths.js';
+export { formatCheckpointRecord, parseCheckpointRecord } from './sealer/checkpoint-record.js';
+export type { CheckpointRecord } from './sealer/checkpoint-record.js';
+export { readCheckpointLines } from './sealer/read-checkpoint-records.js';
+export type { CheckpointLine } from './sealer/read-checkpoint-records.js';
+export { SealError } from './sealer/seal-error.js';
+export { openSealer } from './sealer/open-sealer.js';
+export type { Sealer, SealerLogger, SealerOptions, SealerStatus, SealPass } from './sealer/open-sealer.js';
+export { followSeal } from './sealer/follow-seal.js';
+export type { FollowSealOptions } from './sealer/follow-seal.js';
+export { loadSealSigner, loadSealVerifier, verifierKeysFor } from './sealer/load-seal-keys.js';
+export type { SealVerifier } from './sealer/load-seal-keys.js';
+export { newLogOrigin } from './sealer/log-origin.js';
+export type { SealState } from './sealer/seal-state.js';

@@ -1,0 +1,367 @@
+import { open, readFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { lockStateFile, writeFileAtomically } from '@kora/audit-sink/files';
+import type { StateFileLock } from '@kora/audit-sink/files';
+import { ROTATION_QUIET_MS, readErrorCode } from '@kora/audit-sink/reader';
+import { createTreeBuilder } from '../merkle/create-tree-builder.js';
+import type { TreeBuilder } from '../merkle/create-tree-builder.js';
+import { HASH_SIZE } from '../merkle/hash-leaf.js';
+import { formatCheckpoint } from '../note/checkpoint.js';
+import { noteKeyHash } from '../note/note-key-hash.js';
+import { rawPublicKey } from '../note/seal-key.js';
+import { signNote } from '../note/sign-note.js';
+import type { NoteSigner } from '../note/sign-note.js';
+import { formatKeyHash } from '../note/verifier-key.js';
+import { ChainLeafReader } from './chain-leaf-reader.js';
+import type { LeafPosition, LeafReadEnd } from './chain-leaf-reader.js';
+import { formatCheckpointRecord } from './checkpoint-record.js';
+import type { CheckpointRecord } from './checkpoint-record.js';
+import { newLogOrigin } from './log-origin.js';
+import { readCheckpointLines } from './read-checkpoint-records.js';
+import { SealError } from './seal-error.js';
+import { sealPaths } from './seal-paths.js';
+import { parseSealState } from './seal-state.js';
+import type { SealState } from './seal-state.js';
+
+/** Where the sealer's `[kora.seal.*]` lines go. */
+export interface SealerLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Options of {@link openSealer}. */
+export interface SealerOptions {
+  /** The live audit file, an absolute path; its rotated files are `path.1`, `path.2`, … */
+  readonly path: string;
+  /** The key that signs checkpoints, and its name. */
+  readonly signer: NoteSigner;
+  /** The origin of a log sealed for the first time (default `kora-audit/<host>/<UUID>`); an existing log keeps its own. */
+  readonly origin?: string | undefined;
+  readonly logger?: SealerLogger | undefined;
+  /** How long a rotated file must be unchanged before it is finished (default: the sink's rotation grace). */
+  readonly quietMs?: number | undefined;
+  readonly now?: (() => number) | undefined;
+}
+
+/** What one sealing pass did. */
+export interface SealPass {
+  /** Leaves added to the tree. */
+  readonly leaves: number;
+  /** The tree's size after it. */
+  readonly size: number;
+  /** The checkpoint it appended, or null when the tree did not grow. */
+  readonly checkpoint: CheckpointRecord | null;
+  /** `quiet`: a rotated file may still grow and was not finished; `idle`: everything readable is sealed. */
+  readonly end: 'idle' | 'quiet';
+}
+
+/** Where sealing stands. */
+export interface SealerStatus {
+  readonly origin: string;
+  /** The signing key as `NAME+KEYID`. */
+  readonly key: string;
+  /** Leaves in the tree. */
+  readonly size: number;
+  /** The newest checkpoint, this sealer's or an earlier one's. */
+  readonly lastCheckpoint: CheckpointRecord | null;
+}
+
+/** A sealer holding its audit file's seal: one at a time per file. */
+export interface Sealer {
+  /** Read every new line into the tree and, if it grew, append a signed checkpoint. */
+  seal(signal?: AbortSignal): Promise<SealPass>;
+  status(): SealerStatus;
+  /** Release the lock and close the files; the state is already saved. */
+  close(): Promise<void>;
+}
+
+// Leaf hashes buffered before they are written to the leaves file (2 MiB).
+const LEAF_BUFFER = 65_536;
+
+/**
+ * Open the seal of the audit file `options.path`: take the sealer's lock (one sealer per file),
+ * and carry on from the saved state, or rebuild the tree from the oldest file when the state or
+ * the leaves file is missing or behind. Before it signs anything new, the tree is brought to
+ * the size of the newest checkpoint and its root compared: a mismatch rejects with a
+ * {@link SealError} (the file changed under the seal), and so does a checkpoint larger than
+ * the chain. A crash at any point loses no checkpoint and needs no repair: a torn last line of
+ * the checkpoints file is cut off, and the leaves file is cut to the saved size.
+ */
+export async function openSealer(options: SealerOptions): Promise<Sealer> {
+  const paths = sealPaths(options.path);
+  const now = options.now ?? Date.now;
+  const logger = options.logger;
+  const { signer } = options;
+  const key = `${signer.name}+${formatKeyHash(noteKeyHash(signer.name, rawPublicKey(signer.privateKey)))}`;
+  const lock: StateFileLock = await lockStateFile(paths.state, 'sealer');
+  let leavesFile: FileHandle | undefined;
+  let checkpointsFile: FileHandle | undefined;
+  try {
+    const lastCheckpoint = await readLastCheckpoint(paths.checkpoints, logger);
+    const saved = await readState(paths.state);
+    leavesFile = await openLeavesFile(paths.leaves);
+    const storedLeaves = Math.floor((await leavesFile.stat()).size / HASH_SIZE);
+    const origin = saved?.origin ?? lastCheckpoint?.origin ?? options.origin ?? newLogOrigin();
+    if (options.origin !== undefined && options.origin !== origin) {
+      throw new SealError(`the log is already sealed with origin ${origin}; an existing log keeps its origin`);
+    }
+    let builder: TreeBuilder;
+    let position: LeafPosition | null;
+    if (saved !== undefined && saved.origin === origin && storedLeaves >= saved.tree.size) {
+      builder = createTreeBuilder(
+        saved.tree.size,
+        saved.tree.frontier.map((hash) => Buffer.from(hash, 'base64')),
+      );
+      position = saved.file === null ? null : { identity: { dev: saved.file.dev, ino: saved.file.ino }, ...saved.file };
+    } else {
+      if (lastCheckpoint !== null) {
+        logger?.warn(
+          `[kora.seal.rebuild] path=${options.path} reason=${saved === undefined ? 'no_state' : 'leaves_behind'} size=${lastCheckpoint.size}`,
+        );
+      }
+      builder = createTreeBuilder();
+      position = null;
+    }
+    await leavesFile.truncate(builder.size * HASH_SIZE);
+    checkpointsFile = await open(paths.checkpoints, 'a', 0o600);
+    return new FileSealer({
+      options: { ...options, quietMs: options.quietMs ?? ROTATION_QUIET_MS },
+      origin,
+      key,
+      builder,
+      position,
+      lastCheckpoint,
+      leavesFile,
+      checkpointsFile,
+      lock,
+      now,
+    });
+  } catch (error) {
+    await leavesFile?.close();
+    await checkpointsFile?.close();
+    await lock.release();
+    throw error;
+  }
+}
+
+interface FileSealerParts {
+  readonly options: SealerOptions & { readonly quietMs: number };
+  readonly origin: string;
+  readonly key: string;
+  readonly builder: TreeBuilder;
+  readonly position: LeafPosition | null;
+  readonly lastCheckpoint: CheckpointRecord | null;
+  readonly leavesFile: FileHandle;
+  readonly checkpointsFile: FileHandle;
+  readonly lock: StateFileLock;
+  readonly now: () => number;
+}
+
+class FileSealer implements Sealer {
+  private readonly reader: ChainLeafReader;
+  private lastCheckpoint: CheckpointRecord | null;
+  // The newest checkpoint while the tree is still below its size: it must be matched first.
+  private pending: CheckpointRecord | null;
+  private leafBuffer = Buffer.allocUnsafe(LEAF_BUFFER * HASH_SIZE);
+  private buffered = 0;
+  private written: number;
+  private running: Promise<SealPass> | undefined;
+  private closed = false;
+
+  constructor(private readonly parts: FileSealerParts) {
+    const { options, position, now, lastCheckpoint, builder } = parts;
+    this.reader = new ChainLeafReader(options.path, options.quietMs, now, position);
+    this.lastCheckpoint = lastCheckpoint;
+    this.pending = lastCheckpoint !== null && lastCheckpoint.size >= builder.size ? lastCheckpoint : null;
+    this.written = builder.size;
+    this.savedPosition = JSON.stringify(position);
+  }
+
+  seal(signal?: AbortSignal): Promise<SealPass> {
+    if (this.closed) return Promise.reject(new Error('the sealer is closed'));
+    // One pass at a time: a second caller waits for the running one, then runs its own.
+    const previous = this.running ?? Promise.resolve(undefined);
+    const pass = previous.then(
+      () => this.pass(signal),
+      () => this.pass(signal),
+    );
+    this.running = pass;
+    return pass;
+  }
+
+  status(): SealerStatus {
+    const { origin, key, builder } = this.parts;
+    return { origin, key, size: builder.size, lastCheckpoint: this.lastCheckpoint };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.running?.catch(() => undefined);
+    await this.reader.close();
+    await this.parts.leavesFile.close();
+    await this.parts.checkpointsFile.close();
+    await this.parts.lock.release();
+  }
+
+  private async pass(signal: AbortSignal | undefined): Promise<SealPass> {
+    const { builder, options } = this.parts;
+    const before = builder.size;
+    const take = (leafHash: Buffer): void => {
+      builder.appendLeafHash(leafHash);
+      leafHash.copy(this.leafBuffer, this.buffered * HASH_SIZE);
+      this.buffered += 1;
+      if (this.buffered === LEAF_BUFFER) this.flushSoon = true;
+    };
+    let end: LeafReadEnd;
+    for (;;) {
+      const pending = this.pending;
+      const limit = Math.min(LEAF_BUFFER - this.buffered, pending === null ? Infinity : pending.size - builder.size);
+      end = limit === 0 ? 'limit' : await this.reader.read(limit, take, signal);
+      if (this.flushSoon || this.buffered === LEAF_BUFFER) await this.writeLeaves();
+      if (pending !== null && builder.size === pending.size) {
+        const root = builder.root().toString('base64');
+        if (root !== pending.root) {
+          throw new SealError(
+            `the audit file no longer matches checkpoint ${pending.size} of ${sealPaths(options.path).checkpoints}: a line at or before line ${pending.size} of the chain changed; run kora-audit verify`,
+          );
+        }
+        this.pending = null;
+        continue;
+      }
+      if (end !== 'limit') break;
+    }
+    if (this.pending !== null && end === 'idle') {
+      throw new SealError(
+        `the audit file's chain holds ${builder.size} lines, fewer than the ${this.pending.size} of its newest checkpoint: lines were removed; run kora-audit verify`,
+      );
+    }
+    await this.writeLeaves();
+    let checkpoint: CheckpointRecord | null = null;
+    if (this.pending === null && builder.size > (this.lastCheckpoint?.size ?? 0)) {
+      checkpoint = await this.appendCheckpoint();
+    }
+    if (builder.size !== before || this.positionChanged()) await this.saveState();
+    return { leaves: builder.size - before, size: builder.size, checkpoint, end: end === 'quiet' ? 'quiet' : 'idle' };
+  }
+
+  private flushSoon = false;
+  private savedPosition: string | undefined;
+
+  /** Whether the reader moved (to another file, past a torn tail) since the state was saved. */
+  private positionChanged(): boolean {
+    return JSON.stringify(this.reader.position()) !== this.savedPosition;
+  }
+
+  /** Append the buffered leaf hashes to the leaves file, at their place. */
+  private async writeLeaves(): Promise<void> {
+    this.flushSoon = false;
+    if (this.buffered === 0) return;
+    const bytes = this.buffered * HASH_SIZE;
+    await this.parts.leavesFile.write(this.leafBuffer, 0, bytes, this.written * HASH_SIZE);
+    this.written += this.buffered;
+    this.buffered = 0;
+  }
+
+  /** Sign the tree's head and append it, durably, to the checkpoints file. */
+  private async appendCheckpoint(): Promise<CheckpointRecord> {
+    const { builder, origin, key, options, now, checkpointsFile, leavesFile } = this.parts;
+    const root = builder.root();
+    const note = signNote(formatCheckpoint({ origin, size: builder.size, root }), options.signer);
+    const record: CheckpointRecord = {
+      size: builder.size,
+      root: root.toString('base64'),
+      note,
+      origin,
+      key,
+      sealed_at: new Date(now()).toISOString(),
+    };
+    // The leaves a proof needs are on disk before the checkpoint that covers them.
+    await leavesFile.datasync();
+    await checkpointsFile.write(`${formatCheckpointRecord(record)}\n`);
+    await checkpointsFile.datasync();
+    this.lastCheckpoint = record;
+    return record;
+  }
+
+  private async saveState(): Promise<void> {
+    const { builder, origin, now } = this.parts;
+    const position = this.reader.position();
+    const state: SealState = {
+      v: 1,
+      origin,
+      tree: builder.saveState(),
+      file:
+        position === null
+          ? null
+          : {
+              dev: position.identity.dev,
+              ino: position.identity.ino,
+              index: position.index,
+              offset: position.offset,
+              fingerprint: position.fingerprint,
+            },
+      updated_at: new Date(now()).toISOString(),
+    };
+    await writeFileAtomically(sealPaths(this.parts.options.path).state, `${JSON.stringify(state)}\n`);
+    this.savedPosition = JSON.stringify(position);
+  }
+}
+
+async function readState(path: string): Promise<SealState | undefined> {
+  try {
+    return parseSealState(await readFile(path, 'utf8'));
+  } catch (error) {
+    if (readErrorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The leaves file, created (0600) if missing, open for positional reads and writes. */
+async function openLeavesFile(path: string): Promise<FileHandle> {
+  await (await open(path, 'a', 0o600)).close();
+  return open(path, 'r+');
+}
+
+/**
+ * The newest record of the checkpoints file, or null when there is none. A torn last line (a
+ * sealer stopped while appending) is cut off; any other line that is not a record stops the
+ * sealer: someone else wrote there.
+ */
+async function readLastCheckpoint(path: string, logger: SealerLogger | undefined): Promise<CheckpointRecord | null> {
+  let last: CheckpointRecord | null = null;
+  let lines = 0;
+  for await (const line of readCheckpointLines(path)) {
+    if (line.ok) {
+      if (last !== null && line.record.size < last.size) {
+        throw new SealError(`${path}:${line.line}: a checkpoint smaller than the one before it; run kora-audit verify`);
+      }
+      last = line.record;
+      lines = line.line;
+      continue;
+    }
+    if (line.torn) {
+      const keep = await bytesOfLines(path, lines);
+      const handle = await open(path, 'r+');
+      try {
+        await handle.truncate(keep);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      logger?.warn(`[kora.seal.torn_checkpoint] path=${path} line=${line.line}`);
+      break;
+    }
+    throw new SealError(`${path}:${line.line}: not a checkpoint record (${line.error}); run kora-audit verify`);
+  }
+  return last;
+}
+
+/** How many bytes the first `lines` lines of a file take, newlines included. */
+async function bytesOfLines(path: string, lines: number): Promise<number> {
+  if (lines === 0) return 0;
+  const bytes = await readFile(path);
+  let at = -1;
+  for (let line = 0; line < lines; line += 1) at = bytes.indexOf(0x0a, at + 1);
+  return at + 1;
+}
