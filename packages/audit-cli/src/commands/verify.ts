@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   classifyAuditLine,
@@ -11,6 +13,8 @@ import {
   sameIdentity,
 } from '@kora/audit-sink/reader';
 import type { AuditLineClass, LifecycleSchemas, OpenChainFile, SeamName } from '@kora/audit-sink/reader';
+import { loadSealVerifier, readCheckpointLines, sealPaths } from '@kora/audit-seal';
+import type { SealVerifier } from '@kora/audit-seal';
 import { ChainVerifier } from '../chain-verifier.js';
 import type { LifecycleRow, VerifyProblem, VerifyResult, WriterReport } from '../chain-verifier.js';
 import { LineWriter } from '../cli-io.js';
@@ -20,12 +24,15 @@ import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS } from '../exit-codes.js';
 import { parseCommandLine, resolveLogPathOption } from '../parse-arguments.js';
 import { readLineBytesForward } from '../read-line-bytes-forward.js';
+import type { LineBytesVisitor } from '../read-line-bytes-forward.js';
+import { SealChecker } from '../seal-checker.js';
+import type { CheckpointSource, InvalidCheckpoint, SealProblem, SealReport } from '../seal-checker.js';
 import { UsageError } from '../usage-error.js';
 
 /** How many problems, and notes, are listed; all are counted. */
 const LIST_LIMIT = 100;
 
-const usage = `Usage: kora-audit verify [--path P] [--json]
+const usage = `Usage: kora-audit verify [--path P] [--public-key FILE]... [--checkpoints FILE] [--json]
 
 Answer "is this everything?" for the audit file P and its rotated files (P.N ... P.1, then P,
 oldest first). Every writer (one sink in one process) numbers its rows 1, 2, 3... from its
@@ -63,10 +70,32 @@ verify cannot see: the removed tail of a writer that never closed looks like a c
 lost by copytruncate rotation are gaps. See "What kora-audit verify proves" in
 docs/operations.md.
 
+Sealed files ('kora-audit seal'): when P.checkpoints exists or --public-key is given, verify
+also answers "was anything rewritten?". Every line of the chain is a leaf of the RFC 6962
+tree; at each checkpoint's size the tree's root must be the checkpoint's, and with
+--public-key its signed note must verify with one of the keys. Problems (exit 1):
+  seal_mismatch        the lines a checkpoint sealed were changed, inserted, removed or
+                       reordered; the line named is the first that differs when P.leaves
+                       (the sealed leaf hashes, checked against the checkpoint) allows,
+                       else the line where the checkpoint's size ends
+  seal_truncated       the chain is shorter than a checkpoint
+  checkpoint_signature a checkpoint not signed by any given key (re-signed, or edited)
+  checkpoint_invalid   a line of P.checkpoints that is not a checkpoint record
+  checkpoint_order     a checkpoint smaller than the one before, or of another log
+  seal_missing         --public-key given, but no checkpoint
+  seal_unchecked_line  a line longer than 16 MiB, which cannot be hashed here
+Lines after the newest checkpoint are reported as unsealed (a note). What sealing cannot
+prove: see docs/integrity.md.
+
 Options:
-  --path P    the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
-  --json      print one JSON object: ok, rows, v1_rows, writers, problems (each with kind,
-              file, line), problem_count, problems_by_kind, notes, note_count
+  --path P            the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
+  --public-key FILE   a key checkpoints must be signed with: seal-key.pub.pem (SPKI PEM) or
+                      seal-key.vkey from 'kora-audit keygen'; repeat it for keys used before
+                      a key rotation
+  --checkpoints FILE  the checkpoints (default P.checkpoints)
+  --json              print one JSON object: ok, rows, v1_rows, writers, problems (each with
+                      kind, file, line), problem_count, problems_by_kind, notes, note_count,
+                      seal (null when not sealed)
 
 Exit status: 0 nothing wrong, 1 problems, 2 usage error or unreadable file, 130 interrupted.
 `;
@@ -87,23 +116,56 @@ export interface VerifyOutput extends VerifyResult {
   readonly path: string;
   /** The files read, oldest first. */
   readonly files: readonly { readonly path: string; readonly lines: number }[];
+  /** The seal's check, when the file is sealed or a public key was given; null otherwise. */
+  readonly seal: SealReport | null;
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
-    parseArgs({ args: [...args], options: { path: { type: 'string' }, json: { type: 'boolean' } }, strict: true }),
+    parseArgs({
+      args: [...args],
+      options: {
+        path: { type: 'string' },
+        json: { type: 'boolean' },
+        'public-key': { type: 'string', multiple: true },
+        checkpoints: { type: 'string' },
+      },
+      strict: true,
+    }),
   );
   const path = resolveLogPathOption(values.path, io);
+  const publicKeys = (values['public-key'] ?? []).map((key) => resolve(io.cwd, key));
+  let sealVerifier: SealVerifier | null = null;
+  if (publicKeys.length > 0) {
+    try {
+      sealVerifier = await loadSealVerifier(publicKeys);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
+  const checkpointsPath = values.checkpoints === undefined ? sealPaths(path).checkpoints : resolve(io.cwd, values.checkpoints);
+  const sealed = sealVerifier !== null || (await isFile(checkpointsPath));
   const chain = await openChain(path);
   const verifier = new ChainVerifier({ listLimit: LIST_LIMIT });
+  const sealChecker = sealed
+    ? new SealChecker({
+        checkpoints: fileCheckpoints(checkpointsPath),
+        verifier: sealVerifier,
+        leavesPath: values.checkpoints === undefined ? sealPaths(path).leaves : null,
+        listLimit: LIST_LIMIT,
+      })
+    : null;
+  await sealChecker?.start();
   const files: { path: string; lines: number }[] = [];
   try {
     for (const [index, file] of chain.entries()) {
       verifier.startFile(file.path, index === 0);
       const reader = new LineVerifier(verifier);
+      // In the live file an unterminated last line may still be being written: not a leaf yet.
+      const visit = sealChecker === null ? reader.visit : sealedVisit(reader, sealChecker, file.path, file.index > 0);
       let lines: number;
       try {
-        lines = await readLineBytesForward(file.handle, reader.visit, { signal: io.signal, end: file.size });
+        lines = await readLineBytesForward(file.handle, visit, { signal: io.signal, end: file.size });
       } catch (error) {
         throw new UsageError(`${file.path}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -116,7 +178,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
 
   const result = verifier.finish();
-  const output: VerifyOutput = { ok: result.problem_count === 0, path, files, ...result };
+  const seal = sealChecker === null ? null : await sealChecker.finish();
+  const output: VerifyOutput = { ok: result.problem_count === 0 && (seal?.problem_count ?? 0) === 0, path, files, ...result, seal };
   const out = new LineWriter(io.stdout);
   if (values.json === true) {
     // Paths are the operator's, but may hold any character: none is printed raw.
@@ -160,6 +223,34 @@ async function openChain(path: string): Promise<OpenChainFile[]> {
     if (!moved) return opened;
     await Promise.all(opened.map((file) => file.handle.close()));
     if (attempt === 2) throw new UsageError(`${path}: the files kept rotating while verify opened them; run it again`);
+  }
+}
+
+/** A visitor that gives each line to the chain's account, then to the seal's. */
+function sealedVisit(reader: LineVerifier, checker: SealChecker, file: string, finished: boolean): LineBytesVisitor {
+  return (bytes, from, to, line, terminated) => {
+    const accounted = reader.visit(bytes, from, to, line, terminated);
+    if (!terminated && !finished) return accounted;
+    if (accounted === undefined) return checker.leaf(bytes, from, to, { file, line });
+    // The bytes are valid only during the call: the leaf is taken before the account's promise settles.
+    const sealedLeaf = checker.leaf(bytes, from, to, { file, line });
+    return sealedLeaf === undefined ? accounted : Promise.all([accounted, sealedLeaf]).then(() => undefined);
+  };
+}
+
+/** The checkpoints file's records in order; a line that is not one is the checker's problem, reported by place. */
+async function* fileCheckpoints(path: string): AsyncGenerator<CheckpointSource | InvalidCheckpoint> {
+  for await (const line of readCheckpointLines(path)) {
+    const place = { file: path, line: line.line };
+    yield line.ok ? { place, record: line.record } : { place, invalid: line.error, torn: line.torn };
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
   }
 }
 
@@ -317,12 +408,83 @@ function formatHuman(output: VerifyOutput): string[] {
     lines.push(`${note.file}:${note.line}: note: ${note.kind}${detail}`);
   }
   if (output.note_count > output.notes.length) lines.push(`... and ${output.note_count - output.notes.length} more notes`);
+  if (output.seal !== null) lines.push(...formatSeal(output.seal));
   const byKind = Object.entries(output.problems_by_kind)
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `${kind} ${n}`)
     .join(', ');
-  lines.push(output.ok ? 'ok: every row of every writer is accounted for' : `${count(output.problem_count, 'problem')}: ${byKind}`);
+  if (output.ok) {
+    lines.push(
+      output.seal === null || output.seal.checkpoints === 0
+        ? 'ok: every row of every writer is accounted for'
+        : `ok: every row of every writer is accounted for, and every sealed line is as it was sealed${output.seal.signatures_checked ? '' : ' (signatures not checked: give --public-key)'}`,
+    );
+  } else {
+    const sealKinds = Object.entries(output.seal?.problems_by_kind ?? {})
+      .filter(([, n]) => n > 0)
+      .map(([kind, n]) => `${kind} ${n}`);
+    const total = output.problem_count + (output.seal?.problem_count ?? 0);
+    lines.push(`${count(total, 'problem')}: ${[byKind, ...sealKinds].filter((part) => part !== '').join(', ')}`);
+  }
   return lines;
+}
+
+/** The seal's part of the human report. */
+function formatSeal(seal: SealReport): string[] {
+  const lines: string[] = [];
+  const last = seal.last_checkpoint;
+  const signed = seal.signatures_checked
+    ? seal.signed_by.length === 0
+      ? 'no signature verified'
+      : `signed by ${seal.signed_by.join(', ')}`
+    : 'signatures not checked (no --public-key)';
+  lines.push(
+    `seal: origin ${seal.origin ?? '(none)'}; ${count(seal.checkpoints, 'checkpoint')}${seal.checkpoints_from_database > 0 ? ` (${seal.checkpoints_from_database} from the database)` : ''}; ${signed}; ${
+      last === null
+        ? 'no checkpoint matched'
+        : `newest good checkpoint size ${last.size}${last.sealed_at === '' ? '' : ` sealed ${last.sealed_at}`}`
+    }`,
+  );
+  for (const problem of seal.problems) lines.push(`${problem.file}:${problem.line}: ${problem.kind}: ${describeSealProblem(problem)}`);
+  if (seal.problem_count > seal.problems.length) lines.push(`... and ${seal.problem_count - seal.problems.length} more seal problems`);
+  if (seal.unsealed_lines > 0 && seal.first_unsealed !== null) {
+    lines.push(
+      `${seal.first_unsealed.file}:${seal.first_unsealed.line}: note: unsealed: ${count(seal.unsealed_lines, 'line')} from here are after the newest checkpoint`,
+    );
+  }
+  if (seal.torn_checkpoint !== null) {
+    lines.push(
+      `${seal.torn_checkpoint.file}:${seal.torn_checkpoint.line}: note: torn_checkpoint: the last checkpoint line was cut short (a sealer stopped while writing it)`,
+    );
+  }
+  return lines;
+}
+
+/** What a seal problem is, in words: sizes, places and reasons only. */
+function describeSealProblem(problem: SealProblem): string {
+  switch (problem.kind) {
+    case 'seal_missing':
+      return 'a public key was given but the file has no checkpoint';
+    case 'seal_mismatch': {
+      const where = `${problem.checkpoint.file}:${problem.checkpoint.line}`;
+      if (problem.exact)
+        return `the first line that differs from what checkpoint ${where} (size ${problem.size}) sealed: changed, inserted, removed or moved`;
+      const after = problem.after === undefined ? '' : ` after ${problem.after.file}:${problem.after.line}`;
+      return `the chain's first ${problem.size} lines do not have the root of checkpoint ${where}: a line${after}, up to this one, was changed, inserted, removed or moved`;
+    }
+    case 'seal_truncated':
+      return `the chain ends here after ${problem.lines} lines, but checkpoint ${problem.checkpoint.file}:${problem.checkpoint.line} sealed ${problem.size}: lines were removed`;
+    case 'seal_unchecked_line':
+      return 'a line too long to be read whole: its leaf cannot be checked';
+    case 'checkpoint_invalid':
+      return `not a checkpoint record (${problem.reason})`;
+    case 'checkpoint_signature':
+      return `checkpoint size ${problem.size}: its signature does not verify with the given keys (${problem.reason})`;
+    case 'checkpoint_order':
+      return problem.reason === 'size_decreased'
+        ? `checkpoint size ${problem.size} is smaller than the one before it`
+        : `checkpoint size ${problem.size} names another log (origin) than the first checkpoint`;
+  }
 }
 
 function formatWriter(writer: WriterReport): string {
