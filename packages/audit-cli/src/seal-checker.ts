@@ -40,7 +40,14 @@ export type SealProblem = SealPlace &
         /** The last line of the chain that the previous good checkpoint covers, when there is one. */
         readonly after?: SealPlace | undefined;
       }
-    | { readonly kind: 'seal_truncated'; readonly size: number; readonly lines: number; readonly checkpoint: SealPlace }
+    | {
+        readonly kind: 'seal_truncated';
+        readonly size: number;
+        readonly lines: number;
+        readonly checkpoint: SealPlace;
+        /** True when file:line is the first line that differs from what was sealed; false when it is the chain's last line. */
+        readonly exact: boolean;
+      }
     | { readonly kind: 'seal_unchecked_line' }
     | { readonly kind: 'seal_missing' }
     | { readonly kind: 'checkpoint_invalid'; readonly reason: string }
@@ -127,7 +134,12 @@ export class SealChecker {
   // The leaves file, read alongside, and the first leaf that differs from it.
   private readonly leaves: { descriptor: number; stored: number; buffer: Buffer; start: number; count: number } | null;
   private divergence: { index: number; place: SealPlace } | null = null;
-  private readonly mismatches: { size: number; root: Buffer; from: number; problem: SealProblem & { kind: 'seal_mismatch' } }[] = [];
+  private readonly mismatches: {
+    size: number;
+    root: Buffer;
+    from: number;
+    problem: SealProblem & { kind: 'seal_mismatch' | 'seal_truncated' };
+  }[] = [];
 
   constructor(private readonly options: SealCheckerOptions) {
     this.leaves = null;
@@ -186,7 +198,15 @@ export class SealChecker {
     while (this.next !== null) {
       const { record, place } = this.next;
       if (this.accept(this.next)) {
-        this.problem({ kind: 'seal_truncated', ...this.place, size: record.size, lines: this.builder.size, checkpoint: place });
+        const problem = this.problem({
+          kind: 'seal_truncated',
+          ...this.place,
+          size: record.size,
+          lines: this.builder.size,
+          checkpoint: place,
+          exact: false,
+        }) as SealProblem & { kind: 'seal_truncated' };
+        this.mismatches.push({ size: record.size, root: Buffer.from(record.root, 'base64'), from: this.lastGood?.size ?? 0, problem });
       }
       await this.advance();
     }
@@ -268,13 +288,14 @@ export class SealChecker {
   /**
    * Name the first bad line of each mismatch where the leaves file allows: when its hashes
    * have the checkpoint's root (they are what was sealed), the first line whose hash differs
-   * from them is the first line changed, inserted or removed.
+   * from them is the first line changed, inserted or removed. A chain that ends early differs
+   * at its end, after its last line: there the last line stays named.
    */
   private pinpoint(): void {
     const divergence = this.divergence;
     if (divergence === null || this.options.leavesPath === null) return;
     for (const mismatch of this.mismatches) {
-      if (divergence.index < mismatch.from || divergence.index >= mismatch.size) continue;
+      if (divergence.index < mismatch.from || divergence.index >= mismatch.size || divergence.index >= this.builder.size) continue;
       const stored = openFileLeafHashes(this.options.leavesPath);
       try {
         if (stored.size() < mismatch.size || !hashSubtree(stored, 0, mismatch.size).equals(mismatch.root)) continue;

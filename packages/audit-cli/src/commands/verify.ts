@@ -473,6 +473,9 @@ function describeSealProblem(problem: SealProblem): string {
       return `the chain's first ${problem.size} lines do not have the root of checkpoint ${where}: a line${after}, up to this one, was changed, inserted, removed or moved`;
     }
     case 'seal_truncated':
+      if (problem.exact) {
+        return `the first line that differs from what checkpoint ${problem.checkpoint.file}:${problem.checkpoint.line} (size ${problem.size}) sealed; the chain holds ${problem.lines} lines: lines were removed`;
+      }
       return `the chain ends here after ${problem.lines} lines, but checkpoint ${problem.checkpoint.file}:${problem.checkpoint.line} sealed ${problem.size}: lines were removed`;
     case 'seal_unchecked_line':
       return 'a line too long to be read whole: its leaf cannot be checked';
