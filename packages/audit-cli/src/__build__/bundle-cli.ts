@@ -16,8 +16,8 @@ const BUNDLED_PACKAGE_IMPORTS = /^@kora\/(audit-sink\/(reader|guard|files)|audit
 
 /**
  * Bundle the CLI from its TypeScript sources into `outdir`: `kora-audit.js`, a chunk per command
- * (each still loaded only when it runs) and `scan-worker.js`, the reader's scanning thread, which
- * the bundled reader starts from beside its own chunk.
+ * (each still loaded only when it runs), `scan-worker.js`, the reader's scanning thread, which
+ * the bundled reader starts from beside its own chunk, and `seal-check-worker.js`, verify's.
  */
 export async function bundleCli(outdir: string): Promise<Metafile> {
   // The scanning thread's module sits beside the reader's entry (its source, where this runs
@@ -29,6 +29,8 @@ export async function bundleCli(outdir: string): Promise<Metafile> {
     entryPoints: {
       'kora-audit': 'src/bin.ts',
       'scan-worker': join(dirname(readerEntry), `scan-worker${extname(readerEntry)}`),
+      // verify's seal check, started from beside the chunk that holds verify.
+      'seal-check-worker': 'src/seal-check/seal-check-worker.ts',
     },
     outdir,
     bundle: true,

@@ -5,7 +5,7 @@ import { loadSealSigner, openSealer } from '@kora/audit-seal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, runCli } from '../__fixtures__/cli-harness.js';
 import { runWritersTogether } from '../__fixtures__/start-writer.js';
-import type { SealProblem } from '../seal-checker.js';
+import type { SealProblem } from '../seal-check/seal-checker.js';
 import type { VerifyOutput } from './verify.js';
 
 // A sealed chain written by several processes at once, with a rotation, two checkpoints and

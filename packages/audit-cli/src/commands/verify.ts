@@ -13,8 +13,7 @@ import {
   sameIdentity,
 } from '@kora/audit-sink/reader';
 import type { AuditLineClass, LifecycleSchemas, OpenChainFile, SeamName } from '@kora/audit-sink/reader';
-import { loadSealVerifier, readCheckpointLines, sealPaths } from '@kora/audit-seal';
-import type { SealVerifier } from '@kora/audit-seal';
+import { loadSealVerifier, sealPaths } from '@kora/audit-seal';
 import { ChainVerifier } from '../chain-verifier.js';
 import type { LifecycleRow, VerifyProblem, VerifyResult, WriterReport } from '../chain-verifier.js';
 import { LineWriter } from '../cli-io.js';
@@ -24,9 +23,8 @@ import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS } from '../exit-codes.js';
 import { parseCommandLine, resolveLogPathOption } from '../parse-arguments.js';
 import { readLineBytesForward } from '../read-line-bytes-forward.js';
-import type { LineBytesVisitor } from '../read-line-bytes-forward.js';
-import { SealChecker } from '../seal-checker.js';
-import type { CheckpointSource, InvalidCheckpoint, SealProblem, SealReport } from '../seal-checker.js';
+import type { SealProblem, SealReport } from '../seal-check/seal-checker.js';
+import { startSealCheck } from '../seal-check/start-seal-check.js';
 import { UsageError } from '../usage-error.js';
 
 /** How many problems, and notes, are listed; all are counted. */
@@ -135,37 +133,36 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   );
   const path = resolveLogPathOption(values.path, io);
   const publicKeys = (values['public-key'] ?? []).map((key) => resolve(io.cwd, key));
-  let sealVerifier: SealVerifier | null = null;
   if (publicKeys.length > 0) {
+    // Read once here, so that a bad key is a usage error before any file is read.
     try {
-      sealVerifier = await loadSealVerifier(publicKeys);
+      await loadSealVerifier(publicKeys);
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
   }
   const checkpointsPath = values.checkpoints === undefined ? sealPaths(path).checkpoints : resolve(io.cwd, values.checkpoints);
-  const sealed = sealVerifier !== null || (await isFile(checkpointsPath));
+  const sealed = publicKeys.length > 0 || (await isFile(checkpointsPath));
   const chain = await openChain(path);
   const verifier = new ChainVerifier({ listLimit: LIST_LIMIT });
-  const sealChecker = sealed
-    ? new SealChecker({
-        checkpoints: fileCheckpoints(checkpointsPath),
-        verifier: sealVerifier,
+  const sealCheck = sealed
+    ? startSealCheck({
+        files: chain.map((file) => ({ fd: file.handle.fd, path: file.path, size: file.size, finished: file.index > 0 })),
+        checkpointsPath,
         leavesPath: values.checkpoints === undefined ? sealPaths(path).leaves : null,
+        publicKeyPaths: publicKeys,
         listLimit: LIST_LIMIT,
       })
     : null;
-  await sealChecker?.start();
   const files: { path: string; lines: number }[] = [];
+  let seal: SealReport | null = null;
   try {
     for (const [index, file] of chain.entries()) {
       verifier.startFile(file.path, index === 0);
       const reader = new LineVerifier(verifier);
-      // In the live file an unterminated last line may still be being written: not a leaf yet.
-      const visit = sealChecker === null ? reader.visit : sealedVisit(reader, sealChecker, file.path, file.index > 0);
       let lines: number;
       try {
-        lines = await readLineBytesForward(file.handle, visit, { signal: io.signal, end: file.size });
+        lines = await readLineBytesForward(file.handle, reader.visit, { signal: io.signal, end: file.size });
       } catch (error) {
         throw new UsageError(`${file.path}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -173,12 +170,18 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       files.push({ path: file.path, lines });
       if (io.signal?.aborted === true) return EXIT_INTERRUPTED;
     }
+    try {
+      seal = sealCheck === null ? null : await sealCheck.report;
+    } catch (error) {
+      throw new UsageError(`${checkpointsPath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   } finally {
+    // The seal check reads through the same descriptors: it ends before they are closed.
+    await sealCheck?.stop();
     await Promise.all(chain.map((file) => file.handle.close()));
   }
 
   const result = verifier.finish();
-  const seal = sealChecker === null ? null : await sealChecker.finish();
   const output: VerifyOutput = { ok: result.problem_count === 0 && (seal?.problem_count ?? 0) === 0, path, files, ...result, seal };
   const out = new LineWriter(io.stdout);
   if (values.json === true) {
@@ -223,26 +226,6 @@ async function openChain(path: string): Promise<OpenChainFile[]> {
     if (!moved) return opened;
     await Promise.all(opened.map((file) => file.handle.close()));
     if (attempt === 2) throw new UsageError(`${path}: the files kept rotating while verify opened them; run it again`);
-  }
-}
-
-/** A visitor that gives each line to the chain's account, then to the seal's. */
-function sealedVisit(reader: LineVerifier, checker: SealChecker, file: string, finished: boolean): LineBytesVisitor {
-  return (bytes, from, to, line, terminated) => {
-    const accounted = reader.visit(bytes, from, to, line, terminated);
-    if (!terminated && !finished) return accounted;
-    if (accounted === undefined) return checker.leaf(bytes, from, to, { file, line });
-    // The bytes are valid only during the call: the leaf is taken before the account's promise settles.
-    const sealedLeaf = checker.leaf(bytes, from, to, { file, line });
-    return sealedLeaf === undefined ? accounted : Promise.all([accounted, sealedLeaf]).then(() => undefined);
-  };
-}
-
-/** The checkpoints file's records in order; a line that is not one is the checker's problem, reported by place. */
-async function* fileCheckpoints(path: string): AsyncGenerator<CheckpointSource | InvalidCheckpoint> {
-  for await (const line of readCheckpointLines(path)) {
-    const place = { file: path, line: line.line };
-    yield line.ok ? { place, record: line.record } : { place, invalid: line.error, torn: line.torn };
   }
 }
 
