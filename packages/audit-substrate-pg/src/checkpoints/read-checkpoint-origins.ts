@@ -19,12 +19,13 @@ export interface CheckpointOrigin {
  */
 export async function readCheckpointOrigins(client: SubstrateClient, table: string | undefined): Promise<CheckpointOrigin[]> {
   const target = parseSubstrateTable(table);
-  const found = await client.query<{ origin: string; size: string; received_at: Date }>(
-    `SELECT DISTINCT ON (origin) origin, size::text AS size, received_at FROM ${target.checkpointsSql} ORDER BY origin, size DESC`,
+  // The size goes out as text under another name: ORDER BY an output name would sort the text.
+  const found = await client.query<{ origin: string; size_text: string; received_at: Date }>(
+    `SELECT DISTINCT ON (origin) origin, size::text AS size_text, received_at FROM ${target.checkpointsSql} ORDER BY origin, size DESC`,
   );
   return found.rows.map((row) => ({
     origin: row.origin,
-    latestSize: readCheckpointSize('readCheckpointOrigins', row.size),
+    latestSize: readCheckpointSize('readCheckpointOrigins', row.size_text),
     receivedAt: row.received_at,
   }));
 }

@@ -17,8 +17,8 @@ describeWithPostgres('readCheckpoints', () => {
   const hosts = ['kora-audit/host-b/1', 'kora-audit/host-a/1'];
   beforeAll(async () => {
     await migrateSubstrate(pool, { table });
-    // Out of order, two origins: the reads sort them.
-    for (const size of [40, 10, 30, 20, 50]) await insertCheckpoint(pool, table, checkpointOf(hosts[0] ?? '', size));
+    // Out of order, two origins, sizes of one to ten digits: the reads sort them as numbers.
+    for (const size of [40, 100, 10, 30, 9, 2_147_483_637, 20, 50]) await insertCheckpoint(pool, table, checkpointOf(hosts[0] ?? '', size));
     for (const size of [7, 3]) await insertCheckpoint(pool, table, checkpointOf(hosts[1] ?? '', size));
   });
   afterAll(async () => {
@@ -28,12 +28,16 @@ describeWithPostgres('readCheckpoints', () => {
 
   it('returns one origin ascending by size, paged by afterSize and limit', async () => {
     const all = await readCheckpoints(pool, table, hosts[0] ?? '');
-    expect(all.map((checkpoint) => checkpoint.size)).toEqual([10, 20, 30, 40, 50]);
-    expect(all[2]).toMatchObject(checkpointOf(hosts[0] ?? '', 30));
-    const first = await readCheckpoints(pool, table, hosts[0] ?? '', { limit: 2 });
-    const next = await readCheckpoints(pool, table, hosts[0] ?? '', { afterSize: first[first.length - 1]?.size, limit: 2 });
-    const last = await readCheckpoints(pool, table, hosts[0] ?? '', { afterSize: 40, limit: 2 });
-    expect([first, next, last].map((page) => page.map((checkpoint) => checkpoint.size))).toEqual([[10, 20], [30, 40], [50]]);
+    expect(all.map((checkpoint) => checkpoint.size)).toEqual([9, 10, 20, 30, 40, 50, 100, 2_147_483_637]);
+    expect(all[3]).toMatchObject(checkpointOf(hosts[0] ?? '', 30));
+    const first = await readCheckpoints(pool, table, hosts[0] ?? '', { limit: 3 });
+    const next = await readCheckpoints(pool, table, hosts[0] ?? '', { afterSize: first[first.length - 1]?.size, limit: 3 });
+    const last = await readCheckpoints(pool, table, hosts[0] ?? '', { afterSize: 40, limit: 3 });
+    expect([first, next, last].map((page) => page.map((checkpoint) => checkpoint.size))).toEqual([
+      [9, 10, 20],
+      [30, 40, 50],
+      [50, 100, 2_147_483_637],
+    ]);
     expect(await readCheckpoints(pool, table, 'kora-audit/unknown')).toEqual([]);
   });
 
@@ -64,17 +68,17 @@ describeWithPostgres('readCheckpointOrigins', () => {
     await pool.end();
   });
 
-  it('lists each origin once, in order, with its largest size and when that checkpoint arrived', async () => {
+  it('lists each origin once, in order, with its largest size (as a number, not as text) and when that checkpoint arrived', async () => {
     await migrateSubstrate(pool, { table });
     expect(await readCheckpointOrigins(pool, table)).toEqual([]);
-    for (const size of [5, 900, 12]) await insertCheckpoint(pool, table, checkpointOf('kora-audit/z', size));
+    for (const size of [5, 1_000, 900, 12]) await insertCheckpoint(pool, table, checkpointOf('kora-audit/z', size));
     await insertCheckpoint(pool, table, checkpointOf('kora-audit/a', 0));
     const stored = await pool.query<{ received_at: Date }>(
-      `SELECT received_at FROM "${table}_checkpoints" WHERE origin = 'kora-audit/z' AND size = 900`,
+      `SELECT received_at FROM "${table}_checkpoints" WHERE origin = 'kora-audit/z' AND size = 1000`,
     );
     expect(await readCheckpointOrigins(pool, table)).toEqual([
       { origin: 'kora-audit/a', latestSize: 0, receivedAt: expect.any(Date) as Date },
-      { origin: 'kora-audit/z', latestSize: 900, receivedAt: stored.rows[0]?.received_at },
+      { origin: 'kora-audit/z', latestSize: 1_000, receivedAt: stored.rows[0]?.received_at },
     ]);
   });
 });

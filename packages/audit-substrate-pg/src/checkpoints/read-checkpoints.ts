@@ -39,14 +39,15 @@ export async function readCheckpoints(
   const limit = readIntegerOption('readCheckpoints', 'limit', options.limit, { min: 1, max: 10_000, fallback: 1_000 });
   const target = parseSubstrateTable(table);
   // The primary key (origin, size) serves it: one range of one origin, in order.
-  const found = await client.query<{ origin: string; size: string; root: string; note: string; received_at: Date }>(
-    `SELECT origin, size::text AS size, root, note, received_at FROM ${target.checkpointsSql}
+  // The size goes out as text under another name: ORDER BY an output name would sort the text.
+  const found = await client.query<{ origin: string; size_text: string; root: string; note: string; received_at: Date }>(
+    `SELECT origin, size::text AS size_text, root, note, received_at FROM ${target.checkpointsSql}
       WHERE origin = $1 AND size > $2 ORDER BY size LIMIT $3`,
     [origin, afterSize, limit],
   );
   return found.rows.map((row) => ({
     origin: row.origin,
-    size: readCheckpointSize('readCheckpoints', row.size),
+    size: readCheckpointSize('readCheckpoints', row.size_text),
     root: row.root,
     note: row.note,
     receivedAt: row.received_at,
