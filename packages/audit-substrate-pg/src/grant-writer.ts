@@ -48,11 +48,12 @@ interface Relation {
  *
  * It creates no role and sets no password. It runs as the tables' owner, on a table of the
  * current layout (run `migrateSubstrate` first), in one transaction under the migration lock,
- * and checks the outcome: it refuses (Error, nothing changed) when the role does not exist, is
+ * and checks the outcome: it refuses (RangeError, nothing changed) when the role does not exist, is
  * a superuser, or owns or may act as the owner of a table or partition (an owner can alter,
  * empty or drop its tables whatever it was granted), when the session cannot grant, or when
- * the role still has a refused privilege afterwards (through PUBLIC or another role). Throws a
- * TypeError on an invalid role name, a RangeError on an invalid table name.
+ * the role still has a refused privilege afterwards (through PUBLIC or another role), or when
+ * the table or its checkpoint table is missing. Throws a TypeError on an invalid role name, a
+ * RangeError on an invalid table name; rejects with the driver's error when the database fails.
  */
 export async function grantWriter(client: SubstrateClient, table: string | undefined, role: string): Promise<GrantWriterResult> {
   const name = parseRole(role);
@@ -61,8 +62,9 @@ export async function grantWriter(client: SubstrateClient, table: string | undef
   return withMigrationLock(client, async (connection) => {
     const found = await connection.query<{ superuser: boolean }>('SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = $1', [name]);
     const account = found.rows[0];
-    if (account === undefined) throw new Error('grantWriter: the role does not exist: create it first (CREATE ROLE … LOGIN)');
-    if (account.superuser) throw new Error('grantWriter: the role is a superuser, which no privilege binds: use a role without SUPERUSER');
+    if (account === undefined) throw new RangeError('grantWriter: the role does not exist: create it first (CREATE ROLE … LOGIN)');
+    if (account.superuser)
+      throw new RangeError('grantWriter: the role is a superuser, which no privilege binds: use a role without SUPERUSER');
 
     // The two tables and every partition below the event table, with who may act as their owner.
     const relations = await connection
@@ -85,7 +87,7 @@ export async function grantWriter(client: SubstrateClient, table: string | undef
       .catch((error: unknown) => {
         // A name that is not a table fails the regclass cast: say which to create.
         if (error instanceof Error && 'code' in error && error.code === '42P01')
-          throw new Error(`grantWriter: ${target.name} or its checkpoint table is missing: run kora-audit db migrate first`);
+          throw new RangeError(`grantWriter: ${target.name} or its checkpoint table is missing: run kora-audit db migrate first`);
         throw error;
       });
     const tables = relations.rows.filter((row) => !row.leaf);
@@ -93,10 +95,10 @@ export async function grantWriter(client: SubstrateClient, table: string | undef
     for (const row of relations.rows) {
       const label = `${row.schema}.${row.relation}`;
       if (row.theirs)
-        throw new Error(
+        throw new RangeError(
           `grantWriter: the role owns ${label} or may act as its owner, and an owner can change or drop it whatever it is granted: give the table another owner or use another role`,
         );
-      if (!row.mine) throw new Error(`grantWriter: only the owner of ${label} can grant on it: run this as the owner`);
+      if (!row.mine) throw new RangeError(`grantWriter: only the owner of ${label} can grant on it: run this as the owner`);
     }
     const quote = (row: { schema: string; relation: string }): string =>
       `${pg.escapeIdentifier(row.schema)}.${pg.escapeIdentifier(row.relation)}`;
@@ -139,12 +141,12 @@ export async function grantWriter(client: SubstrateClient, table: string | undef
     );
     const outcome = checks.rows[0] ?? {};
     if (outcome.usage !== true)
-      throw new Error(
+      throw new RangeError(
         `grantWriter: the role lacks USAGE on schema ${schema}, which only the schema's owner can grant: have it granted first`,
       );
     for (const [index, entry] of wanted.entries()) {
       if (outcome[`c${index}`] === entry.expected) continue;
-      throw new Error(
+      throw new RangeError(
         entry.expected
           ? `grantWriter: the role did not get ${entry.privilege} on ${entry.relation.label}`
           : `grantWriter: the role still has ${entry.privilege} on ${entry.relation.label}, through PUBLIC or a role it is a member of: revoke it there`,
