@@ -150,6 +150,8 @@ describeWithPostgres('grantWriter', () => {
     await createSubstratePartitions(pool, { table, from: new Date('2026-12-20T00:00:00.000Z'), to: new Date('2026-12-21T00:00:00.000Z') });
 
     const client = await connectAs(role);
+    // Its migration finds the partitioned layout current and leaves the days to the owner.
+    await expect(migrateSubstrate(client, { table, layout: 'daily', daysAhead: 30 })).resolves.toBe(SUBSTRATE_SCHEMA_VERSION);
     const rows = ['2026-12-06T11:00:00.000Z', '2026-12-20T11:00:00.000Z', '2027-03-01T00:00:00.000Z'].map(envelope);
     expect(await insertAuditRows(client, rows, { table, originHost: 'h' })).toEqual({ inserted: 3 });
     const placed = await pool.query<{ partition: string }>(
@@ -202,6 +204,26 @@ describeWithPostgres('grantWriter', () => {
     );
     await expect(migrateSubstrate(pool, { table })).resolves.toBe(SUBSTRATE_SCHEMA_VERSION);
     expect((await pool.query(`SELECT to_regclass('"${table}_checkpoints"') IS NOT NULL AS made`)).rows[0]).toEqual({ made: true });
+  });
+
+  it('grants USAGE on the schema of a schema-qualified table when the role lacks it', async () => {
+    const schema = `kora_test_grant_${suffix}`;
+    const table = `${schema}.events`;
+    await migrateSubstrate(pool, { table });
+    const role = `kora_writer_test_${suffix}_schema`;
+    await createRole(role);
+    try {
+      const result = await grantWriter(pool, table, role);
+      expect(result.statements[0]).toBe(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
+      expect(result.statements[1]).toBe(`REVOKE ALL ON TABLE "${schema}"."events", "${schema}"."events_checkpoints" FROM "${role}"`);
+      const client = await connectAs(role);
+      expect(await insertCheckpoint(client, table, checkpointOf(2))).toEqual({ ok: true, inserted: true });
+      expect(await outcomeOf(client, `DELETE FROM "${schema}"."events_checkpoints"`)).toBe('42501');
+      // Granted once, USAGE is not granted again.
+      expect((await grantWriter(pool, table, role)).statements).toHaveLength(2);
+    } finally {
+      await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+    }
   });
 
   it('refuses a missing role, a superuser, a reserved name, a role that owns or may act as the owner, and a caller that is not the owner', async () => {
