@@ -85,7 +85,7 @@ describe.skipIf(!reachable)('the daemon with the PostgreSQL event log', () => {
   afterAll(async () => {
     await stack?.close();
     await capture?.cleanup();
-    await pool?.query(`DROP TABLE IF EXISTS ${table}`);
+    await pool?.query(`DROP TABLE IF EXISTS ${table}, ${table}_checkpoints`);
     await pool?.end();
   });
 
@@ -313,7 +313,7 @@ describe.skipIf(!reachable)('the daemon with a PostgreSQL connection that stops 
       await capture.cleanup();
       const cleanup = new pg.Client({ connectionString: DATABASE_URL });
       await cleanup.connect();
-      await cleanup.query(`DROP TABLE IF EXISTS ${frozenTable}`);
+      await cleanup.query(`DROP TABLE IF EXISTS ${frozenTable}, ${frozenTable}_checkpoints`);
       await cleanup.end();
     }
   }, 60_000);

@@ -54,7 +54,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'db',
-    summary: 'look after the PostgreSQL event log: lag, migrate, prune',
+    summary: 'look after the PostgreSQL event log: grant-writer, lag, migrate, prune',
     load: async () => (await import('./commands/db.js')).dbCommand,
   },
 ];

@@ -58,6 +58,54 @@ describeWithPostgres('migrateSubstrate', () => {
     ]);
   });
 
+  it('creates the checkpoint table beside the event table, keyed on origin and size, and adds it to a table made before it', async () => {
+    const table = fresh();
+    await migrateSubstrate(pool, { table });
+    // A table of layout version 3 has no checkpoint table: migrating again adds it, and keeps the rows.
+    await pool.query(`DROP TABLE "${table}_checkpoints"`);
+    await pool.query(
+      `INSERT INTO "${table}" (id, v, emitted_at, seam, details, origin_host) VALUES (gen_random_uuid(), 1, now(), 'mcp.tool_called', '{}', 'h')`,
+    );
+    expect(await migrateSubstrate(pool, { table })).toBe(4);
+    const columns = await pool.query<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
+      'SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
+      [`${table}_checkpoints`],
+    );
+    expect(columns.rows.map((row) => `${row.column_name} ${row.data_type} ${row.is_nullable} ${row.column_default ?? '-'}`)).toEqual([
+      'origin text NO -',
+      'size bigint NO -',
+      'root text NO -',
+      'note text NO -',
+      'received_at timestamp with time zone NO now()',
+    ]);
+    const key = await pool.query<{ definition: string }>(
+      `SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'p'`,
+      [`"${table}_checkpoints"`],
+    );
+    expect(key.rows.map((row) => row.definition)).toEqual(['PRIMARY KEY (origin, size)']);
+    expect((await pool.query(`SELECT count(*)::int AS rows FROM "${table}"`)).rows[0]).toEqual({ rows: 1 });
+    // Each check refuses what it is for.
+    const root = Buffer.alloc(32, 7).toString('base64');
+    const insert = (origin: string, size: number, value: string, note: string): Promise<unknown> =>
+      pool.query(`INSERT INTO "${table}_checkpoints" (origin, size, root, note) VALUES ($1, $2, $3, $4)`, [origin, size, value, note]);
+    for (const [origin, size, value, note] of [
+      ['', 1, root, 'n\n'],
+      ['two\nlines', 1, root, 'n\n'],
+      ['o'.repeat(1_025), 1, root, 'n\n'],
+      ['o', -1, root, 'n\n'],
+      ['o', 1, root.slice(0, 43), 'n\n'],
+      ['o', 1, `${root.slice(0, 42)}B=`, 'n\n'],
+      ['o', 1, Buffer.alloc(33, 7).toString('base64'), 'n\n'],
+      ['o', 1, root, ''],
+      ['o', 1, root, 'n'.repeat(65_537)],
+    ] as const) {
+      await expect(insert(origin, size, value, note), `${origin.slice(0, 10)} ${size} ${value} ${note.length}`).rejects.toMatchObject({
+        code: '23514',
+      });
+    }
+    await expect(insert('o', 1, root, 'n\n')).resolves.toBeDefined();
+  });
+
   // The table as layout version 2 made it, before the writer columns.
   const versionTwoTable = (table: string, daily: boolean): string => `CREATE TABLE "${table}" (
       id uuid NOT NULL, v smallint NOT NULL, emitted_at timestamptz NOT NULL, seam text NOT NULL, source text,
@@ -86,7 +134,7 @@ describeWithPostgres('migrateSubstrate', () => {
       );
       const before = await storage(table);
 
-      expect(await migrateSubstrate(pool, { table })).toBe(3);
+      expect(await migrateSubstrate(pool, { table })).toBe(SUBSTRATE_SCHEMA_VERSION);
       // No rewrite: every relation keeps its storage file; the rows are all there, with NULL in the new columns.
       const after = await storage(table);
       for (const [relation, node] of before) expect(after.get(relation)).toBe(node);

@@ -80,6 +80,23 @@ async function addMissingColumns(connection: pg.ClientBase, table: SubstrateTabl
   );
 }
 
+// The signed checkpoints of audit files' Merkle trees, kept off the host that wrote the file: one
+// row per (origin, size), never changed once stored. The checks repeat what `insertCheckpoint`
+// validates, so a row written by other means holds to the same shape: a one-line origin of at
+// most 1 KiB without control characters, a size of 0 or more, a root that is the standard base64
+// of 32 bytes (43 characters, the last with its two spare bits zero, and one `=`), a note of at
+// most 64 KiB.
+function checkpointTableStatement(table: SubstrateTable): string {
+  return `CREATE TABLE IF NOT EXISTS ${table.checkpointsSql} (
+      origin text NOT NULL CHECK (octet_length(origin) BETWEEN 1 AND 1024 AND origin !~ '[\\x01-\\x1f\\x7f]'),
+      size bigint NOT NULL CHECK (size >= 0),
+      root text NOT NULL CHECK (root ~ '^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$'),
+      note text NOT NULL CHECK (octet_length(note) BETWEEN 1 AND 65536),
+      received_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (origin, size)
+    )`;
+}
+
 function indexStatements(table: SubstrateTable): string[] {
   // On a partitioned table each is created on every partition, and on every later one.
   return [
@@ -95,17 +112,66 @@ function indexStatements(table: SubstrateTable): string[] {
   ];
 }
 
+/** What a connection that does not own the table finds missing, if anything. */
+interface MigrationState {
+  /** The table exists and the session may act as its owner (or no table exists yet). */
+  readonly owner: boolean;
+  /** What the layout lacks: column, index and table names. Empty when it is current. */
+  readonly missing: readonly string[];
+}
+
+function notPartitioned(table: SubstrateTable): RangeError {
+  return new RangeError(
+    `${table.name} exists without partitions: convert it as docs/fleet.md describes, or migrate without layout 'daily'`,
+  );
+}
+
 /**
- * Create the event-log table and the indexes the panel queries need, if they are missing, and
- * on a table partitioned by range on `emitted_at` the partitions of today and the next
- * `daysAhead` UTC days and a default partition. Idempotent and safe from many hosts at once: it
+ * Read whether the session owns the table and what of the current layout it lacks. A session
+ * that does not own the table (an append-only writer role) cannot run the DDL at all, even
+ * `CREATE … IF NOT EXISTS` of what exists: PostgreSQL checks the privilege before the name.
+ */
+async function readMigrationState(connection: pg.ClientBase, table: SubstrateTable): Promise<MigrationState> {
+  const found = await connection.query<{ owner: boolean; columns: string[]; indexes: string[]; checkpoints: boolean }>(
+    `SELECT pg_has_role(c.relowner, 'USAGE') AS owner,
+            ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = c.oid AND attnum > 0 AND NOT attisdropped) AS columns,
+            ARRAY(SELECT i.relname::text FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid) AS indexes,
+            to_regclass($2) IS NOT NULL AS checkpoints
+       FROM pg_class c WHERE c.oid = to_regclass($1)`,
+    [table.sql, table.checkpointsSql],
+  );
+  const state = found.rows[0];
+  if (state === undefined) return { owner: true, missing: [table.relation] };
+  const columns = new Set(state.columns);
+  const indexes = new Set(state.indexes);
+  // PostgreSQL cuts a longer name to 63 bytes; these are ASCII.
+  const wanted = [table.timeIndex, table.seamIndex, table.ingestIndex, table.hostIndex].map((name) => name.slice(0, 63));
+  return {
+    owner: state.owner,
+    missing: [
+      ...WRITER_COLUMNS.filter((column) => !columns.has(column.name)).map((column) => column.name),
+      ...wanted.filter((name) => !indexes.has(name)),
+      ...(state.checkpoints ? [] : [table.checkpointsRelation]),
+    ],
+  };
+}
+
+/**
+ * Create the event-log table and the indexes the panel queries need, if they are missing, the
+ * checkpoint table beside it (`<table>_checkpoints`, see `insertCheckpoint`), and on a table
+ * partitioned by range on `emitted_at` the partitions of today and the next `daysAhead` UTC
+ * days and a default partition. Idempotent and safe from many hosts at once: it
  * runs in one transaction under a transaction-scoped advisory lock (`pg_advisory_xact_lock`).
  * A table that already exists (for example one the operator partitioned by month) keeps its
  * layout; only missing columns, indexes and partitions are added (a table of layout version 2
- * gains the nullable `writer` and `seq` columns in place, without rewriting a row). The shipper and the daemon call it at
- * start, so a partitioned table stays covered as long as they restart or `kora-audit db prune`
+ * gains the nullable `writer` and `seq` columns in place, without rewriting a row). The
+ * shipper and the daemon call it at start, so a partitioned table stays covered as long as they restart or `kora-audit db prune`
  * runs at least every `daysAhead` days; rows of an uncovered day land in the default partition
  * and are moved out when their day's partition is created.
+ *
+ * A session that does not own the table (a role given `grantWriter`'s append-only rights) runs
+ * no DDL: when the layout is current it only checks it, and it leaves the days ahead to the
+ * owner; when something is missing it rejects, naming what, so the owner runs the migration.
  *
  * Resolves to the layout version now in place ({@link SUBSTRATE_SCHEMA_VERSION}). Rejects
  * when the database refuses (no permission, unreachable), when `layout` asks for daily
@@ -119,16 +185,29 @@ export async function migrateSubstrate(client: SubstrateClient, options: Migrate
   const daysAhead = parseDaysAhead('migrateSubstrate', options.daysAhead);
   const covered = daysAheadRange(options.now?.() ?? new Date(), daysAhead);
   await withMigrationLock(client, async (connection) => {
+    const state = await readMigrationState(connection, table);
+    if (!state.owner) {
+      // An append-only writer role: no DDL. The days ahead are the owner's (`db migrate`, `db
+      // prune`); rows of a day without its partition land in the default one meanwhile.
+      if (state.missing.length > 0) {
+        throw new Error(
+          `${table.name} lacks ${state.missing.join(', ')} of layout version ${SUBSTRATE_SCHEMA_VERSION}, and only its owner can add them: run kora-audit db migrate as the owner`,
+        );
+      }
+      const found = await readSubstrateLayout(connection, table);
+      if (layout === 'daily' && found.kind !== 'partitioned') throw notPartitioned(table);
+      if (found.kind === 'partitioned' && !found.partitions.some((partition) => partition.isDefault)) {
+        throw new Error(`${table.name} has no default partition, and only its owner can add it: run kora-audit db migrate as the owner`);
+      }
+      return;
+    }
     if (table.schema !== undefined) await connection.query(`CREATE SCHEMA IF NOT EXISTS "${table.schema}"`);
     await connection.query(createTableStatement(table, layout));
     await addMissingColumns(connection, table);
     for (const statement of indexStatements(table)) await connection.query(statement);
+    await connection.query(checkpointTableStatement(table));
     const found = await readSubstrateLayout(connection, table);
-    if (layout === 'daily' && found.kind !== 'partitioned') {
-      throw new RangeError(
-        `${table.name} exists without partitions: convert it as docs/fleet.md describes, or migrate without layout 'daily'`,
-      );
-    }
+    if (layout === 'daily' && found.kind !== 'partitioned') throw notPartitioned(table);
     if (found.kind === 'partitioned') {
       await createDayPartitions(connection, table, found.partitions, covered);
     }

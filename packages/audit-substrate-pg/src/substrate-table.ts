@@ -3,9 +3,10 @@ export const DEFAULT_SUBSTRATE_TABLE = 'kora_audit_events';
 
 /**
  * The version of the table layout that {@link migrateSubstrate} creates: 1 the table, 2 daily
- * partitions as a layout, 3 the nullable `writer` and `seq` columns of envelope version 2 rows.
+ * partitions as a layout, 3 the nullable `writer` and `seq` columns of envelope version 2 rows,
+ * 4 the checkpoint table beside the event table (`<table>_checkpoints`).
  */
-export const SUBSTRATE_SCHEMA_VERSION = 3;
+export const SUBSTRATE_SCHEMA_VERSION = 4;
 
 // Plain lower-case identifiers only: a name that needs quoting to survive is more likely a
 // mistake (or an injection) than a wish, and index names are derived from it.
@@ -26,6 +27,10 @@ export interface SubstrateTable {
   readonly seamIndex: string;
   readonly ingestIndex: string;
   readonly hostIndex: string;
+  /** The checkpoint table's own name, in the event table's schema: `<table>_checkpoints`. */
+  readonly checkpointsRelation: string;
+  /** The checkpoint table for SQL: `"events_checkpoints"` or `"audit"."events_checkpoints"`. */
+  readonly checkpointsSql: string;
 }
 
 /**
@@ -40,6 +45,8 @@ export function parseSubstrateTable(name: string | undefined): SubstrateTable {
   }
   const relation = parts[parts.length - 1] ?? DEFAULT_SUBSTRATE_TABLE;
   const schema = parts.length === 2 ? parts[0] : undefined;
+  // At most 48 + 12 characters: within PostgreSQL's 63, so the name is never cut.
+  const checkpointsRelation = `${relation}_checkpoints`;
   return {
     name: given,
     sql: parts.map((part) => `"${part}"`).join('.'),
@@ -49,5 +56,7 @@ export function parseSubstrateTable(name: string | undefined): SubstrateTable {
     seamIndex: `${relation}_seam_emitted_at_id_idx`,
     ingestIndex: `${relation}_ingested_at_id_idx`,
     hostIndex: `${relation}_host_emitted_at_idx`,
+    checkpointsRelation,
+    checkpointsSql: schema === undefined ? `"${checkpointsRelation}"` : `"${schema}"."${checkpointsRelation}"`,
   };
 }

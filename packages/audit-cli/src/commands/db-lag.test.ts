@@ -38,7 +38,7 @@ describe.skipIf(!reachable)('db lag against PostgreSQL', () => {
     );
   });
   afterAll(async () => {
-    await pool.query(`DROP TABLE IF EXISTS "${TABLE}"`);
+    await pool.query(`DROP TABLE IF EXISTS "${TABLE}", "${TABLE}_checkpoints"`);
   });
 
   it("prints each host's newest row and how far behind it is as a table, the silent host hours behind", async () => {
@@ -108,7 +108,7 @@ describe.skipIf(!reachable)('db lag against PostgreSQL', () => {
         ],
       );
     } finally {
-      await pool.query(`DROP TABLE IF EXISTS "${daily}"`);
+      await pool.query(`DROP TABLE IF EXISTS "${daily}", "${daily}_checkpoints"`);
     }
   });
 
@@ -120,7 +120,7 @@ describe.skipIf(!reachable)('db lag against PostgreSQL', () => {
       expect(await main(['db', 'lag', '--database-url', DATABASE_URL, '--table', empty], io)).toBe(0);
       expect({ out: io.out(), err: io.err() }).toEqual({ out: '', err: `no rows in ${empty}\n` });
     } finally {
-      await pool.query(`DROP TABLE IF EXISTS "${empty}"`);
+      await pool.query(`DROP TABLE IF EXISTS "${empty}", "${empty}_checkpoints"`);
     }
     const missing = await runCli(['db', 'lag', '--database-url', DATABASE_URL, '--table', `${TABLE}_missing`]);
     expect(missing.code).toBe(2);
@@ -140,11 +140,11 @@ describe('db lag arguments', () => {
   it('needs a subcommand it knows and a database URL', async () => {
     expect(await run(['db'])).toEqual({
       code: 2,
-      err: 'kora-audit db: a subcommand is required (lag, migrate, prune; see kora-audit db --help)\n',
+      err: 'kora-audit db: a subcommand is required (grant-writer, lag, migrate, prune; see kora-audit db --help)\n',
     });
     expect(await run(['db', 'lagg\u202e'])).toEqual({
       code: 2,
-      err: String.raw`kora-audit db: unknown subcommand 'lagg\u202e' (subcommands: lag, migrate, prune)` + '\n',
+      err: String.raw`kora-audit db: unknown subcommand 'lagg\u202e' (subcommands: grant-writer, lag, migrate, prune)` + '\n',
     });
     expect(await run(['db', 'lag'])).toEqual({
       code: 2,

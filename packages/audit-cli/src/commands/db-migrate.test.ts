@@ -19,7 +19,7 @@ if (!reachable) console.warn('PostgreSQL at 127.0.0.1:5432 unreachable: db migra
 
 describe.skipIf(!reachable)('db migrate against PostgreSQL', () => {
   afterAll(async () => {
-    await pool.query(`DROP TABLE IF EXISTS "${TABLE}_daily", "${TABLE}_plain"`);
+    await pool.query(`DROP TABLE IF EXISTS "${TABLE}_daily", "${TABLE}_plain", "${TABLE}_daily_checkpoints", "${TABLE}_plain_checkpoints"`);
   });
 
   it('creates a table partitioned by day, with the days ahead and a default partition, and says so', async () => {

@@ -11,8 +11,9 @@ import { DATABASE_OPTIONS, readDatabaseTarget, withDatabase } from './open-datab
 const usage = `Usage: kora-audit db migrate --database-url URL [--table T] [--layout plain|daily]
                           [--days-ahead N] [--json]
 
-Create the PostgreSQL event-log table and the indexes its readers need, if they are missing, as
-the shipper and the daemon do when they start. With --layout daily the table is partitioned by
+Create the PostgreSQL event-log table, the indexes its readers need and the checkpoint table
+beside it (<table>_checkpoints), if they are missing, as the shipper and the daemon do when they
+start. Run it as the tables' owner: a writer role from 'kora-audit db grant-writer' runs no DDL. With --layout daily the table is partitioned by
 UTC day on emitted_at, with partitions for today and the days ahead and a default partition,
 so 'kora-audit db prune' drops whole days. A table that exists keeps its layout: its missing
 indexes and, on a partitioned table, the days ahead are added. Safe to run from many hosts.

@@ -23,7 +23,7 @@ if (!reachable) console.warn('PostgreSQL at 127.0.0.1:5432 unreachable: db prune
 
 /** Rows one every six hours over the 40 days before now, as `origin_host` `test-host`. */
 async function fill(table: string, layout: 'plain' | 'daily'): Promise<void> {
-  await pool.query(`DROP TABLE IF EXISTS "${table}"`);
+  await pool.query(`DROP TABLE IF EXISTS "${table}", "${table}_checkpoints"`);
   await migrateSubstrate(pool, { table, layout });
   if (layout === 'daily') await createSubstratePartitions(pool, { table, from: new Date(Date.now() - 40 * DAY_MS), to: new Date() });
   await pool.query(
@@ -42,7 +42,7 @@ async function countOlderThan(table: string, days: number): Promise<{ older: num
 
 describe.skipIf(!reachable)('db prune against PostgreSQL', () => {
   afterAll(async () => {
-    await pool.query(`DROP TABLE IF EXISTS "${PLAIN}", "${DAILY}"`);
+    await pool.query(`DROP TABLE IF EXISTS "${PLAIN}", "${DAILY}", "${PLAIN}_checkpoints", "${DAILY}_checkpoints"`);
   });
 
   describe.each([
@@ -153,7 +153,7 @@ describe.skipIf(!reachable)('db prune and names from the catalog', () => {
   // A partition an operator (or an intruder) attached under a name that forges terminal output.
   const hostile = `old\u202e\x1b[31m\x9b2J`;
   afterAll(async () => {
-    await pool.query(`DROP TABLE IF EXISTS "${table}"`);
+    await pool.query(`DROP TABLE IF EXISTS "${table}", "${table}_checkpoints"`);
   });
 
   it('prints a hostile partition name escaped, as text and as JSON', async () => {

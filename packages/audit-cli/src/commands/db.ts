@@ -8,6 +8,11 @@ import { UsageError } from '../usage-error.js';
 /** The subcommands of `kora-audit db`, each loaded only when it runs. */
 const SUBCOMMANDS: readonly CommandEntry[] = [
   {
+    name: 'grant-writer',
+    summary: 'make an existing role an append-only writer: INSERT and SELECT only, run as the owner',
+    load: async () => (await import('./db-grant-writer.js')).dbGrantWriterCommand,
+  },
+  {
     name: 'lag',
     summary: "each origin host's newest row and how far behind now it is (exit 1 past --behind)",
     load: async () => (await import('./db-lag.js')).dbLagCommand,
@@ -65,7 +70,7 @@ async function helpFor(args: readonly string[]): Promise<string> {
   return entry === undefined ? usage : (await entry.load()).usage;
 }
 
-/** `kora-audit db`: commands on the PostgreSQL event log: `lag`, `migrate`, `prune`. */
+/** `kora-audit db`: commands on the PostgreSQL event log: `grant-writer`, `lag`, `migrate`, `prune`. */
 export const dbCommand: Command = {
   name: 'db',
   usage,

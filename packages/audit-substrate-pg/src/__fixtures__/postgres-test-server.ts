@@ -58,9 +58,9 @@ export function uniqueTableName(label: string): string {
   return `kora_test_${label}_${randomBytes(4).toString('hex')}`;
 }
 
-/** Drop a test table. */
+/** Drop a test table and the checkpoint table beside it. */
 export async function dropTable(pool: pg.Pool, table: string): Promise<void> {
-  await pool.query(`DROP TABLE IF EXISTS "${table}"`);
+  await pool.query(`DROP TABLE IF EXISTS "${table}", "${table}_checkpoints"`);
 }
 
 /** Rows in a table: all, and distinct ids. */

@@ -12,7 +12,7 @@ import {
 } from '../__fixtures__/postgres-test-server.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { readSubstrateEntries } from '../read-substrate-entries.js';
-import { parseSubstrateTable } from '../substrate-table.js';
+import { SUBSTRATE_SCHEMA_VERSION, parseSubstrateTable } from '../substrate-table.js';
 import { pruneSubstrate } from './prune-substrate.js';
 import { readSubstrateLayout } from './read-substrate-layout.js';
 
@@ -73,7 +73,7 @@ describeWithPostgres('converting a plain table to daily partitions, as docs/flee
       `${old}_legacy`,
     ]);
 
-    expect(await migrateSubstrate(pool, { table: old, daysAhead: 2 })).toBe(3);
+    expect(await migrateSubstrate(pool, { table: old, daysAhead: 2 })).toBe(SUBSTRATE_SCHEMA_VERSION);
     const columns = await pool.query<{ relation: string; columns: string }>(
       `SELECT c.relname AS relation, string_agg(a.attname, ',' ORDER BY a.attnum) AS columns
          FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

@@ -157,7 +157,7 @@ describeWithPostgres('daily partitions', () => {
     const found = await pool.query<{ name: string }>(
       "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'kora_test_daily' ORDER BY 1",
     );
-    expect(found.rows.map((row) => row.name)).toEqual(['events', 'events_default', 'events_p20261206']);
+    expect(found.rows.map((row) => row.name)).toEqual(['events', 'events_checkpoints', 'events_default', 'events_p20261206']);
   });
 
   it('refuses daily partitions for a table that exists without them, a table partitioned another way, and bad options', async () => {
