@@ -17,6 +17,8 @@ export { readSubstrateEntries } from './read-substrate-entries.js';
 export { insertCheckpoint } from './checkpoints/insert-checkpoint.js';
 export type { InsertCheckpointResult } from './checkpoints/insert-checkpoint.js';
 export { readCheckpoints } from './checkpoints/read-checkpoints.js';
+export { createCheckpointAnchor } from './checkpoints/create-checkpoint-anchor.js';
+export type { CheckpointAnchor, CheckpointAnchorOptions, CheckpointAnchorStats } from './checkpoints/create-checkpoint-anchor.js';
 export type { ReadCheckpointsOptions } from './checkpoints/read-checkpoints.js';
 export { readCheckpointOrigins } from './checkpoints/read-checkpoint-origins.js';
 export type { CheckpointOrigin } from './checkpoints/read-checkpoint-origins.js';

@@ -1,6 +1,7 @@
 import { lockStateFile } from '@kora/audit-sink/files';
 import type { StateFileLock } from '@kora/audit-sink/files';
 import { ROTATION_QUIET_MS } from '@kora/audit-sink/reader';
+import { createCheckpointAnchor } from '../checkpoints/create-checkpoint-anchor.js';
 import { createRetryBackoff } from '../create-retry-backoff.js';
 import { createSubstratePool } from '../create-substrate-pool.js';
 import type { SubstrateTimeouts } from '../create-substrate-pool.js';
@@ -18,6 +19,9 @@ import type { Shipper, ShipperOptions, ShipperStats } from './shipper-types.js';
 import { watchAuditDirectory } from './watch-audit-directory.js';
 
 export type { Shipper, ShipperOptions, ShipperStats } from './shipper-types.js';
+
+// While rows keep coming, the seal's new checkpoints are anchored at least this often.
+const ANCHOR_INTERVAL_MS = 1_000;
 
 // Longer than the daemon's: a batch can be 50,000 rows, and a statement cancelled for taking
 // too long would be retried as it is, for ever.
@@ -88,6 +92,13 @@ export function createShipper(options: ShipperOptions): Shipper {
     warnSkip,
   });
   const cursor = new ShipCursor({ path, checkpointPath, batchRows: settings.batchRows, logger });
+  // The seal's checkpoints, when the file is sealed, go to the database too: off the host.
+  const anchor = createCheckpointAnchor({ client: pool, table: table.name, path, logger });
+  let anchoredAt = 0;
+  const anchorCheckpoints = async (): Promise<boolean> => {
+    anchoredAt = Date.now();
+    return outage.retry(() => anchor.sync(), stopper.signal);
+  };
   let started = false;
   // One shipper per checkpoint: the lock is held from the start of `run` to its end.
   let lock: StateFileLock | undefined;
@@ -99,6 +110,7 @@ export function createShipper(options: ShipperOptions): Shipper {
     ...outage.stats(),
     file: cursor.file?.name ?? null,
     offset: cursor.file?.offset ?? 0,
+    checkpoints: anchor.stats(),
   });
 
   const shipBatch = async (file: ShippedFile, batch: LineBatch): Promise<boolean> => {
@@ -130,9 +142,11 @@ export function createShipper(options: ShipperOptions): Shipper {
       const step = await cursor.next();
       if (step.kind === 'batch') {
         if (!(await shipBatch(step.file, step.batch))) return;
+        if (Date.now() - anchoredAt >= ANCHOR_INTERVAL_MS && !(await anchorCheckpoints())) return;
       } else if (step.kind === 'quiet') {
         await pause(Math.min(pollMs, ROTATION_QUIET_MS));
       } else if (step.kind === 'idle') {
+        if (!(await anchorCheckpoints())) return;
         if (!follow) return;
         await pause(pollMs);
       }
@@ -148,6 +162,7 @@ export function createShipper(options: ShipperOptions): Shipper {
     } finally {
       watcher?.close();
       await cursor.close();
+      await anchor.close();
       await lock?.release();
       options.signal?.removeEventListener('abort', stop);
       await ownPool?.end().catch(() => undefined);

@@ -1,3 +1,4 @@
+import type { CheckpointAnchorStats } from '../checkpoints/create-checkpoint-anchor.js';
 import type { AuditLogger } from '@kora/audit-sink';
 import type pg from 'pg';
 import type { SubstrateTimeouts } from '../create-substrate-pool.js';
@@ -75,6 +76,8 @@ export interface ShipperStats {
   /** The file being shipped (as it was named when opened) and the committed offset in it. */
   readonly file: string | null;
   readonly offset: number;
+  /** The seal's checkpoints (`<path>.checkpoints`) stored in `<table>_checkpoints`, when the file is sealed. */
+  readonly checkpoints: CheckpointAnchorStats;
 }
 
 /** A shipper of one audit file (and its rotated files) into the event log. */
