@@ -1,5 +1,5 @@
 import { SealError, followSeal, openSealer, sealPaths } from '@kora/audit-seal';
-import type { CheckpointRecord, NoteSigner, Sealer, SealPass } from '@kora/audit-seal';
+import type { CheckpointRecord, NoteSigner, Sealer, SealerPosition, SealPass } from '@kora/audit-seal';
 import type { AuditLogger } from '@kora/audit-sink';
 import { readErrorCode } from '@kora/audit-sink/reader';
 import { countUnsealedBytes } from './count-unsealed-bytes.js';
@@ -60,6 +60,8 @@ export async function startAuditSeal(options: AuditSealOptions): Promise<AuditSe
     checkpoint: null,
   };
   let openCheck: SealStatus['open_check'] = null;
+  // Where the sealer stood when last asked: kept once it is closed.
+  let position: SealerPosition | null = null;
   // The newest checkpoint found at open: the first passes bring the tree to it and compare roots.
   let toCheck: CheckpointRecord | null = null;
 
@@ -126,6 +128,7 @@ export async function startAuditSeal(options: AuditSealOptions): Promise<AuditSe
         // A disk error, say: start over from the saved state, after a wait.
         error = `sealing paused (${describeError(passError)}); trying again in ${Math.round(retryMs / 1000)} s`;
         logger.warn(`[kora.seal.pass_failed] path=${path} error=${describeError(passError)} retry_in_ms=${retryMs}`);
+        position = sealer?.status().position ?? position;
         await sealer?.close().catch(() => undefined);
         sealer = undefined;
         await wait(retryMs, stopping.signal);
@@ -137,9 +140,9 @@ export async function startAuditSeal(options: AuditSealOptions): Promise<AuditSe
 
   return {
     async status() {
-      const current = sealer?.status();
+      position = sealer?.status().position ?? position;
       const checkpoint = lastSeen.checkpoint;
-      const unsealed = await countUnsealedBytes(path, current?.position ?? null).catch(() => 0);
+      const unsealed = await countUnsealedBytes(path, position).catch(() => 0);
       const since = checkpoint === null ? startedAt : Date.parse(checkpoint.sealed_at);
       return {
         enabled: true,
@@ -168,6 +171,7 @@ export async function startAuditSeal(options: AuditSealOptions): Promise<AuditSe
         }
       }
       await anchoring;
+      position = sealer?.status().position ?? position;
       await sealer?.close();
       sealer = undefined;
     },
