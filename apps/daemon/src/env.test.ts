@@ -123,7 +123,9 @@ describe('readDaemonConfig', () => {
       /KORA_AUDIT_SEAL_NAME must not hold spaces, \+ or control characters/,
     );
     // Faster than the CLI allows would spin on an idle file.
-    expect(() => readDaemonConfig({ ...key, KORA_AUDIT_SEAL_INTERVAL_MS: '10' })).toThrow(/KORA_AUDIT_SEAL_INTERVAL_MS must be at least 100/);
+    expect(() => readDaemonConfig({ ...key, KORA_AUDIT_SEAL_INTERVAL_MS: '10' })).toThrow(
+      /KORA_AUDIT_SEAL_INTERVAL_MS must be at least 100/,
+    );
     expect(() => readDaemonConfig({ ...minimal, KORA_AUDIT_SEAL_NAME: 'host-7' })).toThrow(
       /KORA_AUDIT_SEAL_KEY is required when KORA_AUDIT_SEAL_NAME is set/,
     );

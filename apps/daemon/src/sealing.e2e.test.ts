@@ -99,8 +99,17 @@ describe('the daemon sealing its audit file', () => {
     (
       await fetch(`${url}/mcp`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${callerToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'kora__get_operational_state', arguments: {} } }),
+        headers: {
+          authorization: `Bearer ${callerToken}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'kora__get_operational_state', arguments: {} },
+        }),
       })
     ).status;
   const health = async (): Promise<{ ok: boolean; audit: { seal: SealView } }> =>

@@ -14,7 +14,8 @@ export async function loadDaemonSealSigner(keyPath: string, name: string | undef
   } catch (error) {
     const code = readErrorCode(error);
     // loadSealSigner's own messages start with the path and say what the file is not.
-    const reason = code !== undefined ? `cannot read it (${code})` : error instanceof Error ? error.message.replace(`${path}: `, '') : 'unreadable';
+    const reason =
+      code !== undefined ? `cannot read it (${code})` : error instanceof Error ? error.message.replace(`${path}: `, '') : 'unreadable';
     throw new Error(`KORA_AUDIT_SEAL_KEY: ${path}: ${reason}; it must be the private key seal-key.pem from kora-audit keygen`);
   }
 }

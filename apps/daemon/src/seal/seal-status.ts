@@ -23,7 +23,11 @@ export interface SealStatus {
    * its root compared. `matched`, `mismatch`, or `no_checkpoint` (a log sealed for the first
    * time); null while it runs or when sealing is off.
    */
-  readonly open_check: { readonly result: 'matched' | 'mismatch' | 'no_checkpoint'; readonly size: number; readonly checked_at: string } | null;
+  readonly open_check: {
+    readonly result: 'matched' | 'mismatch' | 'no_checkpoint';
+    readonly size: number;
+    readonly checked_at: string;
+  } | null;
   /** The checkpoints file. */
   readonly checkpoints: string | null;
   /** Why sealing failed, or the problem it is retrying after. */

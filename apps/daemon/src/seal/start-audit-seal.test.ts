@@ -1,14 +1,7 @@
 import { appendFileSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createTreeBuilder,
-  generateSealKey,
-  parseCheckpointRecord,
-  privateKeyPem,
-  publicKeyPem,
-  sealPaths,
-} from '@kora/audit-seal';
+import { createTreeBuilder, generateSealKey, parseCheckpointRecord, privateKeyPem, publicKeyPem, sealPaths } from '@kora/audit-seal';
 import type { CheckpointRecord, NoteSigner } from '@kora/audit-seal';
 import { createCaptureSink } from '@kora/audit-sink/testing';
 import type { CaptureSink } from '@kora/audit-sink/testing';
@@ -86,7 +79,14 @@ describe('startAuditSeal', () => {
     let now = Date.parse('2026-12-06T10:00:00.000Z');
     appendFileSync(audit.path, '{"first":1}\n{"second":2}\n');
     // One pass at start, then none for an hour: what is written next waits for stop().
-    const seal = await start({ path: audit.path, signer: signer(), intervalMs: HOUR, logger: audit.logger, now: () => now, onCheckpoint: (record) => void anchored.push(record) });
+    const seal = await start({
+      path: audit.path,
+      signer: signer(),
+      intervalMs: HOUR,
+      logger: audit.logger,
+      now: () => now,
+      onCheckpoint: (record) => void anchored.push(record),
+    });
     await expect.poll(async () => (await seal.status()).size, poll).toBe(2);
     const first = await seal.status();
     expect(first).toMatchObject({
@@ -134,7 +134,13 @@ describe('startAuditSeal', () => {
     const audit = capture();
     writeFileSync(audit.path, '{"a":1}\n{"b":2}\n');
     const anchored: CheckpointRecord[] = [];
-    const seal = await start({ path: audit.path, signer: signer(), intervalMs: 20, logger: audit.logger, onCheckpoint: (record) => void anchored.push(record) });
+    const seal = await start({
+      path: audit.path,
+      signer: signer(),
+      intervalMs: 20,
+      logger: audit.logger,
+      onCheckpoint: (record) => void anchored.push(record),
+    });
     await expect.poll(async () => (await seal.status()).size, poll).toBe(2);
     flipByte(audit.path, 3);
     appendFileSync(audit.path, '{"c":3}\n');
@@ -186,7 +192,9 @@ describe('startAuditSeal', () => {
       logger: audit.logger,
       onCheckpoint: () => Promise.reject(Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' })),
     });
-    await expect.poll(() => audit.logLines().some((line) => line.msg === '[kora.seal.checkpoint_hook_failed] size=1 error=ECONNREFUSED'), poll).toBe(true);
+    await expect
+      .poll(() => audit.logLines().some((line) => line.msg === '[kora.seal.checkpoint_hook_failed] size=1 error=ECONNREFUSED'), poll)
+      .toBe(true);
     appendFileSync(audit.path, '{"b":2}\n');
     await expect.poll(async () => (await seal.status()).size, poll).toBe(2);
     expect((await seal.status()).state).toBe('sealing');
@@ -235,7 +243,9 @@ describe('loadDaemonSealSigner', () => {
     expect(await problem(notAKey)).toBe(
       `KORA_AUDIT_SEAL_KEY: ${notAKey}: not a PEM private (PKCS#8) or public (SPKI) key; it must be the private key seal-key.pem from kora-audit keygen`,
     );
-    expect(await problem(publicPath)).toMatch(new RegExp(`^KORA_AUDIT_SEAL_KEY: ${publicPath}: a public key; sealing needs the private key`));
+    expect(await problem(publicPath)).toMatch(
+      new RegExp(`^KORA_AUDIT_SEAL_KEY: ${publicPath}: a public key; sealing needs the private key`),
+    );
     expect(await problem(join(dir, 'missing.pem'))).toMatch(/^KORA_AUDIT_SEAL_KEY: .*missing\.pem: cannot read it \(ENOENT\)/);
     expect(await problem(dir)).toMatch(/^KORA_AUDIT_SEAL_KEY: .*: (cannot read it \(EISDIR\)|not a regular file)/);
     const halfKey = join(dir, 'half.pem');

@@ -69,7 +69,10 @@ export async function startAuditSeal(options: AuditSealOptions): Promise<AuditSe
     state = 'failed';
     error = reason.message;
     if (openCheck === null) openCheck = { result: 'mismatch', size: toCheck?.size ?? 0, checked_at: new Date(now()).toISOString() };
-    logError(logger, `[kora.seal.failed] path=${path} reason=${reason.message} (nothing more is signed until the daemon restarts; run kora-audit verify)`);
+    logError(
+      logger,
+      `[kora.seal.failed] path=${path} reason=${reason.message} (nothing more is signed until the daemon restarts; run kora-audit verify)`,
+    );
   };
   const opened = (next: Sealer): void => {
     sealer = next;
