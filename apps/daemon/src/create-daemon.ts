@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
+import type { CheckpointRecord } from '@kora/audit-seal';
 import { createAuditSink, getDefaultLogger } from '@kora/audit-sink';
 import type { AuditLogger } from '@kora/audit-sink';
 import { createSubstratePool, createSubstrateWriter, migrateSubstrate, readDatabaseErrorCode } from '@kora/audit-substrate-pg';
@@ -23,6 +24,11 @@ import { createOperationsStore } from './operations/operations-store.js';
 import type { SendSlackMessage, ToolServices } from './operations/kora-tools.js';
 import { createFileSource, createSubstrateSource } from './panels/create-panel-sources.js';
 import { createPanelRoutes } from './panels/create-panel-routes.js';
+import { loadDaemonSealSigner } from './seal/load-daemon-seal-signer.js';
+import { SEAL_OFF } from './seal/seal-status.js';
+import type { SealStatus } from './seal/seal-status.js';
+import { startAuditSeal } from './seal/start-audit-seal.js';
+import type { AuditSeal } from './seal/start-audit-seal.js';
 import { createReasoningEngine } from './reasoning/create-reasoning-engine.js';
 import { createDirectMessageHandler } from './slack/handle-direct-message.js';
 import { SlackClientNotConfigured } from './slack/slack-client-not-configured.js';
@@ -34,9 +40,11 @@ export interface Daemon {
   /** `http://host:port`, with the port actually bound (config port 0 picks a free one). */
   readonly url: string;
   readonly context: DaemonContext;
+  /** Where sealing the audit file stands (`off` without `KORA_AUDIT_SEAL_KEY`), as `/healthz` shows it. */
+  sealStatus(): Promise<SealStatus>;
   /** Resolves when background work (DM answers) has settled. */
   idle(): Promise<void>;
-  /** Stop accepting requests, finish background work, flush and close the sink. */
+  /** Stop accepting requests, finish background work, flush and close the sink, seal its last rows. */
   close(): Promise<void>;
 }
 
@@ -46,6 +54,12 @@ export interface DaemonOverrides {
   readonly clock?: () => number;
   /** How often the `[kora.daemon.unaudited]` line may be logged, replacing the configured interval. */
   readonly unauditedReportIntervalMs?: number;
+  /**
+   * Called with each checkpoint the daemon's sealer appends, in order, once it is in the
+   * checkpoints file (with `KORA_AUDIT_SEAL_KEY`): where a checkpoint is anchored elsewhere,
+   * such as the event log database. A failure is logged and sealing goes on.
+   */
+  readonly onCheckpoint?: (record: CheckpointRecord) => Promise<void> | void;
 }
 
 /** Start the daemon: one HTTP server for MCP, webhooks, panels and health. */
@@ -53,9 +67,28 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   const logger = overrides.logger ?? getDefaultLogger();
   const clock = overrides.clock ?? Date.now;
   const callers = loadCallersFile(config.callersFile);
+  // A key that cannot sign stops the start, before anything is opened.
+  const sealSigner = config.seal === undefined ? undefined : await loadDaemonSealSigner(config.seal.keyPath, config.seal.name);
   const substrate = config.substrate === undefined ? undefined : await openSubstrate(config.substrate, logger, clock);
   const sink = createAuditSink({ ...config.audit, logger, clock, ...(substrate === undefined ? {} : { mirror: substrate.writer }) });
   restrictAuditFileMode(sink.path, logger);
+  let seal: AuditSeal | undefined;
+  if (sealSigner !== undefined && config.seal !== undefined) {
+    try {
+      seal = await startAuditSeal({
+        path: sink.path,
+        signer: sealSigner,
+        intervalMs: config.seal.intervalMs,
+        logger,
+        onCheckpoint: overrides.onCheckpoint,
+      });
+    } catch (error) {
+      await sink.close();
+      await substrate?.pool.end();
+      throw error;
+    }
+  }
+  const sealStatus = (): Promise<SealStatus> => seal?.status() ?? Promise.resolve(SEAL_OFF);
   const tasks = createBackgroundTasks((name, error) => {
     logger.warn(`[kora.daemon.task_failed] task=${name} error=${error instanceof Error ? error.name : 'Error'}`);
   });
@@ -103,6 +136,7 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
     context,
     auditLogPath: sink.path,
     operatorToken: config.operatorToken,
+    sealStatus,
     source: substrate === undefined ? createFileSource(sink.path) : createSubstrateSource(substrate.pool, config.substrate?.table),
   });
   const refusedBeforeRouting = Object.fromEntries(REFUSED_BEFORE_ROUTING.map((kind) => [kind, 0])) as Record<RefusedBeforeRouting, number>;
@@ -119,19 +153,26 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
       sink,
       readRequestCounters,
       isOperator: panelRoutes.isOperator,
+      sealStatus,
       ...(substrate === undefined ? {} : { substrateStats: () => substrate.writer.stats() }),
     }),
   );
   app.route('/', panelRoutes);
 
-  const server = await startHttpServer(app, {
-    hostname: config.host,
-    port: config.port,
-    timeouts: config.http,
-    onRefused: (kind) => {
-      refusedBeforeRouting[kind] += 1;
-    },
-  });
+  let server;
+  try {
+    server = await startHttpServer(app, {
+      hostname: config.host,
+      port: config.port,
+      timeouts: config.http,
+      onRefused: (kind) => {
+        refusedBeforeRouting[kind] += 1;
+      },
+    });
+  } catch (error) {
+    await seal?.stop();
+    throw error;
+  }
   const reporter = createCounterReporter({
     read: readRequestCounters,
     logger,
@@ -144,6 +185,7 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   return {
     url: `http://${host}:${port}`,
     context,
+    sealStatus,
     idle: () => tasks.idle(),
     close() {
       closing ??= (async () => {
@@ -158,6 +200,8 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
         reporter.report();
         // The sink's close waits for the database writer to deliver what it holds.
         await sink.close();
+        // After the sink: the last pass seals its closing row.
+        await seal?.stop();
         await substrate?.pool.end();
       })();
       return closing;

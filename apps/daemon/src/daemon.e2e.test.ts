@@ -210,6 +210,13 @@ describe('the demo command', () => {
     expect(stdout).toContain(`Audit file (JSONL):  ${join(home, 'kora_audit_log.jsonl')}`);
     expect(stdout).toContain('is in neither output: confirmed');
     expect(stdout).toMatch(/Panels: {2}http:\/\/127\.0\.0\.1:\d+\/ {3}operator token: \S{16,}/);
+    expect(stdout).toContain(`Checkpoints:         ${join(home, 'kora_audit_log.jsonl.checkpoints')}`);
+    expect(stdout).toMatch(/ {2}\d+ lines sealed, the newest checkpoint signed by kora-audit-demo\+[0-9a-f]{8};/);
+    expect(stdout).toContain(`Seal key:            ${join(home, 'seal-key.pem')} (private)`);
+    // Stopping seals the daemon's last rows: the newest checkpoint covers every line of the file.
+    const lines = readFileSync(join(home, 'kora_audit_log.jsonl'), 'utf8').trimEnd().split('\n').length;
+    const checkpoints = readFileSync(join(home, 'kora_audit_log.jsonl.checkpoints'), 'utf8').trimEnd().split('\n');
+    expect((JSON.parse(checkpoints.at(-1)!) as { size: number }).size).toBe(lines);
     const seamsWritten = new Set(
       readFileSync(join(home, 'kora_audit_log.jsonl'), 'utf8')
         .trimEnd()
@@ -258,19 +265,22 @@ describe('the demo command', () => {
           (statSync(path).mode & 0o777).toString(8),
         ]),
       );
-    expect(modes(home)).toEqual({
-      '/': '700',
-      '/daemon.log': '600',
-      '/callers.json': '600',
-      '/kora_audit_log.jsonl': '600',
-      '/fresh': '700',
-    });
-    expect(modes(fresh)).toEqual({
-      '/fresh/home': '700',
-      '/fresh/home/daemon.log': '600',
-      '/fresh/home/callers.json': '600',
-      '/fresh/home/kora_audit_log.jsonl': '600',
-    });
+    // The audit file and the seal's files beside it, and the key that seals it.
+    const homeFiles = (prefix: string): Record<string, string> =>
+      Object.fromEntries(
+        [
+          'daemon.log',
+          'callers.json',
+          'kora_audit_log.jsonl',
+          'kora_audit_log.jsonl.checkpoints',
+          'kora_audit_log.jsonl.leaves',
+          'kora_audit_log.jsonl.seal-state',
+          'seal-key.pem',
+          'seal-key.vkey',
+        ].map((name) => [`${prefix}/${name}`, '600']),
+      );
+    expect(modes(home)).toEqual({ '/': '700', ...homeFiles(''), '/fresh': '700' });
+    expect(modes(fresh)).toEqual({ '/fresh/home': '700', ...homeFiles('/fresh/home') });
   }, 120_000);
 });
 

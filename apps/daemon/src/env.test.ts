@@ -103,6 +103,37 @@ describe('readDaemonConfig', () => {
     );
   });
 
+  it('reads the sealing settings, and refuses a name or interval without a key', () => {
+    expect(readDaemonConfig(minimal).seal).toBeUndefined();
+    expect(readDaemonConfig({ ...minimal, KORA_AUDIT_SEAL_KEY: '/etc/kora/seal-key.pem' }).seal).toEqual({
+      keyPath: '/etc/kora/seal-key.pem',
+      name: undefined,
+      intervalMs: 1_000,
+    });
+    expect(
+      readDaemonConfig({
+        ...minimal,
+        KORA_AUDIT_SEAL_KEY: 'seal-key.pem',
+        KORA_AUDIT_SEAL_NAME: 'audit.example.com/host-7',
+        KORA_AUDIT_SEAL_INTERVAL_MS: '5000',
+      }).seal,
+    ).toEqual({ keyPath: 'seal-key.pem', name: 'audit.example.com/host-7', intervalMs: 5_000 });
+    const key = { ...minimal, KORA_AUDIT_SEAL_KEY: 'seal-key.pem' };
+    expect(() => readDaemonConfig({ ...key, KORA_AUDIT_SEAL_NAME: 'two words' })).toThrow(
+      /KORA_AUDIT_SEAL_NAME must not hold spaces, \+ or control characters/,
+    );
+    // Faster than the CLI allows would spin on an idle file.
+    expect(() => readDaemonConfig({ ...key, KORA_AUDIT_SEAL_INTERVAL_MS: '10' })).toThrow(
+      /KORA_AUDIT_SEAL_INTERVAL_MS must be at least 100/,
+    );
+    expect(() => readDaemonConfig({ ...minimal, KORA_AUDIT_SEAL_NAME: 'host-7' })).toThrow(
+      /KORA_AUDIT_SEAL_KEY is required when KORA_AUDIT_SEAL_NAME is set/,
+    );
+    expect(() => readDaemonConfig({ ...minimal, KORA_AUDIT_SEAL_INTERVAL_MS: '2000' })).toThrow(
+      /KORA_AUDIT_SEAL_KEY is required when KORA_AUDIT_SEAL_INTERVAL_MS is set/,
+    );
+  });
+
   it('names every bad variable in one line, never its value', () => {
     const secretLike = 'short-secret';
     let caught: unknown;

@@ -1,3 +1,4 @@
+import { isNoteKeyName } from '@kora/audit-seal';
 import { sinkOptionsFromEnv } from '@kora/audit-sink';
 import type { AuditSinkOptions } from '@kora/audit-sink';
 import { DEFAULT_SUBSTRATE_TIMEOUTS, parseSubstrateTable } from '@kora/audit-substrate-pg';
@@ -44,6 +45,10 @@ const daemonEnv = z.object({
   KORA_HTTP_HEADERS_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs),
   KORA_HTTP_REQUEST_TIMEOUT_MS: positiveInt.max(3_600_000).default(DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs),
   KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs),
+  /** The private key (seal-key.pem from `kora-audit keygen`) that seals the audit file; unset: no sealing. */
+  KORA_AUDIT_SEAL_KEY: z.string().min(1).optional(),
+  KORA_AUDIT_SEAL_NAME: z.string().min(1).optional(),
+  KORA_AUDIT_SEAL_INTERVAL_MS: positiveInt.min(100).max(3_600_000).default(1_000),
   KORA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   KORA_SUBSTRATE_TABLE: z.string().min(1).optional(),
   KORA_SUBSTRATE_LAYOUT: z.enum(['plain', 'daily']).default('plain'),
@@ -82,6 +87,20 @@ export interface DaemonConfig {
   readonly unauditedReportIntervalMs: number;
   /** How long the HTTP server waits on clients. */
   readonly http: HttpTimeouts;
+  /**
+   * Sealing the audit file, when `KORA_AUDIT_SEAL_KEY` is set: the daemon seals it as
+   * `kora-audit seal --follow` does, appending signed checkpoints to `<file>.checkpoints`.
+   */
+  readonly seal:
+    | {
+        /** The private key file, as given (relative to the working directory). */
+        readonly keyPath: string;
+        /** The key's name in signature lines; unset: the `.vkey` beside the key, else `kora-audit@<host>`. */
+        readonly name: string | undefined;
+        /** Time between the starts of two sealing passes. */
+        readonly intervalMs: number;
+      }
+    | undefined;
   /**
    * The PostgreSQL event log, when `KORA_DATABASE_URL` is set: every row also goes to its
    * table, and the panel pages read it (every host of a fleet).
@@ -132,6 +151,14 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     }
     if (values.KORA_DATABASE_URL === undefined) problems.push('KORA_DATABASE_URL is required when KORA_SUBSTRATE_TABLE is set');
   }
+  if (values.KORA_AUDIT_SEAL_NAME !== undefined && !isNoteKeyName(values.KORA_AUDIT_SEAL_NAME)) {
+    problems.push('KORA_AUDIT_SEAL_NAME must not hold spaces, + or control characters');
+  }
+  if (values.KORA_AUDIT_SEAL_KEY === undefined) {
+    for (const name of ['KORA_AUDIT_SEAL_NAME', 'KORA_AUDIT_SEAL_INTERVAL_MS']) {
+      if (env[name] !== undefined) problems.push(`KORA_AUDIT_SEAL_KEY is required when ${name} is set`);
+    }
+  }
   // The server should cancel a slow statement (and say so) before the client gives up on the connection.
   if (values.KORA_DATABASE_STATEMENT_TIMEOUT_MS > values.KORA_DATABASE_QUERY_TIMEOUT_MS) {
     problems.push('KORA_DATABASE_STATEMENT_TIMEOUT_MS must not exceed KORA_DATABASE_QUERY_TIMEOUT_MS');
@@ -166,6 +193,10 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
       requestTimeoutMs: values.KORA_HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: values.KORA_HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
+    seal:
+      values.KORA_AUDIT_SEAL_KEY === undefined
+        ? undefined
+        : { keyPath: values.KORA_AUDIT_SEAL_KEY, name: values.KORA_AUDIT_SEAL_NAME, intervalMs: values.KORA_AUDIT_SEAL_INTERVAL_MS },
     substrate:
       values.KORA_DATABASE_URL === undefined
         ? undefined

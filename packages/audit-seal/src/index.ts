@@ -35,7 +35,7 @@ export { readCheckpointLines } from './sealer/read-checkpoint-records.js';
 export type { CheckpointLine } from './sealer/read-checkpoint-records.js';
 export { SealError } from './sealer/seal-error.js';
 export { openSealer } from './sealer/open-sealer.js';
-export type { Sealer, SealerLogger, SealerOptions, SealerStatus, SealPass } from './sealer/open-sealer.js';
+export type { Sealer, SealerLogger, SealerOptions, SealerPosition, SealerStatus, SealPass } from './sealer/open-sealer.js';
 export { followSeal } from './sealer/follow-seal.js';
 export type { FollowSealOptions } from './sealer/follow-seal.js';
 export { loadSealSigner, loadSealVerifier, verifierKeysFor } from './sealer/load-seal-keys.js';

@@ -45,6 +45,12 @@ try {
 }
 
 const steps = await runScenario(scenarioOptionsFor(stack, plantedSecret));
+// The scenario's rows are sealed within a pass or two; a few seconds at most.
+let seal = await stack.daemon.sealStatus();
+for (let waited = 0; seal.state === 'sealing' && (seal.unsealed_bytes > 0 || seal.size === 0) && waited < 10_000; waited += 100) {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  seal = await stack.daemon.sealStatus();
+}
 
 const out = (line = ''): void => {
   process.stdout.write(`${line}\n`);
@@ -75,6 +81,13 @@ for (const line of verbatim) {
 out();
 out(`Audit file (JSONL):  ${stack.auditLogPath}`);
 out(`  ${rows.length} rows: ${[...perSeam].map(([seam, count]) => `${seam} ×${count}`).join(', ')}`);
+out(`Checkpoints:         ${stack.checkpointsPath}`);
+out(
+  seal.state === 'failed'
+    ? `  sealing failed: ${seal.error ?? 'the file no longer matches its seal'}`
+    : `  ${seal.size} lines sealed, the newest checkpoint signed by ${seal.key ?? '?'}; new rows are sealed within a second`,
+);
+out(`Seal key:            ${stack.sealKey.privateKeyPath} (private)  ${stack.sealKey.verifierKeyPath} (verifier key, for checkers)`);
 out(`Log (pino):          ${logPath}`);
 out('  a verbatim line of each seam:');
 for (const line of firstOfEachSeam.values()) out(`    ${line}`);
@@ -82,7 +95,7 @@ const leaked = auditText.includes(plantedSecret) || logMessages.some((message) =
 out();
 out(`The Slack token planted in tool arguments, a webhook body and DMs is in neither output: ${leaked ? 'NO — LEAKED' : 'confirmed'}.`);
 out();
-out(`Panels:  ${stack.daemon.url}/   operator token: ${stack.operatorToken}`);
+out(`Panels:  ${stack.daemon.url}/   operator token: ${stack.operatorToken}   (the Integrity section shows the checkpoints)`);
 out(`MCP:     ${stack.daemon.url}/mcp   caller token (pm-agent): ${stack.agentToken}`);
 out(`Query:   pnpm kora-audit query --path ${stack.auditLogPath} --limit 5`);
 

@@ -13,6 +13,8 @@ import { startFakeSlackApi } from '../fakes/fake-slack-api.js';
 import type { FakeSlackApi } from '../fakes/fake-slack-api.js';
 import { ensurePrivateDirectory } from '../files/ensure-private-paths.js';
 import { hashCallerToken } from '../mcp/callers-file.js';
+import { ensureDemoSealKey } from './ensure-demo-seal-key.js';
+import type { DemoSealKey } from './ensure-demo-seal-key.js';
 
 /** The daemon with its fakes, as the demo and the end-to-end tests run it. */
 export interface DemoStack {
@@ -22,6 +24,10 @@ export interface DemoStack {
   /** The directory holding the audit file, the callers file and (for the demo) the log. */
   readonly home: string;
   readonly auditLogPath: string;
+  /** The key the daemon seals the audit file with (`KORA_AUDIT_SEAL_KEY`), and its verifier key. */
+  readonly sealKey: DemoSealKey;
+  /** Where the signed checkpoints go. */
+  readonly checkpointsPath: string;
   readonly operatorToken: string;
   readonly agentToken: string;
   readonly viewerToken: string;
@@ -47,7 +53,8 @@ const token = (): string => randomBytes(24).toString('base64url');
 
 /**
  * Start the fake Slack and Anthropic APIs and a daemon wired to them, with fresh tokens and
- * secrets and a callers file granting an agent everything and a viewer only reads.
+ * secrets, a callers file granting an agent everything and a viewer only reads, and a key the
+ * daemon seals its audit file with.
  */
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'kora-demo-'));
@@ -90,9 +97,11 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const fakeSlack = await startFakeSlackApi();
   const fakeAnthropic = await startFakeAnthropicApi();
   const auditLogPath = join(home, 'kora_audit_log.jsonl');
+  const sealKey = ensureDemoSealKey(home);
   const config = readDaemonConfig({
     ...options.env,
     KORA_AUDIT_LOG_PATH: auditLogPath,
+    KORA_AUDIT_SEAL_KEY: sealKey.privateKeyPath,
     KORA_DAEMON_PORT: String(options.port),
     KORA_OPERATOR_TOKEN: stack.operatorToken,
     KORA_CALLERS_FILE: callersFile,
@@ -117,6 +126,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     fakeAnthropic,
     home,
     auditLogPath,
+    sealKey,
+    checkpointsPath: `${auditLogPath}.checkpoints`,
     async close() {
       await daemon.close();
       await Promise.all([fakeSlack.close(), fakeAnthropic.close()]);

@@ -1,3 +1,5 @@
+import { appendFileSync, openSync, closeSync, writeSync } from 'node:fs';
+import { generateSealKey } from '@kora/audit-seal';
 import { defineSeam } from '@kora/audit-sink';
 import fc from 'fast-check';
 import { Hono } from 'hono';
@@ -6,6 +8,7 @@ import { z } from 'zod';
 import { createTestContext } from '../__fixtures__/create-test-context.js';
 import type { TestContext } from '../__fixtures__/create-test-context.js';
 import { createPanelRoutes } from '../panels/create-panel-routes.js';
+import { startAuditSeal } from '../seal/start-audit-seal.js';
 import { createHealthRoutes } from './create-health-routes.js';
 
 const operatorToken = 'operator-token-0123456789abcdef';
@@ -66,6 +69,74 @@ describe('createHealthRoutes', () => {
     }
   });
 
+  it('shows the operator that sealing is off, and how far it is when on, never to anyone else', async () => {
+    const sealed = createTestContext();
+    const seal = await startAuditSeal({
+      path: sealed.path,
+      signer: { name: 'health-test', privateKey: generateSealKey().privateKey },
+      intervalMs: 20,
+      logger: sealed.logger,
+    });
+    try {
+      const sealOf = async (routes: Hono): Promise<Record<string, unknown>> => {
+        const response = await routes.request('/healthz');
+        expect(response.status).toBe(200);
+        return ((await response.json()) as { audit: { seal: Record<string, unknown> } }).audit.seal;
+      };
+      const off = createHealthRoutes({ sink: sealed.sink, readRequestCounters: () => ({}), isOperator: () => true });
+      expect(await sealOf(off)).toEqual({
+        enabled: false,
+        state: 'off',
+        origin: null,
+        key: null,
+        size: 0,
+        last_checkpoint_at: null,
+        lag_seconds: 0,
+        unsealed_bytes: 0,
+        open_check: null,
+      });
+      const on = createHealthRoutes({
+        sink: sealed.sink,
+        readRequestCounters: () => ({}),
+        isOperator: () => true,
+        sealStatus: () => seal.status(),
+      });
+      expect(sealed.sink.emit(seam, { tool_name: 'sealed' }).ok).toBe(true);
+      // The writer's opened row and the tool row.
+      await expect.poll(async () => (await sealOf(on)).size, { timeout: 10_000, interval: 20 }).toBe(2);
+      const sealing = await sealOf(on);
+      expect(sealing).toMatchObject({
+        enabled: true,
+        state: 'sealing',
+        key: expect.stringMatching(/^health-test\+[0-9a-f]{8}$/) as string,
+        last_checkpoint_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string,
+        open_check: { result: 'no_checkpoint', size: 0 },
+      });
+      expect(sealing.origin).toMatch(/^kora-audit\//);
+      expect(sealing).not.toHaveProperty('error');
+
+      // A sealed line changed: the seal fails, the daemon stays ok (its rows are still written).
+      const handle = openSync(sealed.path, 'r+');
+      writeSync(handle, 'X', 2);
+      closeSync(handle);
+      appendFileSync(sealed.path, '{"after":"tampering"}\n');
+      await expect.poll(async () => (await sealOf(on)).state, { timeout: 10_000, interval: 20 }).toBe('failed');
+      expect(await sealOf(on)).toMatchObject({ size: 2, error: expect.stringMatching(/truncated or replaced/) as string });
+      expect(((await sealOf(on)).unsealed_bytes as number) > 0).toBe(true);
+
+      const outsider = createHealthRoutes({
+        sink: sealed.sink,
+        readRequestCounters: () => ({}),
+        isOperator: () => false,
+        sealStatus: () => seal.status(),
+      });
+      expect(await (await outsider.request('/healthz')).json()).toEqual({ ok: true });
+    } finally {
+      await seal.stop();
+      await sealed.cleanup();
+    }
+  });
+
   it('answers 503 with ok false while the audit file refuses rows', async () => {
     const failing = createTestContext();
     try {
@@ -94,7 +165,7 @@ describe('createHealthRoutes', () => {
         const response = await app.request('/healthz', { headers });
         const body = await response.text();
         expect([200, 401]).toContain(response.status);
-        expect(body).not.toMatch(/rows_written|redacted|mcp_unauthenticated|writer|seq/);
+        expect(body).not.toMatch(/rows_written|redacted|mcp_unauthenticated|writer|seq|seal/);
       }),
       { seed: 13, numRuns: 300 },
     );

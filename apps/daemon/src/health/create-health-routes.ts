@@ -2,6 +2,8 @@ import type { AuditSink } from '@kora/audit-sink';
 import type { SubstrateWriterStats } from '@kora/audit-substrate-pg';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { SEAL_OFF } from '../seal/seal-status.js';
+import type { SealStatus } from '../seal/seal-status.js';
 
 /** What {@link createHealthRoutes} needs. */
 export interface HealthRoutesOptions {
@@ -12,6 +14,8 @@ export interface HealthRoutesOptions {
   readonly readRequestCounters: () => Readonly<Record<string, number>>;
   /** Whether a request comes from the operator (token or session), as the panels decide it. */
   readonly isOperator: (c: Context) => boolean;
+  /** Where sealing the audit file stands; left out, sealing shows as off. */
+  readonly sealStatus?: () => Promise<SealStatus>;
 }
 
 /**
@@ -20,11 +24,13 @@ export interface HealthRoutesOptions {
  * counters are the operator's (the `redacted` counts alone would tell an outsider which shapes
  * the guard catches, a writer id ties rows to this process): with the operator token the answer
  * adds the sink's stats (its writer's id, sequence position and losses among them), the event
- * log's and the request counters, with the same status; a wrong token is answered 401.
+ * log's and the request counters, and `audit.seal`, where sealing the file stands (a failed
+ * seal does not make the daemon unhealthy: the rows are still written), with the same status;
+ * a wrong token is answered 401.
  */
 export function createHealthRoutes(options: HealthRoutesOptions): Hono {
   const app = new Hono();
-  app.get('/healthz', (c) => {
+  app.get('/healthz', async (c) => {
     const stats = options.sink.stats();
     // Not ok while the disk refuses rows; the counters keep the history once it is back.
     const ok = !stats.writeFailing;
@@ -40,6 +46,7 @@ export function createHealthRoutes(options: HealthRoutesOptions): Hono {
     }
     if (!operator) return c.json({ ok }, status);
     const substrate = options.substrateStats?.();
+    const seal = describeSeal((await options.sealStatus?.()) ?? SEAL_OFF);
     return c.json(
       {
         ok,
@@ -55,6 +62,7 @@ export function createHealthRoutes(options: HealthRoutesOptions): Hono {
           // The sink as a writer: the id its rows carry (null before its first row), the last
           // sequence number it gave out, and the rows it numbered that never reach the file.
           writer: { id: stats.writer.id, seq: stats.writer.seq, lost: stats.writer.lost },
+          seal,
         },
         // The event log is a copy: its outage does not make the daemon unhealthy, the file has every row.
         ...(substrate === undefined ? {} : { substrate: describeSubstrate(substrate) }),
@@ -64,6 +72,21 @@ export function createHealthRoutes(options: HealthRoutesOptions): Hono {
     );
   });
   return app;
+}
+
+function describeSeal(status: SealStatus): Record<string, unknown> {
+  return {
+    enabled: status.enabled,
+    state: status.state,
+    origin: status.origin,
+    key: status.key,
+    size: status.size,
+    last_checkpoint_at: status.last_checkpoint_at,
+    lag_seconds: status.lag_seconds,
+    unsealed_bytes: status.unsealed_bytes,
+    open_check: status.open_check,
+    ...(status.error === undefined ? {} : { error: status.error }),
+  };
 }
 
 function describeSubstrate(stats: SubstrateWriterStats): Record<string, unknown> {

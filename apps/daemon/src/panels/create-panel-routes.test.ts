@@ -60,7 +60,7 @@ function newestFirst(rows: readonly AuditEnvelope[]): boolean {
 describe('createPanelRoutes: operator token', () => {
   it('refuses every /api route without the token, and with a wrong one', async () => {
     const server = await startServer();
-    for (const path of ['/api/panels', '/api/panels/agent-activity', '/api/panels/reasoning/stream']) {
+    for (const path of ['/api/panels', '/api/panels/agent-activity', '/api/panels/reasoning/stream', '/api/integrity']) {
       const missing = await fetch(`${server.url}${path}`);
       expect(missing.status, path).toBe(401);
       expect(missing.headers.get('www-authenticate')).toContain('Bearer');
@@ -483,6 +483,31 @@ describe('createPanelRoutes: GET /api/panels/:panel/stream', () => {
     await expect.poll(() => stream.events.length, poll).toBeGreaterThan(0);
     await server.close();
     await stream.ended;
+  });
+});
+
+describe('createPanelRoutes: GET /api/integrity', () => {
+  it('says sealing is off without a seal, and gives the newest checkpoint with one', async () => {
+    const off = await startServer();
+    const response = await fetch(`${off.url}/api/integrity`, { headers: auth });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toMatchObject({ enabled: false, state: 'off', size: 0, checkpoints: null });
+
+    const sealed = await startServer({ seal: true });
+    const id = sealed.emit.mcp();
+    const status = async (): Promise<Record<string, unknown>> =>
+      (await (await fetch(`${sealed.url}/api/integrity`, { headers: auth })).json()) as Record<string, unknown>;
+    // The writer's opened row and the mcp row.
+    await expect.poll(async () => (await status()).size, { timeout: 10_000, interval: 20 }).toBe(2);
+    expect(await status()).toMatchObject({
+      enabled: true,
+      state: 'sealing',
+      unsealed_bytes: 0,
+      checkpoints: `${sealed.capture.path}.checkpoints`,
+      open_check: { result: 'no_checkpoint' },
+    });
+    expect(sealed.capture.allRows().map((row) => row.id)).toContain(id);
   });
 });
 

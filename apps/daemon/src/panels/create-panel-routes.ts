@@ -8,6 +8,8 @@ import type { SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
 import type { DaemonContext } from '../daemon-context.js';
 import { limitRequestBody } from '../http/limit-request-body.js';
+import { SEAL_OFF } from '../seal/seal-status.js';
+import type { SealStatus } from '../seal/seal-status.js';
 import { createFileSource } from './create-panel-sources.js';
 import type { PanelSource } from './create-panel-sources.js';
 import { OPERATOR_COOKIE, isOperator, readBearer } from './is-operator.js';
@@ -57,6 +59,8 @@ export interface PanelRoutesOptions {
   readonly source?: PanelSource;
   /** The operator token: `Authorization: Bearer <token>`, or once to start a browser session. */
   readonly operatorToken: string;
+  /** Where sealing the audit file stands, for the page's integrity section; left out, sealing shows as off. */
+  readonly sealStatus?: () => Promise<SealStatus>;
   /** How often a live stream checks for new rows (default 500 ms). */
   readonly pollIntervalMs?: number;
   /** How often a live stream sends a keep-alive comment (default 15 s). */
@@ -87,6 +91,7 @@ const loginBody = z.strictObject({ token: z.string().min(1).max(1024) });
  * - `GET /api/panels/:panel?limit&since&until&cursor&seam` → `{ panel, rows, next_cursor, skipped }`.
  * - `GET /api/panels/:panel/stream?seam&after`: events `ready`, `row` (one row, `id` = row id),
  *   `reset` (the stream lost its place: reload), and heartbeat comments.
+ * - `GET /api/integrity`: where sealing the audit file stands ({@link SealStatus}).
  */
 export function createPanelRoutes(options: PanelRoutesOptions): PanelRoutes {
   const { context, auditLogPath: path } = options;
@@ -152,6 +157,8 @@ export function createPanelRoutes(options: PanelRoutesOptions): PanelRoutes {
   });
 
   app.get('/api/panels', requireOperator, (c) => c.json({ panels: PANEL_DEFINITIONS }));
+
+  app.get('/api/integrity', requireOperator, async (c) => c.json((await options.sealStatus?.()) ?? SEAL_OFF));
 
   app.get('/api/panels/:panel', requireOperator, async (c) => {
     const panel = findPanel(c.req.param('panel'));

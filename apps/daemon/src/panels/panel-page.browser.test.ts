@@ -269,6 +269,47 @@ describe.skipIf(skipped)('the panels page', () => {
   );
 
   it(
+    'shows the integrity section: a checkpoint covering the rows while sealing, and how to turn sealing on when off',
+    async () => {
+      const sealed = await startServer({ seal: true });
+      sealed.emit.mcp();
+      sealed.emit.webhook();
+      const { page, errors } = await openPage(sealed);
+      await signIn(page);
+      const integrity = panel(page, 'Integrity');
+      await expect.poll(() => integrity.getAttribute('data-state'), poll).toBe('sealing');
+      // The sink's opened row and the two rows: three lines, each a leaf.
+      const lines = sealed.capture.allRows().length;
+      expect(lines).toBe(3);
+      await expect
+        .poll(async () => Number((await integrity.locator('[data-field="checkpoint"] data').getAttribute('value')) ?? 0), poll)
+        .toBe(lines);
+      expect(await integrity.locator('[data-field="checkpoint"]').textContent()).toMatch(/^3 lines, signed .* by panel-test\+[0-9a-f]{8}$/);
+      await expect.poll(() => integrity.locator('[data-field="unsealed"]').textContent(), poll).toBe('Nothing: every line is sealed');
+      expect(await integrity.locator('[data-field="verification"]').textContent()).toMatch(/no earlier checkpoint to check against$/);
+      expect(await integrity.locator('[data-field="checkpoints"]').textContent()).toBe(`${sealed.capture.path}.checkpoints`);
+      // A row written later is sealed too, without a reload.
+      sealed.emit.slack();
+      await expect
+        .poll(async () => Number((await integrity.locator('[data-field="checkpoint"] data').getAttribute('value')) ?? 0), poll)
+        .toBe(4);
+      expect(errors).toEqual([]);
+
+      const plain = await startServer();
+      const other = await openPage(plain);
+      await signIn(other.page);
+      const off = panel(other.page, 'Integrity');
+      await expect.poll(() => off.getAttribute('data-state'), poll).toBe('off');
+      expect(await off.locator('[data-field="state"]').textContent()).toBe(
+        'Off. To seal the audit file, set KORA_AUDIT_SEAL_KEY to a private key from kora-audit keygen (seal-key.pem) and restart the daemon.',
+      );
+      expect(await off.locator('[data-field="checkpoint"]').textContent()).toBe('—');
+      expect(other.errors).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'signs out and back in',
     async () => {
       const server = await startServer();

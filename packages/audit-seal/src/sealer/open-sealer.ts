@@ -64,6 +64,20 @@ export interface SealerStatus {
   readonly size: number;
   /** The newest checkpoint, this sealer's or an earlier one's. */
   readonly lastCheckpoint: CheckpointRecord | null;
+  /**
+   * Where the next line to seal starts: the file (its device and inode, and its index in the
+   * chain when last seen, 0 for the live file) and the byte offset in it; null before a file
+   * was found. Bytes of the chain past it are not sealed yet.
+   */
+  readonly position: SealerPosition | null;
+}
+
+/** A place in the audit file's chain, as {@link SealerStatus.position} gives it. */
+export interface SealerPosition {
+  readonly dev: string;
+  readonly ino: string;
+  readonly index: number;
+  readonly offset: number;
 }
 
 /** A sealer holding its audit file's seal: one at a time per file. */
@@ -191,7 +205,9 @@ class FileSealer implements Sealer {
 
   status(): SealerStatus {
     const { origin, key, builder } = this.parts;
-    return { origin, key, size: builder.size, lastCheckpoint: this.lastCheckpoint };
+    const at = this.reader.position();
+    const position = at === null ? null : { dev: at.identity.dev, ino: at.identity.ino, index: at.index, offset: at.offset };
+    return { origin, key, size: builder.size, lastCheckpoint: this.lastCheckpoint, position };
   }
 
   async close(): Promise<void> {

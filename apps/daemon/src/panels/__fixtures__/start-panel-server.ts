@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { generateSealKey } from '@kora/audit-seal';
 import { serve } from '@hono/node-server';
 import type { ServerType } from '@hono/node-server';
 import { emitMcpToolCalled } from '@kora/seam-mcp';
@@ -8,6 +9,8 @@ import { emitWebhookDeadLetter } from '@kora/seam-webhook-dead-letter';
 import { Hono } from 'hono';
 import { createTestContext } from '../../__fixtures__/create-test-context.js';
 import type { TestContext } from '../../__fixtures__/create-test-context.js';
+import { startAuditSeal } from '../../seal/start-audit-seal.js';
+import type { AuditSeal } from '../../seal/start-audit-seal.js';
 import { createPanelRoutes } from '../create-panel-routes.js';
 import type { PanelRoutesOptions } from '../create-panel-routes.js';
 
@@ -35,12 +38,26 @@ export interface RowWriters {
   readonly slack: (overrides?: { channelId?: string }) => string;
 }
 
-/** Start the panel routes mounted as the daemon mounts them; `clock` starts at `start` (default: the real clock). */
+/**
+ * Start the panel routes mounted as the daemon mounts them; `clock` starts at `start` (default:
+ * the real clock). With `seal`, the audit file is sealed as the daemon seals it, with a fresh key.
+ */
 export async function startPanelServer(
-  options: { start?: number } & Partial<Pick<PanelRoutesOptions, 'pollIntervalMs' | 'heartbeatMs' | 'sessionTtlMs' | 'source'>> = {},
+  options: { start?: number; seal?: boolean } & Partial<
+    Pick<PanelRoutesOptions, 'pollIntervalMs' | 'heartbeatMs' | 'sessionTtlMs' | 'source'>
+  > = {},
 ): Promise<PanelServer> {
   let now = options.start;
   const capture = createTestContext(() => now ?? Date.now());
+  let seal: AuditSeal | undefined;
+  if (options.seal === true) {
+    seal = await startAuditSeal({
+      path: capture.path,
+      signer: { name: 'panel-test', privateKey: generateSealKey().privateKey },
+      intervalMs: 100,
+      logger: capture.logger,
+    });
+  }
   const app = new Hono();
   app.route(
     '/',
@@ -52,6 +69,7 @@ export async function startPanelServer(
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
       ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
       ...(options.source === undefined ? {} : { source: options.source }),
+      ...(seal === undefined ? {} : { sealStatus: () => seal.status() }),
     }),
   );
   const server = await new Promise<ServerType>((resolve, reject) => {
@@ -130,6 +148,7 @@ export async function startPanelServer(
           // Open event streams would hold close() open.
           if ('closeAllConnections' in server) server.closeAllConnections();
         });
+        await seal?.stop();
         await capture.cleanup();
       })();
       return closing;

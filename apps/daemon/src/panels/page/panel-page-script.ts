@@ -11,6 +11,7 @@ export const PANEL_PAGE_SCRIPT = String.raw`'use strict';
   const RETRY_MS = 3000;
   const HIGHLIGHT_MS = 4000;
   const RELATIVE_REFRESH_MS = 15000;
+  const INTEGRITY_REFRESH_MS = 3000;
 
   const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
   const timeFormat = new Intl.DateTimeFormat(undefined, {
@@ -28,6 +29,7 @@ export const PANEL_PAGE_SCRIPT = String.raw`'use strict';
     panels: document.getElementById('panels'),
   };
   let panels = [];
+  let integrity = null;
 
   class Unauthorized extends Error {}
 
@@ -130,12 +132,19 @@ export const PANEL_PAGE_SCRIPT = String.raw`'use strict';
     page.login.hidden = true;
     page.logout.hidden = false;
     panels = list.panels.map(createPanel);
-    page.panels.replaceChildren(...panels.map((panel) => panel.section));
+    integrity = createIntegrity();
+    page.panels.replaceChildren(integrity.section, ...panels.map((panel) => panel.section));
+    void refreshIntegrity(integrity);
     for (const panel of panels) connect(panel);
     updateConnection();
   }
 
   function stopPanels() {
+    if (integrity) {
+      integrity.stopped = true;
+      clearTimeout(integrity.timer);
+      integrity = null;
+    }
     for (const panel of panels) {
       panel.stopped = true;
       clearTimeout(panel.retry);
@@ -413,6 +422,106 @@ export const PANEL_PAGE_SCRIPT = String.raw`'use strict';
     }
     detail.hidden = false;
     toggle.setAttribute('aria-expanded', 'true');
+  }
+
+  // ---- integrity -------------------------------------------------------------------------
+
+  function createIntegrity() {
+    const facts = el('dl', { class: 'facts' });
+    const fields = {};
+    for (const [name, label] of [
+      ['state', 'Seal'],
+      ['checkpoint', 'Last checkpoint'],
+      ['unsealed', 'Not yet sealed'],
+      ['verification', 'Last verification'],
+      ['checkpoints', 'Checkpoints file'],
+    ]) {
+      fields[name] = el('dd', { 'data-field': name }, '…');
+      facts.append(el('div', {}, el('dt', {}, label), fields[name]));
+    }
+    const section = el(
+      'section',
+      { class: 'panel integrity', id: 'integrity', 'aria-labelledby': 'integrity-title', 'data-state': 'loading' },
+      el('h2', { id: 'integrity-title' }, 'Integrity'),
+      el(
+        'p',
+        { class: 'description' },
+        'The audit file sealed as Certificate Transparency seals its logs: signed checkpoints over a Merkle tree of its lines. kora-audit verify detects any change to a sealed line.',
+      ),
+      facts,
+    );
+    return { section, fields, stopped: false, timer: 0 };
+  }
+
+  function plural(count, one, many) {
+    return count === 1 ? '1 ' + one : count + ' ' + many;
+  }
+
+  function formatTime(iso) {
+    return timeFormat.format(new Date(iso)) + ' (' + formatRelative(iso) + ')';
+  }
+
+  function showIntegrity(view, status) {
+    const fields = view.fields;
+    view.section.dataset.state = status.state;
+    if (status.state === 'off') {
+      fields.state.replaceChildren(
+        'Off. To seal the audit file, set ',
+        el('code', {}, 'KORA_AUDIT_SEAL_KEY'),
+        ' to a private key from ',
+        el('code', {}, 'kora-audit keygen'),
+        ' (seal-key.pem) and restart the daemon.',
+      );
+    } else if (status.state === 'failed') {
+      fields.state.replaceChildren(
+        el('strong', { class: 'error' }, 'Failed: '),
+        String(status.error || 'the audit file no longer matches its seal'),
+        '. Nothing more is signed until the daemon restarts; run kora-audit verify.',
+      );
+    } else {
+      fields.state.replaceChildren(status.error ? 'Sealing (' + String(status.error) + ')' : 'Sealing');
+    }
+    if (status.last_checkpoint_at) {
+      fields.checkpoint.replaceChildren(
+        el('data', { value: String(status.size) }, plural(status.size, 'line', 'lines')),
+        ', signed ' + formatTime(status.last_checkpoint_at) + ' by ',
+        el('code', {}, String(status.key)),
+      );
+    } else {
+      fields.checkpoint.replaceChildren(status.enabled ? 'None yet' : '—');
+    }
+    if (!status.enabled) fields.unsealed.replaceChildren('—');
+    else if (status.unsealed_bytes === 0) fields.unsealed.replaceChildren('Nothing: every line is sealed');
+    else {
+      fields.unsealed.replaceChildren(
+        plural(status.unsealed_bytes, 'byte', 'bytes') + ' of the file, ' + plural(status.lag_seconds, 'second', 'seconds') + ' behind',
+      );
+    }
+    const check = status.open_check;
+    if (!check) fields.verification.replaceChildren(status.enabled ? 'Checking…' : '—');
+    else if (check.result === 'matched') {
+      fields.verification.replaceChildren(
+        'At start, ' + formatTime(check.checked_at) + ': the file matched its newest checkpoint (' + plural(check.size, 'line', 'lines') + ')',
+      );
+    } else if (check.result === 'mismatch') {
+      fields.verification.replaceChildren(el('strong', { class: 'error' }, 'At start, ' + formatTime(check.checked_at) + ': the file did not match its seal'));
+    } else {
+      fields.verification.replaceChildren('At start, ' + formatTime(check.checked_at) + ': no earlier checkpoint to check against');
+    }
+    fields.checkpoints.replaceChildren(status.checkpoints ? el('code', {}, String(status.checkpoints)) : '—');
+  }
+
+  async function refreshIntegrity(view) {
+    try {
+      const status = await api('api/integrity');
+      if (view.stopped) return;
+      showIntegrity(view, status);
+    } catch (error) {
+      if (view.stopped) return;
+      if (error instanceof Unauthorized) return showLogin('Your session has ended; sign in again.');
+      view.fields.state.replaceChildren('Could not load the seal status: ' + error.message);
+    }
+    if (!view.stopped) view.timer = setTimeout(() => refreshIntegrity(view), INTEGRITY_REFRESH_MS);
   }
 
   // ---- live updates ------------------------------------------------------------------------

@@ -111,6 +111,11 @@ tr.is-new td { animation: arrived 3s ease-out; }
 .json-row pre { margin: 0; max-height: 24rem; overflow: auto; white-space: pre-wrap; }
 .empty td { color: var(--muted); font-family: inherit; text-align: center; padding: 1rem; }
 .older { margin-top: 0.5rem; }
+.facts { display: grid; gap: 0.3rem; margin: 0; }
+.facts div { display: grid; grid-template-columns: 11rem 1fr; gap: 1rem; }
+.facts dt { color: var(--muted); }
+.facts dd { margin: 0; overflow-wrap: anywhere; }
+.integrity[data-state="failed"] { border-left: 4px solid var(--error); padding-left: 0.8rem; }
 .visually-hidden {
   position: absolute;
   width: 1px;
