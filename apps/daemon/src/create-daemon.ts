@@ -3,7 +3,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { CheckpointRecord } from '@kora/audit-seal';
 import { createAuditSink, getDefaultLogger } from '@kora/audit-sink';
 import type { AuditLogger } from '@kora/audit-sink';
-import { createSubstratePool, createSubstrateWriter, migrateSubstrate, readDatabaseErrorCode } from '@kora/audit-substrate-pg';
+import {
+  createCheckpointAnchor,
+  createSubstratePool,
+  createSubstrateWriter,
+  migrateSubstrate,
+  readDatabaseErrorCode,
+} from '@kora/audit-substrate-pg';
 import type { SubstrateWriter } from '@kora/audit-substrate-pg';
 import type pg from 'pg';
 import { LogLevel, WebClient } from '@slack/web-api';
@@ -73,6 +79,13 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   const sink = createAuditSink({ ...config.audit, logger, clock, ...(substrate === undefined ? {} : { mirror: substrate.writer }) });
   restrictAuditFileMode(sink.path, logger);
   let seal: AuditSeal | undefined;
+  // With a database, each checkpoint is anchored there too, off the host: the anchor reads the
+  // checkpoints file from where it last stored one, so a checkpoint missed while the database
+  // was away is stored with the next.
+  const anchor =
+    substrate === undefined || sealSigner === undefined
+      ? undefined
+      : createCheckpointAnchor({ client: substrate.pool, table: config.substrate?.table, path: sink.path, logger });
   if (sealSigner !== undefined && config.seal !== undefined) {
     try {
       seal = await startAuditSeal({
@@ -80,7 +93,7 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
         signer: sealSigner,
         intervalMs: config.seal.intervalMs,
         logger,
-        onCheckpoint: overrides.onCheckpoint,
+        onCheckpoint: overrides.onCheckpoint ?? (anchor === undefined ? undefined : () => anchor.sync()),
       });
     } catch (error) {
       await sink.close();
@@ -202,6 +215,7 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
         await sink.close();
         // After the sink: the last pass seals its closing row.
         await seal?.stop();
+        await anchor?.close();
         await substrate?.pool.end();
       })();
       return closing;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTreeBuilder, parseCheckpoint, parseCheckpointRecord, parseVerifierKey, verifyNote } from '@kora/audit-seal';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashCallerToken } from './mcp/callers-file.js';
 
@@ -15,6 +16,9 @@ const tsxNode = ['--import', 'tsx', '--conditions=@kora/source'];
 const operatorToken = 'operator-token-for-the-sealing-test';
 const callerToken = 'caller-token-for-the-sealing-test';
 const poll = { timeout: 20_000, interval: 100 };
+const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+// Its own event table, so that its checkpoints are the only ones there.
+const table = `kora_sealing_e2e_${process.pid}`;
 
 interface SealView {
   enabled: boolean;
@@ -82,6 +86,8 @@ describe('the daemon sealing its audit file', () => {
       KORA_HOME: home,
       KORA_AUDIT_SEAL_KEY: join(home, 'keys', 'seal-key.pem'),
       KORA_AUDIT_SEAL_INTERVAL_MS: '100',
+      KORA_DATABASE_URL: DATABASE_URL,
+      KORA_SUBSTRATE_TABLE: table,
     });
     url = await daemon.url;
   }, 60_000);
@@ -93,6 +99,10 @@ describe('the daemon sealing its audit file', () => {
       });
     }
     rmSync(home, { recursive: true, force: true });
+    const cleanup = new pg.Client({ connectionString: DATABASE_URL });
+    await cleanup.connect();
+    await cleanup.query(`DROP TABLE IF EXISTS ${table}, ${table}_checkpoints`);
+    await cleanup.end();
   });
 
   const callTool = async (): Promise<number> =>
@@ -153,6 +163,24 @@ describe('the daemon sealing its audit file', () => {
     expect(checkpoint.value.origin).toBe(seal.origin);
     expect(Buffer.from(checkpoint.value.root).toString('base64')).toBe(builder.root().toString('base64'));
     expect(record.root).toBe(builder.root().toString('base64'));
+
+    // Anchored off the host: the same checkpoint, byte for byte, in the database's checkpoint table.
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      const anchored = async (): Promise<{ size: string; root: string; note: string }[]> =>
+        (
+          await client.query<{ size: string; root: string; note: string }>(
+            `SELECT size::text AS size, root, note FROM ${table}_checkpoints WHERE origin = $1 ORDER BY size DESC LIMIT 1`,
+            [record.origin],
+          )
+        ).rows;
+      await expect.poll(async () => Number((await anchored())[0]?.size ?? -1), poll).toBeGreaterThanOrEqual(record.size);
+      const [newest] = await anchored();
+      if (Number(newest?.size) === record.size) expect(newest).toEqual({ size: String(record.size), root: record.root, note: record.note });
+    } finally {
+      await client.end();
+    }
   }, 60_000);
 
   it('shows a failed seal, logged once, and keeps serving when a sealed line is changed', async () => {
