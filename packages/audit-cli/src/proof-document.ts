@@ -116,11 +116,12 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   const where = issue.path.length === 0 ? 'the proof' : issue.path.map(String).join('.');
   switch (issue.code) {
     case 'invalid_type':
-      return isMissing(value, issue.path) ? `${where} is missing` : `${where} is not a ${issue.expected}`;
+      if (isMissing(value, issue.path)) return `${where} is missing`;
+      return `${where} is not ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
     case 'unrecognized_keys':
       return `${where} holds fields a proof does not have`;
     case 'invalid_union':
-      return `${where}: kind is neither "inclusion" nor "consistency"`;
+      return 'kind is neither "inclusion" nor "consistency"';
     case 'invalid_value':
       return `${where} is not one of the expected values`;
     case 'too_big':
