@@ -255,6 +255,16 @@ describe('prove and verify-proof', { timeout: 60_000 }, () => {
     expect(changed.code).toBe(1);
     expect(changed.err).toContain("the row's line no longer matches its sealed leaf hash (line 11 of");
 
+    // Retention deleted the rotated file: the rows left keep their sealed place.
+    const retained = copyLog();
+    unlinkSync(`${retained}.1`);
+    const kept = chain.findIndex((row) => row.file === sealed.path) + 5;
+    const afterRetention = await run(['prove', '--id', idOf(chain[kept]!.text), '--path', retained]);
+    expect(afterRetention.code).toBe(0);
+    const retainedProof = JSON.parse(afterRetention.out) as InclusionProofDocument;
+    expect(retainedProof).toMatchObject({ leaf_index: kept, file: retained, line: chain[kept]!.line });
+    expect((await verifyProof(retainedProof, ['--row', writeTemp(chain[kept]!.text)])).code).toBe(0);
+
     // The leaf hashes beside the file changed, or gone.
     const badLeaves = copyLog();
     const leaves = readFileSync(`${badLeaves}.leaves`);

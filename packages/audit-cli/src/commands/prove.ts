@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import {
+  HASH_SIZE,
   hashLeaf,
   hashSubtree,
   openFileLeafHashes,
@@ -43,7 +44,8 @@ checkpoint (or checkpoint M).
   from.note is the signed note of a checkpoint of size N, or null when none was made at N.
 
 Before proving, the leaf hashes kept in P.leaves are checked against the checkpoint's root,
-and the row's line against its leaf hash.
+and the row's line against its leaf hash. A row keeps its sealed place (leaf_index) when
+retention has since deleted the oldest rotated files.
 
 Options:
   --id ROW_ID        the row's id (a UUID)
@@ -236,12 +238,18 @@ function proveRow(leaves: FileLeafHashes, checkpoint: CheckpointRecord, row: Fou
     );
   }
   const leafHash = hashLeaf(row.bytes);
-  if (!leafHash.equals(leaves.read(row.leafIndex, 1))) {
-    throw new NoProof(
-      `the row's line no longer matches its sealed leaf hash (${where}, leaf ${row.leafIndex}): the row was changed after it was sealed, or lines before it were removed; run kora-audit verify`,
-    );
+  let leafIndex = row.leafIndex;
+  if (!leafHash.equals(leaves.read(leafIndex, 1))) {
+    // Lines before it gone (retention deleted the oldest rotated files): its leaf is further on.
+    const sealedAt = findLeaf(leaves, leafHash, checkpoint.size);
+    if (sealedAt === undefined) {
+      throw new NoProof(
+        `the row's line no longer matches its sealed leaf hash (${where}, leaf ${leafIndex}): the row was changed after it was sealed; run kora-audit verify`,
+      );
+    }
+    leafIndex = sealedAt;
   }
-  const proof = proveInclusion(leaves, row.leafIndex, checkpoint.size);
+  const proof = proveInclusion(leaves, leafIndex, checkpoint.size);
   if (!proof.ok) throw new NoProof(proof.reason);
   return {
     kind: 'inclusion',
@@ -249,13 +257,27 @@ function proveRow(leaves: FileLeafHashes, checkpoint: CheckpointRecord, row: Fou
     row_id: id,
     file: row.file,
     line: row.line,
-    leaf_index: row.leafIndex,
+    leaf_index: leafIndex,
     leaf_hash: leafHash.toString('base64'),
     tree_size: checkpoint.size,
     root: checkpoint.root,
     note: checkpoint.note,
     proof: proof.proof.map((hash) => hash.toString('base64')),
   };
+}
+
+// Leaf hashes read at a time when looking for one: 2 MiB.
+const SEARCH_CHUNK = 65_536;
+
+/** The first of the first `size` leaves whose hash is `leafHash`, if any. */
+function findLeaf(leaves: FileLeafHashes, leafHash: Buffer, size: number): number | undefined {
+  for (let start = 0; start < size; start += SEARCH_CHUNK) {
+    const chunk = Buffer.from(leaves.read(start, Math.min(SEARCH_CHUNK, size - start)));
+    for (let at = chunk.indexOf(leafHash); at !== -1; at = chunk.indexOf(leafHash, at + 1)) {
+      if (at % HASH_SIZE === 0) return start + at / HASH_SIZE;
+    }
+  }
+  return undefined;
 }
 
 function proveConsistencyDocument(
