@@ -1,51 +1,8 @@
 import { z } from 'zod';
 
-/** The proof `kora-audit prove` prints that one row is a line of the sealed audit file. */
-export interface InclusionProofDocument {
-  readonly kind: 'inclusion';
-  /** The log's origin: the first line of its checkpoints. */
-  readonly origin: string;
-  /** The row's id. Bound to the proof only through the row's line (`verify-proof --row`). */
-  readonly row_id: string;
-  /** Where the row was found, a hint for the reader: not part of what is proven. */
-  readonly file: string;
-  /** Its 1-based line in that file, a hint as `file` is. */
-  readonly line: number;
-  /** The row's place in the tree: its line in the whole chain, 0-based. */
-  readonly leaf_index: number;
-  /** The leaf hash of the row's line, base64. */
-  readonly leaf_hash: string;
-  readonly tree_size: number;
-  /** The root hash at `tree_size`, base64. */
-  readonly root: string;
-  /** The signed checkpoint of `tree_size`: the C2SP signed note, whole. */
-  readonly note: string;
-  /** The RFC 9162 inclusion proof, base64 hashes, the leaf's sibling first. */
-  readonly proof: readonly string[];
-}
-
-/** One end of a consistency proof. */
-export interface ProofTreeHead {
-  readonly size: number;
-  readonly root: string;
-  /** The signed checkpoint of this size, or null when none was made at it. */
-  readonly note: string | null;
-}
-
-/** The proof `kora-audit prove --consistency` prints that the log at one size is a prefix of it at another. */
-export interface ConsistencyProofDocument {
-  readonly kind: 'consistency';
-  readonly origin: string;
-  readonly from: ProofTreeHead;
-  readonly to: ProofTreeHead & { readonly note: string };
-  /** The RFC 9162 consistency proof, base64 hashes. */
-  readonly proof: readonly string[];
-}
-
-export type ProofDocument = InclusionProofDocument | ConsistencyProofDocument;
-
-/** Hashes in a proof of a tree below 2^64 leaves: a proof file with more is not one. */
-export const MAX_PROOF_HASHES = 64;
+// A tree of fewer than 2^53 leaves needs at most 54 hashes in either proof; a proof file with
+// more than this is not one.
+const MAX_PROOF_HASHES = 64;
 
 // A signed note of a checkpoint is a few hundred bytes, with many signatures a few KiB.
 const MAX_NOTE_CHARS = 64 * 1024;
@@ -53,7 +10,7 @@ const MAX_TEXT_CHARS = 4096;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Whether `text` is the canonical base64 of 32 bytes. */
-export function isBase64Hash(text: string): boolean {
+function isBase64Hash(text: string): boolean {
   return /^[A-Za-z0-9+/]{43}=$/.test(text) && Buffer.from(text, 'base64').toString('base64') === text;
 }
 
@@ -66,37 +23,65 @@ const note = z.string().max(MAX_NOTE_CHARS);
 const text = z.string().min(1).max(MAX_TEXT_CHARS);
 const proof = z.array(hash).max(MAX_PROOF_HASHES);
 
-const inclusionSchema = z.strictObject({
+/** The proof `kora-audit prove --id` prints that one row is a line of the sealed audit file. */
+export const inclusionProofDocument = z.strictObject({
   kind: z.literal('inclusion'),
+  /** The log's origin: the first line of its checkpoints. */
   origin: text,
+  /** The row's id. Bound to the proof only through the row's line (`verify-proof --row`). */
   row_id: z.string().refine((value) => UUID.test(value), { message: 'not a UUID in lower case' }),
+  /** Where the row was found, a hint for the reader: not part of what is proven. */
   file: text,
+  /** Its 1-based line in that file, a hint as `file` is. */
   line: count(1),
+  /** The row's place in the tree: its line in the whole chain, from 0. */
   leaf_index: count(0),
+  /** The leaf hash of the row's line, base64. */
   leaf_hash: hash,
+  /** The size of the checkpoint the proof is against. */
   tree_size: count(1),
+  /** The root hash at `tree_size`, base64. */
   root: hash,
+  /** That checkpoint's C2SP signed note, whole. */
   note,
+  /** The RFC 9162 inclusion proof, base64 hashes, the leaf's sibling first. */
   proof,
 });
+export type InclusionProofDocument = z.infer<typeof inclusionProofDocument>;
 
-const head = z.strictObject({ size: count(0), root: hash, note: note.nullable() });
+/** One end of a consistency proof. */
+const treeHead = z.strictObject({
+  /** The tree size. */
+  size: count(0),
+  /** The root hash at that size, base64. */
+  root: hash,
+  /** The signed checkpoint of this size, or null when none was made at it. */
+  note: note.nullable(),
+});
 
-const consistencySchema = z.strictObject({
+/** The proof `kora-audit prove --consistency` prints that the log at one size is a prefix of it at another. */
+export const consistencyProofDocument = z.strictObject({
   kind: z.literal('consistency'),
+  /** The log's origin. */
   origin: text,
-  from: head,
+  /** The older tree. */
+  from: treeHead,
+  /** The newer tree: always a checkpoint, its note signed. */
   to: z.strictObject({ size: count(1), root: hash, note }),
+  /** The RFC 9162 consistency proof, base64 hashes. */
   proof,
 });
+export type ConsistencyProofDocument = z.infer<typeof consistencyProofDocument>;
 
-const documentSchema = z.discriminatedUnion('kind', [inclusionSchema, consistencySchema]);
+/** Either proof, told apart by `kind`. */
+export const proofDocument = z.discriminatedUnion('kind', [inclusionProofDocument, consistencyProofDocument]);
+export type ProofDocument = z.infer<typeof proofDocument>;
 
 /**
  * Read a proof file's text. Refused with a reason that names fields, never their values: not
  * JSON, not an object of one of the two kinds, a field missing, extra, mistyped or out of
  * range (hashes must be canonical base64 of 32 bytes, numbers safe whole numbers, proofs at
- * most {@link MAX_PROOF_HASHES} hashes).
+ * most 64 hashes).
  */
 export function parseProofDocument(source: string): { ok: true; value: ProofDocument } | { ok: false; error: string } {
   let value: unknown;
@@ -105,8 +90,8 @@ export function parseProofDocument(source: string): { ok: true; value: ProofDocu
   } catch {
     return { ok: false, error: 'not JSON' };
   }
-  const parsed = documentSchema.safeParse(value);
-  if (parsed.success) return { ok: true, value: parsed.data as ProofDocument };
+  const parsed = proofDocument.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
   const [issue] = parsed.error.issues;
   return { ok: false, error: issue === undefined ? 'not a proof' : describeIssue(issue, value) };
 }
