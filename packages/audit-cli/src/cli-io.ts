@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliIo {
@@ -7,6 +7,8 @@ export interface CliIo {
   readonly stdout: Writable;
   /** Errors, cursors, skip counts and summaries. */
   readonly stderr: Writable;
+  /** Where a file named `-` is read from (default: the process's standard input). */
+  readonly stdin?: Readable | undefined;
   /** The environment, for the default audit file path (`KORA_AUDIT_LOG_PATH`, …). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The directory relative paths are resolved against. */

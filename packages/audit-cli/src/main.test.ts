@@ -30,7 +30,7 @@ describe('main', () => {
     const io = createTestIo();
     expect(await main(['frobnicate'], io)).toBe(2);
     expect(io.err()).toBe(
-      "kora-audit: unknown command 'frobnicate' (commands: query, tail, scan, schema, stats, verify, keygen, ship, db; see kora-audit --help)\n",
+      "kora-audit: unknown command 'frobnicate' (commands: query, tail, scan, schema, stats, verify, keygen, seal, prove, verify-proof, ship, db; see kora-audit --help)\n",
     );
     const option = createTestIo();
     expect(await main(['query', '--colour'], option)).toBe(2);
@@ -40,7 +40,20 @@ describe('main', () => {
   it('lists every command under the name its module answers to, loading each only when asked', async () => {
     const loaded = await Promise.all(COMMANDS.map(async (entry) => [entry.name, (await entry.load()).name]));
     expect(loaded.every(([listed, answered]) => listed === answered)).toBe(true);
-    expect(COMMANDS.map((entry) => entry.name)).toEqual(['query', 'tail', 'scan', 'schema', 'stats', 'verify', 'keygen', 'ship', 'db']);
+    expect(COMMANDS.map((entry) => entry.name)).toEqual([
+      'query',
+      'tail',
+      'scan',
+      'schema',
+      'stats',
+      'verify',
+      'keygen',
+      'seal',
+      'prove',
+      'verify-proof',
+      'ship',
+      'db',
+    ]);
   });
 
   it('runs as a real process and sets the exit code', async () => {

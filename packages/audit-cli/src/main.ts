@@ -48,6 +48,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/seal.js')).sealCommand,
   },
   {
+    name: 'prove',
+    summary: 'print a proof that a row is in the sealed file, or that one checkpoint extends another',
+    load: async () => (await import('./commands/prove.js')).proveCommand,
+  },
+  {
+    name: 'verify-proof',
+    summary: "check a proof from 'prove' with the seal's public key alone (exit 1 if not proven)",
+    load: async () => (await import('./commands/verify-proof.js')).verifyProofCommand,
+  },
+  {
     name: 'ship',
     summary: 'ship rows into the PostgreSQL event log, resumable and idempotent',
     load: async () => (await import('./commands/ship.js')).shipCommand,
@@ -73,8 +83,8 @@ Run 'kora-audit <command> --help' for a command's options.
 The audit file defaults to KORA_AUDIT_LOG_PATH, else $KORA_HOME/kora_audit_log.jsonl,
 else $HERMES_HOME/kora_audit_log.jsonl, else ~/.kora/kora_audit_log.jsonl.
 
-Exit status: 0 success, 1 scan found secrets, verify found a problem or db lag found a host behind,
-2 usage error, unreadable input or a key keygen would overwrite, 75 ship gave up on the database, 130 interrupted.
+Exit status: 0 success, 1 scan found secrets, verify found a problem, db lag found a host behind,
+prove found no proof or verify-proof did not prove, 2 usage error, unreadable input or a key keygen would overwrite, 75 ship gave up on the database, 130 interrupted.
 `;
 
 /**

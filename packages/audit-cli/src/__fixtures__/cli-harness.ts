@@ -56,7 +56,7 @@ export interface TestIo extends CliIo {
 }
 
 /** Make an in-process `io` with the given environment and working directory. */
-export function createTestIo(options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signal' | 'now' | 'interactive'>> = {}): TestIo {
+export function createTestIo(options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signal' | 'now' | 'interactive' | 'stdin'>> = {}): TestIo {
   const stdout = new Collector();
   const stderr = new Collector();
   return {
@@ -67,6 +67,7 @@ export function createTestIo(options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signa
     signal: options.signal,
     now: options.now,
     interactive: options.interactive,
+    stdin: options.stdin,
     out: () => stdout.text,
     err: () => stderr.text,
   };

@@ -5,14 +5,11 @@ import {
   classifyAuditLine,
   escapeJsonControls,
   hasRowPrefix,
-  listChain,
   loadLifecycleSchemas,
-  openChainFile,
   readSinkRowBytes,
   readSinkRowWriter,
-  sameIdentity,
 } from '@kora/audit-sink/reader';
-import type { AuditLineClass, LifecycleSchemas, OpenChainFile, SeamName } from '@kora/audit-sink/reader';
+import type { AuditLineClass, LifecycleSchemas, SeamName } from '@kora/audit-sink/reader';
 import { loadSealVerifier, sealPaths } from '@kora/audit-seal';
 import { ChainVerifier } from '../chain-verifier.js';
 import type { LifecycleRow, VerifyProblem, VerifyResult, WriterReport } from '../chain-verifier.js';
@@ -21,6 +18,7 @@ import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS } from '../exit-codes.js';
+import { openAuditChain } from '../open-audit-chain.js';
 import { parseCommandLine, resolveLogPathOption } from '../parse-arguments.js';
 import { readLineBytesForward } from '../read-line-bytes-forward.js';
 import type { SealProblem, SealReport } from '../seal-check/seal-checker.js';
@@ -143,7 +141,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   const checkpointsPath = values.checkpoints === undefined ? sealPaths(path).checkpoints : resolve(io.cwd, values.checkpoints);
   const sealed = publicKeys.length > 0 || (await isFile(checkpointsPath));
-  const chain = await openChain(path);
+  const chain = await openAuditChain(path);
   const verifier = new ChainVerifier({ listLimit: LIST_LIMIT });
   const sealCheck = sealed
     ? startSealCheck({
@@ -192,41 +190,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   await out.flush();
   return output.ok ? EXIT_OK : EXIT_PROBLEMS;
-}
-
-/**
- * Open every file of the chain, oldest first, before reading any: a rotation meanwhile renames
- * them, and an open file is read whatever its name. Tried again when one was renamed between
- * listing and opening.
- */
-async function openChain(path: string): Promise<OpenChainFile[]> {
-  for (let attempt = 0; ; attempt += 1) {
-    let listed;
-    try {
-      listed = await listChain(path);
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
-    if (listed.length === 0) throw new UsageError(`${path}: no such file`);
-    const opened: OpenChainFile[] = [];
-    let moved = false;
-    try {
-      for (const file of [...listed].reverse()) {
-        const open = await openChainFile(path, file.index, file.identity);
-        if (open === null || !sameIdentity(open.identity, file.identity)) {
-          moved = true;
-          break;
-        }
-        opened.push(open);
-      }
-    } catch (error) {
-      await Promise.all(opened.map((file) => file.handle.close()));
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
-    if (!moved) return opened;
-    await Promise.all(opened.map((file) => file.handle.close()));
-    if (attempt === 2) throw new UsageError(`${path}: the files kept rotating while verify opened them; run it again`);
-  }
 }
 
 async function isFile(path: string): Promise<boolean> {
