@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -10,7 +10,7 @@ import {
   readSinkRowWriter,
 } from '@kora/audit-sink/reader';
 import type { AuditLineClass, LifecycleSchemas, SeamName } from '@kora/audit-sink/reader';
-import { loadSealVerifier, sealPaths } from '@kora/audit-seal';
+import { loadSealVerifier, readCheckpointLines, sealPaths } from '@kora/audit-seal';
 import { ChainVerifier } from '../chain-verifier.js';
 import type { LifecycleRow, VerifyProblem, VerifyResult, WriterReport } from '../chain-verifier.js';
 import { LineWriter } from '../cli-io.js';
@@ -28,7 +28,8 @@ import { UsageError } from '../usage-error.js';
 /** How many problems, and notes, are listed; all are counted. */
 const LIST_LIMIT = 100;
 
-const usage = `Usage: kora-audit verify [--path P] [--public-key FILE]... [--checkpoints FILE] [--json]
+const usage = `Usage: kora-audit verify [--path P] [--public-key FILE]... [--checkpoints FILE]
+                         [--database-url URL [--table T] [--origin O]] [--json]
 
 Answer "is this everything?" for the audit file P and its rotated files (P.N ... P.1, then P,
 oldest first). Every writer (one sink in one process) numbers its rows 1, 2, 3... from its
@@ -79,6 +80,7 @@ tree; at each checkpoint's size the tree's root must be the checkpoint's, and wi
   checkpoint_invalid   a line of P.checkpoints that is not a checkpoint record
   checkpoint_order     a checkpoint smaller than the one before, or of another log
   seal_missing         --public-key given, but no checkpoint
+  seal_not_anchored    --database-url given, but the database holds no checkpoint of the log
   seal_unchecked_line  a line longer than 16 MiB, which cannot be hashed here
 Lines after the newest checkpoint are reported as unsealed (a note). What sealing cannot
 prove: see docs/integrity.md.
@@ -89,6 +91,11 @@ Options:
                       seal-key.vkey from 'kora-audit keygen'; repeat it for keys used before
                       a key rotation
   --checkpoints FILE  the checkpoints (default P.checkpoints)
+  --database-url URL  also check the checkpoints anchored in PostgreSQL ('kora-audit ship' and the
+                      daemon store them in <table>_checkpoints): one the file lost still proves
+                      the lines it covers
+  --table T           the event table (default kora_audit_events)
+  --origin O          the log's origin in the database (default: the checkpoints file's)
   --json              print one JSON object: ok, rows, v1_rows, writers, problems (each with
                       kind, file, line), problem_count, problems_by_kind, notes, note_count,
                       seal (null when not sealed)
@@ -125,6 +132,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         json: { type: 'boolean' },
         'public-key': { type: 'string', multiple: true },
         checkpoints: { type: 'string' },
+        'database-url': { type: 'string' },
+        table: { type: 'string' },
+        origin: { type: 'string' },
       },
       strict: true,
     }),
@@ -140,7 +150,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
   }
   const checkpointsPath = values.checkpoints === undefined ? sealPaths(path).checkpoints : resolve(io.cwd, values.checkpoints);
-  const sealed = publicKeys.length > 0 || (await isFile(checkpointsPath));
+  const database = values['database-url'] === undefined ? undefined : await readDatabaseOptions(values, path, checkpointsPath);
+  const sealed = publicKeys.length > 0 || database !== undefined || (await isFile(checkpointsPath));
   const chain = await openAuditChain(path);
   const verifier = new ChainVerifier({ listLimit: LIST_LIMIT });
   const sealCheck = sealed
@@ -150,6 +161,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         leavesPath: values.checkpoints === undefined ? sealPaths(path).leaves : null,
         publicKeyPaths: publicKeys,
         listLimit: LIST_LIMIT,
+        database,
       })
     : null;
   const files: { path: string; lines: number }[] = [];
@@ -190,6 +202,47 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
   await out.flush();
   return output.ok ? EXIT_OK : EXIT_PROBLEMS;
+}
+
+/**
+ * Where the anchored checkpoints are: the URL, the event table (its checkpoints are in
+ * `<table>_checkpoints`) and the log's origin: `--origin`, else the one in the checkpoints
+ * file or the sealer's state. Checked before anything connects.
+ */
+async function readDatabaseOptions(
+  values: { readonly 'database-url'?: string | undefined; readonly table?: string | undefined; readonly origin?: string | undefined },
+  path: string,
+  checkpointsPath: string,
+): Promise<{ url: string; table: string; origin: string }> {
+  const url = values['database-url'] ?? '';
+  if (url.trim() === '') throw new UsageError('--database-url: must not be empty');
+  const { parseSubstrateTable } = await import('@kora/audit-substrate-pg');
+  let table: string;
+  try {
+    table = parseSubstrateTable(values.table).name;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const origin = values.origin ?? (await readLogOrigin(path, checkpointsPath));
+  if (origin === undefined) {
+    throw new UsageError(`--origin is required: ${checkpointsPath} holds no checkpoint to read the log's origin from`);
+  }
+  return { url, table, origin };
+}
+
+/** The log's origin, from its first checkpoint or the sealer's state; undefined when neither has one. */
+async function readLogOrigin(path: string, checkpointsPath: string): Promise<string | undefined> {
+  try {
+    for await (const line of readCheckpointLines(checkpointsPath)) if (line.ok) return line.record.origin;
+  } catch {
+    // Unreadable: the state may still say.
+  }
+  try {
+    const state = JSON.parse(await readFile(sealPaths(path).state, 'utf8')) as { origin?: unknown };
+    return typeof state.origin === 'string' && state.origin !== '' ? state.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -411,6 +464,8 @@ function describeSealProblem(problem: SealProblem): string {
   switch (problem.kind) {
     case 'seal_missing':
       return 'a public key was given but the file has no checkpoint';
+    case 'seal_not_anchored':
+      return `the database holds no checkpoint of the log ${problem.origin}: nothing anchored it off the host`;
     case 'seal_mismatch': {
       const where = `${problem.checkpoint.file}:${problem.checkpoint.line}`;
       if (problem.exact)

@@ -25,6 +25,8 @@ export interface SealCheckRequest {
   /** Key files; empty to check roots only. */
   readonly publicKeyPaths: readonly string[];
   readonly listLimit: number;
+  /** Checkpoints anchored in PostgreSQL, checked with the file's: the table and the log's origin. */
+  readonly database?: { readonly url: string; readonly table: string; readonly origin: string } | undefined;
 }
 
 const readAt = promisify(read);
@@ -32,13 +34,27 @@ const readAt = promisify(read);
 /** Read the chain's lines as leaves and check them against every checkpoint. */
 export async function checkSealedChain(request: SealCheckRequest): Promise<SealReport> {
   const verifier = request.publicKeyPaths.length === 0 ? null : await loadSealVerifier(request.publicKeyPaths);
+  const database = request.database === undefined ? undefined : await openDatabaseCheckpoints(request.database);
   const checker = new SealChecker({
-    checkpoints: fileCheckpoints(request.checkpointsPath),
+    checkpoints:
+      database === undefined
+        ? fileCheckpoints(request.checkpointsPath)
+        : mergeBySize(fileCheckpoints(request.checkpointsPath), database.checkpoints),
     verifier,
+    anchoredOrigin: request.database?.origin,
     leavesPath: request.leavesPath,
     listLimit: request.listLimit,
   });
-  await checker.start();
+  try {
+    await checker.start();
+    await readLeaves(request, checker);
+    return await checker.finish();
+  } finally {
+    await database?.close();
+  }
+}
+
+async function readLeaves(request: SealCheckRequest, checker: SealChecker): Promise<void> {
   for (const file of request.files) {
     // The descriptor is the caller's: read through it, never closed here.
     const handle = {
@@ -51,7 +67,6 @@ export async function checkSealedChain(request: SealCheckRequest): Promise<SealR
       { end: file.size },
     );
   }
-  return checker.finish();
 }
 
 /** The checkpoints file's records in order, and its lines that are none. */
@@ -60,4 +75,65 @@ async function* fileCheckpoints(path: string): AsyncGenerator<CheckpointSource |
     const place = { file: path, line: line.line };
     yield line.ok ? { place, record: line.record } : { place, invalid: line.error, torn: line.torn };
   }
+}
+
+/** A checkpoint's sort key: its size; of equal sizes, the file's first. Lines that are no checkpoint keep their place. */
+function sizeOf(entry: CheckpointSource | InvalidCheckpoint): number {
+  return 'record' in entry ? entry.record.size : -1;
+}
+
+/** Two streams of checkpoints, each in size order, as one in size order. */
+async function* mergeBySize(
+  left: AsyncGenerator<CheckpointSource | InvalidCheckpoint>,
+  right: AsyncGenerator<CheckpointSource>,
+): AsyncGenerator<CheckpointSource | InvalidCheckpoint> {
+  let a = await left.next();
+  let b = await right.next();
+  while (a.done !== true || b.done !== true) {
+    if (b.done === true || (a.done !== true && sizeOf(a.value) <= b.value.record.size)) {
+      yield a.value as CheckpointSource | InvalidCheckpoint;
+      a = await left.next();
+    } else {
+      yield b.value;
+      b = await right.next();
+    }
+  }
+}
+
+/** The anchored checkpoints of one log, read a page at a time in size order. */
+async function openDatabaseCheckpoints(target: NonNullable<SealCheckRequest['database']>): Promise<{
+  readonly checkpoints: AsyncGenerator<CheckpointSource>;
+  close(): Promise<void>;
+}> {
+  const { createSubstratePool, readCheckpoints, readDatabaseErrorCode, redactDatabaseUrl, readDatabasePassword } =
+    await import('@kora/audit-substrate-pg');
+  const pool = createSubstratePool({ connectionString: target.url, max: 1, applicationName: 'kora-audit-verify' });
+  const file = `database:${target.table}_checkpoints`;
+  // The driver's message may quote the connection string: the password never goes out.
+  const describe = (error: unknown): Error => {
+    const password = readDatabasePassword(target.url);
+    let message = error instanceof Error ? error.message : String(error);
+    if (password !== undefined && password !== '') message = message.split(password).join('***');
+    return new Error(
+      `cannot read ${target.table}_checkpoints at ${redactDatabaseUrl(target.url)}: code=${readDatabaseErrorCode(error)} ${message}`,
+    );
+  };
+  async function* pages(): AsyncGenerator<CheckpointSource> {
+    let afterSize: number | undefined;
+    for (;;) {
+      let page;
+      try {
+        page = await readCheckpoints(pool, target.table, target.origin, { afterSize, limit: 1_000 });
+      } catch (error) {
+        throw describe(error);
+      }
+      for (const stored of page) {
+        const { origin, size, root, note } = stored;
+        yield { place: { file, line: size }, record: { origin, size, root, note, key: '', sealed_at: stored.receivedAt.toISOString() } };
+      }
+      if (page.length < 1_000) return;
+      afterSize = page.at(-1)!.size;
+    }
+  }
+  return { checkpoints: pages(), close: () => pool.end() };
 }

@@ -5,6 +5,7 @@ import type { CheckpointRecord, SealVerifier, TreeBuilder } from '@kora/audit-se
 /** What sealing problems `kora-audit verify` fails on (exit 1). */
 export const SEAL_PROBLEM_KINDS = [
   'seal_missing',
+  'seal_not_anchored',
   'seal_mismatch',
   'seal_truncated',
   'seal_unchecked_line',
@@ -50,6 +51,7 @@ export type SealProblem = SealPlace &
       }
     | { readonly kind: 'seal_unchecked_line' }
     | { readonly kind: 'seal_missing' }
+    | { readonly kind: 'seal_not_anchored'; readonly origin: string }
     | { readonly kind: 'checkpoint_invalid'; readonly reason: string }
     | { readonly kind: 'checkpoint_signature'; readonly size: number; readonly reason: string }
     | { readonly kind: 'checkpoint_order'; readonly size: number; readonly reason: 'size_decreased' | 'origin_changed' }
@@ -100,6 +102,8 @@ export interface SealCheckerOptions {
   readonly verifier: SealVerifier | null;
   /** The leaves file the sealer keeps, to find the first bad line (optional). */
   readonly leavesPath: string | null;
+  /** The origin whose anchored checkpoints the database was asked for, when it was: none there is a problem. */
+  readonly anchoredOrigin?: string | undefined;
   readonly listLimit: number;
 }
 
@@ -209,6 +213,9 @@ export class SealChecker {
         this.mismatches.push({ size: record.size, root: Buffer.from(record.root, 'base64'), from: this.lastGood?.size ?? 0, problem });
       }
       await this.advance();
+    }
+    if (this.options.anchoredOrigin !== undefined && this.fromDatabase === 0) {
+      this.problem({ kind: 'seal_not_anchored', ...this.place, origin: this.options.anchoredOrigin });
     }
     this.pinpoint();
     if (this.leaves !== null) closeSync(this.leaves.descriptor);
