@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { matchesFingerprint, takeFingerprint } from '@kora/audit-sink/files';
 import type { FileFingerprint } from '@kora/audit-sink/files';
-import { listChain, locateInChain, openChainFile, sameIdentity, statChainFile } from '@kora/audit-sink/reader';
+import { listChain, locateInChain, openChainFile, sameIdentity, siblingPath, statChainFile } from '@kora/audit-sink/reader';
 import type { FileIdentity } from '@kora/audit-sink/reader';
 import { hashLeaf } from '../merkle/hash-leaf.js';
 import { SealError } from './seal-error.js';
 
 const CHUNK = 1024 * 1024;
+// Looking back for the start of the last sealed line: most lines are well under this.
+const BACKWARD_CHUNK = 64 * 1024;
 const LEAF_PREFIX = Buffer.from([0x00]);
 
 /** The file leaves are read from, and how far. */
@@ -20,8 +22,11 @@ export interface LeafPosition {
   readonly fingerprint: FileFingerprint | null;
 }
 
-/** Why a read stopped: `limit` reached, `idle` (every whole line read), `quiet` (a rotated file may still grow). */
-export type LeafReadEnd = 'limit' | 'idle' | 'quiet';
+/**
+ * Why a read stopped: `limit` reached, `idle` (every whole line read), `quiet` (a rotated file
+ * may still grow), `aborted` (the signal aborted: there may be more to read).
+ */
+export type LeafReadEnd = 'limit' | 'idle' | 'quiet' | 'aborted';
 
 interface OpenFile {
   readonly handle: FileHandle;
@@ -72,7 +77,7 @@ export class ChainLeafReader {
       take(leafHash);
     };
     for (;;) {
-      if (signal?.aborted === true) return 'idle';
+      if (signal?.aborted === true) return 'aborted';
       const file = await this.openCurrent();
       if (file === null) return 'idle';
       const size = (await file.handle.stat()).size;
@@ -107,6 +112,30 @@ export class ChainLeafReader {
     }
   }
 
+  /**
+   * Reject with a {@link SealError} when the line that ends at the position, the last leaf
+   * read, no longer hashes to `leafHash`: a sealed line of the file was changed, removed or
+   * shortened, or one was inserted, and the lines after the position are no longer the ones
+   * that follow the seal. A file truncated below the position, or replaced, is left to
+   * {@link read}, which looks for its copy.
+   */
+  async checkLastLeaf(leafHash: Uint8Array): Promise<void> {
+    const file = await this.openCurrent();
+    if (file === null || file.offset === 0) return;
+    const size = (await file.handle.stat()).size;
+    if (size < file.offset || (file.fingerprint !== null && !(await matchesFingerprint(file.handle, file.fingerprint)))) return;
+    const last = Buffer.alloc(1);
+    await file.handle.read(last, 0, 1, file.offset - 1);
+    // A finished file's last line may have no newline: then the leaf runs to the position.
+    const lineEnd = last[0] === 0x0a ? file.offset - 1 : file.offset;
+    const lineStart = await this.lineStartBefore(file.handle, lineEnd);
+    if (!(await this.hashRange(file.handle, lineStart, lineEnd)).equals(leafHash)) {
+      throw new SealError(
+        `the last sealed line of ${siblingPath(this.path, file.index)} (ending at byte ${file.offset}) changed, or sealed lines before it were changed or removed: the file no longer matches its seal; run kora-audit verify`,
+      );
+    }
+  }
+
   /** Close the open file. */
   async close(): Promise<void> {
     const file = this.current;
@@ -135,7 +164,9 @@ export class ChainLeafReader {
       const copy = await this.findCopy(start.fingerprint, start.offset, undefined);
       if (copy === null) {
         throw new SealError(
-          `the audit file the sealer stopped in (device ${start.identity.dev}, inode ${start.identity.ino}) is gone from the chain, and no copy holds what was sealed of it`,
+          opened === null
+            ? `the audit file the sealer stopped in (device ${start.identity.dev}, inode ${start.identity.ino}) is gone from the chain, and no copy holds what was sealed of it`
+            : `${siblingPath(this.path, opened.index)} was truncated or replaced below the ${start.offset} bytes already sealed, and no copy of it holds them`,
         );
       }
       this.current = { ...copy, offset: start.offset, fingerprint: start.fingerprint };
@@ -156,7 +187,7 @@ export class ChainLeafReader {
     const copy = await this.findCopy(file.fingerprint, file.offset, file.identity);
     if (copy === null) {
       throw new SealError(
-        `${file.index === 0 ? this.path : `${this.path}.${file.index}`} was truncated or replaced below the ${file.offset} bytes already sealed, and no copy of it holds them`,
+        `${siblingPath(this.path, file.index)} was truncated or replaced below the ${file.offset} bytes already sealed, and no copy of it holds them`,
       );
     }
     await file.handle.close();
@@ -227,6 +258,20 @@ export class ChainLeafReader {
       chunkStart += bytesRead;
     }
     return true;
+  }
+
+  /** Where the line that ends at `end` begins: after the newline before it, or at 0. */
+  private async lineStartBefore(handle: FileHandle, end: number): Promise<number> {
+    const buffer = Buffer.allocUnsafe(Math.min(BACKWARD_CHUNK, end));
+    for (let to = end; to > 0;) {
+      const from = Math.max(0, to - buffer.length);
+      const { bytesRead } = await handle.read(buffer, 0, to - from, from);
+      if (bytesRead < to - from) throw new SealError('an audit file shrank while it was read');
+      const newline = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) return from + newline + 1;
+      to = from;
+    }
+    return 0;
   }
 
   /** The leaf hash of the bytes from `from` to `to`, read in chunks. */

@@ -4,6 +4,7 @@ import { lockStateFile, writeFileAtomically } from '@kora/audit-sink/files';
 import type { StateFileLock } from '@kora/audit-sink/files';
 import { ROTATION_QUIET_MS, readErrorCode } from '@kora/audit-sink/reader';
 import { createTreeBuilder } from '../merkle/create-tree-builder.js';
+import { restoreTreeBuilder } from '../merkle/restore-tree-builder.js';
 import type { TreeBuilder } from '../merkle/create-tree-builder.js';
 import { HASH_SIZE } from '../merkle/hash-leaf.js';
 import { formatCheckpoint } from '../note/checkpoint.js';
@@ -98,31 +99,30 @@ export async function openSealer(options: SealerOptions): Promise<Sealer> {
   let checkpointsFile: FileHandle | undefined;
   try {
     const lastCheckpoint = await readLastCheckpoint(paths.checkpoints, logger);
-    const saved = await readState(paths.state);
+    const found = await readState(paths.state);
+    const saved = typeof found === 'string' ? undefined : found;
     leavesFile = await openLeavesFile(paths.leaves);
     const storedLeaves = Math.floor((await leavesFile.stat()).size / HASH_SIZE);
     const origin = saved?.origin ?? lastCheckpoint?.origin ?? options.origin ?? newLogOrigin();
     if (options.origin !== undefined && options.origin !== origin) {
       throw new SealError(`the log is already sealed with origin ${origin}; an existing log keeps its origin`);
     }
+    const restored = saved !== undefined && saved.origin === origin ? restoreTreeBuilder(saved.tree) : undefined;
     let builder: TreeBuilder;
     let position: LeafPosition | null;
-    if (saved !== undefined && saved.origin === origin && storedLeaves >= saved.tree.size) {
-      builder = createTreeBuilder(
-        saved.tree.size,
-        saved.tree.frontier.map((hash) => Buffer.from(hash, 'base64')),
-      );
+    if (saved !== undefined && restored?.ok === true && storedLeaves >= restored.builder.size) {
+      builder = restored.builder;
       position = saved.file === null ? null : { identity: { dev: saved.file.dev, ino: saved.file.ino }, ...saved.file };
     } else {
       if (lastCheckpoint !== null) {
-        logger?.warn(
-          `[kora.seal.rebuild] path=${options.path} reason=${saved === undefined ? 'no_state' : 'leaves_behind'} size=${lastCheckpoint.size}`,
-        );
+        const reason = found === 'missing' ? 'no_state' : restored?.ok !== true ? 'bad_state' : 'leaves_behind';
+        logger?.warn(`[kora.seal.rebuild] path=${options.path} reason=${reason} size=${lastCheckpoint.size}`);
       }
       builder = createTreeBuilder();
       position = null;
     }
     await leavesFile.truncate(builder.size * HASH_SIZE);
+    const lastLeaf = builder.size === 0 ? null : await readLeafHash(leavesFile, builder.size - 1);
     checkpointsFile = await open(paths.checkpoints, 'a', 0o600);
     return new FileSealer({
       options: { ...options, quietMs: options.quietMs ?? ROTATION_QUIET_MS },
@@ -131,6 +131,7 @@ export async function openSealer(options: SealerOptions): Promise<Sealer> {
       builder,
       position,
       lastCheckpoint,
+      lastLeaf,
       leavesFile,
       checkpointsFile,
       lock,
@@ -151,6 +152,8 @@ interface FileSealerParts {
   readonly builder: TreeBuilder;
   readonly position: LeafPosition | null;
   readonly lastCheckpoint: CheckpointRecord | null;
+  /** The hash of the tree's last leaf, null for an empty tree. */
+  readonly lastLeaf: Buffer | null;
   readonly leavesFile: FileHandle;
   readonly checkpointsFile: FileHandle;
   readonly lock: StateFileLock;
@@ -167,6 +170,7 @@ class FileSealer implements Sealer {
   private written: number;
   private running: Promise<SealPass> | undefined;
   private closed = false;
+  private lastLeaf: Buffer | null;
 
   constructor(private readonly parts: FileSealerParts) {
     const { options, position, now, lastCheckpoint, builder } = parts;
@@ -174,6 +178,7 @@ class FileSealer implements Sealer {
     this.lastCheckpoint = lastCheckpoint;
     this.pending = lastCheckpoint !== null && lastCheckpoint.size >= builder.size ? lastCheckpoint : null;
     this.written = builder.size;
+    this.lastLeaf = parts.lastLeaf;
     this.savedPosition = JSON.stringify(position);
   }
 
@@ -207,8 +212,11 @@ class FileSealer implements Sealer {
   private async pass(signal: AbortSignal | undefined): Promise<SealPass> {
     const { builder, options } = this.parts;
     const before = builder.size;
+    // The line the seal ends at must still be the one sealed before anything is added after it.
+    if (this.lastLeaf !== null) await this.reader.checkLastLeaf(this.lastLeaf);
     const take = (leafHash: Buffer): void => {
       builder.appendLeafHash(leafHash);
+      this.lastLeaf = leafHash;
       leafHash.copy(this.leafBuffer, this.buffered * HASH_SIZE);
       this.buffered += 1;
       if (this.buffered === LEAF_BUFFER) this.flushSoon = true;
@@ -231,6 +239,7 @@ class FileSealer implements Sealer {
       }
       if (end !== 'limit') break;
     }
+    // An aborted pass may have stopped short of the newest checkpoint: the next one goes on.
     if (this.pending !== null && end === 'idle') {
       throw new SealError(
         `the audit file's chain holds ${builder.size} lines, fewer than the ${this.pending.size} of its newest checkpoint: lines were removed; run kora-audit verify`,
@@ -308,13 +317,24 @@ class FileSealer implements Sealer {
   }
 }
 
-async function readState(path: string): Promise<SealState | undefined> {
+/** Leaf `index`'s hash from the leaves file. */
+async function readLeafHash(leavesFile: FileHandle, index: number): Promise<Buffer> {
+  const leafHash = Buffer.alloc(HASH_SIZE);
+  const { bytesRead } = await leavesFile.read(leafHash, 0, HASH_SIZE, index * HASH_SIZE);
+  if (bytesRead !== HASH_SIZE) throw new SealError('the leaves file shrank while it was read');
+  return leafHash;
+}
+
+/** The saved state; `missing` when there is no state file, `unreadable` when it holds no state. */
+async function readState(path: string): Promise<SealState | 'missing' | 'unreadable'> {
+  let text: string;
   try {
-    return parseSealState(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    if (readErrorCode(error) === 'ENOENT') return undefined;
+    if (readErrorCode(error) === 'ENOENT') return 'missing';
     throw error;
   }
+  return parseSealState(text) ?? 'unreadable';
 }
 
 /** The leaves file, created (0600) if missing, open for positional reads and writes. */
