@@ -166,7 +166,7 @@ export class ChainLeafReader {
         throw new SealError(
           opened === null
             ? `the audit file the sealer stopped in (device ${start.identity.dev}, inode ${start.identity.ino}) is gone from the chain, and no copy holds what was sealed of it`
-            : `${siblingPath(this.path, opened.index)} was truncated or replaced below the ${start.offset} bytes already sealed, and no copy of it holds them`,
+            : `${siblingPath(this.path, opened.index)} was truncated, replaced or changed within the ${start.offset} bytes already sealed, and no copy of it holds them; run kora-audit verify`,
         );
       }
       this.current = { ...copy, offset: start.offset, fingerprint: start.fingerprint };
@@ -187,7 +187,7 @@ export class ChainLeafReader {
     const copy = await this.findCopy(file.fingerprint, file.offset, file.identity);
     if (copy === null) {
       throw new SealError(
-        `${siblingPath(this.path, file.index)} was truncated or replaced below the ${file.offset} bytes already sealed, and no copy of it holds them`,
+        `${siblingPath(this.path, file.index)} was truncated, replaced or changed within the ${file.offset} bytes already sealed, and no copy of it holds them; run kora-audit verify`,
       );
     }
     await file.handle.close();
