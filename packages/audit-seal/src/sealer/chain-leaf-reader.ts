@@ -4,13 +4,14 @@ import { matchesFingerprint, takeFingerprint } from '@kora/audit-sink/files';
 import type { FileFingerprint } from '@kora/audit-sink/files';
 import { listChain, locateInChain, openChainFile, sameIdentity, siblingPath, statChainFile } from '@kora/audit-sink/reader';
 import type { FileIdentity } from '@kora/audit-sink/reader';
-import { hashLeaf } from '../merkle/hash-leaf.js';
+import { sha256 } from '../merkle/sha256.js';
 import { SealError } from './seal-error.js';
 
 const CHUNK = 1024 * 1024;
 // Looking back for the start of the last sealed line: most lines are well under this.
 const BACKWARD_CHUNK = 64 * 1024;
-const LEAF_PREFIX = Buffer.from([0x00]);
+const LEAF_PREFIX_BYTE = 0x00;
+const LEAF_PREFIX = Buffer.from([LEAF_PREFIX_BYTE]);
 
 /** The file leaves are read from, and how far. */
 export interface LeafPosition {
@@ -219,23 +220,27 @@ export class ChainLeafReader {
    */
   private async readLines(file: OpenFile, size: number, limit: number, take: (leafHash: Buffer) => void): Promise<boolean> {
     if (limit <= 0) return false;
-    const buffer = Buffer.allocUnsafe(CHUNK);
+    // Byte 0 is not the file's: it holds the leaf prefix of a line that starts the chunk, so
+    // each line is hashed where it was read, its prefix written over the newline before it.
+    const buffer = Buffer.allocUnsafe(CHUNK + 1);
     let taken = 0;
     let chunkStart = file.offset;
     // A line longer than a chunk is hashed as it streams by.
     let longLine: ReturnType<typeof createHash> | null = null;
     while (chunkStart < size) {
-      const { bytesRead } = await file.handle.read(buffer, 0, Math.min(CHUNK, size - chunkStart), chunkStart);
+      const { bytesRead } = await file.handle.read(buffer, 1, Math.min(CHUNK, size - chunkStart), chunkStart);
       if (bytesRead === 0) break;
+      const chunk = buffer.subarray(1, 1 + bytesRead);
       let lineStart = 0;
       for (;;) {
-        const newline = buffer.indexOf(0x0a, lineStart);
-        if (newline < 0 || newline >= bytesRead) break;
+        const newline = chunk.indexOf(0x0a, lineStart);
+        if (newline < 0) break;
         let leafHash: Buffer;
         if (longLine === null) {
-          leafHash = hashLeaf(buffer.subarray(lineStart, newline));
+          buffer[lineStart] = LEAF_PREFIX_BYTE;
+          leafHash = sha256(buffer.subarray(lineStart, newline + 1));
         } else {
-          leafHash = longLine.update(buffer.subarray(lineStart, newline)).digest();
+          leafHash = longLine.update(chunk.subarray(lineStart, newline)).digest();
           longLine = null;
         }
         take(leafHash);
@@ -248,7 +253,7 @@ export class ChainLeafReader {
         if (lineStart === 0 || longLine !== null) {
           // No newline in the rest of this chunk: the line goes on into the next.
           longLine ??= createHash('sha256').update(LEAF_PREFIX);
-          longLine.update(buffer.subarray(lineStart, bytesRead));
+          longLine.update(chunk.subarray(lineStart));
           chunkStart += bytesRead;
           continue;
         }
