@@ -85,6 +85,27 @@ describe('openSealer: the roots it signs', () => {
     expect(sizes(path).at(-1)).toBe(chainLines(path).length);
   });
 
+  it.each([
+    [1_048_574, 10],
+    [1_048_575, 10],
+    [1_048_576, 10],
+    [1_048_577, 10],
+    [2_097_152, 0],
+    [2_097_151, 1],
+    [3_145_729, 5],
+  ])('cuts lines right where a line of %i bytes meets the read chunk’s edge', async (long, before) => {
+    const path = freshPath();
+    const head = auditRows(0, before);
+    // The long line fills up to the chosen byte: its newline falls at, before or after a chunk's end.
+    const filler = 'z'.repeat(Math.max(0, long - head.length));
+    writeFileSync(path, `${head}${filler}\n${auditRows(before, before + 3)}${'w'.repeat(1_100_000)}`);
+    expect((await sealOnce(path)).pass.size).toBe(before + 4);
+    appendFileSync(path, `\n${auditRows(50, 52)}`);
+    expect((await sealOnce(path)).pass.size).toBe(before + 7);
+    expectRootsCorrect(path);
+    expect(sizes(path).at(-1)).toBe(chainLines(path).length);
+  });
+
   it('leaves an unterminated tail of the live file unsealed until its newline arrives', async () => {
     const path = freshPath();
     writeFileSync(path, `${auditRows(0, 3)}${auditRow(3).slice(0, 50)}`);
