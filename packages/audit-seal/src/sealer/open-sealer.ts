@@ -350,21 +350,18 @@ async function openLeavesFile(path: string): Promise<FileHandle> {
  */
 async function readLastCheckpoint(path: string, logger: SealerLogger | undefined): Promise<CheckpointRecord | null> {
   let last: CheckpointRecord | null = null;
-  let lines = 0;
   for await (const line of readCheckpointLines(path)) {
     if (line.ok) {
       if (last !== null && line.record.size < last.size) {
         throw new SealError(`${path}:${line.line}: a checkpoint smaller than the one before it; run kora-audit verify`);
       }
       last = line.record;
-      lines = line.line;
       continue;
     }
     if (line.torn) {
-      const keep = await bytesOfLines(path, lines);
       const handle = await open(path, 'r+');
       try {
-        await handle.truncate(keep);
+        await handle.truncate(await bytesBeforeTornLine(handle));
         await handle.datasync();
       } finally {
         await handle.close();
@@ -377,11 +374,16 @@ async function readLastCheckpoint(path: string, logger: SealerLogger | undefined
   return last;
 }
 
-/** How many bytes the first `lines` lines of a file take, newlines included. */
-async function bytesOfLines(path: string, lines: number): Promise<number> {
-  if (lines === 0) return 0;
-  const bytes = await readFile(path);
-  let at = -1;
-  for (let line = 0; line < lines; line += 1) at = bytes.indexOf(0x0a, at + 1);
-  return at + 1;
+/** The file's size up to and including its last newline: what is left once a torn last line is cut off. */
+async function bytesBeforeTornLine(handle: FileHandle): Promise<number> {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (let to = (await handle.stat()).size; to > 0;) {
+    const from = Math.max(0, to - buffer.length);
+    const { bytesRead } = await handle.read(buffer, 0, to - from, from);
+    if (bytesRead < to - from) throw new SealError('the checkpoints file shrank while it was read');
+    const newline = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (newline >= 0) return from + newline + 1;
+    to = from;
+  }
+  return 0;
 }
