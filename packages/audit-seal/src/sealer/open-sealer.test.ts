@@ -239,6 +239,38 @@ describe('openSealer: resuming', () => {
     expect(readFileSync(`${path}.checkpoints`, 'utf8')).toBe(before);
   });
 
+  it('refuses, and does not cut off, an unterminated checkpoints tail too long to be a torn record', async () => {
+    const path = freshPath();
+    writeFileSync(path, auditRows(0, 4));
+    await sealOnce(path);
+    appendFileSync(`${path}.checkpoints`, 'q'.repeat(300_000));
+    appendFileSync(path, auditRows(4, 6));
+    const before = readFileSync(`${path}.checkpoints`, 'utf8');
+    const error = await sealOnce(path).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SealError);
+    expect((error as Error).message).toBe(
+      `${path}.checkpoints:2: not a checkpoint record (the line is too long for a checkpoint record); run kora-audit verify`,
+    );
+    expect(readFileSync(`${path}.checkpoints`, 'utf8')).toBe(before);
+  });
+
+  it('cuts off a torn checkpoint line after many records, keeping every whole one', async () => {
+    const path = freshPath();
+    writeFileSync(path, '');
+    for (let row = 0; row < 300; row += 1) {
+      appendFileSync(path, auditRows(row, row + 1));
+      await sealOnce(path);
+    }
+    const whole = readFileSync(`${path}.checkpoints`, 'utf8');
+    appendFileSync(`${path}.checkpoints`, whole.slice(0, 100));
+    appendFileSync(path, auditRows(300, 301));
+    const { warnings } = await sealOnce(path);
+    expect(warnings).toEqual([`[kora.seal.torn_checkpoint] path=${path}.checkpoints line=301`]);
+    expect(readFileSync(`${path}.checkpoints`, 'utf8').startsWith(whole)).toBe(true);
+    expect(sizes(path)).toEqual(Array.from({ length: 301 }, (_, index) => index + 1));
+    expectRootsCorrect(path);
+  });
+
   it('is not mistaken for a removal when a rebuild is interrupted', async () => {
     const path = freshPath();
     writeFileSync(path, auditRows(0, 30));
