@@ -127,14 +127,22 @@ export class ChainLeafReader {
     if (size < file.offset || (file.fingerprint !== null && !(await matchesFingerprint(file.handle, file.fingerprint)))) return;
     const last = Buffer.alloc(1);
     await file.handle.read(last, 0, 1, file.offset - 1);
-    // A finished file's last line may have no newline: then the leaf runs to the position.
-    const lineEnd = last[0] === 0x0a ? file.offset - 1 : file.offset;
-    const lineStart = await this.lineStartBefore(file.handle, lineEnd);
-    if (!(await this.hashRange(file.handle, lineStart, lineEnd)).equals(leafHash)) {
-      throw new SealError(
-        `the last sealed line of ${siblingPath(this.path, file.index)} (ending at byte ${file.offset}) changed, or sealed lines before it were changed or removed: the file no longer matches its seal; run kora-audit verify`,
-      );
+    let lineEnd = file.offset - 1;
+    if (last[0] !== 0x0a) {
+      // Only a finished file's last line is a leaf without its newline: nothing follows it,
+      // and the file is no longer the live one. Anything else is a line moved by an edit.
+      const live = await statChainFile(this.path, 0);
+      if (size !== file.offset || (live !== null && sameIdentity(live.identity, file.identity))) throw this.changed(file);
+      lineEnd = file.offset;
     }
+    const lineStart = await this.lineStartBefore(file.handle, lineEnd);
+    if (!(await this.hashRange(file.handle, lineStart, lineEnd)).equals(leafHash)) throw this.changed(file);
+  }
+
+  private changed(file: OpenFile): SealError {
+    return new SealError(
+      `the last sealed line of ${siblingPath(this.path, file.index)} (ending at byte ${file.offset}) changed, or sealed lines before it were changed or removed: the file no longer matches its seal; run kora-audit verify`,
+    );
   }
 
   /** Close the open file. */
