@@ -81,11 +81,14 @@ const LEAF_BUFFER = 65_536;
 
 /**
  * Open the seal of the audit file `options.path`: take the sealer's lock (one sealer per file),
- * and carry on from the saved state, or rebuild the tree from the oldest file when the state or
- * the leaves file is missing or behind. Before it signs anything new, the tree is brought to
- * the size of the newest checkpoint and its root compared: a mismatch rejects with a
+ * and carry on from the saved state, or rebuild the tree from the oldest file when the state is
+ * missing or unusable or the leaves file is behind. Before it signs anything new, the tree is
+ * brought to the size of the newest checkpoint and its root compared: a mismatch rejects with a
  * {@link SealError} (the file changed under the seal), and so does a checkpoint larger than
- * the chain. A crash at any point loses no checkpoint and needs no repair: a torn last line of
+ * the chain. Each pass first checks that the last sealed line is still the one sealed, so a
+ * sealed line of the file being read that was changed in length, removed, or is the last one
+ * is refused too; a same-length change further back is found by a rebuild or by
+ * `kora-audit verify`. A crash at any point loses no checkpoint and needs no repair: a torn last line of
  * the checkpoints file is cut off, and the leaves file is cut to the saved size.
  */
 export async function openSealer(options: SealerOptions): Promise<Sealer> {
