@@ -23,7 +23,11 @@ function referenceRoot(lines: readonly string[]): string {
     if (part.length === 1) return createHash('sha256').update(Buffer.of(0)).update(part[0]!).digest();
     let split = 1;
     while (split * 2 < part.length) split *= 2;
-    return createHash('sha256').update(Buffer.of(1)).update(mth(part.slice(0, split))).update(mth(part.slice(split))).digest();
+    return createHash('sha256')
+      .update(Buffer.of(1))
+      .update(mth(part.slice(0, split)))
+      .update(mth(part.slice(split)))
+      .digest();
   };
   return mth(lines).toString('base64');
 }
@@ -98,7 +102,9 @@ describe('kora-audit seal', () => {
     writeFileSync(path, `${text.replace('"seam":"webhook.dead_letter"', '"seam":"webhook.dead_lettex"')}${rowsText(5, 7)}`);
     const { code, stdout, stderr } = await seal(['--key', keyPath, '--path', path]);
     expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
-    expect(stderr).toMatch(/^kora-audit seal: \S+ was truncated, replaced or changed within the \d+ bytes already sealed, and no copy of it holds them; run kora-audit verify\n$/);
+    expect(stderr).toMatch(
+      /^kora-audit seal: \S+ was truncated, replaced or changed within the \d+ bytes already sealed, and no copy of it holds them; run kora-audit verify\n$/,
+    );
     expect(readFileSync(`${path}.checkpoints`, 'utf8')).toBe(before);
   });
 

@@ -64,7 +64,10 @@ const peakMiB = Math.max(...rssKiB) / 1024;
 let timeRssMiB: number | null = null;
 if (existsSync('/usr/bin/time')) {
   removeSeal(path);
-  const timed = spawnSync('/usr/bin/time', ['-v', process.execPath, ...childArgs, 'once', path, keyPath], { cwd: packageDir, encoding: 'utf8' });
+  const timed = spawnSync('/usr/bin/time', ['-v', process.execPath, ...childArgs, 'once', path, keyPath], {
+    cwd: packageDir,
+    encoding: 'utf8',
+  });
   const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(timed.stderr);
   if (match?.[1] !== undefined) timeRssMiB = Number(match[1]) / 1024;
 }
@@ -121,7 +124,9 @@ process.stdout.write(
 process.stdout.write(
   `${'peak RSS of the sealing process (maxRSS)'.padEnd(62)} ${peakMiB.toFixed(0).padStart(6)} MiB       ratio to the ${TARGET_RSS_MIB} MiB target ${(peakMiB / TARGET_RSS_MIB).toFixed(2)}\n`,
 );
-process.stdout.write(`${'  of which the runtime and modules, sealing nothing'.padEnd(62)} ${(baselineKiB / 1024).toFixed(0).padStart(6)} MiB\n`);
+process.stdout.write(
+  `${'  of which the runtime and modules, sealing nothing'.padEnd(62)} ${(baselineKiB / 1024).toFixed(0).padStart(6)} MiB\n`,
+);
 if (timeRssMiB !== null) {
   process.stdout.write(`${'  the same, as /usr/bin/time -v reports it'.padEnd(62)} ${timeRssMiB.toFixed(0).padStart(6)} MiB\n`);
 }
@@ -147,7 +152,14 @@ writeFileSync(
       peakRssMiB: peakMiB,
       timePeakRssMiB: timeRssMiB,
       baselineRssMiB: baselineKiB / 1024,
-      follow: { intervalMs: FOLLOW_INTERVAL_MS, writeRowsPerSecond: writeRate, passes: passes.length, lagMs: lags, caughtUpMs, peakRssMiB: followRssKiB / 1024 },
+      follow: {
+        intervalMs: FOLLOW_INTERVAL_MS,
+        writeRowsPerSecond: writeRate,
+        passes: passes.length,
+        lagMs: lags,
+        caughtUpMs,
+        peakRssMiB: followRssKiB / 1024,
+      },
     },
     null,
     2,

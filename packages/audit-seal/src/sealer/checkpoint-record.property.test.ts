@@ -10,7 +10,12 @@ const signer = { name: 'audit.example.com/host-7', privateKey: generateSealKey()
 const origin = fc.stringMatching(/^[a-z0-9./-]{1,40}$/);
 
 const record = fc
-  .record({ origin, size: fc.maxSafeNat(), root: fc.uint8Array({ minLength: 32, maxLength: 32 }), sealedAt: fc.date({ noInvalidDate: true }) })
+  .record({
+    origin,
+    size: fc.maxSafeNat(),
+    root: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+    sealedAt: fc.date({ noInvalidDate: true }),
+  })
   .map(({ origin, size, root, sealedAt }): CheckpointRecord => ({
     size,
     root: Buffer.from(root).toString('base64'),
@@ -59,17 +64,22 @@ describe('parseCheckpointRecord on hostile input', () => {
       .tuple(record, fc.constantFrom(...fields), fc.jsonValue())
       .map(([value, field, replacement]) => JSON.stringify({ ...value, [field]: replacement }));
     // The note's own text changed a little: a digit of its size, its root, its origin.
-    const noteEdited = fc
-      .tuple(record, fc.nat(), fc.string({ unit: 'binary', maxLength: 3 }))
-      .map(([value, at, insert]) => {
-        const position = at % value.note.length;
-        return JSON.stringify({ ...value, note: value.note.slice(0, position) + insert + value.note.slice(position + 1) });
-      });
+    const noteEdited = fc.tuple(record, fc.nat(), fc.string({ unit: 'binary', maxLength: 3 })).map(([value, at, insert]) => {
+      const position = at % value.note.length;
+      return JSON.stringify({ ...value, note: value.note.slice(0, position) + insert + value.note.slice(position + 1) });
+    });
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue().map((value) => JSON.stringify(value)), mutated, noteEdited), (text) => {
-        const parsed = parseCheckpointRecord(text);
-        if (parsed.ok) expectWellFormed(parsed.value);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+          mutated,
+          noteEdited,
+        ),
+        (text) => {
+          const parsed = parseCheckpointRecord(text);
+          if (parsed.ok) expectWellFormed(parsed.value);
+        },
+      ),
       { numRuns: 3_000 },
     );
   });

@@ -1,4 +1,15 @@
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,10 +33,7 @@ const key = generateSealKey();
 const signer = { name: 'audit.example.com/host-7', privateKey: key.privateKey };
 
 /** Open, seal once, close: what the pass did and the warnings it logged. */
-async function sealOnce(
-  path: string,
-  options: Partial<SealerOptions> = {},
-): Promise<{ pass: SealPass; warnings: string[] }> {
+async function sealOnce(path: string, options: Partial<SealerOptions> = {}): Promise<{ pass: SealPass; warnings: string[] }> {
   const warnings: string[] = [];
   const sealer = await openSealer({
     path,
@@ -409,9 +417,6 @@ describe('openSealer: one sealer per file', () => {
     await expect(sealOnce(path, { origin: 'audit.example.com/log-2' })).rejects.toThrow(SealError);
     appendFileSync(path, auditRows(3, 4));
     await sealOnce(path);
-    expect(writtenCheckpoints(path).map((checkpoint) => checkpoint.origin)).toEqual([
-      'audit.example.com/log-1',
-      'audit.example.com/log-1',
-    ]);
+    expect(writtenCheckpoints(path).map((checkpoint) => checkpoint.origin)).toEqual(['audit.example.com/log-1', 'audit.example.com/log-1']);
   });
 });
