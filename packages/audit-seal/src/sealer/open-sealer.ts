@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { lockStateFile, writeFileAtomically } from '@kora/audit-sink/files';
 import type { StateFileLock } from '@kora/audit-sink/files';
@@ -75,6 +75,9 @@ export interface Sealer {
   /** Release the lock and close the files; the state is already saved. */
   close(): Promise<void>;
 }
+
+// A seal state holds at most 53 frontier hashes: a few KiB.
+const MAX_STATE_BYTES = 64 * 1024;
 
 // Leaf hashes buffered before they are written to the leaves file (2 MiB).
 const LEAF_BUFFER = 65_536;
@@ -330,14 +333,21 @@ async function readLeafHash(leavesFile: FileHandle, index: number): Promise<Buff
 
 /** The saved state; `missing` when there is no state file, `unreadable` when it holds no state. */
 async function readState(path: string): Promise<SealState | 'missing' | 'unreadable'> {
-  let text: string;
+  let handle: FileHandle;
   try {
-    text = await readFile(path, 'utf8');
+    handle = await open(path, 'r');
   } catch (error) {
     if (readErrorCode(error) === 'ENOENT') return 'missing';
     throw error;
   }
-  return parseSealState(text) ?? 'unreadable';
+  try {
+    const stats = await handle.stat();
+    // A state is a few hundred bytes; anything else at its name is not read into memory.
+    if (!stats.isFile() || stats.size > MAX_STATE_BYTES) return 'unreadable';
+    return parseSealState(await handle.readFile('utf8')) ?? 'unreadable';
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The leaves file, created (0600) if missing, open for positional reads and writes. */
