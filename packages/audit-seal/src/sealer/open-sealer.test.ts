@@ -211,6 +211,7 @@ describe('openSealer: resuming', () => {
       },
       'bad_state',
     ],
+    ['the state file is too large to be one', (path: string) => appendFileSync(`${path}.seal-state`, ' '.repeat(100_000)), 'bad_state'],
     ['the leaves file is deleted', (path: string) => unlinkSync(`${path}.leaves`), 'leaves_behind'],
     ['the leaves file is truncated', (path: string) => truncateSync(`${path}.leaves`, 32 * 5 + 7), 'leaves_behind'],
   ])('rebuilds when %s, warns, and signs the same roots', async (_what, damage, reason) => {
