@@ -33,8 +33,8 @@ export function chainLines(path: string): Buffer[] {
   const files: string[] = [];
   for (let index = 1; existsSync(`${path}.${index}`); index += 1) files.unshift(`${path}.${index}`);
   const lines: Buffer[] = [];
-  for (const file of files) lines.push(...splitLines(readFileSync(file), true));
-  if (existsSync(path)) lines.push(...splitLines(readFileSync(path), false));
+  for (const file of files) for (const line of splitLines(readFileSync(file), true)) lines.push(line);
+  if (existsSync(path)) for (const line of splitLines(readFileSync(path), false)) lines.push(line);
   return lines;
 }
 

@@ -13,7 +13,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { auditRow, auditRows, chainLines, checkRoots, referenceRoot, writtenCheckpoints } from '../__fixtures__/sealed-chain.js';
+import {
+  auditRow,
+  auditRows,
+  chainLines,
+  checkRoots,
+  referenceLeafHash,
+  referenceRoot,
+  writtenCheckpoints,
+} from '../__fixtures__/sealed-chain.js';
 import { openFileLeafHashes } from '../merkle/open-file-leaf-hashes.js';
 import { proveConsistency } from '../merkle/prove-consistency.js';
 import { verifyConsistency } from '../merkle/verify-consistency.js';
@@ -147,6 +155,16 @@ describe('openSealer: the roots it signs', () => {
     expect((await sealOnce(path)).pass).toMatchObject({ leaves: 0, size: 4, checkpoint: null });
     writeFileSync(path, auditRows(4, 6));
     expect((await sealOnce(path)).pass).toMatchObject({ leaves: 2, size: 6 });
+    expectRootsCorrect(path);
+  });
+
+  it('writes every leaf hash to the leaves file in order, past the sealer’s leaf buffer', async () => {
+    const path = freshPath();
+    const lines = Array.from({ length: 140_000 }, (_, index) => `{"n":${index}}`);
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    expect((await sealOnce(path)).pass.size).toBe(140_000);
+    const expected = Buffer.concat(lines.map((line) => referenceLeafHash(Buffer.from(line))));
+    expect(readFileSync(`${path}.leaves`).equals(expected)).toBe(true);
     expectRootsCorrect(path);
   });
 
