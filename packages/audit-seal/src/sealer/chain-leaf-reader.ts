@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { matchesFingerprint, takeFingerprint } from '@kora/audit-sink/files';
 import type { FileFingerprint } from '@kora/audit-sink/files';
-import { listChain, locateInChain, openChainFile, sameIdentity, statChainFile } from '@kora/audit-sink/reader';
+import { listChain, locateInChain, openChainFile, sameIdentity, siblingPath, statChainFile } from '@kora/audit-sink/reader';
 import type { FileIdentity } from '@kora/audit-sink/reader';
-import { hashLeaf } from '../merkle/hash-leaf.js';
+import { sha256 } from '../merkle/sha256.js';
 import { SealError } from './seal-error.js';
 
 const CHUNK = 1024 * 1024;
-const LEAF_PREFIX = Buffer.from([0x00]);
+// Looking back for the start of the last sealed line: most lines are well under this.
+const BACKWARD_CHUNK = 64 * 1024;
+const LEAF_PREFIX_BYTE = 0x00;
+const LEAF_PREFIX = Buffer.from([LEAF_PREFIX_BYTE]);
 
 /** The file leaves are read from, and how far. */
 export interface LeafPosition {
@@ -20,8 +23,11 @@ export interface LeafPosition {
   readonly fingerprint: FileFingerprint | null;
 }
 
-/** Why a read stopped: `limit` reached, `idle` (every whole line read), `quiet` (a rotated file may still grow). */
-export type LeafReadEnd = 'limit' | 'idle' | 'quiet';
+/**
+ * Why a read stopped: `limit` reached, `idle` (every whole line read), `quiet` (a rotated file
+ * may still grow), `aborted` (the signal aborted: there may be more to read).
+ */
+export type LeafReadEnd = 'limit' | 'idle' | 'quiet' | 'aborted';
 
 interface OpenFile {
   readonly handle: FileHandle;
@@ -72,7 +78,7 @@ export class ChainLeafReader {
       take(leafHash);
     };
     for (;;) {
-      if (signal?.aborted === true) return 'idle';
+      if (signal?.aborted === true) return 'aborted';
       const file = await this.openCurrent();
       if (file === null) return 'idle';
       const size = (await file.handle.stat()).size;
@@ -107,6 +113,38 @@ export class ChainLeafReader {
     }
   }
 
+  /**
+   * Reject with a {@link SealError} when the line that ends at the position, the last leaf
+   * read, no longer hashes to `leafHash`: a sealed line of the file was changed, removed or
+   * shortened, or one was inserted, and the lines after the position are no longer the ones
+   * that follow the seal. A file truncated below the position, or replaced, is left to
+   * {@link read}, which looks for its copy.
+   */
+  async checkLastLeaf(leafHash: Uint8Array): Promise<void> {
+    const file = await this.openCurrent();
+    if (file === null || file.offset === 0) return;
+    const size = (await file.handle.stat()).size;
+    if (size < file.offset || (file.fingerprint !== null && !(await matchesFingerprint(file.handle, file.fingerprint)))) return;
+    const last = Buffer.alloc(1);
+    await file.handle.read(last, 0, 1, file.offset - 1);
+    let lineEnd = file.offset - 1;
+    if (last[0] !== 0x0a) {
+      // Only a finished file's last line is a leaf without its newline: nothing follows it,
+      // and the file is no longer the live one. Anything else is a line moved by an edit.
+      const live = await statChainFile(this.path, 0);
+      if (size !== file.offset || (live !== null && sameIdentity(live.identity, file.identity))) throw this.changed(file);
+      lineEnd = file.offset;
+    }
+    const lineStart = await this.lineStartBefore(file.handle, lineEnd);
+    if (!(await this.hashRange(file.handle, lineStart, lineEnd)).equals(leafHash)) throw this.changed(file);
+  }
+
+  private changed(file: OpenFile): SealError {
+    return new SealError(
+      `the last sealed line of ${siblingPath(this.path, file.index)} (ending at byte ${file.offset}) changed, or sealed lines before it were changed or removed: the file no longer matches its seal; run kora-audit verify`,
+    );
+  }
+
   /** Close the open file. */
   async close(): Promise<void> {
     const file = this.current;
@@ -135,7 +173,9 @@ export class ChainLeafReader {
       const copy = await this.findCopy(start.fingerprint, start.offset, undefined);
       if (copy === null) {
         throw new SealError(
-          `the audit file the sealer stopped in (device ${start.identity.dev}, inode ${start.identity.ino}) is gone from the chain, and no copy holds what was sealed of it`,
+          opened === null
+            ? `the audit file the sealer stopped in (device ${start.identity.dev}, inode ${start.identity.ino}) is gone from the chain, and no copy holds what was sealed of it`
+            : `${siblingPath(this.path, opened.index)} was truncated, replaced or changed within the ${start.offset} bytes already sealed, and no copy of it holds them; run kora-audit verify`,
         );
       }
       this.current = { ...copy, offset: start.offset, fingerprint: start.fingerprint };
@@ -156,7 +196,7 @@ export class ChainLeafReader {
     const copy = await this.findCopy(file.fingerprint, file.offset, file.identity);
     if (copy === null) {
       throw new SealError(
-        `${file.index === 0 ? this.path : `${this.path}.${file.index}`} was truncated or replaced below the ${file.offset} bytes already sealed, and no copy of it holds them`,
+        `${siblingPath(this.path, file.index)} was truncated, replaced or changed within the ${file.offset} bytes already sealed, and no copy of it holds them; run kora-audit verify`,
       );
     }
     await file.handle.close();
@@ -188,23 +228,27 @@ export class ChainLeafReader {
    */
   private async readLines(file: OpenFile, size: number, limit: number, take: (leafHash: Buffer) => void): Promise<boolean> {
     if (limit <= 0) return false;
-    const buffer = Buffer.allocUnsafe(CHUNK);
+    // Byte 0 is not the file's: it holds the leaf prefix of a line that starts the chunk, so
+    // each line is hashed where it was read, its prefix written over the newline before it.
+    const buffer = Buffer.allocUnsafe(CHUNK + 1);
     let taken = 0;
     let chunkStart = file.offset;
     // A line longer than a chunk is hashed as it streams by.
     let longLine: ReturnType<typeof createHash> | null = null;
     while (chunkStart < size) {
-      const { bytesRead } = await file.handle.read(buffer, 0, Math.min(CHUNK, size - chunkStart), chunkStart);
+      const { bytesRead } = await file.handle.read(buffer, 1, Math.min(CHUNK, size - chunkStart), chunkStart);
       if (bytesRead === 0) break;
+      const chunk = buffer.subarray(1, 1 + bytesRead);
       let lineStart = 0;
       for (;;) {
-        const newline = buffer.indexOf(0x0a, lineStart);
-        if (newline < 0 || newline >= bytesRead) break;
+        const newline = chunk.indexOf(0x0a, lineStart);
+        if (newline < 0) break;
         let leafHash: Buffer;
         if (longLine === null) {
-          leafHash = hashLeaf(buffer.subarray(lineStart, newline));
+          buffer[lineStart] = LEAF_PREFIX_BYTE;
+          leafHash = sha256(buffer.subarray(lineStart, newline + 1));
         } else {
-          leafHash = longLine.update(buffer.subarray(lineStart, newline)).digest();
+          leafHash = longLine.update(chunk.subarray(lineStart, newline)).digest();
           longLine = null;
         }
         take(leafHash);
@@ -217,7 +261,7 @@ export class ChainLeafReader {
         if (lineStart === 0 || longLine !== null) {
           // No newline in the rest of this chunk: the line goes on into the next.
           longLine ??= createHash('sha256').update(LEAF_PREFIX);
-          longLine.update(buffer.subarray(lineStart, bytesRead));
+          longLine.update(chunk.subarray(lineStart));
           chunkStart += bytesRead;
           continue;
         }
@@ -227,6 +271,20 @@ export class ChainLeafReader {
       chunkStart += bytesRead;
     }
     return true;
+  }
+
+  /** Where the line that ends at `end` begins: after the newline before it, or at 0. */
+  private async lineStartBefore(handle: FileHandle, end: number): Promise<number> {
+    const buffer = Buffer.allocUnsafe(Math.min(BACKWARD_CHUNK, end));
+    for (let to = end; to > 0;) {
+      const from = Math.max(0, to - buffer.length);
+      const { bytesRead } = await handle.read(buffer, 0, to - from, from);
+      if (bytesRead < to - from) throw new SealError('an audit file shrank while it was read');
+      const newline = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) return from + newline + 1;
+      to = from;
+    }
+    return 0;
   }
 
   /** The leaf hash of the bytes from `from` to `to`, read in chunks. */

@@ -1,5 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { readErrorCode } from '@kora/audit-sink/reader';
 import { hostname } from 'node:os';
 import { isNoteKeyName } from '../note/is-note-key-name.js';
 import { noteKeyHash } from '../note/note-key-hash.js';
@@ -91,7 +93,12 @@ export function verifierKeysFor(note: string, verifier: SealVerifier): VerifierK
 
 /** A key file's text; refused when it is not a regular file or is too large to be a key. */
 async function readKeyFile(path: string): Promise<string> {
-  const handle = await open(path, 'r');
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new Error(`${path}: cannot read the key file (${readErrorCode(error) ?? 'error'})`, { cause: error });
+  }
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw new Error(`${path}: not a regular file`);

@@ -1,9 +1,10 @@
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { lockStateFile, writeFileAtomically } from '@kora/audit-sink/files';
 import type { StateFileLock } from '@kora/audit-sink/files';
 import { ROTATION_QUIET_MS, readErrorCode } from '@kora/audit-sink/reader';
 import { createTreeBuilder } from '../merkle/create-tree-builder.js';
+import { restoreTreeBuilder } from '../merkle/restore-tree-builder.js';
 import type { TreeBuilder } from '../merkle/create-tree-builder.js';
 import { HASH_SIZE } from '../merkle/hash-leaf.js';
 import { formatCheckpoint } from '../note/checkpoint.js';
@@ -89,16 +90,22 @@ export interface Sealer {
   close(): Promise<void>;
 }
 
+// A seal state holds at most 53 frontier hashes: a few KiB.
+const MAX_STATE_BYTES = 64 * 1024;
+
 // Leaf hashes buffered before they are written to the leaves file (2 MiB).
 const LEAF_BUFFER = 65_536;
 
 /**
  * Open the seal of the audit file `options.path`: take the sealer's lock (one sealer per file),
- * and carry on from the saved state, or rebuild the tree from the oldest file when the state or
- * the leaves file is missing or behind. Before it signs anything new, the tree is brought to
- * the size of the newest checkpoint and its root compared: a mismatch rejects with a
+ * and carry on from the saved state, or rebuild the tree from the oldest file when the state is
+ * missing or unusable or the leaves file is behind. Before it signs anything new, the tree is
+ * brought to the size of the newest checkpoint and its root compared: a mismatch rejects with a
  * {@link SealError} (the file changed under the seal), and so does a checkpoint larger than
- * the chain. A crash at any point loses no checkpoint and needs no repair: a torn last line of
+ * the chain. Each pass first checks that the last sealed line is still the one sealed, so a
+ * sealed line of the file being read that was changed in length, removed, or is the last one
+ * is refused too; a same-length change further back is found by a rebuild or by
+ * `kora-audit verify`. A crash at any point loses no checkpoint and needs no repair: a torn last line of
  * the checkpoints file is cut off, and the leaves file is cut to the saved size.
  */
 export async function openSealer(options: SealerOptions): Promise<Sealer> {
@@ -112,31 +119,30 @@ export async function openSealer(options: SealerOptions): Promise<Sealer> {
   let checkpointsFile: FileHandle | undefined;
   try {
     const lastCheckpoint = await readLastCheckpoint(paths.checkpoints, logger);
-    const saved = await readState(paths.state);
+    const found = await readState(paths.state);
+    const saved = typeof found === 'string' ? undefined : found;
     leavesFile = await openLeavesFile(paths.leaves);
     const storedLeaves = Math.floor((await leavesFile.stat()).size / HASH_SIZE);
     const origin = saved?.origin ?? lastCheckpoint?.origin ?? options.origin ?? newLogOrigin();
     if (options.origin !== undefined && options.origin !== origin) {
       throw new SealError(`the log is already sealed with origin ${origin}; an existing log keeps its origin`);
     }
+    const restored = saved !== undefined && saved.origin === origin ? restoreTreeBuilder(saved.tree) : undefined;
     let builder: TreeBuilder;
     let position: LeafPosition | null;
-    if (saved !== undefined && saved.origin === origin && storedLeaves >= saved.tree.size) {
-      builder = createTreeBuilder(
-        saved.tree.size,
-        saved.tree.frontier.map((hash) => Buffer.from(hash, 'base64')),
-      );
+    if (saved !== undefined && restored?.ok === true && storedLeaves >= restored.builder.size) {
+      builder = restored.builder;
       position = saved.file === null ? null : { identity: { dev: saved.file.dev, ino: saved.file.ino }, ...saved.file };
     } else {
       if (lastCheckpoint !== null) {
-        logger?.warn(
-          `[kora.seal.rebuild] path=${options.path} reason=${saved === undefined ? 'no_state' : 'leaves_behind'} size=${lastCheckpoint.size}`,
-        );
+        const reason = found === 'missing' ? 'no_state' : restored?.ok !== true ? 'bad_state' : 'leaves_behind';
+        logger?.warn(`[kora.seal.rebuild] path=${options.path} reason=${reason} size=${lastCheckpoint.size}`);
       }
       builder = createTreeBuilder();
       position = null;
     }
     await leavesFile.truncate(builder.size * HASH_SIZE);
+    const lastLeaf = builder.size === 0 ? null : await readLeafHash(leavesFile, builder.size - 1);
     checkpointsFile = await open(paths.checkpoints, 'a', 0o600);
     return new FileSealer({
       options: { ...options, quietMs: options.quietMs ?? ROTATION_QUIET_MS },
@@ -145,6 +151,7 @@ export async function openSealer(options: SealerOptions): Promise<Sealer> {
       builder,
       position,
       lastCheckpoint,
+      lastLeaf,
       leavesFile,
       checkpointsFile,
       lock,
@@ -165,6 +172,8 @@ interface FileSealerParts {
   readonly builder: TreeBuilder;
   readonly position: LeafPosition | null;
   readonly lastCheckpoint: CheckpointRecord | null;
+  /** The hash of the tree's last leaf, null for an empty tree. */
+  readonly lastLeaf: Buffer | null;
   readonly leavesFile: FileHandle;
   readonly checkpointsFile: FileHandle;
   readonly lock: StateFileLock;
@@ -181,6 +190,7 @@ class FileSealer implements Sealer {
   private written: number;
   private running: Promise<SealPass> | undefined;
   private closed = false;
+  private lastLeaf: Buffer | null;
 
   constructor(private readonly parts: FileSealerParts) {
     const { options, position, now, lastCheckpoint, builder } = parts;
@@ -188,6 +198,7 @@ class FileSealer implements Sealer {
     this.lastCheckpoint = lastCheckpoint;
     this.pending = lastCheckpoint !== null && lastCheckpoint.size >= builder.size ? lastCheckpoint : null;
     this.written = builder.size;
+    this.lastLeaf = parts.lastLeaf;
     this.savedPosition = JSON.stringify(position);
   }
 
@@ -223,8 +234,11 @@ class FileSealer implements Sealer {
   private async pass(signal: AbortSignal | undefined): Promise<SealPass> {
     const { builder, options } = this.parts;
     const before = builder.size;
+    // The line the seal ends at must still be the one sealed before anything is added after it.
+    if (this.lastLeaf !== null) await this.reader.checkLastLeaf(this.lastLeaf);
     const take = (leafHash: Buffer): void => {
       builder.appendLeafHash(leafHash);
+      this.lastLeaf = leafHash;
       leafHash.copy(this.leafBuffer, this.buffered * HASH_SIZE);
       this.buffered += 1;
       if (this.buffered === LEAF_BUFFER) this.flushSoon = true;
@@ -247,6 +261,7 @@ class FileSealer implements Sealer {
       }
       if (end !== 'limit') break;
     }
+    // An aborted pass may have stopped short of the newest checkpoint: the next one goes on.
     if (this.pending !== null && end === 'idle') {
       throw new SealError(
         `the audit file's chain holds ${builder.size} lines, fewer than the ${this.pending.size} of its newest checkpoint: lines were removed; run kora-audit verify`,
@@ -324,12 +339,30 @@ class FileSealer implements Sealer {
   }
 }
 
-async function readState(path: string): Promise<SealState | undefined> {
+/** Leaf `index`'s hash from the leaves file. */
+async function readLeafHash(leavesFile: FileHandle, index: number): Promise<Buffer> {
+  const leafHash = Buffer.alloc(HASH_SIZE);
+  const { bytesRead } = await leavesFile.read(leafHash, 0, HASH_SIZE, index * HASH_SIZE);
+  if (bytesRead !== HASH_SIZE) throw new SealError('the leaves file shrank while it was read');
+  return leafHash;
+}
+
+/** The saved state; `missing` when there is no state file, `unreadable` when it holds no state. */
+async function readState(path: string): Promise<SealState | 'missing' | 'unreadable'> {
+  let handle: FileHandle;
   try {
-    return parseSealState(await readFile(path, 'utf8'));
+    handle = await open(path, 'r');
   } catch (error) {
-    if (readErrorCode(error) === 'ENOENT') return undefined;
+    if (readErrorCode(error) === 'ENOENT') return 'missing';
     throw error;
+  }
+  try {
+    const stats = await handle.stat();
+    // A state is a few hundred bytes; anything else at its name is not read into memory.
+    if (!stats.isFile() || stats.size > MAX_STATE_BYTES) return 'unreadable';
+    return parseSealState(await handle.readFile('utf8')) ?? 'unreadable';
+  } finally {
+    await handle.close();
   }
 }
 
@@ -346,21 +379,18 @@ async function openLeavesFile(path: string): Promise<FileHandle> {
  */
 async function readLastCheckpoint(path: string, logger: SealerLogger | undefined): Promise<CheckpointRecord | null> {
   let last: CheckpointRecord | null = null;
-  let lines = 0;
   for await (const line of readCheckpointLines(path)) {
     if (line.ok) {
       if (last !== null && line.record.size < last.size) {
         throw new SealError(`${path}:${line.line}: a checkpoint smaller than the one before it; run kora-audit verify`);
       }
       last = line.record;
-      lines = line.line;
       continue;
     }
     if (line.torn) {
-      const keep = await bytesOfLines(path, lines);
       const handle = await open(path, 'r+');
       try {
-        await handle.truncate(keep);
+        await handle.truncate(await bytesBeforeTornLine(handle));
         await handle.datasync();
       } finally {
         await handle.close();
@@ -373,11 +403,16 @@ async function readLastCheckpoint(path: string, logger: SealerLogger | undefined
   return last;
 }
 
-/** How many bytes the first `lines` lines of a file take, newlines included. */
-async function bytesOfLines(path: string, lines: number): Promise<number> {
-  if (lines === 0) return 0;
-  const bytes = await readFile(path);
-  let at = -1;
-  for (let line = 0; line < lines; line += 1) at = bytes.indexOf(0x0a, at + 1);
-  return at + 1;
+/** The file's size up to and including its last newline: what is left once a torn last line is cut off. */
+async function bytesBeforeTornLine(handle: FileHandle): Promise<number> {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (let to = (await handle.stat()).size; to > 0;) {
+    const from = Math.max(0, to - buffer.length);
+    const { bytesRead } = await handle.read(buffer, 0, to - from, from);
+    if (bytesRead < to - from) throw new SealError('the checkpoints file shrank while it was read');
+    const newline = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (newline >= 0) return from + newline + 1;
+    to = from;
+  }
+  return 0;
 }

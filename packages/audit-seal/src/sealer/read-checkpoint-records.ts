@@ -11,11 +11,15 @@ export type CheckpointLine =
   | { readonly line: number; readonly ok: false; readonly error: string; readonly torn: boolean };
 
 const CHUNK = 256 * 1024;
+// A record is at most 64 KiB (`parseCheckpointRecord` refuses more): a longer line, with or
+// without its newline, is not one, and is not held in memory whole.
+const MAX_LINE = 64 * 1024;
 
 /**
  * Every line of a checkpoints file in order (1-based line numbers), parsed. A last line without
- * its newline is reported as torn (a sealer stopped while appending it). A missing file has no
- * lines.
+ * its newline is reported as torn (a sealer stopped while appending it), unless it is too long
+ * to be a record: then, as any line too long, it is refused and reading stops. A missing file
+ * has no lines.
  */
 export async function* readCheckpointLines(path: string): AsyncGenerator<CheckpointLine> {
   let handle: FileHandle;
@@ -42,6 +46,10 @@ export async function* readCheckpointLines(path: string): AsyncGenerator<Checkpo
         line += 1;
         const parsed = parseCheckpointRecord(part);
         yield parsed.ok ? { line, ok: true, record: parsed.value } : { line, ok: false, error: parsed.error, torn: false };
+      }
+      if (carry.length > MAX_LINE) {
+        yield { line: line + 1, ok: false, error: 'the line is too long for a checkpoint record', torn: false };
+        return;
       }
     }
     carry += decoder.end();

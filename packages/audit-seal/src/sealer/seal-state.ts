@@ -1,4 +1,5 @@
 import type { FileFingerprint } from '@kora/audit-sink/files';
+import { countOneBits } from '../merkle/create-tree-builder.js';
 import type { TreeState } from '../merkle/tree-state.js';
 
 /**
@@ -44,6 +45,8 @@ export function parseSealState(text: string): SealState | undefined {
   const tree = state.tree as Partial<TreeState> | undefined;
   if (typeof tree !== 'object' || tree === null || !Number.isSafeInteger(tree.size) || (tree.size as number) < 0) return undefined;
   if (!Array.isArray(tree.frontier) || !tree.frontier.every((hash) => typeof hash === 'string' && BASE64_HASH.test(hash))) return undefined;
+  // One hash per 1-bit of the size, or the tree cannot be carried on from.
+  if (tree.frontier.length !== countOneBits(tree.size as number)) return undefined;
   const file = state.file as SealState['file'] | undefined;
   if (file === undefined) return undefined;
   if (file !== null) {
