@@ -164,12 +164,30 @@ describe('verify --public-key on a sealed chain', { timeout: 60_000 }, () => {
     }
   });
 
-  it('fails the whole chain of a file removed below a checkpoint', async () => {
+  it('checks what is left after retention deleted the oldest file, noting how many sealed lines went with it', async () => {
     const path = copySealed();
+    const removed = lines(`${path}.1`).length;
     rmSync(`${path}.1`);
     const { code, output } = await verify(path);
+    expect(code).toBe(0);
+    expect(output.seal).toMatchObject({ removed_lines: removed, problem_count: 0, checkpoints: 2 });
+
+    // A line changed in what is left is still found.
+    const text = lines(path);
+    text[7] = flipIdCharacter(text[7]!);
+    writeLines(path, text);
+    const changed = await verify(path);
+    expect(changed.code).toBe(1);
+    expect(sealProblems(changed.output)[0]).toMatchObject({ kind: 'seal_mismatch', file: path, line: 8, exact: true });
+  });
+
+  it('fails when the sealed leaf hashes are gone too, as a removal it cannot tell from retention', async () => {
+    const path = copySealed();
+    rmSync(`${path}.1`);
+    rmSync(`${path}.leaves`);
+    const { code, output } = await verify(path);
     expect(code).toBe(1);
-    expect(sealProblems(output).length).toBeGreaterThan(0);
+    expect(sealProblems(output).map((problem) => problem.kind)).toContain('seal_truncated');
   });
 
   it('fails an edited checkpoint and one re-signed with another key', async () => {

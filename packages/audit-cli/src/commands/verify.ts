@@ -82,8 +82,10 @@ tree; at each checkpoint's size the tree's root must be the checkpoint's, and wi
   seal_missing         --public-key given, but no checkpoint
   seal_not_anchored    --database-url given, but the database holds no checkpoint of the log
   seal_unchecked_line  a line longer than 16 MiB, which cannot be hashed here
-Lines after the newest checkpoint are reported as unsealed (a note). What sealing cannot
-prove: see docs/integrity.md.
+Lines after the newest checkpoint are reported as unsealed (a note). When the oldest files
+were deleted (retention), the sealed hashes of their lines in P.leaves stand in for them and
+the rest is still checked: a note (removed_lines) says how many. What sealing cannot prove:
+see docs/integrity.md.
 
 Options:
   --path P            the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
@@ -449,6 +451,11 @@ function formatSeal(seal: SealReport): string[] {
   if (seal.unsealed_lines > 0 && seal.first_unsealed !== null) {
     lines.push(
       `${seal.first_unsealed.file}:${seal.first_unsealed.line}: note: unsealed: ${count(seal.unsealed_lines, 'line')} from here are after the newest checkpoint`,
+    );
+  }
+  if (seal.removed_lines > 0) {
+    lines.push(
+      `note: removed_lines: the ${count(seal.removed_lines, 'sealed line')} before the chain's first line are gone (files retention deleted, or lines removed from the oldest file's head); their sealed hashes in the leaves file stood in for them`,
     );
   }
   if (seal.torn_checkpoint !== null) {

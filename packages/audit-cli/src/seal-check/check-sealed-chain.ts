@@ -46,7 +46,7 @@ export async function checkSealedChain(request: SealCheckRequest): Promise<SealR
     listLimit: request.listLimit,
   });
   try {
-    await checker.start();
+    await checker.start(await readFirstLine(request.files[0]));
     await readLeaves(request, checker);
     return await checker.finish();
   } finally {
@@ -136,4 +136,23 @@ async function openDatabaseCheckpoints(target: NonNullable<SealCheckRequest['dat
     }
   }
   return { checkpoints: pages(), close: () => pool.end() };
+}
+
+// The sink writes no row longer than this: a longer first line is not searched for.
+const MAX_FIRST_LINE = 16 * 1024 * 1024;
+
+/** The chain's first line, without its newline; undefined when there is none whole. */
+async function readFirstLine(file: SealedChainFile | undefined): Promise<Buffer | undefined> {
+  if (file === undefined) return undefined;
+  const chunks: Buffer[] = [];
+  for (let position = 0; position < Math.min(file.size, MAX_FIRST_LINE);) {
+    const buffer = Buffer.allocUnsafe(Math.min(64 * 1024, file.size - position));
+    const { bytesRead } = await readAt(file.fd, buffer, 0, buffer.length, position);
+    if (bytesRead === 0) break;
+    const newline = buffer.subarray(0, bytesRead).indexOf(0x0a);
+    if (newline !== -1) return Buffer.concat([...chunks, buffer.subarray(0, newline)]);
+    chunks.push(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  return undefined;
 }

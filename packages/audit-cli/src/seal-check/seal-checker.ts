@@ -87,6 +87,8 @@ export interface SealReport {
   readonly unsealed_lines: number;
   /** The first line after the newest checkpoint. */
   readonly first_unsealed: SealPlace | null;
+  /** Sealed lines before the chain's first, in files retention removed: their sealed hashes stood in for them. */
+  readonly removed_lines: number;
   /** The checkpoints file's last line, cut short by a sealer that stopped while appending it (not a problem). */
   readonly torn_checkpoint: SealPlace | null;
   readonly problems: readonly SealProblem[];
@@ -106,6 +108,9 @@ export interface SealCheckerOptions {
   readonly anchoredOrigin?: string | undefined;
   readonly listLimit: number;
 }
+
+/** Where a problem is when the line is in a file retention removed: its line is its leaf number. */
+export const REMOVED_FILES = '(files removed by retention)';
 
 // Leaf hashes of the leaves file read at a time (2 MiB).
 const LEAF_CHUNK = 65_536;
@@ -134,6 +139,8 @@ export class SealChecker {
   private lastGoodEnd: SealPlace | undefined;
   // The first line after the newest good checkpoint.
   private firstUnsealed: SealPlace | null = null;
+  // Sealed lines of files retention removed, stood in for by their leaf hashes.
+  private removedLeaves = 0;
   private tornCheckpoint: SealPlace | null = null;
   // The leaves file, read alongside, and the first leaf that differs from it.
   private readonly leaves: { descriptor: number; stored: number; buffer: Buffer; start: number; count: number } | null;
@@ -163,10 +170,41 @@ export class SealChecker {
     }
   }
 
-  /** Take the first checkpoint; a checkpoint of size 0 is checked at once. */
-  async start(): Promise<void> {
+  /**
+   * Take the first checkpoint; a checkpoint of size 0 is checked at once. `firstLine`, the
+   * chain's first line as it is now: when retention removed the oldest files, it is not the
+   * first leaf that was sealed. If the leaves file holds its hash at leaf K, the K sealed leaf
+   * hashes before it stand in for the removed lines: a checkpoint's root over them and the
+   * chain's lines still proves every line that is left (and those hashes: they cannot be
+   * forged to fit a signed root).
+   */
+  async start(firstLine?: Buffer): Promise<void> {
     await this.advance();
     await this.checkAtSize();
+    if (firstLine !== undefined && this.leaves !== null) await this.takeRemovedPrefix(hashLeaf(firstLine));
+  }
+
+  /** The sealed leaf hashes of lines retention removed before the chain's first, from the leaves file. */
+  private async takeRemovedPrefix(firstLeaf: Buffer): Promise<void> {
+    const leaves = this.leaves!;
+    if (leaves.stored === 0 || this.readStored(0).equals(firstLeaf)) return;
+    let found = -1;
+    for (let index = 1; index < leaves.stored && found === -1; index += 1) if (this.readStored(index).equals(firstLeaf)) found = index;
+    if (found === -1) return;
+    for (let index = 0; index < found; index += 1) {
+      this.place = { file: REMOVED_FILES, line: index + 1 };
+      this.builder.appendLeafHash(this.readStored(index));
+      if (this.next !== null && this.builder.size === this.next.record.size) await this.checkAtSize();
+    }
+    this.removedLeaves = found;
+  }
+
+  /** Leaf `index` of the leaves file (a copy). */
+  private readStored(index: number): Buffer {
+    const leaves = this.leaves!;
+    if (index < leaves.start || index >= leaves.start + leaves.count) this.fillStored(index);
+    const offset = (index - leaves.start) * HASH_SIZE;
+    return Buffer.from(leaves.buffer.subarray(offset, offset + HASH_SIZE));
   }
 
   /**
@@ -232,6 +270,7 @@ export class SealChecker {
       unsealed_lines: unsealed,
       first_unsealed: unsealed > 0 ? this.firstUnsealed : null,
       torn_checkpoint: this.tornCheckpoint,
+      removed_lines: this.removedLeaves,
       problems: this.problems,
       problem_count: SEAL_PROBLEM_KINDS.reduce((sum, kind) => sum + this.problemsByKind[kind], 0),
       problems_by_kind: { ...this.problemsByKind },
@@ -322,19 +361,25 @@ export class SealChecker {
     const leaves = this.leaves!;
     if (index >= leaves.stored) return;
     if (index >= leaves.start + leaves.count) {
-      const count = Math.min(LEAF_CHUNK, leaves.stored - index);
-      let filled = 0;
-      while (filled < count * HASH_SIZE) {
-        const read = readSync(leaves.descriptor, leaves.buffer, filled, count * HASH_SIZE - filled, index * HASH_SIZE + filled);
-        if (read === 0) break;
-        filled += read;
-      }
-      leaves.start = index;
-      leaves.count = Math.floor(filled / HASH_SIZE);
+      this.fillStored(index);
       if (leaves.count === 0) return;
     }
     const offset = (index - leaves.start) * HASH_SIZE;
     if (leaves.buffer.compare(leafHash, 0, HASH_SIZE, offset, offset + HASH_SIZE) !== 0) this.divergence = { index, place };
+  }
+
+  /** Read the leaves file's hashes from leaf `index`, a chunk of them. */
+  private fillStored(index: number): void {
+    const leaves = this.leaves!;
+    const count = Math.max(0, Math.min(LEAF_CHUNK, leaves.stored - index));
+    let filled = 0;
+    while (filled < count * HASH_SIZE) {
+      const read = readSync(leaves.descriptor, leaves.buffer, filled, count * HASH_SIZE - filled, index * HASH_SIZE + filled);
+      if (read === 0) break;
+      filled += read;
+    }
+    leaves.start = index;
+    leaves.count = Math.floor(filled / HASH_SIZE);
   }
 
   private async advance(): Promise<void> {
