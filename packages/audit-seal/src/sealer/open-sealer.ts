@@ -15,10 +15,9 @@ import type { NoteSigner } from '../note/sign-note.js';
 import { formatKeyHash } from '../note/verifier-key.js';
 import { ChainLeafReader } from './chain-leaf-reader.js';
 import type { LeafPosition, LeafReadEnd } from './chain-leaf-reader.js';
-import { formatCheckpointRecord } from './checkpoint-record.js';
+import { formatCheckpointRecord, parseCheckpointRecord } from './checkpoint-record.js';
 import type { CheckpointRecord } from './checkpoint-record.js';
 import { newLogOrigin } from './log-origin.js';
-import { readCheckpointLines } from './read-checkpoint-records.js';
 import { SealError } from './seal-error.js';
 import { sealPaths } from './seal-paths.js';
 import { parseSealState } from './seal-state.js';
@@ -92,6 +91,11 @@ export interface Sealer {
 
 // A seal state holds at most 53 frontier hashes: a few KiB.
 const MAX_STATE_BYTES = 64 * 1024;
+
+// A torn last checkpoint line is shorter than a record; a record is a few hundred bytes.
+const MAX_TORN_BYTES = 64 * 1024;
+const MAX_RECORD_BYTES = 64 * 1024;
+const TAIL_CHUNK = 16 * 1024;
 
 // Leaf hashes buffered before they are written to the leaves file (2 MiB).
 const LEAF_BUFFER = 65_536;
@@ -373,34 +377,73 @@ async function openLeavesFile(path: string): Promise<FileHandle> {
 }
 
 /**
- * The newest record of the checkpoints file, or null when there is none. A torn last line (a
- * sealer stopped while appending) is cut off; any other line that is not a record stops the
- * sealer: someone else wrote there.
+ * The newest record of the checkpoints file, or null when there is none, read from the file's
+ * end: a sealer started from cron every minute must not read a year of checkpoints each time
+ * (`kora-audit verify` reads them all). A torn last line (a sealer stopped while appending) is
+ * cut off; a last line that is not a record, or a newest record smaller than the one before,
+ * stops the sealer: someone else wrote there.
  */
 async function readLastCheckpoint(path: string, logger: SealerLogger | undefined): Promise<CheckpointRecord | null> {
-  let last: CheckpointRecord | null = null;
-  for await (const line of readCheckpointLines(path)) {
-    if (line.ok) {
-      if (last !== null && line.record.size < last.size) {
-        throw new SealError(`${path}:${line.line}: a checkpoint smaller than the one before it; run kora-audit verify`);
-      }
-      last = line.record;
-      continue;
-    }
-    if (line.torn) {
-      const handle = await open(path, 'r+');
-      try {
-        await handle.truncate(await bytesBeforeTornLine(handle));
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-      logger?.warn(`[kora.seal.torn_checkpoint] path=${path} line=${line.line}`);
-      break;
-    }
-    throw new SealError(`${path}:${line.line}: not a checkpoint record (${line.error}); run kora-audit verify`);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r+');
+  } catch (error) {
+    if (readErrorCode(error) === 'ENOENT') return null;
+    throw error;
   }
-  return last;
+  try {
+    let size = (await handle.stat()).size;
+    const kept = await bytesBeforeTornLine(handle);
+    if (kept < size) {
+      if (size - kept > MAX_TORN_BYTES) {
+        throw new SealError(`${path}: its last ${size - kept} bytes have no newline: not a checkpoint cut short; run kora-audit verify`);
+      }
+      await handle.truncate(kept);
+      await handle.datasync();
+      logger?.warn(`[kora.seal.torn_checkpoint] path=${path} bytes=${size - kept}`);
+      size = kept;
+    }
+    const [last, before] = await readLastLines(handle, size, 2);
+    if (last === undefined) return null;
+    const newest = parseCheckpointRecord(last);
+    if (!newest.ok) throw new SealError(`${path}: its last line is not a checkpoint record (${newest.error}); run kora-audit verify`);
+    const previous = before === undefined ? undefined : parseCheckpointRecord(before);
+    if (previous?.ok === true && previous.value.size > newest.value.size) {
+      throw new SealError(`${path}: its last checkpoint is smaller than the one before it; run kora-audit verify`);
+    }
+    return newest.value;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The last `count` lines (without their newlines) of the first `size` bytes, which end with a newline; newest first. */
+async function readLastLines(handle: FileHandle, size: number, count: number): Promise<string[]> {
+  const lines: string[] = [];
+  let end = size - 1; // the newline that ends the last line
+  while (lines.length < count && end > 0) {
+    let start = end;
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const from = Math.max(0, start - TAIL_CHUNK);
+      const buffer = Buffer.allocUnsafe(start - from);
+      await handle.read(buffer, 0, buffer.length, from);
+      const newline = buffer.lastIndexOf(0x0a);
+      if (newline >= 0) {
+        chunks.unshift(buffer.subarray(newline + 1));
+        start = from + newline + 1;
+        break;
+      }
+      chunks.unshift(buffer);
+      start = from;
+      if (from === 0) break;
+      if (end - start > MAX_RECORD_BYTES)
+        throw new SealError('a line of the checkpoints file is too long to be a record; run kora-audit verify');
+    }
+    lines.push(Buffer.concat(chunks).toString('utf8', 0, end - start));
+    end = start - 1;
+  }
+  return lines;
 }
 
 /** The file's size up to and including its last newline: what is left once a torn last line is cut off. */
