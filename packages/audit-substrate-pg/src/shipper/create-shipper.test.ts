@@ -257,7 +257,7 @@ describeWithPostgres('createShipper', () => {
     await waitUntil('the first shipper holds the lock', () => existsSync(`${path}.ship-checkpoint.json.lock`));
     const second = createShipper({ path, databaseUrl: down, logger: captureLogger(), migrate: false });
     await expect(second.run()).rejects.toThrow(
-      `the checkpoint ${path}.ship-checkpoint.json is in use by another shipper (pid ${process.pid}): run one shipper per audit file`,
+      `${path}.ship-checkpoint.json is in use by another shipper (pid ${process.pid}): run one shipper per audit file`,
     );
     first.stop();
     await running;
@@ -273,7 +273,7 @@ describeWithPostgres('createShipper', () => {
     // One on another host cannot be checked from here: it says what to do.
     writeFileSync(`${path}.ship-checkpoint.json.lock`, `${JSON.stringify({ pid: 1, host: 'other-host' })}\n`);
     await expect(createShipper({ path, databaseUrl: down, migrate: false }).run()).rejects.toThrow(
-      `the checkpoint ${path}.ship-checkpoint.json is in use by a shipper on other-host (pid 1); if none runs there, delete ${path}.ship-checkpoint.json.lock`,
+      `${path}.ship-checkpoint.json is in use by a shipper on other-host (pid 1); if none runs there, delete ${path}.ship-checkpoint.json.lock`,
     );
   });
 
