@@ -73,7 +73,13 @@ describe('the committed sealed-log vectors', () => {
     for (const { size } of checkpoints) {
       // The live file as it was when this checkpoint was sealed.
       const upTo = size - rotated;
-      appendFileSync(path, live.slice(written, upTo).map((line) => `${line}\n`).join(''));
+      appendFileSync(
+        path,
+        live
+          .slice(written, upTo)
+          .map((line) => `${line}\n`)
+          .join(''),
+      );
       written = upTo;
       const sealer = await openSealer({ path, signer, origin: ORIGIN, quietMs: 0, logger: quiet });
       await sealer.seal();
