@@ -45,9 +45,10 @@ const CHUNK = 256 * 1024;
  * `insertCheckpoint`. At the first sync it skips those smaller than the newest size the table
  * holds for their origin; the one of that size is stored again, which finds it there or finds a
  * conflict (the file was rewritten since). Once anchored, a checkpoint cannot be taken back by
- * whoever holds the audit host: `kora-audit verify --database-url` checks the file against them. A conflict (the same
- * origin and size with another root) is warned about as `[kora.ship.checkpoint_conflict]` and
- * counted, never written over; a line that is no checkpoint as `[kora.ship.checkpoint_skipped]`.
+ * whoever holds the audit host: `kora-audit verify --database-url` checks the file against
+ * them. A conflict (the same origin and size with another root) is warned about as
+ * `[kora.ship.checkpoint_conflict]` and counted, never written over; a line that is no
+ * checkpoint as `[kora.ship.checkpoint_skipped]`.
  * A missing checkpoints file is an unsealed log: nothing to do.
  */
 export function createCheckpointAnchor(options: CheckpointAnchorOptions): CheckpointAnchor {
