@@ -12,7 +12,7 @@ import { loadSealSigner } from './load-seal-keys.js';
 import { openSealer } from './open-sealer.js';
 
 // The committed end-to-end vectors: a chain written by the audit sink, sealed twice with the
-// TEST key, and proofs made by `kora-audit prove` (see vectors/README.md: sealed-log).
+// TEST key, and proofs made by `kora-audit prove` (see vectors/sealed-log/README.md).
 const vectors = join(import.meta.dirname, '..', '..', 'vectors');
 const log = join(vectors, 'sealed-log', 'audit.jsonl');
 const ORIGIN = 'test.kora-audit.invalid/sealed-log';
