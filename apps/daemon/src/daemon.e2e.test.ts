@@ -19,6 +19,7 @@ import { hashCallerToken } from './mcp/callers-file.js';
 
 const run = promisify(execFile);
 const daemonRoot = new URL('..', import.meta.url).pathname;
+const repositoryRoot = new URL('../../..', import.meta.url).pathname;
 const tsxNode = ['--import', 'tsx', '--conditions=@kora/source'];
 // Built at run time so that no credential-shaped literal sits in the source.
 const plantedSecret = ['xoxb', '4444444444', '5555555555555', 'EndToEndEndToEndEndToEnd'].join('-');
@@ -213,6 +214,19 @@ describe('the demo command', () => {
     expect(stdout).toContain(`Checkpoints:         ${join(home, 'kora_audit_log.jsonl.checkpoints')}`);
     expect(stdout).toMatch(/ {2}\d+ lines sealed, the newest checkpoint signed by kora-audit-demo\+[0-9a-f]{8};/);
     expect(stdout).toContain(`Seal key:            ${join(home, 'seal-key.pem')} (private)`);
+    const check = `pnpm kora-audit verify --path ${join(home, 'kora_audit_log.jsonl')} --public-key ${join(home, 'seal-key.vkey')}`;
+    expect(stdout).toContain(`Check the seal:      ${check}`);
+    // The command printed passes the file the demo wrote and sealed ('pnpm kora-audit' runs the CLI's source with tsx).
+    const verified = await run(
+      process.execPath,
+      [...tsxNode, join(repositoryRoot, 'packages/audit-cli/src/bin.ts'), ...check.split(' ').slice(2)],
+      {
+        cwd: repositoryRoot,
+        timeout: 60_000,
+      },
+    );
+    expect(verified.stdout).toMatch(/^seal: origin \S+; \d+ checkpoints; signed by kora-audit-demo;/m);
+    expect(verified.stdout).toContain('ok: every row of every writer is accounted for, and every sealed line is as it was sealed');
     // Stopping seals the daemon's last rows: the newest checkpoint covers every line of the file.
     const lines = readFileSync(join(home, 'kora_audit_log.jsonl'), 'utf8').trimEnd().split('\n').length;
     const checkpoints = readFileSync(join(home, 'kora_audit_log.jsonl.checkpoints'), 'utf8').trimEnd().split('\n');

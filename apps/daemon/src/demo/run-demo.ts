@@ -88,6 +88,7 @@ out(
     : `  ${seal.size} lines sealed, the newest checkpoint signed by ${seal.key ?? '?'}; new rows are sealed within a second`,
 );
 out(`Seal key:            ${stack.sealKey.privateKeyPath} (private)  ${stack.sealKey.verifierKeyPath} (verifier key, for checkers)`);
+out(`Check the seal:      pnpm kora-audit verify --path ${stack.auditLogPath} --public-key ${stack.sealKey.verifierKeyPath}`);
 out(`Log (pino):          ${logPath}`);
 out('  a verbatim line of each seam:');
 for (const line of firstOfEachSeam.values()) out(`    ${line}`);

@@ -6,8 +6,8 @@ export interface FollowSealOptions {
   readonly intervalMs?: number | undefined;
   /** Ends the loop after the pass under way. */
   readonly signal: AbortSignal;
-  /** Called after each pass. */
-  readonly onPass?: ((pass: SealPass) => void) | undefined;
+  /** Called after each pass; the next pass waits for what it returns. */
+  readonly onPass?: ((pass: SealPass) => void | Promise<void>) | undefined;
 }
 
 /**
@@ -19,7 +19,7 @@ export async function followSeal(sealer: Sealer, { intervalMs = 1_000, signal, o
   while (!signal.aborted) {
     const started = Date.now();
     const pass = await sealer.seal(signal);
-    onPass?.(pass);
+    await onPass?.(pass);
     const wait = intervalMs - (Date.now() - started);
     if (wait > 0 && !signal.aborted) await sleep(wait, signal);
   }

@@ -42,11 +42,13 @@ const CHUNK = 256 * 1024;
 /**
  * An anchor for the checkpoints of the audit file `path`: each `sync` reads the lines the
  * sealer appended to `<path>.checkpoints` since the last one and stores each checkpoint with
- * `insertCheckpoint`. At the first sync it skips those of sizes the table already holds for
- * their origin. Once anchored, a checkpoint cannot be taken back by whoever holds the audit
- * host: `kora-audit verify --database-url` checks the file against them. A conflict (the same
- * origin and size with another root) is warned about as `[kora.ship.checkpoint_conflict]` and
- * counted, never written over; a line that is no checkpoint as `[kora.ship.checkpoint_skipped]`.
+ * `insertCheckpoint`. At the first sync it skips those smaller than the newest size the table
+ * holds for their origin; the one of that size is stored again, which finds it there or finds a
+ * conflict (the file was rewritten since). Once anchored, a checkpoint cannot be taken back by
+ * whoever holds the audit host: `kora-audit verify --database-url` checks the file against
+ * them. A conflict (the same origin and size with another root) is warned about as
+ * `[kora.ship.checkpoint_conflict]` and counted, never written over; a line that is no
+ * checkpoint as `[kora.ship.checkpoint_skipped]`.
  * A missing checkpoints file is an unsealed log: nothing to do.
  */
 export function createCheckpointAnchor(options: CheckpointAnchorOptions): CheckpointAnchor {
@@ -56,7 +58,8 @@ export function createCheckpointAnchor(options: CheckpointAnchorOptions): Checkp
   let handle: FileHandle | undefined;
   let offset = 0;
   let line = 0;
-  // The newest size the table held per origin when the anchor started: older ones are skipped.
+  // The newest size the table held per origin when the anchor started: older ones are skipped,
+  // that one is compared.
   let stored: Map<string, number> | undefined;
 
   const anchor = async (text: string, lineNumber: number): Promise<void> => {
@@ -68,7 +71,7 @@ export function createCheckpointAnchor(options: CheckpointAnchorOptions): Checkp
     }
     const { origin, size, root, note } = parsed.value;
     stored ??= new Map((await readCheckpointOrigins(client, table)).map((entry) => [entry.origin, entry.latestSize]));
-    if (size <= (stored.get(origin) ?? -1)) return;
+    if (size < (stored.get(origin) ?? -1)) return;
     const result = await insertCheckpoint(client, table, { origin, size, root, note });
     if (!result.ok) {
       counters.conflicts += 1;
