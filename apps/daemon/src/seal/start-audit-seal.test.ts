@@ -146,7 +146,7 @@ describe('startAuditSeal', () => {
     appendFileSync(audit.path, '{"c":3}\n');
     await expect.poll(async () => (await seal.status()).state, poll).toBe('failed');
     const failed = await seal.status();
-    expect(failed.error).toMatch(/truncated or replaced below the 16 bytes already sealed/);
+    expect(failed.error).toMatch(/truncated, replaced or changed within the 16 bytes already sealed/);
     // What was sealed before stays the newest checkpoint; the new line is not signed.
     expect(failed).toMatchObject({ size: 2, unsealed_bytes: 8 });
     await seal.stop();
@@ -246,7 +246,7 @@ describe('loadDaemonSealSigner', () => {
     expect(await problem(publicPath)).toMatch(
       new RegExp(`^KORA_AUDIT_SEAL_KEY: ${publicPath}: a public key; sealing needs the private key`),
     );
-    expect(await problem(join(dir, 'missing.pem'))).toMatch(/^KORA_AUDIT_SEAL_KEY: .*missing\.pem: cannot read it \(ENOENT\)/);
+    expect(await problem(join(dir, 'missing.pem'))).toMatch(/^KORA_AUDIT_SEAL_KEY: .*missing\.pem: cannot read the key file \(ENOENT\)/);
     expect(await problem(dir)).toMatch(/^KORA_AUDIT_SEAL_KEY: .*: (cannot read it \(EISDIR\)|not a regular file)/);
     const halfKey = join(dir, 'half.pem');
     writeFileSync(halfKey, privateKeyPem(key.privateKey).slice(0, 60));
