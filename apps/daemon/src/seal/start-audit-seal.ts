@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { SealError, followSeal, openSealer, sealPaths } from '@kora/audit-seal';
 import type { CheckpointRecord, NoteSigner, Sealer, SealerPosition, SealPass } from '@kora/audit-seal';
 import type { AuditLogger } from '@kora/audit-sink';
@@ -199,15 +200,7 @@ function describeError(error: unknown): string {
   return readErrorCode(error) ?? (error instanceof Error ? error.name : 'Error');
 }
 
+/** Wait `ms`, or less when the signal aborts first; never rejects. */
 function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -3,6 +3,7 @@
 // what a sealer left beside the file.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import type { CheckpointRecord } from '../sealer/checkpoint-record.js';
 
 /** SHA-256 of the given parts. */
 function sha256(...parts: Uint8Array[]): Buffer {
@@ -50,14 +51,7 @@ function splitLines(bytes: Buffer, finished: boolean): Buffer[] {
 }
 
 /** One checkpoint record as the sealer wrote it. */
-export interface WrittenCheckpoint {
-  readonly size: number;
-  readonly root: string;
-  readonly note: string;
-  readonly origin: string;
-  readonly key: string;
-  readonly sealed_at: string;
-}
+export type WrittenCheckpoint = CheckpointRecord;
 
 /** The records of `path.checkpoints` (every line must be JSON), oldest first. */
 export function writtenCheckpoints(path: string): WrittenCheckpoint[] {

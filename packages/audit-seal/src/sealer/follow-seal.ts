@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Sealer, SealPass } from './open-sealer.js';
 
 /** Options of {@link followSeal}. */
@@ -25,14 +26,7 @@ export async function followSeal(sealer: Sealer, { intervalMs = 1_000, signal, o
   }
 }
 
+/** Wait `ms`, or less when the signal aborts first; never rejects. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }
