@@ -148,7 +148,7 @@ describe('createAuditSink', () => {
     expect(sink.stats().redacted).toBe(2);
   });
 
-  it('logs the writer\'s opened line, then the verbatim line at the seam level, each naming its row, then writes the row', () => {
+  it("logs the writer's opened line, then the verbatim line at the seam level, each naming its row, then writes the row", () => {
     const { sink, logger, logLines, allRows } = capture();
     const outcome = sink.emitWithLine(exampleSeam, { tool_name: 'kora__x', count: 2 }, undefined, logger);
     const [opened, row] = allRows();

@@ -365,9 +365,7 @@ interface ValidDetails {
 }
 
 /** Details as validated and guarded: the row's JSON, or why there is no row; and what the line shows. */
-type CheckedDetails =
-  | ValidDetails
-  | { readonly ok: false; readonly issues: readonly ZodIssueLike[]; readonly lineDetails: unknown };
+type CheckedDetails = ValidDetails | { readonly ok: false; readonly issues: readonly ZodIssueLike[]; readonly lineDetails: unknown };
 
 /**
  * Validate `details` against the seam's allow-list, then guard the JSON that would be

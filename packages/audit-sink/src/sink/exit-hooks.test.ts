@@ -73,8 +73,18 @@ describe('registerExitFlush', () => {
         seam: 'audit.opened',
         audit_id: writer,
       }),
-      expect.objectContaining({ level: 30, msg: '[kora.mcp.tool_called] tool=child count=0', seam: 'mcp.tool_called', audit_id: runRows[1]?.id }),
-      expect.objectContaining({ level: 30, msg: '[kora.mcp.tool_called] tool=child count=1', seam: 'mcp.tool_called', audit_id: runRows[2]?.id }),
+      expect.objectContaining({
+        level: 30,
+        msg: '[kora.mcp.tool_called] tool=child count=0',
+        seam: 'mcp.tool_called',
+        audit_id: runRows[1]?.id,
+      }),
+      expect.objectContaining({
+        level: 30,
+        msg: '[kora.mcp.tool_called] tool=child count=1',
+        seam: 'mcp.tool_called',
+        audit_id: runRows[2]?.id,
+      }),
       expect.objectContaining({
         level: 30,
         msg: `[kora.audit.closed] writer=${writer} trigger=exit last_seq=4 rows_made=3 rows_written=3 rows_lost={}`,
