@@ -24,7 +24,7 @@ export type {
   SeamField,
   SeamLevel,
 } from './seam/define-seam.js';
-export type { AuditLogger, EmitContext, EmitOutcome, SkipReason } from './seam/emit-types.js';
+export type { AuditLineFields, AuditLogger, EmitContext, EmitOutcome, SkipReason } from './seam/emit-types.js';
 export { emitSeamEvent } from './seam/emit-seam-event.js';
 export { readDetailsField } from './seam/read-details-field.js';
 export type { EmitTargets } from './seam/emit-seam-event.js';

@@ -16,10 +16,33 @@ export interface EmitContext {
 }
 
 /**
- * The logger the verbatim lines and the sink's own warnings go to. A pino logger fits;
- * so does anything with `info` and `warn` taking one string.
+ * The structured fields of a verbatim line, logged beside its message (which they leave as it
+ * is), so that a log pipeline can join the line to its row.
+ */
+export interface AuditLineFields {
+  /** The seam's name (`mcp.tool_called`, `audit.opened`, …): the row's `seam`. */
+  readonly seam: string;
+  /**
+   * The id of the row made for this line: the row's `id`. Absent when the sink made no row
+   * (details refused, an invalid envelope, an unknown seam, a closed sink). A row that has an id
+   * may still be lost to a failing disk; its number is then named by an `audit.lost` row.
+   */
+  readonly audit_id?: string;
+}
+
+/**
+ * The logger the verbatim lines and the sink's own warnings go to. A pino logger fits, and
+ * gets each verbatim line's {@link AuditLineFields} as fields of its JSON line; so does
+ * anything with `info` and `warn` taking one string, which gets the line alone.
  */
 export interface AuditLogger {
   info(message: string): void;
   warn(message: string): void;
+  /**
+   * Optional: log a verbatim line with its fields. A logger that has this method gets every
+   * verbatim line (a seam's or the writer's `[kora.audit.opened]`, `[kora.audit.lost]` and
+   * `[kora.audit.closed]`) through it instead of `info` or `warn`; the sink's warnings still go
+   * to `warn`. `message` must be logged as it is.
+   */
+  logLine?(level: 'info' | 'warn', message: string, fields: AuditLineFields): void;
 }

@@ -148,14 +148,64 @@ describe('createAuditSink', () => {
     expect(sink.stats().redacted).toBe(2);
   });
 
-  it('logs the verbatim line at the seam level and then writes the row', () => {
-    const { sink, logger, logLines, rows } = capture();
-    sink.emitWithLine(exampleSeam, { tool_name: 'kora__x', count: 2 }, undefined, logger);
-    expect(logLines().map(({ level, msg }) => ({ level, msg }))).toEqual([
-      { level: 'info', msg: '[kora.mcp.tool_called] tool=kora__x count=2' },
-      { level: 'info', msg: expect.stringMatching(/^\[kora\.audit\.opened\] writer=\S+ host=/) as string },
+  it("logs the writer's opened line, then the verbatim line at the seam level, each naming its row, then writes the row", () => {
+    const { sink, logger, logLines, allRows } = capture();
+    const outcome = sink.emitWithLine(exampleSeam, { tool_name: 'kora__x', count: 2 }, undefined, logger);
+    const [opened, row] = allRows();
+    expect(outcome).toEqual({ ok: true, id: row?.id });
+    expect(logLines().map(({ level, msg, seam, audit_id }) => ({ level, msg, seam, audit_id }))).toEqual([
+      {
+        level: 'info',
+        msg: expect.stringMatching(/^\[kora\.audit\.opened\] writer=\S+ host=/) as string,
+        seam: 'audit.opened',
+        audit_id: opened?.id,
+      },
+      { level: 'info', msg: '[kora.mcp.tool_called] tool=kora__x count=2', seam: 'mcp.tool_called', audit_id: row?.id },
     ]);
-    expect(rows()).toHaveLength(1);
+    expect(allRows()).toHaveLength(2);
+  });
+
+  it('logs the line of a refused row with its seam and no audit_id', () => {
+    const { sink, logger, logLines, rows } = capture();
+    const outcome = sink.emitWithLine(exampleSeam, { tool_name: 'kora__x', unknown: 1 }, undefined, logger);
+    expect(outcome).toEqual({ ok: false, reason: 'invalid_details' });
+    const line = logLines().find((entry) => entry.msg.startsWith('[kora.mcp.tool_called] '));
+    expect(line?.seam).toBe('mcp.tool_called');
+    expect(JSON.parse(line?.raw ?? '{}')).not.toHaveProperty('audit_id');
+    expect(rows()).toEqual([]);
+  });
+
+  it('gives a logger with logLine every verbatim line with its fields, and one without it the line alone', async () => {
+    const fielded: unknown[][] = [];
+    const plain: unknown[][] = [];
+    const withFields = {
+      info: (...args: unknown[]) => void fielded.push(['info', ...args]),
+      warn: (...args: unknown[]) => void fielded.push(['warn', ...args]),
+      logLine: (...args: unknown[]) => void fielded.push(['line', ...args]),
+    };
+    // As console.info is: it prints every argument it is given.
+    const variadic = {
+      info: (...args: unknown[]) => void plain.push(['info', ...args]),
+      warn: (...args: unknown[]) => void plain.push(['warn', ...args]),
+    };
+    const { sink, allRows } = capture();
+    const first = createAuditSink({ path: sink.path, logger: withFields, flushOnExit: false, reopenOnHangup: false });
+    const outcome = first.emitWithLine(exampleSeam, { tool_name: 'kora__x', count: 1 }, undefined, withFields);
+    await first.close();
+    const second = createAuditSink({ path: sink.path, logger: variadic, flushOnExit: false, reopenOnHangup: false });
+    second.emitWithLine(exampleSeam, { tool_name: 'kora__y', count: 2 }, undefined, variadic);
+    await second.close();
+    const rows = allRows();
+    expect(fielded).toEqual([
+      ['line', 'info', expect.stringMatching(/^\[kora\.audit\.opened\] /) as string, { seam: 'audit.opened', audit_id: rows[0]?.id }],
+      ['line', 'info', '[kora.mcp.tool_called] tool=kora__x count=1', { seam: 'mcp.tool_called', audit_id: outcome.ok ? outcome.id : '' }],
+      ['line', 'info', expect.stringMatching(/^\[kora\.audit\.closed\] /) as string, { seam: 'audit.closed', audit_id: rows[2]?.id }],
+    ]);
+    expect(plain).toEqual([
+      ['info', expect.stringMatching(/^\[kora\.audit\.opened\] /) as string],
+      ['info', '[kora.mcp.tool_called] tool=kora__y count=2'],
+      ['info', expect.stringMatching(/^\[kora\.audit\.closed\] /) as string],
+    ]);
   });
 
   it('keeps a row over the size cap whole by truncating its long strings', () => {

@@ -16,11 +16,12 @@ import { describeWriter } from '../lifecycle/describe-writer.js';
 import type { CloseTrigger, LossReason } from '../lifecycle/loss-reasons.js';
 import { isSeam } from '../seam/define-seam.js';
 import type { Seam } from '../seam/define-seam.js';
-import type { AuditLogger, EmitContext, EmitOutcome, SkipReason } from '../seam/emit-types.js';
+import type { AuditLineFields, AuditLogger, EmitContext, EmitOutcome, SkipReason } from '../seam/emit-types.js';
 import { AppendFile } from './append-file.js';
 import type { AuditSink, AuditSinkOptions, AuditSinkStats } from './audit-sink-types.js';
 import { createSinkFileWriter } from './create-sink-file-writer.js';
 import { getDefaultLogger } from './default-sink.js';
+import { logAuditLine } from './log-audit-line.js';
 import { registerExitFlush, unregisterExitFlush } from './exit-hooks.js';
 import { fitRowToCap } from './fit-row-to-cap.js';
 import { parseRedactedDetails, parseSafely, readParseIssues } from './parse-redacted-details.js';
@@ -132,48 +133,42 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     const line = lineLogger === undefined ? undefined : redactLine(formatLineSafely(seam, checked.lineDetails, callerSessionId), findings);
     reportRedactions(seam, findings);
 
-    if (line !== undefined && lineLogger !== undefined) logLine(seam, line, lineLogger);
-    if (closed) {
-      skip('sink_closed', seam.name, '');
-      return { ok: false, reason: 'sink_closed' };
-    }
-    if (!checked.ok) {
-      refuse('invalid_details');
-      skip('invalid_details', seam.name, ` keys=${describeIssues(checked.issues)}`);
-      return { ok: false, reason: 'invalid_details' };
-    }
     const source = context?.source === undefined ? seam.source : context.source;
-    if (source !== null && !sourceSet.has(source)) {
-      refuse('invalid_envelope');
-      skip('invalid_envelope', seam.name, ' keys=source');
-      return { ok: false, reason: 'invalid_envelope' };
+    const refusal = closed ? SINK_CLOSED : findRefusal(checked, source, callerSessionId);
+    if (refusal !== undefined) {
+      // No row, so no id: the line carries the seam alone.
+      if (line !== undefined && lineLogger !== undefined) logLine(seam, line, lineLogger, { seam: seam.name });
+      if (refusal.reason !== 'sink_closed') refuse(refusal.reason);
+      skip(refusal.reason, seam.name, refusal.detail);
+      return { ok: false, reason: refusal.reason };
     }
-    if (callerSessionId !== null && (typeof callerSessionId !== 'string' || callerSessionId.length > MAX_CALLER_SESSION_ID_LENGTH)) {
-      refuse('invalid_envelope');
-      skip('invalid_envelope', seam.name, ' keys=caller_session_id');
-      return { ok: false, reason: 'invalid_envelope' };
-    }
+    // What findRefusal passed: valid details, and a caller session that is a string or null.
+    const valid = checked as ValidDetails;
+    const sessionId = callerSessionId as string | null;
 
     const rowWriter = openWriter();
     if (writesImmediately) reportLosses();
     const seq = ledger.next();
     const now = clock();
     const id = nextRowId(now);
+    // The line is logged once its row has an id, and before the row is written: a row in the
+    // file always has its line in the log, and the log reads in the file's order.
+    if (line !== undefined && lineLogger !== undefined) logLine(seam, line, lineLogger, { seam: seam.name, audit_id: id });
     const envelope = {
       v: AUDIT_SCHEMA_VERSION,
       id,
       emitted_at: formatEmittedAt(now),
       seam: seam.name,
       source,
-      caller_session_id: callerSessionId,
+      caller_session_id: sessionId,
       writer: rowWriter,
       seq,
     } as const;
-    let serialized = serializeRow(envelope, checked.json);
+    let serialized = serializeRow(envelope, valid.json);
     // UTF-16 length × 3 bounds the UTF-8 size: a short row skips counting its bytes.
     if (serialized.length * 3 > maxRowBytes && Buffer.byteLength(serialized, 'utf8') > maxRowBytes) {
       const row = fitRowToCap(
-        { ...envelope, details: checked.data },
+        { ...envelope, details: valid.data },
         maxRowBytes,
         // A field that holds a marker alone passes as it did before the cut.
         (details) => parseRedactedDetails(seam, details, findings).success,
@@ -270,7 +265,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     }
     const line = redactLine(formatLineSafely(seam, details, null, writerId), findings);
     reportRedactions(seam, findings);
-    logLine(seam, line, logger());
+    logLine(seam, line, logger(), { seam: seam.name, audit_id: id });
     const row = serializeRow(
       {
         v: AUDIT_SCHEMA_VERSION,
@@ -343,10 +338,34 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
   };
 }
 
+/** Why the sink makes no row of an emit, and what its `[kora.audit.skipped]` warning adds. */
+interface Refusal {
+  readonly reason: 'sink_closed' | 'invalid_details' | 'invalid_envelope';
+  readonly detail: string;
+}
+
+const SINK_CLOSED: Refusal = { reason: 'sink_closed', detail: '' };
+
+/** Why the row of checked details cannot be written, or undefined when it can. */
+function findRefusal(checked: CheckedDetails, source: unknown, callerSessionId: unknown): Refusal | undefined {
+  if (!checked.ok) return { reason: 'invalid_details', detail: ` keys=${describeIssues(checked.issues)}` };
+  if (source !== null && !sourceSet.has(source as string)) return { reason: 'invalid_envelope', detail: ' keys=source' };
+  if (callerSessionId !== null && (typeof callerSessionId !== 'string' || callerSessionId.length > MAX_CALLER_SESSION_ID_LENGTH)) {
+    return { reason: 'invalid_envelope', detail: ' keys=caller_session_id' };
+  }
+  return undefined;
+}
+
+/** Details that passed: the row's details and their JSON, and what the line shows. */
+interface ValidDetails {
+  readonly ok: true;
+  readonly data: Record<string, unknown>;
+  readonly json: string;
+  readonly lineDetails: unknown;
+}
+
 /** Details as validated and guarded: the row's JSON, or why there is no row; and what the line shows. */
-type CheckedDetails =
-  | { readonly ok: true; readonly data: Record<string, unknown>; readonly json: string; readonly lineDetails: unknown }
-  | { readonly ok: false; readonly issues: readonly ZodIssueLike[]; readonly lineDetails: unknown };
+type CheckedDetails = ValidDetails | { readonly ok: false; readonly issues: readonly ZodIssueLike[]; readonly lineDetails: unknown };
 
 /**
  * Validate `details` against the seam's allow-list, then guard the JSON that would be
@@ -407,10 +426,9 @@ function redactLine(line: string, findings: RedactionFinding[]): string {
   return guarded.text;
 }
 
-function logLine(seam: Seam, line: string, lineLogger: AuditLogger): void {
+function logLine(seam: Seam, line: string, lineLogger: AuditLogger, fields: AuditLineFields): void {
   try {
-    if (seam.level === 'warn') lineLogger.warn(line);
-    else lineLogger.info(line);
+    logAuditLine(lineLogger, seam.level === 'warn' ? 'warn' : 'info', line, fields);
   } catch {
     // The row still gets written when the line's logger fails.
   }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { pino } from 'pino';
+import type { pino as Pino } from 'pino';
 import type { AuditLogger } from '../seam/emit-types.js';
 import type { AuditSink, AuditSinkOptions } from './audit-sink-types.js';
 import { createAuditSink } from './create-audit-sink.js';
@@ -12,10 +13,17 @@ const STDOUT_FD = 1;
 const PRIVATE_FILE_MODE = 0o600;
 const PRIVATE_DIRECTORY_MODE = 0o700;
 
+// pino is loaded at the first logger made, not with this module: a process that passes its own
+// logger everywhere never loads it. The emit path is synchronous, so it is required (pino is
+// CommonJS) rather than imported.
+const require = createRequire(import.meta.url);
+let pinoModule: typeof Pino | undefined;
+const loadPino = (): typeof Pino => (pinoModule ??= (require('pino') as { pino: typeof Pino }).pino);
+
 let defaultLogger: AuditLogger | undefined;
 let defaultSink: AuditSink | undefined;
 
-/** The process logger: pino writing JSON lines to stdout, created on first use. */
+/** The process logger: pino writing JSON lines to stdout, created (and pino loaded) on first use. */
 export function getDefaultLogger(): AuditLogger {
   defaultLogger ??= createAuditLogger();
   return defaultLogger;
@@ -31,10 +39,15 @@ export function getDefaultLogger(): AuditLogger {
  * A log file holds the same lines as the audit file, so it is made as private as the audit
  * file: created 0600, its missing directories 0700, whatever the umask. An existing file
  * keeps its mode.
+ *
+ * Each verbatim line's JSON holds the line as it is in `msg`, with `seam` and `audit_id` (its
+ * row's seam and id; no `audit_id` when no row was made). pino itself is loaded at the first
+ * call, not on import.
  */
 export function createAuditLogger(options: { readonly destination?: string | number } = {}): AuditLogger {
   const destination = options.destination ?? STDOUT_FD;
   if (typeof destination === 'string') mkdirSync(dirname(destination), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  const pino = loadPino();
   return pino({ name: 'kora' }, pino.destination({ dest: destination, sync: true, mode: PRIVATE_FILE_MODE }));
 }
 

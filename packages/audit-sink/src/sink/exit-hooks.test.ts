@@ -20,7 +20,7 @@ function runChild(ending: string, count: number) {
   const rows = readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as { seam: string; writer: string; seq: number; details: Record<string, unknown> });
+    .map((line) => JSON.parse(line) as { id: string; seam: string; writer: string; seq: number; details: Record<string, unknown> });
   const seamRows = rows.filter((row) => !row.seam.startsWith('audit.'));
   return { result, rows, seamRows };
 }
@@ -58,11 +58,11 @@ describe('registerExitFlush', () => {
     const messages = result.stdout
       .split('\n')
       .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as { level: number; msg: string });
+      .map((line) => JSON.parse(line) as { level: number; msg: string; seam?: string; audit_id?: string });
     // The file holds the earlier run's rows too: this run's writer closed last.
     const { writer } = rows.at(-1)!;
+    const runRows = rows.filter((row) => row.writer === writer);
     expect(messages).toEqual([
-      expect.objectContaining({ level: 30, msg: '[kora.mcp.tool_called] tool=child count=0' }),
       expect.objectContaining({
         level: 30,
         msg: expect.stringMatching(
@@ -70,11 +70,26 @@ describe('registerExitFlush', () => {
             `^\\[kora\\.audit\\.opened\\] writer=${writer} host=\\S+ pid=\\d+ mode=batched batch_size=1000 failure=best-effort version=\\S+ path=\\S+$`,
           ),
         ) as string,
+        seam: 'audit.opened',
+        audit_id: writer,
       }),
-      expect.objectContaining({ level: 30, msg: '[kora.mcp.tool_called] tool=child count=1' }),
+      expect.objectContaining({
+        level: 30,
+        msg: '[kora.mcp.tool_called] tool=child count=0',
+        seam: 'mcp.tool_called',
+        audit_id: runRows[1]?.id,
+      }),
+      expect.objectContaining({
+        level: 30,
+        msg: '[kora.mcp.tool_called] tool=child count=1',
+        seam: 'mcp.tool_called',
+        audit_id: runRows[2]?.id,
+      }),
       expect.objectContaining({
         level: 30,
         msg: `[kora.audit.closed] writer=${writer} trigger=exit last_seq=4 rows_made=3 rows_written=3 rows_lost={}`,
+        seam: 'audit.closed',
+        audit_id: runRows[3]?.id,
       }),
     ]);
   });

@@ -17,6 +17,10 @@ export interface CapturedLogLine {
   readonly msg: string;
   /** The raw JSON line pino wrote, for asserting that nothing else leaked. */
   readonly raw: string;
+  /** A verbatim line's seam (the row's `seam`); absent on the sink's warnings. */
+  readonly seam?: string;
+  /** A verbatim line's row id (the row's `id`); absent when no row was made, and on warnings. */
+  readonly audit_id?: string;
 }
 
 /** A real sink on a temp file plus a real pino logger writing to memory. */
@@ -80,8 +84,14 @@ export function createCaptureSink(options: Omit<AuditSinkOptions, 'path' | 'logg
       .split('\n')
       .filter((line) => line !== '')
       .map((raw) => {
-        const parsed = JSON.parse(raw) as { level: number; msg: string };
-        return { level: levelNames[parsed.level] ?? String(parsed.level), msg: parsed.msg, raw };
+        const parsed = JSON.parse(raw) as { level: number; msg: string; seam?: string; audit_id?: string };
+        return {
+          level: levelNames[parsed.level] ?? String(parsed.level),
+          msg: parsed.msg,
+          raw,
+          ...(parsed.seam === undefined ? {} : { seam: parsed.seam }),
+          ...(parsed.audit_id === undefined ? {} : { audit_id: parsed.audit_id }),
+        };
       });
   const logLines = (): CapturedLogLine[] => parseLines(chunks.join(''));
   // pino writes whole lines, one chunk each, so a chunk index is a line boundary.

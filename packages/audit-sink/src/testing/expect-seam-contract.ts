@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { FIELD_CLASSIFICATIONS } from '../seam/define-seam.js';
 import type { Seam } from '../seam/define-seam.js';
@@ -7,6 +10,9 @@ import { createCaptureSink } from './create-capture-sink.js';
 import type { CaptureSink } from './create-capture-sink.js';
 import { CREDENTIAL_FAMILIES, buildCredential } from './hostile-values.js';
 import { readGoldenLines } from './read-golden-lines.js';
+import type { GoldenLine } from './read-golden-lines.js';
+import { createAuditSink } from '../sink/create-audit-sink.js';
+import { createAuditLogger } from '../sink/default-sink.js';
 
 /** What the contract needs besides the seam. */
 export interface SeamContractOptions {
@@ -71,6 +77,45 @@ export async function expectSeamContract(seam: Seam, options: SeamContractOption
   for (const vector of golden) {
     assert.equal(seam.formatLine(vector.details, { caller_session_id: vector.caller_session_id }), vector.line);
     assert.equal(seam.level, vector.level, `${seam.name} logs at ${vector.level}`);
+  }
+  await expectGoldenLogLines(seam, golden);
+}
+
+/**
+ * Each golden vector emitted through a real sink and the default pino logger (to a file): the
+ * JSON line's `msg` is the golden line byte for byte, at the vector's level, and `seam` and
+ * `audit_id` are the row's `seam` and `id` as read from the file; a vector whose row is refused
+ * has its line, with `seam` and no `audit_id`.
+ */
+async function expectGoldenLogLines(seam: Seam, golden: readonly GoldenLine[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kora-golden-log-'));
+  const logPath = join(dir, 'kora.log');
+  const logger = createAuditLogger({ destination: logPath });
+  const sink = createAuditSink({ path: join(dir, 'audit.jsonl'), logger, flushOnExit: false, reopenOnHangup: false });
+  try {
+    for (const vector of golden) {
+      const before = readFileSync(logPath, 'utf8').length;
+      const outcome = sink.emitWithLine(seam, vector.details, { caller_session_id: vector.caller_session_id }, logger);
+      const logged = readFileSync(logPath, 'utf8')
+        .slice(before)
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as { level: number; msg: string; seam?: string; audit_id?: string });
+      const line = logged.find((entry) => entry.seam === seam.name);
+      assert.ok(line !== undefined, `the golden line is logged with seam=${seam.name}: ${vector.line}`);
+      assert.equal(line.msg, vector.line, 'the logged msg is the golden line byte for byte');
+      assert.equal(line.level, vector.level === 'warn' ? 40 : 30, `the line is logged at ${vector.level}`);
+      if (!outcome.ok) {
+        assert.ok(!('audit_id' in line), `a refused row's line has no audit_id: ${vector.line}`);
+        continue;
+      }
+      const rows = readFileSync(sink.path, 'utf8').trimEnd().split('\n');
+      const row = JSON.parse(rows.at(-1) ?? '') as { id: string; seam: string };
+      assert.deepEqual({ seam: line.seam, audit_id: line.audit_id }, { seam: row.seam, audit_id: row.id }, 'the line names its row');
+    }
+  } finally {
+    await sink.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
