@@ -26,6 +26,7 @@ import { createHealthRoutes } from './health/create-health-routes.js';
 import { loadCallersFile } from './mcp/callers-file.js';
 import { createMcpRoutes } from './mcp/create-mcp-routes.js';
 import type { McpStats } from './mcp/create-mcp-routes.js';
+import { createProtectedResourceRoutes, PROTECTED_RESOURCE_METADATA_PATH } from './mcp/create-protected-resource-routes.js';
 import { createOperationsStore } from './operations/operations-store.js';
 import type { SendSlackMessage, ToolServices } from './operations/kora-tools.js';
 import { createFileSource, createSubstrateSource } from './panels/create-panel-sources.js';
@@ -159,6 +160,7 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
   const app = new Hono();
   installErrorHandlers(app, logger);
   app.route('/mcp', mcpRoutes);
+  app.route(PROTECTED_RESOURCE_METADATA_PATH, createProtectedResourceRoutes());
   app.route('/webhooks', webhookRoutes);
   app.route(
     '/',

@@ -516,6 +516,12 @@ describe('the daemon under hostile requests', () => {
         ['PATCH', '/healthz'],
         ['POST', '/'],
         ['TRACE', '/'],
+        // OAuth discovery: the resource's metadata is served (GET only); no authorization server is.
+        ['POST', '/.well-known/oauth-protected-resource'],
+        ['DELETE', '/.well-known/oauth-protected-resource/mcp'],
+        ['GET', '/.well-known/oauth-protected-resource/webhooks'],
+        ['GET', '/.well-known/oauth-authorization-server'],
+        ['GET', '/.well-known/openid-configuration'],
         ['GET', `/${'x'.repeat(4096)}`],
       ];
       for (const [method, path] of cases) {
@@ -526,6 +532,30 @@ describe('the daemon under hostile requests', () => {
         expect(exchange.status, `${method} ${path.slice(0, 40)}`).toBe(404);
         expect(JSON.parse(exchange.body)).toEqual({ error: 'not_found', message: 'no such endpoint' });
       }
+    });
+
+    it('echoes a hostile Host header neither into the resource metadata nor into a 401 challenge', async () => {
+      const hosts = ['a"b', 'kora.test", evil="1', 'x,y', "o'neil", 'kora.test:99999', 'kora.test\\x', '%22', '[::1', 'kora.test/x'];
+      for (const host of hosts) {
+        for (const target of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp']) {
+          const exchange = await sendRaw(stack.daemon.url, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+          expect([200, 400], `${host} ${target}`).toContain(exchange.status);
+          if (exchange.status === 200) {
+            const metadata = JSON.parse(exchange.body) as { resource: string };
+            expect(metadata.resource, host).toMatch(/^http:\/\/[A-Za-z0-9.\-:[\]]+\/mcp$/);
+          }
+        }
+        const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+        const refused = await sendRaw(
+          stack.daemon.url,
+          `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        );
+        expect([400, 401], host).toContain(refused.status);
+        const challenge = /^www-authenticate: (.*)$/im.exec(refused.text)?.[1] ?? '';
+        // realm, then at most a resource_metadata URL of plain characters.
+        expect(challenge, host).toMatch(/^(Bearer realm="kora-mcp"(, resource_metadata="http:\/\/[A-Za-z0-9.\-:[\]]+\/[\w./-]+")?)?\r?$/);
+      }
+      expectNoRequestFailed();
     });
 
     it('answers 405 on the MCP endpoint to methods other than POST', async () => {
@@ -755,7 +785,18 @@ describe('installErrorHandlers', () => {
 
   it('names route families without the path', () => {
     expect(
-      ['/mcp', '/mcp/x', '/webhooks/email', '/api/panels', '/assets/panels.js', '/', '/healthz', '/mcpx', '/etc/passwd'].map(pathKindOf),
-    ).toEqual(['mcp', 'mcp', 'webhook', 'panels_api', 'page', 'page', 'health', 'other', 'other']);
+      [
+        '/mcp',
+        '/mcp/x',
+        '/webhooks/email',
+        '/api/panels',
+        '/assets/panels.js',
+        '/',
+        '/healthz',
+        '/.well-known/oauth-protected-resource',
+        '/mcpx',
+        '/etc/passwd',
+      ].map(pathKindOf),
+    ).toEqual(['mcp', 'mcp', 'webhook', 'panels_api', 'page', 'page', 'health', 'discovery', 'other', 'other']);
   });
 });

@@ -1,7 +1,8 @@
 // The daemon's entry point: parse the configuration once, serve until SIGINT or SIGTERM,
-// then flush the audit file and exit.
+// then flush the audit file and exit 0 (1 if the shutdown failed).
 import { createDaemon } from './create-daemon.js';
 import { ConfigError, readDaemonConfig } from './env.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 const EXIT_CONFIG = 2;
 
@@ -23,15 +24,10 @@ async function main(): Promise<void> {
     process.exit(EXIT_CONFIG);
   }
   process.stdout.write(`kora-daemon: listening on ${daemon.url} (MCP at ${daemon.url}/mcp, panels at ${daemon.url}/)\n`);
-  const stop = (): void => {
-    process.stdout.write('kora-daemon: shutting down\n');
-    daemon.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals(
+    () => daemon.close(),
+    () => process.stdout.write('kora-daemon: shutting down\n'),
+  );
 }
 
 await main();

@@ -4,30 +4,32 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createAuditLogger } from '@kora/audit-sink';
 import { ensurePrivateDirectory, ensurePrivateFile } from '../files/ensure-private-paths.js';
+import { stopOnSignals } from '../stop-on-signals.js';
+import { DEMO_USAGE, DemoArgsError, parseDemoArgs } from './parse-demo-args.js';
 import { runScenario } from './run-scenario.js';
 import { scenarioOptionsFor, startDemoStack } from './start-demo-stack.js';
 
-const { values } = parseArgs({
-  options: {
-    once: { type: 'boolean', default: false },
-    port: { type: 'string', default: '8787' },
-    home: { type: 'string' },
-  },
-});
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-  process.stderr.write('run-demo: --port must be a port number\n');
+let args;
+try {
+  args = parseDemoArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof DemoArgsError)) throw error;
+  process.stderr.write(`run-demo: ${error.message}\n${DEMO_USAGE}\n`);
   process.exit(2);
 }
+if (args.help) {
+  process.stdout.write(`${DEMO_USAGE}\n`);
+  process.exit(0);
+}
+const { port } = args;
 
 // Built at run time so that no credential-shaped literal sits in the source.
 const plantedSecret = ['xoxb', '2222222222', '3333333333333', 'DemoDemoDemoDemoDemoDemo'].join('-');
 
 // The pino log goes next to the audit file, so the directory is chosen before the stack starts.
-const home = values.home ?? mkdtempSync(join(tmpdir(), 'kora-demo-'));
+const home = args.home ?? mkdtempSync(join(tmpdir(), 'kora-demo-'));
 const logPath = join(home, 'daemon.log');
 // The log holds every verbatim line: as private as the audit file, before pino opens it (its
 // own open would make it 0644, and its mkdir a 0755 home).
@@ -100,17 +102,14 @@ out(`Panels:  ${stack.daemon.url}/   operator token: ${stack.operatorToken}   (t
 out(`MCP:     ${stack.daemon.url}/mcp   caller token (pm-agent): ${stack.agentToken}`);
 out(`Query:   pnpm kora-audit query --path ${stack.auditLogPath} --limit 5`);
 
-if (values.once || leaked) {
+if (args.once || leaked) {
   await stack.close();
   process.exit(leaked ? 1 : 0);
 }
 out();
+// Installed before the line below, which is what a supervisor (or a test) waits for.
+stopOnSignals(
+  () => stack.close(),
+  () => out('Stopping: closing the daemon and the fakes, flushing and sealing the audit file.'),
+);
 out('Serving until interrupted (Ctrl-C).');
-const stop = (): void => {
-  stack.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);

@@ -10,9 +10,10 @@ const PATH_KINDS: readonly (readonly [prefix: string, kind: string])[] = [
   ['/api/', 'panels_api'],
   ['/assets/', 'page'],
   ['/healthz', 'health'],
+  ['/.well-known/', 'discovery'],
 ];
 
-/** The family of routes `path` belongs to: `mcp`, `webhook`, `panels_api`, `page`, `health` or `other`. */
+/** The family of routes `path` belongs to: `mcp`, `webhook`, `panels_api`, `page`, `health`, `discovery` or `other`. */
 export function pathKindOf(path: string): string {
   if (path === '/') return 'page';
   for (const [prefix, kind] of PATH_KINDS) {

@@ -267,6 +267,12 @@ describe('createMcpRoutes', () => {
       expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
     }
     expect(wrong.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    // Where MCP clients start their OAuth discovery (RFC 9728), at the address they called.
+    for (const response of [wrong, missing]) {
+      expect(response.headers.get('www-authenticate')).toContain(
+        `resource_metadata="${new URL(running.url).origin}/.well-known/oauth-protected-resource/mcp"`,
+      );
+    }
     // Both came from 127.0.0.1 within one window: the second is counted, not written.
     expect(test.rows().map((row) => [row.caller_session_id, row.details])).toEqual([
       [

@@ -16,6 +16,7 @@ import { findTool, KORA_TOOLS } from '../operations/kora-tools.js';
 import type { KoraTool, ToolServices } from '../operations/kora-tools.js';
 import { ANONYMOUS_ACTOR_KIND } from './callers-file.js';
 import type { Caller, CallerRegistry } from './callers-file.js';
+import { resourceMetadataUrlFor } from './create-protected-resource-routes.js';
 
 /** Largest request body the MCP endpoint reads, unless told otherwise: 1 MiB. */
 export const DEFAULT_MCP_MAX_BODY_BYTES = 1024 * 1024;
@@ -344,8 +345,15 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; va
 }
 
 function unauthorized(c: Context, presented: boolean): Response {
-  // RFC 6750: name the error only when a token was presented and refused.
-  c.header('WWW-Authenticate', presented ? 'Bearer realm="kora-mcp", error="invalid_token"' : 'Bearer realm="kora-mcp"');
+  // RFC 6750: name the error only when a token was presented and refused. RFC 9728: point at
+  // the resource's metadata, where MCP clients start their OAuth discovery.
+  const metadataUrl = resourceMetadataUrlFor(c.req.url);
+  const challenge = [
+    'Bearer realm="kora-mcp"',
+    ...(metadataUrl === undefined ? [] : [`resource_metadata="${metadataUrl}"`]),
+    ...(presented ? ['error="invalid_token"'] : []),
+  ];
+  c.header('WWW-Authenticate', challenge.join(', '));
   return jsonRpcError(c, 401, SERVER_ERROR, 'Unauthorized: send Authorization: Bearer <token> of a caller in the callers file');
 }
 
