@@ -100,10 +100,12 @@ th {
   text-overflow: ellipsis;
 }
 th.time { width: 8.5rem; }
-th.seam { width: 12rem; }
-th.session { width: 12rem; }
+th.seam { width: 13.5rem; }
+th.session { width: 11rem; }
 th.minor { width: 6.5rem; }
-th.actions { width: 4.8rem; }
+th.actions { width: 5.2rem; }
+/* The JSON button is never cut short. */
+td.actions { overflow: visible; text-overflow: clip; }
 /* A long value ends in an ellipsis; the cell's title holds all of it. */
 td {
   padding: 0.35rem 0.6rem;
@@ -149,7 +151,6 @@ tr.is-new td { animation: arrived 3s ease-out; }
   .table-wrap td.time br { display: none; }
   .table-wrap td.actions::before, .json-row td::before, .empty td::before { content: none; }
   .json-row td, .empty td { display: block; }
-  .facts div { grid-template-columns: 1fr; gap: 0; }
 }
 .facts { display: grid; gap: 0.3rem; margin: 0; }
 .facts div { display: grid; grid-template-columns: 11rem 1fr; gap: 1rem; }
@@ -166,5 +167,8 @@ tr.is-new td { animation: arrived 3s ease-out; }
 }
 @media (prefers-reduced-motion: reduce) {
   tr.is-new td { animation: none; background: var(--highlight); }
+}
+@media (max-width: 640px) {
+  .facts div { grid-template-columns: 1fr; gap: 0; }
 }
 `;

@@ -41,7 +41,7 @@ export function createActivityChart(onUnauthorized: () => void): ActivityChart {
     el(
       'p',
       { class: 'description' },
-      `Calls per seam per minute over the last ${WINDOW_MINUTES} minutes; orange points count denied or rejected calls, red points failed ones.`,
+      `Calls per seam per minute over the last ${WINDOW_MINUTES} minutes; orange rings count denied or rejected calls, red dots failed ones.`,
     ),
     summary,
     plotArea,
@@ -143,12 +143,15 @@ export function createActivityChart(onUnauthorized: () => void): ActivityChart {
 
 function chartOptions(seams: readonly SeamActivityWire[], width: number): uPlot.Options {
   const axis: uPlot.Axis = { stroke: AXIS_COLOUR, grid: { stroke: GRID_COLOUR, width: 1 }, ticks: { stroke: GRID_COLOUR, width: 1 } };
-  const marks = (label: string, colour: string): uPlot.Series => ({
+  // Points only: a mark on each minute with such calls, at their count. Denied is a ring and
+  // failed a dot, so a minute with as many of each shows both.
+  const marks = (label: string, colour: string, ring: boolean): uPlot.Series => ({
     label,
     stroke: colour,
-    // Points only: a mark on each minute with such calls, at their count.
     paths: () => null,
-    points: { show: true, size: 9, width: 1, stroke: colour, fill: colour },
+    points: ring
+      ? { show: true, size: 14, width: 2.5, stroke: colour, fill: 'transparent' }
+      : { show: true, size: 7, width: 1, stroke: colour, fill: colour },
   });
   return {
     width,
@@ -163,8 +166,8 @@ function chartOptions(seams: readonly SeamActivityWire[], width: number): uPlot.
         width: 2,
         points: { show: false },
       })),
-      marks('Denied', DENIED_COLOUR),
-      marks('Failed', FAILED_COLOUR),
+      marks('Denied', DENIED_COLOUR, true),
+      marks('Failed', FAILED_COLOUR, false),
     ],
     cursor: { drag: { x: false, y: false } },
   };
