@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { seam as mcpToolCalledSeam } from '@kora/seam-mcp';
 import type { AuditEnvelope } from '@kora/audit-sink';
+import { insertAuditRows, migrateSubstrate } from '@kora/audit-substrate-pg';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSubstrateSource } from './create-panel-sources.js';
@@ -535,6 +536,38 @@ describe('createPanelRoutes: GET /api/activity', () => {
     const narrowed = await fetch(`${server.url}/api/activity?minutes=5&bucket=300&seam=webhook.dead_letter`, { headers: auth });
     const one = (await narrowed.json()) as ActivityBody;
     expect(one.seams).toEqual([{ seam: 'webhook.dead_letter', total: [1], denied: [1], failed: [0] }]);
+  });
+
+  it('counts the same from the PostgreSQL event log as from the audit file', async () => {
+    const fileServer = await startServer();
+    for (let index = 0; index < 12; index += 1) {
+      fileServer.setTime(start + index * 25_000);
+      const writers = [
+        () => fileServer.emit.mcp({ result: index % 3 === 0 ? 'denied:capability' : 'ok' }),
+        () => fileServer.emit.reasoning({ status: index % 4 === 0 ? 'error' : 'ok', error: new RangeError('boom') }),
+        () => fileServer.emit.webhook(),
+      ];
+      writers[index % 3]?.();
+    }
+    fileServer.setTime(start + 5 * 60_000);
+    const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+    const table = `kora_activity_${process.pid}_${Date.now()}`;
+    try {
+      await migrateSubstrate(pool, { table });
+      await insertAuditRows(pool, fileServer.capture.rows(), { table, originHost: 'host-a' });
+      const dbServer = await startServer({ source: createSubstrateSource(pool, table), start: start + 5 * 60_000 });
+      const read = async (server: PanelServer) => {
+        const response = await fetch(`${server.url}/api/activity?minutes=10&bucket=60`, { headers: auth });
+        expect(response.status).toBe(200);
+        return (await response.json()) as ActivityBody;
+      };
+      const fromFile = await read(fileServer);
+      expect(fromFile.rows).toBe(12);
+      expect(await read(dbServer)).toEqual(fromFile);
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS ${table}`);
+      await pool.end();
+    }
   });
 
   it('answers 400 naming the parameter for a window too long, too fine, or a seam no panel shows', async () => {
