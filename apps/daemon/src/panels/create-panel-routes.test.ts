@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { seam as mcpToolCalledSeam } from '@kora/seam-mcp';
 import type { AuditEnvelope } from '@kora/audit-sink';
+import { insertAuditRows, migrateSubstrate } from '@kora/audit-substrate-pg';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSubstrateSource } from './create-panel-sources.js';
@@ -60,7 +61,7 @@ function newestFirst(rows: readonly AuditEnvelope[]): boolean {
 describe('createPanelRoutes: operator token', () => {
   it('refuses every /api route without the token, and with a wrong one', async () => {
     const server = await startServer();
-    for (const path of ['/api/panels', '/api/panels/agent-activity', '/api/panels/reasoning/stream', '/api/integrity']) {
+    for (const path of ['/api/panels', '/api/panels/agent-activity', '/api/panels/reasoning/stream', '/api/integrity', '/api/activity']) {
       const missing = await fetch(`${server.url}${path}`);
       expect(missing.status, path).toBe(401);
       expect(missing.headers.get('www-authenticate')).toContain('Bearer');
@@ -486,6 +487,110 @@ describe('createPanelRoutes: GET /api/panels/:panel/stream', () => {
   });
 });
 
+interface ActivityBody {
+  from: string;
+  to: string;
+  bucket_seconds: number;
+  times: number[];
+  seams: { seam: string; total: number[]; denied: number[]; failed: number[] }[];
+  rows: number;
+  truncated: boolean;
+}
+
+describe('createPanelRoutes: GET /api/activity', () => {
+  it('counts each seam’s calls per bucket over the window, with denied and failed calls', async () => {
+    const server = await startServer();
+    const minute = 60_000;
+    // An hour earlier: outside a 5-minute window.
+    server.setTime(start - 60 * minute);
+    server.emit.mcp();
+    // Minute 0: an ok and a denied MCP call; minute 2: a failed reasoning call, a rejected
+    // webhook and an undelivered Slack reply; minute 4: a failed MCP call.
+    server.setTime(start);
+    server.emit.mcp();
+    server.emit.mcp({ result: 'denied:capability' });
+    server.setTime(start + 2 * minute + 5_000);
+    server.emit.reasoning({ status: 'error', error: new RangeError('boom') });
+    server.emit.webhook();
+    server.emit.slack();
+    server.setTime(start + 4 * minute + 59_000);
+    server.emit.mcp({ result: 'error:TimeoutError' });
+    server.setTime(start + 4 * minute + 59_999);
+
+    const response = await fetch(`${server.url}/api/activity?minutes=5&bucket=60`, { headers: auth });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as ActivityBody;
+    expect(body.from).toBe('2026-11-26T17:00:00.000Z');
+    expect(body.to).toBe('2026-11-26T17:05:00.000Z');
+    expect(body.times).toEqual([0, 1, 2, 3, 4].map((index) => (start + index * minute) / 1000));
+    expect(body.rows).toBe(6);
+    expect(body.truncated).toBe(false);
+    const bySeam = Object.fromEntries(body.seams.map((seam) => [seam.seam, seam]));
+    expect(Object.keys(bySeam)).toEqual(['mcp.tool_called', 'reasoning.tool_called', 'webhook.dead_letter', 'slack_dm.reply_failed']);
+    expect(bySeam['mcp.tool_called']).toMatchObject({ total: [2, 0, 0, 0, 1], denied: [1, 0, 0, 0, 0], failed: [0, 0, 0, 0, 1] });
+    expect(bySeam['reasoning.tool_called']).toMatchObject({ total: [0, 0, 1, 0, 0], denied: [0, 0, 0, 0, 0], failed: [0, 0, 1, 0, 0] });
+    expect(bySeam['webhook.dead_letter']).toMatchObject({ total: [0, 0, 1, 0, 0], denied: [0, 0, 1, 0, 0], failed: [0, 0, 0, 0, 0] });
+    expect(bySeam['slack_dm.reply_failed']).toMatchObject({ total: [0, 0, 1, 0, 0], denied: [0, 0, 0, 0, 0], failed: [0, 0, 1, 0, 0] });
+
+    const narrowed = await fetch(`${server.url}/api/activity?minutes=5&bucket=300&seam=webhook.dead_letter`, { headers: auth });
+    const one = (await narrowed.json()) as ActivityBody;
+    expect(one.seams).toEqual([{ seam: 'webhook.dead_letter', total: [1], denied: [1], failed: [0] }]);
+  });
+
+  it('counts the same from the PostgreSQL event log as from the audit file', async () => {
+    const fileServer = await startServer();
+    for (let index = 0; index < 12; index += 1) {
+      fileServer.setTime(start + index * 25_000);
+      const writers = [
+        () => fileServer.emit.mcp({ result: index % 3 === 0 ? 'denied:capability' : 'ok' }),
+        () => fileServer.emit.reasoning({ status: index % 4 === 0 ? 'error' : 'ok', error: new RangeError('boom') }),
+        () => fileServer.emit.webhook(),
+      ];
+      writers[index % 3]?.();
+    }
+    fileServer.setTime(start + 5 * 60_000);
+    const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+    const table = `kora_activity_${process.pid}_${Date.now()}`;
+    try {
+      await migrateSubstrate(pool, { table });
+      await insertAuditRows(pool, fileServer.capture.rows(), { table, originHost: 'host-a' });
+      const dbServer = await startServer({ source: createSubstrateSource(pool, table), start: start + 5 * 60_000 });
+      const read = async (server: PanelServer) => {
+        const response = await fetch(`${server.url}/api/activity?minutes=10&bucket=60`, { headers: auth });
+        expect(response.status).toBe(200);
+        return (await response.json()) as ActivityBody;
+      };
+      const fromFile = await read(fileServer);
+      expect(fromFile.rows).toBe(12);
+      expect(await read(dbServer)).toEqual(fromFile);
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS ${table}`);
+      await pool.end();
+    }
+  });
+
+  it('answers 400 naming the parameter for a window too long, too fine, or a seam no panel shows', async () => {
+    const server = await startServer();
+    const cases: [string, string][] = [
+      ['minutes=0', 'minutes'],
+      ['minutes=1441', 'minutes'],
+      ['minutes=1440&bucket=10', 'bucket'],
+      ['minutes=1&bucket=120', 'bucket'],
+      ['seam=audit.opened', 'seam'],
+      ['bucket=60&bucket=60', 'bucket'],
+      ['since=2026-01-01T00:00:00Z', 'since'],
+    ];
+    for (const [query, param] of cases) {
+      const response = await fetch(`${server.url}/api/activity?${query}`, { headers: auth });
+      expect(response.status, query).toBe(400);
+      const body = (await response.json()) as { error: string; problems: { param: string }[] };
+      expect(body.error).toBe('invalid_query');
+      expect(body.problems.map((problem) => problem.param)).toEqual([param]);
+    }
+  });
+});
+
 describe('createPanelRoutes: GET /api/integrity', () => {
   it('says sealing is off without a seal, and gives the newest checkpoint with one', async () => {
     const off = await startServer();
@@ -523,6 +628,7 @@ describe('createPanelRoutes: GET /', () => {
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await page.text();
     expect(html).toContain('<script src="assets/panels.js" defer></script>');
+    expect(html).toContain('<link rel="stylesheet" href="assets/chart.css">');
     // No inline script at all: every <script> has a src.
     expect(html.match(/<script(?![^>]*\bsrc=)/g)).toBeNull();
 
@@ -531,5 +637,10 @@ describe('createPanelRoutes: GET /', () => {
     expect(await script.text()).not.toContain('innerHTML');
     const style = await fetch(`${server.url}/assets/panels.css`);
     expect(style.headers.get('content-type')).toContain('text/css');
+    // The chart's stylesheet, bundled from uPlot's own.
+    const chartStyle = await fetch(`${server.url}/assets/chart.css`);
+    expect(chartStyle.headers.get('content-type')).toContain('text/css');
+    expect(chartStyle.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await chartStyle.text()).toContain('.uplot');
   });
 });

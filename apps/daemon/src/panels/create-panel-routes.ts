@@ -6,6 +6,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
+import type { SeamName } from '@kora/audit-sink';
 import type { DaemonContext } from '../daemon-context.js';
 import { limitRequestBody } from '../http/limit-request-body.js';
 import { SEAL_OFF } from '../seal/seal-status.js';
@@ -17,11 +18,12 @@ import { createOperatorSessions } from './operator-sessions.js';
 import type { OperatorSessions } from './operator-sessions.js';
 import { PANEL_DEFINITIONS, findPanel } from './panel-definitions.js';
 import type { PanelDefinition } from './panel-definitions.js';
-import { parsePanelQuery, parseStreamQuery } from './parse-panel-query.js';
+import { parseActivityQuery, parsePanelQuery, parseStreamQuery } from './parse-panel-query.js';
 import type { QueryProblem } from './parse-panel-query.js';
 import { PANEL_PAGE_FAVICON, PANEL_PAGE_HTML } from './page/panel-page-html.js';
-import { PANEL_PAGE_SCRIPT } from './page/panel-page-script.js';
+import { bundlePanelPage } from './page/bundle-panel-page.js';
 import { PANEL_PAGE_STYLE } from './page/panel-page-style.js';
+import { readActivity } from './read-activity.js';
 import type { RowsAfter } from './read-rows-after.js';
 
 export { OPERATOR_COOKIE } from './is-operator.js';
@@ -34,6 +36,10 @@ const MAX_SESSIONS = 256;
 const MAX_ROWS_PER_POLL = 5_000;
 // How long a disconnected EventSource waits before reconnecting.
 const RECONNECT_MS = 2_000;
+// Rows one activity request counts at most: its cost stays bounded however busy the window.
+const MAX_ACTIVITY_ROWS = 50_000;
+// Every seam some panel shows, in page order, each once.
+const ACTIVITY_SEAMS = [...new Set(PANEL_DEFINITIONS.flatMap((panel) => panel.seams))] as [SeamName, ...SeamName[]];
 
 // `script-src 'self'` with no 'unsafe-inline': injected markup could not run script even if
 // a value ever escaped the page's text-only rendering.
@@ -91,6 +97,8 @@ const loginBody = z.strictObject({ token: z.string().min(1).max(1024) });
  * - `GET /api/panels/:panel?limit&since&until&cursor&seam` → `{ panel, rows, next_cursor, skipped }`.
  * - `GET /api/panels/:panel/stream?seam&after`: events `ready`, `row` (one row, `id` = row id),
  *   `reset` (the stream lost its place: reload), and heartbeat comments.
+ * - `GET /api/activity?minutes&bucket&seam` → calls per seam per bucket over
+ *   the last `minutes` (default 60, bucket 60 s), with denied and failed counts.
  * - `GET /api/integrity`: where sealing the audit file stands ({@link SealStatus}).
  */
 export function createPanelRoutes(options: PanelRoutesOptions): PanelRoutes {
@@ -107,6 +115,11 @@ export function createPanelRoutes(options: PanelRoutesOptions): PanelRoutes {
   });
   const requireOperator = createOperatorGuard(sessions);
   const app = new Hono();
+  const readBundle = () =>
+    bundlePanelPage().catch((error: unknown) => {
+      context.audit.logger.warn(`[kora.panels.bundle_failed] error=${error instanceof Error ? error.name : 'Error'}`);
+      return undefined;
+    });
 
   // Only this module's paths: a `*` middleware would reach every route of the parent app.
   app.use('/api/*', async (c, next) => {
@@ -116,9 +129,16 @@ export function createPanelRoutes(options: PanelRoutesOptions): PanelRoutes {
   });
 
   app.get('/', (c) => c.body(PANEL_PAGE_HTML, 200, { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' }));
-  app.get('/assets/panels.js', (c) =>
-    c.body(PANEL_PAGE_SCRIPT, 200, { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'text/javascript; charset=utf-8' }),
-  );
+  app.get('/assets/panels.js', async (c) => {
+    const bundle = await readBundle();
+    if (bundle === undefined) return c.text('the page script could not be built; see the daemon log', 500, PAGE_SECURITY_HEADERS);
+    return c.body(bundle.script, 200, { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'text/javascript; charset=utf-8' });
+  });
+  app.get('/assets/chart.css', async (c) => {
+    const bundle = await readBundle();
+    if (bundle === undefined) return c.text('the page stylesheet could not be built; see the daemon log', 500, PAGE_SECURITY_HEADERS);
+    return c.body(bundle.style, 200, { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'text/css; charset=utf-8' });
+  });
   app.get('/assets/panels.css', (c) =>
     c.body(PANEL_PAGE_STYLE, 200, { ...PAGE_SECURITY_HEADERS, 'Content-Type': 'text/css; charset=utf-8' }),
   );
@@ -181,6 +201,22 @@ export function createPanelRoutes(options: PanelRoutesOptions): PanelRoutes {
       return problem(c, 500, 'read_failed', 'the audit file could not be read; see the daemon log');
     }
     return c.json({ panel: panel.name, rows: page.entries, next_cursor: page.cursor, skipped: page.skipped });
+  });
+
+  app.get('/api/activity', requireOperator, async (c) => {
+    const query = parseActivityQuery(ACTIVITY_SEAMS, c.req.queries());
+    if (!query.ok) return invalidQuery(c, query.problems);
+    try {
+      const activity = await readActivity(source, { ...query.value, now: context.clock(), maxRows: MAX_ACTIVITY_ROWS });
+      return c.json(activity);
+    } catch (error) {
+      context.audit.logger.warn(`[kora.panels.read_failed] panel=activity source=${source.kind} error=${describeError(error)}`);
+      if (source.kind === 'postgres') {
+        c.header('Retry-After', '5');
+        return problem(c, 503, 'substrate_unavailable', 'the event log database could not be read; see the daemon log');
+      }
+      return problem(c, 500, 'read_failed', 'the audit file could not be read; see the daemon log');
+    }
   });
 
   app.get('/api/panels/:panel/stream', requireOperator, async (c) => {

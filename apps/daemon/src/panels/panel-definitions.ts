@@ -12,6 +12,8 @@ export interface PanelColumn {
   readonly label: string;
   /** Which details key fills the column, per seam. */
   readonly keys: Readonly<Partial<Record<SeamName, string>>>;
+  /** A detail the page may leave out where the window is narrow. */
+  readonly minor?: true;
 }
 
 /** What one panel shows. */
@@ -46,11 +48,11 @@ export const PANEL_DEFINITIONS: readonly PanelDefinition[] = [
     seams: [mcp, reasoning],
     columns: [
       { label: 'Tool', keys: { [mcp]: 'tool_name', [reasoning]: 'tool_name' } },
-      { label: 'Kind', keys: { [mcp]: 'tool_kind' } },
+      { label: 'Kind', keys: { [mcp]: 'tool_kind' }, minor: true },
       { label: 'Actor / triggered by', keys: { [mcp]: 'caller_actor_kind', [reasoning]: 'triggered_by' } },
       { label: 'Result / status', keys: { [mcp]: 'result', [reasoning]: 'tool_status' } },
-      { label: 'Duration ms', keys: { [reasoning]: 'tool_duration_ms' } },
-      { label: 'Exception', keys: { [reasoning]: 'exc_type' } },
+      { label: 'Duration ms', keys: { [reasoning]: 'tool_duration_ms' }, minor: true },
+      { label: 'Exception', keys: { [reasoning]: 'exc_type' }, minor: true },
     ],
   },
   {
@@ -75,7 +77,7 @@ export const PANEL_DEFINITIONS: readonly PanelDefinition[] = [
       { label: 'Source', keys: { [webhook]: 'source' } },
       { label: 'Reason', keys: { [webhook]: 'reason' } },
       { label: 'Peer IP', keys: { [webhook]: 'peer_ip' } },
-      { label: 'Body bytes', keys: { [webhook]: 'body_bytes' } },
+      { label: 'Body bytes', keys: { [webhook]: 'body_bytes' }, minor: true },
     ],
   },
   {

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -26,6 +27,8 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const TIMEOUT_MS = 60_000;
+// Screenshots of the page at each window size, to look at after a run.
+const SCREENSHOTS = fileURLToPath(new URL('../../test-results/panel-page/', import.meta.url));
 const poll = { timeout: 10_000, interval: 50 };
 
 let launching: Promise<Browser> | undefined;
@@ -305,6 +308,122 @@ describe.skipIf(skipped)('the panels page', () => {
       );
       expect(await off.locator('[data-field="checkpoint"]').textContent()).toBe('—');
       expect(other.errors).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
+
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 375, height: 812 },
+  ]) {
+    it(
+      `fits a ${viewport.width}×${viewport.height} window: no sideways scrolling, every main cell on screen, long values cut short with the whole value as title`,
+      async () => {
+        const server = await startServer();
+        const longTool = 'escalate_customer_ticket_to_the_on_call_engineer_with_full_history';
+        const longSession = 'mcp-client-with-a-rather-long-session-identifier-0123456789abcdef';
+        server.emit.mcp({ toolName: longTool, result: 'denied:capability', callerSessionId: longSession });
+        server.emit.reasoning({ toolName: 'lookup_order', status: 'error', error: new RangeError('boom'), durationMs: 1234 });
+        server.emit.webhook({ reason: 'slack_signature_mismatch' });
+        server.emit.slack({ channelId: 'D0999ZZZZ' });
+        const { page, errors } = await openPage(server, { viewport });
+        await signIn(page);
+        for (const title of ['Agent activity', 'Reasoning', 'Webhook events', 'Slack replies']) {
+          await expect.poll(() => rows(panel(page, title)).count(), poll).toBeGreaterThan(0);
+        }
+        await expect.poll(() => page.locator('#activity').getAttribute('data-state'), poll).toBe('ready');
+
+        // Every shown cell of every row but the minor columns, measured in the page.
+        const layout = await page.evaluate<{
+          width: number;
+          scrollWidth: number;
+          cells: number;
+          shown: number;
+          outside: string[];
+        }>(`(() => {
+          const width = document.documentElement.clientWidth;
+          const cells = [...document.querySelectorAll('tbody tr[data-id] td:not(.minor)')];
+          const shown = cells.filter((cell) => cell.getClientRects().length > 0);
+          const outside = shown
+            .map((cell) => ({ label: cell.dataset.label || 'actions', box: cell.getBoundingClientRect() }))
+            .filter(({ box }) => box.left < 0 || box.right > width + 0.5)
+            .map(({ label, box }) => label + ' ' + Math.round(box.left) + '–' + Math.round(box.right));
+          return { width, scrollWidth: document.scrollingElement.scrollWidth, cells: cells.length, shown: shown.length, outside };
+        })()`);
+        expect(layout.width).toBe(viewport.width);
+        expect(layout.scrollWidth).toBeLessThanOrEqual(viewport.width);
+        expect(layout.shown).toBe(layout.cells);
+        // Time, seam, five columns, caller session and the JSON button of the agent's two rows, and so on.
+        expect(layout.shown).toBeGreaterThanOrEqual(20);
+        expect(layout.outside).toEqual([]);
+
+        const activity = panel(page, 'Agent activity');
+        const toolCell = rows(activity).nth(1).locator('td[data-label="Tool"]');
+        expect(await toolCell.getAttribute('title')).toBe(longTool);
+        expect(await toolCell.textContent()).toBe(longTool);
+        // Cut short on screen: the text is wider than its cell.
+        const cut = await page.evaluate<boolean>(`(() => {
+          const cell = document.querySelectorAll('#panel-agent-activity tbody tr[data-id]')[1].querySelector('td[data-label="Tool"]');
+          const text = cell.firstElementChild;
+          return cell.scrollWidth > cell.clientWidth || text.scrollWidth > text.clientWidth;
+        })()`);
+        expect(cut).toBe(true);
+        // The chart fits too.
+        const canvas = await page.locator('#activity canvas').boundingBox();
+        expect(canvas).not.toBeNull();
+        expect((canvas?.x ?? 0) + (canvas?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
+
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        await page.screenshot({ path: `${SCREENSHOTS}${viewport.width}x${viewport.height}.png`, fullPage: true });
+        expect(errors).toEqual([]);
+      },
+      TIMEOUT_MS,
+    );
+  }
+
+  it(
+    'charts the calls per seam above the panels, counting denied and failed ones, and follows new rows live',
+    async () => {
+      const server = await startServer();
+      server.emit.mcp();
+      server.emit.mcp({ result: 'denied:capability' });
+      server.emit.reasoning({ status: 'error', error: new RangeError('boom') });
+      server.emit.webhook();
+      server.emit.slack();
+      const { page, errors } = await openPage(server, { viewport: { width: 1280, height: 800 } });
+      await signIn(page);
+      const chart = panel(page, 'Activity');
+      await expect.poll(() => chart.getAttribute('data-state'), poll).toBe('ready');
+      // Denied: the MCP call and the rejected webhook; failed: the reasoning error and the Slack reply.
+      expect(await chart.getAttribute('data-total')).toBe('5');
+      expect(await chart.getAttribute('data-denied')).toBe('2');
+      expect(await chart.getAttribute('data-failed')).toBe('2');
+      expect(await chart.locator('.chart-summary').textContent()).toBe('Last 60 minutes: 5 calls, 2 denied, 2 failed');
+      // Above the panels, drawn on a canvas of real size inside the window.
+      const order = await page.evaluate<string[]>(`[...document.querySelectorAll('#panels > section')].map((section) => section.id)`);
+      expect(order[0]).toBe('activity');
+      const box = await chart.locator('canvas').first().boundingBox();
+      expect(box?.width ?? 0).toBeGreaterThan(300);
+      expect(box?.height ?? 0).toBeGreaterThan(100);
+      expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(1280);
+      const legend = await chart.locator('.u-legend .u-label').allTextContents();
+      expect(legend).toEqual([
+        'Time',
+        'mcp.tool_called',
+        'reasoning.tool_called',
+        'webhook.dead_letter',
+        'slack_dm.reply_failed',
+        'Denied',
+        'Failed',
+      ]);
+
+      // A failed call written now shows up without a reload.
+      server.emit.mcp({ result: 'error:TimeoutError' });
+      await expect.poll(() => chart.getAttribute('data-total'), poll).toBe('6');
+      expect(await chart.getAttribute('data-failed')).toBe('3');
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await chart.screenshot({ path: `${SCREENSHOTS}activity-chart.png` });
+      expect(errors).toEqual([]);
     },
     TIMEOUT_MS,
   );

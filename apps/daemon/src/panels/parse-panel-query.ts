@@ -29,6 +29,26 @@ export interface StreamQuery {
   readonly after: string | undefined;
 }
 
+/** Minutes the activity chart covers when the caller does not say, and at most. */
+export const DEFAULT_ACTIVITY_MINUTES = 60;
+export const MAX_ACTIVITY_MINUTES = 1440;
+/** Bucket width in seconds when the caller does not say, and its bounds. */
+export const DEFAULT_ACTIVITY_BUCKET_SECONDS = 60;
+export const MIN_ACTIVITY_BUCKET_SECONDS = 10;
+export const MAX_ACTIVITY_BUCKET_SECONDS = 3600;
+/** The most buckets one activity request may ask for. */
+export const MAX_ACTIVITY_BUCKETS = 720;
+
+/** An activity request, parsed. */
+export interface ActivityQuery {
+  /** How far back the window reaches, 1–1440 minutes. */
+  readonly minutes: number;
+  /** The width of one bucket, 10–3600 seconds. */
+  readonly bucketSeconds: number;
+  /** The seams to count: `seams`, or the subset the caller asked for. */
+  readonly seams: readonly SeamName[];
+}
+
 /** One thing wrong with a request, by parameter name. */
 export interface QueryProblem {
   readonly param: string;
@@ -121,6 +141,47 @@ export function parseStreamQuery(panel: PanelDefinition, query: RawQuery, lastEv
   }
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   return { ok: true, value: { seams: narrowSeams(panel, parsed.data.seam), after: header ?? parsed.data.after } };
+}
+
+function integerParam(min: number, max: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,5}$/, { error: message })
+    .transform(Number)
+    .pipe(z.number().min(min, { error: message }).max(max, { error: message }));
+}
+
+/**
+ * Parse `?minutes&bucket&seam` for the activity chart, counting among `seams` (every panel's).
+ * `seam` may repeat; the others appear at most once; unknown parameters are refused; the
+ * window holds at most 720 buckets and at least one whole one.
+ */
+export function parseActivityQuery(seams: readonly [SeamName, ...SeamName[]], query: RawQuery): QueryOutcome<ActivityQuery> {
+  const schema = z
+    .strictObject({
+      minutes: once(integerParam(1, MAX_ACTIVITY_MINUTES)),
+      bucket: once(integerParam(MIN_ACTIVITY_BUCKET_SECONDS, MAX_ACTIVITY_BUCKET_SECONDS)),
+      seam: z.array(z.enum(seams, { error: `must be one of ${seams.join(', ')}` })).optional(),
+    })
+    .transform((value) => ({
+      minutes: value.minutes ?? DEFAULT_ACTIVITY_MINUTES,
+      bucketSeconds: value.bucket ?? DEFAULT_ACTIVITY_BUCKET_SECONDS,
+      seam: value.seam,
+    }))
+    .refine((value) => value.bucketSeconds <= value.minutes * 60, {
+      error: 'must not be longer than the window (minutes)',
+      path: ['bucket'],
+    })
+    .refine((value) => (value.minutes * 60) / value.bucketSeconds <= MAX_ACTIVITY_BUCKETS, {
+      error: `makes more than ${MAX_ACTIVITY_BUCKETS} buckets; ask for fewer minutes or a wider bucket`,
+      path: ['bucket'],
+    });
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) return { ok: false, problems: describeIssues(parsed.error.issues) };
+  const { minutes, bucketSeconds, seam } = parsed.data;
+  const asked = seam === undefined || seam.length === 0 ? seams : seams.filter((name) => seam.includes(name));
+  return { ok: true, value: { minutes, bucketSeconds, seams: asked } };
 }
 
 function narrowSeams(panel: PanelDefinition, asked: readonly SeamName[] | undefined): readonly SeamName[] {

@@ -11,6 +11,7 @@ export const PANEL_PAGE_HTML = `<!doctype html>
 <meta name="referrer" content="no-referrer">
 <title>Kora audit panels</title>
 <link rel="icon" href="assets/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="assets/chart.css">
 <link rel="stylesheet" href="assets/panels.css">
 <script src="assets/panels.js" defer></script>
 </head>

@@ -84,7 +84,8 @@ main { padding: 1rem 1.5rem 3rem; }
 .panel-status { margin: 0.3rem 0; font-size: 0.85rem; }
 .panel-status[data-kind="error"] { color: var(--error); }
 .table-wrap { overflow-x: auto; border: 1px solid var(--border); border-radius: 6px; }
-table { width: 100%; border-collapse: collapse; }
+/* Fixed layout: the columns share the window's width, whatever the cells hold. */
+table { width: 100%; border-collapse: collapse; table-layout: fixed; }
 th {
   position: sticky;
   top: 0;
@@ -95,22 +96,62 @@ th {
   background: var(--surface);
   border-bottom: 1px solid var(--border);
   white-space: nowrap;
+  overflow: hidden;
+  text-overflow: ellipsis;
 }
-/* break-word, not anywhere: short codes stay whole and a wide table scrolls instead. */
-td { padding: 0.35rem 0.6rem; border-bottom: 1px solid var(--border); vertical-align: top; overflow-wrap: break-word; }
-td:last-child { width: 1%; white-space: nowrap; }
-/* Session ids are long single tokens: let them wrap anywhere so the row fits the screen. */
-td.session { overflow-wrap: anywhere; min-width: 12ch; }
+th.time { width: 8.5rem; }
+th.seam { width: 13.5rem; }
+th.session { width: 11rem; }
+th.minor { width: 6.5rem; }
+th.actions { width: 5.2rem; }
+/* The JSON button is never cut short. */
+td.actions { overflow: visible; text-overflow: clip; }
+/* A long value ends in an ellipsis; the cell's title holds all of it. */
+td {
+  padding: 0.35rem 0.6rem;
+  border-bottom: 1px solid var(--border);
+  vertical-align: top;
+  white-space: nowrap;
+  overflow: hidden;
+  text-overflow: ellipsis;
+}
 tbody tr:last-child td { border-bottom: 0; }
-td.time { white-space: nowrap; }
+/* Date, time and how long ago, each on its own line when the column is narrow. */
+td.time { white-space: normal; }
 .relative { color: var(--muted); font-size: 0.8rem; }
 .none { color: var(--muted); }
 tr.is-new td { animation: arrived 3s ease-out; }
 @keyframes arrived { from { background: var(--highlight); } to { background: transparent; } }
-.json-row td { background: var(--surface); }
-.json-row pre { margin: 0; max-height: 24rem; overflow: auto; white-space: pre-wrap; }
+.json-row td { background: var(--surface); white-space: normal; }
+.json-row pre { margin: 0; max-height: 24rem; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 .empty td { color: var(--muted); font-family: inherit; text-align: center; padding: 1rem; }
 .older { margin-top: 0.5rem; }
+.activity .chart-summary { margin: 0 0 0.4rem; font-size: 0.9rem; }
+.chart-plot { width: 100%; min-width: 0; overflow: hidden; }
+.chart-plot .u-legend { font-size: 0.8rem; text-align: left; }
+.chart-plot .u-legend th { position: static; background: none; border: 0; padding: 0 0.3rem 0 0; color: var(--text); }
+.chart-plot .u-legend td { border: 0; padding: 0 0.3rem 0 0; font-family: inherit; }
+/* Less important columns give way first. */
+@media (max-width: 1100px) {
+  th.minor, td.minor { display: none; }
+  th.seam { width: 11.5rem; }
+  th.session { width: 10rem; }
+}
+/* Phones: each row becomes a card of label and value lines. */
+@media (max-width: 640px) {
+  main { padding: 0.8rem 0.8rem 2rem; }
+  .top { padding: 0.6rem 0.8rem; flex-wrap: wrap; gap: 0.4rem 1rem; }
+  .table-wrap { overflow: visible; border: 0; }
+  .table-wrap table, .table-wrap tbody, .table-wrap tr { display: block; width: 100%; }
+  .table-wrap thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  .table-wrap tr[data-id] { border: 1px solid var(--border); border-radius: 6px; margin-bottom: 0.6rem; padding: 0.3rem 0.6rem; }
+  .table-wrap td, .table-wrap td.minor { display: flex; gap: 0.6rem; padding: 0.15rem 0; border: 0; min-width: 0; }
+  .table-wrap td::before { content: attr(data-label); flex: 0 0 7.5rem; color: var(--muted); font-family: system-ui, sans-serif; font-size: 0.8rem; }
+  .table-wrap td > * { min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+  .table-wrap td.time br { display: none; }
+  .table-wrap td.actions::before, .json-row td::before, .empty td::before { content: none; }
+  .json-row td, .empty td { display: block; }
+}
 .facts { display: grid; gap: 0.3rem; margin: 0; }
 .facts div { display: grid; grid-template-columns: 11rem 1fr; gap: 1rem; }
 .facts dt { color: var(--muted); }
@@ -126,5 +167,8 @@ tr.is-new td { animation: arrived 3s ease-out; }
 }
 @media (prefers-reduced-motion: reduce) {
   tr.is-new td { animation: none; background: var(--highlight); }
+}
+@media (max-width: 640px) {
+  .facts div { grid-template-columns: 1fr; gap: 0; }
 }
 `;
