@@ -4,11 +4,27 @@ import type { ReadSkipCounts } from '@kora/audit-sink/reader';
 import { LineWriter, writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { UsageError, asUsageError } from '../usage-error.js';
 import { parseCommandLine, parseCountOption, parseSeamNames, parseTimeOption, resolveLogPathOption } from '../parse-arguments.js';
 
-const usage = `Usage: kora-audit query [--seam S]... [--since T] [--until T] [--limit N | --all] [--path P] [--cursor C]
+const PATH_DESCRIPTION = 'the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)';
+
+const options = {
+  seam: { type: 'string', multiple: true, value: 'S', description: 'only rows of seam S (repeatable)' },
+  since: { type: 'string', value: 'T', description: 'rows emitted at or after T' },
+  until: { type: 'string', value: 'T', description: 'rows emitted before T' },
+  limit: { type: 'string', value: 'N', description: 'rows per page, 1-10000 (default 100)' },
+  all: { type: 'boolean', description: 'every matching row, not one page (not with --limit)' },
+  path: { type: 'string', value: 'P', description: PATH_DESCRIPTION },
+  cursor: { type: 'string', value: 'C', description: 'continue after the page that printed cursor C' },
+  json: { type: 'boolean', description: 'JSON lines even on a terminal (the default elsewhere)' },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit query [--seam S]... [--since T] [--until T] [--limit N | --all] [--path P] [--cursor C] [--json]
 
 Print matching rows as JSON lines, newest first, reading the file backwards (and the rotated
 siblings P.1, P.2, ... after it). On stderr, one JSON line: the cursor for the next, older page
@@ -16,18 +32,13 @@ siblings P.1, P.2, ... after it). On stderr, one JSON line: the cursor for the n
 printed in one run, streamed in bounded memory; its cursor is null unless the run was
 interrupted, when it continues where printing stopped.
 
-Options:
-  --seam S      only rows of seam S (repeatable)
-  --since T     rows emitted at or after T
-  --until T     rows emitted before T
-  --limit N     rows per page, 1-10000 (default 100)
-  --all         every matching row, not one page (not with --limit)
-  --path P      the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
-  --cursor C    continue after the page that printed cursor C
-
-T is ISO-8601 (2026-11-26T17:15:00Z; without a zone, local time), epoch milliseconds, or a
-duration before now (90s, 15m, 2h, 7d).
-`;
+On a terminal the rows are a table instead (time, seam, the seam's key fields, result), and
+a read that finds no row says so on stderr; --json keeps JSON lines. A missing file is an
+error (exit 2).`,
+  options,
+  `T is ISO-8601 (2026-11-26T17:15:00Z; without a zone, local time), epoch milliseconds, or a
+duration before now (90s, 15m, 2h, 7d).`,
+);
 
 const SKIP_KINDS = ['blank', 'malformed', 'torn', 'invalid'] as const;
 
@@ -46,15 +57,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        seam: { type: 'string', multiple: true },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        limit: { type: 'string' },
-        path: { type: 'string' },
-        cursor: { type: 'string' },
-        all: { type: 'boolean' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -107,5 +110,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 export const queryCommand: Command = {
   name: 'query',
   usage,
+  options,
   run,
 };

@@ -5,12 +5,37 @@ import type { SealPass, Sealer } from '@kora/audit-seal';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS } from '../exit-codes.js';
 import { parseCommandLine, parseDurationOption, resolveLogPathOption } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
 
-const usage = `Usage: kora-audit seal --key FILE [--path P] [--follow [--interval D]] [--name NAME] [--origin O]
+const options = {
+  key: { type: 'string', value: 'FILE', description: "the private key (seal-key.pem from 'kora-audit keygen')" },
+  path: { type: 'string', value: 'P', description: 'the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)' },
+  follow: {
+    type: 'boolean',
+    short: 'f',
+    description: 'keep sealing, a pass every --interval (default 1s) while rows arrive, until\ninterrupted',
+  },
+  interval: { type: 'string', value: 'D', description: 'time between passes with --follow (100ms to 1h)' },
+  name: {
+    type: 'string',
+    value: 'NAME',
+    description: "the key's name in signature lines (default: the name in the .vkey beside\nFILE, else kora-audit@<host>)",
+  },
+  origin: {
+    type: 'string',
+    value: 'O',
+    description:
+      'the origin of a log sealed for the first time (default\nkora-audit/<host>/<random UUID>: unique to this audit file); an existing\nlog keeps its own',
+  },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit seal --key FILE [--path P] [--follow [--interval D]] [--name NAME] [--origin O]
 
 Seal the audit file P as Certificate Transparency seals its logs. Every line of P's chain (its
 rotated files P.N ... P.1, oldest first, then P), without its newline, is a leaf of an RFC 6962
@@ -26,26 +51,14 @@ Files beside P (not part of the rotation chain):
 
 Sealing resumes where it stopped and survives a crash at any point. One sealer runs per
 audit file (P.seal-state.lock). Before it signs anything new, it checks the tree against the
-newest checkpoint: if the file no longer matches, it stops with exit 1 and signs nothing.
-
-Options:
-  --key FILE      the private key (seal-key.pem from 'kora-audit keygen')
-  --path P        the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
-  --follow, -f    keep sealing, a pass every --interval (default 1s) while rows arrive, until
-                  interrupted
-  --interval D    time between passes with --follow (100ms to 1h)
-  --name NAME     the key's name in signature lines (default: the name in the .vkey beside
-                  FILE, else kora-audit@<host>)
-  --origin O      the origin of a log sealed for the first time (default
-                  kora-audit/<host>/<random UUID>: unique to this audit file); an existing
-                  log keeps its own
-
-It prints one JSON object when it ends: origin, key, size (lines sealed), leaves_added,
+newest checkpoint: if the file no longer matches, it stops with exit 1 and signs nothing.`,
+  options,
+  `It prints one JSON object when it ends: origin, key, size (lines sealed), leaves_added,
 checkpoint (the last one appended: size, root) and the checkpoints file.
 
 Exit status: 0 sealed, 1 the file no longer matches its seal (see 'kora-audit verify'), 2 usage
-error or unreadable key or file, 130 interrupted before a one-off pass finished.
-`;
+error or unreadable key or file, 130 interrupted before a one-off pass finished.`,
+);
 
 const MIN_INTERVAL_MS = 100;
 const MAX_INTERVAL_MS = 3_600_000;
@@ -54,14 +67,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        key: { type: 'string' },
-        path: { type: 'string' },
-        follow: { type: 'boolean', short: 'f' },
-        interval: { type: 'string' },
-        name: { type: 'string' },
-        origin: { type: 'string' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -135,5 +141,6 @@ async function reportSealError(error: SealError, io: CliIo): Promise<number> {
 export const sealCommand: Command = {
   name: 'seal',
   usage,
+  options,
   run,
 };

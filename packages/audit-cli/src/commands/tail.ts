@@ -4,23 +4,33 @@ import type { AuditEnvelope, FileIdentity } from '@kora/audit-sink/reader';
 import { LineWriter } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { asUsageError } from '../usage-error.js';
 import { fileIdentity, followFile } from '../follow-file.js';
 import { parseCommandLine, parseCountOption, parseSeamNames, resolveLogPathOption } from '../parse-arguments.js';
 
-const usage = `Usage: kora-audit tail [-f] [--seam S]... [--path P] [-n N]
+const options = {
+  follow: { type: 'boolean', short: 'f', description: 'keep following the file' },
+  seam: { type: 'string', multiple: true, value: 'S', description: 'only rows of seam S (repeatable)' },
+  path: { type: 'string', value: 'P', description: 'the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)' },
+  lines: { type: 'string', short: 'n', value: 'N', description: 'rows to print first, 0-10000 (default 10)' },
+  json: { type: 'boolean', description: 'JSON lines even on a terminal (the default elsewhere)' },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit tail [-f] [--seam S]... [--path P] [-n N] [--json]
 
 Print the last N rows (default 10), oldest first, as JSON lines. With -f, keep printing
 rows as they are appended, across rename rotation and copytruncate, until SIGINT/SIGTERM.
 Only complete, valid rows are printed.
 
-Options:
-  -f, --follow       keep following the file
-  --seam S           only rows of seam S (repeatable)
-  --path P           the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
-  -n, --lines N      rows to print first, 0-10000 (default 10)
-`;
+On a terminal the rows are a table instead (time, seam, the seam's key fields, result);
+--json keeps JSON lines. A missing file is an error (exit 2), except with -f, which waits
+for it to appear.`,
+  options,
+);
 
 // How often `-f` checks the file for new rows and rotation.
 const TAIL_POLL_MS = 250;
@@ -29,12 +39,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        follow: { type: 'boolean', short: 'f' },
-        seam: { type: 'string', multiple: true },
-        path: { type: 'string' },
-        lines: { type: 'string', short: 'n' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -86,5 +91,6 @@ function matches(entry: AuditEnvelope, seams: ReadonlySet<string> | undefined): 
 export const tailCommand: Command = {
   name: 'tail',
   usage,
+  options,
   run,
 };
