@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { escapeJsonControls, readAuditEntries, streamAuditJsonl } from '@kora/audit-sink/reader';
-import type { ReadSkipCounts } from '@kora/audit-sink/reader';
+import type { AuditEnvelope, ReadSkipCounts } from '@kora/audit-sink/reader';
 import { LineWriter, writeText } from '../cli-io.js';
+import { escapeTerminalText } from '../escape-terminal-text.js';
+import { createRowTable } from '../format-row-table.js';
+import { requireAuditFile } from '../require-audit-file.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { formatUsage, parseArgsOptions } from '../command-options.js';
@@ -67,7 +70,17 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const seams = parseSeamNames(values.seam);
   const since = parseTimeOption('--since', values.since, now);
   const until = parseTimeOption('--until', values.until, now);
+  await requireAuditFile(path);
   const out = new LineWriter(io.stdout);
+  // For a person at a terminal, a table; for scripts, JSON lines as they always were.
+  const table = io.isTTY === true && values.json !== true ? createRowTable({ color: io.color === true }) : undefined;
+  let printed = 0;
+  const addRow = (entry: AuditEnvelope): boolean => {
+    if (table === undefined) return false;
+    if (printed === 0) out.add(table.header());
+    printed += 1;
+    return out.add(table.row(entry));
+  };
   const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
   let cursor = values.cursor ?? null;
   let interrupted = false;
@@ -83,7 +96,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       for (;;) {
         const next = await batches.next().catch(asUsageError);
         if (next.done === true) break;
-        await out.bytes(next.value.jsonl);
+        if (table === undefined) await out.bytes(next.value.jsonl);
+        else {
+          for (const line of next.value.jsonl.toString('utf8').split('\n')) {
+            if (line !== '' && addRow(JSON.parse(line) as AuditEnvelope)) await out.flush();
+          }
+        }
         count(next.value);
         if (io.signal?.aborted === true) {
           interrupted = true;
@@ -97,11 +115,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const limit = parseCountOption('--limit', values.limit, { min: 1, max: 10_000 });
     const page = await readAuditEntries({ path, seams, since, until, limit, cursor, withLines: true }).catch(asUsageError);
     for (const [index, entry] of page.entries.entries()) {
-      if (out.add(printable(page.lines?.[index], entry))) await out.flush();
+      if (table === undefined ? out.add(printable(page.lines?.[index], entry)) : addRow(entry)) await out.flush();
     }
     count(page);
   }
   await out.flush();
+  if (table !== undefined && printed === 0) await writeText(io.stderr, `kora-audit query: no rows in ${escapeTerminalText(path)}\n`);
   await writeText(io.stderr, `${JSON.stringify({ cursor, skipped })}\n`);
   return interrupted && cursor !== null ? EXIT_INTERRUPTED : EXIT_OK;
 }

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { classifyAuditLine, escapeJsonControls, readAuditEntries } from '@kora/audit-sink/reader';
 import type { AuditEnvelope, FileIdentity } from '@kora/audit-sink/reader';
-import { LineWriter } from '../cli-io.js';
+import { LineWriter, writeText } from '../cli-io.js';
+import { escapeTerminalText } from '../escape-terminal-text.js';
+import { createRowTable } from '../format-row-table.js';
+import { requireAuditFile } from '../require-audit-file.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { formatUsage, parseArgsOptions } from '../command-options.js';
@@ -46,20 +49,33 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const seams = parseSeamNames(values.seam);
   const count = parseCountOption('--lines', values.lines, { min: 0, max: 10_000 }) ?? 10;
   const path = resolveLogPathOption(values.path, io);
+  // With -f a file not there yet is waited for (a writer about to start).
+  if (values.follow !== true) await requireAuditFile(path);
   const out = new LineWriter(io.stdout);
+  // For a person at a terminal, a table; for scripts, JSON lines as they always were.
+  const table = io.isTTY === true && values.json !== true ? createRowTable({ color: io.color === true }) : undefined;
+  let printed = 0;
+  const print = async (entry: AuditEnvelope): Promise<void> => {
+    if (table !== undefined && printed === 0) await out.line(table.header());
+    printed += 1;
+    await out.line(table === undefined ? printable(entry) : table.row(entry));
+  };
 
   // Following starts where the read of the last rows ended in the live file (before a torn
   // last line), so that every row comes out once and in file order, however fast writers append.
   let start: { offset: number; identity: FileIdentity } | undefined;
   if (count > 0) {
     const { entries, liveEnd } = await readAuditEntries({ path, seams, limit: count, withLiveEnd: true }).catch(asUsageError);
-    for (const entry of entries.reverse()) await out.line(printable(entry));
+    for (const entry of entries.reverse()) await print(entry);
     start = liveEnd ?? undefined;
   } else if (values.follow === true) {
     const now = await fileIdentity(path);
     start = now === null ? undefined : { offset: now.size, identity: now.identity };
   }
   await out.flush();
+  if (table !== undefined && printed === 0 && count > 0) {
+    await writeText(io.stderr, `kora-audit tail: no rows in ${escapeTerminalText(path)}${values.follow === true ? ' yet' : ''}\n`);
+  }
   if (values.follow !== true) return EXIT_OK;
 
   const wanted: ReadonlySet<string> | undefined = seams === undefined ? undefined : new Set(seams);
@@ -70,7 +86,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     onLine: async (line) => {
       const parsed = await classifyAuditLine(line);
       if (parsed.kind !== 'row' || !matches(parsed.entry, wanted)) return;
-      await out.line(printable(parsed.entry));
+      await print(parsed.entry);
       await out.flush();
     },
   });
