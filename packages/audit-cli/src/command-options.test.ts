@@ -95,7 +95,9 @@ describe('formatOptions', () => {
         path: { type: 'string', value: 'P', description: 'the file\nor its directory' },
         seam: { type: 'string', multiple: true, description: 'a seam' },
       }),
-    ).toBe(['  -f, --follow  keep going', '  --path P      the file', '                or its directory', '  --seam VALUE  a seam'].join('\n'));
+    ).toBe(
+      ['  -f, --follow  keep going', '  --path P      the file', '                or its directory', '  --seam VALUE  a seam'].join('\n'),
+    );
   });
 });
 

@@ -66,7 +66,7 @@ const FAILED_RESULT = /^(?:error|denied|fail|timeout)/i;
 
 /** A value as the table prints it: escaped so that nothing in it acts on the terminal, and cut short. */
 function cell(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   const escaped = escapeTerminalText(text);
   return escaped.length > MAX_VALUE_LENGTH ? `${escaped.slice(0, MAX_VALUE_LENGTH - 1)}…` : escaped;
 }
@@ -91,8 +91,7 @@ export interface RowTable {
 export function createRowTable(options: { readonly color: boolean }): RowTable {
   const colors = picocolors.createColors(options.color);
   return {
-    header: () =>
-      colors.bold(`${'TIME'.padEnd(TIME_WIDTH)}  ${'SEAM'.padEnd(SEAM_WIDTH)}  ${'DETAILS'.padEnd(FIELDS_WIDTH)}  RESULT`),
+    header: () => colors.bold(`${'TIME'.padEnd(TIME_WIDTH)}  ${'SEAM'.padEnd(SEAM_WIDTH)}  ${'DETAILS'.padEnd(FIELDS_WIDTH)}  RESULT`),
     row: (entry) => {
       const details = detailsOf(entry);
       const columns = SEAM_COLUMNS[entry.seam] ?? { fields: [], result: 'result' };

@@ -10,7 +10,8 @@ function editDistance(from: string, to: string): number {
         (current[j - 1] ?? 0) + 1,
         (previous[j - 1] ?? 0) + (from[i - 1] === to[j - 1] ? 0 : 1),
       );
-      if (i > 1 && j > 1 && from[i - 1] === to[j - 2] && from[i - 2] === to[j - 1]) distance = Math.min(distance, (beforePrevious[j - 2] ?? 0) + 1);
+      if (i > 1 && j > 1 && from[i - 1] === to[j - 2] && from[i - 2] === to[j - 1])
+        distance = Math.min(distance, (beforePrevious[j - 2] ?? 0) + 1);
       current.push(distance);
     }
     beforePrevious = previous;

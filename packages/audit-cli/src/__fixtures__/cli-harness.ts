@@ -56,7 +56,9 @@ export interface TestIo extends CliIo {
 }
 
 /** Make an in-process `io` with the given environment and working directory. */
-export function createTestIo(options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signal' | 'now' | 'interactive' | 'stdin' | 'isTTY' | 'color'>> = {}): TestIo {
+export function createTestIo(
+  options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signal' | 'now' | 'interactive' | 'stdin' | 'isTTY' | 'color'>> = {},
+): TestIo {
   const stdout = new Collector();
   const stderr = new Collector();
   return {

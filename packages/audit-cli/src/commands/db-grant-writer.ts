@@ -12,7 +12,10 @@ import { DATABASE_OPTIONS, readDatabaseTarget, withDatabase } from './open-datab
 
 const options = {
   ...DATABASE_OPTIONS,
-  'database-url': { ...DATABASE_OPTIONS['database-url'], description: 'postgres://owner:password@host:5432/db (default: KORA_DATABASE_URL)' },
+  'database-url': {
+    ...DATABASE_OPTIONS['database-url'],
+    description: 'postgres://owner:password@host:5432/db (default: KORA_DATABASE_URL)',
+  },
   json: { type: 'boolean', description: 'print the outcome as one JSON line' },
 } as const satisfies CommandOptions;
 

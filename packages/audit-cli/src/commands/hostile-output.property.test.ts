@@ -35,18 +35,27 @@ const SLACK_TOKEN = ['xoxb', '123456789012', '1234567890123', 'AbCdEfGhIjKlMnOpQ
 
 /** The details fields `query` and `tail` show in a table, for each seam, all set to `value`. */
 function tableFields(value: string): Record<string, string> {
-  const keys = ['tool_name', 'tool_kind', 'caller_actor_kind', 'result', 'triggered_by', 'tool_status', 'exc_type', 'channel_id', 'reason', 'source'];
+  const keys = [
+    'tool_name',
+    'tool_kind',
+    'caller_actor_kind',
+    'result',
+    'triggered_by',
+    'tool_status',
+    'exc_type',
+    'channel_id',
+    'reason',
+    'source',
+  ];
   return Object.fromEntries(keys.map((key) => [key, value]));
 }
 
-const rowsArbitrary = fc
-  .array(fc.tuple(fc.option(text), text, text), { minLength: 1, maxLength: 6 })
-  .map((values) =>
-    values.map(([caller, key, value], n): AuditEnvelope =>
-      // The fields the table shows of each seam hold the hostile value too.
-      envelopeRow(n, { caller_session_id: caller, details: { ...tableFields(value), [key]: [value, SLACK_TOKEN] } }),
-    ),
-  );
+const rowsArbitrary = fc.array(fc.tuple(fc.option(text), text, text), { minLength: 1, maxLength: 6 }).map((values) =>
+  values.map(([caller, key, value], n): AuditEnvelope =>
+    // The fields the table shows of each seam hold the hostile value too.
+    envelopeRow(n, { caller_session_id: caller, details: { ...tableFields(value), [key]: [value, SLACK_TOKEN] } }),
+  ),
+);
 
 let dir: string;
 let path: string;
@@ -58,7 +67,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(args: readonly string[], terminal: { isTTY?: boolean; color?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  args: readonly string[],
+  terminal: { isTTY?: boolean; color?: boolean } = {},
+): Promise<{ code: number; out: string; err: string }> {
   const io = createTestIo(terminal);
   const code = await main(args, io);
   return { code, out: io.out(), err: io.err() };

@@ -57,9 +57,7 @@ function fileError(error: unknown, path: string): UsageError {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandLine(() =>
-    parseArgs({ args: [...args], options: parseArgsOptions(options), strict: true }),
-  );
+  const { values } = parseCommandLine(() => parseArgs({ args: [...args], options: parseArgsOptions(options), strict: true }));
   if (values.out === undefined || values.out.trim() === '') throw new UsageError('--out DIR is required (the directory for the key files)');
   const name = values.name ?? `kora-audit@${hostname()}`;
   if (!isNoteKeyName(name)) {

@@ -166,9 +166,19 @@ describe('query', () => {
       asFileText([
         envelopeRow(0, {
           seam: 'mcp.tool_called',
-          details: { tool_name: 'kora__list_tickets', tool_kind: 'read', caller_actor_kind: 'claude_pm', args_keys: ['status'], result: 'count=25' },
+          details: {
+            tool_name: 'kora__list_tickets',
+            tool_kind: 'read',
+            caller_actor_kind: 'claude_pm',
+            args_keys: ['status'],
+            result: 'count=25',
+          },
         }),
-        envelopeRow(1, { seam: 'slack_dm.reply_failed', source: 'slack_dm', details: { channel_id: 'D0123ABC', reason: 'channel_not_found' } }),
+        envelopeRow(1, {
+          seam: 'slack_dm.reply_failed',
+          source: 'slack_dm',
+          details: { channel_id: 'D0123ABC', reason: 'channel_not_found' },
+        }),
         envelopeRow(2, {
           seam: 'reasoning.tool_called',
           source: 'reasoning',
@@ -205,7 +215,9 @@ describe('query', () => {
     const terminal = createTestIo({ isTTY: true });
     expect(await main(['query', '--path', path, '--seam', 'audit.lost'], terminal)).toBe(0);
     expect(terminal.out()).toBe('');
-    expect(terminal.err()).toBe(`kora-audit query: no rows in ${path}\n{"cursor":null,"skipped":{"blank":0,"malformed":0,"torn":0,"invalid":0}}\n`);
+    expect(terminal.err()).toBe(
+      `kora-audit query: no rows in ${path}\n{"cursor":null,"skipped":{"blank":0,"malformed":0,"torn":0,"invalid":0}}\n`,
+    );
     const script = createTestIo();
     expect(await main(['query', '--path', path, '--seam', 'audit.lost'], script)).toBe(0);
     expect(script.out()).toBe('');

@@ -22,7 +22,8 @@ const options = {
   'give-up-after': {
     type: 'string',
     value: 'D',
-    description: 'stop after the database has been unreachable this long: 90s, 15m, 2h,\nor never (default: 5m without --follow, never with it)',
+    description:
+      'stop after the database has been unreachable this long: 90s, 15m, 2h,\nor never (default: 5m without --follow, never with it)',
   },
 } as const satisfies CommandOptions;
 

@@ -82,7 +82,13 @@ describe('tail', () => {
   });
 
   it('prints a table on a terminal, following too, says when there is no row yet, and JSON lines with --json', async () => {
-    writeFileSync(path, rowsText(0, 3).replace('"details":{}', '"details":{"tool_name":"kora__list_tickets","tool_kind":"read","caller_actor_kind":"claude_pm","args_keys":[],"result":"ok"}'));
+    writeFileSync(
+      path,
+      rowsText(0, 3).replace(
+        '"details":{}',
+        '"details":{"tool_name":"kora__list_tickets","tool_kind":"read","caller_actor_kind":"claude_pm","args_keys":[],"result":"ok"}',
+      ),
+    );
     const io = createTestIo({ isTTY: true });
     expect(await main(['tail', '--path', path, '-n', '2'], io)).toBe(0);
     const lines = io.out().trimEnd().split('\n');
@@ -92,12 +98,12 @@ describe('tail', () => {
     expect(lines[2]?.split(/\s{2,}/)).toEqual(['2026-11-26T17:00:02.000Z', 'slack_dm.reply_failed', '-']);
     const first = createTestIo({ isTTY: true });
     expect(await main(['tail', '--path', path, '-n', '3'], first)).toBe(0);
-    expect(first.out().split('\n')[1]?.split(/\s{2,}/)).toEqual([
-      '2026-11-26T17:00:00.000Z',
-      'mcp.tool_called',
-      'tool=kora__list_tickets kind=read actor=claude_pm',
-      'ok',
-    ]);
+    expect(
+      first
+        .out()
+        .split('\n')[1]
+        ?.split(/\s{2,}/),
+    ).toEqual(['2026-11-26T17:00:00.000Z', 'mcp.tool_called', 'tool=kora__list_tickets kind=read actor=claude_pm', 'ok']);
     const json = createTestIo({ isTTY: true });
     expect(await main(['tail', '--path', path, '-n', '2', '--json'], json)).toBe(0);
     expect(ids(json.out())).toEqual(idsFrom(1, 3));
@@ -112,12 +118,12 @@ describe('tail', () => {
     await waitFor(() => following.out().split('\n').length === 4);
     controller.abort();
     expect(await running).toBe(0);
-    expect(following.out().split('\n').map((line) => line.split(/\s{2,}/)[0])).toEqual([
-      expect.stringMatching(/^TIME/),
-      '2026-11-26T17:00:03.000Z',
-      '2026-11-26T17:00:04.000Z',
-      '',
-    ]);
+    expect(
+      following
+        .out()
+        .split('\n')
+        .map((line) => line.split(/\s{2,}/)[0]),
+    ).toEqual([expect.stringMatching(/^TIME/), '2026-11-26T17:00:03.000Z', '2026-11-26T17:00:04.000Z', '']);
   });
 
   it('rejects a bad -n and an unknown seam with exit 2', async () => {

@@ -22,7 +22,8 @@ const options = {
     type: 'string',
     multiple: true,
     value: 'FILE',
-    description: "a key the checkpoint must be signed with: seal-key.pub.pem (SPKI PEM)\nor seal-key.vkey (verifier key) from 'kora-audit keygen'; repeatable",
+    description:
+      "a key the checkpoint must be signed with: seal-key.pub.pem (SPKI PEM)\nor seal-key.vkey (verifier key) from 'kora-audit keygen'; repeatable",
   },
   proof: { type: 'string', value: 'FILE', description: "the proof JSON ('-': standard input; at most 1 MiB)" },
   row: { type: 'string', value: 'FILE', description: "the row's line ('-': standard input)" },
