@@ -9,6 +9,8 @@ if ! command -v pnpm >/dev/null 2>&1 || ! pnpm --version | grep -q '^10\.'; then
   npm i -g pnpm@10
 fi
 pnpm install --frozen-lockfile
+# Every package's dist/, among them the kora-audit executable that `pnpm kora-audit` runs.
+pnpm build
 
 # The operator page is tested in a real headless browser (Debian's Chromium), the MCP
 # server with curl as a client written by nobody here, and rotation with the real logrotate;

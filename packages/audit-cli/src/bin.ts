@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { shouldColor } from './cli-io.js';
 import { main } from './main.js';
 
 // The first SIGINT/SIGTERM asks the command to stop (how `tail -f` ends); a second one exits now.
@@ -23,6 +24,8 @@ process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   signal: controller.signal,
   interactive: process.stdin.isTTY === true,
+  isTTY: process.stdout.isTTY === true,
+  color: shouldColor(process.env, process.stdout.isTTY === true),
 });
 process.off('SIGINT', onSignal);
 process.off('SIGTERM', onSignal);

@@ -22,6 +22,24 @@ export interface CliIo {
    * `db prune`, then ask for `--yes` instead of acting. Default false, as under cron or a script.
    */
   readonly interactive?: boolean | undefined;
+  /**
+   * Standard output is a terminal: `query` and `tail` then print a table for a person rather
+   * than JSON lines. Default false, as in a pipe or a file, where scripts read JSON lines.
+   */
+  readonly isTTY?: boolean | undefined;
+  /** Output for a person may be coloured (see {@link shouldColor}). Default false. */
+  readonly color?: boolean | undefined;
+}
+
+/**
+ * Whether to colour output, by the usual conventions: never when `NO_COLOR` is set and not
+ * empty (no-color.org), always when `FORCE_COLOR` is set (and not `0` or `false`), else only on
+ * a terminal that is not `TERM=dumb`.
+ */
+export function shouldColor(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY && env.TERM !== 'dumb';
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { CliIo } from './cli-io.js';
+import type { CommandOptions } from './command-options.js';
 
 /** One `kora-audit` subcommand, loaded when it runs. */
 export interface Command {
@@ -6,6 +7,8 @@ export interface Command {
   readonly name: string;
   /** The full usage text, printed by `--help`. */
   readonly usage: string;
+  /** The options its command line takes, as parsed and as its usage lists them (none for a command with subcommands). */
+  readonly options?: CommandOptions;
   /**
    * The usage text for `--help` given these arguments, when it depends on them: a command with
    * subcommands answers for the one named (`db lag --help`). Default: `usage`.

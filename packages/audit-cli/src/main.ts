@@ -3,6 +3,8 @@ import { escapeTerminalText } from './escape-terminal-text.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandEntry } from './command.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { readPackageVersion } from './read-package-version.js';
+import { suggestName } from './suggest-name.js';
 import { UsageError } from './usage-error.js';
 
 /** Every command, in the order the usage text lists them. */
@@ -73,13 +75,15 @@ const width = Math.max(...COMMANDS.map((command) => command.name.length));
 
 /** The top-level usage text. */
 export const USAGE = `Usage: kora-audit <command> [options]
+       kora-audit help [<command> [<subcommand>]]
+       kora-audit --version
 
 Read, follow, check, describe and ship kora audit JSONL files.
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
 
-Run 'kora-audit <command> --help' for a command's options.
+Run 'kora-audit help <command>' (or 'kora-audit <command> --help') for a command's options.
 The audit file defaults to KORA_AUDIT_LOG_PATH, else $KORA_HOME/kora_audit_log.jsonl,
 else $HERMES_HOME/kora_audit_log.jsonl, else ~/.kora/kora_audit_log.jsonl.
 
@@ -97,28 +101,35 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     await writeText(io.stderr, USAGE);
     return EXIT_USAGE;
   }
-  if (name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? COMMANDS.find((command) => command.name === args[0]) : undefined;
-    await writeText(io.stdout, topic === undefined ? USAGE : (await topic.load()).usage);
+  if (name === '--version' || name === '-V') {
+    await writeText(io.stdout, `${readPackageVersion()}\n`);
     return EXIT_OK;
   }
-  const entry = COMMANDS.find((candidate) => candidate.name === name);
+  if (name === '--help' || name === '-h' || (name === 'help' && args.length === 0)) {
+    await writeText(io.stdout, USAGE);
+    return EXIT_OK;
+  }
+  // `help <command> [<subcommand>]` is `<command> [<subcommand>] --help`.
+  const [commandName, ...commandArgs] = name === 'help' ? args : argv;
+  const entry = COMMANDS.find((candidate) => candidate.name === commandName);
   if (entry === undefined) {
-    await writeText(
-      io.stderr,
-      `kora-audit: unknown command '${escapeTerminalText(name)}' (commands: ${COMMANDS.map((known) => known.name).join(', ')}; see kora-audit --help)\n`,
-    );
+    await writeText(io.stderr, `kora-audit: ${unknownCommand(commandName ?? '')}\n`);
     return EXIT_USAGE;
+  }
+  if (name === 'help') {
+    const topic = await entry.load();
+    await writeText(io.stdout, topic.helpFor === undefined ? topic.usage : await topic.helpFor(commandArgs));
+    return EXIT_OK;
   }
   const command = await entry.load();
   // `--help` anywhere before a `--` asks for the command's usage rather than running it.
-  const beforeTerminator = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  const beforeTerminator = commandArgs.includes('--') ? commandArgs.slice(0, commandArgs.indexOf('--')) : commandArgs;
   if (beforeTerminator.includes('--help') || beforeTerminator.includes('-h')) {
-    await writeText(io.stdout, command.helpFor === undefined ? command.usage : await command.helpFor(args));
+    await writeText(io.stdout, command.helpFor === undefined ? command.usage : await command.helpFor(commandArgs));
     return EXIT_OK;
   }
   try {
-    return await command.run(args, io);
+    return await command.run(commandArgs, io);
   } catch (error) {
     const message =
       error instanceof UsageError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
@@ -126,4 +137,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     await writeText(io.stderr, `kora-audit ${command.name}: ${escapeTerminalText(message)}\n`);
     return EXIT_USAGE;
   }
+}
+
+/** What to say of a command name that is none: the one meant, when it looks like a slip, else the list. */
+function unknownCommand(typed: string): string {
+  const names = COMMANDS.map((known) => known.name);
+  const suggestion = suggestName(typed, names);
+  // The name is quoted from the command line.
+  const quoted = `'${escapeTerminalText(typed)}'`;
+  return suggestion === undefined
+    ? `unknown command ${quoted} (commands: ${names.join(', ')}; see kora-audit --help)`
+    : `unknown command ${quoted}: did you mean '${suggestion}'? (see kora-audit --help)`;
 }

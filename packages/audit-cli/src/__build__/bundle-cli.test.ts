@@ -72,6 +72,11 @@ describe('the bundled kora-audit', () => {
     for (const path of external) expect(path).not.toMatch(/^@kora\/(audit-sink\/(reader|guard)|audit-seal)$/);
   });
 
+  it('prints the version of the package.json it is installed with', () => {
+    const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(runBundled([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
   it('makes a key with keygen, the seal bundled in', () => {
     const out = join(dataDir, 'keys');
     const { code, stdout } = runBundled(['keygen', '--out', out, '--name', 'audit.example.com/host-7']);
@@ -97,6 +102,9 @@ describe('the bundled kora-audit', () => {
       ['stats', '--path', mixed],
       ['scan', '--json', mixed],
       ['no-such-command'],
+      ['qeury'],
+      ['--version'],
+      ['help', 'db', 'lag'],
       // The database commands' chunks, short of the driver (a dependency, built separately).
       ['db', 'lag', '--help'],
       ['db', 'lag', '--database-url', 'postgres://kora:pa55-word@127.0.0.1:1/kora', '--behind', 'soon'],

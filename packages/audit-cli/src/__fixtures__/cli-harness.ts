@@ -56,7 +56,9 @@ export interface TestIo extends CliIo {
 }
 
 /** Make an in-process `io` with the given environment and working directory. */
-export function createTestIo(options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signal' | 'now' | 'interactive' | 'stdin'>> = {}): TestIo {
+export function createTestIo(
+  options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signal' | 'now' | 'interactive' | 'stdin' | 'isTTY' | 'color'>> = {},
+): TestIo {
   const stdout = new Collector();
   const stderr = new Collector();
   return {
@@ -68,6 +70,8 @@ export function createTestIo(options: Partial<Pick<CliIo, 'env' | 'cwd' | 'signa
     now: options.now,
     interactive: options.interactive,
     stdin: options.stdin,
+    isTTY: options.isTTY,
+    color: options.color,
     out: () => stdout.text,
     err: () => stderr.text,
   };

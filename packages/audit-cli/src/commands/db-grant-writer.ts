@@ -2,13 +2,25 @@ import { parseArgs } from 'node:util';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommandLine } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
 import { DATABASE_OPTIONS, readDatabaseTarget, withDatabase } from './open-database.js';
 
-const usage = `Usage: kora-audit db grant-writer ROLE --database-url URL [--table T] [--json]
+const options = {
+  ...DATABASE_OPTIONS,
+  'database-url': {
+    ...DATABASE_OPTIONS['database-url'],
+    description: 'postgres://owner:password@host:5432/db (default: KORA_DATABASE_URL)',
+  },
+  json: { type: 'boolean', description: 'print the outcome as one JSON line' },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit db grant-writer ROLE --database-url URL [--table T] [--json]
 
 Make an existing PostgreSQL role an append-only writer of the event log, for 'kora-audit ship'
 and the daemon's writer to connect as. The role gets SELECT and INSERT on the table and on its
@@ -23,22 +35,17 @@ that does not exist, is a superuser, or owns the tables or is a member of their 
 can change or drop its tables whatever it is granted), and a role that would still hold a
 refused privilege through PUBLIC or another role. Writers that connect as the role run no DDL:
 migrations and the days ahead of a partitioned table stay with the owner ('db migrate', 'db
-prune' on a schedule).
-
-Options:
-  --database-url URL  postgres://owner:password@host:5432/db (default: KORA_DATABASE_URL)
-  --table T           the table, name or schema.name (default kora_audit_events)
-  --json              print the outcome as one JSON line
-
-Exit status: 0 granted, 2 usage error, a refusal above, or the database refused. The password
-in the URL is never printed.
-`;
+prune' on a schedule).`,
+  options,
+  `Exit status: 0 granted, 2 usage error, a refusal above, or the database refused. The password
+in the URL is never printed.`,
+);
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: { ...DATABASE_OPTIONS, json: { type: 'boolean' } },
+      options: parseArgsOptions(options),
       allowPositionals: true,
       strict: true,
     }),
@@ -79,5 +86,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 export const dbGrantWriterCommand: Command = {
   name: 'db grant-writer',
   usage,
+  options,
   run,
 };

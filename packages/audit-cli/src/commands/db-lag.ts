@@ -4,28 +4,34 @@ import { writeText } from '../cli-io.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { EXIT_HOST_BEHIND, EXIT_OK } from '../exit-codes.js';
 import { formatDuration } from '../format-duration.js';
 import { parseCommandLine, parseDurationOption } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
 import { DATABASE_OPTIONS, readDatabaseTarget, withDatabase } from './open-database.js';
 
-const usage = `Usage: kora-audit db lag --database-url URL [--table T] [--json] [--behind D]
+const options = {
+  ...DATABASE_OPTIONS,
+  json: { type: 'boolean', description: 'one JSON line per host instead of a table' },
+  behind: {
+    type: 'string',
+    value: 'D',
+    description: "exit 1 when any host's newest row is older than D (90s, 15m, 2h, 1d),\nand mark each host behind or ok",
+  },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit db lag --database-url URL [--table T] [--json] [--behind D]
 
 For every origin host in the PostgreSQL event log: its newest row (emitted_at), when that row
 arrived (ingested_at), and how far behind now the newest row is. A host whose shipper or
-writer stopped shows a growing lag. Read from the host index, in milliseconds at any size.
-
-Options:
-  --database-url URL  postgres://user:password@host:5432/db (default: KORA_DATABASE_URL)
-  --table T           the table, name or schema.name (default kora_audit_events)
-  --json              one JSON line per host instead of a table
-  --behind D          exit 1 when any host's newest row is older than D (90s, 15m, 2h, 1d),
-                      and mark each host behind or ok
-
-Exit status: 0 (no host behind --behind, or no --behind), 1 a host is behind --behind,
-2 usage error or the table could not be read. The password in the URL is never printed.
-`;
+writer stopped shows a growing lag. Read from the host index, in milliseconds at any size.`,
+  options,
+  `Exit status: 0 (no host behind --behind, or no --behind), 1 a host is behind --behind,
+2 usage error or the table could not be read. The password in the URL is never printed.`,
+);
 
 /** One host as a JSON line: stable snake_case keys, times as ISO-8601. */
 function formatJsonLine(host: HostLag, behindMs: number | undefined): string {
@@ -60,11 +66,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        ...DATABASE_OPTIONS,
-        json: { type: 'boolean' },
-        behind: { type: 'string' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -92,5 +94,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 export const dbLagCommand: Command = {
   name: 'db lag',
   usage,
+  options,
   run,
 };

@@ -2,13 +2,23 @@ import { parseArgs } from 'node:util';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommandLine, parseCountOption } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
 import { DATABASE_OPTIONS, readDatabaseTarget, withDatabase } from './open-database.js';
 
-const usage = `Usage: kora-audit db migrate --database-url URL [--table T] [--layout plain|daily]
+const options = {
+  ...DATABASE_OPTIONS,
+  layout: { type: 'string', value: 'L', description: 'plain (default) or daily, for a table this creates' },
+  'days-ahead': { type: 'string', value: 'N', description: 'on a partitioned table, days after today to cover (0-366, default 7)' },
+  json: { type: 'boolean', description: 'print the layout as one JSON line' },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit db migrate --database-url URL [--table T] [--layout plain|daily]
                           [--days-ahead N] [--json]
 
 Create the PostgreSQL event-log table, the indexes its readers need and the checkpoint table
@@ -16,30 +26,18 @@ beside it (<table>_checkpoints), if they are missing, as the shipper and the dae
 start. Run it as the tables' owner: a writer role from 'kora-audit db grant-writer' runs no DDL. With --layout daily the table is partitioned by
 UTC day on emitted_at, with partitions for today and the days ahead and a default partition,
 so 'kora-audit db prune' drops whole days. A table that exists keeps its layout: its missing
-indexes and, on a partitioned table, the days ahead are added. Safe to run from many hosts.
-
-Options:
-  --database-url URL  postgres://user:password@host:5432/db (default: KORA_DATABASE_URL)
-  --table T           the table, name or schema.name (default kora_audit_events)
-  --layout L          plain (default) or daily, for a table this creates
-  --days-ahead N      on a partitioned table, days after today to cover (0-366, default 7)
-  --json              print the layout as one JSON line
-
-Exit status: 0 done, 2 usage error or the database refused (for example --layout daily for a
+indexes and, on a partitioned table, the days ahead are added. Safe to run from many hosts.`,
+  options,
+  `Exit status: 0 done, 2 usage error or the database refused (for example --layout daily for a
 table that exists without partitions: see docs/fleet.md to convert it). The password in the
-URL is never printed.
-`;
+URL is never printed.`,
+);
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        ...DATABASE_OPTIONS,
-        layout: { type: 'string' },
-        'days-ahead': { type: 'string' },
-        json: { type: 'boolean' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -97,5 +95,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 export const dbMigrateCommand: Command = {
   name: 'db migrate',
   usage,
+  options,
   run,
 };

@@ -3,6 +3,8 @@ import type { PruneStep, PruneSubstrateResult } from '@kora/audit-substrate-pg';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { formatDuration } from '../format-duration.js';
@@ -13,7 +15,18 @@ import { DATABASE_OPTIONS, readDatabaseTarget, withDatabase } from './open-datab
 // A typo of `30m` for `30d` must not empty the table.
 const SHORTEST_MS = 3_600_000;
 
-const usage = `Usage: kora-audit db prune --older-than D --database-url URL [--table T] [--yes]
+const options = {
+  'older-than': { type: 'string', value: 'D', description: 'remove rows emitted before now minus D (12h, 30d, 52w; at least 1h)' },
+  ...DATABASE_OPTIONS,
+  yes: { type: 'boolean', description: 'remove without asking (required on a terminal)' },
+  'dry-run': { type: 'boolean', description: 'count what would be removed, remove nothing, create nothing' },
+  json: { type: 'boolean', description: 'one JSON line per step, then one for the whole' },
+  'batch-size': { type: 'string', value: 'N', description: 'rows per DELETE where rows are deleted, 100-100000 (default 10000)' },
+  'days-ahead': { type: 'string', value: 'N', description: 'on a partitioned table, days ahead to cover (0-366, default 7)' },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit db prune --older-than D --database-url URL [--table T] [--yes]
                         [--dry-run] [--json] [--batch-size N] [--days-ahead N]
 
 Remove the rows of the PostgreSQL event log emitted more than D ago, and never a newer one.
@@ -23,21 +36,11 @@ day the cut falls in and of the default partition are deleted in batches; then t
 get their partitions. On a plain table the rows are deleted in batches (the space is reused,
 not given back). Run it daily, from cron or a timer, with --yes.
 
-On a terminal it shows what it would remove and removes nothing unless --yes is given.
-
-Options:
-  --older-than D      remove rows emitted before now minus D (12h, 30d, 52w; at least 1h)
-  --database-url URL  postgres://user:password@host:5432/db (default: KORA_DATABASE_URL)
-  --table T           the table, name or schema.name (default kora_audit_events)
-  --yes               remove without asking (required on a terminal)
-  --dry-run           count what would be removed, remove nothing, create nothing
-  --json              one JSON line per step, then one for the whole
-  --batch-size N      rows per DELETE where rows are deleted, 100-100000 (default 10000)
-  --days-ahead N      on a partitioned table, days ahead to cover (0-366, default 7)
-
-Exit status: 0 done, 2 usage error, refused on a terminal without --yes, or the database
-refused (what was removed before stays removed). The password in the URL is never printed.
-`;
+On a terminal it shows what it would remove and removes nothing unless --yes is given.`,
+  options,
+  `Exit status: 0 done, 2 usage error, refused on a terminal without --yes, or the database
+refused (what was removed before stays removed). The password in the URL is never printed.`,
+);
 
 /** A partition bound: the day alone at midnight UTC, the full time otherwise. */
 function formatBound(date: Date | null, open: string): string {
@@ -78,15 +81,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        'older-than': { type: 'string' },
-        ...DATABASE_OPTIONS,
-        yes: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-        'batch-size': { type: 'string' },
-        'days-ahead': { type: 'string' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -161,5 +156,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 export const dbPruneCommand: Command = {
   name: 'db prune',
   usage,
+  options,
   run,
 };

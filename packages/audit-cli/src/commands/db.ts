@@ -3,6 +3,7 @@ import type { CliIo } from '../cli-io.js';
 import type { Command, CommandEntry } from '../command.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_USAGE } from '../exit-codes.js';
+import { suggestName } from '../suggest-name.js';
 import { UsageError } from '../usage-error.js';
 
 /** The subcommands of `kora-audit db`, each loaded only when it runs. */
@@ -46,7 +47,13 @@ function findSubcommand(name: string | undefined): CommandEntry {
     throw new UsageError(`a subcommand is required (${SUBCOMMANDS.map((known) => known.name).join(', ')}; see kora-audit db --help)`);
   const entry = SUBCOMMANDS.find((candidate) => candidate.name === name);
   if (entry === undefined) {
-    throw new UsageError(`unknown subcommand '${name}' (subcommands: ${SUBCOMMANDS.map((known) => known.name).join(', ')})`);
+    const names = SUBCOMMANDS.map((known) => known.name);
+    const suggestion = suggestName(name, names);
+    throw new UsageError(
+      suggestion === undefined
+        ? `unknown subcommand '${name}' (subcommands: ${names.join(', ')})`
+        : `unknown subcommand '${name}': did you mean '${suggestion}'?`,
+    );
   }
   return entry;
 }

@@ -33,13 +33,29 @@ const unit = fc.oneof(
 const text = fc.string({ unit, maxLength: 24 });
 const SLACK_TOKEN = ['xoxb', '123456789012', '1234567890123', 'AbCdEfGhIjKlMnOpQrStUvWx'].join('-');
 
-const rowsArbitrary = fc
-  .array(fc.tuple(fc.option(text), text, text), { minLength: 1, maxLength: 6 })
-  .map((values) =>
-    values.map(([caller, key, value], n): AuditEnvelope =>
-      envelopeRow(n, { caller_session_id: caller, details: { [key]: [value, SLACK_TOKEN] } }),
-    ),
-  );
+/** The details fields `query` and `tail` show in a table, for each seam, all set to `value`. */
+function tableFields(value: string): Record<string, string> {
+  const keys = [
+    'tool_name',
+    'tool_kind',
+    'caller_actor_kind',
+    'result',
+    'triggered_by',
+    'tool_status',
+    'exc_type',
+    'channel_id',
+    'reason',
+    'source',
+  ];
+  return Object.fromEntries(keys.map((key) => [key, value]));
+}
+
+const rowsArbitrary = fc.array(fc.tuple(fc.option(text), text, text), { minLength: 1, maxLength: 6 }).map((values) =>
+  values.map(([caller, key, value], n): AuditEnvelope =>
+    // The fields the table shows of each seam hold the hostile value too.
+    envelopeRow(n, { caller_session_id: caller, details: { ...tableFields(value), [key]: [value, SLACK_TOKEN] } }),
+  ),
+);
 
 let dir: string;
 let path: string;
@@ -51,8 +67,11 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = createTestIo();
+async function run(
+  args: readonly string[],
+  terminal: { isTTY?: boolean; color?: boolean } = {},
+): Promise<{ code: number; out: string; err: string }> {
+  const io = createTestIo(terminal);
   const code = await main(args, io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -75,6 +94,29 @@ describe('printing rows a hand wrote', { timeout: 600_000 }, () => {
         }
       }),
       { numRuns: 150, seed: 0x636c69 },
+    );
+  });
+
+  it('query, query --all and tail print as a table on a terminal no raw control or bidi character, a line per row', async () => {
+    await fc.assert(
+      fc.asyncProperty(rowsArbitrary, async (rows) => {
+        writeFileSync(path, asFileText(rows));
+        for (const args of [
+          ['query', '--path', path],
+          ['query', '--path', path, '--all'],
+          ['tail', '--path', path, '-n', '100'],
+        ]) {
+          const plain = await run(args, { isTTY: true });
+          expect(plain.code).toBe(0);
+          expect(RAW_UNSAFE_OUTPUT.test(plain.out)).toBe(false);
+          // The header, then one line per row: no value broke a line.
+          expect(plain.out.split('\n')).toHaveLength(rows.length + 2);
+          // Colour adds the table's own colour codes and nothing else.
+          const coloured = await run(args, { isTTY: true, color: true });
+          expect(coloured.out.replace(/\x1b\[\d+m/g, '')).toBe(plain.out);
+        }
+      }),
+      { numRuns: 100, seed: 0x746162 },
     );
   });
 

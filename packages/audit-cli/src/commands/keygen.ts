@@ -7,11 +7,19 @@ import { formatVerifierKey, generateSealKey, isNoteKeyName, privateKeyPem, publi
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { parseCommandLine } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
 
-const usage = `Usage: kora-audit keygen --out DIR [--name NAME]
+const options = {
+  out: { type: 'string', value: 'DIR', description: 'the directory for the key files (required)' },
+  name: { type: 'string', value: 'NAME', description: "the key's name in signature lines (default kora-audit@<this host's name>)" },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit keygen --out DIR [--name NAME]
 
 Make a new Ed25519 key for signing checkpoints of the audit file, and write it to DIR
 (created with mode 0700 if missing):
@@ -23,8 +31,9 @@ Make a new Ed25519 key for signing checkpoints of the audit file, and write it t
 NAME is the key's name in signature lines (default kora-audit@<this host's name>): not
 empty, no spaces, no '+'; a schema-less URL such as audit.example.com/host-7 is recommended.
 An existing key is never overwritten: the command refuses and exits 2. The private key is
-never printed.
-`;
+never printed.`,
+  options,
+);
 
 const FILES = { privateKey: 'seal-key.pem', publicKey: 'seal-key.pub.pem', verifierKey: 'seal-key.vkey' } as const;
 
@@ -48,9 +57,7 @@ function fileError(error: unknown, path: string): UsageError {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandLine(() =>
-    parseArgs({ args: [...args], options: { out: { type: 'string' }, name: { type: 'string' } }, strict: true }),
-  );
+  const { values } = parseCommandLine(() => parseArgs({ args: [...args], options: parseArgsOptions(options), strict: true }));
   if (values.out === undefined || values.out.trim() === '') throw new UsageError('--out DIR is required (the directory for the key files)');
   const name = values.name ?? `kora-audit@${hostname()}`;
   if (!isNoteKeyName(name)) {
@@ -97,5 +104,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 export const keygenCommand: Command = {
   name: 'keygen',
   usage,
+  options,
   run,
 };

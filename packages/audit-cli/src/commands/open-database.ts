@@ -1,12 +1,13 @@
 import type { SubstrateClient, SubstrateTimeouts } from '@kora/audit-substrate-pg';
 import type { CliIo } from '../cli-io.js';
+import type { CommandOptions } from '../command-options.js';
 import { UsageError } from '../usage-error.js';
 
-/** The options every `db` subcommand takes, as `parseArgs` declares them; {@link readDatabaseTarget} reads them. */
+/** The options every `db` subcommand takes; {@link readDatabaseTarget} reads them. */
 export const DATABASE_OPTIONS = {
-  'database-url': { type: 'string' },
-  table: { type: 'string' },
-} as const;
+  'database-url': { type: 'string', value: 'URL', description: 'postgres://user:password@host:5432/db (default: KORA_DATABASE_URL)' },
+  table: { type: 'string', value: 'T', description: 'the table, name or schema.name (default kora_audit_events)' },
+} as const satisfies CommandOptions;
 
 /** The event log a `db` subcommand works on: its table's name and what to connect with. */
 export interface DatabaseTarget {

@@ -14,6 +14,8 @@ import { escapeJsonControls, readErrorCode } from '@kora/audit-sink/reader';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS } from '../exit-codes.js';
 import { openAuditChain } from '../open-audit-chain.js';
@@ -22,7 +24,16 @@ import type { ConsistencyProofDocument, InclusionProofDocument } from '../proof-
 import { readLineBytesForward } from '../read-line-bytes-forward.js';
 import { UsageError } from '../usage-error.js';
 
-const usage = `Usage: kora-audit prove --id ROW_ID [--path P]
+const options = {
+  id: { type: 'string', value: 'ROW_ID', description: "the row's id (a UUID)" },
+  consistency: { type: 'boolean', description: 'prove consistency between two sizes instead' },
+  from: { type: 'string', value: 'N', description: 'the older size (lines of the chain), N <= M' },
+  to: { type: 'string', value: 'M', description: "the newer size, a checkpoint's (default: the newest checkpoint)" },
+  path: { type: 'string', value: 'P', description: 'the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)' },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit prove --id ROW_ID [--path P]
        kora-audit prove --consistency --from N [--to M] [--path P]
 
 Print, as JSON, a proof that stands without the audit file: anyone with the seal's public
@@ -45,18 +56,12 @@ checkpoint (or checkpoint M).
 
 Before proving, the leaf hashes kept in P.leaves are checked against the checkpoint's root,
 and the row's line against its leaf hash. A row keeps its sealed place (leaf_index) when
-retention has since deleted the oldest rotated files.
-
-Options:
-  --id ROW_ID        the row's id (a UUID)
-  --consistency      prove consistency between two sizes instead
-  --from N, --to M   the sizes (lines of the chain), N <= M
-  --path P           the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
-
-Exit status: 0 proof printed, 1 no proof: the row is not found or not sealed yet, no
+retention has since deleted the oldest rotated files.`,
+  options,
+  `Exit status: 0 proof printed, 1 no proof: the row is not found or not sealed yet, no
 checkpoint, or the file or P.leaves no longer matches the checkpoint; 2 usage error or
-unreadable file, 130 interrupted.
-`;
+unreadable file, 130 interrupted.`,
+);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -67,13 +72,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        id: { type: 'string' },
-        path: { type: 'string' },
-        consistency: { type: 'boolean' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -319,5 +318,6 @@ function proveConsistencyDocument(
 export const proveCommand: Command = {
   name: 'prove',
   usage,
+  options,
   run,
 };

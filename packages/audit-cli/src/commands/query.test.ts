@@ -148,10 +148,80 @@ describe('query', () => {
     expect(printed).toEqual([rowsText(2, 3).trimEnd(), JSON.stringify(envelopeRow(1)), rowsText(0, 1).trimEnd(), '']);
   });
 
-  it('prints nothing for a missing file', async () => {
+  it('says a missing file is missing and exits 2, printing nothing on stdout', async () => {
     const io = createTestIo();
-    expect(await main(['query', '--path', path], io)).toBe(0);
+    expect(await main(['query', '--path', path], io)).toBe(2);
     expect(io.out()).toBe('');
+    expect(io.err()).toBe(`kora-audit query: ${path}: no such file\n`);
+    // Between a rename and the next write only the rotated file is there: that is no error.
+    writeFileSync(`${path}.1`, rowsText(0, 2));
+    const rotated = createTestIo();
+    expect(await main(['query', '--path', path], rotated)).toBe(0);
+    expect(ids(rotated.out())).toEqual(idsOf(1, 0));
+  });
+
+  it('prints a table on a terminal: time, seam, its key fields and result, and JSON lines with --json', async () => {
+    writeFileSync(
+      path,
+      asFileText([
+        envelopeRow(0, {
+          seam: 'mcp.tool_called',
+          details: {
+            tool_name: 'kora__list_tickets',
+            tool_kind: 'read',
+            caller_actor_kind: 'claude_pm',
+            args_keys: ['status'],
+            result: 'count=25',
+          },
+        }),
+        envelopeRow(1, {
+          seam: 'slack_dm.reply_failed',
+          source: 'slack_dm',
+          details: { channel_id: 'D0123ABC', reason: 'channel_not_found' },
+        }),
+        envelopeRow(2, {
+          seam: 'reasoning.tool_called',
+          source: 'reasoning',
+          details: { tool_name: 'lookup', triggered_by: 'slack_dm', tool_duration_ms: 41, tool_status: 'error', exc_type: 'TimeoutError' },
+        }),
+      ]),
+    );
+    const io = createTestIo({ isTTY: true });
+    expect(await main(['query', '--path', path], io)).toBe(0);
+    const lines = io.out().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^TIME +SEAM +DETAILS +RESULT$/);
+    expect(lines.slice(1).map((line) => line.split(/\s{2,}/))).toEqual([
+      ['2026-11-26T17:00:02.000Z', 'reasoning.tool_called', 'tool=lookup by=slack_dm ms=41 exc=TimeoutError', 'error'],
+      ['2026-11-26T17:00:01.000Z', 'slack_dm.reply_failed', 'channel=D0123ABC', 'channel_not_found'],
+      ['2026-11-26T17:00:00.000Z', 'mcp.tool_called', 'tool=kora__list_tickets kind=read actor=claude_pm', 'count=25'],
+    ]);
+    expect(io.out()).not.toContain('\x1b');
+    // The cursor line on stderr is as it always was.
+    expect(io.err()).toBe('{"cursor":null,"skipped":{"blank":0,"malformed":0,"torn":0,"invalid":0}}\n');
+
+    const coloured = createTestIo({ isTTY: true, color: true });
+    expect(await main(['query', '--path', path, '--all'], coloured)).toBe(0);
+    expect(coloured.out()).toContain('\x1b[32mcount=25\x1b[39m');
+    expect(coloured.out()).toContain('\x1b[31mchannel_not_found\x1b[39m');
+    expect(coloured.out().replace(/\x1b\[\d+m/g, '')).toBe(io.out());
+
+    const json = createTestIo({ isTTY: true, color: true });
+    expect(await main(['query', '--path', path, '--json'], json)).toBe(0);
+    expect(ids(json.out())).toEqual(idsOf(2, 1, 0));
+  });
+
+  it('says on a terminal that it found no rows, and which file it read; to a script it prints nothing', async () => {
+    writeFileSync(path, rowsText(0, 3));
+    const terminal = createTestIo({ isTTY: true });
+    expect(await main(['query', '--path', path, '--seam', 'audit.lost'], terminal)).toBe(0);
+    expect(terminal.out()).toBe('');
+    expect(terminal.err()).toBe(
+      `kora-audit query: no rows in ${path}\n{"cursor":null,"skipped":{"blank":0,"malformed":0,"torn":0,"invalid":0}}\n`,
+    );
+    const script = createTestIo();
+    expect(await main(['query', '--path', path, '--seam', 'audit.lost'], script)).toBe(0);
+    expect(script.out()).toBe('');
+    expect(script.err()).toBe('{"cursor":null,"skipped":{"blank":0,"malformed":0,"torn":0,"invalid":0}}\n');
   });
 
   it.each([

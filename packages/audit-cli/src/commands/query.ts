@@ -1,14 +1,33 @@
 import { parseArgs } from 'node:util';
 import { escapeJsonControls, readAuditEntries, streamAuditJsonl } from '@kora/audit-sink/reader';
-import type { ReadSkipCounts } from '@kora/audit-sink/reader';
+import type { AuditEnvelope, ReadSkipCounts } from '@kora/audit-sink/reader';
 import { LineWriter, writeText } from '../cli-io.js';
+import { escapeTerminalText } from '../escape-terminal-text.js';
+import { createRowTable } from '../format-row-table.js';
+import { requireAuditFile } from '../require-audit-file.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { UsageError, asUsageError } from '../usage-error.js';
 import { parseCommandLine, parseCountOption, parseSeamNames, parseTimeOption, resolveLogPathOption } from '../parse-arguments.js';
 
-const usage = `Usage: kora-audit query [--seam S]... [--since T] [--until T] [--limit N | --all] [--path P] [--cursor C]
+const PATH_DESCRIPTION = 'the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)';
+
+const options = {
+  seam: { type: 'string', multiple: true, value: 'S', description: 'only rows of seam S (repeatable)' },
+  since: { type: 'string', value: 'T', description: 'rows emitted at or after T' },
+  until: { type: 'string', value: 'T', description: 'rows emitted before T' },
+  limit: { type: 'string', value: 'N', description: 'rows per page, 1-10000 (default 100)' },
+  all: { type: 'boolean', description: 'every matching row, not one page (not with --limit)' },
+  path: { type: 'string', value: 'P', description: PATH_DESCRIPTION },
+  cursor: { type: 'string', value: 'C', description: 'continue after the page that printed cursor C' },
+  json: { type: 'boolean', description: 'JSON lines even on a terminal (the default elsewhere)' },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit query [--seam S]... [--since T] [--until T] [--limit N | --all] [--path P] [--cursor C] [--json]
 
 Print matching rows as JSON lines, newest first, reading the file backwards (and the rotated
 siblings P.1, P.2, ... after it). On stderr, one JSON line: the cursor for the next, older page
@@ -16,18 +35,13 @@ siblings P.1, P.2, ... after it). On stderr, one JSON line: the cursor for the n
 printed in one run, streamed in bounded memory; its cursor is null unless the run was
 interrupted, when it continues where printing stopped.
 
-Options:
-  --seam S      only rows of seam S (repeatable)
-  --since T     rows emitted at or after T
-  --until T     rows emitted before T
-  --limit N     rows per page, 1-10000 (default 100)
-  --all         every matching row, not one page (not with --limit)
-  --path P      the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
-  --cursor C    continue after the page that printed cursor C
-
-T is ISO-8601 (2026-11-26T17:15:00Z; without a zone, local time), epoch milliseconds, or a
-duration before now (90s, 15m, 2h, 7d).
-`;
+On a terminal the rows are a table instead (time, seam, the seam's key fields, result), and
+a read that finds no row says so on stderr; --json keeps JSON lines. A missing file is an
+error (exit 2).`,
+  options,
+  `T is ISO-8601 (2026-11-26T17:15:00Z; without a zone, local time), epoch milliseconds, or a
+duration before now (90s, 15m, 2h, 7d).`,
+);
 
 const SKIP_KINDS = ['blank', 'malformed', 'torn', 'invalid'] as const;
 
@@ -46,15 +60,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        seam: { type: 'string', multiple: true },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        limit: { type: 'string' },
-        path: { type: 'string' },
-        cursor: { type: 'string' },
-        all: { type: 'boolean' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -64,7 +70,17 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const seams = parseSeamNames(values.seam);
   const since = parseTimeOption('--since', values.since, now);
   const until = parseTimeOption('--until', values.until, now);
+  await requireAuditFile(path);
   const out = new LineWriter(io.stdout);
+  // For a person at a terminal, a table; for scripts, JSON lines as they always were.
+  const table = io.isTTY === true && values.json !== true ? createRowTable({ color: io.color === true }) : undefined;
+  let printed = 0;
+  const addRow = (entry: AuditEnvelope): boolean => {
+    if (table === undefined) return false;
+    if (printed === 0) out.add(table.header());
+    printed += 1;
+    return out.add(table.row(entry));
+  };
   const skipped: ReadSkipCounts = { blank: 0, malformed: 0, torn: 0, invalid: 0 };
   let cursor = values.cursor ?? null;
   let interrupted = false;
@@ -80,7 +96,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       for (;;) {
         const next = await batches.next().catch(asUsageError);
         if (next.done === true) break;
-        await out.bytes(next.value.jsonl);
+        if (table === undefined) await out.bytes(next.value.jsonl);
+        else {
+          for (const line of next.value.jsonl.toString('utf8').split('\n')) {
+            if (line !== '' && addRow(JSON.parse(line) as AuditEnvelope)) await out.flush();
+          }
+        }
         count(next.value);
         if (io.signal?.aborted === true) {
           interrupted = true;
@@ -94,11 +115,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const limit = parseCountOption('--limit', values.limit, { min: 1, max: 10_000 });
     const page = await readAuditEntries({ path, seams, since, until, limit, cursor, withLines: true }).catch(asUsageError);
     for (const [index, entry] of page.entries.entries()) {
-      if (out.add(printable(page.lines?.[index], entry))) await out.flush();
+      if (table === undefined ? out.add(printable(page.lines?.[index], entry)) : addRow(entry)) await out.flush();
     }
     count(page);
   }
   await out.flush();
+  if (table !== undefined && printed === 0) await writeText(io.stderr, `kora-audit query: no rows in ${escapeTerminalText(path)}\n`);
   await writeText(io.stderr, `${JSON.stringify({ cursor, skipped })}\n`);
   return interrupted && cursor !== null ? EXIT_INTERRUPTED : EXIT_OK;
 }
@@ -107,5 +129,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 export const queryCommand: Command = {
   name: 'query',
   usage,
+  options,
   run,
 };

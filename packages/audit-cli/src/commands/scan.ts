@@ -8,12 +8,19 @@ import { LineWriter, writeText } from '../cli-io.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { parseCommandLine } from '../parse-arguments.js';
 import { readLinesForward } from '../read-lines-forward.js';
 import { UsageError } from '../usage-error.js';
 
-const usage = `Usage: kora-audit scan [--json] FILE...
+const options = {
+  json: { type: 'boolean', description: 'one JSON object per finding: {"file","line","rule","path"}' },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit scan [--json] FILE...
 
 Scan every string (values and keys) of every JSON line of any JSONL file for credential and
 personal-data shapes, with the same rules the sink redacts with. Lines that are not JSON are
@@ -21,13 +28,10 @@ scanned as raw text. The secret itself is never printed: only file, line, rule a
 
 Paths are those of the sink's [kora.audit.redacted] warnings: details.result,
 details.args_keys[2], details.headers["x-api-key"]; a key that itself matches a rule is
-shown redacted, followed by {key}; $ is the whole line when it is not a JSON object or array.
-
-Options:
-  --json    one JSON object per finding: {"file","line","rule","path"}
-
-Exit status: 0 clean, 1 findings, 2 usage error or a file that could not be read.
-`;
+shown redacted, followed by {key}; $ is the whole line when it is not a JSON object or array.`,
+  options,
+  `Exit status: 0 clean, 1 findings, 2 usage error or a file that could not be read.`,
+);
 
 // A rule can match across the cut between two pieces of an over-long line; pieces overlap this much.
 const PIECE_OVERLAP_CHARS = 8 * 1024;
@@ -165,7 +169,7 @@ async function scanFile(file: string, absolute: string, io: CliIo, report: (find
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine(() =>
-    parseArgs({ args: [...args], options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true }),
+    parseArgs({ args: [...args], options: parseArgsOptions(options), allowPositionals: true, strict: true }),
   );
   if (positionals.length === 0) throw new UsageError('name at least one FILE to scan');
   const out = new LineWriter(io.stdout);
@@ -200,5 +204,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 export const scanCommand: Command = {
   name: 'scan',
   usage,
+  options,
   run,
 };

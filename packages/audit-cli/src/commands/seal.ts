@@ -6,12 +6,47 @@ import type { CheckpointAnchor, CheckpointAnchorStats } from '@kora/audit-substr
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_TEMPFAIL } from '../exit-codes.js';
 import { parseCommandLine, parseDurationOption, resolveLogPathOption } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
 
-const usage = `Usage: kora-audit seal --key FILE [--path P] [--follow [--interval D]] [--name NAME] [--origin O]
+const options = {
+  key: { type: 'string', value: 'FILE', description: "the private key (seal-key.pem from 'kora-audit keygen')" },
+  path: { type: 'string', value: 'P', description: 'the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)' },
+  follow: {
+    type: 'boolean',
+    short: 'f',
+    description: 'keep sealing, a pass every --interval (default 1s) while rows arrive, until\ninterrupted',
+  },
+  interval: { type: 'string', value: 'D', description: 'time between passes with --follow (100ms to 1h)' },
+  name: {
+    type: 'string',
+    value: 'NAME',
+    description: "the key's name in signature lines (default: the name in the .vkey beside\nFILE, else kora-audit@<host>)",
+  },
+  origin: {
+    type: 'string',
+    value: 'O',
+    description:
+      'the origin of a log sealed for the first time (default\nkora-audit/<host>/<random UUID>: unique to this audit file); an existing\nlog keeps its own',
+  },
+  'database-url': {
+    type: 'string',
+    value: 'URL',
+    description: 'anchor the checkpoints in PostgreSQL: postgres://user:password@host:5432/db',
+  },
+  table: {
+    type: 'string',
+    value: 'T',
+    description: 'the event table, name or schema.name (default kora_audit_events); the\ncheckpoints go to T_checkpoints',
+  },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit seal --key FILE [--path P] [--follow [--interval D]] [--name NAME] [--origin O]
                         [--database-url URL [--table T]]
 
 Seal the audit file P as Certificate Transparency seals its logs. Every line of P's chain (its
@@ -38,24 +73,9 @@ each pass that appended one: a sealer running under its own user anchors without
 grant-writer'). When the database cannot be reached, a run without --follow still seals, then
 exits 75; with --follow it warns and tries again after the next pass, from where it stopped
 (and the next start catches up).
-The password in the URL is never printed.
-
-Options:
-  --key FILE      the private key (seal-key.pem from 'kora-audit keygen')
-  --path P        the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
-  --follow, -f    keep sealing, a pass every --interval (default 1s) while rows arrive, until
-                  interrupted
-  --interval D    time between passes with --follow (100ms to 1h)
-  --name NAME     the key's name in signature lines (default: the name in the .vkey beside
-                  FILE, else kora-audit@<host>)
-  --origin O      the origin of a log sealed for the first time (default
-                  kora-audit/<host>/<random UUID>: unique to this audit file); an existing
-                  log keeps its own
-  --database-url URL  anchor the checkpoints in PostgreSQL: postgres://user:password@host:5432/db
-  --table T       the event table, name or schema.name (default kora_audit_events); the
-                  checkpoints go to T_checkpoints
-
-It prints one JSON object when it ends: origin, key, size (lines sealed), leaves_added,
+The password in the URL is never printed.`,
+  options,
+  `It prints one JSON object when it ends: origin, key, size (lines sealed), leaves_added,
 checkpoint (the last one appended: size, root) and the checkpoints file; with --database-url
 also anchor: anchored (stored now), already_there, conflicts (the table holds another root for
 the same origin and size: the log was rewritten), skipped (lines of the checkpoints file that
@@ -64,8 +84,8 @@ are no checkpoint) and failed (the last attempt could not reach the database).
 Exit status: 0 sealed, 1 the file no longer matches its seal (see 'kora-audit verify') or the
 database holds another root for one of its checkpoints, 2 usage error or unreadable key or
 file, 75 sealed but the database could not be reached (run again later), 130 interrupted
-before a one-off pass finished.
-`;
+before a one-off pass finished.`,
+);
 
 const MIN_INTERVAL_MS = 100;
 const MAX_INTERVAL_MS = 3_600_000;
@@ -74,16 +94,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        key: { type: 'string' },
-        path: { type: 'string' },
-        follow: { type: 'boolean', short: 'f' },
-        interval: { type: 'string' },
-        name: { type: 'string' },
-        origin: { type: 'string' },
-        'database-url': { type: 'string' },
-        table: { type: 'string' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -254,5 +265,6 @@ async function reportSealError(error: SealError, io: CliIo): Promise<number> {
 export const sealCommand: Command = {
   name: 'seal',
   usage,
+  options,
   run,
 };

@@ -5,11 +5,30 @@ import { writeText } from '../cli-io.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TEMPFAIL } from '../exit-codes.js';
 import { parseCommandLine, parseCountOption, parseDurationOption, resolveLogPathOption } from '../parse-arguments.js';
 import { UsageError } from '../usage-error.js';
 
-const usage = `Usage: kora-audit ship --database-url URL [--path P] [--checkpoint FILE] [--follow]
+const options = {
+  'database-url': { type: 'string', value: 'URL', description: 'postgres://user:password@host:5432/db (default: KORA_DATABASE_URL)' },
+  path: { type: 'string', value: 'P', description: 'the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)' },
+  checkpoint: { type: 'string', value: 'FILE', description: 'where the position is kept (default: P.ship-checkpoint.json)' },
+  follow: { type: 'boolean', short: 'f', description: 'keep shipping new rows until stopped' },
+  'batch-rows': { type: 'string', value: 'N', description: 'rows per insert, 1-50000 (default 2000)' },
+  table: { type: 'string', value: 'T', description: 'the table, name or schema.name (default kora_audit_events)' },
+  'origin-host': { type: 'string', value: 'H', description: "stored in origin_host (default: this host's name)" },
+  'give-up-after': {
+    type: 'string',
+    value: 'D',
+    description:
+      'stop after the database has been unreachable this long: 90s, 15m, 2h,\nor never (default: 5m without --follow, never with it)',
+  },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit ship --database-url URL [--path P] [--checkpoint FILE] [--follow]
                         [--batch-rows N] [--table T] [--origin-host H] [--give-up-after D]
 
 Ship the audit file's rows into the PostgreSQL event log: the rotated files P.N … P.1 first,
@@ -23,19 +42,9 @@ next run carries on from the checkpoint.
 Without --follow it ships what is there and exits; with --follow it keeps shipping new rows,
 across rename rotation and copytruncate, until SIGTERM or SIGINT (the batch in flight is
 committed and checkpointed first; exit 0). A summary JSON line goes to stdout, progress and
-warnings to stderr (the password in the URL is never printed).
-
-Options:
-  --database-url URL  postgres://user:password@host:5432/db (default: KORA_DATABASE_URL)
-  --path P            the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
-  --checkpoint FILE   where the position is kept (default: P.ship-checkpoint.json)
-  -f, --follow        keep shipping new rows until stopped
-  --batch-rows N      rows per insert, 1-50000 (default 2000)
-  --table T           the table, name or schema.name (default kora_audit_events)
-  --origin-host H     stored in origin_host (default: this host's name)
-  --give-up-after D   stop after the database has been unreachable this long: 90s, 15m, 2h,
-                      or never (default: 5m without --follow, never with it)
-`;
+warnings to stderr (the password in the URL is never printed).`,
+  options,
+);
 
 // How long a run without --follow waits for an unreachable database before it gives up.
 const DEFAULT_GIVE_UP_AFTER = '5m';
@@ -44,16 +53,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        'database-url': { type: 'string' },
-        path: { type: 'string' },
-        checkpoint: { type: 'string' },
-        follow: { type: 'boolean', short: 'f' },
-        'batch-rows': { type: 'string' },
-        table: { type: 'string' },
-        'origin-host': { type: 'string' },
-        'give-up-after': { type: 'string' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -120,5 +120,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 export const shipCommand: Command = {
   name: 'ship',
   usage,
+  options,
   run,
 };

@@ -4,6 +4,8 @@ import { SEAM_NAMES, classifyAuditLine, escapeJsonControls, readErrorCode } from
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
 import { parseCommandLine, resolveLogPathOption } from '../parse-arguments.js';
 import { readLinesForward } from '../read-lines-forward.js';
@@ -11,17 +13,20 @@ import { UsageError } from '../usage-error.js';
 import { createWriterTally } from './tally-writers.js';
 import type { WriterTally } from './tally-writers.js';
 
-const usage = `Usage: kora-audit stats [--path P]
+const options = {
+  path: { type: 'string', value: 'P', description: 'the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)' },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit stats [--path P]
 
 Read the audit file once, front to back, and print one JSON document: its size, line count,
 rows per seam, skipped lines (blank, malformed, torn last line, schema-invalid), the
 earliest and latest emitted_at of its rows, and its writers: how many wrote it, how many
 closed, the rows they lost by reason (from their audit.lost rows), and the version 1 rows,
-which name no writer. Rotated siblings are not included: pass --path P.1 for those.
-
-Options:
-  --path P    the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
-`;
+which name no writer. Rotated siblings are not included: pass --path P.1 for those.`,
+  options,
+);
 
 /** What `stats` prints. */
 export interface AuditFileStats {
@@ -41,7 +46,7 @@ export interface AuditFileStats {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandLine(() => parseArgs({ args: [...args], options: { path: { type: 'string' } }, strict: true }));
+  const { values } = parseCommandLine(() => parseArgs({ args: [...args], options: parseArgsOptions(options), strict: true }));
   const path = resolveLogPathOption(values.path, io);
   let size: number;
   try {
@@ -109,5 +114,6 @@ function describe(error: unknown): string {
 export const statsCommand: Command = {
   name: 'stats',
   usage,
+  options,
   run,
 };

@@ -74,6 +74,58 @@ describe('tail', () => {
     expect(ids(io.out())).toEqual([envelopeRow(25).id, envelopeRow(29).id]);
   });
 
+  it('says a missing file is missing and exits 2, unless following it', async () => {
+    const io = createTestIo();
+    expect(await main(['tail', '--path', path], io)).toBe(2);
+    expect(io.out()).toBe('');
+    expect(io.err()).toBe(`kora-audit tail: ${path}: no such file\n`);
+  });
+
+  it('prints a table on a terminal, following too, says when there is no row yet, and JSON lines with --json', async () => {
+    writeFileSync(
+      path,
+      rowsText(0, 3).replace(
+        '"details":{}',
+        '"details":{"tool_name":"kora__list_tickets","tool_kind":"read","caller_actor_kind":"claude_pm","args_keys":[],"result":"ok"}',
+      ),
+    );
+    const io = createTestIo({ isTTY: true });
+    expect(await main(['tail', '--path', path, '-n', '2'], io)).toBe(0);
+    const lines = io.out().trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^TIME +SEAM +DETAILS +RESULT$/);
+    expect(lines[1]?.split(/\s{2,}/)).toEqual(['2026-11-26T17:00:01.000Z', 'webhook.dead_letter', '-']);
+    expect(lines[2]?.split(/\s{2,}/)).toEqual(['2026-11-26T17:00:02.000Z', 'slack_dm.reply_failed', '-']);
+    const first = createTestIo({ isTTY: true });
+    expect(await main(['tail', '--path', path, '-n', '3'], first)).toBe(0);
+    expect(
+      first
+        .out()
+        .split('\n')[1]
+        ?.split(/\s{2,}/),
+    ).toEqual(['2026-11-26T17:00:00.000Z', 'mcp.tool_called', 'tool=kora__list_tickets kind=read actor=claude_pm', 'ok']);
+    const json = createTestIo({ isTTY: true });
+    expect(await main(['tail', '--path', path, '-n', '2', '--json'], json)).toBe(0);
+    expect(ids(json.out())).toEqual(idsFrom(1, 3));
+
+    writeFileSync(path, '');
+    const controller = new AbortController();
+    const following = createTestIo({ isTTY: true, signal: controller.signal });
+    const running = main(['tail', '-f', '--path', path], following);
+    await waitFor(() => following.err() !== '');
+    expect(following.err()).toBe(`kora-audit tail: no rows in ${path} yet\n`);
+    appendFileSync(path, rowsText(3, 5));
+    await waitFor(() => following.out().split('\n').length === 4);
+    controller.abort();
+    expect(await running).toBe(0);
+    expect(
+      following
+        .out()
+        .split('\n')
+        .map((line) => line.split(/\s{2,}/)[0]),
+    ).toEqual([expect.stringMatching(/^TIME/), '2026-11-26T17:00:03.000Z', '2026-11-26T17:00:04.000Z', '']);
+  });
+
   it('rejects a bad -n and an unknown seam with exit 2', async () => {
     const io = createTestIo();
     expect(await main(['tail', '--path', path, '-n', '-1'], io)).toBe(2);

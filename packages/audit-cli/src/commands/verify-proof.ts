@@ -8,6 +8,8 @@ import type { ProofCheck } from '../check-proof.js';
 import { writeText } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_OK, EXIT_PROBLEMS } from '../exit-codes.js';
 import { parseCommandLine } from '../parse-arguments.js';
@@ -15,7 +17,21 @@ import { readBoundedInput } from '../read-bounded-input.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../read-lines-forward.js';
 import { UsageError } from '../usage-error.js';
 
-const usage = `Usage: kora-audit verify-proof --public-key FILE [--public-key FILE ...] --proof FILE|- [--row FILE|-] [--json]
+const options = {
+  'public-key': {
+    type: 'string',
+    multiple: true,
+    value: 'FILE',
+    description:
+      "a key the checkpoint must be signed with: seal-key.pub.pem (SPKI PEM)\nor seal-key.vkey (verifier key) from 'kora-audit keygen'; repeatable",
+  },
+  proof: { type: 'string', value: 'FILE', description: "the proof JSON ('-': standard input; at most 1 MiB)" },
+  row: { type: 'string', value: 'FILE', description: "the row's line ('-': standard input)" },
+  json: { type: 'boolean', description: 'print one JSON object: ok, kind, what is proven or the reason' },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit verify-proof --public-key FILE [--public-key FILE ...] --proof FILE|- [--row FILE|-] [--json]
 
 Check a proof from 'kora-audit prove' without the audit file, against the seal's public key:
 the proof's signed checkpoint note verifies with one of the keys given, the checkpoint is
@@ -30,20 +46,13 @@ proof's file and line say where the row was found; they are not part of the proo
 A consistency proof shows the log at its older size is a prefix of the log at its newer one:
 nothing sealed by the older checkpoint was changed or removed. Its newer note is always
 checked; its older one when the proof carries it (else the older root is printed, to compare
-with a checkpoint you hold).
-
-Options:
-  --public-key FILE   a key the checkpoint must be signed with: seal-key.pub.pem (SPKI PEM)
-                      or seal-key.vkey (verifier key) from 'kora-audit keygen'; repeatable
-  --proof FILE        the proof JSON ('-': standard input; at most 1 MiB)
-  --row FILE          the row's line ('-': standard input)
-  --json              print one JSON object: ok, kind, what is proven or the reason
-
-It prints one line, "ok: ..." or "not proven: <reason>".
+with a checkpoint you hold).`,
+  options,
+  `It prints one line, "ok: ..." or "not proven: <reason>".
 
 Exit status: 0 proven, 1 not proven (a proof that is no proof included), 2 usage error or
-unreadable key or file.
-`;
+unreadable key or file.`,
+);
 
 const MAX_PROOF_BYTES = 1024 * 1024;
 
@@ -51,12 +60,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        'public-key': { type: 'string', multiple: true },
-        proof: { type: 'string' },
-        row: { type: 'string' },
-        json: { type: 'boolean' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -105,5 +109,6 @@ function describe(check: ProofCheck): string {
 export const verifyProofCommand: Command = {
   name: 'verify-proof',
   usage,
+  options,
   run,
 };

@@ -16,6 +16,8 @@ import type { LifecycleRow, VerifyProblem, VerifyResult, WriterReport } from '..
 import { LineWriter } from '../cli-io.js';
 import type { CliIo } from '../cli-io.js';
 import type { Command } from '../command.js';
+import { formatUsage, parseArgsOptions } from '../command-options.js';
+import type { CommandOptions } from '../command-options.js';
 import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS } from '../exit-codes.js';
 import { openAuditChain } from '../open-audit-chain.js';
@@ -28,7 +30,33 @@ import { UsageError } from '../usage-error.js';
 /** How many problems, and notes, are listed; all are counted. */
 const LIST_LIMIT = 100;
 
-const usage = `Usage: kora-audit verify [--path P] [--public-key FILE]... [--checkpoints FILE]
+const options = {
+  path: { type: 'string', value: 'P', description: 'the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)' },
+  'public-key': {
+    type: 'string',
+    multiple: true,
+    value: 'FILE',
+    description:
+      "a key checkpoints must be signed with: seal-key.pub.pem (SPKI PEM) or\nseal-key.vkey from 'kora-audit keygen'; repeat it for keys used before\na key rotation",
+  },
+  checkpoints: { type: 'string', value: 'FILE', description: 'the checkpoints (default P.checkpoints)' },
+  'database-url': {
+    type: 'string',
+    value: 'URL',
+    description:
+      "also check the checkpoints anchored in PostgreSQL ('kora-audit ship' and the\ndaemon store them in <table>_checkpoints): one the file lost still proves\nthe lines it covers",
+  },
+  table: { type: 'string', value: 'T', description: 'the event table (default kora_audit_events)' },
+  origin: { type: 'string', value: 'O', description: "the log's origin in the database (default: the checkpoints file's)" },
+  json: {
+    type: 'boolean',
+    description:
+      'print one JSON object: ok, rows, v1_rows, writers, problems (each with\nkind, file, line), problem_count, problems_by_kind, notes, note_count,\nseal (null when not sealed)',
+  },
+} as const satisfies CommandOptions;
+
+const usage = formatUsage(
+  `Usage: kora-audit verify [--path P] [--public-key FILE]... [--checkpoints FILE]
                          [--database-url URL [--table T] [--origin O]] [--json]
 
 Answer "is this everything?" for the audit file P and its rotated files (P.N ... P.1, then P,
@@ -85,25 +113,10 @@ tree; at each checkpoint's size the tree's root must be the checkpoint's, and wi
 Lines after the newest checkpoint are reported as unsealed (a note). When the oldest files
 were deleted (retention), the sealed hashes of their lines in P.leaves stand in for them and
 the rest is still checked: a note (removed_lines) says how many. What sealing cannot prove:
-see docs/integrity.md.
-
-Options:
-  --path P            the audit file (default: KORA_AUDIT_LOG_PATH, KORA_HOME, HERMES_HOME, ~/.kora)
-  --public-key FILE   a key checkpoints must be signed with: seal-key.pub.pem (SPKI PEM) or
-                      seal-key.vkey from 'kora-audit keygen'; repeat it for keys used before
-                      a key rotation
-  --checkpoints FILE  the checkpoints (default P.checkpoints)
-  --database-url URL  also check the checkpoints anchored in PostgreSQL ('kora-audit ship' and the
-                      daemon store them in <table>_checkpoints): one the file lost still proves
-                      the lines it covers
-  --table T           the event table (default kora_audit_events)
-  --origin O          the log's origin in the database (default: the checkpoints file's)
-  --json              print one JSON object: ok, rows, v1_rows, writers, problems (each with
-                      kind, file, line), problem_count, problems_by_kind, notes, note_count,
-                      seal (null when not sealed)
-
-Exit status: 0 nothing wrong, 1 problems, 2 usage error or unreadable file, 130 interrupted.
-`;
+see docs/integrity.md.`,
+  options,
+  `Exit status: 0 nothing wrong, 1 problems, 2 usage error or unreadable file, 130 interrupted.`,
+);
 
 const LIFECYCLE_PREFIX = 'audit.';
 const V1 = 0x31;
@@ -129,15 +142,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() =>
     parseArgs({
       args: [...args],
-      options: {
-        path: { type: 'string' },
-        json: { type: 'boolean' },
-        'public-key': { type: 'string', multiple: true },
-        checkpoints: { type: 'string' },
-        'database-url': { type: 'string' },
-        table: { type: 'string' },
-        origin: { type: 'string' },
-      },
+      options: parseArgsOptions(options),
       strict: true,
     }),
   );
@@ -573,5 +578,6 @@ function count(n: number, noun: string): string {
 export const verifyCommand: Command = {
   name: 'verify',
   usage,
+  options,
   run,
 };

@@ -7,7 +7,7 @@ import { findRepositoryRoot } from '@kora/audit-sink/testing';
 
 const writerFixture = fileURLToPath(new URL('./seam-writer-child.ts', import.meta.url));
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
-/** The CLI's entry point, run from its sources as `pnpm kora-audit` does. */
+/** The CLI's entry point, run from its sources as `pnpm kora-audit:dev` does. */
 const cliDir = join(findRepositoryRoot(packageDir), 'packages', 'audit-cli');
 
 /** What a writer reports when it is done. */
