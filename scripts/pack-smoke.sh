@@ -6,22 +6,50 @@
 # project outside the workspace and there: emit through every seam and read the rows back,
 # run the `kora-audit` bin from its tarball, and type-check a consumer under module nodenext.
 # Exits non-zero on the first failed step. KORA_SMOKE_SKIP_BUILD=1 packs the existing dist/.
+# KORA_PACK_SMOKE_REPORT=FILE also writes the steps passed and the one failed there as JSON
+# ({ passed, failed, failures }), for CI's summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 here=$root/scripts/pack-smoke
 
+report=${KORA_PACK_SMOKE_REPORT:-}
+[ -z "$report" ] || case $report in /*) ;; *) report=$root/$report ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/kora-pack-smoke-XXXXXX")
-trap 'rm -rf "$work"' EXIT
 packs=$work/packs
 consumer=$work/consumer
 mkdir -p "$packs" "$consumer"
 
-step() { printf '\n== pack smoke: %s\n' "$*"; }
+# Each step is one check: the ones finished passed; the one running when the script exits
+# non-zero failed.
+passed_steps=0
+current=''
+failure=''
+step() {
+  [ -z "$current" ] || passed_steps=$((passed_steps + 1))
+  current=$*
+  printf '\n== pack smoke: %s\n' "$*"
+}
 fail() {
   echo "pack smoke FAILED: $*" >&2
   exit 1
 }
+finish() {
+  local status=$?
+  rm -rf "$work"
+  if [ -n "$report" ]; then
+    mkdir -p "$(dirname "$report")"
+    if [ "$status" -eq 0 ]; then
+      [ -z "$current" ] || passed_steps=$((passed_steps + 1))
+      printf '{ "passed": %d, "failed": 0, "failures": [] }\n' "$passed_steps" >"$report"
+    else
+      STEP="${current:-start}" node -e 'console.log(JSON.stringify({ passed: Number(process.argv[1]), failed: 1, failures: [`pack smoke > ${process.env.STEP}`] }))' \
+        "$passed_steps" >"$report"
+    fi
+  fi
+  exit "$status"
+}
+trap finish EXIT
 
 # The published packages: packages/* whose package.json is not "private": true.
 mapfile -t published < <(node -e '

@@ -16,7 +16,12 @@ if (licensePath === undefined || tarballs.length === 0) {
 }
 const license = readFileSync(licensePath, 'utf8');
 // Paths no published package may hold: tests, fixtures, benches, maintenance scripts, build steps.
-const FORBIDDEN = [/(^|\/)__(fixtures|bench|scripts|build)__(\/|$)/, /\.test\.[cm]?[jt]sx?$/, /\.test\.d\.[cm]?ts$/, /(^|\/)vitest\.config\./];
+const FORBIDDEN = [
+  /(^|\/)__(fixtures|bench|scripts|build)__(\/|$)/,
+  /\.test\.[cm]?[jt]sx?$/,
+  /\.test\.d\.[cm]?ts$/,
+  /(^|\/)vitest\.config\./,
+];
 
 let passed = 0;
 let failed = 0;
@@ -47,7 +52,10 @@ for (const tarball of tarballs) {
     if (licenseText !== null) check(licenseText === license, `${name}: its LICENSE is the repository's`);
 
     const forbidden = files.filter((file) => FORBIDDEN.some((pattern) => pattern.test(file)));
-    check(forbidden.length === 0, `${name}: holds no test, fixture, bench, script or build-step file (${forbidden.slice(0, 5).join(', ')})`);
+    check(
+      forbidden.length === 0,
+      `${name}: holds no test, fixture, bench, script or build-step file (${forbidden.slice(0, 5).join(', ')})`,
+    );
 
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const exportsText = JSON.stringify(manifest.exports ?? {});
@@ -59,11 +67,16 @@ for (const tarball of tarballs) {
     );
     check(bins.length === 0, `${name}: every bin is in the tarball (${bins.join(', ')})`);
     const ranges = ['dependencies', 'peerDependencies', 'optionalDependencies'].flatMap((field) =>
-      Object.entries(manifest[field] ?? {}).filter(([, range]) => /^(workspace|catalog|link|file):/.test(range)).map(([dep]) => dep),
+      Object.entries(manifest[field] ?? {})
+        .filter(([, range]) => /^(workspace|catalog|link|file):/.test(range))
+        .map(([dep]) => dep),
     );
     check(ranges.length === 0, `${name}: every dependency has a registry range (${ranges.join(', ')})`);
     check(manifest.license === 'Apache-2.0', `${name}: license is Apache-2.0`);
-    check(manifest.repository?.directory !== undefined && manifest.engines?.node !== undefined, `${name}: names its repository directory and Node engine`);
+    check(
+      manifest.repository?.directory !== undefined && manifest.engines?.node !== undefined,
+      `${name}: names its repository directory and Node engine`,
+    );
 
     const unresolved = files
       .filter((file) => file.endsWith('.map'))
@@ -71,7 +84,10 @@ for (const tarball of tarballs) {
         const map = JSON.parse(readFileSync(join(root, file), 'utf8'));
         return (map.sources ?? [])
           .map((source, index) => ({ source, embedded: typeof map.sourcesContent?.[index] === 'string' }))
-          .filter(({ source, embedded }) => !embedded && !present.has(posix.normalize(posix.join(posix.dirname(file), map.sourceRoot ?? '', source))))
+          .filter(
+            ({ source, embedded }) =>
+              !embedded && !present.has(posix.normalize(posix.join(posix.dirname(file), map.sourceRoot ?? '', source))),
+          )
           .map(({ source }) => `${file} -> ${source}`);
       });
     check(unresolved.length === 0, `${name}: every source map's sources are embedded or shipped (${unresolved.slice(0, 3).join(', ')})`);
@@ -96,4 +112,3 @@ function exportTargets(exports) {
   if (exports === null || typeof exports !== 'object') return [];
   return Object.values(exports).flatMap(exportTargets);
 }
-

@@ -20,13 +20,30 @@ const targets = { sink, logger };
 
 const outcomes = [
   mcp.emitMcpToolCalled(
-    { toolName: 'kora__list_tickets', toolKind: 'read', callerActorKind: 'viewer', args: { q: 'open' }, outcome: { status: 'ok', code: 'count=2' }, callerSessionId: 's-1' },
+    {
+      toolName: 'kora__list_tickets',
+      toolKind: 'read',
+      callerActorKind: 'viewer',
+      args: { q: 'open' },
+      outcome: { status: 'ok', code: 'count=2' },
+      callerSessionId: 's-1',
+    },
     targets,
   ),
-  reasoning.emitReasoningToolCalled({ toolName: 'kora__list_tickets', triggeredBy: 'slack_dm', durationMs: 12, status: 'ok', callerSessionId: 's-1' }, targets),
+  reasoning.emitReasoningToolCalled(
+    { toolName: 'kora__list_tickets', triggeredBy: 'slack_dm', durationMs: 12, status: 'ok', callerSessionId: 's-1' },
+    targets,
+  ),
   slack.emitSlackReplyFailed({ channelId: 'D01CHAN01', messageTs: '1700000000.000100', error: 'slack_client_not_configured' }, targets),
   webhook.emitWebhookDeadLetter(
-    { source: 'slack', reason: 'slack_signature_mismatch', receivedAt: new Date(), peerIp: '127.0.0.1', body: '{}', headers: [['user-agent', 'Slackbot 1.0']] },
+    {
+      source: 'slack',
+      reason: 'slack_signature_mismatch',
+      receivedAt: new Date(),
+      peerIp: '127.0.0.1',
+      body: '{}',
+      headers: [['user-agent', 'Slackbot 1.0']],
+    },
     targets,
   ),
 ];
@@ -37,16 +54,26 @@ for (const outcome of outcomes) assert.equal(outcome.ok, true, `emit wrote its r
 const seams = [mcp.seam, reasoning.seam, slack.seam, webhook.seam];
 for (const read of [readAuditEntries, readFromReaderEntry]) {
   const { entries, skipped } = await read({ path, limit: 100 });
-  assert.deepEqual(Object.values(skipped).filter((count) => count !== 0), [], `no line of the file was skipped: ${JSON.stringify(skipped)}`);
+  assert.deepEqual(
+    Object.values(skipped).filter((count) => count !== 0),
+    [],
+    `no line of the file was skipped: ${JSON.stringify(skipped)}`,
+  );
   for (const seam of seams) {
     const rows = entries.filter((entry) => entry.seam === seam.name);
     assert.equal(rows.length, 1, `one ${seam.name} row`);
     assert.equal(auditEnvelope.safeParse(rows[0]).success, true, `the ${seam.name} row is a valid envelope`);
     assert.equal(seam.details.safeParse(rows[0].details).success, true, `the ${seam.name} row's details pass its schema`);
-    assert.ok(outcomes.some((outcome) => outcome.id === rows[0].id), `the ${seam.name} row is the one emitted`);
+    assert.ok(
+      outcomes.some((outcome) => outcome.id === rows[0].id),
+      `the ${seam.name} row is the one emitted`,
+    );
   }
 }
 for (const seam of seams) {
-  assert.ok(lines.some((line) => line.startsWith(`[kora.${seam.name}] `)), `the ${seam.name} verbatim line was logged`);
+  assert.ok(
+    lines.some((line) => line.startsWith(`[kora.${seam.name}] `)),
+    `the ${seam.name} verbatim line was logged`,
+  );
 }
 console.log(`consumer: ${outcomes.length} rows emitted through 4 seams and read back valid from ${path}`);
