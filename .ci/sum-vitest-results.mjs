@@ -3,7 +3,8 @@
 // package has browser tests (`vitest.browser.config.ts`), `test-results/vitest-browser.json` of
 // `test:browser`. Exits 1 when any test failed or a task that has tests produced no report (its
 // run crashed before reporting). Each failed test is named above that line, with the first lines
-// of its message, so the end of a long log says what failed.
+// of its message, so the end of a long log says what failed. With KORA_PACK_SMOKE_REPORT set,
+// the pack smoke's steps are counted too (each passed or failed step one check).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,6 +33,19 @@ for (const group of ['packages', 'apps', 'tooling']) {
       }
       add(JSON.parse(readFileSync(report, 'utf8')));
     }
+  }
+}
+// The pack smoke (`scripts/pack-smoke.sh`), when this run made it: its steps count as checks.
+const packSmoke = process.env.KORA_PACK_SMOKE_REPORT;
+if (packSmoke !== undefined && packSmoke !== '') {
+  if (existsSync(packSmoke)) {
+    const smoke = JSON.parse(readFileSync(packSmoke, 'utf8'));
+    passed += smoke.passed;
+    failed += smoke.failed;
+    failures.push(...smoke.failures);
+  } else {
+    console.error(`no pack smoke report (${packSmoke})`);
+    missing += 1;
   }
 }
 failed += missing;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mcpToolCalledDetails, seam } from './mcp-tool-called.js';
 
 const goldenPath = fileURLToPath(new URL('../../../../shared/spec/golden-lines.jsonl', import.meta.url));
-const golden = readGoldenLines('mcp.tool_called', goldenPath);
+const golden = readGoldenLines(goldenPath, 'mcp.tool_called');
 
 const validDetails = {
   tool_name: 'kora__list_tickets',

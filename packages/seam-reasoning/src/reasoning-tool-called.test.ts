@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { reasoningToolCalledDetails, seam } from './reasoning-tool-called.js';
 
 const goldenPath = fileURLToPath(new URL('../../../../shared/spec/golden-lines.jsonl', import.meta.url));
-const golden = readGoldenLines('reasoning.tool_called', goldenPath);
+const golden = readGoldenLines(goldenPath, 'reasoning.tool_called');
 
 const validDetails = {
   tool_name: 'kora__create_sea_ticket',

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { seam, slackDmReplyFailedDetails } from './slack-dm-reply-failed.js';
 
 const goldenPath = fileURLToPath(new URL('../../../../shared/spec/golden-lines.jsonl', import.meta.url));
-const golden = readGoldenLines('slack_dm.reply_failed', goldenPath);
+const golden = readGoldenLines(goldenPath, 'slack_dm.reply_failed');
 
 describe('seam', () => {
   it('reproduces every golden slack_dm.reply_failed line byte for byte at warn', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { seam, webhookDeadLetterDetails } from './webhook-dead-letter.js';
 
 const goldenPath = fileURLToPath(new URL('../../../../shared/spec/golden-lines.jsonl', import.meta.url));
-const golden = readGoldenLines('webhook.dead_letter', goldenPath);
+const golden = readGoldenLines(goldenPath, 'webhook.dead_letter');
 
 const validDetails = {
   source: 'slack',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAuditEnvelope, readAuditEntries, streamAuditEntries, streamAuditLines } from '@kora/audit-sink/reader';
 import type { StreamAuditEntriesOptions } from '@kora/audit-sink';
-import { findRepositoryRoot } from '@kora/audit-sink/testing';
+import { findRepositoryRoot } from '@kora/test-support';
 import { TIME, formatRss, formatSeconds, hasTime, measure, measureInProcess, measureSideBySide } from './measure-commands.js';
 import type { Measurement } from './measure-commands.js';
 import { SELECTED_SEAM, makeRealisticRow, writeRealisticAuditFile } from './write-realistic-audit-file.js';

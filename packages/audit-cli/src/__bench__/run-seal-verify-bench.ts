@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTreeBuilder, hashLeaf } from '@kora/audit-seal';
-import { findRepositoryRoot } from '@kora/audit-sink/testing';
+import { findRepositoryRoot } from '@kora/test-support';
 import { formatRss, formatSeconds, measure, measureInProcess, measureSideBySide } from './measure-commands.js';
 import { writeRealisticAuditFile } from './write-realistic-audit-file.js';
 

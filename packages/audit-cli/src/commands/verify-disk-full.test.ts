@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createAuditSink } from '@kora/audit-sink';
-import { mountTmpfs, tmpfsUnavailableReason } from '@kora/audit-sink/testing';
-import type { Tmpfs } from '@kora/audit-sink/testing';
+import { mountTmpfs, tmpfsUnavailableReason } from '@kora/test-support';
+import type { Tmpfs } from '@kora/test-support';
 import { seam as slackDmReplyFailed } from '@kora/seam-slack-dm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../__fixtures__/cli-harness.js';

@@ -12,7 +12,7 @@ import { mayHoldSecretBefore } from './guard-before-hardening.js';
 import { createAuditSink } from '../sink/create-audit-sink.js';
 import { nextRowId } from '../sink/next-row-id.js';
 import { formatEmittedAt, serializeRow } from '../sink/serialize-row.js';
-import { findRepositoryRoot } from '../testing/read-golden-lines.js';
+import { findRepositoryRoot } from '@kora/test-support';
 
 const ROWS = 20_000;
 const ROUNDS = 7;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { goldenLinesPath } from '@kora/test-support';
 import { readGoldenLines } from '../testing/read-golden-lines.js';
 import { findSecrets } from './find-secrets.js';
 import { redactText } from './redact-text.js';
@@ -94,7 +95,7 @@ describe('findSecrets', () => {
       else if (typeof value === 'object' && value !== null)
         Object.entries(value).forEach(([key, item]) => (strings.push(key), collect(item)));
     };
-    for (const golden of readGoldenLines()) {
+    for (const golden of readGoldenLines(goldenLinesPath())) {
       collect(golden.details);
       collect(golden.caller_session_id);
     }

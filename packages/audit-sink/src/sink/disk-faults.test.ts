@@ -7,8 +7,8 @@ import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import type { EmitOutcome } from '../seam/emit-types.js';
 import { createCaptureSink } from '../testing/create-capture-sink.js';
 import type { CaptureSink } from '../testing/create-capture-sink.js';
-import { mountTmpfs, tmpfsUnavailableReason } from '../testing/mount-tmpfs.js';
-import type { Tmpfs } from '../testing/mount-tmpfs.js';
+import { mountTmpfs, tmpfsUnavailableReason } from '@kora/test-support';
+import type { Tmpfs } from '@kora/test-support';
 import type { AuditSink, AuditSinkOptions } from './audit-sink-types.js';
 import { createAuditSink } from './create-audit-sink.js';
 

@@ -18,8 +18,8 @@ import { createAuditLogger } from '../sink/default-sink.js';
 export interface SeamContractOptions {
   /** Details that satisfy the allow-list and use every field, optional ones included. */
   readonly validDetails: Readonly<Record<string, unknown>>;
-  /** The golden vectors file; defaults to `../shared/spec/golden-lines.jsonl`. */
-  readonly goldenPath?: string;
+  /** The golden vectors file (JSONL) whose lines of this seam must be reproduced byte for byte. */
+  readonly goldenPath: string;
 }
 
 /**
@@ -72,7 +72,7 @@ export async function expectSeamContract(seam: Seam, options: SeamContractOption
     await capture.cleanup();
   }
 
-  const golden = readGoldenLines(seam.name, options.goldenPath);
+  const golden = readGoldenLines(options.goldenPath, seam.name);
   assert.ok(golden.length > 0, `golden lines exist for ${seam.name}`);
   for (const vector of golden) {
     assert.equal(seam.formatLine(vector.details, { caller_session_id: vector.caller_session_id }), vector.line);

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { auditClosedDetails, auditEnvelope, auditLostDetails, auditOpenedDetails } from '@kora/audit-sink';
-import { findRepositoryRoot } from '@kora/audit-sink/testing';
+import { findRepositoryRoot } from '@kora/test-support';
 import { mcpToolCalledDetails } from '@kora/seam-mcp';
 import { reasoningToolCalledDetails } from '@kora/seam-reasoning';
 import { slackDmReplyFailedDetails } from '@kora/seam-slack-dm';

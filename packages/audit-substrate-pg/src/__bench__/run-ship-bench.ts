@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readErrorCode } from '@kora/audit-sink';
-import { findRepositoryRoot } from '@kora/audit-sink/testing';
+import { findRepositoryRoot } from '@kora/test-support';
 import pg from 'pg';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { createShipper } from '../shipper/create-shipper.js';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findRepositoryRoot } from '@kora/audit-sink/testing';
+import { findRepositoryRoot } from '@kora/test-support';
 
 const writerFixture = fileURLToPath(new URL('./seam-writer-child.ts', import.meta.url));
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));

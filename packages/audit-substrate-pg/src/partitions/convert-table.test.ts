@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findRepositoryRoot } from '@kora/audit-sink/testing';
+import { findRepositoryRoot } from '@kora/test-support';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import {

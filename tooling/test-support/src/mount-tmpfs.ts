@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readErrorCode } from '../format/read-error-code.js';
 
 /** A small tmpfs mounted for a test, so that a disk can really be full or read-only. */
 export interface Tmpfs {
@@ -98,7 +97,7 @@ function writeUntilFull(fd: number, chunk: Buffer): void {
     try {
       writeSync(fd, chunk);
     } catch (error) {
-      if (readErrorCode(error) === 'ENOSPC') return;
+      if ((error as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC') return;
       throw error;
     }
   }

@@ -1,0 +1,4 @@
+export { findRepositoryRoot } from './find-repository-root.js';
+export { goldenLinesPath } from './golden-lines-path.js';
+export { mountTmpfs, tmpfsUnavailableReason } from './mount-tmpfs.js';
+export type { Tmpfs } from './mount-tmpfs.js';
