@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ROOT_CONTEXT, context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -172,5 +175,28 @@ describe('trace fields', () => {
     expect(traced).toBeGreaterThan(30);
     // Every row written parses under the strict schema.
     for (const row of captured.allRows()) expect(auditEnvelope.safeParse(row).success).toBe(true);
+  });
+
+  it('writes rows without trace fields where @opentelemetry/api is not installed, having looked for it once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kora-untraced-'));
+    try {
+      const fixture = new URL('../__fixtures__/emit-without-opentelemetry-child.ts', import.meta.url).pathname;
+      const preload = new URL('../__fixtures__/without-opentelemetry.ts', import.meta.url).pathname;
+      const result = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--import', preload, '--conditions=@kora/source', fixture, join(dir, 'audit.jsonl')],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(result.status).toBe(0);
+      const report = JSON.parse(result.stdout) as { outcomes: boolean[]; keys: string[][]; lookups: number };
+      expect(report.outcomes).toEqual([true, true, true]);
+      // The opened row, three rows, the closed row: none with a trace.
+      expect(report.keys).toHaveLength(5);
+      for (const keys of report.keys)
+        expect(keys).toEqual(['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details', 'writer', 'seq']);
+      expect(report.lookups).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
