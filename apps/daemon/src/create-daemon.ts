@@ -41,6 +41,8 @@ import { createDirectMessageHandler } from './slack/handle-direct-message.js';
 import { SlackClientNotConfigured } from './slack/slack-client-not-configured.js';
 import { createWebhookRoutes } from './webhooks/create-webhook-routes.js';
 import type { WebhookStats } from './webhooks/create-webhook-routes.js';
+import { continueTrace } from './tracing/continue-trace.js';
+import { registerTraceContext } from './tracing/register-trace-context.js';
 
 /** A running daemon. */
 export interface Daemon {
@@ -159,6 +161,10 @@ export async function createDaemon(config: DaemonConfig, overrides: DaemonOverri
 
   const app = new Hono();
   installErrorHandlers(app, logger);
+  // A request sent with a W3C `traceparent` header is handled inside that trace: its audit rows
+  // carry the caller's trace id and span id.
+  registerTraceContext();
+  app.use('*', (c, next) => continueTrace(c.req.header('traceparent'), next));
   app.route('/mcp', mcpRoutes);
   app.route(PROTECTED_RESOURCE_METADATA_PATH, createProtectedResourceRoutes());
   app.route('/webhooks', webhookRoutes);

@@ -51,6 +51,27 @@ describeWithPostgres('insertAuditRows', () => {
     expect(hosts.rows).toEqual([{ origin_host: 'host-a' }]);
   });
 
+  it('inserts rows that carry trace fields, as lines and as rows, keeping their writer and seq', async () => {
+    const traced = {
+      ...row(7_700_000, { tool_name: 'kora__x' }),
+      // Before the other tests' rows, which read the newest.
+      emitted_at: '2026-11-20T00:00:00.000Z',
+      v: 2,
+      writer: '0192f7c2-6d3e-7a4b-9c1d-000000000001',
+      seq: 7,
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7',
+    } as AuditEnvelope;
+    expect(await insertAuditLines(pool, [`${JSON.stringify(traced)}\n`], { table, originHost: 'host-t' })).toEqual({ inserted: 1 });
+    const second = { ...traced, id: row(7_700_001).id, seq: 8 };
+    expect(await insertAuditRows(pool, [second], { table, originHost: 'host-t' })).toEqual({ inserted: 1 });
+    const stored = await pool.query(`SELECT writer, seq FROM "${table}" WHERE origin_host = 'host-t' ORDER BY seq`);
+    expect(stored.rows).toEqual([
+      { writer: traced.writer, seq: '7' },
+      { writer: traced.writer, seq: '8' },
+    ]);
+  });
+
   it('inserts a batch of 20,000 rows in one statement', async () => {
     const rows = Array.from({ length: 20_000 }, (_, n) => row(1_000_000 + n, { n }));
     expect(await insertAuditRows(pool, rows, { table, originHost: 'host-b' })).toEqual({ inserted: 20_000 });

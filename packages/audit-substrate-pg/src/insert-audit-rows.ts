@@ -35,7 +35,8 @@ function insertStatement(table: SubstrateTable): { readonly name: string; readon
   return {
     // Per table: a connection prepares each name once, and a name must keep one text.
     name: `kora_audit_insert_${table.name}`,
-    // A version 1 row has no `writer` or `seq` key: jsonb_to_recordset gives NULL for both.
+    // A version 1 row has no `writer` or `seq` key: jsonb_to_recordset gives NULL for both. A
+    // row's `trace_id` and `span_id` have no column and are left out (the file keeps them).
     text: `INSERT INTO ${table.sql} (id, v, emitted_at, seam, source, caller_session_id, details, origin_host, writer, seq)
       SELECT id, v, emitted_at, seam, source, caller_session_id, details, $2, writer, seq
       FROM jsonb_to_recordset($1::jsonb)
@@ -48,7 +49,8 @@ function insertStatement(table: SubstrateTable): { readonly name: string; readon
  * Insert envelopes into the event log in one statement, skipping any whose `id` is already
  * there: inserting the same rows twice leaves the table as inserting them once. Any batch
  * size fits one round trip. Strings that jsonb cannot store (a NUL character, a lone
- * surrogate) are stored with U+FFFD in their place.
+ * surrogate) are stored with U+FFFD in their place. A row's trace fields (`trace_id`,
+ * `span_id`) are not stored: the table has no columns for them, and the audit file keeps them.
  *
  * The rows are trusted to be envelopes (validate input from outside with `auditEnvelope`
  * first); one the database refuses fails the whole statement, which then inserted nothing.

@@ -17,6 +17,7 @@ import type { KoraTool, ToolServices } from '../operations/kora-tools.js';
 import { ANONYMOUS_ACTOR_KIND } from './callers-file.js';
 import type { Caller, CallerRegistry } from './callers-file.js';
 import { resourceMetadataUrlFor } from './create-protected-resource-routes.js';
+import { continueTrace } from '../tracing/continue-trace.js';
 
 /** Largest request body the MCP endpoint reads, unless told otherwise: 1 MiB. */
 export const DEFAULT_MCP_MAX_BODY_BYTES = 1024 * 1024;
@@ -90,6 +91,8 @@ interface ToolCallAttempt {
   readonly id: unknown;
   readonly toolName: string;
   readonly args: unknown;
+  /** `params._meta.traceparent`, as the caller sent it: its rows are written in that trace when it is valid. */
+  readonly traceparent: unknown;
 }
 
 /**
@@ -145,7 +148,10 @@ export function createMcpRoutes(options: McpRoutesOptions): McpRoutes {
       args: attempt.args,
       callerSessionId: actor.sessionId,
     };
-    return emitMcpToolCalled(outcome === INTENT_RESULT ? { ...call, result: INTENT_RESULT } : { ...call, outcome }, context.audit);
+    // A trace sent in the call's `_meta` comes before one sent in the request's header.
+    return continueTrace(attempt.traceparent, () =>
+      emitMcpToolCalled(outcome === INTENT_RESULT ? { ...call, result: INTENT_RESULT } : { ...call, outcome }, context.audit),
+    );
   };
   const authenticate = (c: Context): { caller: Caller | undefined; presented: boolean } => {
     const token = readBearerToken(c.req.header('authorization'));
@@ -248,9 +254,9 @@ interface KoraMcpServerOptions {
 function createKoraMcpServer({ caller, services, context, audit, dispatched }: KoraMcpServerOptions): McpServer {
   const server = new McpServer(SERVER_INFO);
 
-  const callTool = async (toolName: string, args: unknown, requestId: RequestId): Promise<CallToolResult> => {
+  const callTool = async (toolName: string, args: unknown, requestId: RequestId, traceparent?: unknown): Promise<CallToolResult> => {
     dispatched(requestId);
-    const attempt: ToolCallAttempt = { id: requestId, toolName, args };
+    const attempt: ToolCallAttempt = { id: requestId, toolName, args, traceparent };
     const tool = findTool(toolName);
     if (tool === undefined) {
       audit(attempt, { status: 'denied', reason: 'unknown_tool' });
@@ -310,9 +316,11 @@ function createKoraMcpServer({ caller, services, context, audit, dispatched }: K
   }
   // tools/call is taken over: McpServer resolves the name and validates the arguments before
   // a tool callback runs, so unknown tools and invalid arguments would go unaudited.
-  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    callTool(request.params.name, request.params.arguments, extra.requestId),
-  );
+  // The tool runs inside the trace its call's `_meta.traceparent` names, when it names a valid one.
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const traceparent = readMetaTraceparent(request.params._meta);
+    return continueTrace(traceparent, () => callTool(request.params.name, request.params.arguments, extra.requestId, traceparent));
+  });
   return server;
 }
 
@@ -328,7 +336,19 @@ function toolError(text: string): CallToolResult {
 function readToolCallAttempt(message: unknown): ToolCallAttempt[] {
   if (!isRecord(message) || message.method !== 'tools/call') return [];
   const params = isRecord(message.params) ? message.params : {};
-  return [{ id: message.id, toolName: typeof params.name === 'string' ? params.name : '', args: params.arguments }];
+  return [
+    {
+      id: message.id,
+      toolName: typeof params.name === 'string' ? params.name : '',
+      args: params.arguments,
+      traceparent: readMetaTraceparent(params._meta),
+    },
+  ];
+}
+
+/** `_meta.traceparent` of a request's params (MCP's place for W3C trace context), unchecked. */
+function readMetaTraceparent(meta: unknown): unknown {
+  return isRecord(meta) && Object.hasOwn(meta, 'traceparent') ? meta.traceparent : undefined;
 }
 
 function readBearerToken(header: string | undefined): string | undefined {

@@ -299,6 +299,31 @@ describe('verify', { timeout: 120_000 }, () => {
     expect(retained.output.notes.map((note) => note.kind)).toEqual(['began_before_chain']);
   });
 
+  it('accounts for rows that carry trace fields after seq as for any row, and refuses one whose trace id is not valid', async () => {
+    const { lines, rows } = readRows(clean);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const spanId = '00f067aa0ba902b7';
+    // Every data row as the sink writes it in a trace: the two ids after seq.
+    const traced = lines.map((line, index) =>
+      rows[index]!.seam.startsWith('audit.') ? line : `${line.slice(0, -1)},"trace_id":"${traceId}","span_id":"${spanId}"}`,
+    );
+    writeFileSync(path, `${traced.join('\n')}\n`);
+    const expected = await verifyJson(clean);
+    const { code, output } = await verifyJson(path);
+    expect(code).toBe(0);
+    expect(output).toMatchObject({ ok: true, rows: expected.output.rows, problem_count: 0 });
+    // The same writers, rows and sequence numbers as the file without trace fields, in its own path.
+    expect(output.writers).toEqual(JSON.parse(JSON.stringify(expected.output.writers).replaceAll(clean, path)));
+
+    const dataRow = rows.findIndex((row) => !row.seam.startsWith('audit.'));
+    const broken = [...traced];
+    broken[dataRow] = broken[dataRow]!.replace(`"trace_id":"${traceId}"`, `"trace_id":"${traceId.toUpperCase()}"`);
+    writeFileSync(path, `${broken.join('\n')}\n`);
+    const refused = await verifyJson(path);
+    expect(refused.code).toBe(1);
+    expect(refused.output.problems).toContainEqual(expect.objectContaining({ kind: 'invalid_line', line: dataRow + 1 }));
+  });
+
   it('counts rows of version 1 as rows no writer accounts for, without failing', async () => {
     writeFileSync(path, rowsText(0, 20));
     const { code, output } = await verifyJson(path);

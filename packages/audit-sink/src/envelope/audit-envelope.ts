@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { ISO_UTC_MILLIS_SHAPE, MAX_CALLER_SESSION_ID_LENGTH, MAX_WRITER_SEQ, UUID_V7_SHAPE, shapePattern } from './row-layout.js';
+import {
+  ISO_UTC_MILLIS_SHAPE,
+  MAX_CALLER_SESSION_ID_LENGTH,
+  MAX_WRITER_SEQ,
+  UUID_V7_SHAPE,
+  isRowSpanId,
+  isRowTraceId,
+  shapePattern,
+} from './row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from './seam-names.js';
 
 export { AUDIT_SCHEMA_VERSION, AUDIT_SCHEMA_VERSIONS } from './row-layout.js';
@@ -10,7 +18,8 @@ const isoUtcMillis = new RegExp(`^${shapePattern(ISO_UTC_MILLIS_SHAPE)}$`);
 /**
  * One JSONL row. Strict: an unknown top-level key is rejected, so schema drift is
  * caught where the row is made, not by the reader months later. Version 2 rows carry
- * `writer` and `seq`; version 1 rows carry neither.
+ * `writer` and `seq`; version 1 rows carry neither. A version 2 row made while a trace was
+ * active carries its W3C `trace_id` and `span_id` besides, both or neither.
  */
 export const auditEnvelope = z
   .strictObject({
@@ -32,6 +41,10 @@ export const auditEnvelope = z
     writer: z.string().regex(uuidV7, 'must be a lower-case UUIDv7').optional(),
     /** Version 2: the row's place in its writer's sequence, 1, 2, 3… without gaps as made. */
     seq: z.number().int().min(1).max(MAX_WRITER_SEQ).optional(),
+    /** Version 2, optional: the W3C trace id active when the row was made, 32 lower-case hex digits, not all zeros. */
+    trace_id: z.string().refine(isRowTraceId, 'must be 32 lower-case hex digits, not all zeros').optional(),
+    /** Version 2, optional: the span id active when the row was made, 16 lower-case hex digits, not all zeros. */
+    span_id: z.string().refine(isRowSpanId, 'must be 16 lower-case hex digits, not all zeros').optional(),
   })
   .superRefine((row, context) => {
     const hasWriter = row.writer !== undefined && row.seq !== undefined;
@@ -47,6 +60,15 @@ export const auditEnvelope = z
         path: [row.writer === undefined ? 'seq' : 'writer'],
         message: 'a version 1 row has no writer or sequence number',
       });
+    }
+    if ((row.trace_id === undefined) !== (row.span_id === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: [row.trace_id === undefined ? 'trace_id' : 'span_id'],
+        message: 'a row carries its trace id and span id together, or neither',
+      });
+    } else if (row.trace_id !== undefined && row.v !== 2) {
+      context.addIssue({ code: 'custom', path: ['trace_id'], message: 'only a version 2 row carries a trace id' });
     }
   });
 

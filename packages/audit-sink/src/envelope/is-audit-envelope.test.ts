@@ -16,6 +16,11 @@ const oddValue = fc.oneof(
     'MCP_HTTP',
     2,
     '1',
+    '4BF92F3577B34DA6A3CE929D0E0E4736',
+    '00000000000000000000000000000000',
+    '0000000000000000',
+    '00f067aa0ba902b7',
+    '4bf92f3577b34da6a3ce929d0e0e4736',
   ),
   fc.constant([]),
 );
@@ -28,12 +33,12 @@ const editedRow = fc
       fc.oneof(
         fc.record({
           kind: fc.constant('set' as const),
-          key: fc.constantFrom('v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'),
+          key: fc.constantFrom('v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details', 'trace_id', 'span_id'),
           value: oddValue,
         }),
         fc.record({
           kind: fc.constant('delete' as const),
-          key: fc.constantFrom('v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'),
+          key: fc.constantFrom('v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details', 'trace_id', 'span_id'),
         }),
         fc.record({
           kind: fc.constant('add' as const),

@@ -1,10 +1,20 @@
 import type { AuditEnvelope } from './audit-envelope.js';
-import { ISO_UTC_MILLIS_SHAPE, MAX_CALLER_SESSION_ID_LENGTH, MAX_WRITER_SEQ, UUID_V7_SHAPE, shapePattern } from './row-layout.js';
+import {
+  ISO_UTC_MILLIS_SHAPE,
+  MAX_CALLER_SESSION_ID_LENGTH,
+  MAX_WRITER_SEQ,
+  UUID_V7_SHAPE,
+  isRowSpanId,
+  isRowTraceId,
+  shapePattern,
+} from './row-layout.js';
 import { AUDIT_SOURCES, SEAM_NAMES } from './seam-names.js';
 
 const KEYS = ['v', 'id', 'emitted_at', 'seam', 'source', 'caller_session_id', 'details'] as const;
 // A version 2 row has these two besides.
 const WRITER_KEYS = ['writer', 'seq'] as const;
+// And a version 2 row made while a trace was active, these two after them.
+const TRACE_KEYS = ['trace_id', 'span_id'] as const;
 const UUID_V7 = new RegExp(`^${shapePattern(UUID_V7_SHAPE)}$`);
 const ISO_UTC_MILLIS = new RegExp(`^${shapePattern(ISO_UTC_MILLIS_SHAPE)}$`);
 const seams: ReadonlySet<unknown> = new Set(SEAM_NAMES);
@@ -26,7 +36,9 @@ export function isAuditEnvelope(value: unknown): value is AuditEnvelope {
   }
   if (!KEYS.every((key) => Object.hasOwn(row, key))) return false;
   if (row.v === 2) {
-    if (keys !== KEYS.length + WRITER_KEYS.length || !WRITER_KEYS.every((key) => Object.hasOwn(row, key))) return false;
+    const traced = keys === KEYS.length + WRITER_KEYS.length + TRACE_KEYS.length;
+    if ((!traced && keys !== KEYS.length + WRITER_KEYS.length) || !WRITER_KEYS.every((key) => Object.hasOwn(row, key))) return false;
+    if (traced && (!isRowTraceId(row.trace_id) || !isRowSpanId(row.span_id))) return false;
     const { writer, seq } = row;
     if (
       typeof writer !== 'string' ||

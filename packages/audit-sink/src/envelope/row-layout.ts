@@ -92,3 +92,34 @@ export const ROW_EMITTED_AT_START = ROW_ID_END + ROW_EMITTED_AT_SEPARATOR.length
 export const ROW_EMITTED_AT_END = ROW_EMITTED_AT_START + ISO_UTC_MILLIS_SHAPE.length;
 export const ROW_SEAM_SEPARATOR = '","seam":"';
 export const ROW_SEAM_START = ROW_EMITTED_AT_END + ROW_SEAM_SEPARATOR.length;
+
+/**
+ * A W3C Trace Context trace id and span id as a row carries them: 32 and 16 lower-case hex
+ * digits, never all zeros (the all-zero ids are invalid in Trace Context).
+ */
+export const TRACE_ID_LENGTH = 32;
+export const SPAN_ID_LENGTH = 16;
+
+/**
+ * What may follow `seq` in a row of version 2 made while a trace was active:
+ * `,"trace_id":"<32>","span_id":"<16>"`, both or neither, before the closing brace. Nothing
+ * before them moves, so a reader of the fixed offsets reads such a row as any other.
+ */
+export const ROW_TRACE_ID_SEPARATOR = ',"trace_id":"';
+export const ROW_SPAN_ID_SEPARATOR = '","span_id":"';
+/** The length of the trace fields after `seq`, closing quote included: 75 characters. */
+export const ROW_TRACE_SUFFIX_LENGTH = ROW_TRACE_ID_SEPARATOR.length + TRACE_ID_LENGTH + ROW_SPAN_ID_SEPARATOR.length + SPAN_ID_LENGTH + 1;
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const ALL_ZEROS = /^0+$/;
+
+/** Whether `value` is a trace id as a row carries it: 32 lower-case hex digits, not all zeros. */
+export function isRowTraceId(value: unknown): boolean {
+  return typeof value === 'string' && TRACE_ID.test(value) && !ALL_ZEROS.test(value);
+}
+
+/** Whether `value` is a span id as a row carries it: 16 lower-case hex digits, not all zeros. */
+export function isRowSpanId(value: unknown): boolean {
+  return typeof value === 'string' && SPAN_ID.test(value) && !ALL_ZEROS.test(value);
+}

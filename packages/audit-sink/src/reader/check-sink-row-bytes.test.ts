@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { invalidWriterEnvelope, validEnvelope } from '../__fixtures__/envelope-arbitraries.js';
+import { invalidTraceEnvelope, invalidWriterEnvelope, validEnvelope, validTrace } from '../__fixtures__/envelope-arbitraries.js';
 import { isAuditEnvelope } from '../envelope/is-audit-envelope.js';
 import { auditEnvelope } from '../envelope/audit-envelope.js';
 import { OUT_OF_LAYOUT_ROWS, SINK_ROW as ROW, expectSinkRowSound } from '../__fixtures__/sink-row-variants.js';
@@ -57,6 +57,51 @@ describe('readSinkRowBytes', { timeout: 600_000 }, () => {
     for (const spelled of ['07', '7e0', '7.0', '-7', '7 '])
       expect(checkAmid(Buffer.from(row.replace('"seq":7', `"seq":${spelled}`)))).toBeUndefined();
     expect(checkAmid(Buffer.from(row))).toBe('webhook.dead_letter');
+  });
+
+  it('agrees with the envelope check and the schema on rows with trace fields, and refuses hostile ones all three ways', () => {
+    let traced = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          validEnvelope.map((row) => ({ row, valid: true })),
+          invalidTraceEnvelope.map((row) => ({ row, valid: false })),
+        ),
+        ({ row, valid }) => {
+          const text = JSON.stringify(row);
+          const value = JSON.parse(text) as unknown;
+          // The schema has the final word; the hand check and the byte checks never say more than it.
+          expect(auditEnvelope.safeParse(value).success).toBe(valid);
+          if (isAuditEnvelope(value)) expect(valid).toBe(true);
+          const seam = checkAmid(Buffer.from(text));
+          if (seam !== undefined) expect(valid).toBe(true);
+          if (!valid) expect(readSinkRowSeam(text)).toBeUndefined();
+          if ('trace_id' in row && seam !== undefined) traced += 1;
+        },
+      ),
+      { numRuns: 4_000, seed: 0x747263 },
+    );
+    // Rows with valid trace fields in plain ASCII are vouched for: the check does not just refuse them all.
+    expect(traced).toBeGreaterThan(200);
+    const row = JSON.parse(ROW) as Record<string, unknown>;
+    const base = { ...row, v: 2, writer: '0192f7c2-6d30-7f01-8a2b-3c4d5e6f7a8b', seq: 7 };
+    const trace = fc.sample(validTrace, { numRuns: 1, seed: 1 })[0]!;
+    expect(checkAmid(Buffer.from(JSON.stringify({ ...base, ...trace })))).toBe('webhook.dead_letter');
+    // In another order, or with the span id first, the row is the parser's to judge.
+    expect(checkAmid(Buffer.from(JSON.stringify({ ...base, span_id: trace.span_id, trace_id: trace.trace_id })))).toBeUndefined();
+    for (const hostile of [
+      { ...base, trace_id: trace.trace_id.toUpperCase().replace(/^./, 'A'), span_id: trace.span_id },
+      { ...base, trace_id: '0'.repeat(32), span_id: trace.span_id },
+      { ...base, trace_id: trace.trace_id, span_id: '0'.repeat(16) },
+      { ...base, trace_id: trace.trace_id.slice(1), span_id: trace.span_id },
+      { ...base, trace_id: trace.trace_id },
+      { ...base, trace_id: trace.trace_id, span_id: trace.span_id, extra: 1 },
+    ]) {
+      const text = JSON.stringify(hostile);
+      expect(auditEnvelope.safeParse(JSON.parse(text)).success).toBe(false);
+      expect(isAuditEnvelope(JSON.parse(text))).toBe(false);
+      expect(checkAmid(Buffer.from(text))).toBeUndefined();
+    }
   });
 
   it('never vouches for bytes the parser or the envelope check refuses, however they were edited', () => {

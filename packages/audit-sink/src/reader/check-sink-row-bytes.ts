@@ -10,8 +10,12 @@ import {
   ROW_SEAM_SEPARATOR,
   ROW_SEAM_START,
   ROW_SEQ_SEPARATOR,
+  ROW_SPAN_ID_SEPARATOR,
+  ROW_TRACE_ID_SEPARATOR,
   ROW_VERSION_OFFSET,
   ROW_WRITER_SEPARATOR,
+  SPAN_ID_LENGTH,
+  TRACE_ID_LENGTH,
   UUID_V7_SHAPE,
   shapeByteTable,
 } from '../envelope/row-layout.js';
@@ -23,6 +27,8 @@ const VERSION_1 = 0x31;
 const VERSION_2 = 0x32;
 const WRITER_SEPARATOR = Buffer.from(ROW_WRITER_SEPARATOR);
 const SEQ_SEPARATOR = Buffer.from(ROW_SEQ_SEPARATOR);
+const TRACE_ID_SEPARATOR = Buffer.from(ROW_TRACE_ID_SEPARATOR);
+const SPAN_ID_SEPARATOR = Buffer.from(ROW_SPAN_ID_SEPARATOR);
 // A sequence number is at most Number.MAX_SAFE_INTEGER, 16 digits.
 const MAX_SEQ_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
 const AT_SEPARATOR = Buffer.from(ROW_EMITTED_AT_SEPARATOR);
@@ -70,7 +76,7 @@ let stringBytesBelow = 0x7f;
  *
  * The layout is the sink's: compact JSON, the envelope's keys in order, no escapes in any
  * envelope value. Within `details` any JSON without whitespace is followed (escapes only when
- * `holding` is `text`). Anything else (whitespace, escapes in the envelope, a `details` key
+ * `holding` is `text`). A version 2 row may end in its trace fields after `seq`. Anything else (whitespace, escapes in the envelope, a `details` key
  * spelled with an escape or named `__proto__`, nesting over 64 deep) is undefined. With
  * `holding` of `ascii` (the default), a row that is not plain printable ASCII is undefined
  * too: because ASCII bytes decode to the same characters, a printer may then write the row's
@@ -117,7 +123,10 @@ export function readSinkRowBytes(bytes: Uint8Array, from: number, to: number, ho
 
   if (!matchesAt(bytes, at, BEFORE_DETAILS)) return undefined;
   at = skipObject(bytes, at + BEFORE_DETAILS.length, to, 1, true);
-  if (at !== -1 && bytes[from + ROW_VERSION_OFFSET] === VERSION_2) at = writerEnd(bytes, at, to);
+  if (at !== -1 && bytes[from + ROW_VERSION_OFFSET] === VERSION_2) {
+    at = writerEnd(bytes, at, to);
+    if (at !== -1 && bytes[at] === 0x2c /* , */) at = traceEnd(bytes, at);
+  }
   // The envelope's closing brace ends the row.
   return at !== -1 && at === to - 1 && bytes[at] === 0x7d ? seam.name : undefined;
 }
@@ -147,6 +156,32 @@ function writerEnd(bytes: Uint8Array, at: number, to: number): number {
   if (!matchesAt(bytes, seqSeparator, SEQ_SEPARATOR)) return -1;
   const seqStart = seqSeparator + SEQ_SEPARATOR.length;
   return readSeqEnd(bytes, seqStart, to);
+}
+
+/**
+ * The index after a version 2 row's trace fields at `at` (`,"trace_id":"<32>","span_id":"<16>"`),
+ * or -1 when they are not there in the sink's layout or either id is not a valid one.
+ */
+function traceEnd(bytes: Uint8Array, at: number): number {
+  if (!matchesAt(bytes, at, TRACE_ID_SEPARATOR)) return -1;
+  const traceStart = at + TRACE_ID_SEPARATOR.length;
+  if (!isLowerHexId(bytes, traceStart, TRACE_ID_LENGTH)) return -1;
+  const spanSeparator = traceStart + TRACE_ID_LENGTH;
+  if (!matchesAt(bytes, spanSeparator, SPAN_ID_SEPARATOR)) return -1;
+  const spanStart = spanSeparator + SPAN_ID_SEPARATOR.length;
+  if (!isLowerHexId(bytes, spanStart, SPAN_ID_LENGTH) || bytes[spanStart + SPAN_ID_LENGTH] !== QUOTE) return -1;
+  return spanStart + SPAN_ID_LENGTH + 1;
+}
+
+/** Whether `bytes[start, start + length)` are lower-case hex digits, not all `0`. */
+function isLowerHexId(bytes: Uint8Array, start: number, length: number): boolean {
+  let zeros = true;
+  for (let index = start; index < start + length; index += 1) {
+    const byte = bytes[index];
+    if (byte === undefined || !((byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66))) return false;
+    if (byte !== 0x30) zeros = false;
+  }
+  return !zeros;
 }
 
 /**

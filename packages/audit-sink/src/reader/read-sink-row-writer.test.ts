@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validEnvelope } from '../__fixtures__/envelope-arbitraries.js';
+import { validEnvelope, validTrace } from '../__fixtures__/envelope-arbitraries.js';
 import { exampleSeam } from '../__fixtures__/example-seam.js';
 import { createAuditSink } from '../sink/create-audit-sink.js';
 import { readSinkRowBytes } from './check-sink-row-bytes.js';
@@ -44,8 +44,9 @@ describe('readSinkRowWriter', { timeout: 120_000 }, () => {
       fc.maxSafeNat().map((n) => n + 1),
     );
     fc.assert(
-      fc.property(validEnvelope, writerId, seq, fc.boolean(), (envelope, writer, n, asVersion2) => {
-        const tail = { writer, seq: Math.min(n, Number.MAX_SAFE_INTEGER) };
+      fc.property(validEnvelope, writerId, seq, fc.boolean(), fc.option(validTrace), (envelope, writer, n, asVersion2, trace) => {
+        // A row made in a trace ends in its trace fields, after `seq`.
+        const tail = { writer, seq: Math.min(n, Number.MAX_SAFE_INTEGER), ...trace };
         const row: Record<string, unknown> = asVersion2 ? { ...envelope, v: 2, ...tail } : envelope;
         const text = JSON.stringify(row);
         const chunk = Buffer.from(`{"v":2,"id":"\n${text}\n{"v":1`);

@@ -1,4 +1,4 @@
-import { ROW_SEQ_SEPARATOR, ROW_VERSION_OFFSET, UUID_V7_SHAPE } from '../envelope/row-layout.js';
+import { ROW_SEQ_SEPARATOR, ROW_TRACE_SUFFIX_LENGTH, ROW_VERSION_OFFSET, UUID_V7_SHAPE } from '../envelope/row-layout.js';
 
 const VERSION_2 = 0x32;
 // From the start of the writer id to the first digit of the sequence number.
@@ -14,7 +14,8 @@ export interface SinkRowWriter {
 
 /**
  * The writer id and sequence number of the row `bytes[from, to)`, read from the end of the row,
- * where the sink writes them (`,"writer":"<36>","seq":N}`); undefined for a row of version 1.
+ * where the sink writes them (`,"writer":"<36>","seq":N}`, or `,"writer":"<36>","seq":N` and the
+ * row's trace fields, 75 characters ending in a quote, before the brace); undefined for a row of version 1.
  *
  * Only for a row that `readSinkRowBytes` vouched for: that check has made sure the row ends
  * in exactly this layout, so the row is not looked at again here. For any other line, classify
@@ -22,8 +23,9 @@ export interface SinkRowWriter {
  */
 export function readSinkRowWriter(bytes: Uint8Array, from: number, to: number): SinkRowWriter | undefined {
   if (bytes[from + ROW_VERSION_OFFSET] !== VERSION_2) return undefined;
-  // The closing brace is at `to - 1`; the digits run back from before it.
-  let seqStart = to - 1;
+  // The closing brace is at `to - 1`; the digits run back from before it, or from before the
+  // trace fields when the row has them (a quote before the brace: the span id's closing one).
+  let seqStart = bytes[to - 2] === 0x22 ? to - 1 - ROW_TRACE_SUFFIX_LENGTH : to - 1;
   let seq = 0;
   let scale = 1;
   for (let byte = bytes[seqStart - 1]!; byte >= 0x30 && byte <= 0x39; byte = bytes[seqStart - 1]!) {

@@ -28,6 +28,13 @@ export interface AuditLineFields {
    * may still be lost to a failing disk; its number is then named by an `audit.lost` row.
    */
   readonly audit_id?: string;
+  /**
+   * The W3C trace id active when the line was logged (32 lower-case hex digits), when
+   * `@opentelemetry/api` is installed and a span is active; the row's `trace_id`. Absent otherwise.
+   */
+  readonly trace_id?: string;
+  /** The span id active when the line was logged (16 lower-case hex digits), with `trace_id`: the row's `span_id`. */
+  readonly span_id?: string;
 }
 
 /**

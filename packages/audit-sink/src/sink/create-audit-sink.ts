@@ -1,5 +1,6 @@
 import { nextRowId } from './next-row-id.js';
 import { AUDIT_SCHEMA_VERSION } from '../envelope/audit-envelope.js';
+import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import { AUDIT_SOURCES } from '../envelope/seam-names.js';
 import { MAX_CALLER_SESSION_ID_LENGTH } from '../envelope/row-layout.js';
 import { escapeJsonControls } from '../format/escape-json-controls.js';
@@ -27,6 +28,7 @@ import { fitRowToCap } from './fit-row-to-cap.js';
 import { parseRedactedDetails, parseSafely, readParseIssues } from './parse-redacted-details.js';
 import type { ZodIssueLike } from './parse-redacted-details.js';
 import { registerHangupReopen, unregisterHangupReopen } from './reopen-on-hangup.js';
+import { readActiveTrace } from './read-active-trace.js';
 import { readSinkSettings } from './read-sink-settings.js';
 import { formatEmittedAt, serializeRow } from './serialize-row.js';
 
@@ -134,10 +136,12 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     reportRedactions(seam, findings);
 
     const source = context?.source === undefined ? seam.source : context.source;
+    // The span the act happened in, when OpenTelemetry is installed and one is active.
+    const trace = readActiveTrace();
     const refusal = closed ? SINK_CLOSED : findRefusal(checked, source, callerSessionId);
     if (refusal !== undefined) {
       // No row, so no id: the line carries the seam alone.
-      if (line !== undefined && lineLogger !== undefined) logLine(seam, line, lineLogger, { seam: seam.name });
+      if (line !== undefined && lineLogger !== undefined) logLine(seam, line, lineLogger, { seam: seam.name, ...trace });
       if (refusal.reason !== 'sink_closed') refuse(refusal.reason);
       skip(refusal.reason, seam.name, refusal.detail);
       return { ok: false, reason: refusal.reason };
@@ -153,8 +157,8 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     const id = nextRowId(now);
     // The line is logged once its row has an id, and before the row is written: a row in the
     // file always has its line in the log, and the log reads in the file's order.
-    if (line !== undefined && lineLogger !== undefined) logLine(seam, line, lineLogger, { seam: seam.name, audit_id: id });
-    const envelope = {
+    if (line !== undefined && lineLogger !== undefined) logLine(seam, line, lineLogger, { seam: seam.name, audit_id: id, ...trace });
+    const envelope: Omit<AuditEnvelope, 'details'> = {
       v: AUDIT_SCHEMA_VERSION,
       id,
       emitted_at: formatEmittedAt(now),
@@ -163,7 +167,8 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
       caller_session_id: sessionId,
       writer: rowWriter,
       seq,
-    } as const;
+      ...trace,
+    };
     let serialized = serializeRow(envelope, valid.json);
     // UTF-16 length × 3 bounds the UTF-8 size: a short row skips counting its bytes.
     if (serialized.length * 3 > maxRowBytes && Buffer.byteLength(serialized, 'utf8') > maxRowBytes) {
