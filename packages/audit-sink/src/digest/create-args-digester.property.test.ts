@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findSecrets } from '../guard/find-secrets.js';
 import { redactValue } from '../guard/redact-value.js';
-import { createArgsDigester } from './create-args-digester.js';
+import { ARGS_DIGEST_PATTERN, createArgsDigester } from './create-args-digester.js';
 
 const keyArbitrary = fc.uint8Array({ minLength: 32, maxLength: 64 });
 /** Any JSON value, unicode keys and strings included (well-formed: JSON.parse never makes a lone surrogate from UTF-8). */
@@ -49,6 +49,7 @@ describe('createArgsDigester (properties)', () => {
       fc.property(keyArbitrary, json, (key, args) => {
         const digest = digestOf(key, args) ?? '';
         expect(digest).toMatch(/^hmac-sha256:[0-9a-f]{8}:[A-Za-z0-9_-]{43}$/);
+        expect(digest).toMatch(ARGS_DIGEST_PATTERN);
         expect(findSecrets(digest)).toEqual([]);
         expect(redactValue({ args_digest: digest }, 'details').findings).toEqual([]);
         const bytes = Buffer.from(key);

@@ -10,6 +10,11 @@ export const ARGS_DIGEST_ALGORITHM = 'hmac-sha256';
 export const MIN_ARGS_DIGEST_KEY_BYTES = 32;
 /** What an explicit key id may hold. */
 export const ARGS_DIGEST_KEY_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/**
+ * Every digest {@link createArgsDigester} makes, and nothing else: the algorithm, a key id and
+ * 32 bytes in unpadded base64url. Seams allow-list `args_digest` with it.
+ */
+export const ARGS_DIGEST_PATTERN = /^hmac-sha256:[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_-]{43}$/;
 // Standard or URL-safe base64, padding optional: what `openssl rand -base64 32` prints and more.
 const BASE64_KEY = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
