@@ -32,7 +32,9 @@ describe('the daemon with KORA_AUDIT_HMAC_KEY', () => {
     writeFileSync(
       join(home, 'callers.json'),
       JSON.stringify({
-        callers: [{ name: 'pm', token_sha256: hashCallerToken(callerToken), actor_kind: 'claude_pm_isokron', capabilities: ['tickets:read'] }],
+        callers: [
+          { name: 'pm', token_sha256: hashCallerToken(callerToken), actor_kind: 'claude_pm_isokron', capabilities: ['tickets:read'] },
+        ],
       }),
     );
     const child = spawn(process.execPath, [...tsxNode, 'src/main.ts'], {
@@ -59,8 +61,17 @@ describe('the daemon with KORA_AUDIT_HMAC_KEY', () => {
     });
     const response = await fetch(`${url}/mcp`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${callerToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'kora__list_tickets', arguments: { limit: 1 } } }),
+      headers: {
+        authorization: `Bearer ${callerToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'kora__list_tickets', arguments: { limit: 1 } },
+      }),
     });
     expect(response.status).toBe(200);
     await response.text();

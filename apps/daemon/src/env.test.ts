@@ -53,7 +53,9 @@ describe('readDaemonConfig', () => {
   it('gives the sink the digest key of tool-call arguments, and refuses an unusable one without echoing it', () => {
     const key = randomBytes(32).toString('base64');
     expect(readDaemonConfig(minimal).audit.argsDigester).toBeUndefined();
-    expect(readDaemonConfig({ ...minimal, KORA_AUDIT_HMAC_KEY: key, KORA_AUDIT_HMAC_KEY_ID: 'k-2026' }).audit.argsDigester?.keyId).toBe('k-2026');
+    expect(readDaemonConfig({ ...minimal, KORA_AUDIT_HMAC_KEY: key, KORA_AUDIT_HMAC_KEY_ID: 'k-2026' }).audit.argsDigester?.keyId).toBe(
+      'k-2026',
+    );
     const short = randomBytes(31).toString('base64');
     let message = '';
     try {

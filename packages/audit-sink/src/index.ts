@@ -30,7 +30,12 @@ export { readDetailsField } from './seam/read-details-field.js';
 export type { EmitTargets } from './seam/emit-seam-event.js';
 
 export { createAuditSink } from './sink/create-audit-sink.js';
-export { ARGS_DIGEST_ALGORITHM, ARGS_DIGEST_PATTERN, MIN_ARGS_DIGEST_KEY_BYTES, createArgsDigester } from './digest/create-args-digester.js';
+export {
+  ARGS_DIGEST_ALGORITHM,
+  ARGS_DIGEST_PATTERN,
+  MIN_ARGS_DIGEST_KEY_BYTES,
+  createArgsDigester,
+} from './digest/create-args-digester.js';
 export type { ArgsDigestResult, ArgsDigester, ArgsDigesterOptions } from './digest/create-args-digester.js';
 export { ARGS_DIGEST_SKIP_REASONS } from './digest/snapshot-json-value.js';
 export type { ArgsDigestSkipReason } from './digest/snapshot-json-value.js';

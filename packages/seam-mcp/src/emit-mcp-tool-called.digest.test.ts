@@ -32,7 +32,10 @@ const call = (args: unknown): EmitMcpToolCalledInput => ({
 
 function emitOne(target: CaptureSink, args: unknown): { details: Record<string, unknown>; line: string } {
   expect(emitMcpToolCalled(call(args), target)).toMatchObject({ ok: true });
-  const row = target.rows().filter((entry) => entry.seam === 'mcp.tool_called').at(-1);
+  const row = target
+    .rows()
+    .filter((entry) => entry.seam === 'mcp.tool_called')
+    .at(-1);
   const line = target.verbatimLines().at(-1);
   if (row === undefined || line === undefined) throw new Error('no row or no line');
   return { details: row.details, line };
@@ -55,7 +58,12 @@ describe('emitMcpToolCalled with a digest key', () => {
     const first = emitOne(target, { ticket: 'tkt-1', token: slackToken });
     const second = emitOne(target, { ticket: 'tkt-2', token: slackToken });
     expect(first.details.args_digest).not.toBe(second.details.args_digest);
-    const everything = target.fileText() + target.logLines().map((entry) => entry.raw).join('\n');
+    const everything =
+      target.fileText() +
+      target
+        .logLines()
+        .map((entry) => entry.raw)
+        .join('\n');
     for (const hidden of [slackToken, 'tkt-1', key, keyBytes.toString('hex'), keyBytes.toString('base64url')]) {
       expect(everything).not.toContain(hidden);
     }

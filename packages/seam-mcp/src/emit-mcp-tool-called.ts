@@ -1,4 +1,12 @@
-import { digestToolArgs, emitSeamEvent, escapeCodePoints, escapeToken, fitRedactedLength, readErrorTypeName, redactText } from '@kora/audit-sink';
+import {
+  digestToolArgs,
+  emitSeamEvent,
+  escapeCodePoints,
+  escapeToken,
+  fitRedactedLength,
+  readErrorTypeName,
+  redactText,
+} from '@kora/audit-sink';
 import type { EmitOutcome, EmitTargets } from '@kora/audit-sink';
 import { compareCodePoints } from './compare-code-points.js';
 import { MAX_ARGS_KEYS, MAX_TOKEN_LENGTH, seam } from './mcp-tool-called.js';

@@ -27,7 +27,10 @@ function emitOne(target: CaptureSink, args: unknown): { details: Record<string, 
     target,
   );
   expect(outcome).toMatchObject({ ok: true });
-  const row = target.rows().filter((entry) => entry.seam === 'reasoning.tool_called').at(-1);
+  const row = target
+    .rows()
+    .filter((entry) => entry.seam === 'reasoning.tool_called')
+    .at(-1);
   const line = target.verbatimLines().at(-1);
   if (row === undefined || line === undefined) throw new Error('no row or no line');
   return { details: row.details, line };
@@ -38,7 +41,11 @@ describe('emitReasoningToolCalled with a digest key', () => {
     const args = { ticket_id: 'tkt-7', status: 'closed', note: 'customer said thanks' };
     const keyed = emitOne(capture(true), args);
     const unkeyed = emitOne(capture(false), args);
-    const expected = createArgsDigester({ key, keyId: 'reasoning-2026' }).digest({ note: 'customer said thanks', status: 'closed', ticket_id: 'tkt-7' });
+    const expected = createArgsDigester({ key, keyId: 'reasoning-2026' }).digest({
+      note: 'customer said thanks',
+      status: 'closed',
+      ticket_id: 'tkt-7',
+    });
     expect(keyed.details.args_digest).toBe(expected.ok ? expected.digest : 'not digested');
     expect(keyed.details.args_digest).toMatch(/^hmac-sha256:reasoning-2026:/);
     expect(keyed.line).toBe(unkeyed.line);
@@ -50,8 +57,14 @@ describe('emitReasoningToolCalled with a digest key', () => {
     const first = emitOne(target, { token: slackToken, n: 1 });
     const second = emitOne(target, { token: slackToken, n: 2 });
     expect(first.details.args_digest).not.toBe(second.details.args_digest);
-    const everything = target.fileText() + target.logLines().map((entry) => entry.raw).join('\n');
-    for (const hidden of [slackToken, key, keyBytes.toString('hex'), keyBytes.toString('base64url')]) expect(everything).not.toContain(hidden);
+    const everything =
+      target.fileText() +
+      target
+        .logLines()
+        .map((entry) => entry.raw)
+        .join('\n');
+    for (const hidden of [slackToken, key, keyBytes.toString('hex'), keyBytes.toString('base64url')])
+      expect(everything).not.toContain(hidden);
     expect(target.sink.stats().redacted).toBe(0);
   });
 

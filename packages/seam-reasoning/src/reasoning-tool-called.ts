@@ -1,4 +1,11 @@
-import { ARGS_DIGEST_PATTERN, ARGS_DIGEST_SKIP_REASONS, defineSeam, formatPythonInt, formatPythonStr, readDetailsField } from '@kora/audit-sink';
+import {
+  ARGS_DIGEST_PATTERN,
+  ARGS_DIGEST_SKIP_REASONS,
+  defineSeam,
+  formatPythonInt,
+  formatPythonStr,
+  readDetailsField,
+} from '@kora/audit-sink';
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
 

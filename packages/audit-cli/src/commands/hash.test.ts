@@ -17,8 +17,19 @@ const silent = { info: () => undefined, warn: () => undefined };
 /** Emit one MCP tool call with `args` through a sink keyed with `key`, and read back its row's digest. */
 async function digestInRow(args: unknown): Promise<string> {
   const path = join(root, `audit-${randomBytes(4).toString('hex')}.jsonl`);
-  const sink = createAuditSink({ path, logger: silent, flushOnExit: false, reopenOnHangup: false, argsDigester: createArgsDigester({ key }) });
-  expect(emitMcpToolCalled({ toolName: 'kora__update_ticket', toolKind: 'mutating', callerActorKind: 'operator', args, result: 'ok' }, { sink, logger: silent })).toMatchObject({ ok: true });
+  const sink = createAuditSink({
+    path,
+    logger: silent,
+    flushOnExit: false,
+    reopenOnHangup: false,
+    argsDigester: createArgsDigester({ key }),
+  });
+  expect(
+    emitMcpToolCalled(
+      { toolName: 'kora__update_ticket', toolKind: 'mutating', callerActorKind: 'operator', args, result: 'ok' },
+      { sink, logger: silent },
+    ),
+  ).toMatchObject({ ok: true });
   await sink.close();
   const row = readFileSync(path, 'utf8')
     .split('\n')
@@ -29,19 +40,26 @@ async function digestInRow(args: unknown): Promise<string> {
   return row.details.args_digest;
 }
 
-async function hash(args: readonly string[], env: Record<string, string> = {}, stdin?: string): Promise<{ code: number; out: string; err: string }> {
+async function hash(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+): Promise<{ code: number; out: string; err: string }> {
   const io = createTestIo({ env, cwd: root, ...(stdin === undefined ? {} : { stdin: Readable.from([Buffer.from(stdin)]) }) });
   const code = await main(['hash', ...args], io);
   return { code, out: io.out(), err: io.err() };
 }
 
 describe('hash', () => {
-  it("prints the digest the row holds for the same arguments under the same key, in any key order", async () => {
+  it('prints the digest the row holds for the same arguments under the same key, in any key order', async () => {
     const inRow = await digestInRow({ ticket_id: 'tkt-9', status: 'closed', fields: { priority: 2, tags: ['a', 'é'] } });
     // The real executable, reading the key from the environment.
-    const cli = await runCli(['hash', '--args', '{"status":"closed","fields":{"tags":["a","\\u00e9"],"priority":2.0},"ticket_id":"tkt-9"}'], {
-      KORA_AUDIT_HMAC_KEY: key,
-    });
+    const cli = await runCli(
+      ['hash', '--args', '{"status":"closed","fields":{"tags":["a","\\u00e9"],"priority":2.0},"ticket_id":"tkt-9"}'],
+      {
+        KORA_AUDIT_HMAC_KEY: key,
+      },
+    );
     expect(cli).toEqual({ code: 0, stdout: `${inRow}\n`, stderr: '' });
   });
 
@@ -58,7 +76,11 @@ describe('hash', () => {
 
   it('reads the arguments from standard input with --args -', async () => {
     const inRow = await digestInRow([1, 'two', null]);
-    expect(await hash(['--args', '-'], { KORA_AUDIT_HMAC_KEY: key }, ' [1, "two", null]\n')).toEqual({ code: 0, out: `${inRow}\n`, err: '' });
+    expect(await hash(['--args', '-'], { KORA_AUDIT_HMAC_KEY: key }, ' [1, "two", null]\n')).toEqual({
+      code: 0,
+      out: `${inRow}\n`,
+      err: '',
+    });
   });
 
   it('names the key by --key-id, or by KORA_AUDIT_HMAC_KEY_ID with the variable’s key', async () => {
@@ -90,6 +112,9 @@ describe('hash', () => {
 
   it('refuses arguments nested too deep to digest', async () => {
     const deep = `${'['.repeat(100)}${']'.repeat(100)}`;
-    expect(await hash(['--args', deep], { KORA_AUDIT_HMAC_KEY: key })).toMatchObject({ code: 2, err: expect.stringMatching(/cannot be digested: too_deep/) as unknown });
+    expect(await hash(['--args', deep], { KORA_AUDIT_HMAC_KEY: key })).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/cannot be digested: too_deep/) as unknown,
+    });
   });
 });

@@ -12,7 +12,11 @@ import { readBoundedInput } from '../read-bounded-input.js';
 import { UsageError } from '../usage-error.js';
 
 const options = {
-  args: { type: 'string', value: 'JSON', description: "the tool call's arguments as JSON, or - to read them from standard input (required)" },
+  args: {
+    type: 'string',
+    value: 'JSON',
+    description: "the tool call's arguments as JSON, or - to read them from standard input (required)",
+  },
   'key-file': { type: 'string', value: 'FILE', description: 'a file holding the key as base64 (default: KORA_AUDIT_HMAC_KEY)' },
   'key-id': {
     type: 'string',

@@ -53,7 +53,8 @@ describe('createArgsDigester (properties)', () => {
         expect(findSecrets(digest)).toEqual([]);
         expect(redactValue({ args_digest: digest }, 'details').findings).toEqual([]);
         const bytes = Buffer.from(key);
-        for (const form of [bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('hex')]) expect(digest).not.toContain(form);
+        for (const form of [bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('hex')])
+          expect(digest).not.toContain(form);
       }),
     );
   });
@@ -61,10 +62,23 @@ describe('createArgsDigester (properties)', () => {
   it('never throws on hostile input', () => {
     const digester = createArgsDigester({ key: Buffer.alloc(32, 1) });
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, withObjectString: true, withBoxedValues: true }), (value) => {
-        const result = digester.digest(value);
-        expect(result.ok || ['not_json', 'cyclic', 'too_deep', 'too_large', 'unreadable'].includes(result.reason)).toBe(true);
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+          withObjectString: true,
+          withBoxedValues: true,
+        }),
+        (value) => {
+          const result = digester.digest(value);
+          expect(result.ok || ['not_json', 'cyclic', 'too_deep', 'too_large', 'unreadable'].includes(result.reason)).toBe(true);
+        },
+      ),
     );
   });
 });

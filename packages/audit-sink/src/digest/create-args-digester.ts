@@ -28,8 +28,7 @@ export interface ArgsDigesterOptions {
 
 /** What {@link ArgsDigester.digest} made of one argument set. */
 export type ArgsDigestResult =
-  | { readonly ok: true; readonly digest: string }
-  | { readonly ok: false; readonly reason: ArgsDigestSkipReason };
+  { readonly ok: true; readonly digest: string } | { readonly ok: false; readonly reason: ArgsDigestSkipReason };
 
 /**
  * Keyed digests of tool-call arguments: `hmac-sha256:<key id>:<digest>`, the HMAC-SHA256 of the
@@ -77,7 +76,8 @@ export function createArgsDigester(options: ArgsDigesterOptions): ArgsDigester {
 
 function decodeKey(key: unknown): Buffer {
   if (key instanceof Uint8Array) {
-    if (key.byteLength < MIN_ARGS_DIGEST_KEY_BYTES) throw new RangeError(`createArgsDigester: key must be at least ${MIN_ARGS_DIGEST_KEY_BYTES} bytes`);
+    if (key.byteLength < MIN_ARGS_DIGEST_KEY_BYTES)
+      throw new RangeError(`createArgsDigester: key must be at least ${MIN_ARGS_DIGEST_KEY_BYTES} bytes`);
     return Buffer.from(key);
   }
   if (typeof key !== 'string') throw new TypeError('createArgsDigester: key must be base64 text or bytes');
@@ -85,7 +85,9 @@ function decodeKey(key: unknown): Buffer {
   if (!BASE64_KEY.test(text)) throw new RangeError('createArgsDigester: key must be base64 (standard or URL-safe)');
   const bytes = Buffer.from(text, 'base64');
   if (bytes.byteLength < MIN_ARGS_DIGEST_KEY_BYTES) {
-    throw new RangeError(`createArgsDigester: key must decode to at least ${MIN_ARGS_DIGEST_KEY_BYTES} bytes (generate one with: openssl rand -base64 32)`);
+    throw new RangeError(
+      `createArgsDigester: key must decode to at least ${MIN_ARGS_DIGEST_KEY_BYTES} bytes (generate one with: openssl rand -base64 32)`,
+    );
   }
   return bytes;
 }
