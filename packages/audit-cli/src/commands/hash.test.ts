@@ -110,6 +110,33 @@ describe('hash', () => {
     }
   });
 
+  it('makes rows that kora-audit scan finds clean: a digest is not taken for a credential', async () => {
+    const path = join(root, 'scan-digests.jsonl');
+    const sink = createAuditSink({
+      path,
+      logger: silent,
+      flushOnExit: false,
+      reopenOnHangup: false,
+      argsDigester: createArgsDigester({ key }),
+    });
+    for (let n = 0; n < 200; n++) {
+      emitMcpToolCalled(
+        {
+          toolName: 'kora__list_tickets',
+          toolKind: 'read',
+          callerActorKind: 'operator',
+          args: { n, cursor: randomBytes(12).toString('hex') },
+          result: 'ok',
+        },
+        { sink, logger: silent },
+      );
+    }
+    await sink.close();
+    expect(readFileSync(path, 'utf8').match(/"args_digest":"hmac-sha256:/g)).toHaveLength(200);
+    const io = createTestIo({ cwd: root });
+    expect(await main(['scan', path], io)).toBe(0);
+  });
+
   it('refuses arguments nested too deep to digest', async () => {
     const deep = `${'['.repeat(100)}${']'.repeat(100)}`;
     expect(await hash(['--args', deep], { KORA_AUDIT_HMAC_KEY: key })).toMatchObject({
