@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readDaemonConfig } from './env.js';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, pickArgsDigestEnv, readDaemonConfig } from './env.js';
 
 const minimal = {
   KORA_OPERATOR_TOKEN: 'operator-token-0123456789',
@@ -47,6 +48,31 @@ describe('readDaemonConfig', () => {
     expect(() => readDaemonConfig({ ...minimal, KORA_UNAUDITED_REPORT_INTERVAL_MS: '10' })).toThrow(
       /KORA_UNAUDITED_REPORT_INTERVAL_MS must be at least 1000/,
     );
+  });
+
+  it('gives the sink the digest key of tool-call arguments, and refuses an unusable one without echoing it', () => {
+    const key = randomBytes(32).toString('base64');
+    expect(readDaemonConfig(minimal).audit.argsDigester).toBeUndefined();
+    expect(readDaemonConfig({ ...minimal, KORA_AUDIT_HMAC_KEY: key, KORA_AUDIT_HMAC_KEY_ID: 'k-2026' }).audit.argsDigester?.keyId).toBe(
+      'k-2026',
+    );
+    const short = randomBytes(31).toString('base64');
+    let message = '';
+    try {
+      readDaemonConfig({ ...minimal, KORA_AUDIT_HMAC_KEY: short });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toBe('invalid configuration: KORA_AUDIT_HMAC_KEY is not a valid value');
+    expect(() => readDaemonConfig({ ...minimal, KORA_AUDIT_HMAC_KEY: key, KORA_AUDIT_HMAC_KEY_ID: 'a b' })).toThrow(
+      'invalid configuration: KORA_AUDIT_HMAC_KEY_ID is not a valid value',
+    );
+  });
+
+  it('passes the demo only the digest variables that are set', () => {
+    expect(pickArgsDigestEnv({ KORA_AUDIT_HMAC_KEY: 'k', PATH: '/bin', KORA_OPERATOR_TOKEN: 't' })).toEqual({ KORA_AUDIT_HMAC_KEY: 'k' });
+    expect(pickArgsDigestEnv({})).toEqual({});
   });
 
   it('reads the sink settings the core documents', () => {

@@ -229,3 +229,16 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return 'is not a valid value';
   }
 }
+
+/**
+ * The variables of the tool-call argument digests (`KORA_AUDIT_HMAC_KEY`,
+ * `KORA_AUDIT_HMAC_KEY_ID`) that are set in `env`: what the demo passes on to its daemon.
+ */
+export function pickArgsDigestEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const picked: NodeJS.ProcessEnv = {};
+  for (const name of ['KORA_AUDIT_HMAC_KEY', 'KORA_AUDIT_HMAC_KEY_ID'] as const) {
+    const value = env[name];
+    if (value !== undefined) picked[name] = value;
+  }
+  return picked;
+}

@@ -47,6 +47,7 @@ describe('the help of every command', () => {
       'schema',
       'stats',
       'verify',
+      'hash',
       'keygen',
       'seal',
       'prove',

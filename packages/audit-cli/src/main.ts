@@ -40,6 +40,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/verify.js')).verifyCommand,
   },
   {
+    name: 'hash',
+    summary: "print a tool call's keyed args_digest, to match against a row's (HMAC-SHA256)",
+    load: async () => (await import('./commands/hash.js')).hashCommand,
+  },
+  {
     name: 'keygen',
     summary: 'make an Ed25519 key for signing checkpoints of the audit file (PEM and verifier key)',
     load: async () => (await import('./commands/keygen.js')).keygenCommand,

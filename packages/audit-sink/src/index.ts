@@ -30,6 +30,17 @@ export { readDetailsField } from './seam/read-details-field.js';
 export type { EmitTargets } from './seam/emit-seam-event.js';
 
 export { createAuditSink } from './sink/create-audit-sink.js';
+export {
+  ARGS_DIGEST_ALGORITHM,
+  ARGS_DIGEST_PATTERN,
+  MIN_ARGS_DIGEST_KEY_BYTES,
+  createArgsDigester,
+} from './digest/create-args-digester.js';
+export type { ArgsDigestResult, ArgsDigester, ArgsDigesterOptions } from './digest/create-args-digester.js';
+export { ARGS_DIGEST_SKIP_REASONS } from './digest/snapshot-json-value.js';
+export type { ArgsDigestSkipReason } from './digest/snapshot-json-value.js';
+export { digestToolArgs } from './seam/digest-tool-args.js';
+export type { ToolArgsDigestFields } from './seam/digest-tool-args.js';
 export { createAuditLogger, getDefaultAuditSink, getDefaultLogger, setDefaultAuditSink, sinkOptionsFromEnv } from './sink/default-sink.js';
 export type { KoraEnv } from './sink/kora-env.js';
 export { resolveAuditLogPath } from './sink/resolve-audit-log-path.js';

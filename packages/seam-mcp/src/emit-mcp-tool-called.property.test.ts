@@ -1,4 +1,5 @@
-import { findSecrets, redactText } from '@kora/audit-sink';
+import { randomBytes } from 'node:crypto';
+import { createArgsDigester, findSecrets, redactText } from '@kora/audit-sink';
 import { checkLineFields, createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
 import type { CaptureSink, Carrier, OutputChecker, Planted } from '@kora/audit-sink/testing';
 import fc from 'fast-check';
@@ -84,7 +85,8 @@ const call = fc.record({
 let capture: CaptureSink;
 let checker: OutputChecker;
 beforeAll(() => {
-  capture = createCaptureSink();
+  // With a digest key: the hostile arguments are digested too, and must cost neither the row nor a secret.
+  capture = createCaptureSink({ argsDigester: createArgsDigester({ key: randomBytes(32) }) });
   checker = createOutputChecker(capture, seam);
 });
 afterAll(async () => {
@@ -112,6 +114,10 @@ describe('emitMcpToolCalled under hostile input', { timeout: 600_000 }, () => {
           ...generated.result.secrets,
           ...generated.callerSessionId.secrets,
         ]);
+        // Arguments given are digested or named as not digestible; none, no field.
+        const row = outputs.rows.find((entry) => entry.seam === 'mcp.tool_called');
+        const digestFields = Object.keys(row?.details ?? {}).filter((key) => key.startsWith('args_digest'));
+        if (row !== undefined) expect(digestFields).toHaveLength(input.args === undefined ? 0 : 1);
         // No tool name, actor kind, key name or result can read as another field of the line.
         const line = outputs.logLines.find((entry) => entry.msg.startsWith('[kora.mcp.tool_called] '))?.msg ?? '';
         checkLineFields(line, ['tool', 'caller_actor_kind', 'args_keys', 'result']);

@@ -1,4 +1,12 @@
-import { emitSeamEvent, escapeCodePoints, escapeToken, fitRedactedLength, readErrorTypeName, redactText } from '@kora/audit-sink';
+import {
+  digestToolArgs,
+  emitSeamEvent,
+  escapeCodePoints,
+  escapeToken,
+  fitRedactedLength,
+  readErrorTypeName,
+  redactText,
+} from '@kora/audit-sink';
 import type { EmitOutcome, EmitTargets } from '@kora/audit-sink';
 import { compareCodePoints } from './compare-code-points.js';
 import { MAX_ARGS_KEYS, MAX_TOKEN_LENGTH, seam } from './mcp-tool-called.js';
@@ -29,7 +37,10 @@ interface EmitMcpToolCalledBase {
   readonly toolKind: 'read' | 'mutating';
   /** The actor kind the caller's token maps to. */
   readonly callerActorKind: string;
-  /** The call's raw arguments: only their own key names are kept, never values. */
+  /**
+   * The call's raw arguments: only their own key names are kept, never values, and, when the
+   * sink has a digest key, their keyed digest (`args_digest`).
+   */
   readonly args?: unknown;
   /** The caller's identity or MCP session id, written as the row's `caller_session_id`. */
   readonly callerSessionId?: string | null;
@@ -49,7 +60,8 @@ export type EmitMcpToolCalledInput = EmitMcpToolCalledBase &
 /**
  * Audit one MCP tool call (read or mutating, ok, denied or failed): logs the
  * `[kora.mcp.tool_called]` line at info and appends the row. Argument values never leave this
- * function: only their key names, sorted by code point. Never throws in best-effort mode.
+ * function: only their key names, sorted by code point, and with a digest key their keyed digest
+ * (in the row only; the line stays as it was). Never throws in best-effort mode.
  */
 export function emitMcpToolCalled(input: EmitMcpToolCalledInput, targets?: EmitTargets): EmitOutcome {
   const details: McpToolCalledDetails = {
@@ -58,6 +70,7 @@ export function emitMcpToolCalled(input: EmitMcpToolCalledInput, targets?: EmitT
     caller_actor_kind: input.callerActorKind,
     args_keys: listArgsKeys(input.args),
     result: fitToken(describeResult(input)),
+    ...digestToolArgs(input.args, targets),
   };
   return emitSeamEvent(seam, details, { caller_session_id: input.callerSessionId ?? null }, targets);
 }

@@ -1,4 +1,4 @@
-import { defineSeam, formatPythonStr, readDetailsField } from '@kora/audit-sink';
+import { ARGS_DIGEST_PATTERN, ARGS_DIGEST_SKIP_REASONS, defineSeam, formatPythonStr, readDetailsField } from '@kora/audit-sink';
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
 import { compareCodePoints } from './compare-code-points.js';
@@ -35,6 +35,14 @@ export const mcpToolCalledDetails = z.strictObject({
   args_keys: z.array(keyName).max(MAX_ARGS_KEYS).refine(isStrictlySorted, 'must be sorted by code point without duplicates'),
   /** A short result code: `ok`, `count=25`, `ticket_id=…`, `denied:<reason>`, `error:<ErrorName>`. */
   result: token,
+  /**
+   * With a digest key configured: `hmac-sha256:<key id>:<digest>`, the HMAC-SHA256 of the call's
+   * arguments in RFC 8785 canonical JSON (unpadded base64url). Proves which arguments ran
+   * without holding them.
+   */
+  args_digest: z.string().regex(ARGS_DIGEST_PATTERN, 'must be hmac-sha256:<key id>:<43 base64url characters>').optional(),
+  /** With a digest key configured, why the arguments could not be digested (not JSON, cyclic, …). */
+  args_digest_error: z.enum(ARGS_DIGEST_SKIP_REASONS).optional(),
 });
 
 /** Details of one `mcp.tool_called` row. */
@@ -54,6 +62,16 @@ export const fields = [
     key: 'result',
     classification: 'machine_code',
     description: 'The outcome as a short code: ok, count=N, ticket_id=..., denied:<reason> or error:<ErrorName>.',
+  },
+  {
+    key: 'args_digest',
+    classification: 'identifier',
+    description: "A keyed HMAC-SHA256 of the call's arguments in RFC 8785 canonical JSON, with the key's id; never the arguments.",
+  },
+  {
+    key: 'args_digest_error',
+    classification: 'machine_code',
+    description: 'Why the arguments could not be digested: not_json, cyclic, too_deep, too_large or unreadable.',
   },
 ] as const;
 

@@ -1,4 +1,5 @@
-import { findSecrets, redactText } from '@kora/audit-sink';
+import { randomBytes } from 'node:crypto';
+import { createArgsDigester, findSecrets, redactText } from '@kora/audit-sink';
 import { checkLineFields, createCaptureSink, createHostileArbitraries, createOutputChecker } from '@kora/audit-sink/testing';
 import type { CaptureSink, Carrier, OutputChecker, Planted } from '@kora/audit-sink/testing';
 import fc from 'fast-check';
@@ -52,12 +53,15 @@ const call = fc.record({
     },
   ),
   callerSessionId: sessionId,
+  // The tool's input as the model gave it: anything, or none.
+  args: fc.oneof({ arbitrary: fc.constant(plain(undefined)), weight: 1 }, { arbitrary: hostile.anyValue(), weight: 3 }),
 });
 
 let capture: CaptureSink;
 let checker: OutputChecker;
 beforeAll(() => {
-  capture = createCaptureSink();
+  // With a digest key: the hostile arguments are digested too, and must cost neither the row nor a secret.
+  capture = createCaptureSink({ argsDigester: createArgsDigester({ key: randomBytes(32) }) });
   checker = createOutputChecker(capture, seam);
 });
 afterAll(async () => {
@@ -76,6 +80,7 @@ describe('emitReasoningToolCalled under hostile input', { timeout: 600_000 }, ()
           status: generated.status,
           error: generated.error.value,
           callerSessionId: generated.callerSessionId.value as string | null | undefined,
+          args: generated.args.value,
         };
         const outcome = emitReasoningToolCalled(input, capture);
 
@@ -83,7 +88,12 @@ describe('emitReasoningToolCalled under hostile input', { timeout: 600_000 }, ()
           ...generated.toolName.secrets,
           ...generated.error.secrets,
           ...generated.callerSessionId.secrets,
+          ...generated.args.secrets,
         ]);
+        // Arguments given are digested or named as not digestible; none, no field.
+        const row = outputs.rows.find((entry) => entry.seam === 'reasoning.tool_called');
+        const digestFields = Object.keys(row?.details ?? {}).filter((key) => key.startsWith('args_digest'));
+        if (row !== undefined) expect(digestFields).toHaveLength(generated.args.value === undefined ? 0 : 1);
         // No tool name, trigger, session id or type name can read as another field of the line.
         const line = outputs.logLines.find((entry) => entry.msg.startsWith('[kora.reasoning.tool_called] '))?.msg ?? '';
         const withType = generated.error.value === undefined || generated.error.value === null ? [] : ['exc_type'];

@@ -1,4 +1,4 @@
-import { emitSeamEvent, escapeToken, fitRedactedLength, readErrorTypeName } from '@kora/audit-sink';
+import { digestToolArgs, emitSeamEvent, escapeToken, fitRedactedLength, readErrorTypeName } from '@kora/audit-sink';
 import type { EmitOutcome, EmitTargets } from '@kora/audit-sink';
 import { MAX_TOOL_NAME_LENGTH, seam } from './reasoning-tool-called.js';
 import type { ReasoningToolCalledDetails, ToolStatus } from './reasoning-tool-called.js';
@@ -15,6 +15,11 @@ export interface EmitReasoningToolCalledInput {
   readonly status: ToolStatus;
   /** What the tool threw, if anything (null means nothing): only its type name is kept, as `exc_type`. */
   readonly error?: unknown;
+  /**
+   * The tool call's raw input, as the model gave it. Never written: with a digest key on the
+   * sink, only its keyed digest (`args_digest`) is.
+   */
+  readonly args?: unknown;
   /** The session that triggered the loop (`{channel}:{ts}` for a Slack DM), or null. */
   readonly callerSessionId?: string | null;
 }
@@ -22,7 +27,8 @@ export interface EmitReasoningToolCalledInput {
 /**
  * Audit one tool call made inside the LLM reasoning loop: logs the
  * `[kora.reasoning.tool_called]` line at info and appends the row. Tool inputs, outputs and
- * error messages never leave this function. Never throws in best-effort mode.
+ * error messages never leave this function; with a digest key the input's keyed digest goes in
+ * the row (not the line). Never throws in best-effort mode.
  */
 export function emitReasoningToolCalled(input: EmitReasoningToolCalledInput, targets?: EmitTargets): EmitOutcome {
   const details: ReasoningToolCalledDetails = {
@@ -34,6 +40,7 @@ export function emitReasoningToolCalled(input: EmitReasoningToolCalledInput, tar
     tool_duration_ms: Math.max(0, Math.round(input.durationMs)),
     tool_status: input.status,
     ...(input.error === undefined || input.error === null ? {} : { exc_type: readErrorTypeName(input.error) }),
+    ...digestToolArgs(input.args, targets),
   };
   return emitSeamEvent(seam, details, { source: 'reasoning', caller_session_id: input.callerSessionId ?? null }, targets);
 }

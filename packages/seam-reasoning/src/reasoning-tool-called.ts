@@ -1,4 +1,11 @@
-import { defineSeam, formatPythonInt, formatPythonStr, readDetailsField } from '@kora/audit-sink';
+import {
+  ARGS_DIGEST_PATTERN,
+  ARGS_DIGEST_SKIP_REASONS,
+  defineSeam,
+  formatPythonInt,
+  formatPythonStr,
+  readDetailsField,
+} from '@kora/audit-sink';
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
 
@@ -32,6 +39,14 @@ export const reasoningToolCalledDetails = z.strictObject({
     .string()
     .regex(/^[A-Za-z_$][A-Za-z0-9_$.]{0,127}$/, 'must be an error type name')
     .optional(),
+  /**
+   * With a digest key configured: `hmac-sha256:<key id>:<digest>`, the HMAC-SHA256 of the call's
+   * arguments in RFC 8785 canonical JSON (unpadded base64url). Proves which arguments ran
+   * without holding them.
+   */
+  args_digest: z.string().regex(ARGS_DIGEST_PATTERN, 'must be hmac-sha256:<key id>:<43 base64url characters>').optional(),
+  /** With a digest key configured, why the arguments could not be digested (not JSON, cyclic, …). */
+  args_digest_error: z.enum(ARGS_DIGEST_SKIP_REASONS).optional(),
 });
 
 /** Details of one `reasoning.tool_called` row. */
@@ -55,6 +70,16 @@ export const fields = [
     key: 'exc_type',
     classification: 'machine_code',
     description: 'The type name of the error the tool raised, when it raised one; never its message.',
+  },
+  {
+    key: 'args_digest',
+    classification: 'identifier',
+    description: "A keyed HMAC-SHA256 of the call's arguments in RFC 8785 canonical JSON, with the key's id; never the arguments.",
+  },
+  {
+    key: 'args_digest_error',
+    classification: 'machine_code',
+    description: 'Why the arguments could not be digested: not_json, cyclic, too_deep, too_large or unreadable.',
   },
 ] as const;
 

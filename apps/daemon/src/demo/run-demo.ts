@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditLogger } from '@kora/audit-sink';
+import { ConfigError, pickArgsDigestEnv } from '../env.js';
 import { ensurePrivateDirectory, ensurePrivateFile } from '../files/ensure-private-paths.js';
 import { stopOnSignals } from '../stop-on-signals.js';
 import { DEMO_USAGE, DemoArgsError, parseDemoArgs } from './parse-demo-args.js';
@@ -36,11 +37,17 @@ const logPath = join(home, 'daemon.log');
 ensurePrivateDirectory(home);
 ensurePrivateFile(logPath);
 const logger = createAuditLogger({ destination: logPath });
-const start = (listenPort: number) => startDemoStack({ port: listenPort, logger, home });
+// The digest key of tool-call arguments is the operator's: taken from the environment, if set.
+const start = (listenPort: number) => startDemoStack({ port: listenPort, logger, home, env: pickArgsDigestEnv(process.env) });
 let stack;
 try {
   stack = await start(port);
 } catch (error) {
+  if (error instanceof ConfigError) {
+    // It names the variable, never its value.
+    process.stderr.write(`run-demo: ${error.message}\n`);
+    process.exit(2);
+  }
   if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
   process.stdout.write(`Port ${port} is taken; using a free one.\n`);
   stack = await start(0);
@@ -65,9 +72,11 @@ for (const step of steps) out(`  ${step.action.padEnd(52)} ${step.outcome}`);
 const auditText = readFileSync(stack.auditLogPath, 'utf8');
 const rows = auditText.split('\n').filter((line) => line !== '');
 const perSeam = new Map<string, number>();
+const digests: string[] = [];
 for (const line of rows) {
-  const seam = (JSON.parse(line) as { seam: string }).seam;
-  perSeam.set(seam, (perSeam.get(seam) ?? 0) + 1);
+  const row = JSON.parse(line) as { seam: string; details?: { args_digest?: unknown } };
+  perSeam.set(row.seam, (perSeam.get(row.seam) ?? 0) + 1);
+  if (typeof row.details?.args_digest === 'string') digests.push(row.details.args_digest);
 }
 const logMessages = readFileSync(logPath, 'utf8')
   .split('\n')
@@ -91,6 +100,10 @@ out(
 );
 out(`Seal key:            ${stack.sealKey.privateKeyPath} (private)  ${stack.sealKey.verifierKeyPath} (verifier key, for checkers)`);
 out(`Check the seal:      pnpm kora-audit verify --path ${stack.auditLogPath} --public-key ${stack.sealKey.verifierKeyPath}`);
+if (digests.length > 0) {
+  out(`Argument digests:    ${digests.length} tool-call rows carry args_digest under key ${digests[0]?.split(':')[1] ?? '?'}`);
+  out(`  match one:         pnpm kora-audit hash --args '<the arguments as JSON>'  (with the same KORA_AUDIT_HMAC_KEY)`);
+}
 out(`Log (pino):          ${logPath}`);
 out('  a verbatim line of each seam:');
 for (const line of firstOfEachSeam.values()) out(`    ${line}`);

@@ -164,6 +164,8 @@ export function createReasoningEngine(options: ReasoningEngineOptions): Reasonin
         durationMs,
         status: outcome.status,
         error: outcome.error,
+        // Never written: with a digest key the row gets its keyed digest.
+        args: block.input,
         callerSessionId: request.callerSessionId,
       },
       context.audit,

@@ -1,3 +1,4 @@
+import type { ArgsDigester } from '../digest/create-args-digester.js';
 import type { Seam } from '../seam/define-seam.js';
 import type { LossReason } from '../lifecycle/loss-reasons.js';
 import type { AuditLogger, EmitContext, EmitOutcome, SkipReason } from '../seam/emit-types.js';
@@ -47,6 +48,11 @@ export interface AuditSinkOptions {
    * stays the source of truth, and a mirror that falls behind or fails costs the file nothing.
    */
   readonly mirror?: RowMirror;
+  /**
+   * Keyed digests of tool-call arguments (see `createArgsDigester`): seams that audit tool calls
+   * add `args_digest` to their rows when this is set. Default: none.
+   */
+  readonly argsDigester?: ArgsDigester;
 }
 
 /**
@@ -102,6 +108,8 @@ export interface AuditSink {
   readonly path: string;
   readonly mode: SinkMode;
   readonly failure: FailurePolicy;
+  /** The digester of tool-call arguments given in the options, if any. */
+  readonly argsDigester: ArgsDigester | undefined;
   /** Write one row. Never throws in best-effort mode. */
   emit(seam: Seam, details: unknown, context?: EmitContext): EmitOutcome;
   /**

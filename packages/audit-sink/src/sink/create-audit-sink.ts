@@ -49,6 +49,11 @@ const sourceSet: ReadonlySet<string> = new Set(AUDIT_SOURCES);
  */
 export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
   const settings = readSinkSettings(options);
+  // Checked as a caller without types may pass it.
+  const argsDigester = options.argsDigester as { readonly digest?: unknown } | null | undefined;
+  if (argsDigester !== undefined && typeof argsDigester?.digest !== 'function') {
+    throw new TypeError('createAuditSink: argsDigester must be made by createArgsDigester');
+  }
   const { path, mode, failure, maxRowBytes } = settings;
   const clock = options.clock ?? Date.now;
   const logger = (): AuditLogger => options.logger ?? getDefaultLogger();
@@ -313,6 +318,7 @@ export function createAuditSink(options: AuditSinkOptions = {}): AuditSink {
     path,
     mode,
     failure,
+    argsDigester: options.argsDigester,
     emit: (seam, details, context) => emitSafely(seam, details, context),
     emitWithLine: (seam, details, context, lineLogger) => emitSafely(seam, details, context, lineLogger),
     flush: () => {

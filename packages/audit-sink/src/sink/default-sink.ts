@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import type { pino as Pino } from 'pino';
 import type { AuditLogger } from '../seam/emit-types.js';
 import type { AuditSink, AuditSinkOptions } from './audit-sink-types.js';
+import { createArgsDigester } from '../digest/create-args-digester.js';
+import type { ArgsDigester } from '../digest/create-args-digester.js';
 import { createAuditSink } from './create-audit-sink.js';
 import { readSinkEnv } from './kora-env.js';
 import type { KoraEnv } from './kora-env.js';
@@ -53,8 +55,8 @@ export function createAuditLogger(options: { readonly destination?: string | num
 
 /**
  * The process sink, created on first use from `KORA_AUDIT_LOG_PATH` (and its fallbacks),
- * `KORA_AUDIT_BATCH_SIZE`, `KORA_AUDIT_FLUSH_INTERVAL_MS`, `KORA_AUDIT_REQUIRED` and
- * `KORA_AUDIT_MAX_ROW_BYTES`. A variable set to something unusable is named in a warning
+ * `KORA_AUDIT_BATCH_SIZE`, `KORA_AUDIT_FLUSH_INTERVAL_MS`, `KORA_AUDIT_REQUIRED`,
+ * `KORA_AUDIT_MAX_ROW_BYTES` and `KORA_AUDIT_HMAC_KEY` (with `KORA_AUDIT_HMAC_KEY_ID`). A variable set to something unusable is named in a warning
  * and its default used.
  */
 export function getDefaultAuditSink(): AuditSink {
@@ -81,7 +83,28 @@ export function sinkOptionsFromEnv(env: KoraEnv): { options: AuditSinkOptions; i
     ...(settings.maxRowBytes === undefined ? {} : { maxRowBytes: settings.maxRowBytes }),
     failure: settings.required ? 'required' : 'best-effort',
   };
-  return { options, ignored: settings.ignored };
+  const ignored = [...settings.ignored];
+  const argsDigester = readArgsDigester(env, ignored);
+  return { options: argsDigester === undefined ? options : { ...options, argsDigester }, ignored };
+}
+
+/**
+ * The digester `KORA_AUDIT_HMAC_KEY` describes, or none. An unusable key or key id is named in
+ * `ignored` (never its value), and then no digests are made: a wrong digest is worse than none.
+ */
+function readArgsDigester(env: KoraEnv, ignored: string[]): ArgsDigester | undefined {
+  const key = env.KORA_AUDIT_HMAC_KEY?.trim();
+  const keyId = env.KORA_AUDIT_HMAC_KEY_ID?.trim();
+  if (key === undefined || key === '') {
+    if (keyId !== undefined && keyId !== '') ignored.push('KORA_AUDIT_HMAC_KEY_ID');
+    return undefined;
+  }
+  try {
+    return createArgsDigester({ key, keyId: keyId === '' ? undefined : keyId });
+  } catch (error) {
+    ignored.push(error instanceof RangeError && /keyId/.test(error.message) ? 'KORA_AUDIT_HMAC_KEY_ID' : 'KORA_AUDIT_HMAC_KEY');
+    return undefined;
+  }
 }
 
 /** Replace the process sink (an app that builds its own), returning the previous one. */

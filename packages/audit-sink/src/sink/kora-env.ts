@@ -11,6 +11,10 @@ export interface KoraEnv {
   readonly KORA_AUDIT_FLUSH_INTERVAL_MS?: string | undefined;
   readonly KORA_AUDIT_REQUIRED?: string | undefined;
   readonly KORA_AUDIT_MAX_ROW_BYTES?: string | undefined;
+  /** Base64 of at least 32 bytes: the key of the tool-call argument digests. */
+  readonly KORA_AUDIT_HMAC_KEY?: string | undefined;
+  /** The key's id in the digests; defaults to the first 8 hex digits of the key's SHA-256. */
+  readonly KORA_AUDIT_HMAC_KEY_ID?: string | undefined;
 }
 
 /** The file name used under `KORA_HOME`, `HERMES_HOME` and `~/.kora`. */
