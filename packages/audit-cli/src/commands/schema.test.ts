@@ -39,6 +39,8 @@ describe('schema', () => {
       'details',
       'writer',
       'seq',
+      'trace_id',
+      'span_id',
     ]);
     // A version 2 row's writer and sequence number are its own; a version 1 row has neither.
     expect(document.envelope.required).not.toContain('writer');

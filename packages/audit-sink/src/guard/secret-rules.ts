@@ -491,11 +491,13 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
       /(?<![0-9])(?<![0-9]\.)[2-6][0-9]{12,18}(?![0-9]|\.[0-9])/,
       // Groups of four and one to three digits more (17 to 19), tried before the shorter forms
       // so that the longest card wins; one separator throughout.
-      /(?<![0-9])(?<![0-9]\.)[2-6][0-9]{3}(?<by4>[ -])[0-9]{4}\k<by4>[0-9]{4}\k<by4>[0-9]{4}\k<by4>[0-9]{1,3}(?![0-9]|\.[0-9])/,
+      // Not inside a UUID (`01a24aeb-3001-7628-9312-46a9…`): its groups after the first can read
+      // as a grouped card, and a writer's id is in its lines.
+      /(?<![0-9])(?<![0-9]\.)(?<![0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){0,2})[2-6][0-9]{3}(?<by4>[ -])[0-9]{4}\k<by4>[0-9]{4}\k<by4>[0-9]{4}\k<by4>[0-9]{1,3}(?![0-9]|\.[0-9])/,
       // Groups of four (the last one to four digits), or Amex and Diners 4-6-5 and 4-6-4. What
       // follows a separator may be anything, another number included: `4111 1111 1111 1111 7`
       // holds a card whatever the 7 is.
-      /(?<![0-9])(?<![0-9]\.)(?:[2-6][0-9]{3}(?<by4>[ -])[0-9]{4}\k<by4>[0-9]{4}\k<by4>[0-9]{1,4}|3[0-9]{3}(?<by6>[ -])[0-9]{6}\k<by6>[0-9]{4,5})(?![0-9]|\.[0-9])/,
+      /(?<![0-9])(?<![0-9]\.)(?<![0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){0,2})(?:[2-6][0-9]{3}(?<by4>[ -])[0-9]{4}\k<by4>[0-9]{4}\k<by4>[0-9]{1,4}|3[0-9]{3}(?<by6>[ -])[0-9]{6}\k<by6>[0-9]{4,5})(?![0-9]|\.[0-9])/,
     ],
     accept: isCardNumber,
     examples: {
@@ -514,6 +516,8 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
       ],
       negative: [
         '4111111111111112',
+        '01a24aeb-3001-7628-9312-46a968057abc',
+        'writer=01a24aeb-3007-7628-8201-46a968057abc host=h',
         '1700000000.000100',
         '1733450000123',
         '1733450000.123456',
