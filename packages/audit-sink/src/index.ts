@@ -14,6 +14,15 @@ export type { CloseTrigger, LossReason } from './lifecycle/loss-reasons.js';
 export type { SeqRange } from './lifecycle/seq-ranges.js';
 
 export { FIELD_CLASSIFICATIONS, defineSeam, isSeam } from './seam/define-seam.js';
+export { EXPORT_OUTCOMES, checkExportMapping } from './seam/seam-export-mapping.js';
+export type {
+  ExportFields,
+  ExportOutcome,
+  ExportOutcomeRule,
+  ExportScalar,
+  ExportSource,
+  SeamExportMapping,
+} from './seam/seam-export-mapping.js';
 export type {
   DetailsSchema,
   FieldClassification,

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { AuditSource, SeamName } from '../envelope/seam-names.js';
 import { isSeamName } from '../envelope/seam-names.js';
+import { checkExportMapping } from './seam-export-mapping.js';
+import type { SeamExportMapping } from './seam-export-mapping.js';
 
 /**
  * What kind of value a detail field carries. Reviewers read these: every class here is
@@ -62,6 +64,12 @@ export interface SeamDefinition<TSchema extends DetailsSchema> {
    * validated or not, and never throws.
    */
   readonly formatLine: (details: Readonly<Record<string, unknown>>, context?: LineContext) => string;
+  /**
+   * How the seam's rows are exported as OpenTelemetry log records, OCSF events and ECS
+   * documents. Locked by the allow-list gate with the allow-list: changing how a field is
+   * exported is a reviewed change. Without one, rows export with the common fields only.
+   */
+  readonly exportMapping?: SeamExportMapping;
 }
 
 declare const seamBrand: unique symbol;
@@ -100,6 +108,10 @@ export function defineSeam<TSchema extends DetailsSchema>(definition: SeamDefini
     throw new Error(
       `defineSeam(${definition.name}): fields [${fieldKeys.join(', ')}] must list exactly the details keys [${schemaKeys.join(', ')}]`,
     );
+  }
+  if (definition.exportMapping !== undefined) {
+    const problems = checkExportMapping(definition.exportMapping, new Set(schemaKeys));
+    if (problems.length > 0) throw new Error(`defineSeam(${definition.name}): exportMapping: ${problems.join('; ')}`);
   }
   const seam = Object.freeze({ ...definition, fields: Object.freeze([...definition.fields]) }) as Seam<TSchema>;
   definedSeams.add(seam);

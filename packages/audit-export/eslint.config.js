@@ -1,0 +1,3 @@
+import { createConfig } from '@kora/eslint-config';
+
+export default createConfig(import.meta.dirname);

@@ -1,0 +1,3 @@
+import { defineKoraVitestConfig } from '@kora/vitest-config';
+
+export default defineKoraVitestConfig();
