@@ -2,6 +2,7 @@ import { ARGS_DIGEST_PATTERN, ARGS_DIGEST_SKIP_REASONS, defineSeam, formatPython
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
 import { compareCodePoints } from './compare-code-points.js';
+import { mcpToolCalledExport } from './mcp-tool-called-export.js';
 
 /** Longest tool name, result code or key name the emit helper keeps. */
 export const MAX_TOKEN_LENGTH = 128;
@@ -92,6 +93,7 @@ export const seam = defineSeam({
   details: mcpToolCalledDetails,
   fields,
   formatLine,
+  exportMapping: mcpToolCalledExport,
 });
 
 function isStrictlySorted(keys: readonly unknown[]): boolean {

@@ -8,6 +8,7 @@ import {
 } from '@kora/audit-sink';
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
+import { reasoningToolCalledExport } from './reasoning-tool-called-export.js';
 
 /**
  * How a tool call inside the reasoning loop ended, or `pending`: the intent row written before
@@ -107,4 +108,5 @@ export const seam = defineSeam({
   details: reasoningToolCalledDetails,
   fields,
   formatLine,
+  exportMapping: reasoningToolCalledExport,
 });

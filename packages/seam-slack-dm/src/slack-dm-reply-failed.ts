@@ -1,6 +1,7 @@
 import { defineSeam, formatPythonStr, readDetailsField } from '@kora/audit-sink';
 import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
+import { slackDmReplyFailedExport } from './slack-dm-reply-failed-export.js';
 
 /** Reasons for a reply that never reached Slack because the client was not there. */
 export const SLACK_CLIENT_REASONS = ['slack_client_not_configured', 'slack_client_import_error'] as const;
@@ -52,4 +53,5 @@ export const seam = defineSeam({
   details: slackDmReplyFailedDetails,
   fields,
   formatLine,
+  exportMapping: slackDmReplyFailedExport,
 });

@@ -4,6 +4,7 @@ import type { LineContext } from '@kora/audit-sink';
 import { z } from 'zod';
 import { MAX_HEADER_VALUE_LENGTH, SIGNATURE_HEADER_NAMES, TRUNCATION_MARKER, WEBHOOK_HEADER_NAMES } from './summarize-webhook-headers.js';
 import type { WebhookHeaderName } from './summarize-webhook-headers.js';
+import { webhookDeadLetterExport } from './webhook-dead-letter-export.js';
 
 /** Longest request id the emit helper keeps. */
 export const MAX_REQUEST_ID_LENGTH = 128;
@@ -92,6 +93,7 @@ export const seam = defineSeam({
   details: webhookDeadLetterDetails,
   fields,
   formatLine,
+  exportMapping: webhookDeadLetterExport,
 });
 
 function formatSeconds(value: unknown): string {

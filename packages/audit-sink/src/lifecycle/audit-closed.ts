@@ -7,6 +7,7 @@ import type { LineContext } from '../seam/define-seam.js';
 import { readDetailsField } from '../seam/read-details-field.js';
 import { CLOSE_TRIGGERS, LOSS_REASONS } from './loss-reasons.js';
 import type { LossReason } from './loss-reasons.js';
+import { auditClosedExport } from './lifecycle-export.js';
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const lostCount = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional();
@@ -58,4 +59,5 @@ export const auditClosedSeam = defineSeam({
   details: auditClosedDetails,
   fields: auditClosedFields,
   formatLine: formatAuditClosedLine,
+  exportMapping: auditClosedExport,
 });

@@ -7,6 +7,7 @@ import { readDetailsField } from '../seam/read-details-field.js';
 import { LOSS_REASONS } from './loss-reasons.js';
 import { formatSeqRanges } from './seq-ranges.js';
 import type { SeqRange } from './seq-ranges.js';
+import { auditLostExport } from './lifecycle-export.js';
 
 /** The most ranges one `audit.lost` row names; more take further rows. */
 export const MAX_LOST_RANGES = 256;
@@ -80,4 +81,5 @@ export const auditLostSeam = defineSeam({
   details: auditLostDetails,
   fields: auditLostFields,
   formatLine: formatAuditLostLine,
+  exportMapping: auditLostExport,
 });

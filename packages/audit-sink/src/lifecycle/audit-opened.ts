@@ -4,6 +4,7 @@ import { formatPythonStr } from '../format/format-python-str.js';
 import { defineSeam } from '../seam/define-seam.js';
 import type { LineContext } from '../seam/define-seam.js';
 import { readDetailsField } from '../seam/read-details-field.js';
+import { auditOpenedExport } from './lifecycle-export.js';
 
 /** Longest audit file path an `audit.opened` row records, in characters. */
 export const MAX_RECORDED_PATH_LENGTH = 4096;
@@ -70,4 +71,5 @@ export const auditOpenedSeam = defineSeam({
   details: auditOpenedDetails,
   fields: auditOpenedFields,
   formatLine: formatAuditOpenedLine,
+  exportMapping: auditOpenedExport,
 });

@@ -19,6 +19,8 @@ export type ExportSource =
   | { readonly detail: string; readonly map: Readonly<Record<string, ExportScalar>>; readonly otherwise?: ExportScalar }
   /** What follows `after` in a string details field, when the field starts with it (`error:` → the error's name). */
   | { readonly detail: string; readonly after: string }
+  /** A number details field times `scale` (milliseconds → nanoseconds: 1e6). */
+  | { readonly detail: string; readonly scale: number }
   /** An envelope field: the row's source or its caller session, when not null. */
   | { readonly row: 'source' | 'caller_session_id' }
   /** A fixed value. */
@@ -82,6 +84,8 @@ export function checkExportMapping(mapping: SeamExportMapping, detailKeys: Reado
   const checkSource = (where: string, source: ExportSource): void => {
     if ('detail' in source && !detailKeys.has(source.detail)) problems.push(`${where}: '${source.detail}' is not a details field`);
     if ('after' in source && source.after === '') problems.push(`${where}: 'after' must not be empty`);
+    if ('scale' in source && !(Number.isFinite(source.scale) && source.scale > 0))
+      problems.push(`${where}: 'scale' must be a positive number`);
   };
   const checkFields = (schema: string, fields: ExportFields): void => {
     for (const [path, source] of Object.entries(fields)) {
@@ -91,7 +95,8 @@ export function checkExportMapping(mapping: SeamExportMapping, detailKeys: Reado
   };
   for (const [index, rule] of mapping.outcome.rules.entries()) {
     if (!detailKeys.has(rule.detail)) problems.push(`outcome.rules[${index}]: '${rule.detail}' is not a details field`);
-    if ((rule.equals === undefined) === (rule.prefix === undefined)) problems.push(`outcome.rules[${index}]: give exactly one of equals and prefix`);
+    if ((rule.equals === undefined) === (rule.prefix === undefined))
+      problems.push(`outcome.rules[${index}]: give exactly one of equals and prefix`);
   }
   checkFields('otel', mapping.otel.attributes);
   if (!Number.isInteger(mapping.ocsf.class_uid) || mapping.ocsf.class_uid <= 0) problems.push('ocsf.class_uid: must be a positive integer');

@@ -1,0 +1,49 @@
+import type { SeamExportMapping } from '@kora/audit-sink';
+
+/**
+ * How `webhook.dead_letter` rows are exported, locked by the allow-list gate with the
+ * allow-list. A rejected webhook is an inbound HTTP POST that failed: OCSF HTTP Activity (4002,
+ * Post) with the peer address as `src_endpoint.ip`; ECS a `web` access event that was denied,
+ * with `source.ip`; OpenTelemetry a WARN record with the reason as `error.type`. The header
+ * summary stays in the body (OpenTelemetry) and under `kora.*`.
+ */
+export const webhookDeadLetterExport = {
+  outcome: { rules: [], otherwise: 'failure' },
+  otel: {
+    attributes: {
+      'http.request.method': { constant: 'POST' },
+      'client.address': { detail: 'peer_ip' },
+      'http.request.body.size': { detail: 'body_bytes' },
+      'error.type': { detail: 'reason' },
+    },
+  },
+  ocsf: {
+    class_uid: 4002,
+    activity_id: { constant: 6 },
+    activity_name: { constant: 'Post' },
+    fields: {
+      'src_endpoint.ip': { detail: 'peer_ip' },
+      'dst_endpoint.svc_name': { detail: 'source' },
+      'http_request.http_method': { constant: 'POST' },
+      'http_request.uid': { detail: 'request_id' },
+      'http_request.length': { detail: 'body_bytes' },
+      status_detail: { detail: 'reason' },
+      'unmapped.headers': { detail: 'headers' },
+      'unmapped.received_at': { detail: 'ts' },
+    },
+  },
+  ecs: {
+    category: ['web', 'network'],
+    type: ['access'],
+    fields: {
+      'source.ip': { detail: 'peer_ip' },
+      'http.request.method': { constant: 'POST' },
+      'http.request.id': { detail: 'request_id' },
+      'http.request.body.bytes': { detail: 'body_bytes' },
+      'event.reason': { detail: 'reason' },
+      'service.name': { detail: 'source' },
+      'kora.webhook.headers': { detail: 'headers' },
+      'kora.webhook.received_at': { detail: 'ts' },
+    },
+  },
+} as const satisfies SeamExportMapping;
