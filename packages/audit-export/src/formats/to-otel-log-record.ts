@@ -45,8 +45,8 @@ function toAttributeValue(value: ExportValue | undefined): AttributeValue | unde
   if (value === undefined) return undefined;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (Array.isArray(value)) {
-    if (value.every((item) => typeof item === 'string')) return value as readonly string[];
-    if (value.every((item) => typeof item === 'number')) return value as readonly number[];
+    if (value.every((item) => typeof item === 'string')) return value;
+    if (value.every((item) => typeof item === 'number')) return value;
   }
   return JSON.stringify(value);
 }
