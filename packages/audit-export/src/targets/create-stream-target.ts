@@ -1,0 +1,38 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { ExportTarget, TargetState } from './export-target.js';
+
+/** Options of {@link createStreamTarget}. */
+export interface StreamTargetOptions {
+  /** Where the lines go (standard output). */
+  readonly stream: Writable;
+  readonly label: string;
+  readonly format: string;
+  readonly encode: (records: readonly unknown[]) => string;
+}
+
+/**
+ * A stream target (standard output): a batch is acknowledged once the stream took it, waiting
+ * for it to drain, so a slow reader slows the export instead of filling memory. A stream
+ * cannot be cut back: after a crash, what was written after the last checkpoint comes again.
+ */
+export function createStreamTarget(options: StreamTargetOptions): ExportTarget {
+  const { stream, format } = options;
+  return {
+    label: options.label,
+    async open(resumed) {
+      if (resumed !== undefined && (resumed.target !== 'stream' || resumed.format !== format)) {
+        throw new Error(`the checkpoint was written for another output or format, not ${format} on ${options.label}: give each its own checkpoint`);
+      }
+    },
+    async deliver(records) {
+      if (records.length === 0) return;
+      if (stream.destroyed || stream.writableEnded) throw new Error(`${options.label} is closed`);
+      if (!stream.write(options.encode(records))) await once(stream, 'drain');
+    },
+    async state(): Promise<TargetState> {
+      return { target: 'stream', format };
+    },
+    async close() {},
+  };
+}
