@@ -32,8 +32,9 @@ export type { ReadSubstrateArrivalsOptions, SubstrateArrivals } from './read-sub
 export type { ReadSubstrateEntriesOptions, ReadSubstrateEntriesResult, SubstrateTimeBound } from './read-substrate-entries.js';
 export { createShipper } from './shipper/create-shipper.js';
 export type { Shipper, ShipperOptions, ShipperStats } from './shipper/create-shipper.js';
-export { shipCheckpoint } from './shipper/ship-checkpoint.js';
-export type { FileFingerprint, ShipCheckpoint } from './shipper/ship-checkpoint.js';
+// The shipper's checkpoint is the core's tail checkpoint, under the names it had here.
+export { tailCheckpoint as shipCheckpoint } from '@kora/audit-sink/tail';
+export type { FileFingerprint, TailCheckpoint as ShipCheckpoint } from '@kora/audit-sink/tail';
 export { readShipCheckpoint } from './shipper/read-ship-checkpoint.js';
 export { classifyDatabaseError, readDatabaseErrorCode } from './classify-database-error.js';
 export type { DatabaseErrorKind } from './classify-database-error.js';

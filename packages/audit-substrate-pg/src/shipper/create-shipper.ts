@@ -1,6 +1,8 @@
 import { lockStateFile } from '@kora/audit-sink/files';
 import type { StateFileLock } from '@kora/audit-sink/files';
 import { ROTATION_QUIET_MS } from '@kora/audit-sink/reader';
+import { TailCursor, watchAuditDirectory } from '@kora/audit-sink/tail';
+import type { LineBatch, TailedFile } from '@kora/audit-sink/tail';
 import { createCheckpointAnchor } from '../checkpoints/create-checkpoint-anchor.js';
 import { createRetryBackoff } from '../create-retry-backoff.js';
 import { createSubstratePool } from '../create-substrate-pool.js';
@@ -10,13 +12,9 @@ import { createDatabaseOutage } from './create-database-outage.js';
 import { createRowCommitter } from './create-row-committer.js';
 import { createShipPause } from './create-ship-pause.js';
 import { createSkipWarner } from './create-skip-warner.js';
-import type { LineBatch } from './read-line-batch.js';
 import { readShipCheckpoint } from './read-ship-checkpoint.js';
 import { readShipperOptions } from './read-shipper-options.js';
-import { ShipCursor } from './ship-cursor.js';
-import type { ShippedFile } from './ship-cursor.js';
 import type { Shipper, ShipperOptions, ShipperStats } from './shipper-types.js';
-import { watchAuditDirectory } from './watch-audit-directory.js';
 
 export type { Shipper, ShipperOptions, ShipperStats } from './shipper-types.js';
 
@@ -91,7 +89,15 @@ export function createShipper(options: ShipperOptions): Shipper {
     counters,
     warnSkip,
   });
-  const cursor = new ShipCursor({ path, checkpointPath, batchRows: settings.batchRows, logger });
+  const cursor = new TailCursor({
+    path,
+    checkpointPath,
+    batchRows: settings.batchRows,
+    logger,
+    logPrefix: 'kora.ship',
+    verb: 'shipping',
+    repeatNote: 'rows already in the table are skipped',
+  });
   // The seal's checkpoints, when the file is sealed, go to the database too: off the host.
   const anchor = createCheckpointAnchor({ client: pool, table: table.name, path, logger });
   let anchoredAt = 0;
@@ -113,7 +119,7 @@ export function createShipper(options: ShipperOptions): Shipper {
     checkpoints: anchor.stats(),
   });
 
-  const shipBatch = async (file: ShippedFile, batch: LineBatch): Promise<boolean> => {
+  const shipBatch = async (file: TailedFile, batch: LineBatch): Promise<boolean> => {
     counters.linesSkipped.blank += batch.blank;
     for (const skipped of batch.skipped) {
       if (skipped.reason === 'malformed' || skipped.reason === 'line_too_long') counters.linesSkipped.malformed += 1;

@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { classifyAuditLine } from '@kora/audit-sink/reader';
+import { classifyAuditLine } from '../reader/classify-audit-line.js';
 
 const INITIAL_READ_BYTES = 1024 * 1024;
 
