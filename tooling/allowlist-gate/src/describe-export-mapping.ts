@@ -24,8 +24,9 @@ function toLockedJson(value: unknown, path: string): LockedJson {
     return value;
   }
   if (Array.isArray(value)) return value.map((item, index) => toLockedJson(item, `${path}[${index}]`));
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const entries = Object.entries(value as Record<string, unknown>)
+  const prototype: unknown = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (prototype === Object.prototype || prototype === null) {
+    const entries = Object.entries(value as object as Record<string, unknown>)
       .filter(([, item]) => item !== undefined)
       .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
     return Object.fromEntries(entries.map(([key, item]) => [key, toLockedJson(item, `${path}.${key}`)]));
