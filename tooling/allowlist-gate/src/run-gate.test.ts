@@ -156,6 +156,17 @@ describe('allowlist-gate on export mappings', () => {
     expect(err).not.toContain('webhook.dead_letter');
   });
 
+  it('names both parts when a seam gains a field and a mapping that exports it', () => {
+    const details = mcpToolCalledDetails.extend({ user_email: z.string().max(320) });
+    const fields = [...mcpSeam.fields, { key: 'user_email', classification: 'identifier' as const, description: 'Who asked.' }];
+    const exported = { ...mcpMapping, ocsf: { ...mcpMapping.ocsf, fields: { 'user.email_addr': { detail: 'user_email' } } } };
+    const { code, err } = gate(['check'], withScratchMcp(details, fields, exported));
+    expect(code).toBe(1);
+    expect(err).toContain('mcp.tool_called (@kora/seam-mcp): its allow-list and export mapping differ from the reviewed ones');
+    expect(err).toContain('  + user_email: added — string ≤ 320, identifier');
+    expect(err).toContain('  + export.ocsf.fields.user.email_addr: added — detail user_email (user_email was not exported before)');
+  });
+
   it('records the mapping on approve, after which check passes, and fails on a changed mapping line by line', () => {
     approveMapping(withMapping());
     expect(gate(['check'], withMapping()).code).toBe(0);
