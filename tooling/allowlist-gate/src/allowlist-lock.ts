@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { LockedExport } from './describe-export-mapping.js';
 import type { LockedField } from './describe-seam.js';
 
 /** The lock file's name, at the repository root. */
@@ -27,9 +28,15 @@ const lockedSeam = z.strictObject({
   fields: z.array(
     z.looseObject({ key: z.string(), classification: z.string(), required: z.boolean(), type: z.looseObject({ kind: z.string() }) }),
   ),
+  // How rows are exported (OpenTelemetry, OCSF, ECS), or null. Entries written before seams
+  // had mappings lack it and read as null; like the fields, it is checked against the digest.
+  export: z.record(z.string(), z.json()).nullable().default(null),
   reviews: z.array(reviewRecord),
 });
-export type LockedSeam = Omit<z.infer<typeof lockedSeam>, 'fields'> & { readonly fields: readonly LockedField[] };
+export type LockedSeam = Omit<z.infer<typeof lockedSeam>, 'fields' | 'export'> & {
+  readonly fields: readonly LockedField[];
+  readonly export: LockedExport | null;
+};
 
 /** The lock file: per seam, the approved allow-list and its review history. */
 export const allowlistLock = z.strictObject({

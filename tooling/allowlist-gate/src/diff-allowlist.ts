@@ -8,7 +8,7 @@ export type ChangeDirection = 'added' | 'removed' | 'widened' | 'narrowed' | 'ch
 /** One difference between the locked allow-list and the code. */
 export interface FieldChange {
   readonly direction: ChangeDirection;
-  /** The field's path: `result`, `headers.values`, `args_keys.items`. */
+  /** The field's path (`result`, `headers.values`, `args_keys.items`) or an export path (`export.ocsf.class_uid`). */
   readonly path: string;
   /** What changed, in words: `max length 256 → 512`. */
   readonly description: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { defineSeam } from '@kora/audit-sink';
-import type { Seam, SeamField } from '@kora/audit-sink';
+import type { Seam, SeamExportMapping, SeamField } from '@kora/audit-sink';
 import { mcpToolCalledDetails, seam as mcpSeam } from '@kora/seam-mcp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -35,8 +35,17 @@ function gate(argv: string[], seams: readonly GatedSeam[] = GATED_SEAMS): { code
 }
 
 /** The real seams, with the MCP seam replaced by a scratch copy built from its own schema. */
-function withScratchMcp(details: z.ZodObject, fields: readonly SeamField[] = mcpSeam.fields): GatedSeam[] {
-  const scratch = defineSeam({ ...mcpSeam, details: details as typeof mcpToolCalledDetails, fields: [...fields] }) as Seam;
+function withScratchMcp(
+  details: z.ZodObject,
+  fields: readonly SeamField[] = mcpSeam.fields,
+  exportMapping: SeamExportMapping | undefined = mcpSeam.exportMapping,
+): GatedSeam[] {
+  const scratch = defineSeam({
+    ...mcpSeam,
+    details: details as typeof mcpToolCalledDetails,
+    fields: [...fields],
+    ...(exportMapping === undefined ? {} : { exportMapping }),
+  }) as Seam;
   return GATED_SEAMS.map((gated) => (gated.seam.name === 'mcp.tool_called' ? { ...gated, seam: scratch } : gated));
 }
 
@@ -105,17 +114,168 @@ describe('allowlist-gate check', () => {
   });
 });
 
-describe('allowlist-gate approve', () => {
-  const approveMcp = [
-    'approve',
-    '--seam',
-    'mcp.tool_called',
-    '--reviewer',
-    'sec-alice',
-    '--reason',
-    'Support needs the requester; hashed upstream',
-  ];
+/** An export mapping for the MCP seam, as a seam package would declare it. */
+const mcpMapping: SeamExportMapping = {
+  outcome: { rules: [{ detail: 'result', equals: 'ok', outcome: 'success' }], otherwise: 'error' },
+  otel: { attributes: { 'gen_ai.tool.name': { detail: 'tool_name' } } },
+  ocsf: {
+    class_uid: 6003,
+    activity_id: { constant: 99 },
+    activity_name: { constant: 'Call' },
+    fields: { 'api.operation': { detail: 'tool_name' }, 'actor.user.type': { detail: 'caller_actor_kind' } },
+  },
+  ecs: { category: ['process'], type: ['info'], fields: { 'process.name': { detail: 'tool_name' } } },
+};
+const withMapping = (mapping: SeamExportMapping = mcpMapping): GatedSeam[] => withScratchMcp(mcpToolCalledDetails, mcpSeam.fields, mapping);
+const approveMcp = [
+  'approve',
+  '--seam',
+  'mcp.tool_called',
+  '--reviewer',
+  'sec-alice',
+  '--reason',
+  'Support needs the requester; hashed upstream',
+];
 
+describe('allowlist-gate on export mappings', () => {
+  const approveMapping = (seams: readonly GatedSeam[]): void => {
+    writeChangeset('brave-lions-sing.md', '@kora/seam-mcp');
+    expect(gate(approveMcp, seams)).toMatchObject({ code: 0 });
+  };
+
+  it('fails when a seam gains a mapping, listing every exported path as added', () => {
+    const { code, err } = gate(['check'], withMapping());
+    expect(code).toBe(1);
+    expect(err).toContain('mcp.tool_called (@kora/seam-mcp): its export mapping differs from the reviewed one');
+    expect(err).toContain('  + export.otel.attributes.gen_ai.tool.name: added — detail tool_name (tool_name was not exported before)');
+    expect(err).toContain('  + export.ocsf.class_uid: added — 6003');
+    expect(err).toContain('  + export.ocsf.activity_name: added — constant "Call"');
+    expect(err).toContain('  + export.ecs.category: added — ["process"]');
+    expect(err).toContain('  + export.outcome: added — when result = "ok" then success; otherwise error');
+    expect(err).toContain('pnpm allowlist:approve --seam mcp.tool_called');
+    expect(err).not.toContain('webhook.dead_letter');
+  });
+
+  it('names both parts when a seam gains a field and a mapping that exports it', () => {
+    const details = mcpToolCalledDetails.extend({ user_email: z.string().max(320) });
+    const fields = [...mcpSeam.fields, { key: 'user_email', classification: 'identifier' as const, description: 'Who asked.' }];
+    const exported = { ...mcpMapping, ocsf: { ...mcpMapping.ocsf, fields: { 'user.email_addr': { detail: 'user_email' } } } };
+    const { code, err } = gate(['check'], withScratchMcp(details, fields, exported));
+    expect(code).toBe(1);
+    expect(err).toContain('mcp.tool_called (@kora/seam-mcp): its allow-list and export mapping differ from the reviewed ones');
+    expect(err).toContain('  + user_email: added — string ≤ 320, identifier');
+    expect(err).toContain('  + export.ocsf.fields.user.email_addr: added — detail user_email (user_email was not exported before)');
+  });
+
+  it('records the mapping on approve, after which check passes, and fails on a changed mapping line by line', () => {
+    approveMapping(withMapping());
+    expect(gate(['check'], withMapping()).code).toBe(0);
+    const entry = readAllowlistLock(join(root, LOCK_FILE_NAME)).seams['mcp.tool_called']!;
+    expect(entry.export).toMatchObject({ ocsf: { class_uid: 6003, fields: { 'api.operation': { detail: 'tool_name' } } } });
+    expect(entry.reviews.at(-1)?.digest).toBe(entry.digest);
+
+    const changed: SeamExportMapping = {
+      ...mcpMapping,
+      outcome: { rules: [{ detail: 'result', prefix: 'error:', outcome: 'error' }], otherwise: 'success' },
+      otel: { attributes: { 'gen_ai.tool.name': { detail: 'tool_name' }, 'gen_ai.tool.call.arguments': { detail: 'args_keys' } } },
+      ocsf: {
+        ...mcpMapping.ocsf,
+        class_uid: 4002,
+        fields: { 'api.operation': { constant: 'x' }, 'actor.user.type': { detail: 'args_digest' } },
+      },
+      ecs: { ...mcpMapping.ecs, fields: {} },
+    };
+    const { code, err } = gate(['check'], withMapping(changed));
+    expect(code).toBe(1);
+    expect(err).toContain('its export mapping differs from the reviewed one');
+    expect(err).toContain('  ~ export.ocsf.fields.api.operation: changed — detail tool_name → constant "x"');
+    expect(err).toContain('  ~ export.ocsf.class_uid: changed — 6003 → 4002');
+    expect(err).toContain(
+      '  ~ export.outcome: changed — when result = "ok" then success; otherwise error → when result starts with "error:" then error; otherwise success',
+    );
+    // A details field that no path exported before is an addition, whichever path carries it.
+    expect(err).toContain(
+      '  + export.otel.attributes.gen_ai.tool.call.arguments: added — detail args_keys (args_keys was not exported before)',
+    );
+    expect(err).toContain(
+      '  + export.ocsf.fields.actor.user.type: added — detail caller_actor_kind → detail args_digest (args_digest was not exported before)',
+    );
+    expect(err).toContain('  - export.ecs.fields.process.name: removed — detail tool_name');
+    expect(err).not.toContain('gen_ai.tool.name');
+    approveMapping(withMapping(changed));
+    expect(gate(['check'], withMapping(changed)).code).toBe(0);
+  });
+
+  it('reads a mapping the same however its source orders keys or spells absent members', () => {
+    approveMapping(withMapping());
+    const reverse = (value: unknown): unknown =>
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? Object.fromEntries(
+            Object.entries(value)
+              .reverse()
+              .map(([key, item]) => [key, reverse(item)]),
+          )
+        : value;
+    const reordered = reverse(mcpMapping) as SeamExportMapping;
+    expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(mcpMapping));
+    const spelled: SeamExportMapping = {
+      ...reordered,
+      otel: { attributes: { 'gen_ai.tool.name': { detail: 'tool_name', map: { a: 1 }, otherwise: undefined } } },
+    };
+    expect(gate(['check'], withMapping(reordered)).code).toBe(0);
+    // An absent member is left out, a present one still counts.
+    expect(gate(['check'], withMapping(spelled)).err).toContain(
+      '  ~ export.otel.attributes.gen_ai.tool.name: changed — detail tool_name → detail tool_name mapped {"a"→1}',
+    );
+    approveMapping(withMapping(spelled));
+    expect(gate(['check'], withMapping(spelled)).code).toBe(0);
+  });
+
+  it('fails on a removed mapping, listing every path as removed', () => {
+    approveMapping(withMapping());
+    const { code, err } = gate(['check']);
+    expect(code).toBe(1);
+    expect(err).toContain('  - export.otel.attributes.gen_ai.tool.name: removed — detail tool_name');
+    expect(err).toContain('  - export.ocsf.class_uid: removed — 6003');
+  });
+
+  it('fails when the export in the lock was edited by hand', () => {
+    approveMapping(withMapping());
+    const lock = JSON.parse(readFileSync(join(root, LOCK_FILE_NAME), 'utf8')) as {
+      seams: Record<string, { export: { ocsf: { fields: Record<string, unknown> } } }>;
+    };
+    lock.seams['mcp.tool_called']!.export.ocsf.fields['user.email_addr'] = { detail: 'caller_actor_kind' };
+    writeFileSync(join(root, LOCK_FILE_NAME), JSON.stringify(lock));
+    const { code, err } = gate(['check'], withMapping());
+    expect(code).toBe(1);
+    expect(err).toContain('mcp.tool_called (@kora/seam-mcp): its lock entry was edited by hand');
+    expect(err).toContain('  - export.ocsf.fields.user.email_addr: removed — detail caller_actor_kind');
+  });
+
+  it('fails when an export is written by hand into the entry of a seam without a mapping', () => {
+    const lock = JSON.parse(readFileSync(join(root, LOCK_FILE_NAME), 'utf8')) as { seams: Record<string, Record<string, unknown>> };
+    lock.seams['webhook.dead_letter']!.export = { ocsf: { class_uid: 6003 } };
+    writeFileSync(join(root, LOCK_FILE_NAME), JSON.stringify(lock));
+    const { code, err } = gate(['check']);
+    expect(code).toBe(1);
+    expect(err).toContain('webhook.dead_letter (@kora/seam-webhook-dead-letter): its lock entry was edited by hand');
+    expect(err).toContain('  - export.ocsf.class_uid: removed — 6003');
+  });
+
+  it('keeps the digest of a seam without a mapping, so its entry reads the same with export null', () => {
+    const before = readAllowlistLock(join(root, LOCK_FILE_NAME));
+    writeChangeset('brave-lions-sing.md', '@kora/seam-mcp');
+    expect(gate(approveMcp, addedField()).code).toBe(0);
+    const after = readAllowlistLock(join(root, LOCK_FILE_NAME));
+    expect(after.seams['webhook.dead_letter']).toEqual({ ...before.seams['webhook.dead_letter'], export: null });
+    expect(JSON.parse(readFileSync(join(root, LOCK_FILE_NAME), 'utf8'))).toMatchObject({
+      seams: { 'webhook.dead_letter': { export: null, digest: before.seams['webhook.dead_letter']!.digest } },
+    });
+    expect(gate(['check'], addedField()).code).toBe(0);
+  });
+});
+
+describe('allowlist-gate approve', () => {
   it('refuses without a changeset for the seam package, leaving the lock as it was', () => {
     const before = readFileSync(join(root, LOCK_FILE_NAME), 'utf8');
     writeChangeset('other-package.md', '@kora/seam-reasoning');

@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCK_FILE_NAME, readAllowlistLock, writeAllowlistLock } from './allowlist-lock.js';
 import type { AllowlistLock, LockedSeam, ReviewRecord } from './allowlist-lock.js';
-import { describeSeam, digestFields } from './describe-seam.js';
+import { describeSeam, digestSeam } from './describe-seam.js';
 import type { SeamAllowlist } from './describe-seam.js';
 import { diffFields } from './diff-allowlist.js';
 import type { FieldChange } from './diff-allowlist.js';
+import { diffExportMapping } from './diff-export-mapping.js';
 import { findChangesetsFor } from './find-changesets.js';
 import { GATED_SEAMS } from './gated-seams.js';
 import type { GatedSeam } from './gated-seams.js';
@@ -52,24 +53,34 @@ export function runGate(argv: readonly string[], io: GateIo, options: GateOption
   return GATE_EXIT.usage;
 }
 
+// Field changes first, then export changes (paths under `export.`).
+function diffSeam(
+  locked: Pick<LockedSeam, 'fields' | 'export'> | undefined,
+  current: Pick<SeamAllowlist, 'fields' | 'export'>,
+): FieldChange[] {
+  return [...diffFields(locked?.fields ?? [], current.fields), ...diffExportMapping(locked?.export ?? null, current.export)];
+}
+
 function findDrift(lock: AllowlistLock, current: readonly SeamAllowlist[]): SeamDrift[] {
   const drift: SeamDrift[] = [];
   for (const allowlist of current) {
     const locked = lock.seams[allowlist.seam];
     const base = { seam: allowlist.seam, package: allowlist.package };
     if (locked === undefined) {
-      drift.push({ ...base, problem: 'new_seam', changes: diffFields([], allowlist.fields) });
-    } else if (digestFields(locked.fields) !== locked.digest) {
-      drift.push({ ...base, problem: 'lock_edited', changes: diffFields(locked.fields, allowlist.fields) });
+      drift.push({ ...base, problem: 'new_seam', changes: diffSeam(undefined, allowlist) });
+    } else if (digestSeam(locked.fields, locked.export) !== locked.digest) {
+      drift.push({ ...base, problem: 'lock_edited', changes: diffSeam(locked, allowlist) });
     } else if (locked.digest !== allowlist.digest) {
-      drift.push({ ...base, problem: 'changed', changes: diffFields(locked.fields, allowlist.fields) });
+      drift.push({ ...base, problem: 'changed', changes: diffSeam(locked, allowlist) });
     } else if (locked.reviews.at(-1)?.digest !== locked.digest) {
       drift.push({ ...base, problem: 'unreviewed', changes: [] });
     }
   }
   const gated = new Set(current.map((allowlist) => allowlist.seam));
   for (const [seam, locked] of Object.entries(lock.seams)) {
-    if (!gated.has(seam)) drift.push({ seam, package: locked.package, problem: 'removed_seam', changes: diffFields(locked.fields, []) });
+    if (!gated.has(seam)) {
+      drift.push({ seam, package: locked.package, problem: 'removed_seam', changes: diffSeam(locked, { fields: [], export: null }) });
+    }
   }
   return drift;
 }
@@ -78,15 +89,24 @@ const PROBLEM_TEXT: Readonly<Record<SeamDrift['problem'], string>> = {
   new_seam: 'a seam the lock does not know yet',
   changed: 'its allow-list differs from the reviewed one',
   removed_seam: 'the lock has it, the code no longer does',
-  lock_edited: 'its lock entry was edited by hand (digest does not match its fields)',
+  lock_edited: 'its lock entry was edited by hand (digest does not match its fields and export mapping)',
   unreviewed: 'its lock entry has no review for its digest',
 };
+// A changed seam says which of its two reviewed parts changed.
+function problemText(item: SeamDrift): string {
+  if (item.problem !== 'changed') return PROBLEM_TEXT[item.problem];
+  const exported = item.changes.filter((change) => change.path === 'export' || change.path.startsWith('export.')).length;
+  if (exported === 0) return PROBLEM_TEXT.changed;
+  if (exported === item.changes.length) return 'its export mapping differs from the reviewed one';
+  return 'its allow-list and export mapping differ from the reviewed ones';
+}
+
 const MARK: Readonly<Record<FieldChange['direction'], string>> = { added: '+', removed: '-', widened: '>', narrowed: '<', changed: '~' };
 
 function describeDrift(drift: readonly SeamDrift[]): string {
   const lines: string[] = [];
   for (const item of drift) {
-    lines.push(`${item.seam} (${item.package}): ${PROBLEM_TEXT[item.problem]}`);
+    lines.push(`${item.seam} (${item.package}): ${problemText(item)}`);
     for (const change of item.changes)
       lines.push(`  ${MARK[change.direction]} ${change.path}: ${change.direction} — ${change.description}`);
   }
@@ -109,8 +129,9 @@ function check(io: GateIo, options: GateOptions): number {
       '',
       describeDrift(drift),
       '',
-      'A wider allow-list changes what leaves the process: it needs a security review',
-      '(docs/allowlist-review.md) and a changeset for the seam package (pnpm changeset).',
+      'A wider allow-list changes what leaves the process, an export mapping where it lands: either',
+      'needs a security review (docs/allowlist-review.md) and a changeset for the seam package',
+      '(pnpm changeset).',
       ...(named.length === 0
         ? ['Remove the seam from the lock once its removal is reviewed.']
         : [
@@ -182,6 +203,7 @@ function approve(argv: readonly string[], io: GateIo, options: GateOptions): num
       package: allowlist.package,
       digest: allowlist.digest,
       fields: allowlist.fields,
+      export: allowlist.export,
       reviews: [...(lock.seams[name]?.reviews ?? []), review],
     };
   }
