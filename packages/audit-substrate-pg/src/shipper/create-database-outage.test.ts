@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRetryBackoff } from '../create-retry-backoff.js';
+import { createRetryBackoff } from '@kora/audit-sink/tail';
 import { createDatabaseOutage } from './create-database-outage.js';
 import type { DatabaseOutageOptions } from './create-database-outage.js';
 

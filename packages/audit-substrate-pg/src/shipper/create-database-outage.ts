@@ -1,6 +1,6 @@
 import type { AuditLogger } from '@kora/audit-sink';
 import { readDatabaseErrorCode } from '../classify-database-error.js';
-import type { RetryBackoff } from '../create-retry-backoff.js';
+import type { RetryBackoff } from '@kora/audit-sink/tail';
 
 /** Options of {@link createDatabaseOutage}. */
 export interface DatabaseOutageOptions {

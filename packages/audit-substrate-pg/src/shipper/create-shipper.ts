@@ -1,16 +1,14 @@
 import { lockStateFile } from '@kora/audit-sink/files';
 import type { StateFileLock } from '@kora/audit-sink/files';
 import { ROTATION_QUIET_MS } from '@kora/audit-sink/reader';
-import { TailCursor, watchAuditDirectory } from '@kora/audit-sink/tail';
+import { TailCursor, createRetryBackoff, createTailPause, watchAuditDirectory } from '@kora/audit-sink/tail';
 import type { LineBatch, TailedFile } from '@kora/audit-sink/tail';
 import { createCheckpointAnchor } from '../checkpoints/create-checkpoint-anchor.js';
-import { createRetryBackoff } from '../create-retry-backoff.js';
 import { createSubstratePool } from '../create-substrate-pool.js';
 import type { SubstrateTimeouts } from '../create-substrate-pool.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { createDatabaseOutage } from './create-database-outage.js';
 import { createRowCommitter } from './create-row-committer.js';
-import { createShipPause } from './create-ship-pause.js';
 import { createSkipWarner } from './create-skip-warner.js';
 import { readShipCheckpoint } from './read-ship-checkpoint.js';
 import { readShipperOptions } from './read-shipper-options.js';
@@ -51,7 +49,7 @@ export function createShipper(options: ShipperOptions): Shipper {
   const stop = (): void => stopper.abort();
   if (options.signal?.aborted === true) stop();
   options.signal?.addEventListener('abort', stop, { once: true });
-  const { pause, wake } = createShipPause(stopper.signal);
+  const { pause, wake } = createTailPause(stopper.signal);
 
   // An idle connection the server drops (a restart) is absorbed by the pool; the next query reconnects.
   const ownPool =

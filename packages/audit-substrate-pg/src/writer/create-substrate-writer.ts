@@ -4,7 +4,7 @@ import type { AuditLogger, RowMirror } from '@kora/audit-sink';
 import { insertAuditLines } from '../insert-audit-rows.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { classifyDatabaseError, readDatabaseErrorCode } from '../classify-database-error.js';
-import { createRetryBackoff } from '../create-retry-backoff.js';
+import { createRetryBackoff } from '@kora/audit-sink/tail';
 import type { SubstrateClient } from '../substrate-client.js';
 import { parseSubstrateTable } from '../substrate-table.js';
 

@@ -1,13 +1,13 @@
-/** The shipper's waits: cut short by a watched change or by stop. */
-export interface ShipPause {
-  /** Sleep `ms`, or less when {@link ShipPause.wake} is called or `signal` aborts first. */
+/** A tailing loop's waits: cut short by a watched change or by stop. */
+export interface TailPause {
+  /** Sleep `ms`, or less when {@link TailPause.wake} is called or `signal` aborts first. */
   readonly pause: (ms: number) => Promise<void>;
   /** End the wait going on, if any. */
   readonly wake: () => void;
 }
 
-/** Make the shipper's waits; none waits once `signal` has aborted. */
-export function createShipPause(signal: AbortSignal): ShipPause {
+/** Make a tailing loop's waits; none waits once `signal` has aborted. */
+export function createTailPause(signal: AbortSignal): TailPause {
   let wake: (() => void) | undefined;
   const pause = (ms: number): Promise<void> =>
     new Promise((done) => {

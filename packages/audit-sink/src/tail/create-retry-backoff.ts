@@ -8,7 +8,7 @@ export interface RetryBackoffOptions {
   readonly random?: (() => number) | undefined;
 }
 
-/** The wait between retries of a failing database statement. */
+/** The wait between retries of a failing delivery (a database statement, an export batch). */
 export interface RetryBackoff {
   /** An attempt failed: draw the wait before the next one. */
   failed(): void;
@@ -22,7 +22,7 @@ const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 30_000;
 
 /**
- * Exponential backoff with equal jitter, shared by the writer and the shipper. The n-th failure
+ * Exponential backoff with equal jitter, shared by the database writer, the shipper and the exporter. The n-th failure
  * in a row sets a base of `initialDelayMs` × 2^(n-1), at most `maxDelayMs`, and draws the wait
  * between half the base and all of it, never under `initialDelayMs`: so a fleet whose database
  * comes back does not return in step, and no wait is longer than the base. The base grows once
