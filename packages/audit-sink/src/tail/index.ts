@@ -16,3 +16,4 @@ export { createTailPause } from './create-tail-pause.js';
 export type { TailPause } from './create-tail-pause.js';
 export { createRetryBackoff } from './create-retry-backoff.js';
 export type { RetryBackoff, RetryBackoffOptions } from './create-retry-backoff.js';
+export { createSkipWarner } from './create-skip-warner.js';

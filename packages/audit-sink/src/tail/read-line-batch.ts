@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import type { AuditEnvelope } from '../envelope/audit-envelope.js';
 import { classifyAuditLine } from '../reader/classify-audit-line.js';
 
 const INITIAL_READ_BYTES = 1024 * 1024;
@@ -13,6 +14,8 @@ export interface SkippedLine {
 export interface LineBatch {
   /** The rows' JSON texts, in file order. */
   readonly rows: string[];
+  /** Each row as the strict envelope parsed it. */
+  readonly entries: AuditEnvelope[];
   /** Each row's byte offset in the file, for warnings about a row the database refuses. */
   readonly rowOffsets: number[];
   /** Lines passed over (blank lines are counted, not listed). */
@@ -43,7 +46,14 @@ export class LineBatchReader {
 
   /** Parse the whole lines from `offset` on, up to the batch limits. */
   async read(handle: FileHandle, offset: number): Promise<LineBatch> {
-    const batch = { rows: [] as string[], rowOffsets: [] as number[], skipped: [] as SkippedLine[], blank: 0, endOffset: offset };
+    const batch = {
+      rows: [] as string[],
+      entries: [] as AuditEnvelope[],
+      rowOffsets: [] as number[],
+      skipped: [] as SkippedLine[],
+      blank: 0,
+      endOffset: offset,
+    };
     let rowBytes = 0;
     let position = offset;
     for (;;) {
@@ -76,6 +86,7 @@ export class LineBatchReader {
         if (line.kind === 'row') {
           if (batch.rows.length > 0 && rowBytes + line.text.length > this.limits.maxBytes) return batch;
           batch.rows.push(line.text);
+          batch.entries.push(line.entry);
           batch.rowOffsets.push(lineOffset);
           rowBytes += line.text.length;
         } else if (line.kind === 'blank') {

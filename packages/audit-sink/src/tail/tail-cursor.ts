@@ -37,8 +37,8 @@ export interface TailedFile {
 export interface TailCursorOptions {
   /** The live audit file, an absolute path; its rotated files are `path.1`, `path.2`, … */
   readonly path: string;
-  /** Where the position is kept. */
-  readonly checkpointPath: string;
+  /** Where the position is kept; null keeps none (a one-off read from the oldest file). */
+  readonly checkpointPath: string | null;
   /** Rows per batch at most. */
   readonly batchRows: number;
   /** Where the `[<logPrefix>.file]`, `[<logPrefix>.truncated]` and `[<logPrefix>.checkpoint_file_gone]` lines go. */
@@ -156,6 +156,11 @@ export class TailCursor {
     const file = this.current;
     if (file === null || !this.dirty) return;
     if (!force && this.now() - this.lastSavedAt < CHECKPOINT_INTERVAL_MS) return;
+    const checkpointPath = this.options.checkpointPath;
+    if (checkpointPath === null) {
+      this.dirty = false;
+      return;
+    }
     const extra = await this.takeExtra();
     const checkpoint: TailCheckpoint = {
       v: 1,
@@ -167,7 +172,7 @@ export class TailCursor {
       updated_at: new Date(this.now()).toISOString(),
       ...(extra === undefined ? {} : { extra }),
     };
-    await writeFileAtomically(this.options.checkpointPath, `${JSON.stringify(checkpoint)}\n`);
+    await writeFileAtomically(checkpointPath, `${JSON.stringify(checkpoint)}\n`);
     this.dirty = false;
     this.lastSavedAt = this.now();
   }

@@ -1,7 +1,7 @@
 import { lockStateFile } from '@kora/audit-sink/files';
 import type { StateFileLock } from '@kora/audit-sink/files';
 import { ROTATION_QUIET_MS } from '@kora/audit-sink/reader';
-import { TailCursor, createRetryBackoff, createTailPause, watchAuditDirectory } from '@kora/audit-sink/tail';
+import { TailCursor, createRetryBackoff, createSkipWarner, createTailPause, watchAuditDirectory } from '@kora/audit-sink/tail';
 import type { LineBatch, TailedFile } from '@kora/audit-sink/tail';
 import { createCheckpointAnchor } from '../checkpoints/create-checkpoint-anchor.js';
 import { createSubstratePool } from '../create-substrate-pool.js';
@@ -9,7 +9,6 @@ import type { SubstrateTimeouts } from '../create-substrate-pool.js';
 import { migrateSubstrate } from '../migrate-substrate.js';
 import { createDatabaseOutage } from './create-database-outage.js';
 import { createRowCommitter } from './create-row-committer.js';
-import { createSkipWarner } from './create-skip-warner.js';
 import { readShipCheckpoint } from './read-ship-checkpoint.js';
 import { readShipperOptions } from './read-shipper-options.js';
 import type { Shipper, ShipperOptions, ShipperStats } from './shipper-types.js';
@@ -66,7 +65,7 @@ export function createShipper(options: ShipperOptions): Shipper {
   if (pool === undefined) throw new TypeError('createShipper: give either pool or databaseUrl');
 
   const counters = { rowsShipped: 0, rowsInserted: 0, batches: 0, linesSkipped: { blank: 0, malformed: 0, invalid: 0, rejected: 0 } };
-  const warnSkip = createSkipWarner(logger);
+  const warnSkip = createSkipWarner(logger, 'kora.ship');
   const outage = createDatabaseOutage({
     logger,
     databaseLabel: settings.databaseLabel,
