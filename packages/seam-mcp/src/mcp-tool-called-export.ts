@@ -28,8 +28,10 @@ export const mcpToolCalledExport = {
     activity_id: { detail: 'tool_kind', map: { read: 2 }, otherwise: 99 },
     activity_name: { detail: 'tool_kind', map: { read: 'Read', mutating: 'Execute Tool' } },
     fields: {
+      'actor.app_name': { constant: 'kora-agent' },
+      'actor.user.name': { detail: 'caller_actor_kind' },
       'actor.user.type_id': { constant: 99 },
-      'actor.user.type': { detail: 'caller_actor_kind' },
+      'actor.user.type': { constant: 'Token Actor' },
       'actor.session.uid': { row: 'caller_session_id' },
       'api.operation': { detail: 'tool_name' },
       'api.service.name': { constant: 'mcp' },

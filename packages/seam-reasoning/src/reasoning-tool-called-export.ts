@@ -29,6 +29,7 @@ export const reasoningToolCalledExport = {
     activity_name: { constant: 'Execute Tool' },
     fields: {
       'actor.invoked_by': { detail: 'triggered_by' },
+      'actor.app_name': { constant: 'kora-agent' },
       'actor.session.uid': { row: 'caller_session_id' },
       'api.operation': { detail: 'tool_name' },
       'api.service.name': { constant: 'reasoning' },

@@ -18,6 +18,7 @@ export const slackDmReplyFailedExport = {
     activity_id: { constant: 1 },
     activity_name: { constant: 'Create' },
     fields: {
+      'actor.app_name': { constant: 'kora-agent' },
       'actor.session.uid': { row: 'caller_session_id' },
       'api.operation': { constant: 'chat.postMessage' },
       'api.service.name': { constant: 'slack' },

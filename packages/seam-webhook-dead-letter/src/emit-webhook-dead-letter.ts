@@ -26,6 +26,8 @@ export interface EmitWebhookDeadLetterInput {
   readonly bodyBytes?: number;
   /** The raw request headers (`req.headers`, `req.rawHeaders`, `Headers`, pairs). */
   readonly headers?: RawWebhookHeaders | null;
+  /** The HTTP status the request was answered with; dropped unless an integer 100-599. */
+  readonly status?: number | null;
 }
 
 const ENVELOPE_SOURCES: Readonly<Record<EmitWebhookDeadLetterInput['source'], AuditSource>> = {
@@ -53,6 +55,7 @@ export function emitWebhookDeadLetter(input: EmitWebhookDeadLetterInput, targets
     ...(peerIp === undefined ? {} : { peer_ip: peerIp }),
     ...(requestId === undefined ? {} : { request_id: requestId }),
     ...(bodyBytes === undefined ? {} : { body_bytes: bodyBytes }),
+    ...(isHttpStatus(input.status) ? { status: input.status } : {}),
     headers: summarizeWebhookHeaders(input.headers),
   };
   // An unlisted source (an untyped caller) has no envelope source; the allow-list refuses it.
@@ -68,4 +71,8 @@ function byteLength(body: EmitWebhookDeadLetterInput['body']): number | undefine
     // A revoked proxy throws even on `instanceof`; a body we cannot measure has no size.
   }
   return undefined;
+}
+
+function isHttpStatus(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599;
 }

@@ -1,5 +1,25 @@
 import type { SeamExportMapping } from '@kora/audit-sink';
 
+/** The HTTP status the daemon's listeners answer each rejection reason with. */
+const STATUS_BY_REASON = {
+  rate_limited: 429,
+  body_too_large: 413,
+  body_incomplete: 408,
+  malformed_json: 400,
+  invalid_payload: 400,
+  slack_not_configured: 503,
+  email_not_configured: 503,
+  missing_signature: 401,
+  slack_signature_missing: 401,
+  slack_signature_mismatch: 401,
+  slack_timestamp_missing: 401,
+  slack_timestamp_invalid: 401,
+  slack_timestamp_stale: 401,
+  slack_timestamp_too_old: 401,
+  purelymail_signature_missing: 401,
+  purelymail_hmac_mismatch: 401,
+} as const;
+
 /**
  * How `webhook.dead_letter` rows are exported, locked by the allow-list gate with the
  * allow-list. A rejected webhook is an inbound HTTP POST that failed: OCSF HTTP Activity (4002,
@@ -15,6 +35,7 @@ export const webhookDeadLetterExport = {
       'client.address': { detail: 'peer_ip' },
       'http.request.body.size': { detail: 'body_bytes' },
       'error.type': { detail: 'reason' },
+      'http.response.status_code': { detail: 'status' },
     },
   },
   ocsf: {
@@ -27,6 +48,8 @@ export const webhookDeadLetterExport = {
       'http_request.http_method': { constant: 'POST' },
       'http_request.uid': { detail: 'request_id' },
       'http_request.length': { detail: 'body_bytes' },
+      // Rows written before `status` was recorded: the status the listener answers each reason with.
+      'http_response.code': { first: [{ detail: 'status' }, { detail: 'reason', map: STATUS_BY_REASON }] },
       status_detail: { detail: 'reason' },
       'unmapped.headers': { detail: 'headers' },
       'unmapped.received_at': { detail: 'ts' },
@@ -40,6 +63,7 @@ export const webhookDeadLetterExport = {
       'http.request.method': { constant: 'POST' },
       'http.request.id': { detail: 'request_id' },
       'http.request.body.bytes': { detail: 'body_bytes' },
+      'http.response.status_code': { detail: 'status' },
       'event.reason': { detail: 'reason' },
       'service.name': { detail: 'source' },
       'kora.webhook.headers': { detail: 'headers' },

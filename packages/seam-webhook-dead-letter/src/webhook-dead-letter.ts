@@ -38,6 +38,8 @@ export const webhookDeadLetterDetails = z.strictObject({
     .optional(),
   /** The body's size in bytes; never the body. */
   body_bytes: z.number().int().nonnegative().optional(),
+  /** The HTTP status the listener answered with, e.g. 401 or 429. */
+  status: z.number().int().min(100).max(599).optional(),
   /**
    * The allow-listed request headers in arrival order, values bounded; signatures cut to
    * their first 12 characters + `...(truncated)`.
@@ -63,6 +65,7 @@ export const fields = [
   { key: 'peer_ip', classification: 'network', description: "The connecting peer's IP address, when known." },
   { key: 'request_id', classification: 'identifier', description: "The request's id, when there is one." },
   { key: 'body_bytes', classification: 'count', description: "The request body's size in bytes; never the body." },
+  { key: 'status', classification: 'machine_code', description: 'The HTTP status the listener answered the request with.' },
   {
     key: 'headers',
     classification: 'header_summary',

@@ -3,8 +3,8 @@ import type { FieldChange } from './diff-allowlist.js';
 /** One exported value of a mapping: its path under `export.` and what it says in words. */
 interface MappedValue {
   readonly description: string;
-  /** The details field whose value it carries, if any. */
-  readonly detail?: string;
+  /** The details fields whose values it may carry. */
+  readonly details?: readonly string[];
 }
 
 /**
@@ -17,9 +17,10 @@ interface MappedValue {
 export function diffExportMapping(locked: unknown, current: unknown): FieldChange[] {
   const before = flatten(locked);
   const after = flatten(current);
-  const exportedBefore = new Set([...before.values()].flatMap((value) => (value.detail === undefined ? [] : [value.detail])));
-  const newly = (value: MappedValue): boolean => value.detail !== undefined && !exportedBefore.has(value.detail);
-  const note = (value: MappedValue): string => (newly(value) ? ` (${value.detail} was not exported before)` : '');
+  const exportedBefore = new Set([...before.values()].flatMap((value) => value.details ?? []));
+  const fresh = (value: MappedValue): string[] => (value.details ?? []).filter((detail) => !exportedBefore.has(detail));
+  const newly = (value: MappedValue): boolean => fresh(value).length > 0;
+  const note = (value: MappedValue): string => (newly(value) ? ` (${fresh(value).join(', ')} was not exported before)` : '');
   const changes: FieldChange[] = [];
   for (const [path, value] of after) {
     const old = before.get(path);
@@ -60,7 +61,12 @@ function describeValue(value: unknown): MappedValue {
 }
 
 function describeSource(source: Readonly<Record<string, unknown>>): MappedValue {
-  const { detail, map, otherwise, after, row, constant, ...rest } = source;
+  const { first } = source;
+  if (Array.isArray(first) && Object.keys(source).length === 1) {
+    const inner = first.map((item) => describeValue(item));
+    return { description: `first of (${inner.map((item) => item.description).join('; ')})`, details: inner.flatMap((item) => item.details ?? []) };
+  }
+  const { detail, map, otherwise, after, scale, row, constant, ...rest } = source;
   const known = Object.keys(rest).length === 0;
   if (known && typeof detail === 'string' && row === undefined && constant === undefined) {
     let description = `detail ${detail}`;
@@ -73,12 +79,13 @@ function describeSource(source: Readonly<Record<string, unknown>>): MappedValue 
       description += ` ${json({ map, otherwise })}`;
     }
     if (after !== undefined) description += ` after ${json(after)}`;
-    return { description, detail };
+    if (scale !== undefined) description += ` times ${json(scale)}`;
+    return { description, details: [detail] };
   }
   if (known && typeof row === 'string' && detail === undefined && constant === undefined) return { description: `row ${row}` };
   if (known && constant !== undefined && detail === undefined && row === undefined) return { description: `constant ${json(constant)}` };
   // A shape no mapping has: shown whole, and any details field it names counts as exported.
-  return { description: json(source), ...(typeof detail === 'string' ? { detail } : {}) };
+  return { description: json(source), ...(typeof detail === 'string' ? { details: [detail] } : {}) };
 }
 
 function describeOutcome(outcome: unknown): string {
@@ -94,7 +101,12 @@ function describeOutcome(outcome: unknown): string {
 // Structural, so that a schema field that happens to be called `detail` is still a path.
 function isSource(value: Readonly<Record<string, unknown>>): boolean {
   const constant = value.constant;
-  return typeof value.detail === 'string' || typeof value.row === 'string' || (constant !== undefined && typeof constant !== 'object');
+  return (
+    typeof value.detail === 'string' ||
+    typeof value.row === 'string' ||
+    (constant !== undefined && typeof constant !== 'object') ||
+    (Array.isArray(value.first) && Object.keys(value).length === 1)
+  );
 }
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {

@@ -180,6 +180,7 @@ describe('createWebhookRoutes', () => {
         peer_ip: '127.0.0.1',
         request_id: 'req-forged-1',
         body_bytes: Buffer.byteLength(body),
+        status: 401,
         headers: {
           'content-type': 'application/json',
           'content-length': String(Buffer.byteLength(body)),
@@ -235,7 +236,7 @@ describe('createWebhookRoutes', () => {
       const response = await postSlack(listener, body);
       expect(response.status).toBe(400);
       const row = onlyDeadLetter(listener.capture);
-      expect(row.details).toMatchObject({ reason: 'malformed_json', body_bytes: Buffer.byteLength(body), peer_ip: '127.0.0.1' });
+      expect(row.details).toMatchObject({ reason: 'malformed_json', body_bytes: Buffer.byteLength(body), peer_ip: '127.0.0.1', status: 400 });
       expectNoSecretInOutput(listener.capture);
     });
 
@@ -364,7 +365,7 @@ describe('createWebhookRoutes', () => {
       const response = await postSlack(listener, body);
       expect(response.status).toBe(413);
       const row = onlyDeadLetter(listener.capture);
-      expect(row.details).toMatchObject({ reason: 'body_too_large', body_bytes: Buffer.byteLength(body), peer_ip: '127.0.0.1' });
+      expect(row.details).toMatchObject({ reason: 'body_too_large', body_bytes: Buffer.byteLength(body), peer_ip: '127.0.0.1', status: 413 });
       expect(listener.messages).toEqual([]);
       expectNoSecretInOutput(listener.capture);
     });

@@ -128,6 +128,7 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): WebhookRoute
         requestId: arrival.requestId,
         bodyBytes: rejection.bodyBytes,
         headers: arrival.headers,
+        status: rejection.status,
       },
       context.audit,
     );

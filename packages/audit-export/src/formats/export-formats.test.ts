@@ -4,6 +4,7 @@ import { ALL_SEAMS, writeGoldenAuditFile } from '../__fixtures__/write-golden-au
 import type { GoldenAuditFile } from '../__fixtures__/write-golden-audit-file.js';
 import type { ExportContext, ExportRow } from '../mapping/export-row.js';
 import { createExportRowReader } from '../mapping/read-export-row.js';
+import { validateOcsfEvent } from '../ocsf/validate-ocsf-event.js';
 import { toEcsDocument } from './to-ecs-document.js';
 import { toOcsfEvent } from './to-ocsf-event.js';
 import { toOtelLogRecord } from './to-otel-log-record.js';
@@ -59,6 +60,14 @@ describe('every golden row in every format', () => {
     }
   });
 
+  it('makes OCSF events the OCSF 1.3.0 schema accepts', () => {
+    const refused = rows.flatMap((row) => {
+      const result = validateOcsfEvent(toOcsfEvent(row, context));
+      return result.valid ? [] : [{ seam: row.seam.name, details: row.entry.details, errors: result.errors }];
+    });
+    expect(refused).toEqual([]);
+  });
+
   it('takes the time from emitted_at and names the event after the seam', () => {
     for (const row of rows) {
       const time = Date.parse(row.entry.emitted_at);
@@ -108,7 +117,7 @@ describe('the seams’ mappings', () => {
       class_uid: 6003,
       category_uid: 6,
       api: { operation: details.tool_name, service: { name: 'mcp' }, response: { error: errorType } },
-      actor: { user: { type_id: 99, type: details.caller_actor_kind } },
+      actor: { app_name: 'kora-agent', user: { name: details.caller_actor_kind, type_id: 99 } },
     });
     expect(toEcsDocument(row, context)).toMatchObject({ gen_ai: { operation: { name: 'execute_tool' } }, error: { type: errorType } });
   });

@@ -6,6 +6,13 @@ export type ExportValue = ExportScalar | readonly unknown[] | Readonly<Record<st
 /** The value `source` yields for `entry`, or undefined when it yields none (the field is left out). */
 export function resolveExportSource(source: ExportSource, entry: AuditEnvelope): ExportValue | undefined {
   if ('constant' in source) return source.constant;
+  if ('first' in source) {
+    for (const inner of source.first) {
+      const value = resolveExportSource(inner, entry);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
   if ('row' in source) {
     const value = entry[source.row];
     return value === null || value === undefined ? undefined : value;

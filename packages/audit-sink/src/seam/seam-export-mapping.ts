@@ -24,7 +24,9 @@ export type ExportSource =
   /** An envelope field: the row's source or its caller session, when not null. */
   | { readonly row: 'source' | 'caller_session_id' }
   /** A fixed value. */
-  | { readonly constant: ExportScalar };
+  | { readonly constant: ExportScalar }
+  /** The first of these that yields a value (a field, else what an older row's other field implies). */
+  | { readonly first: readonly ExportSource[] };
 
 /**
  * What a row says happened, for severities and outcomes: `success`; `denied` (refused by
@@ -82,6 +84,11 @@ const FIELD_PATH = /^(?:@timestamp|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-
 export function checkExportMapping(mapping: SeamExportMapping, detailKeys: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const checkSource = (where: string, source: ExportSource): void => {
+    if ('first' in source) {
+      if (source.first.length === 0) problems.push(`${where}: 'first' must list a source`);
+      for (const [index, inner] of source.first.entries()) checkSource(`${where}.first[${index}]`, inner);
+      return;
+    }
     if ('detail' in source && !detailKeys.has(source.detail)) problems.push(`${where}: '${source.detail}' is not a details field`);
     if ('after' in source && source.after === '') problems.push(`${where}: 'after' must not be empty`);
     if ('scale' in source && !(Number.isFinite(source.scale) && source.scale > 0))
