@@ -123,7 +123,10 @@ const logsService = generated.opentelemetry.proto.collector.logs.v1;
  * Throws on bytes that are not one.
  */
 export function decodeOtlpLogsRequest(body: Uint8Array): OtlpLogsRequest {
-  const message = logsService.ExportLogsServiceRequest.decode(body);
+  return toLogsRequest(logsService.ExportLogsServiceRequest.decode(body));
+}
+
+function toLogsRequest(message: Record<string, unknown>): OtlpLogsRequest {
   return { resourceLogs: list(message.resourceLogs).map(toResourceLogs) };
 }
 
@@ -148,7 +151,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    if (request.method !== 'POST' || request.url !== '/v1/logs') {
+    if (request.method !== 'POST' || new URL(request.url ?? '/', 'http://receiver').pathname !== '/v1/logs') {
       answer(response, 404, 'not found');
       return;
     }
@@ -164,9 +167,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       answer(response, 415, 'unsupported content-encoding');
       return;
     }
-    let decoded: OtlpLogsRequest;
+    let message: Record<string, unknown>;
     try {
-      decoded = decodeOtlpLogsRequest(raw);
+      message = logsService.ExportLogsServiceRequest.decode(raw);
     } catch {
       answer(response, 400, 'not an ExportLogsServiceRequest');
       return;
@@ -178,11 +181,11 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       answer(response, plan.status, 'failing as planned');
       return;
     }
-    const recordCount = decoded.resourceLogs
-      .flatMap((resourceLogs) => resourceLogs.scopeLogs)
-      .reduce((sum, scopeLogs) => sum + scopeLogs.logRecords.length, 0);
+    const recordCount = list(message.resourceLogs)
+      .flatMap((resourceLogs) => list(resourceLogs.scopeLogs))
+      .reduce((sum, scopeLogs) => sum + list(scopeLogs.logRecords).length, 0);
     acknowledged += recordCount;
-    if (keepRequests) requests.push({ headers: request.headers, request: decoded, recordCount });
+    if (keepRequests) requests.push({ headers: request.headers, request: toLogsRequest(message), recordCount });
     response.writeHead(200, { 'content-type': 'application/x-protobuf' });
     response.end(okBody);
   }

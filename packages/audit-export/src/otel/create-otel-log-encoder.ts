@@ -27,12 +27,13 @@ export interface OtelLogEncoder {
   shutdown(): Promise<void>;
 }
 
-/** int64 bounds as doubles: the SDK writes every integral number as int64, which wraps past them. */
+/** int64 bounds as doubles. */
 const INT64_MAX_EXCLUSIVE = 2 ** 63;
 const INT64_MIN = -(2 ** 63);
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
-const ZERO_ID = /^0+$/;
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_SPAN_ID = '0'.repeat(16);
 
 /**
  * Creates an encoder backed by an `@opentelemetry/sdk-logs` LoggerProvider whose only processor
@@ -122,10 +123,10 @@ function toTraceContext(record: OtelLogRecord, where: string) {
   // The SDK keeps a span context only when both ids are valid, so a lone id would vanish silently.
   const trace32 = traceId?.toLowerCase();
   const span16 = spanId?.toLowerCase();
-  if (trace32 === undefined || !TRACE_ID.test(trace32) || ZERO_ID.test(trace32)) {
+  if (trace32 === undefined || !TRACE_ID.test(trace32) || trace32 === ZERO_TRACE_ID) {
     throw new TypeError(`${where}.traceId: expected 32 hex digits, not all zero, with a spanId`);
   }
-  if (span16 === undefined || !SPAN_ID.test(span16) || ZERO_ID.test(span16)) {
+  if (span16 === undefined || !SPAN_ID.test(span16) || span16 === ZERO_SPAN_ID) {
     throw new TypeError(`${where}.spanId: expected 16 hex digits, not all zero, with a traceId`);
   }
   return trace.setSpanContext(ROOT_CONTEXT, {
@@ -138,51 +139,67 @@ function toTraceContext(record: OtelLogRecord, where: string) {
 }
 
 function toAttributes(attributes: OtelLogRecord['attributes'], where: string): AnyValueMap {
-  const result: AnyValueMap = {};
-  for (const [key, value] of Object.entries(attributes)) {
+  for (const key of Object.keys(attributes)) {
     if (key === '') throw new TypeError(`${where}: an attribute key is empty`);
-    Object.defineProperty(result, key, {
-      value: toAnyValue(value, `${where}.${key}`),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
   }
-  return result;
-}
-
-function toAnyValueMap(object: Readonly<Record<string, unknown>>, where: string): AnyValueMap {
-  // Object.fromEntries defines own properties, so a `__proto__` key stays a key.
-  return Object.fromEntries(
-    Object.entries(object).map(([key, value]) => [key, toAnyValue(value, `${where}.${key}`)]),
-  ) as AnyValueMap;
+  return toAnyValueMap(attributes, where);
 }
 
 /**
- * A JSON value as the SDK's AnyValue. Integers outside int64 travel as their decimal text: the
- * SDK encodes every integral number as int64 and would silently wrap them.
+ * `object` as the SDK's AnyValueMap: the object itself when every value already is one (the
+ * common case, which costs no copy), else a copy with integers outside int64 as text.
  */
-function toAnyValue(value: unknown, where: string): AnyValue {
+function toAnyValueMap(object: Readonly<Record<string, unknown>>, where: string): AnyValueMap {
+  return needsCopy(object, where) ? (copyAnyValue(object) as AnyValueMap) : (object as AnyValueMap);
+}
+
+/**
+ * Whether `value`, a JSON value, holds an integer the SDK would wrap. Throws a TypeError naming
+ * the path of a value that is not JSON.
+ */
+function needsCopy(value: unknown, where: string): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return value;
+      return false;
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError(`${where}: a number is not finite`);
-      if (Number.isInteger(value) && (value >= INT64_MAX_EXCLUSIVE || value < INT64_MIN)) {
-        return String(value);
-      }
-      return value;
-    case 'object':
-      if (value === null) return null;
+      return isOutsideInt64(value);
+    case 'object': {
+      if (value === null) return false;
+      let found = false;
       if (Array.isArray(value)) {
-        return value.map((item: unknown, index) => toAnyValue(item, `${where}[${index}]`));
+        for (const [index, item] of (value as unknown[]).entries()) {
+          if (needsCopy(item, `${where}[${index}]`)) found = true;
+        }
+        return found;
       }
-      if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
-        return toAnyValueMap(value as Record<string, unknown>, where);
+      const prototype: unknown = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) {
+        throw new TypeError(`${where}: an object is not a plain JSON object`);
       }
-      throw new TypeError(`${where}: an object is not a plain JSON object`);
+      for (const [key, item] of Object.entries(value)) {
+        if (needsCopy(item, `${where}.${key}`)) found = true;
+      }
+      return found;
+    }
     default:
       throw new TypeError(`${where}: a ${typeof value} is not a JSON value`);
   }
+}
+
+/** A copy of a checked JSON value with every integer outside int64 as its decimal text. */
+function copyAnyValue(value: unknown): AnyValue {
+  if (typeof value === 'number') return isOutsideInt64(value) ? String(value) : value;
+  if (typeof value !== 'object' || value === null) return value as AnyValue;
+  if (Array.isArray(value)) return value.map(copyAnyValue);
+  // A null prototype keeps a `__proto__` key an ordinary key.
+  const copy = Object.create(null) as Record<string, AnyValue>;
+  for (const [key, item] of Object.entries(value)) copy[key] = copyAnyValue(item);
+  return copy;
+}
+
+/** The SDK writes every integral number as int64 and silently wraps those outside it. */
+function isOutsideInt64(value: number): boolean {
+  return Number.isInteger(value) && (value >= INT64_MAX_EXCLUSIVE || value < INT64_MIN);
 }
