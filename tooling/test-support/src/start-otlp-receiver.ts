@@ -113,9 +113,7 @@ interface GeneratedRoot {
     };
   };
 }
-const generated = createRequire(import.meta.url)(
-  '@opentelemetry/otlp-transformer/build/src/generated/root.js',
-) as GeneratedRoot;
+const generated = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as GeneratedRoot;
 const logsService = generated.opentelemetry.proto.collector.logs.v1;
 
 /**
@@ -228,7 +226,8 @@ function text(value: unknown): string {
 
 /** int64 fields arrive as protobufjs Longs (or numbers for small values); both print as decimal. */
 function int64(value: unknown): string {
-  return value === undefined || value === null ? '0' : String(value as number);
+  if (value === undefined || value === null) return '0';
+  return typeof value === 'number' ? String(value) : (value as { toString(): string }).toString();
 }
 
 function hex(value: unknown): string {

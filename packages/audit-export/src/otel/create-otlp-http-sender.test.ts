@@ -109,7 +109,7 @@ describe('createOtlpHttpSender', () => {
 
   it('leaves trace_id and span_id empty for a row without a trace', async () => {
     sender = createOtlpHttpSender({ url: receiver.url });
-    const { traceId: _traceId, spanId: _spanId, ...untraced } = toolCall;
+    const untraced: OtelLogRecord = { ...toolCall, traceId: undefined, spanId: undefined };
     await sender.send(encoder.encode([untraced]));
     expect(onlyRecord()).toMatchObject({ traceId: '', spanId: '' });
   });
@@ -190,10 +190,12 @@ describe('createOtlpHttpSender', () => {
     await expect(sent).rejects.not.toThrow(/pa55word|abc123/);
   });
 
-  it('has one request in flight at a time when sends overlap', async () => {
-    sender = createOtlpHttpSender({ url: receiver.url });
+  it('sends overlapping batches one after another, in order', async () => {
+    // The exporter allows one request in flight; without the sender's queue the later batches would fail.
+    const current = createOtlpHttpSender({ url: receiver.url });
+    sender = current;
     const batches = Array.from({ length: 5 }, (_, index) => encoder.encode([{ ...toolCall, attributes: { 'kora.row.seq': index } }]));
-    await Promise.all(batches.map((batch) => sender?.send(batch)));
+    await Promise.all(batches.map((batch) => current.send(batch)));
     expect(receiver.requests.map((request) => request.request.resourceLogs[0]?.scopeLogs[0]?.logRecords[0]?.attributes)).toEqual(
       batches.map((_, index) => [{ key: 'kora.row.seq', value: { intValue: String(index) } }]),
     );

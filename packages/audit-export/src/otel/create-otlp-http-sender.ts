@@ -113,9 +113,7 @@ function describeFailure(receiver: string, error: Error | undefined): Error {
   const networkCode = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   if (networkCode !== undefined) return new Error(`${prefix}: ${networkCode}`);
   if (error.message === 'Export failed with retryable status') {
-    return new Error(
-      `${prefix}: it kept answering with a retryable status (429, 502, 503 or 504) until the retries ran out`
-    );
+    return new Error(`${prefix}: it kept answering with a retryable status (429, 502, 503 or 504) until the retries ran out`);
   }
   return new Error(`${prefix}: ${error.message}`);
 }

@@ -16,9 +16,7 @@ export interface OtelLogRecord {
   /** The row's details: JSON values only (strings, numbers, booleans, null, arrays, objects). */
   readonly body: Readonly<Record<string, unknown>>;
   /** Attributes the mapping gives the record; arrays are homogeneous. */
-  readonly attributes: Readonly<
-    Record<string, string | number | boolean | readonly string[] | readonly number[]>
-  >;
+  readonly attributes: Readonly<Record<string, string | number | boolean | readonly string[] | readonly number[]>>;
   /** W3C trace id, 32 hex digits, when the row has one; always together with `spanId`. */
   readonly traceId?: string;
   /** W3C span id, 16 hex digits, when the row has one; always together with `traceId`. */
