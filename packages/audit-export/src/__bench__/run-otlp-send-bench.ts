@@ -14,12 +14,18 @@ const compression = process.argv[3] === 'gzip' ? 'gzip' : 'none';
 const receiverProcess = fork(new URL('./otlp-receiver-process.ts', import.meta.url), {
   execArgv: ['--import', 'tsx', '--conditions=@kora/source'],
 });
-async function ask(message: string): Promise<{ url?: string; count?: number }> {
+interface Reply {
+  url?: string;
+  count?: number;
+  cpu?: NodeJS.CpuUsage;
+}
+async function ask(message: string): Promise<Reply> {
   if (message !== '') receiverProcess.send(message);
-  const [reply] = (await once(receiverProcess, 'message')) as [{ url?: string; count?: number }];
+  const [reply] = (await once(receiverProcess, 'message')) as [Reply];
   return reply;
 }
 const { url } = await ask('');
+const { cpu: receiverCpuStart } = await ask('count');
 if (url === undefined) throw new Error('the receiver process gave no URL');
 const encoder = createOtelLogEncoder({
   resource: { 'service.name': 'kora-daemon', 'host.name': 'bench-host' },
@@ -66,12 +72,16 @@ const cpu = process.cpuUsage(cpuStart);
 // CPU time is the sender's cost whatever else the machine runs; wall time includes the receiver.
 const cpuMs = (cpu.user + cpu.system) / 1000;
 const total = BATCH * BATCHES;
-const { count } = await ask('count');
+const { count, cpu: receiverCpu } = await ask('count');
+const receiverCpuMs =
+  receiverCpu && receiverCpuStart
+    ? (receiverCpu.user + receiverCpu.system - receiverCpuStart.user - receiverCpuStart.system) / 1000
+    : Number.NaN;
 if (count !== total) throw new Error(`the receiver acknowledged ${count} of ${total} rows`);
 console.log(
   `otlp send (${compression}): ${total} rows in ${elapsedMs.toFixed(0)} ms = ${Math.round((total / elapsedMs) * 1000)} rows/s` +
     ` (encode alone ${Math.round((total / encodeMs) * 1000)} rows/s;` +
-    ` sender CPU ${((cpuMs * 1000) / total).toFixed(1)} µs/row = ${Math.round((total / cpuMs) * 1000)} rows/s per core)`,
+    ` sender CPU ${((cpuMs * 1000) / total).toFixed(1)} µs/row = ${Math.round((total / cpuMs) * 1000)} rows/s per core; receiver CPU ${((receiverCpuMs * 1000) / total).toFixed(1)} µs/row)`,
 );
 await sender.shutdown();
 await encoder.shutdown();
