@@ -81,7 +81,9 @@ export function createFileTarget(options: FileTargetOptions): ExportTarget {
 
 function checkResumed(resumed: TargetState, path: string, format: string): void {
   if (resumed.target !== 'file' || resumed.out_path !== path) {
-    throw new Error(`the checkpoint was written for another output (${describe(resumed)}), not ${path}: give each output its own checkpoint`);
+    throw new Error(
+      `the checkpoint was written for another output (${describe(resumed)}), not ${path}: give each output its own checkpoint`,
+    );
   }
   if (resumed.format !== format) {
     throw new Error(`the checkpoint was written for --format ${String(resumed.format)}, not ${format}: give each format its own output`);

@@ -20,18 +20,23 @@ export function createStreamTarget(options: StreamTargetOptions): ExportTarget {
   const { stream, format } = options;
   return {
     label: options.label,
-    async open(resumed) {
+    open(resumed) {
       if (resumed !== undefined && (resumed.target !== 'stream' || resumed.format !== format)) {
-        throw new Error(`the checkpoint was written for another output or format, not ${format} on ${options.label}: give each its own checkpoint`);
+        return Promise.reject(
+          new Error(
+            `the checkpoint was written for another output or format, not ${format} on ${options.label}: give each its own checkpoint`,
+          ),
+        );
       }
+      return Promise.resolve();
     },
     async deliver(records) {
       if (records.length === 0) return;
       if (stream.destroyed || stream.writableEnded) throw new Error(`${options.label} is closed`);
       if (!stream.write(options.encode(records))) await once(stream, 'drain');
     },
-    async state(): Promise<TargetState> {
-      return { target: 'stream', format };
+    state(): Promise<TargetState> {
+      return Promise.resolve({ target: 'stream', format });
     },
     async close() {},
   };

@@ -1,0 +1,192 @@
+import { existsSync } from 'node:fs';
+import { lockStateFile } from '@kora/audit-sink/files';
+import type { StateFileLock } from '@kora/audit-sink/files';
+import { ROTATION_QUIET_MS } from '@kora/audit-sink/reader';
+import {
+  TailCursor,
+  createRetryBackoff,
+  createSkipWarner,
+  createTailPause,
+  readTailCheckpoint,
+  watchAuditDirectory,
+} from '@kora/audit-sink/tail';
+import type { LineBatch, TailedFile } from '@kora/audit-sink/tail';
+import { toEcsDocument } from '../formats/to-ecs-document.js';
+import { toOcsfEvent } from '../formats/to-ocsf-event.js';
+import { toOtelLogRecord } from '../formats/to-otel-log-record.js';
+import type { ExportContext, ExportRow } from '../mapping/export-row.js';
+import { createExportRowReader } from '../mapping/read-export-row.js';
+import type { Exporter, ExporterOptions, ExporterStats } from './exporter-types.js';
+
+export type { Exporter, ExporterOptions, ExporterStats } from './exporter-types.js';
+
+const DEFAULT_BATCH_ROWS = 2000;
+const DEFAULT_POLL_MS = 1000;
+
+const MAPPERS: Readonly<Record<ExporterOptions['format'], (row: ExportRow, context: ExportContext) => unknown>> = {
+  otel: toOtelLogRecord,
+  ocsf: toOcsfEvent,
+  ecs: toEcsDocument,
+};
+
+/**
+ * Make an exporter that reads the audit file (its rotated files first) from a checkpoint and
+ * delivers its rows, mapped to OpenTelemetry, OCSF or ECS, to a target.
+ *
+ * The file is the system of record and the exporter never holds more than one batch: it reads
+ * a batch, maps it, hands it to the target, and only once the target acknowledged it moves the
+ * checkpoint past it (with the target's own state, such as an output file's size, in the same
+ * atomic write). So nothing is dropped when the target is slow or down (the batch is retried
+ * with backoff, the rows wait in the file), and after a crash only what followed the last
+ * checkpoint is delivered again. Each row's details are checked against its seam's allow-list
+ * before it leaves; a line that is not a row, or a row that fails, is counted and warned about
+ * (file, offset, reason, never content) and passed over.
+ */
+export function createExporter(options: ExporterOptions): Exporter {
+  const { path, target, checkpointPath, logger } = options;
+  const follow = options.follow === true;
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const now = options.context.now ?? Date.now;
+  const context: ExportContext = { ...options.context, logPath: path, now };
+  const map = MAPPERS[options.format];
+  const readRow = createExportRowReader({ seams: options.seams, leafHashes: options.leafHashes ?? existsSync(`${path}.checkpoints`) });
+
+  const stopper = new AbortController();
+  const stop = (): void => stopper.abort();
+  if (options.signal?.aborted === true) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const { pause, wake } = createTailPause(stopper.signal);
+  const backoff = createRetryBackoff({ initialDelayMs: 250, maxDelayMs: 30_000 });
+  const warnSkip = createSkipWarner(logger, 'kora.export');
+  const counters = { rowsExported: 0, deliveryFailures: 0, gaveUp: false };
+  const skipped = { blank: 0, malformed: 0, invalid: 0, invalidDetails: 0, unknownSeam: 0 };
+  const cursor = new TailCursor({
+    path,
+    checkpointPath,
+    batchRows: options.batchRows ?? DEFAULT_BATCH_ROWS,
+    logger,
+    logPrefix: 'kora.export',
+    verb: 'exporting',
+    repeatNote: 'rows exported before are exported again',
+    beforeSave: () => target.state(),
+  });
+  let started = false;
+
+  /** Deliver one batch, retrying until the target takes it; false when stopped or given up. */
+  const deliver = async (records: readonly unknown[]): Promise<boolean> => {
+    let failingSince: number | undefined;
+    for (;;) {
+      try {
+        await target.deliver(records);
+        if (failingSince !== undefined)
+          logger.info(`[kora.export.target_recovered] target=${target.label} after_ms=${now() - failingSince}`);
+        backoff.succeeded();
+        return true;
+      } catch (error) {
+        counters.deliveryFailures += 1;
+        if (failingSince === undefined) {
+          failingSince = now();
+          const reason = error instanceof Error ? error.message : 'unknown';
+          logger.warn(
+            `[kora.export.target_unavailable] target=${target.label} error=${JSON.stringify(reason)} retrying; rows wait in the file`,
+          );
+        }
+        if (options.giveUpAfterMs !== undefined && now() - failingSince >= options.giveUpAfterMs) {
+          logger.warn(`[kora.export.gave_up] target=${target.label} after_ms=${now() - failingSince}`);
+          counters.gaveUp = true;
+          stop();
+          return false;
+        }
+        backoff.failed();
+        await pause(backoff.delayMs());
+        if (stopper.signal.aborted) return false;
+      }
+    }
+  };
+
+  const exportBatch = async (file: TailedFile, batch: LineBatch): Promise<boolean> => {
+    skipped.blank += batch.blank;
+    for (const line of batch.skipped) {
+      if (line.reason === 'malformed' || line.reason === 'line_too_long') skipped.malformed += 1;
+      else skipped.invalid += 1;
+      warnSkip(file.name, line.offset, line.reason);
+    }
+    const records: unknown[] = [];
+    for (const [index, entry] of batch.entries.entries()) {
+      const result = readRow(entry, batch.rows[index]!);
+      if (result.kind === 'row') {
+        records.push(map(result.row, context));
+        continue;
+      }
+      if (result.reason === 'invalid_details') skipped.invalidDetails += 1;
+      else skipped.unknownSeam += 1;
+      warnSkip(file.name, batch.rowOffsets[index]!, result.reason);
+    }
+    if (records.length > 0 && !(await deliver(records))) return false;
+    counters.rowsExported += records.length;
+    await cursor.shipped(batch.endOffset);
+    return true;
+  };
+
+  const loop = async (watcher: { close(): void }[]): Promise<void> => {
+    const checkpoint =
+      checkpointPath === null
+        ? null
+        : await readTailCheckpoint(checkpointPath, {
+            kind: 'export checkpoint',
+            remedy: 'delete it to export every file from the start again',
+          });
+    if (checkpoint !== null && checkpoint.path !== path) {
+      throw new Error(`the checkpoint ${checkpointPath} follows ${checkpoint.path}, not ${path}: give each audit file its own checkpoint`);
+    }
+    await target.open(checkpoint?.extra);
+    await cursor.start(checkpoint);
+    logger.info(
+      `[kora.export.started] path=${path} format=${options.format} target=${target.label} checkpoint=${checkpointPath ?? '-'} file=${cursor.file?.name ?? '-'} offset=${cursor.file?.offset ?? 0} follow=${follow}`,
+    );
+    if (follow) watcher.push(watchAuditDirectory(path, wake));
+    while (!stopper.signal.aborted) {
+      const step = await cursor.next();
+      if (step.kind === 'batch') {
+        if (!(await exportBatch(step.file, step.batch))) return;
+      } else if (step.kind === 'quiet') {
+        // A rotated file read to its end may still get its writers' last rows: wait, even once.
+        await pause(Math.min(pollMs, ROTATION_QUIET_MS));
+      } else if (step.kind === 'idle') {
+        if (!follow) return;
+        await pause(pollMs);
+      }
+    }
+  };
+
+  const stats = (): ExporterStats => ({
+    ...counters,
+    linesSkipped: { ...skipped },
+    file: cursor.file?.name ?? null,
+    offset: cursor.file?.offset ?? 0,
+  });
+
+  const run = async (): Promise<ExporterStats> => {
+    if (started) throw new Error('createExporter: run() may be called once');
+    started = true;
+    // One exporter per checkpoint: the lock is held from start to end.
+    let lock: StateFileLock | undefined;
+    const watchers: { close(): void }[] = [];
+    try {
+      if (checkpointPath !== null) lock = await lockStateFile(checkpointPath, 'exporter');
+      await loop(watchers);
+      await cursor.save(true);
+    } finally {
+      for (const watcher of watchers) watcher.close();
+      await cursor.close();
+      await target.close();
+      await lock?.release();
+      options.signal?.removeEventListener('abort', stop);
+    }
+    const done = stats();
+    logger.info(`[kora.export.stopped] rows_exported=${done.rowsExported} file=${done.file ?? '-'} offset=${done.offset}`);
+    return done;
+  };
+
+  return { run, stop };
+}
