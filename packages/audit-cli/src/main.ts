@@ -70,6 +70,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/ship.js')).shipCommand,
   },
   {
+    name: 'export',
+    summary: 'export rows as OpenTelemetry (file or OTLP), OCSF or ECS, resumable',
+    load: async () => (await import('./commands/export.js')).exportCommand,
+  },
+  {
     name: 'db',
     summary: 'look after the PostgreSQL event log: grant-writer, lag, migrate, prune',
     load: async () => (await import('./commands/db.js')).dbCommand,

@@ -24,14 +24,18 @@ export function toEcsDocument(row: ExportRow, context: ExportContext): FieldTree
   const mapping = seam.exportMapping;
   const terms = OUTCOME_TERMS[readExportOutcome(mapping, entry)];
   const types = [...(mapping?.ecs.type ?? ['info'])];
-  if (terms.ecsType !== undefined && !types.includes(terms.ecsType)) types.push(terms.ecsType);
+  // `allowed` and `denied` are the expected types of an API call's outcome; a denial is named
+  // whatever the category, so that a search for denied events finds every one.
+  const category = mapping?.ecs.category ?? [];
+  const outcomeType = terms.ecsType === 'allowed' && !category.includes('api') ? undefined : terms.ecsType;
+  if (outcomeType !== undefined && !types.includes(outcomeType)) types.push(outcomeType);
   const document: FieldTree = {
     '@timestamp': entry.emitted_at,
     message: formatVerbatimLine(row),
     ecs: { version: ECS_VERSION },
     event: {
       kind: 'event',
-      category: [...(mapping?.ecs.category ?? [])],
+      category: [...category],
       type: types,
       action: seam.name,
       outcome: terms.ecsOutcome,
