@@ -64,7 +64,10 @@ function describeSource(source: Readonly<Record<string, unknown>>): MappedValue 
   const { first } = source;
   if (Array.isArray(first) && Object.keys(source).length === 1) {
     const inner = first.map((item) => describeValue(item));
-    return { description: `first of (${inner.map((item) => item.description).join('; ')})`, details: inner.flatMap((item) => item.details ?? []) };
+    return {
+      description: `first of (${inner.map((item) => item.description).join('; ')})`,
+      details: inner.flatMap((item) => item.details ?? []),
+    };
   }
   const { detail, map, otherwise, after, scale, row, constant, ...rest } = source;
   const known = Object.keys(rest).length === 0;

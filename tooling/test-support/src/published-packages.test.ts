@@ -79,8 +79,8 @@ describe('the published packages', () => {
       }
     });
 
-    it('ships only its build', () => {
-      expect(manifest.files).toEqual(['dist']);
+    it('ships only its build (and the export, the OCSF JSON Schema it validates with)', () => {
+      expect(manifest.files).toEqual(manifest.name === '@kora/audit-export' ? ['dist', 'ocsf'] : ['dist']);
     });
 
     it('takes zod as a peer where its code imports zod, so a service holds one copy', () => {

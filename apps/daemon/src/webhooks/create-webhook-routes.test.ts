@@ -236,7 +236,12 @@ describe('createWebhookRoutes', () => {
       const response = await postSlack(listener, body);
       expect(response.status).toBe(400);
       const row = onlyDeadLetter(listener.capture);
-      expect(row.details).toMatchObject({ reason: 'malformed_json', body_bytes: Buffer.byteLength(body), peer_ip: '127.0.0.1', status: 400 });
+      expect(row.details).toMatchObject({
+        reason: 'malformed_json',
+        body_bytes: Buffer.byteLength(body),
+        peer_ip: '127.0.0.1',
+        status: 400,
+      });
       expectNoSecretInOutput(listener.capture);
     });
 
@@ -365,7 +370,12 @@ describe('createWebhookRoutes', () => {
       const response = await postSlack(listener, body);
       expect(response.status).toBe(413);
       const row = onlyDeadLetter(listener.capture);
-      expect(row.details).toMatchObject({ reason: 'body_too_large', body_bytes: Buffer.byteLength(body), peer_ip: '127.0.0.1', status: 413 });
+      expect(row.details).toMatchObject({
+        reason: 'body_too_large',
+        body_bytes: Buffer.byteLength(body),
+        peer_ip: '127.0.0.1',
+        status: 413,
+      });
       expect(listener.messages).toEqual([]);
       expectNoSecretInOutput(listener.capture);
     });
