@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createCaptureSink } from '@kora/audit-sink/testing';
 import type { CaptureSink } from '@kora/audit-sink/testing';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emitWebhookDeadLetter } from './emit-webhook-dead-letter.js';
 import type { EmitWebhookDeadLetterInput } from './emit-webhook-dead-letter.js';
@@ -80,6 +81,21 @@ describe('emitWebhookDeadLetter', () => {
     emitWebhookDeadLetter({ source: 'email', reason: 'r', ts: 1 }, capture);
     expect(seamRows().map((row) => row.details.body_bytes)).toEqual([5, 4, 10485761, undefined]);
     expect(capture.verbatimLines()[3]).toContain(' body_bytes=- ');
+  });
+
+  it('records the status answered only as an HTTP status, dropping anything else and never the row', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 100, max: 599 }), fc.integer(), fc.double(), fc.constantFrom(null, undefined, 99, 600, 401.5, Number.NaN)),
+        (status) => {
+          const outcome = emitWebhookDeadLetter({ source: 'slack', reason: 'r', ts: 1, status: status as number | null | undefined }, capture);
+          expect(outcome).toMatchObject({ ok: true });
+          const kept = typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599;
+          expect(seamRows().at(-1)?.details.status).toBe(kept ? status : undefined);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('maps the webhook source to the envelope source', () => {

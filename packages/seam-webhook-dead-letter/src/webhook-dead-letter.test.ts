@@ -13,6 +13,7 @@ const validDetails = {
   peer_ip: '203.0.113.7',
   request_id: 'req-abc',
   body_bytes: 42,
+  status: 401,
   headers: { 'content-type': 'application/json', 'x-slack-signature': 'v0=a2114d57b...(truncated)' },
 };
 
