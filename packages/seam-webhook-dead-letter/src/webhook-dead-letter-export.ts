@@ -48,8 +48,10 @@ export const webhookDeadLetterExport = {
       'http_request.http_method': { constant: 'POST' },
       'http_request.uid': { detail: 'request_id' },
       'http_request.length': { detail: 'body_bytes' },
-      // Rows written before `status` was recorded: the status the listener answers each reason with.
-      'http_response.code': { first: [{ detail: 'status' }, { detail: 'reason', map: STATUS_BY_REASON }] },
+      // Rows written before `status` was recorded: the status the daemon answers each reason with;
+      // 0 (not an HTTP status, so never mistaken for one) where that is not known either, since
+      // OCSF HTTP Activity requires a response code.
+      'http_response.code': { first: [{ detail: 'status' }, { detail: 'reason', map: STATUS_BY_REASON, otherwise: 0 }] },
       status_detail: { detail: 'reason' },
       'unmapped.headers': { detail: 'headers' },
       'unmapped.received_at': { detail: 'ts' },

@@ -114,6 +114,7 @@ out();
 out(`Panels:  ${stack.daemon.url}/   operator token: ${stack.operatorToken}   (the Integrity section shows the checkpoints)`);
 out(`MCP:     ${stack.daemon.url}/mcp   caller token (pm-agent): ${stack.agentToken}`);
 out(`Query:   pnpm kora-audit query --path ${stack.auditLogPath} --limit 5`);
+out(`Export:  pnpm kora-audit export --path ${stack.auditLogPath} --format ocsf   (or ecs, otel; --otlp-endpoint URL for a Collector)`);
 
 if (args.once || leaked) {
   await stack.close();
