@@ -53,6 +53,7 @@ describe('the help of every command', () => {
       'prove',
       'verify-proof',
       'ship',
+      'export',
       'db grant-writer',
       'db lag',
       'db migrate',

@@ -77,7 +77,7 @@ describe('main', () => {
     const io = createTestIo();
     expect(await main(['frobnicate'], io)).toBe(2);
     expect(io.err()).toBe(
-      "kora-audit: unknown command 'frobnicate' (commands: query, tail, scan, schema, stats, verify, hash, keygen, seal, prove, verify-proof, ship, db; see kora-audit --help)\n",
+      "kora-audit: unknown command 'frobnicate' (commands: query, tail, scan, schema, stats, verify, hash, keygen, seal, prove, verify-proof, ship, export, db; see kora-audit --help)\n",
     );
     const option = createTestIo();
     expect(await main(['query', '--colour'], option)).toBe(2);
@@ -100,6 +100,7 @@ describe('main', () => {
       'prove',
       'verify-proof',
       'ship',
+      'export',
       'db',
     ]);
   });
