@@ -91,6 +91,8 @@ standard output, else to standard output.`,
 
 const DEFAULT_GIVE_UP_AFTER = '5m';
 const DEFAULT_SERVICE_NAME = 'kora-agent';
+// The OpenTelemetry exporter's default budget for one send, its retries included.
+const OTLP_SEND_TIMEOUT_MS = 10_000;
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() => parseArgs({ args: [...args], options: parseArgsOptions(options), strict: true }));
@@ -133,6 +135,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       url: parseEndpoint(endpoint),
       headers: parseHeaders(values['otlp-header'] ?? []),
       compression: parseCompression(values['otlp-compression']),
+      // One send (with the OpenTelemetry exporter's own retries) never outlasts --give-up-after.
+      ...(giveUpAfterMs === undefined ? {} : { timeoutMillis: Math.min(OTLP_SEND_TIMEOUT_MS, giveUpAfterMs) }),
       encoder: otel!,
     });
     checkpointPath = resolve(io.cwd, values.checkpoint ?? `${path}.export-otlp-checkpoint.json`);
