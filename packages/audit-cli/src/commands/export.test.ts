@@ -264,6 +264,21 @@ describe('export usage errors', () => {
     expect(result.err).toBe('kora-audit export: --otlp-header #1: give NAME=VALUE with a header name before the =\n');
   });
 
+  it('refuses a header value HTTP cannot carry at once, naming the header and not its value', async () => {
+    const result = await run([
+      '--format',
+      'otel',
+      '--otlp-endpoint',
+      'http://127.0.0.1:4318',
+      '--otlp-header',
+      `authorization=${HEADER_SECRET}\x01`,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.err).toBe(
+      'kora-audit export: --otlp-header authorization: the value holds a control character or one above U+00FF, which a header cannot carry\n',
+    );
+  });
+
   it('refuses a checkpoint written for another output file, and leaves both outputs alone', async () => {
     const path = copyDemo();
     const work = makeTempDir();

@@ -213,6 +213,8 @@ function parseEndpoint(value: string): string {
 
 // Header names as HTTP allows them; values are never echoed, even in an error.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+// What Node's HTTP client refuses in a header value: control characters but tab, and anything above U+00FF.
+const HEADER_VALUE_FORBIDDEN = /[^\t\x20-\x7e\x80-\xff]/;
 
 function parseHeaders(values: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -221,7 +223,10 @@ function parseHeaders(values: readonly string[]): Record<string, string> {
     const name = split <= 0 ? '' : value.slice(0, split).trim();
     if (!HEADER_NAME.test(name)) throw new UsageError(`--otlp-header #${index + 1}: give NAME=VALUE with a header name before the =`);
     const headerValue = value.slice(split + 1).trim();
-    if (/[\r\n\0]/.test(headerValue)) throw new UsageError(`--otlp-header ${name}: the value holds a line break or NUL`);
+    // Refused here, not by every send: Node throws on them, which would read as a receiver that is down.
+    if (HEADER_VALUE_FORBIDDEN.test(headerValue)) {
+      throw new UsageError(`--otlp-header ${name}: the value holds a control character or one above U+00FF, which a header cannot carry`);
+    }
     headers[name.toLowerCase()] = headerValue;
   }
   return headers;
