@@ -185,6 +185,29 @@ describe('export of the demo audit file', () => {
   });
 });
 
+describe('export to standard output', () => {
+  it('prints one document per row and the summary on standard error, and with --checkpoint only new rows next time', async () => {
+    const path = copyDemo();
+    const work = makeTempDir();
+    const first = await run(['--format', 'ecs', '--path', path, '--checkpoint', 'stdout.checkpoint.json'], work);
+    expect(first.code).toBe(0);
+    const documents = parseJsonLines(first.out) as { event: { id: string } }[];
+    expect(documents.map((document) => document.event.id)).toEqual(demoRows.map((row) => row.entry.id));
+    const summaryLine = first.err.split('\n').find((line) => line.startsWith('{'));
+    expect(JSON.parse(summaryLine!)).toMatchObject({ rows_exported: demoRows.length });
+    await appendToolCalls(path, 1);
+    const second = await run(['--format', 'ecs', '--path', path, '--checkpoint', 'stdout.checkpoint.json'], work);
+    expect(second.code).toBe(0);
+    const added = parseJsonLines(second.out) as { event: { id: string } }[];
+    expect(added.map((document) => document.event.id)).toEqual(
+      readFileRows(path)
+        .slice(demoRows.length)
+        .map((row) => row.entry.id),
+    );
+    expect(checkpointOf(join(work, 'stdout.checkpoint.json')).extra).toEqual({ target: 'stream', format: 'ecs' });
+  });
+});
+
 describe('export to a receiver that is down', () => {
   it('retries, warns once without header values, delivers after recovery, and keeps its checkpoint while failing', async () => {
     const receiver = await startOtlpReceiver();
