@@ -85,6 +85,11 @@ export interface OtlpReceiver {
   failNext(count: number, failure: OtlpReceiverFailure): void;
   /** Never answers the next `count` requests; `close` ends them. */
   hangNext(count: number): void;
+  /**
+   * Acknowledges the next `count` requests before what is planned after: `acknowledgeNext(5)`
+   * then `hangNext(1)` hangs the sixth request, wherever the sender is by then.
+   */
+  acknowledgeNext(count: number): void;
   /** Closes the server and every connection, hung ones included. */
   close(): Promise<void>;
 }
@@ -135,7 +140,7 @@ function toLogsRequest(message: Record<string, unknown>): OtlpLogsRequest {
 export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const keepRequests = options.keepRequests ?? true;
   const requests: ReceivedOtlpRequest[] = [];
-  const planned: Array<OtlpReceiverFailure | 'hang'> = [];
+  const planned: Array<OtlpReceiverFailure | 'hang' | 'acknowledge'> = [];
   let attempts = 0;
   let acknowledged = 0;
   const okBody = logsService.ExportLogsServiceResponse.encode({}).finish();
@@ -174,7 +179,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     }
     const plan = planned.shift();
     if (plan === 'hang') return;
-    if (plan !== undefined) {
+    if (plan !== undefined && plan !== 'acknowledge') {
       if (plan.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(plan.retryAfterSeconds));
       answer(response, plan.status, 'failing as planned');
       return;
@@ -202,6 +207,9 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     },
     hangNext(count) {
       for (let index = 0; index < count; index += 1) planned.push('hang');
+    },
+    acknowledgeNext(count) {
+      for (let index = 0; index < count; index += 1) planned.push('acknowledge');
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -91,6 +91,8 @@ standard output, else to standard output.`,
 
 const DEFAULT_GIVE_UP_AFTER = '5m';
 const DEFAULT_SERVICE_NAME = 'kora-agent';
+// The OpenTelemetry exporter's default budget for one send, its retries included.
+const OTLP_SEND_TIMEOUT_MS = 10_000;
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(() => parseArgs({ args: [...args], options: parseArgsOptions(options), strict: true }));
@@ -133,6 +135,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       url: parseEndpoint(endpoint),
       headers: parseHeaders(values['otlp-header'] ?? []),
       compression: parseCompression(values['otlp-compression']),
+      // One send (with the OpenTelemetry exporter's own retries) never outlasts --give-up-after.
+      ...(giveUpAfterMs === undefined ? {} : { timeoutMillis: Math.min(OTLP_SEND_TIMEOUT_MS, giveUpAfterMs) }),
       encoder: otel!,
     });
     checkpointPath = resolve(io.cwd, values.checkpoint ?? `${path}.export-otlp-checkpoint.json`);
@@ -209,6 +213,8 @@ function parseEndpoint(value: string): string {
 
 // Header names as HTTP allows them; values are never echoed, even in an error.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+// What Node's HTTP client refuses in a header value: control characters but tab, and anything above U+00FF.
+const HEADER_VALUE_FORBIDDEN = /[^\t\x20-\x7e\x80-\xff]/;
 
 function parseHeaders(values: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -217,7 +223,10 @@ function parseHeaders(values: readonly string[]): Record<string, string> {
     const name = split <= 0 ? '' : value.slice(0, split).trim();
     if (!HEADER_NAME.test(name)) throw new UsageError(`--otlp-header #${index + 1}: give NAME=VALUE with a header name before the =`);
     const headerValue = value.slice(split + 1).trim();
-    if (/[\r\n\0]/.test(headerValue)) throw new UsageError(`--otlp-header ${name}: the value holds a line break or NUL`);
+    // Refused here, not by every send: Node throws on them, which would read as a receiver that is down.
+    if (HEADER_VALUE_FORBIDDEN.test(headerValue)) {
+      throw new UsageError(`--otlp-header ${name}: the value holds a control character or one above U+00FF, which a header cannot carry`);
+    }
     headers[name.toLowerCase()] = headerValue;
   }
   return headers;

@@ -76,6 +76,8 @@ export function createExporter(options: ExporterOptions): Exporter {
   const deliver = async (records: readonly unknown[]): Promise<boolean> => {
     let failingSince: number | undefined;
     for (;;) {
+      // The refusal started when the failed attempt did: one attempt may itself take seconds of retries.
+      const attemptStartedAt = now();
       try {
         await target.deliver(records);
         if (failingSince !== undefined)
@@ -85,7 +87,7 @@ export function createExporter(options: ExporterOptions): Exporter {
       } catch (error) {
         counters.deliveryFailures += 1;
         if (failingSince === undefined) {
-          failingSince = now();
+          failingSince = attemptStartedAt;
           const reason = error instanceof Error ? error.message : 'unknown';
           logger.warn(
             `[kora.export.target_unavailable] target=${target.label} error=${JSON.stringify(reason)} retrying; rows wait in the file`,

@@ -39,5 +39,6 @@ export async function readTailCheckpoint(path: string, options: ReadTailCheckpoi
   const why = inExtra
     ? `: its extra is not at most ${MAX_EXTRA_KEYS} keys matching ^[a-z][a-z0-9_]{0,63}$, each a string of at most ${MAX_EXTRA_STRING_LENGTH} characters, a number or null`
     : '';
-  throw new Error(`${path} is not a ${kind}${why} (${remedy})`);
+  const article = /^[aeiou]/i.test(kind) ? 'an' : 'a';
+  throw new Error(`${path} is not ${article} ${kind}${why} (${remedy})`);
 }
