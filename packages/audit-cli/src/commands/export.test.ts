@@ -281,6 +281,14 @@ describe('export usage errors', () => {
     expect(result.out).toBe('');
   });
 
+  it('exits 2 for a one-off export of a file that is not there, naming it', async () => {
+    const missing = join(dir, 'none.jsonl');
+    const result = await run(['--path', missing, '--format', 'ecs']);
+    expect(result.code).toBe(2);
+    expect(result.err).toBe(`kora-audit export: ${missing}: no such file\n`);
+    expect(result.out).toBe('');
+  });
+
   it('names a header by its position, never its value, when it has no name', async () => {
     const result = await run(['--format', 'otel', '--otlp-endpoint', 'http://127.0.0.1:4318', '--otlp-header', `=${HEADER_SECRET}`]);
     expect(result.code).toBe(2);

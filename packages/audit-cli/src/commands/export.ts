@@ -22,6 +22,7 @@ import { escapeTerminalText } from '../escape-terminal-text.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TEMPFAIL } from '../exit-codes.js';
 import { parseCommandLine, parseCountOption, parseDurationOption, resolveLogPathOption } from '../parse-arguments.js';
 import { readPackageVersion } from '../read-package-version.js';
+import { requireAuditFile } from '../require-audit-file.js';
 import { SEAMS } from '../seams.js';
 import { UsageError } from '../usage-error.js';
 
@@ -149,6 +150,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     checkpointPath = resolve(io.cwd, values.checkpoint ?? `${outPath}.checkpoint.json`);
   }
 
+  // A one-off export of a file that is not there is a mistyped path; a follower waits for it.
+  if (!follow) await requireAuditFile(path);
   const exporter = createExporter({
     path,
     format,
