@@ -108,10 +108,11 @@ export function createExporter(options: ExporterOptions): Exporter {
 
   const exportBatch = async (file: TailedFile, batch: LineBatch): Promise<boolean> => {
     skipped.blank += batch.blank;
+    // Warned in file order: the lines that are not rows and the rows refused here, merged.
+    const passedOver: { readonly offset: number; readonly reason: string }[] = [...batch.skipped];
     for (const line of batch.skipped) {
       if (line.reason === 'malformed' || line.reason === 'line_too_long') skipped.malformed += 1;
       else skipped.invalid += 1;
-      warnSkip(file.name, line.offset, line.reason);
     }
     const records: unknown[] = [];
     for (const [index, entry] of batch.entries.entries()) {
@@ -122,8 +123,10 @@ export function createExporter(options: ExporterOptions): Exporter {
       }
       if (result.reason === 'invalid_details') skipped.invalidDetails += 1;
       else skipped.unknownSeam += 1;
-      warnSkip(file.name, batch.rowOffsets[index]!, result.reason);
+      passedOver.push({ offset: batch.rowOffsets[index]!, reason: result.reason });
     }
+    passedOver.sort((left, right) => left.offset - right.offset);
+    for (const line of passedOver) warnSkip(file.name, line.offset, line.reason);
     if (records.length > 0 && !(await deliver(records))) return false;
     counters.rowsExported += records.length;
     await cursor.shipped(batch.endOffset);
