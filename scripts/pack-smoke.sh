@@ -133,6 +133,25 @@ step "the kora-audit bin from its tarball"
   echo "kora-audit query printed $rows rows; stats counted every seam"
 )
 
+step "kora-audit export from its tarball: OCSF events the shipped schema accepts"
+(
+  cd "$consumer"
+  npx --no-install kora-audit export --format ocsf --path "$audit" --out "$work/audit.ocsf.jsonl" 2>/dev/null >/dev/null ||
+    fail "kora-audit export --format ocsf"
+  node --input-type=module -e '
+    import { readFileSync } from "node:fs";
+    import { validateOcsfEvent } from "@kora/audit-export";
+    const events = readFileSync(process.argv[1], "utf8").trimEnd().split("\n").map((line) => JSON.parse(line));
+    const rows = readFileSync(process.argv[2], "utf8").trimEnd().split("\n").length;
+    if (events.length !== rows) { console.error(`${events.length} events for ${rows} rows`); process.exit(1); }
+    for (const event of events) {
+      const result = validateOcsfEvent(event);
+      if (!result.valid) { console.error(result.errors.join("; ")); process.exit(1); }
+    }
+    console.log(`kora-audit export wrote ${events.length} OCSF events, one per row, all valid`);' "$work/audit.ocsf.jsonl" "$audit" ||
+    fail "the exported OCSF events"
+)
+
 step "tsc --noEmit of a consumer under module nodenext"
 (cd "$consumer" && npx --no-install tsc -p tsconfig.json) || fail "the consumer does not type-check"
 
