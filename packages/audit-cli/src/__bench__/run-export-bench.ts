@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRepositoryRoot } from '@kora/test-support';
+import { measureExportStages } from './measure-export-stages.js';
 import { formatRss, formatSeconds, measureSideBySide } from './measure-commands.js';
 import type { Measurement, Subject } from './measure-commands.js';
 import { writeRealisticAuditFile } from './write-realistic-audit-file.js';
@@ -134,6 +135,20 @@ async function main(): Promise<void> {
       `${measurement.name.padEnd(40)} ${formatSeconds(measurement.medianSeconds).padStart(9)} ${count(rowsPerSecond(measurement)).padStart(9)} ${(measurement.medianSeconds / baseline.medianSeconds).toFixed(2).padStart(8)} ${cpu.padStart(9)} ${count(rowsPerCpuSecond(measurement)).padStart(10)} ${formatRss(measurement.maxRssKiB).padStart(15)}\n`,
     );
   }
+
+  // What one thread cannot go below: each step alone, in process, a batch at a time.
+  const stages = await measureExportStages(file.path, 20_000);
+  const shared = stages.readLine + stages.allowList;
+  process.stdout.write(
+    `\nin process, µs a row (${stages.rows.toLocaleString('en')} rows, batches of 2000): read and check the line ${stages.readLine.toFixed(2)}, allow-list ${stages.allowList.toFixed(2)}, verbatim line ${stages.verbatimLine.toFixed(2)}\n`,
+  );
+  const floors = (['otel', 'ocsf', 'ecs'] as const).map((format) => {
+    const total = shared + stages.map[format] + stages.encode[format];
+    process.stdout.write(
+      `  ${format}: map ${stages.map[format].toFixed(2)} + encode ${stages.encode[format].toFixed(2)} = ${total.toFixed(2)} with the reading: at most ${count(1e6 / total)} rows/s in one thread\n`,
+    );
+    return { format, microsecondsPerRow: total, rowsPerSecond: 1e6 / total };
+  });
   const targets = exports.map((measurement, index) => {
     const target = index < fileSubjects.length ? FILE_TARGET_ROWS_PER_SECOND : OTLP_TARGET_ROWS_PER_SECOND;
     return {
@@ -155,7 +170,7 @@ async function main(): Promise<void> {
   const output = join(resultsDirectory, `export-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
     output,
-    `${JSON.stringify({ cli: cli.label, file: { bytes: file.bytes, rows: file.rows }, measurements, targets }, null, 2)}\n`,
+    `${JSON.stringify({ cli: cli.label, file: { bytes: file.bytes, rows: file.rows }, measurements, stages, floors, targets }, null, 2)}\n`,
   );
   process.stdout.write(`results: ${output}\n`);
 }
