@@ -13,6 +13,8 @@ export interface Run {
   readonly seconds: number;
   /** Peak resident set size in KiB, from /usr/bin/time; null when it is missing. */
   readonly maxRssKiB: number | null;
+  /** User and system CPU seconds of the process, from /usr/bin/time; null when it is missing. */
+  readonly cpuSeconds: number | null;
   /** Lines the process printed. */
   readonly lines: number;
 }
@@ -20,7 +22,7 @@ export interface Run {
 /** Run a command to its end, counting its output lines, timing it and taking its peak RSS. */
 export async function runOnce(command: string, args: readonly string[]): Promise<Run> {
   const rssFile = join(directory, 'rss.txt');
-  const argv = hasTime ? ['-f', '%M', '-o', rssFile, command, ...args] : [...args];
+  const argv = hasTime ? ['-f', '%M %U %S', '-o', rssFile, command, ...args] : [...args];
   const started = process.hrtime.bigint();
   const child = spawn(hasTime ? TIME : command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let lines = 0;
@@ -33,8 +35,11 @@ export async function runOnce(command: string, args: readonly string[]): Promise
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   // grep exits 1 when nothing matched, scan 1 when it found something: both are answers.
   if (code !== 0 && code !== 1) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`);
-  const maxRssKiB = hasTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : null;
-  return { seconds, maxRssKiB, lines };
+  // The last line: time writes a note on a signal or exit status before it.
+  const [rss, user, system] = hasTime ? (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
+  const maxRssKiB = rss ?? null;
+  const cpuSeconds = user === undefined || system === undefined ? null : user + system;
+  return { seconds, maxRssKiB, cpuSeconds, lines };
 }
 
 export interface Measurement {
@@ -42,6 +47,8 @@ export interface Measurement {
   readonly rounds: number;
   readonly medianSeconds: number;
   readonly maxRssKiB: number | null;
+  /** The median of the runs' CPU seconds (user and system); null without /usr/bin/time. */
+  readonly medianCpuSeconds: number | null;
   readonly lines: number;
 }
 
@@ -53,6 +60,8 @@ export interface Subject {
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
+  /** Run before each of its runs, untimed: e.g. removing the output of the run before. */
+  readonly before?: (() => void) | undefined;
 }
 
 /**
@@ -63,16 +72,21 @@ export interface Subject {
 export async function measureSideBySide(rounds: number, subjects: readonly Subject[]): Promise<Measurement[]> {
   const runs: Run[][] = subjects.map(() => []);
   for (let round = 0; round < rounds; round += 1) {
-    for (const [index, subject] of subjects.entries()) runs[index]!.push(await runOnce(subject.command, subject.args));
+    for (const [index, subject] of subjects.entries()) {
+      subject.before?.();
+      runs[index]!.push(await runOnce(subject.command, subject.args));
+    }
   }
   return subjects.map((subject, index) => {
     const own = runs[index]!;
     const rss = own.map((run) => run.maxRssKiB).filter((value): value is number => value !== null);
+    const cpu = own.map((run) => run.cpuSeconds).filter((value): value is number => value !== null);
     const measurement = {
       name: subject.name,
       rounds,
       medianSeconds: median(own.map((run) => run.seconds)),
       maxRssKiB: rss.length > 0 ? Math.max(...rss) : null,
+      medianCpuSeconds: cpu.length > 0 ? median(cpu) : null,
       lines: own[0]?.lines ?? 0,
     };
     process.stdout.write(`  ${subject.name}: ${formatSeconds(measurement.medianSeconds)}, ${formatRss(measurement.maxRssKiB)}\n`);

@@ -50,7 +50,11 @@ const options = {
       'where the position is kept (default: FILE.checkpoint.json for --out FILE,\nP.export-otlp-checkpoint.json for OTLP; none for standard output)',
   },
   follow: { type: 'boolean', short: 'f', description: 'keep exporting new rows until stopped' },
-  'batch-rows': { type: 'string', value: 'N', description: 'rows per batch, 1-50000 (default 2000)' },
+  'batch-rows': {
+    type: 'string',
+    value: 'N',
+    description: 'rows per batch, 1-50000 (default 500 to a file or standard output, 2000 over OTLP)',
+  },
   'service-name': {
     type: 'string',
     value: 'N',
@@ -91,6 +95,11 @@ standard output, else to standard output.`,
 );
 
 const DEFAULT_GIVE_UP_AFTER = '5m';
+// A batch and the one read ahead stay within V8's young generation at 500 rows, so their records
+// die young: a third less CPU than 2000 per row written. Over OTLP a batch is a request, and
+// fewer, larger requests cost the receiver less.
+const DEFAULT_BATCH_ROWS_TO_FILE = 500;
+const DEFAULT_BATCH_ROWS_OTLP = 2000;
 const DEFAULT_SERVICE_NAME = 'kora-agent';
 // The OpenTelemetry exporter's default budget for one send, its retries included.
 const OTLP_SEND_TIMEOUT_MS = 10_000;
@@ -110,7 +119,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (out.trim() === '') throw new UsageError('--out: must not be empty (use - for standard output)');
   const toStdout = endpoint === undefined && out === '-';
   const follow = values.follow === true;
-  const batchRows = parseCountOption('--batch-rows', values['batch-rows'], { min: 1, max: 50_000 });
+  const batchRows =
+    parseCountOption('--batch-rows', values['batch-rows'], { min: 1, max: 50_000 }) ??
+    (endpoint === undefined ? DEFAULT_BATCH_ROWS_TO_FILE : DEFAULT_BATCH_ROWS_OTLP);
   const giveUpAfterMs = parseDurationOption('--give-up-after', values['give-up-after'] ?? (follow ? 'never' : DEFAULT_GIVE_UP_AFTER));
   const serviceName =
     nonEmpty(values['service-name'], '--service-name') ?? nonEmpty(io.env.OTEL_SERVICE_NAME, 'OTEL_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME;

@@ -10,8 +10,8 @@ export interface FileTargetOptions {
   readonly path: string;
   /** The format's name, recorded in the checkpoint so that a resumed run writes the same. */
   readonly format: string;
-  /** Turn a batch of records into the text appended (whole lines). */
-  readonly encode: (records: readonly unknown[]) => string;
+  /** Turn a batch of records into the text appended (whole lines), as UTF-8 bytes or a string. */
+  readonly encode: (records: readonly unknown[]) => Uint8Array | string;
   readonly logger: AuditLogger;
 }
 
@@ -50,7 +50,8 @@ export function createFileTarget(options: FileTargetOptions): ExportTarget {
     async deliver(records) {
       if (handle === undefined) throw new Error('the file target is not open');
       if (records.length === 0) return;
-      const text = Buffer.from(options.encode(records), 'utf8');
+      const encoded = options.encode(records);
+      const text = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;
       let written = 0;
       try {
         while (written < text.length) {

@@ -8,7 +8,7 @@ export interface StreamTargetOptions {
   readonly stream: Writable;
   readonly label: string;
   readonly format: string;
-  readonly encode: (records: readonly unknown[]) => string;
+  readonly encode: (records: readonly unknown[]) => Uint8Array | string;
 }
 
 /**

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatPythonRepr } from './format-python-repr.js';
+import { escapeNonPrintable, formatPythonRepr } from './format-python-repr.js';
 
 // Expected values below were printed by CPython 3.11's repr().
 describe('formatPythonRepr', () => {
@@ -21,6 +22,27 @@ describe('formatPythonRepr', () => {
     expect(formatPythonRepr('\u200b')).toBe(String.raw`'\u200b'`);
     expect(formatPythonRepr('\ue000')).toBe(String.raw`'\ue000'`);
     expect(formatPythonRepr('\u{e0001}')).toBe(String.raw`'\U000e0001'`);
+  });
+
+  it('quotes and escapes any string as escaping each code point does, ASCII or not', () => {
+    // Python's rule, a code point at a time: what the shortcut for plain ASCII must equal.
+    const reference = (text: string): string => {
+      const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+      let body = '';
+      for (const character of text) body += character === quote || character === '\\' ? `\\${character}` : escapeNonPrintable(character);
+      return `${quote}${body}${quote}`;
+    };
+    const unit = fc.oneof(
+      fc.string({ unit: fc.integer({ min: 0x1f, max: 0x7f }).map((code) => String.fromCharCode(code)), minLength: 1, maxLength: 1 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      fc.constantFrom("'", '"', '\\', '\n', '\xa0', '\ud800'),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40 }), (text) => {
+        expect(formatPythonRepr(text)).toBe(reference(text));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('escapes a lone surrogate and keeps a surrogate pair', () => {

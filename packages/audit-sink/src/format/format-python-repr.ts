@@ -1,5 +1,7 @@
 import { escapeCodePoint } from './escape-code-points.js';
 
+// Printable ASCII but `'` and the backslash: nothing in it is escaped, and `'` quotes it.
+const PLAIN_ASCII = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
 // CPython's `str.isprintable()` is false for these general categories (space excepted).
 // The Unicode version of the JS engine may be newer than CPython's, so a code point assigned
 // recently can print here where an older CPython would escape it.
@@ -34,6 +36,8 @@ export function formatPythonRepr(value: unknown): string {
  * non-printable (`\ud800`).
  */
 export function reprString(text: string): string {
+  // Most strings: the loop below would keep every character as it is.
+  if (PLAIN_ASCII.test(text)) return `'${text}'`;
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
   let body = '';
   for (const character of text) {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { escapeNonPrintable } from './format-python-repr.js';
 import { formatPythonStr } from './format-python-str.js';
 
 describe('formatPythonStr', () => {
@@ -48,6 +49,24 @@ describe('formatPythonStr', () => {
         if (!/[\p{C}\p{Z}]/u.test(text)) expect(formatted).toBe(text);
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('writes any text as escaping each code point does, ASCII or not', () => {
+    // The escape of every code point Python would escape, one at a time: what the shortcut for
+    // printable ASCII must equal.
+    const reference = (text: string): string =>
+      text.replace(/[\p{C}\p{Z}]/gu, (character) => (character === ' ' ? '\\x20' : escapeNonPrintable(character)));
+    const unit = fc.oneof(
+      fc.string({ unit: fc.integer({ min: 0x20, max: 0x7f }).map((code) => String.fromCharCode(code)), minLength: 1, maxLength: 1 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      fc.constantFrom(' ', '\t', '\x7f', '\x85', '\xa0', '\u2028', '\ud800'),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40 }), (text) => {
+        expect(formatPythonStr(text)).toBe(reference(text));
+      }),
+      { numRuns: 5_000 },
     );
   });
 
