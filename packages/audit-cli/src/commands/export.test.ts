@@ -99,9 +99,9 @@ describe('export of the demo audit file', () => {
     expect(readFileSync(out, 'utf8').trimEnd().split('\n')).toHaveLength(Math.ceil(demoRows.length / 4));
   });
 
-  it('writes one valid OCSF event per row, each with its row id', async () => {
+  it('writes one valid OCSF event per row, each with its row id (and the row as written, when kept)', async () => {
     const out = join(makeTempDir(), 'audit.ocsf.jsonl');
-    const result = await run(['--format', 'ocsf', '--path', demo.path, '--out', out]);
+    const result = await run(['--format', 'ocsf', '--path', demo.path, '--out', out, '--keep-original']);
     expect(result.code).toBe(0);
     const events = parseJsonLines(readFileSync(out, 'utf8')) as { metadata: { uid: string }; raw_data: string }[];
     expect(events).toHaveLength(demoRows.length);
@@ -117,13 +117,24 @@ describe('export of the demo audit file', () => {
     const out = join(makeTempDir(), 'audit.ecs.jsonl');
     const result = await run(['--format', 'ecs', '--path', demo.path, '--out', out]);
     expect(result.code).toBe(0);
-    const documents = parseJsonLines(readFileSync(out, 'utf8')) as { event: { id: string; action: string }; message: string }[];
+    const documents = parseJsonLines(readFileSync(out, 'utf8')) as {
+      event: { id: string; action: string; original?: string; hash?: string };
+      message: string;
+    }[];
     expect(documents).toHaveLength(demoRows.length);
     expect(documents.map((document) => document.event.id)).toEqual(demoRows.map((row) => row.entry.id));
     for (const [index, document] of documents.entries()) {
-      const { entry } = demoRows[index]!;
+      const { entry, text } = demoRows[index]!;
       expect(document.event.action).toBe(entry.seam);
       expect(document.message).toBe(demo.verbatim.get(entry.id));
+      // The demo's file is sealed: the leaf hash of the line, without the line unless asked for.
+      expect(document.event.hash).toBe(
+        createHash('sha256')
+          .update(Buffer.from([0]))
+          .update(text)
+          .digest('hex'),
+      );
+      expect(document.event.original).toBeUndefined();
     }
   });
 

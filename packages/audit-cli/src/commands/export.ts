@@ -50,6 +50,10 @@ const options = {
       'where the position is kept (default: FILE.checkpoint.json for --out FILE,\nP.export-otlp-checkpoint.json for OTLP; none for standard output)',
   },
   follow: { type: 'boolean', short: 'f', description: 'keep exporting new rows until stopped' },
+  'keep-original': {
+    type: 'boolean',
+    description: 'also carry the row as written (OCSF raw_data, ECS event.original), about\ntwice the bytes',
+  },
   'batch-rows': {
     type: 'string',
     value: 'N',
@@ -72,10 +76,11 @@ const usage = formatUsage(
   `Usage: kora-audit export --format otel|ocsf|ecs [--path P] [--out FILE|-] [--follow]
                           [--otlp-endpoint URL [--otlp-header K=V]... [--otlp-compression C]]
                           [--checkpoint FILE] [--batch-rows N] [--service-name N] [--give-up-after D]
+                          [--keep-original]
 
 Export the audit file's rows (the rotated files P.N … P.1 first, oldest first, then P) to the
 schemas security tools read, one record per row with the row's id, its verbatim line and, once
-the log is sealed, its seal leaf hash:
+the log is sealed, its seal leaf hash (with --keep-original, the row as written too):
   otel  OpenTelemetry log records: OTLP/JSON lines (one request per batch, as the Collector's
         file exporter writes them), or OTLP/HTTP with --otlp-endpoint
   ocsf  OCSF 1.3.0 events, one JSON document per line
@@ -169,7 +174,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     target,
     checkpointPath,
     seams: SEAMS,
-    context: { productVersion, hostName, serviceName, now: io.now },
+    context: { productVersion, hostName, serviceName, now: io.now, keepOriginal: values['keep-original'] === true },
     follow,
     batchRows,
     giveUpAfterMs,

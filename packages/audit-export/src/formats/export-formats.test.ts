@@ -15,6 +15,7 @@ const context: ExportContext = {
   serviceName: 'kora-agent',
   logPath: '/var/log/kora/audit.jsonl',
   now: () => Date.parse('2026-12-06T12:00:00.000Z'),
+  keepOriginal: true,
 };
 
 let file: GoldenAuditFile;
@@ -66,6 +67,18 @@ describe('every golden row in every format', () => {
       return result.valid ? [] : [{ seam: row.seam.name, details: row.entry.details, errors: result.errors }];
     });
     expect(refused).toEqual([]);
+  });
+
+  it('leaves the row as written out unless asked to keep it, and keeps the leaf hash either way', () => {
+    const lean = { ...context, keepOriginal: false };
+    for (const row of rows) {
+      const ocsf = toOcsfEvent(row, lean) as { raw_data?: string; unmapped?: { leaf_hash?: string } };
+      const ecs = toEcsDocument(row, lean) as { event: { original?: string; hash?: string } };
+      expect(ocsf.raw_data).toBeUndefined();
+      expect(ecs.event.original).toBeUndefined();
+      expect(ocsf.unmapped?.leaf_hash).toBe(row.leafHash);
+      expect(ecs.event.hash).toBe(row.leafHash);
+    }
   });
 
   it('takes the time from emitted_at and names the event after the seam', () => {

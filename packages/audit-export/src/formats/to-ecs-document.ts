@@ -15,7 +15,7 @@ const LOG_LEVELS: Readonly<Record<string, string>> = { INFO: 'info', WARN: 'warn
 /**
  * A row as an ECS document: `@timestamp` from `emitted_at`, `message` the verbatim line, the
  * `event.*` categorization (kind, category, type, action = the seam, outcome, id = the row id,
- * `original` = the row as written, `hash` = the seal's leaf hash of it when the log is sealed),
+ * `original` = the row as written when kept, `hash` = the seal's leaf hash of it when the log is sealed),
  * trace and span ids, and the seam's mapped fields (ECS field sets where they fit, `kora.*`
  * for the rest).
  */
@@ -45,7 +45,7 @@ export function toEcsDocument(row: ExportRow, context: ExportContext): FieldTree
       provider: 'kora-audit',
       created: entry.emitted_at,
       ingested: new Date(context.now()).toISOString(),
-      original: row.text,
+      ...(context.keepOriginal === true ? { original: row.text } : {}),
       ...(row.leafHash !== undefined ? { hash: row.leafHash } : {}),
     },
     log: { level: LOG_LEVELS[terms.severityText] ?? 'info', logger: `kora.${seam.name}`, file: { path: context.logPath } },

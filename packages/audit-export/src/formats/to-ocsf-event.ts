@@ -12,7 +12,7 @@ const OTHER_ACTIVITY = 99;
 
 /**
  * A row as an OCSF event of its seam's class: activity, type, status and severity by outcome,
- * `time` from `emitted_at`, `message` the verbatim line, `raw_data` the row as written, and
+ * `time` from `emitted_at`, `message` the verbatim line, `raw_data` the row as written (when kept), and
  * `metadata` with the row id as `uid`, the product, the log's name and the original time. The
  * seam's mapping adds its class's fields; the seal's leaf hash, which OCSF has no field for,
  * goes to `unmapped.leaf_hash`.
@@ -37,7 +37,7 @@ export function toOcsfEvent(row: ExportRow, context: ExportContext): FieldTree {
     status: terms.ocsfStatus,
     time,
     message: formatVerbatimLine(row),
-    raw_data: row.text,
+    ...(context.keepOriginal === true ? { raw_data: row.text } : {}),
     metadata: {
       version: OCSF_VERSION,
       uid: entry.id,

@@ -22,4 +22,10 @@ export interface ExportContext {
   readonly logPath: string;
   /** Now, for the observed and ingested times. */
   readonly now: () => number;
+  /**
+   * Also carry the row as written (OCSF `raw_data`, ECS `event.original`), as Elastic's
+   * `preserve_original_event` does: about twice the bytes, so off unless asked for. The leaf
+   * hash, when there is one, is carried either way.
+   */
+  readonly keepOriginal?: boolean | undefined;
 }
