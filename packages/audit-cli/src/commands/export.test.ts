@@ -37,8 +37,12 @@ function copyDemo(): string {
   return path;
 }
 
-async function run(args: readonly string[], cwd = dir): Promise<{ code: number; out: string; err: string }> {
-  const io = createTestIo({ cwd });
+async function run(
+  args: readonly string[],
+  cwd = dir,
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  const io = createTestIo({ cwd, env });
   const code = await main(['export', ...args], io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -298,6 +302,19 @@ describe('export usage errors', () => {
     expect(result.code).toBe(2);
     expect(result.err).toBe(`kora-audit export: ${missing}: no such file\n`);
     expect(result.out).toBe('');
+  });
+
+  it('refuses a header from OTEL_EXPORTER_OTLP_HEADERS that HTTP cannot carry, naming the variable and header, not the value', async () => {
+    for (const value of [`${HEADER_SECRET}%01`, `${HEADER_SECRET}%E2%82%AC`, `${HEADER_SECRET}%ZZ`]) {
+      const result = await run(['--format', 'otel', '--otlp-endpoint', 'http://127.0.0.1:4318'], dir, {
+        OTEL_EXPORTER_OTLP_HEADERS: `x-tenant=blue,authorization=${value}`,
+      });
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(
+        /^kora-audit export: OTEL_EXPORTER_OTLP_HEADERS: the value of authorization (holds a control character|is not percent-encoded)/,
+      );
+      expect(result.err).not.toContain(HEADER_SECRET);
+    }
   });
 
   it('names a header by its position, never its value, when it has no name', async () => {

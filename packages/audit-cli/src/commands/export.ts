@@ -148,6 +148,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   let target: ExportTarget;
   let checkpointPath: string | null;
   if (endpoint !== undefined) {
+    checkEnvironmentHeaders(io.env);
     target = createOtlpTarget({
       url: parseEndpoint(endpoint),
       headers: parseHeaders(values['otlp-header'] ?? []),
@@ -249,6 +250,33 @@ function parseHeaders(values: readonly string[]): Record<string, string> {
     headers[name.toLowerCase()] = headerValue;
   }
   return headers;
+}
+
+// The exporter adds these variables' headers to every request (comma-separated NAME=VALUE,
+// values percent-encoded): checked as --otlp-header is, naming the variable and header only.
+const HEADER_VARIABLES = ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_LOGS_HEADERS'] as const;
+
+function checkEnvironmentHeaders(env: Readonly<Record<string, string | undefined>>): void {
+  for (const variable of HEADER_VARIABLES) {
+    const text = env[variable];
+    if (text === undefined || text.trim() === '') continue;
+    for (const pair of text.split(',')) {
+      const split = pair.indexOf('=');
+      if (split <= 0) continue;
+      const name = pair.slice(0, split).trim();
+      let value: string;
+      try {
+        value = decodeURIComponent(pair.slice(split + 1).trim());
+      } catch {
+        throw new UsageError(`${variable}: the value of ${HEADER_NAME.test(name) ? name : 'a header'} is not percent-encoded text`);
+      }
+      if (HEADER_VALUE_FORBIDDEN.test(value)) {
+        throw new UsageError(
+          `${variable}: the value of ${HEADER_NAME.test(name) ? name : 'a header'} holds a control character or one above U+00FF, which a header cannot carry`,
+        );
+      }
+    }
+  }
 }
 
 function parseCompression(value: string | undefined): 'gzip' | 'none' {
