@@ -304,6 +304,14 @@ describe('export usage errors', () => {
     expect(result.out).toBe('');
   });
 
+  it('exits 2 for --out into a directory that does not exist, and makes none', async () => {
+    const missing = join(dir, 'no-such-dir');
+    const result = await run(['--format', 'ocsf', '--out', join(missing, 'audit.ocsf.jsonl')]);
+    expect(result.code).toBe(2);
+    expect(result.err).toBe(`kora-audit export: --out: the directory ${missing} does not exist\n`);
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it('refuses a header from OTEL_EXPORTER_OTLP_HEADERS that HTTP cannot carry, naming the variable and header, not the value', async () => {
     for (const value of [`${HEADER_SECRET}%01`, `${HEADER_SECRET}%E2%82%AC`, `${HEADER_SECRET}%ZZ`]) {
       const result = await run(['--format', 'otel', '--otlp-endpoint', 'http://127.0.0.1:4318'], dir, {

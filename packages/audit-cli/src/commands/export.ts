@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   EXPORT_FORMATS,
@@ -163,6 +164,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     checkpointPath = values.checkpoint === undefined ? null : resolve(io.cwd, values.checkpoint);
   } else {
     const outPath = resolve(io.cwd, out);
+    // A mistyped directory is said, not made (the checkpoint's lock would make it).
+    if (!existsSync(dirname(outPath))) throw new UsageError(`--out: the directory ${dirname(outPath)} does not exist`);
     target = createFileTarget({ path: outPath, format, encode: createLineEncoder(format, otel), logger });
     checkpointPath = resolve(io.cwd, values.checkpoint ?? `${outPath}.checkpoint.json`);
   }
