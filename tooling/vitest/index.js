@@ -2,9 +2,10 @@
 import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources (`@kora/source`): tests never need a
-// build. No `import` condition: vitest hands the conditions to Node for dependencies, and a
-// CommonJS package such as `pg` would then `require` the ESM build of `pg-pool`.
-const conditions = ['@kora/source', 'module', 'node', 'default'];
+// build. vitest hands the conditions to Node for dependencies, so neither `import` (a CommonJS
+// package such as `pg` would then `require` the ESM build of `pg-pool`) nor `module` (Node would
+// load bundler builds such as `@opentelemetry/api`'s, whose imports have no file extensions).
+const conditions = ['@kora/source', 'node', 'default'];
 
 // Tests that drive a real browser: a task of their own (`test:browser`), not part of `test`.
 const BROWSER_TESTS = 'src/**/*.browser.test.ts';

@@ -1,7 +1,7 @@
 // Running commands as a user runs them, a child process per run, for `pnpm bench`: the median
 // time over rounds, taken side by side, and the peak RSS from /usr/bin/time.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -117,4 +117,30 @@ export function formatSeconds(seconds: number): string {
 
 export function formatRss(kib: number | null): string {
   return kib === null ? 'RSS n/a' : `${(kib / 1024).toFixed(1)} MiB RSS`;
+}
+
+/**
+ * Write a bench's results under `bench/results/` of the repository at `root`, as
+ * `<name>-<ISO time>.json`, and say where on standard output.
+ */
+export function writeBenchResults(root: string, name: string, results: unknown): void {
+  const directory = join(root, 'bench', 'results');
+  mkdirSync(directory, { recursive: true });
+  const output = join(directory, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`results: ${output}\n`);
+}
+
+/** Run a bench; its scratch `directory` (generated files, outputs) goes whatever happens, Ctrl-C included. */
+export async function runRemovingScratch(directory: string, main: () => Promise<void>): Promise<void> {
+  const cleanUp = (): void => rmSync(directory, { recursive: true, force: true });
+  process.on('SIGINT', () => {
+    cleanUp();
+    process.exit(130);
+  });
+  try {
+    await main();
+  } finally {
+    cleanUp();
+  }
 }

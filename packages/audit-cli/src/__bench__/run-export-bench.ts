@@ -7,12 +7,12 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRepositoryRoot } from '@kora/test-support';
 import { measureExportStages } from './measure-export-stages.js';
-import { formatRss, formatSeconds, measureSideBySide } from './measure-commands.js';
+import { formatRss, formatSeconds, measureSideBySide, runRemovingScratch, writeBenchResults } from './measure-commands.js';
 import type { Measurement, Subject } from './measure-commands.js';
 import { writeRealisticAuditFile } from './write-realistic-audit-file.js';
 
@@ -165,24 +165,15 @@ async function main(): Promise<void> {
     );
   }
 
-  const resultsDirectory = join(root, 'bench', 'results');
-  mkdirSync(resultsDirectory, { recursive: true });
-  const output = join(resultsDirectory, `export-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(
-    output,
-    `${JSON.stringify({ cli: cli.label, file: { bytes: file.bytes, rows: file.rows }, measurements, stages, floors, targets }, null, 2)}\n`,
-  );
-  process.stdout.write(`results: ${output}\n`);
+  writeBenchResults(root, 'export', {
+    cli: cli.label,
+    file: { bytes: file.bytes, rows: file.rows },
+    measurements,
+    stages,
+    floors,
+    targets,
+  });
 }
 
 // The generated file and the outputs go whatever happens.
-const cleanUp = (): void => rmSync(directory, { recursive: true, force: true });
-process.on('SIGINT', () => {
-  cleanUp();
-  process.exit(130);
-});
-try {
-  await main();
-} finally {
-  cleanUp();
-}
+await runRemovingScratch(directory, main);

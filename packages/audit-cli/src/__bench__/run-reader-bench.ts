@@ -1,14 +1,24 @@
 // `pnpm bench` (reader side): `kora-audit query` and `scan` run as a user runs them, a child
 // process per run, on the same realistic files, beside jq and grep. Prints medians over rounds,
 // the ratios and each target, and writes the results as JSON under bench/results/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAuditEnvelope, readAuditEntries, streamAuditEntries, streamAuditLines } from '@kora/audit-sink/reader';
 import type { StreamAuditEntriesOptions } from '@kora/audit-sink';
 import { findRepositoryRoot } from '@kora/test-support';
-import { TIME, formatRss, formatSeconds, hasTime, measure, measureInProcess, measureSideBySide } from './measure-commands.js';
+import {
+  TIME,
+  formatRss,
+  formatSeconds,
+  hasTime,
+  measure,
+  measureInProcess,
+  measureSideBySide,
+  runRemovingScratch,
+  writeBenchResults,
+} from './measure-commands.js';
 import type { Measurement } from './measure-commands.js';
 import { SELECTED_SEAM, makeRealisticRow, writeRealisticAuditFile } from './write-realistic-audit-file.js';
 
@@ -243,9 +253,6 @@ async function main(): Promise<void> {
     );
   }
 
-  const resultsDirectory = join(root, 'bench', 'results');
-  mkdirSync(resultsDirectory, { recursive: true });
-  const output = join(resultsDirectory, `reader-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const files = {
     small: { bytes: small.bytes, rows: small.rows },
     large: { bytes: large.bytes, rows: large.rows, selectedRows: large.selectedRows },
@@ -262,21 +269,19 @@ async function main(): Promise<void> {
     streamAuditLinesScanningThreadSeconds: linesTwoThreads,
     streamAuditEntriesScanningThreadSeconds: entriesTwoThreads,
   };
-  writeFileSync(
-    output,
-    `${JSON.stringify({ cli: cli.label, startupEnvironment, seam: SELECTED_SEAM, generateSeconds, files, measurements, inProcess, scanMBps: mb / scan.medianSeconds, rowsAgree: matched, targets }, null, 2)}\n`,
-  );
-  process.stdout.write(`results: ${output}\n`);
+  writeBenchResults(root, 'reader', {
+    cli: cli.label,
+    startupEnvironment,
+    seam: SELECTED_SEAM,
+    generateSeconds,
+    files,
+    measurements,
+    inProcess,
+    scanMBps: mb / scan.medianSeconds,
+    rowsAgree: matched,
+    targets,
+  });
 }
 
 // The gigabyte goes whatever happens: a failed or interrupted run must not leave it behind.
-const cleanUp = (): void => rmSync(directory, { recursive: true, force: true });
-process.on('SIGINT', () => {
-  cleanUp();
-  process.exit(130);
-});
-try {
-  await main();
-} finally {
-  cleanUp();
-}
+await runRemovingScratch(directory, main);

@@ -4,13 +4,21 @@
 // them, the bound: every line hashed into the tree in one thread, nothing else, which no
 // single-threaded check with Node's SHA-256 can beat. Writes the results under bench/results/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTreeBuilder, hashLeaf } from '@kora/audit-seal';
 import { findRepositoryRoot } from '@kora/test-support';
-import { formatRss, formatSeconds, measure, measureInProcess, measureSideBySide } from './measure-commands.js';
+import {
+  formatRss,
+  formatSeconds,
+  measure,
+  measureInProcess,
+  measureSideBySide,
+  runRemovingScratch,
+  writeBenchResults,
+} from './measure-commands.js';
 import { writeRealisticAuditFile } from './write-realistic-audit-file.js';
 
 const MIB = 1024 * 1024;
@@ -122,24 +130,14 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`  verify --public-key ${formatRss(sealed.maxRssKiB)}, seal ${formatRss(seal.maxRssKiB)}\n`);
-  const resultsDirectory = join(root, 'bench', 'results');
-  mkdirSync(resultsDirectory, { recursive: true });
-  const output = join(resultsDirectory, `seal-verify-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(
-    output,
-    `${JSON.stringify({ cli: cli.label, file: { bytes: file.bytes, rows: file.rows }, measurements: { seal, openssl, accounting, sealed }, hashOnlySeconds: hashOnly, targets }, null, 2)}\n`,
-  );
-  process.stdout.write(`results: ${output}\n`);
+  writeBenchResults(root, 'seal-verify', {
+    cli: cli.label,
+    file: { bytes: file.bytes, rows: file.rows },
+    measurements: { seal, openssl, accounting, sealed },
+    hashOnlySeconds: hashOnly,
+    targets,
+  });
 }
 
 // The gigabyte goes whatever happens.
-const cleanUp = (): void => rmSync(directory, { recursive: true, force: true });
-process.on('SIGINT', () => {
-  cleanUp();
-  process.exit(130);
-});
-try {
-  await main();
-} finally {
-  cleanUp();
-}
+await runRemovingScratch(directory, main);

@@ -10,7 +10,6 @@ import {
   createOtelLogEncoder,
   createOtlpTarget,
   createStreamTarget,
-  describeEndpoint,
 } from '@kora/audit-export';
 import type { ExportFormat, ExportTarget, OtelLogEncoder } from '@kora/audit-export';
 import type { AuditLogger } from '@kora/audit-sink';
@@ -230,7 +229,6 @@ function parseEndpoint(value: string): string {
     throw new UsageError(`--otlp-endpoint: ${url.protocol} is not http: or https:`);
   // The path is taken as given, as OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is: a bare origin gets /v1/logs.
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/v1/logs';
-  describeEndpoint(url.href);
   return url.href;
 }
 

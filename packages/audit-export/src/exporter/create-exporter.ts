@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { sealPaths } from '@kora/audit-seal';
 import { lockStateFile } from '@kora/audit-sink/files';
 import type { StateFileLock } from '@kora/audit-sink/files';
 import { ROTATION_QUIET_MS } from '@kora/audit-sink/reader';
@@ -49,7 +50,7 @@ export function createExporter(options: ExporterOptions): Exporter {
   const now = options.context.now ?? Date.now;
   const context: ExportContext = { ...options.context, logPath: path, now };
   const map = MAPPERS[options.format];
-  const readRow = createExportRowReader({ seams: options.seams, leafHashes: options.leafHashes ?? existsSync(`${path}.checkpoints`) });
+  const readRow = createExportRowReader({ seams: options.seams, leafHashes: options.leafHashes ?? existsSync(sealPaths(path).checkpoints) });
 
   const stopper = new AbortController();
   const stop = (): void => stopper.abort();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hashLeaf } from '@kora/audit-seal';
 import type { AuditEnvelope, Seam } from '@kora/audit-sink';
 import type { ExportRow } from './export-row.js';
 
@@ -17,8 +17,6 @@ export interface ExportRowReaderOptions {
   readonly leafHashes: boolean;
 }
 
-const LEAF_PREFIX = Buffer.from([0]);
-
 /**
  * Make the step that turns a row the strict envelope accepted into an {@link ExportRow}: its
  * details must pass its seam's allow-list again, because the file is read, not trusted. A row
@@ -30,7 +28,7 @@ export function createExportRowReader(options: ExportRowReaderOptions): (entry: 
     const seam = seams.get(entry.seam);
     if (seam === undefined) return { kind: 'skip', reason: 'unknown_seam' };
     if (!seam.details.safeParse(entry.details).success) return { kind: 'skip', reason: 'invalid_details' };
-    const leafHash = options.leafHashes ? createHash('sha256').update(LEAF_PREFIX).update(text, 'utf8').digest('hex') : undefined;
+    const leafHash = options.leafHashes ? hashLeaf(Buffer.from(text, 'utf8')).toString('hex') : undefined;
     return { kind: 'row', row: { entry, seam, text, leafHash } };
   };
 }
