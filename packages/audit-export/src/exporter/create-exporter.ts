@@ -50,7 +50,10 @@ export function createExporter(options: ExporterOptions): Exporter {
   const now = options.context.now ?? Date.now;
   const context: ExportContext = { ...options.context, logPath: path, now };
   const map = MAPPERS[options.format];
-  const readRow = createExportRowReader({ seams: options.seams, leafHashes: options.leafHashes ?? existsSync(sealPaths(path).checkpoints) });
+  const readRow = createExportRowReader({
+    seams: options.seams,
+    leafHashes: options.leafHashes ?? existsSync(sealPaths(path).checkpoints),
+  });
 
   const stopper = new AbortController();
   const stop = (): void => stopper.abort();
