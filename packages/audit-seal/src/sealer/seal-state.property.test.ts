@@ -79,6 +79,18 @@ describe('parseSealState on hostile input', () => {
     );
   });
 
+  it('refuses a device or inode that is an object JSON gave a toString key, without calling it', () => {
+    const saved = { v: 1, origin: 'kora-audit/h/1', tree: { size: 0, frontier: [] }, updated_at: '2026-12-06T09:00:00.000Z' };
+    for (const hostile of [{ toString: [] }, { valueOf: 1, toString: null }, ['1']]) {
+      const file = { dev: '1', ino: '2', index: 0, offset: 0, fingerprint: null };
+      expect(parseSealState(JSON.stringify({ ...saved, file: { ...file, dev: hostile } }))).toBeUndefined();
+      expect(parseSealState(JSON.stringify({ ...saved, file: { ...file, ino: hostile } }))).toBeUndefined();
+    }
+    expect(
+      parseSealState(JSON.stringify({ ...saved, file: { dev: '1', ino: '2', index: 0, offset: 0, fingerprint: null } })),
+    ).toBeDefined();
+  });
+
   it('never throws on a state with any part replaced by any JSON value, and accepts only well-formed ones', () => {
     const replacement = fc.oneof(fc.jsonValue(), fc.constantFrom(-1, 1.5, 2 ** 53, '', '12', null, [], {}));
     fc.assert(
@@ -86,7 +98,7 @@ describe('parseSealState on hostile input', () => {
         const parsed = parseSealState(JSON.stringify(replaceAt(value, pick, other)));
         if (parsed !== undefined) expectWellFormed(parsed);
       }),
-      { numRuns: 5_000 },
+      { numRuns: 20_000 },
     );
   });
 });

@@ -50,8 +50,8 @@ export function parseSealState(text: string): SealState | undefined {
   const file = state.file as SealState['file'] | undefined;
   if (file === undefined) return undefined;
   if (file !== null) {
-    if (typeof file !== 'object' || !DECIMAL.test(String(file.dev)) || !DECIMAL.test(String(file.ino))) return undefined;
-    if (typeof file.dev !== 'string' || typeof file.ino !== 'string') return undefined;
+    if (typeof file !== 'object' || typeof file.dev !== 'string' || typeof file.ino !== 'string') return undefined;
+    if (!DECIMAL.test(file.dev) || !DECIMAL.test(file.ino)) return undefined;
     if (!Number.isSafeInteger(file.index) || file.index < 0 || !Number.isSafeInteger(file.offset) || file.offset < 0) return undefined;
     const fingerprint = file.fingerprint;
     if (fingerprint !== null) {
