@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
-import {
-  createExportRowReader,
-  createLineEncoder,
-  createOtelLogEncoder,
-  toEcsDocument,
-  toOcsfEvent,
-  toOtelLogRecord,
-} from '@kora/audit-export';
-import type { ExportContext, ExportRow } from '@kora/audit-export';
+import { createExportRowReader, createLineEncoder, createOtelLogEncoder, createRecordMaker } from '@kora/audit-export';
+import type { ExportContext } from '@kora/audit-export';
 import { classifyAuditLine, classifyAuditLineNow } from '@kora/audit-sink/reader';
 import type { AuditEnvelope } from '@kora/audit-sink';
 import { median } from './measure-commands.js';
@@ -24,7 +17,7 @@ export interface ExportStages {
   readonly allowList: number;
   /** The verbatim `[kora.<seam>]` line, which every format carries. */
   readonly verbatimLine: number;
-  /** Mapping to each format's record (the verbatim line included). */
+  /** Mapping to each format's record (the verbatim line included): OCSF and ECS as their JSON text. */
   readonly map: Readonly<Record<'otel' | 'ocsf' | 'ecs', number>>;
   /** The records of a batch as the bytes written: NDJSON, or the SDK's log records and OTLP/JSON. */
   readonly encode: Readonly<Record<'otel' | 'ocsf' | 'ecs', number>>;
@@ -62,13 +55,12 @@ export async function measureExportStages(path: string, rows: number): Promise<E
     pass();
     return median([pass(), pass(), pass()]);
   };
-  const mappers = { otel: toOtelLogRecord, ocsf: toOcsfEvent, ecs: toEcsDocument } as const;
-  const map = {} as Record<keyof typeof mappers, number>;
-  const encode = {} as Record<keyof typeof mappers, number>;
+  const map = {} as Record<'otel' | 'ocsf' | 'ecs', number>;
+  const encode = {} as Record<'otel' | 'ocsf' | 'ecs', number>;
   for (const format of ['otel', 'ocsf', 'ecs'] as const) {
-    const mapper = mappers[format] as (row: ExportRow, context: ExportContext) => unknown;
-    map[format] = perRow(exportRows, (batch) => batch.map((row) => mapper(row, context)));
-    const records = exportRows.map((row) => mapper(row, context));
+    const makeRecord = createRecordMaker(format, context);
+    map[format] = perRow(exportRows, (batch) => batch.map(makeRecord));
+    const records = exportRows.map(makeRecord);
     const encoder = createLineEncoder(format, otel);
     encode[format] = perRow(records, encoder);
   }

@@ -12,10 +12,8 @@ import {
   watchAuditDirectory,
 } from '@kora/audit-sink/tail';
 import type { LineBatch, TailedFile } from '@kora/audit-sink/tail';
-import { toEcsDocument } from '../formats/to-ecs-document.js';
-import { toOcsfEvent } from '../formats/to-ocsf-event.js';
-import { toOtelLogRecord } from '../formats/to-otel-log-record.js';
-import type { ExportContext, ExportRow } from '../mapping/export-row.js';
+import { createRecordMaker } from '../formats/create-record-maker.js';
+import type { ExportContext } from '../mapping/export-row.js';
 import { createExportRowReader } from '../mapping/read-export-row.js';
 import type { Exporter, ExporterOptions, ExporterStats } from './exporter-types.js';
 
@@ -23,12 +21,6 @@ export type { Exporter, ExporterOptions, ExporterStats } from './exporter-types.
 
 const DEFAULT_BATCH_ROWS = 2000;
 const DEFAULT_POLL_MS = 1000;
-
-const MAPPERS: Readonly<Record<ExporterOptions['format'], (row: ExportRow, context: ExportContext) => unknown>> = {
-  otel: toOtelLogRecord,
-  ocsf: toOcsfEvent,
-  ecs: toEcsDocument,
-};
 
 /**
  * Make an exporter that reads the audit file (its rotated files first) from a checkpoint and
@@ -49,7 +41,7 @@ export function createExporter(options: ExporterOptions): Exporter {
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const now = options.context.now ?? Date.now;
   const context: ExportContext = { ...options.context, logPath: path, now };
-  const map = MAPPERS[options.format];
+  const makeRecord = createRecordMaker(options.format, context);
   const readRow = createExportRowReader({
     seams: options.seams,
     leafHashes: options.leafHashes ?? existsSync(sealPaths(path).checkpoints),
@@ -122,7 +114,7 @@ export function createExporter(options: ExporterOptions): Exporter {
     for (const [index, entry] of batch.entries.entries()) {
       const result = readRow(entry, batch.rows[index]!);
       if (result.kind === 'row') {
-        records.push(map(result.row, context));
+        records.push(makeRecord(result.row));
         continue;
       }
       if (result.reason === 'invalid_details') skipped.invalidDetails += 1;

@@ -10,11 +10,12 @@ import { ALL_SEAMS } from '../__fixtures__/write-golden-audit-file.js';
 import type { ExportContext } from '../mapping/export-row.js';
 import { createExportRowReader } from '../mapping/read-export-row.js';
 import { validateOcsfEvent } from '../ocsf/validate-ocsf-event.js';
-import { toEcsDocument } from './to-ecs-document.js';
-import { toOcsfEvent } from './to-ocsf-event.js';
+import { createEcsDocumentWriter, toEcsDocument } from './to-ecs-document.js';
+import { createOcsfEventWriter, toOcsfEvent } from './to-ocsf-event.js';
 import { toOtelLogRecord } from './to-otel-log-record.js';
 
 const context: ExportContext = { productVersion: '1.0.0', hostName: 'h', serviceName: 's', logPath: '/a.jsonl', now: () => 0 };
+const keeping: ExportContext = { ...context, logPath: '/"\u2028\\b.jsonl', keepOriginal: true };
 // What a caller, a sender or a model controls: any text, keys that mean something to JavaScript.
 const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
@@ -32,6 +33,10 @@ afterAll(async () => {
 describe('exporting rows made from hostile input', { timeout: 300_000 }, () => {
   it('maps every row the sink accepted in all three formats: no throw, JSON that reads back the same, OCSF the schema accepts', () => {
     const read = createExportRowReader({ seams: ALL_SEAMS, leafHashes: true });
+    const writers = {
+      ocsf: new Map([context, keeping].map((written) => [written, createOcsfEventWriter(written)])),
+      ecs: new Map([context, keeping].map((written) => [written, createEcsDocumentWriter(written)])),
+    };
     const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
     let exported = 0;
     fc.assert(
@@ -95,6 +100,11 @@ describe('exporting rows made from hostile input', { timeout: 300_000 }, () => {
             for (const record of [otel, ocsf, ecs]) expect(JSON.parse(JSON.stringify(record))).toEqual(record);
             expect(otel.attributes['log.record.uid']).toBe(entry.id);
             expect(validateOcsfEvent(ocsf)).toEqual({ valid: true });
+            // The texts the exporter writes are these records, written without building them.
+            for (const written of [context, keeping]) {
+              expect(JSON.parse(writers.ocsf.get(written)!(result.row))).toEqual(toOcsfEvent(result.row, written));
+              expect(JSON.parse(writers.ecs.get(written)!(result.row))).toEqual(toEcsDocument(result.row, written));
+            }
             exported += 1;
           }
           expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);

@@ -1,9 +1,13 @@
+import type { Seam } from '@kora/audit-sink';
 import type { ExportContext, ExportRow } from '../mapping/export-row.js';
 import { OUTCOME_TERMS } from '../mapping/export-outcomes.js';
+import type { OutcomeTerms } from '../mapping/export-outcomes.js';
 import { formatVerbatimLine } from '../mapping/format-verbatim-line.js';
+import { memoizeBySeam, writerPerSeam } from '../mapping/memoize-by-seam.js';
 import { readExportOutcome } from '../mapping/read-export-outcome.js';
+import { buildRecord, compileRecordWriter } from '../mapping/record-template.js';
+import type { RecordTemplate, TemplateField } from '../mapping/record-template.js';
 import { resolveExportSource } from '../mapping/resolve-export-source.js';
-import { setFieldPath } from '../mapping/set-field-path.js';
 import type { FieldTree } from '../mapping/set-field-path.js';
 
 /** The ECS version the documents follow. */
@@ -12,58 +16,88 @@ export const ECS_VERSION = '9.0.0';
 // ECS `log.level` by OpenTelemetry severity text.
 const LOG_LEVELS: Readonly<Record<string, string>> = { INFO: 'info', WARN: 'warn', ERROR: 'error' };
 
+/** What an ECS document's fields take from a row, worked out once per row. */
+interface EcsRow {
+  readonly row: ExportRow;
+  readonly terms: OutcomeTerms;
+}
+
 /**
- * A row as an ECS document: `@timestamp` from `emitted_at`, `message` the verbatim line, the
- * `event.*` categorization (kind, category, type, action = the seam, outcome, id = the row id,
- * `original` = the row as written when kept, `hash` = the seal's leaf hash of it when the log is sealed),
- * trace and span ids, and the seam's mapped fields (ECS field sets where they fit, `kora.*`
- * for the rest).
+ * How a seam's rows become ECS documents: `@timestamp` from `emitted_at`, `message` the
+ * verbatim line, the `event.*` categorization (kind, category, type, action = the seam,
+ * outcome, id = the row id, `original` = the row as written when kept, `hash` = the seal's
+ * leaf hash of it when the log is sealed), trace and span ids, and the seam's mapped fields
+ * (ECS field sets where they fit, `kora.*` for the rest). The seam's fields may refine
+ * `service.name` (a listener) or `log.file.path`: the last field that holds a value wins.
  */
-export function toEcsDocument(row: ExportRow, context: ExportContext): FieldTree {
-  const { entry, seam } = row;
+function ecsTemplate(seam: Seam, context: ExportContext): RecordTemplate<ExportRow, EcsRow> {
   const mapping = seam.exportMapping;
-  const terms = OUTCOME_TERMS[readExportOutcome(mapping, entry)];
-  const types = [...(mapping?.ecs.type ?? ['info'])];
+  const category = mapping?.ecs.category ?? [];
+  const baseTypes = mapping?.ecs.type ?? ['info'];
+  const value = (path: string, read: (derived: EcsRow) => unknown): TemplateField<EcsRow> => ({ path, value: read });
+  const constant = (path: string, held: unknown): TemplateField<EcsRow> => ({ path, constant: held });
   // `allowed` and `denied` are the expected types of an API call's outcome; a denial is named
   // whatever the category, so that a search for denied events finds every one.
-  const category = mapping?.ecs.category ?? [];
-  const outcomeType = terms.ecsType === 'allowed' && !category.includes('api') ? undefined : terms.ecsType;
-  if (outcomeType !== undefined && !types.includes(outcomeType)) types.push(outcomeType);
-  const document: FieldTree = {
-    '@timestamp': entry.emitted_at,
-    message: formatVerbatimLine(row),
-    ecs: { version: ECS_VERSION },
-    event: {
-      kind: 'event',
-      category: [...category],
-      type: types,
-      action: seam.name,
-      outcome: terms.ecsOutcome,
-      id: entry.id,
-      severity: terms.severityNumber,
-      dataset: 'kora.audit',
-      provider: 'kora-audit',
-      created: entry.emitted_at,
-      ingested: new Date(context.now()).toISOString(),
-      ...(context.keepOriginal === true ? { original: row.text } : {}),
-      ...(row.leafHash !== undefined ? { hash: row.leafHash } : {}),
-    },
-    log: { level: LOG_LEVELS[terms.severityText] ?? 'info', logger: `kora.${seam.name}`, file: { path: context.logPath } },
-    host: { name: context.hostName },
-    service: { name: context.serviceName },
-    agent: { type: 'kora-audit', version: context.productVersion },
-    ...(entry.trace_id !== undefined && entry.span_id !== undefined ? { trace: { id: entry.trace_id }, span: { id: entry.span_id } } : {}),
-    kora: {
-      seam: seam.name,
-      ...(entry.source !== null ? { source: entry.source } : {}),
-      ...(entry.writer !== undefined ? { writer: entry.writer } : {}),
-      ...(entry.seq !== undefined ? { seq: entry.seq } : {}),
-    },
+  const eventTypes = (terms: OutcomeTerms): string[] => {
+    const types = [...baseTypes];
+    const outcomeType = terms.ecsType === 'allowed' && !category.includes('api') ? undefined : terms.ecsType;
+    if (outcomeType !== undefined && !types.includes(outcomeType)) types.push(outcomeType);
+    return types;
   };
-  // The seam's fields may refine `service.name` (a listener) or `log.file.path`: theirs win.
-  for (const [path, source] of Object.entries(mapping?.ecs.fields ?? {})) {
-    const value = resolveExportSource(source, entry);
-    if (value !== undefined) setFieldPath(document, path, value, true);
-  }
-  return document;
+  const traced = (row: ExportRow): boolean => row.entry.trace_id !== undefined && row.entry.span_id !== undefined;
+  const fields: TemplateField<EcsRow>[] = [
+    value('@timestamp', ({ row }) => row.entry.emitted_at),
+    value('message', ({ row }) => formatVerbatimLine(row)),
+    constant('ecs.version', ECS_VERSION),
+    constant('event.kind', 'event'),
+    constant('event.category', [...category]),
+    value('event.type', ({ terms }) => eventTypes(terms)),
+    constant('event.action', seam.name),
+    value('event.outcome', ({ terms }) => terms.ecsOutcome),
+    value('event.id', ({ row }) => row.entry.id),
+    value('event.severity', ({ terms }) => terms.severityNumber),
+    constant('event.dataset', 'kora.audit'),
+    constant('event.provider', 'kora-audit'),
+    value('event.created', ({ row }) => row.entry.emitted_at),
+    value('event.ingested', () => new Date(context.now()).toISOString()),
+    ...(context.keepOriginal === true ? [value('event.original', ({ row }) => row.text)] : []),
+    value('event.hash', ({ row }) => row.leafHash),
+    value('log.level', ({ terms }) => LOG_LEVELS[terms.severityText] ?? 'info'),
+    constant('log.logger', `kora.${seam.name}`),
+    constant('log.file.path', context.logPath),
+    constant('host.name', context.hostName),
+    constant('service.name', context.serviceName),
+    constant('agent.type', 'kora-audit'),
+    constant('agent.version', context.productVersion),
+    value('trace.id', ({ row }) => (traced(row) ? row.entry.trace_id : undefined)),
+    value('span.id', ({ row }) => (traced(row) ? row.entry.span_id : undefined)),
+    constant('kora.seam', seam.name),
+    value('kora.source', ({ row }) => row.entry.source ?? undefined),
+    value('kora.writer', ({ row }) => row.entry.writer),
+    value('kora.seq', ({ row }) => row.entry.seq),
+    ...Object.entries(mapping?.ecs.fields ?? {}).map(([path, source]) => value(path, ({ row }) => resolveExportSource(source, row.entry))),
+  ];
+  return {
+    derive: (row) => ({ row, terms: OUTCOME_TERMS[readExportOutcome(mapping, row.entry)] }),
+    fields,
+    replace: true,
+  };
+}
+
+const templates = memoizeBySeam(ecsTemplate);
+
+/** A row as an ECS document; see {@link ecsTemplate} for its fields. */
+export function toEcsDocument(row: ExportRow, context: ExportContext): FieldTree {
+  return buildRecord(templates(row.seam, context), row);
+}
+
+/**
+ * A writer of rows as ECS documents' JSON text: the text of {@link toEcsDocument}'s document,
+ * written without building it (each seam's template is compiled once).
+ */
+export function createEcsDocumentWriter(context: ExportContext): (row: ExportRow) => string {
+  return writerPerSeam((seam) => {
+    const template = templates(seam, context);
+    return compileRecordWriter(template) ?? ((row) => JSON.stringify(buildRecord(template, row)));
+  });
 }

@@ -1,7 +1,7 @@
 import type { ExportOutcome } from '@kora/audit-sink';
 
 /** What an outcome is in each schema. */
-interface OutcomeTerms {
+export interface OutcomeTerms {
   /** OpenTelemetry severity: 9 INFO, 13 WARN, 17 ERROR. */
   readonly severityNumber: number;
   readonly severityText: string;
