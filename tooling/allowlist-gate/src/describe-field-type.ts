@@ -96,6 +96,65 @@ function describeObject(schema: JsonSchema): FieldType {
   return { kind: 'object', fields, optional: keys.filter((key) => !required.has(key)).sort() };
 }
 
+// Deeper than any seam's schema nests: a lock nesting further is not one this gate wrote.
+const MAX_FIELD_TYPE_DEPTH = 32;
+const STRING_KEYS = ['min_length', 'max_length', 'pattern', 'format'] as const;
+
+/**
+ * Whether a value read from the lock file is a {@link FieldType} in every part: the lock is
+ * edited by hand, so only a type that passes this is compared or summarized. Reads own
+ * properties only, and never converts a value it has not checked the type of.
+ */
+export function isFieldType(value: unknown, depth = 0): value is FieldType {
+  if (depth > MAX_FIELD_TYPE_DEPTH || !isPlainRecord(value)) return false;
+  const own = (key: string): unknown => (Object.hasOwn(value, key) ? value[key] : undefined);
+  const isNumberOrAbsent = (key: string): boolean => own(key) === undefined || (typeof own(key) === 'number' && Number.isFinite(own(key)));
+  const isInner = (key: string): boolean => isFieldType(own(key), depth + 1);
+  switch (own('kind')) {
+    case 'string':
+      return STRING_KEYS.every((key) =>
+        key === 'pattern' || key === 'format' ? own(key) === undefined || typeof own(key) === 'string' : isNumberOrAbsent(key),
+      );
+    case 'enum': {
+      const values = own('values');
+      return Array.isArray(values) && values.every((item) => item === null || ['string', 'number', 'boolean'].includes(typeof item));
+    }
+    case 'integer':
+    case 'number':
+      return isNumberOrAbsent('minimum') && isNumberOrAbsent('maximum');
+    case 'boolean':
+    case 'null':
+    case 'unconstrained':
+      return true;
+    case 'array':
+      return isNumberOrAbsent('max_items') && isInner('items');
+    case 'object': {
+      const fields = own('fields');
+      const optional = own('optional');
+      return (
+        isPlainRecord(fields) &&
+        Object.keys(fields).every((key) => isFieldType(fields[key], depth + 1)) &&
+        Array.isArray(optional) &&
+        optional.every((key) => typeof key === 'string')
+      );
+    }
+    case 'record':
+      return isInner('keys') && isInner('values');
+    case 'nullable':
+      return isInner('of');
+    case 'union': {
+      const of = own('of');
+      return Array.isArray(of) && of.every((item) => isFieldType(item, depth + 1));
+    }
+    default:
+      return false;
+  }
+}
+
+function isPlainRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** The type in a few words, for diffs: `string ≤ 256`, `enum read|mutating`. */
 export function summarizeFieldType(type: FieldType): string {
   switch (type.kind) {

@@ -1,5 +1,5 @@
 import type { FieldType } from './describe-field-type.js';
-import { summarizeFieldType } from './describe-field-type.js';
+import { isFieldType, summarizeFieldType } from './describe-field-type.js';
 import type { LockedField } from './describe-seam.js';
 
 /** Whether a change lets more (widened), less (narrowed) or something else leave the process. */
@@ -14,7 +14,14 @@ export interface FieldChange {
   readonly description: string;
 }
 
-/** Every difference between two versions of one seam's fields. */
+// What a removed or changed field's type reads as when the lock holds no field type there.
+const NOT_A_FIELD_TYPE = '(not a field type)';
+
+/**
+ * Every difference between two versions of one seam's fields. The locked side is read from a
+ * file edited by hand: a type in it that is not a field type in every part is reported as
+ * changed (or removed) as a whole, never compared part by part.
+ */
 export function diffFields(locked: readonly LockedField[], current: readonly LockedField[]): FieldChange[] {
   const changes: FieldChange[] = [];
   const before = new Map(locked.map((field) => [field.key, field]));
@@ -31,10 +38,16 @@ export function diffFields(locked: readonly LockedField[], current: readonly Loc
     if (old.required !== field.required) {
       changes.push({ direction: 'changed', path: key, description: field.required ? 'now required' : 'now optional' });
     }
-    diffTypes(key, old.type, field.type, changes);
+    if (isFieldType(old.type)) diffTypes(key, old.type, field.type, changes);
+    else changes.push({ direction: 'changed', path: key, description: `type ${NOT_A_FIELD_TYPE} → ${summarizeFieldType(field.type)}` });
   }
-  for (const key of before.keys()) {
-    if (!after.has(key)) changes.push({ direction: 'removed', path: key, description: summarizeFieldType(before.get(key)!.type) });
+  for (const [key, field] of before) {
+    if (after.has(key)) continue;
+    changes.push({
+      direction: 'removed',
+      path: key,
+      description: isFieldType(field.type) ? summarizeFieldType(field.type) : NOT_A_FIELD_TYPE,
+    });
   }
   return changes;
 }
@@ -82,7 +95,7 @@ function diffTypes(path: string, old: FieldType, current: FieldType, changes: Fi
     case 'object': {
       const was = old as typeof current;
       for (const key of Object.keys(current.fields)) {
-        const oldField = was.fields[key];
+        const oldField = Object.hasOwn(was.fields, key) ? was.fields[key] : undefined;
         if (oldField === undefined) {
           changes.push({ direction: 'added', path: `${path}.${key}`, description: summarizeFieldType(current.fields[key]!) });
         } else {
@@ -90,7 +103,7 @@ function diffTypes(path: string, old: FieldType, current: FieldType, changes: Fi
         }
       }
       for (const key of Object.keys(was.fields)) {
-        if (!(key in current.fields))
+        if (!Object.hasOwn(current.fields, key))
           changes.push({ direction: 'removed', path: `${path}.${key}`, description: summarizeFieldType(was.fields[key]!) });
       }
       return;

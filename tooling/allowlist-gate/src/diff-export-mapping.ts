@@ -96,9 +96,14 @@ function describeOutcome(outcome: unknown): string {
   const rules = outcome.rules.map((rule: unknown) => {
     if (!isRecord(rule)) return json(rule);
     const test = rule.equals !== undefined ? `= ${json(rule.equals)}` : `starts with ${json(rule.prefix)}`;
-    return `when ${String(rule.detail)} ${test} then ${String(rule.outcome)}`;
+    return `when ${text(rule.detail)} ${test} then ${text(rule.outcome)}`;
   });
-  return [...rules, `otherwise ${String(outcome.otherwise)}`].join('; ');
+  return [...rules, `otherwise ${text(outcome.otherwise)}`].join('; ');
+}
+
+// A string as it is, anything else as JSON: the lock's values are never converted unchecked.
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : json(value);
 }
 
 // Structural, so that a schema field that happens to be called `detail` is still a path.

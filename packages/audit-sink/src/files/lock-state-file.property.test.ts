@@ -15,6 +15,14 @@ const here = hostname();
 // C0, DEL, C1 and the line and bidi controls: none may reach an error message raw.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
+// Objects JSON can give keys that name the methods a conversion calls.
+const HOSTILE = [
+  JSON.parse('{"toString":[]}') as unknown,
+  JSON.parse('{"valueOf":1,"toString":null}') as unknown,
+  JSON.parse('{"__proto__":{"pid":1},"constructor":1}') as unknown,
+  ['1'],
+];
+
 /** What a lock or guard file may hold: anything at all, or a holder of any shape. */
 const holderText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
@@ -26,6 +34,14 @@ const holderText = fc.oneof(
     })
     .map((holder) => JSON.stringify(holder)),
   fc.constant(JSON.stringify({ pid: process.pid, host: here })),
+  // Any JSON in place of the pid or host, objects with a toString key among them: never converted.
+  fc
+    .record({
+      pid: fc.oneof(fc.constant(dead), fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(...HOSTILE)),
+      host: fc.oneof(fc.constant(here), fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(...HOSTILE)),
+    })
+    .map((holder) => JSON.stringify(holder)),
+  fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
 );
 /** A guard left by a taker that crashed: anything, or a dead process of this host. */
 const guardText = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.constant(JSON.stringify({ pid: dead, host: here })));
@@ -95,7 +111,7 @@ describe('lockStateFile with hostile lock files', () => {
         expect(message).not.toMatch(CONTROL);
         expect(message.length).toBeLessThan(checkpoint.length * 3 + 400);
       }),
-      { numRuns: 150 },
+      { numRuns: 250 },
     );
   });
 });
