@@ -1,11 +1,8 @@
+// OCSF and ECS exports, the exporter and its file and stream targets; what needs the
+// OpenTelemetry SDK is in '@kora/audit-export/otel'.
 export { OCSF_VERSION } from './ocsf/ocsf-version.js';
 export { validateOcsfEvent } from './ocsf/validate-ocsf-event.js';
 export type { OcsfValidation } from './ocsf/validate-ocsf-event.js';
-export { createOtelLogEncoder } from './otel/create-otel-log-encoder.js';
-export type { OtelLogEncoder, OtelLogEncoderOptions } from './otel/create-otel-log-encoder.js';
-export { createOtlpHttpSender } from './otel/create-otlp-http-sender.js';
-export type { OtlpHttpSender, OtlpHttpSenderOptions } from './otel/create-otlp-http-sender.js';
-export { encodeJsonLine } from './otel/encode-json-line.js';
 export type { OtelLogRecord } from './otel/otel-log-record.js';
 export { EXPORT_FORMATS } from './formats/export-format.js';
 export type { ExportFormat } from './formats/export-format.js';
@@ -18,11 +15,10 @@ export { createExportRowReader } from './mapping/read-export-row.js';
 export type { ExportRowReaderOptions, ExportRowResult, ExportSkipReason } from './mapping/read-export-row.js';
 export { createExporter } from './exporter/create-exporter.js';
 export type { Exporter, ExporterOptions, ExporterStats } from './exporter/create-exporter.js';
+export type { WorkerSeams } from './exporter/encoding-worker-protocol.js';
 export type { ExportTarget, TargetState } from './targets/export-target.js';
 export { createFileTarget } from './targets/create-file-target.js';
 export type { FileTargetOptions } from './targets/create-file-target.js';
 export { createStreamTarget } from './targets/create-stream-target.js';
 export type { StreamTargetOptions } from './targets/create-stream-target.js';
-export { createOtlpTarget, describeEndpoint } from './targets/create-otlp-target.js';
-export type { OtlpTargetOptions } from './targets/create-otlp-target.js';
-export { createLineEncoder } from './targets/create-line-encoder.js';
+export { encodeJsonLines } from './targets/encode-json-lines.js';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createExportRowReader, createLineEncoder, createOtelLogEncoder, createRecordMaker } from '@kora/audit-export';
+import { createExportRowReader, createRecordMaker, encodeJsonLines } from '@kora/audit-export';
+import { createOtelLogEncoder, createOtlpJsonLineEncoder } from '@kora/audit-export/otel';
 import type { ExportContext } from '@kora/audit-export';
 import { classifyAuditLine, classifyAuditLineNow } from '@kora/audit-sink/reader';
 import type { AuditEnvelope } from '@kora/audit-sink';
@@ -61,7 +62,7 @@ export async function measureExportStages(path: string, rows: number): Promise<E
     const makeRecord = createRecordMaker(format, context);
     map[format] = perRow(exportRows, (batch) => batch.map(makeRecord));
     const records = exportRows.map(makeRecord);
-    const encoder = createLineEncoder(format, otel);
+    const encoder = format === 'otel' ? createOtlpJsonLineEncoder(otel) : encodeJsonLines;
     encode[format] = perRow(records, encoder);
   }
   await otel.shutdown();

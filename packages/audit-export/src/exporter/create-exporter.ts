@@ -13,6 +13,9 @@ import {
 } from '@kora/audit-sink/tail';
 import type { LineBatch, TailedFile } from '@kora/audit-sink/tail';
 import { createRecordMaker } from '../formats/create-record-maker.js';
+import { createEncodingPool } from './create-encoding-pool.js';
+import type { EncodedBatch, EncodingWorker } from './create-encoding-worker.js';
+import { digestSeams } from './digest-seams.js';
 import type { ExportContext } from '../mapping/export-row.js';
 import { createExportRowReader } from '../mapping/read-export-row.js';
 import type { Exporter, ExporterOptions, ExporterStats } from './exporter-types.js';
@@ -21,6 +24,7 @@ export type { Exporter, ExporterOptions, ExporterStats } from './exporter-types.
 
 const DEFAULT_BATCH_ROWS = 2000;
 const DEFAULT_POLL_MS = 1000;
+const EMPTY: EncodedBatch = { bytes: new Uint8Array(0), records: 0, blank: 0, passedOver: [] };
 
 /**
  * Make an exporter that reads the audit file (its rotated files first) from a checkpoint and
@@ -42,10 +46,20 @@ export function createExporter(options: ExporterOptions): Exporter {
   const now = options.context.now ?? Date.now;
   const context: ExportContext = { ...options.context, logPath: path, now };
   const makeRecord = createRecordMaker(options.format, context);
-  const readRow = createExportRowReader({
-    seams: options.seams,
-    leafHashes: options.leafHashes ?? existsSync(sealPaths(path).checkpoints),
-  });
+  const leafHashes = options.leafHashes ?? existsSync(sealPaths(path).checkpoints);
+  const readRow = createExportRowReader({ seams: options.seams, leafHashes });
+  const deliverBytes = target.deliverBytes?.bind(target);
+  if (options.encodeInWorker !== undefined && deliverBytes === undefined) {
+    throw new TypeError('createExporter: encodeInWorker needs a target that writes bytes (a file or a stream)');
+  }
+  let worker: EncodingWorker | undefined;
+  // Batches whose encoding started while the one before was delivered, and those already taken.
+  const encodingAhead = new WeakMap<LineBatch, Promise<EncodedBatch>>();
+  const taken = new WeakSet<LineBatch>();
+  const encodeLines = (batch: LineBatch): Promise<EncodedBatch> =>
+    batch.lines === undefined || worker === undefined
+      ? Promise.resolve(EMPTY)
+      : worker.encode(batch.lines.bytes, batch.lines.offset, now());
 
   const stopper = new AbortController();
   const stop = (): void => stopper.abort();
@@ -65,17 +79,19 @@ export function createExporter(options: ExporterOptions): Exporter {
     verb: 'exporting',
     repeatNote: 'rows exported before are exported again',
     beforeSave: () => target.state(),
+    // With workers, lines are classified there, not on this thread.
+    classify: options.encodeInWorker === undefined,
   });
   let started = false;
 
   /** Deliver one batch, retrying until the target takes it; false when stopped or given up. */
-  const deliver = async (records: readonly unknown[]): Promise<boolean> => {
+  const deliver = async (send: () => Promise<void>): Promise<boolean> => {
     let failingSince: number | undefined;
     for (;;) {
       // The refusal started when the failed attempt did: one attempt may itself take seconds of retries.
       const attemptStartedAt = now();
       try {
-        await target.deliver(records);
+        await send();
         if (failingSince !== undefined)
           logger.info(`[kora.export.target_recovered] target=${target.label} after_ms=${now() - failingSince}`);
         backoff.succeeded();
@@ -105,26 +121,52 @@ export function createExporter(options: ExporterOptions): Exporter {
   const exportBatch = async (file: TailedFile, batch: LineBatch): Promise<boolean> => {
     skipped.blank += batch.blank;
     // Warned in file order: the lines that are not rows and the rows refused here, merged.
-    const passedOver: { readonly offset: number; readonly reason: string }[] = [...batch.skipped];
-    for (const line of batch.skipped) {
-      if (line.reason === 'malformed' || line.reason === 'line_too_long') skipped.malformed += 1;
+    const passedOver: { readonly offset: number; readonly reason: string }[] = [];
+    const passOver = (offset: number, reason: string): void => {
+      if (reason === 'invalid_details') skipped.invalidDetails += 1;
+      else if (reason === 'unknown_seam') skipped.unknownSeam += 1;
+      else if (reason === 'malformed' || reason === 'line_too_long') skipped.malformed += 1;
       else skipped.invalid += 1;
-    }
-    const records: unknown[] = [];
-    for (const [index, entry] of batch.entries.entries()) {
-      const result = readRow(entry, batch.rows[index]!);
-      if (result.kind === 'row') {
-        records.push(makeRecord(result.row));
-        continue;
+      passedOver.push({ offset, reason });
+    };
+    for (const line of batch.skipped) passOver(line.offset, line.reason);
+    let exported: number;
+    let send: () => Promise<void>;
+    if (worker !== undefined) {
+      // The batch's lines are not classified yet: the workers classify, check, map and encode
+      // them. The next batch, already being read, goes to them now, so that they work while
+      // this one is written and the checkpoint synced.
+      taken.add(batch);
+      const encoding = encodingAhead.get(batch) ?? encodeLines(batch);
+      cursor.peek()?.then(
+        (next) => {
+          if (taken.has(next) || encodingAhead.has(next)) return;
+          const ahead = encodeLines(next);
+          // Awaited when the cursor hands that batch out; dropped with it otherwise.
+          ahead.catch(() => undefined);
+          encodingAhead.set(next, ahead);
+        },
+        () => undefined,
+      );
+      const encoded = await encoding;
+      skipped.blank += encoded.blank;
+      for (const [offset, reason] of encoded.passedOver) passOver(offset, reason);
+      exported = encoded.records;
+      send = () => deliverBytes!(encoded.bytes);
+    } else {
+      const records: unknown[] = [];
+      for (const [index, entry] of batch.entries.entries()) {
+        const result = readRow(entry, batch.rows[index]!);
+        if (result.kind === 'row') records.push(makeRecord(result.row));
+        else passOver(batch.rowOffsets[index]!, result.reason);
       }
-      if (result.reason === 'invalid_details') skipped.invalidDetails += 1;
-      else skipped.unknownSeam += 1;
-      passedOver.push({ offset: batch.rowOffsets[index]!, reason: result.reason });
+      exported = records.length;
+      send = () => target.deliver(records);
     }
     passedOver.sort((left, right) => left.offset - right.offset);
     for (const line of passedOver) warnSkip(file.name, line.offset, line.reason);
-    if (records.length > 0 && !(await deliver(records))) return false;
-    counters.rowsExported += records.length;
+    if (exported > 0 && !(await deliver(send))) return false;
+    counters.rowsExported += exported;
     await cursor.shipped(batch.endOffset);
     return true;
   };
@@ -175,11 +217,28 @@ export function createExporter(options: ExporterOptions): Exporter {
     const watchers: { close(): void }[] = [];
     try {
       if (checkpointPath !== null) lock = await lockStateFile(checkpointPath, 'exporter');
+      if (options.encodeInWorker !== undefined) {
+        worker = await createEncodingPool({
+          format: options.format,
+          // What a thread can be sent: the clock stays here, each batch carries its time.
+          context: {
+            productVersion: context.productVersion,
+            hostName: context.hostName,
+            serviceName: context.serviceName,
+            logPath: path,
+            keepOriginal: context.keepOriginal,
+          },
+          leafHashes,
+          seams: options.encodeInWorker,
+          seamDigest: digestSeams(options.seams),
+        });
+      }
       await loop(watchers);
       await cursor.save(true);
     } finally {
       for (const watcher of watchers) watcher.close();
       await cursor.close();
+      await worker?.close();
       await target.close();
       await lock?.release();
       options.signal?.removeEventListener('abort', stop);

@@ -31,8 +31,9 @@ export function buildRecord<Row, Derived>(template: RecordTemplate<Row, Derived>
   return record;
 }
 
-// What a compiled object writes: a member `"key":value`, or nothing for this row.
-type MemberWriter<Derived> = (derived: Derived) => string | undefined;
+// What a compiled object or member writes: its text's parts appended to `out`; false when it
+// holds no value for the row (and appended nothing).
+type PartWriter<Derived> = (derived: Derived, out: string[], first: boolean) => boolean;
 
 interface LeafNode<Derived> {
   readonly kind: 'leaf';
@@ -46,8 +47,9 @@ interface ObjectNode<Derived> {
 /**
  * A writer of the JSON text {@link buildRecord} makes, parsed back equal to it, built from the
  * template once: constant members are written to text once, and a row costs one call per field
- * that varies. Undefined when a field's path runs through another field's value, where what
- * the record holds depends on the row (the caller then builds the record and stringifies it).
+ * that varies. The text is joined from its parts once, not grown piece by piece. Undefined when
+ * a field's path runs through another field's value, where what the record holds depends on
+ * the row (the caller then builds the record and stringifies it).
  */
 export function compileRecordWriter<Row, Derived>(template: RecordTemplate<Row, Derived>): ((row: Row) => string) | undefined {
   const root: ObjectNode<Derived> = { kind: 'object', children: new Map() };
@@ -69,48 +71,53 @@ export function compileRecordWriter<Row, Derived>(template: RecordTemplate<Row, 
     else if (existing.kind === 'leaf') existing.fields.push(field);
     else return undefined;
   }
-  const writeObject = compileObject(root, template.replace);
+  const writeObject = compileObject(root, '', template.replace);
   const { derive } = template;
-  return (row) => writeObject(derive(row)) ?? '{}';
+  return (row) => {
+    const out: string[] = [];
+    return writeObject(derive(row), out, true) ? out.join('') : '{}';
+  };
 }
 
-/** The text of an object's members, `{...}`, or undefined when none holds a value for the row. */
-function compileObject<Derived>(node: ObjectNode<Derived>, replace: boolean): (derived: Derived) => string | undefined {
-  // Members whose text never changes are joined once, with their commas.
-  const parts: (string | MemberWriter<Derived>)[] = [];
+/** `name{...}` (after a comma unless `first`), or nothing when no member holds a value for the row. */
+function compileObject<Derived>(node: ObjectNode<Derived>, name: string, replace: boolean): PartWriter<Derived> {
+  // Runs of members whose text never changes are joined once, with their commas.
+  const members: (string | PartWriter<Derived>)[] = [];
   for (const [key, child] of node.children) {
-    const name = `${JSON.stringify(key)}:`;
-    const member = child.kind === 'leaf' ? compileLeaf(name, child, replace) : compileChildObject(name, child, replace);
-    const previous = parts.at(-1);
-    if (typeof member === 'string' && typeof previous === 'string') parts[parts.length - 1] = `${previous},${member}`;
-    else parts.push(member);
+    const memberName = `${JSON.stringify(key)}:`;
+    const member = child.kind === 'leaf' ? compileLeaf(memberName, child, replace) : compileChild(memberName, child, replace);
+    const previous = members.at(-1);
+    if (typeof member === 'string' && typeof previous === 'string') members[members.length - 1] = `${previous},${member}`;
+    else members.push(member);
   }
-  if (parts.length === 1 && typeof parts[0] === 'string') {
-    const text = `{${parts[0]}}`;
-    return () => text;
-  }
-  return (derived) => {
-    let text: string | undefined;
-    for (const part of parts) {
-      const member = typeof part === 'string' ? part : part(derived);
-      if (member === undefined) continue;
-      text = text === undefined ? member : `${text},${member}`;
+  const open = `${name}{`;
+  return (derived, out, first) => {
+    const start = out.length;
+    out.push(first ? open : `,${open}`);
+    let empty = true;
+    for (const member of members) {
+      if (typeof member === 'string') {
+        out.push(empty ? member : `,${member}`);
+        empty = false;
+      } else if (member(derived, out, empty)) {
+        empty = false;
+      }
     }
-    return text === undefined ? undefined : `{${text}}`;
+    if (empty) {
+      out.length = start;
+      return false;
+    }
+    out.push('}');
+    return true;
   };
 }
 
-function compileChildObject<Derived>(name: string, node: ObjectNode<Derived>, replace: boolean): string | MemberWriter<Derived> {
-  const write = compileObject(node, replace);
-  if (isConstantObject(node)) {
-    // Every member is a constant: the same text for every row.
-    const text = write(undefined as Derived);
-    if (text !== undefined) return `${name}${text}`;
-  }
-  return (derived) => {
-    const text = write(derived);
-    return text === undefined ? undefined : `${name}${text}`;
-  };
+function compileChild<Derived>(name: string, node: ObjectNode<Derived>, replace: boolean): string | PartWriter<Derived> {
+  const write = compileObject(node, name, replace);
+  if (!isConstantObject(node)) return write;
+  // Every member is a constant: the same text for every row.
+  const out: string[] = [];
+  return write(undefined as Derived, out, true) ? out.join('') : write;
 }
 
 function isConstantObject<Derived>(node: ObjectNode<Derived>): boolean {
@@ -120,24 +127,27 @@ function isConstantObject<Derived>(node: ObjectNode<Derived>): boolean {
   return true;
 }
 
-function compileLeaf<Derived>(name: string, node: LeafNode<Derived>, replace: boolean): string | MemberWriter<Derived> {
+function compileLeaf<Derived>(name: string, node: LeafNode<Derived>, replace: boolean): string | PartWriter<Derived> {
   // With `replace` the last field that holds a value wins: look from the end.
   const fields = replace ? [...node.fields].reverse() : node.fields;
   const first = fields[0]!;
   if ('constant' in first && first.constant !== undefined) return `${name}${JSON.stringify(first.constant)}`;
-  if (fields.length === 1 && 'value' in first) {
-    const { value } = first;
-    return (derived) => {
-      const held = value(derived);
-      return held === undefined ? undefined : `${name}${writeValue(held)}`;
-    };
-  }
-  return (derived) => {
-    for (const field of fields) {
-      const held = 'constant' in field ? field.constant : field.value(derived);
-      if (held !== undefined) return `${name}${writeValue(held)}`;
-    }
-    return undefined;
+  const afterComma = `,${name}`;
+  const read =
+    fields.length === 1 && 'value' in first
+      ? first.value
+      : (derived: Derived): unknown => {
+          for (const field of fields) {
+            const held = 'constant' in field ? field.constant : field.value(derived);
+            if (held !== undefined) return held;
+          }
+          return undefined;
+        };
+  return (derived, out, isFirst) => {
+    const held = read(derived);
+    if (held === undefined) return false;
+    out.push(isFirst ? name : afterComma, writeValue(held));
+    return true;
   };
 }
 

@@ -48,10 +48,11 @@ export function createFileTarget(options: FileTargetOptions): ExportTarget {
       }
     },
     async deliver(records) {
+      if (records.length > 0) await this.deliverBytes!(toBytes(options.encode(records)));
+    },
+    async deliverBytes(text) {
       if (handle === undefined) throw new Error('the file target is not open');
-      if (records.length === 0) return;
-      const encoded = options.encode(records);
-      const text = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;
+      if (text.length === 0) return;
       let written = 0;
       try {
         while (written < text.length) {
@@ -89,6 +90,10 @@ function checkResumed(resumed: TargetState, path: string, format: string): void 
   if (resumed.format !== format) {
     throw new Error(`the checkpoint was written for --format ${String(resumed.format)}, not ${format}: give each format its own output`);
   }
+}
+
+function toBytes(encoded: Uint8Array | string): Uint8Array {
+  return typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;
 }
 
 function describe(state: TargetState): string {

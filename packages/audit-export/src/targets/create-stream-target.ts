@@ -32,8 +32,13 @@ export function createStreamTarget(options: StreamTargetOptions): ExportTarget {
     },
     async deliver(records) {
       if (records.length === 0) return;
+      const encoded = options.encode(records);
+      await this.deliverBytes!(typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded);
+    },
+    async deliverBytes(bytes) {
+      if (bytes.length === 0) return;
       if (stream.destroyed || stream.writableEnded) throw new Error(`${options.label} is closed`);
-      if (!stream.write(options.encode(records))) await once(stream, 'drain');
+      if (!stream.write(bytes)) await once(stream, 'drain');
     },
     state(): Promise<TargetState> {
       return Promise.resolve({ target: 'stream', format });

@@ -13,8 +13,14 @@ export interface ExportTarget {
    * when starting afresh; a target refuses (throws) a checkpoint written for another target.
    */
   open(resumed: TargetState | undefined): Promise<void>;
-  /** Deliver one batch of encoded records; rejects when the target did not take it all. */
+  /** Deliver one batch of records; rejects when the target did not take it all. */
   deliver(records: readonly unknown[]): Promise<void>;
+  /**
+   * Deliver one batch already encoded to the bytes the target writes (a file or a stream), as
+   * {@link ExportTarget.deliver} would have written its records. Absent when the target does
+   * not write bytes (an OTLP receiver takes records).
+   */
+  deliverBytes?(bytes: Uint8Array): Promise<void>;
   /** Make what was delivered durable, and say what the checkpoint must record of the target. */
   state(): Promise<TargetState>;
   close(): Promise<void>;

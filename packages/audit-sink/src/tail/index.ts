@@ -5,7 +5,7 @@
 export { TailCursor } from './tail-cursor.js';
 export type { TailCursorOptions, TailCursorStep, TailedFile } from './tail-cursor.js';
 export { LineBatchReader } from './read-line-batch.js';
-export type { LineBatch, LineBatchLimits, SkippedLine } from './read-line-batch.js';
+export type { LineBatch, LineBatchLimits, SkippedLine, UnclassifiedLines } from './read-line-batch.js';
 export { MAX_EXTRA_KEYS, MAX_EXTRA_STRING_LENGTH, tailCheckpoint, tailCheckpointExtra } from './tail-checkpoint.js';
 export type { TailCheckpoint, TailCheckpointExtra } from './tail-checkpoint.js';
 export { readTailCheckpoint } from './read-tail-checkpoint.js';

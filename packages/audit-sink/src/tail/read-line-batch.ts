@@ -10,7 +10,20 @@ export interface SkippedLine {
   readonly reason: string;
 }
 
-/** The rows of whole lines from one offset on. */
+/** Whole lines as read, not yet classified: their bytes, where the first starts, and how many. */
+export interface UnclassifiedLines {
+  /** The lines' bytes, each with its `\n`: the whole of a buffer of its own, which may be handed to another thread. */
+  readonly bytes: Buffer;
+  /** The file offset of the first byte. */
+  readonly offset: number;
+  readonly count: number;
+}
+
+/**
+ * The rows of whole lines from one offset on. Read with {@link LineBatchReader.readLines}, the
+ * lines are not classified: they are in `lines` (for a caller that classifies them itself, in
+ * other threads), and `rows`, `entries` and `rowOffsets` are empty.
+ */
 export interface LineBatch {
   /** The rows' JSON texts, in file order. */
   readonly rows: string[];
@@ -23,6 +36,8 @@ export interface LineBatch {
   readonly blank: number;
   /** Where the next batch starts: just after the last whole line taken. */
   readonly endOffset: number;
+  /** The lines, not classified, when read with {@link LineBatchReader.readLines}. */
+  readonly lines?: UnclassifiedLines | undefined;
 }
 
 /** Limits of one batch. */
@@ -101,6 +116,56 @@ export class LineBatchReader {
       position += start;
       // A short read reached the end of the file: what is left is at most a torn last line.
       if (bytesRead < this.buffer.length) return batch;
+    }
+  }
+
+  /**
+   * The whole lines from `offset` on, up to the batch limits, as bytes: not decoded, not
+   * classified. A line longer than any row may be is passed over (in `skipped`) on its own,
+   * so that the lines of a batch are contiguous.
+   */
+  async readLines(handle: FileHandle, offset: number): Promise<LineBatch> {
+    const skipped: SkippedLine[] = [];
+    let position = offset;
+    for (;;) {
+      const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, position);
+      const empty = (): LineBatch => ({ rows: [], entries: [], rowOffsets: [], skipped, blank: 0, endOffset: position });
+      if (bytesRead === 0) return empty();
+      const lastNewline = this.buffer.lastIndexOf(0x0a, bytesRead - 1);
+      if (lastNewline === -1) {
+        if (bytesRead < this.buffer.length) return empty();
+        if (this.buffer.length <= this.limits.maxLineBytes) {
+          this.buffer = Buffer.allocUnsafe(Math.min(this.buffer.length * 2, this.limits.maxLineBytes + 1));
+          continue;
+        }
+        const end = await findNewline(handle, position + bytesRead);
+        if (end === -1) return empty();
+        skipped.push({ offset: position, reason: 'line_too_long' });
+        position = end + 1;
+        // The lines after it make the next batch.
+        return empty();
+      }
+      // Whole lines up to the limits: rows and bytes counted by line ends.
+      let count = 0;
+      let end = 0;
+      while (end <= lastNewline && count < this.limits.maxRows) {
+        const newline = this.buffer.indexOf(0x0a, end);
+        if (count > 0 && newline + 1 > this.limits.maxBytes) break;
+        end = newline + 1;
+        count += 1;
+      }
+      // A buffer of its own (never Node's shared pool), so that it can be handed to another thread.
+      const bytes = Buffer.allocUnsafeSlow(end);
+      this.buffer.copy(bytes, 0, 0, end);
+      return {
+        rows: [],
+        entries: [],
+        rowOffsets: [],
+        skipped,
+        blank: 0,
+        endOffset: position + end,
+        lines: { bytes, offset: position, count },
+      };
     }
   }
 }

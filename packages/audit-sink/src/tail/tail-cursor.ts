@@ -60,6 +60,11 @@ export interface TailCursorOptions {
    * write rejects. Without it the checkpoint has no `extra`.
    */
   readonly beforeSave?: (() => Promise<Readonly<Record<string, string | number | null>>>) | undefined;
+  /**
+   * Whether batches hold classified rows (default true), or whole lines as bytes for a caller
+   * that classifies them itself ({@link LineBatch.lines}).
+   */
+  readonly classify?: boolean | undefined;
   /** The clock, for the checkpoint interval and the quiet time after a rotation (default `Date.now`). */
   readonly now?: (() => number) | undefined;
 }
@@ -137,6 +142,16 @@ export class TailCursor {
     return this.advance(file);
   }
 
+  /**
+   * The batch being read ahead, after the last one {@link TailCursor.next} returned, if any: what
+   * `next` will return (the same object) once that one is shipped and the file is still the
+   * same. A caller may start working on it early; it must not change it.
+   */
+  peek(): Promise<LineBatch> | undefined {
+    const prefetched = this.prefetched;
+    return prefetched !== undefined && prefetched.file === this.current ? prefetched.batch : undefined;
+  }
+
   /** The rows of the file being read up to `offset` are delivered: move there, and checkpoint at most once per interval. */
   async shipped(offset: number): Promise<void> {
     const file = this.current;
@@ -200,16 +215,20 @@ export class TailCursor {
     const batch =
       prefetched?.file === file && prefetched.offset === file.offset
         ? await prefetched.batch
-        : await this.reader.read(file.handle, file.offset);
+        : await this.readBatch(file.handle, file.offset);
     this.prefetched = undefined;
-    if (batch.endOffset > file.offset && batch.rows.length >= this.options.batchRows) {
+    if (batch.endOffset > file.offset && (batch.lines?.count ?? batch.rows.length) >= this.options.batchRows) {
       // A full batch: more rows are likely waiting. Read and parse them while this batch is
       // shipped (the parse is a fifth of the work; the insert waits on the server).
-      const next = this.reader.read(file.handle, batch.endOffset);
+      const next = this.readBatch(file.handle, batch.endOffset);
       next.catch(() => undefined);
       this.prefetched = { file, offset: batch.endOffset, batch: next };
     }
     return batch;
+  }
+
+  private readBatch(handle: FileHandle, offset: number): Promise<LineBatch> {
+    return this.options.classify === false ? this.reader.readLines(handle, offset) : this.reader.read(handle, offset);
   }
 
   private async switchTo(next: TailedFile | null, reason: string): Promise<void> {
