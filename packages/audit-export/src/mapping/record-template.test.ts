@@ -45,7 +45,14 @@ describe('buildRecord and compileRecordWriter', () => {
   });
 
   it('keep the first field that holds a value for a path without replace, and the last with it', () => {
-    const fields = [value('a.b', 'first'), constant('a.b', undefined), value('a.b', 'second'), value('a.b', 'third'), constant('c', 'one'), constant('c', 'two')];
+    const fields = [
+      value('a.b', 'first'),
+      constant('a.b', undefined),
+      value('a.b', 'second'),
+      value('a.b', 'third'),
+      constant('c', 'one'),
+      constant('c', 'two'),
+    ];
     const keeping = templateOf(fields, false);
     expect(written(keeping, { first: 1, second: 2, third: 3 })).toEqual({ a: { b: 1 }, c: 'one' });
     expect(written(keeping, { second: 2, third: 3 })).toEqual({ a: { b: 2 }, c: 'one' });
@@ -164,10 +171,7 @@ describe('buildRecord and compileRecordWriter', () => {
       ),
       { nil: undefined },
     );
-    const field = fc.oneof(
-      fc.record({ path, constant: held }),
-      fc.record({ path, value: fc.integer({ min: 0, max: 4 }) }),
-    );
+    const field = fc.oneof(fc.record({ path, constant: held }), fc.record({ path, value: fc.integer({ min: 0, max: 4 }) }));
     let compiled = 0;
     fc.assert(
       fc.property(

@@ -159,11 +159,13 @@ describe('LineBatchReader.readLines', () => {
     const path = freshPath();
     const maxLineBytes = 40;
     // Lines of any bytes but `\n`: blank, not UTF-8, around maxLineBytes, far longer.
-    const line = fc.oneof(
-      fc.uint8Array({ maxLength: 12 }),
-      fc.uint8Array({ minLength: maxLineBytes - 2, maxLength: maxLineBytes + 2 }),
-      fc.uint8Array({ minLength: 100, maxLength: 5_000 }),
-    ).map((bytes) => Buffer.from(bytes.map((byte) => (byte === 0x0a ? 0x0b : byte))));
+    const line = fc
+      .oneof(
+        fc.uint8Array({ maxLength: 12 }),
+        fc.uint8Array({ minLength: maxLineBytes - 2, maxLength: maxLineBytes + 2 }),
+        fc.uint8Array({ minLength: 100, maxLength: 5_000 }),
+      )
+      .map((bytes) => Buffer.from(bytes.map((byte) => (byte === 0x0a ? 0x0b : byte))));
     await fc.assert(
       fc.asyncProperty(
         fc.array(line, { maxLength: 30 }),
