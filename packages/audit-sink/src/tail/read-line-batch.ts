@@ -150,6 +150,13 @@ export class LineBatchReader {
       let end = 0;
       while (end <= lastNewline && count < this.limits.maxRows) {
         const newline = this.buffer.indexOf(0x0a, end);
+        // The buffer may be larger than maxLineBytes: a line too long can be whole in it.
+        if (newline - end > this.limits.maxLineBytes) {
+          if (count > 0) break;
+          skipped.push({ offset: position, reason: 'line_too_long' });
+          position += newline + 1;
+          return empty();
+        }
         if (count > 0 && newline + 1 > this.limits.maxBytes) break;
         end = newline + 1;
         count += 1;

@@ -18,6 +18,7 @@ import { writeTailRows } from './__fixtures__/write-tail-rows.js';
 import { readTailCheckpoint } from './read-tail-checkpoint.js';
 import { TailCursor } from './tail-cursor.js';
 import type { TailCursorOptions, TailCursorStep } from './tail-cursor.js';
+import type { LineBatch } from './read-line-batch.js';
 import type { TailCheckpoint } from './tail-checkpoint.js';
 
 /** A logger that keeps its lines. */
@@ -184,6 +185,128 @@ describe('TailCursor', () => {
     const ids = await writeTailRows(path, 2);
     expect(await drain(cursor)).toEqual({ ids, step: 'idle' });
     await cursor.close();
+  });
+
+  /** Deliver every batch, keeping each: the lines' ids, the batches, and why it stopped. */
+  async function drainLines(cursor: TailCursor): Promise<{ ids: string[]; batches: LineBatch[]; step: TailCursorStep['kind'] }> {
+    const ids: string[] = [];
+    const batches: LineBatch[] = [];
+    for (let turn = 0; turn < 1_000; turn += 1) {
+      const step = await cursor.next();
+      if (step.kind === 'batch') {
+        expect(step.batch.lines?.offset).toBe(step.file.offset);
+        const texts = step.batch.lines?.bytes.toString('utf8').split('\n').slice(0, -1) ?? [];
+        ids.push(...texts.map((text) => (JSON.parse(text) as { id: string }).id));
+        batches.push(step.batch);
+        await cursor.shipped(step.batch.endOffset);
+      } else if (step.kind !== 'moved') {
+        return { ids, batches, step: step.kind };
+      }
+    }
+    throw new Error('the cursor kept moving');
+  }
+
+  describe('classify false', () => {
+    it('hands out every line as bytes in batches of at most batchRows lines, none classified', async () => {
+      const path = freshPath();
+      const ids = await writeTailRows(path, 10);
+      const cursor = cursorFor(path, captureLogger(), 3, { classify: false });
+      await cursor.start(null);
+      const { ids: read, batches, step } = await drainLines(cursor);
+      await cursor.close();
+      expect(step).toBe('idle');
+      expect(read).toEqual(ids);
+      expect(batches.map((batch) => batch.lines?.count)).toEqual([3, 3, 3, 3]);
+      for (const batch of batches) expect(batch).toMatchObject({ rows: [], entries: [], rowOffsets: [], skipped: [] });
+      expect(await checkpointOf(path)).toMatchObject({ offset: statSync(path).size });
+    });
+  });
+
+  describe('peek', () => {
+    for (const classify of [true, false]) {
+      it(`gives, after a full batch, the very batch the next call to next returns once that one is shipped (classify ${classify})`, async () => {
+        const path = freshPath();
+        await writeTailRows(path, 10);
+        const cursor = cursorFor(path, captureLogger(), 3, { classify });
+        await cursor.start(null);
+        expect(cursor.peek()).toBeUndefined();
+        let peeked = 0;
+        for (let turn = 0; turn < 100; turn += 1) {
+          const step = await cursor.next();
+          if (step.kind !== 'batch') break;
+          const ahead = cursor.peek();
+          await cursor.shipped(step.batch.endOffset);
+          if (ahead === undefined) continue;
+          const following = await cursor.next();
+          expect(following.kind).toBe('batch');
+          if (following.kind !== 'batch') break;
+          expect(following.batch).toBe(await ahead);
+          peeked += 1;
+          await cursor.shipped(following.batch.endOffset);
+        }
+        await cursor.close();
+        // 12 lines in batches of 3: each full batch but the last had the next read ahead.
+        expect(peeked).toBe(2);
+      });
+    }
+
+    it('gives nothing after a batch that was not full', async () => {
+      const path = freshPath();
+      await writeTailRows(path, 1);
+      const cursor = cursorFor(path, captureLogger(), 10, { classify: false });
+      await cursor.start(null);
+      const step = await cursor.next();
+      expect(step.kind).toBe('batch');
+      expect(cursor.peek()).toBeUndefined();
+      await cursor.close();
+    });
+
+    it('gives nothing after a truncation, and the batch it gave before is not handed out', async () => {
+      const path = freshPath();
+      await writeTailRows(path, 10);
+      const logger = captureLogger();
+      const cursor = cursorFor(path, logger, 3, { classify: false });
+      await cursor.start(null);
+      const step = await cursor.next();
+      if (step.kind !== 'batch') throw new Error(`expected a batch, got ${step.kind}`);
+      const ahead = cursor.peek();
+      expect(ahead).toBeDefined();
+      const stale = await ahead;
+      await cursor.shipped(step.batch.endOffset);
+      truncateSync(path, 0);
+      const after = await writeTailRows(path, 1, Date.parse('2026-11-27T07:00:00.000Z'));
+      expect(await cursor.next()).toEqual({ kind: 'moved' });
+      expect(cursor.peek()).toBeUndefined();
+      const { ids, batches } = await drainLines(cursor);
+      expect(ids).toEqual(after);
+      expect(batches).not.toContain(stale);
+      expect(logger.lines).toEqual([`[kora.ship.truncated] path=${path} offset=${step.batch.endOffset}`]);
+      await cursor.close();
+    });
+
+    it('gives nothing once the cursor has moved to a rotated file, and the batch it gave before is not handed out', async () => {
+      const path = freshPath();
+      await writeTailRows(path, 10);
+      const cursor = cursorFor(path, captureLogger(), 3, { classify: false });
+      await cursor.start(null);
+      const step = await cursor.next();
+      if (step.kind !== 'batch') throw new Error(`expected a batch, got ${step.kind}`);
+      const stale = await cursor.peek();
+      expect(stale).toBeDefined();
+      await cursor.shipped(step.batch.endOffset);
+      // copytruncate: the copy holds what was read; the live file starts again.
+      copyFileSync(path, `${path}.1`);
+      truncateSync(path, 0);
+      const newest = await writeTailRows(path, 1, Date.parse('2026-11-27T08:00:00.000Z'));
+      expect(await cursor.next()).toEqual({ kind: 'moved' });
+      expect(cursor.file?.name).toBe(`${path}.1`);
+      expect(cursor.peek()).toBeUndefined();
+      quieten(`${path}.1`);
+      const { ids, batches } = await drainLines(cursor);
+      expect(batches).not.toContain(stale);
+      expect(ids.slice(-newest.length)).toEqual(newest);
+      await cursor.close();
+    });
   });
 
   describe('log lines', () => {

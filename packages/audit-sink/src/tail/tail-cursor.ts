@@ -315,6 +315,8 @@ export class TailCursor {
   /** The file was truncated or rewritten in place: ship the rest from its copy, if one is found, else it again. */
   private async afterTruncation(file: TailedFile): Promise<void> {
     this.options.logger.warn(`[${this.options.logPrefix}.truncated] path=${file.name} offset=${file.offset}`);
+    // What was read ahead is of the file before; it may stay the file being read.
+    this.prefetched = undefined;
     const copy = await this.findCopy(file.fingerprint, file.offset, file.identity);
     const opened = copy === null ? null : await this.openTailed(copy, file.offset, file.fingerprint);
     if (opened !== null) {
