@@ -110,7 +110,7 @@ function generateWriter<Derived>(root: ObjectNode<Derived>, replace: boolean): (
       if (child.kind === 'object') {
         const inner = emitObject(child);
         statements.push(`if (${inner} !== "") { ${append(target, known, `${literal(`${name}{`)} + ${inner} + "}"`)} }`);
-        if (isConstantObject(child)) known = true;
+        if (isConstantObject(child) && holdsConstant(child)) known = true;
         continue;
       }
       const fields = replace ? [...child.fields].reverse() : child.fields;
@@ -184,6 +184,18 @@ function compileChild<Derived>(name: string, node: ObjectNode<Derived>, replace:
   // Every member is a constant: the same text for every row.
   const out: string[] = [];
   return write(undefined as Derived, out, true) ? out.join('') : write;
+}
+
+/** Whether some field under `node` is a constant that is not undefined. */
+function holdsConstant<Derived>(node: ObjectNode<Derived>): boolean {
+  for (const child of node.children.values()) {
+    if (
+      child.kind === 'object' ? holdsConstant(child) : child.fields.some((field) => 'constant' in field && field.constant !== undefined)
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function isConstantObject<Derived>(node: ObjectNode<Derived>): boolean {
