@@ -140,7 +140,7 @@ step "kora-audit export from its tarball: OCSF events the shipped schema accepts
     fail "kora-audit export --format ocsf"
   node --input-type=module -e '
     import { readFileSync } from "node:fs";
-    import { validateOcsfEvent } from "@kora/audit-export";
+    import { validateOcsfEvent } from "@kora/audit-export/ocsf";
     const events = readFileSync(process.argv[1], "utf8").trimEnd().split("\n").map((line) => JSON.parse(line));
     const rows = readFileSync(process.argv[2], "utf8").trimEnd().split("\n").length;
     if (events.length !== rows) { console.error(`${events.length} events for ${rows} rows`); process.exit(1); }

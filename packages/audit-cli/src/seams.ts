@@ -16,9 +16,6 @@ export const SEAMS: readonly Seam[] = [
   auditClosedSeam,
 ];
 
-/** This module, for a worker thread that needs {@link SEAMS} too. */
-export const SEAMS_MODULE = import.meta.url;
-
 /** The seam descriptor named `name`, if there is one. */
 export function findSeam(name: string): Seam | undefined {
   return SEAMS.find((seam) => seam.name === name);

@@ -1,8 +1,7 @@
-// OCSF and ECS exports, the exporter and its file and stream targets; what needs the
-// OpenTelemetry SDK is in '@kora/audit-export/otel'.
+// OCSF and ECS exports, the exporter and its file and stream targets. What needs the
+// OpenTelemetry SDK is in '@kora/audit-export/otel', the OCSF schema check (Ajv) in
+// '@kora/audit-export/ocsf': an export loads neither unless it needs it.
 export { OCSF_VERSION } from './ocsf/ocsf-version.js';
-export { validateOcsfEvent } from './ocsf/validate-ocsf-event.js';
-export type { OcsfValidation } from './ocsf/validate-ocsf-event.js';
 export type { OtelLogRecord } from './otel/otel-log-record.js';
 export { EXPORT_FORMATS } from './formats/export-format.js';
 export type { ExportFormat } from './formats/export-format.js';
@@ -15,7 +14,8 @@ export { createExportRowReader } from './mapping/read-export-row.js';
 export type { ExportRowReaderOptions, ExportRowResult, ExportSkipReason } from './mapping/read-export-row.js';
 export { createExporter } from './exporter/create-exporter.js';
 export type { Exporter, ExporterOptions, ExporterStats } from './exporter/create-exporter.js';
-export type { WorkerSeams } from './exporter/encoding-worker-protocol.js';
+export type { EncodingWorkerSource } from './exporter/encoding-worker-protocol.js';
+export { runEncodingWorker } from './exporter/run-encoding-worker.js';
 export type { ExportTarget, TargetState } from './targets/export-target.js';
 export { createFileTarget } from './targets/create-file-target.js';
 export type { FileTargetOptions } from './targets/create-file-target.js';

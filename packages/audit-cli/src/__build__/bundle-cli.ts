@@ -17,7 +17,8 @@ const BUNDLED_PACKAGE_IMPORTS = /^@kora\/(audit-sink\/(reader|guard|files)|audit
 /**
  * Bundle the CLI from its TypeScript sources into `outdir`: `kora-audit.js`, a chunk per command
  * (each still loaded only when it runs), `scan-worker.js`, the reader's scanning thread, which
- * the bundled reader starts from beside its own chunk, and `seal-check-worker.js`, verify's.
+ * the bundled reader starts from beside its own chunk, `seal-check-worker.js`, verify's, and
+ * `export-worker.js`, export's, which starts it from beside its chunk.
  */
 export async function bundleCli(outdir: string): Promise<Metafile> {
   // The scanning thread's module sits beside the reader's entry (its source, where this runs
@@ -53,6 +54,23 @@ export async function bundleCli(outdir: string): Promise<Metafile> {
         },
       },
     ],
+  });
+  // export's encoding worker: one file holding all it runs (but the OpenTelemetry SDK, loaded
+  // for --format otel only), since a worker thread loads each module anew.
+  await build({
+    absWorkingDir: packageDir,
+    entryPoints: { 'export-worker': 'src/commands/export-worker.ts' },
+    outdir,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    conditions: ['@kora/source'],
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    external: ['@opentelemetry/*', '@kora/audit-export/otel'],
+    // What is bundled from CommonJS may require Node's own modules.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
   return result.metafile;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { validateOcsfEvent } from '@kora/audit-export';
+import { validateOcsfEvent } from '@kora/audit-export/ocsf';
 import type { AuditEnvelope } from '@kora/audit-sink';
 import { startOtlpReceiver } from '@kora/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

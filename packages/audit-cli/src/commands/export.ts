@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, createExporter, createFileTarget, createStreamTarget, encodeJsonLines } from '@kora/audit-export';
 import type { ExportFormat, ExportTarget } from '@kora/audit-export';
@@ -15,7 +16,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TEMPFAIL } from '../exit-codes.js';
 import { parseCommandLine, parseCountOption, parseDurationOption, resolveLogPathOption } from '../parse-arguments.js';
 import { readPackageVersion } from '../read-package-version.js';
 import { requireAuditFile } from '../require-audit-file.js';
-import { SEAMS, SEAMS_MODULE } from '../seams.js';
+import { SEAMS } from '../seams.js';
 import { UsageError } from '../usage-error.js';
 
 const options = {
@@ -91,11 +92,14 @@ standard output, else to standard output.`,
   options,
 );
 
+// The encoding worker beside this module: `.js` built or bundled, `.ts` from the sources.
+const EXPORT_WORKER = new URL(`./export-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
 const DEFAULT_GIVE_UP_AFTER = '5m';
-// A batch and the one read ahead stay within V8's young generation at 500 rows, so their records
-// die young: a third less CPU than 2000 per row written. Over OTLP a batch is a request, and
-// fewer, larger requests cost the receiver less.
-const DEFAULT_BATCH_ROWS_TO_FILE = 500;
+// To a file or standard output, each batch is split between the encoding workers: 2000 rows
+// keep them busy between two writes. An OTLP/JSON line holds a whole batch, which the SDK builds
+// as one request object: 1000 keeps that young. Over OTLP a batch is a request, and fewer,
+// larger requests cost the receiver less.
+const DEFAULT_BATCH_ROWS_TO_FILE: Readonly<Record<ExportFormat, number>> = { otel: 1000, ocsf: 2000, ecs: 2000 };
 const DEFAULT_BATCH_ROWS_OTLP = 2000;
 const DEFAULT_SERVICE_NAME = 'kora-agent';
 // The OpenTelemetry exporter's default budget for one send, its retries included.
@@ -118,7 +122,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const follow = values.follow === true;
   const batchRows =
     parseCountOption('--batch-rows', values['batch-rows'], { min: 1, max: 50_000 }) ??
-    (endpoint === undefined ? DEFAULT_BATCH_ROWS_TO_FILE : DEFAULT_BATCH_ROWS_OTLP);
+    (endpoint === undefined ? DEFAULT_BATCH_ROWS_TO_FILE[format] : DEFAULT_BATCH_ROWS_OTLP);
   const giveUpAfterMs = parseDurationOption('--give-up-after', values['give-up-after'] ?? (follow ? 'never' : DEFAULT_GIVE_UP_AFTER));
   const serviceName =
     nonEmpty(values['service-name'], '--service-name') ?? nonEmpty(io.env.OTEL_SERVICE_NAME, 'OTEL_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME;
@@ -171,7 +175,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     batchRows,
     giveUpAfterMs,
     // A file or standard output: the rows are mapped and encoded on a second thread.
-    ...(endpoint === undefined ? { encodeInWorker: { module: SEAMS_MODULE } } : {}),
+    ...(endpoint === undefined ? { encodeInWorker: { workerModule: EXPORT_WORKER } } : {}),
     signal: io.signal,
     logger,
   });

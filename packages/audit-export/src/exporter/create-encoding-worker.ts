@@ -23,17 +23,19 @@ export interface EncodingWorker {
   close(): Promise<void>;
 }
 
-// The worker's own file beside this one: `.js` when built, `.ts` when run from the sources.
+// The default worker's file beside this one: `.js` when built, `.ts` when run from the sources.
 const here = fileURLToPath(import.meta.url);
-const workerUrl = new URL(`./encoding-worker${extname(here)}`, import.meta.url);
+const defaultWorkerUrl = new URL(`./encoding-worker${extname(here)}`, import.meta.url);
 
 /**
- * From the sources (the repository's tests and tools), the worker is TypeScript: it registers
- * the TypeScript loader this thread runs with (a worker does not inherit it) and then loads.
+ * The worker thread. A worker module that is TypeScript (from the sources, as the repository's
+ * tests and tools run) first registers the TypeScript loader, which a worker does not inherit.
  */
-function startFromSources(data: EncodingWorkerData): Worker {
+function startWorker(data: EncodingWorkerData): Worker {
+  const url = 'workerModule' in data.worker ? new URL(data.worker.workerModule) : defaultWorkerUrl;
+  if (extname(url.pathname) !== '.ts') return new Worker(url, { workerData: data });
   const loader = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const code = `import(${loader}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+  const code = `import(${loader}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(code, { eval: true, workerData: data, execArgv: [...new Set([...process.execArgv, '--conditions=@kora/source'])] });
 }
 
@@ -43,7 +45,7 @@ function startFromSources(data: EncodingWorkerData): Worker {
  * then or later, fails every batch asked of it with its reason.
  */
 export async function createEncodingWorker(data: EncodingWorkerData): Promise<EncodingWorker> {
-  const worker = extname(here) === '.ts' ? startFromSources(data) : new Worker(workerUrl, { workerData: data });
+  const worker = startWorker(data);
   const pending = new Map<number, { resolve: (batch: EncodedBatch) => void; reject: (error: Error) => void }>();
   let failure: Error | undefined;
   let nextId = 0;

@@ -14,7 +14,10 @@ import type { ExportTarget } from '../targets/export-target.js';
 import { createExporter } from './create-exporter.js';
 import type { ExporterOptions } from './exporter-types.js';
 
-const FIXTURE_SEAMS = { module: new URL('../__fixtures__/write-golden-audit-file.ts', import.meta.url).href, exportName: 'ALL_SEAMS' };
+const FIXTURE_SEAMS = {
+  seamsModule: new URL('../__fixtures__/write-golden-audit-file.ts', import.meta.url).href,
+  exportName: 'ALL_SEAMS',
+};
 const context = { productVersion: '1.0.0', hostName: 'h', serviceName: 's', now: () => Date.UTC(2026, 11, 6, 12) };
 
 let golden: GoldenAuditFile;

@@ -229,7 +229,7 @@ export function createExporter(options: ExporterOptions): Exporter {
             keepOriginal: context.keepOriginal,
           },
           leafHashes,
-          seams: options.encodeInWorker,
+          worker: options.encodeInWorker,
           seamDigest: digestSeams(options.seams),
         });
       }

@@ -1,20 +1,22 @@
 import type { ExportFormat } from '../formats/export-format.js';
 import type { ExportContext } from '../mapping/export-row.js';
 
-/** Where an encoding worker finds the seams: a module and the name of its `readonly Seam[]` export. */
-export interface WorkerSeams {
-  /** The module's URL (`import.meta.resolve` or `new URL(…, import.meta.url).href`). */
-  readonly module: string;
-  /** The export holding the seams (default `SEAMS`). */
-  readonly exportName?: string | undefined;
-}
+/**
+ * How an encoding worker gets the seams, which cannot be sent between threads: either this
+ * package's worker imports them from a module (its URL, e.g. `import.meta.resolve('./seams.js')`,
+ * and the name of its `readonly Seam[]` export, `SEAMS` by default), or the worker is a module of
+ * the caller's (its URL) that calls `runEncodingWorker(seams)`, which a bundler can make into
+ * one file that starts faster.
+ */
+export type EncodingWorkerSource =
+  { readonly seamsModule: string; readonly exportName?: string | undefined } | { readonly workerModule: string };
 
 /** What an encoding worker is started with. */
 export interface EncodingWorkerData {
   readonly format: ExportFormat;
   readonly context: Omit<ExportContext, 'now'>;
   readonly leafHashes: boolean;
-  readonly seams: WorkerSeams;
+  readonly worker: EncodingWorkerSource;
   /** The names and mappings of the exporter's seams, which the worker's must equal. */
   readonly seamDigest: string;
 }

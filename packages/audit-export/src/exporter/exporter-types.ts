@@ -2,7 +2,7 @@ import type { AuditLogger, Seam } from '@kora/audit-sink';
 import type { ExportFormat } from '../formats/export-format.js';
 import type { ExportContext } from '../mapping/export-row.js';
 import type { ExportTarget } from '../targets/export-target.js';
-import type { WorkerSeams } from './encoding-worker-protocol.js';
+import type { EncodingWorkerSource } from './encoding-worker-protocol.js';
 
 /** Options of {@link createExporter}. */
 export interface ExporterOptions {
@@ -27,10 +27,10 @@ export interface ExporterOptions {
   readonly giveUpAfterMs?: number | undefined;
   /**
    * Map and encode in a worker thread, while this one reads the audit file and writes the
-   * output: about twice the rows a second on two cores. Only for targets that write bytes (a
-   * file or a stream); the worker loads the seams from this module, and they must be `seams`.
+   * output. Only for targets that write bytes (a file or a stream); the workers' seams must be
+   * `seams` (same names and export mappings), or they refuse to start.
    */
-  readonly encodeInWorker?: WorkerSeams | undefined;
+  readonly encodeInWorker?: EncodingWorkerSource | undefined;
   /** How often to look for new rows when the directory watch is silent (default 1000 ms). */
   readonly pollMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
