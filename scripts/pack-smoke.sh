@@ -133,7 +133,7 @@ step "the kora-audit bin from its tarball"
   echo "kora-audit query printed $rows rows; stats counted every seam"
 )
 
-step "kora-audit export from its tarball: OCSF events the shipped schema accepts"
+step "kora-audit export from its tarball: OCSF events the shipped schema accepts, and OpenTelemetry records"
 (
   cd "$consumer"
   npx --no-install kora-audit export --format ocsf --path "$audit" --out "$work/audit.ocsf.jsonl" 2>/dev/null >/dev/null ||
@@ -150,6 +150,17 @@ step "kora-audit export from its tarball: OCSF events the shipped schema accepts
     }
     console.log(`kora-audit export wrote ${events.length} OCSF events, one per row, all valid`);' "$work/audit.ocsf.jsonl" "$audit" ||
     fail "the exported OCSF events"
+  # OpenTelemetry: the encoding workers load the SDK through @kora/audit-export/otel.
+  npx --no-install kora-audit export --format otel --path "$audit" --out "$work/audit.otel.jsonl" 2>/dev/null >/dev/null ||
+    fail "kora-audit export --format otel"
+  node --input-type=module -e '
+    import { readFileSync } from "node:fs";
+    const records = readFileSync(process.argv[1], "utf8").trimEnd().split("\n")
+      .flatMap((line) => JSON.parse(line).resourceLogs[0].scopeLogs[0].logRecords);
+    const rows = readFileSync(process.argv[2], "utf8").trimEnd().split("\n").length;
+    if (records.length !== rows) { console.error(`${records.length} records for ${rows} rows`); process.exit(1); }
+    console.log(`kora-audit export wrote ${records.length} OpenTelemetry log records, one per row`);' "$work/audit.otel.jsonl" "$audit" ||
+    fail "the exported OpenTelemetry records"
 )
 
 step "tsc --noEmit of a consumer under module nodenext"
