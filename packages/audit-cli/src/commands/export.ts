@@ -174,8 +174,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     follow,
     batchRows,
     giveUpAfterMs,
-    // A file or standard output: the rows are mapped and encoded on a second thread.
-    ...(endpoint === undefined ? { encodeInWorker: { workerModule: EXPORT_WORKER } } : {}),
+    // The rows are classified, checked, mapped and encoded in worker threads, one per core.
+    encodeInWorker: { workerModule: EXPORT_WORKER },
     signal: io.signal,
     logger,
   });

@@ -89,7 +89,7 @@ describe('createExporter with encodeInWorker', { timeout: 60_000 }, () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('refuses encodeInWorker for a target that takes records, not bytes', () => {
+  it('refuses encodeInWorker for a target that takes records only', () => {
     const target: ExportTarget = {
       label: 'records',
       open: () => Promise.resolve(),
@@ -107,7 +107,7 @@ describe('createExporter with encodeInWorker', { timeout: 60_000 }, () => {
       logger: { info: () => undefined, warn: () => undefined },
       encodeInWorker: FIXTURE_SEAMS,
     };
-    expect(() => createExporter(options)).toThrow('encodeInWorker needs a target that writes bytes');
+    expect(() => createExporter(options)).toThrow('encodeInWorker needs a target that takes bytes');
   });
 });
 

@@ -50,7 +50,7 @@ export function createExporter(options: ExporterOptions): Exporter {
   const readRow = createExportRowReader({ seams: options.seams, leafHashes });
   const deliverBytes = target.deliverBytes?.bind(target);
   if (options.encodeInWorker !== undefined && deliverBytes === undefined) {
-    throw new TypeError('createExporter: encodeInWorker needs a target that writes bytes (a file or a stream)');
+    throw new TypeError('createExporter: encodeInWorker needs a target that takes bytes (a file, a stream or an OTLP receiver)');
   }
   let worker: EncodingWorker | undefined;
   // Batches whose encoding started while the one before was delivered, and those already taken.
@@ -152,7 +152,7 @@ export function createExporter(options: ExporterOptions): Exporter {
       skipped.blank += encoded.blank;
       for (const [offset, reason] of encoded.passedOver) passOver(offset, reason);
       exported = encoded.records;
-      send = () => deliverBytes!(encoded.bytes);
+      send = () => deliverBytes!(encoded.bytes, encoded.records);
     } else {
       const records: unknown[] = [];
       for (const [index, entry] of batch.entries.entries()) {
@@ -220,6 +220,7 @@ export function createExporter(options: ExporterOptions): Exporter {
       if (options.encodeInWorker !== undefined) {
         worker = await createEncodingPool({
           format: options.format,
+          encoding: target.bytesEncoding ?? 'lines',
           // What a thread can be sent: the clock stays here, each batch carries its time.
           context: {
             productVersion: context.productVersion,

@@ -1,5 +1,6 @@
 import type { ExportFormat } from '../formats/export-format.js';
 import type { ExportContext } from '../mapping/export-row.js';
+import type { BytesEncoding } from '../targets/export-target.js';
 
 /**
  * How an encoding worker gets the seams, which cannot be sent between threads: either this
@@ -14,6 +15,8 @@ export type EncodingWorkerSource =
 /** What an encoding worker is started with. */
 export interface EncodingWorkerData {
   readonly format: ExportFormat;
+  /** What the batches are encoded to: the target's bytes. */
+  readonly encoding: BytesEncoding;
   readonly context: Omit<ExportContext, 'now'>;
   readonly leafHashes: boolean;
   readonly worker: EncodingWorkerSource;

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
 import type { Seam } from '@kora/audit-sink';
 import { classifyAuditLine } from '@kora/audit-sink/reader';
 import { createRecordMaker } from '../formats/create-record-maker.js';
@@ -27,10 +28,19 @@ export async function runEncodingWorker(seams: readonly Seam[]): Promise<void> {
   const makeRecord = createRecordMaker(data.format, context);
   // The OpenTelemetry SDK is loaded only for its format (by the package name, which a bundle of
   // this worker leaves to the package).
-  const encode =
-    data.format === 'otel'
-      ? await import('@kora/audit-export/otel').then((otel) => otel.createOtlpJsonLineEncoder(otel.createExportOtelEncoder(context)))
-      : encodeJsonLines;
+  const otel = data.format === 'otel' ? await import('@kora/audit-export/otel') : undefined;
+  const otelEncoder = otel?.createExportOtelEncoder(context);
+  let encode: (records: readonly unknown[]) => Uint8Array;
+  if (otel === undefined || otelEncoder === undefined) {
+    if (data.encoding !== 'lines') throw new Error(`the encoding worker cannot encode ${data.format} to ${data.encoding}`);
+    encode = encodeJsonLines;
+  } else {
+    const protobuf = otel.createOtlpProtobufEncoder(otelEncoder);
+    if (data.encoding === 'lines') encode = otel.createOtlpJsonLineEncoder(otelEncoder);
+    else if (data.encoding === 'otlp-protobuf') encode = protobuf;
+    // Compressed here, on the worker's core, rather than on the sending thread.
+    else encode = (records) => gzipSync(protobuf(records));
+  }
 
   async function encodeBatch(request: EncodingRequest): Promise<EncodingReply> {
     batchNow = request.now;

@@ -2,6 +2,9 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
+import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
 /** Where and how to send OTLP/HTTP protobuf log batches. */
@@ -24,6 +27,13 @@ export interface OtlpHttpSender {
    * flight wait for it, so at most one request is ever outstanding.
    */
   send(records: readonly ReadableLogRecord[]): Promise<void>;
+  /**
+   * As {@link OtlpHttpSender.send}, for a batch already serialized as an OTLP/protobuf
+   * `ExportLogsServiceRequest` (by the SDK's serializer, in another thread) holding `records`
+   * records, and already gzipped when the sender's `compression` is `gzip`: the same transport,
+   * retries and errors, one request in flight with `send`'s.
+   */
+  sendSerialized(body: Uint8Array, records: number): Promise<void>;
   /** Waits for the batch in flight, then releases the exporter. */
   shutdown(): Promise<void>;
 }
@@ -56,6 +66,26 @@ export function createOtlpHttpSender(options: OtlpHttpSenderOptions): OtlpHttpSe
     // "Concurrent export limit reached" rather than wait.
     concurrencyLimit: 1,
   });
+  // The same exporter's transport for bodies serialized (and compressed) elsewhere: the
+  // serializer passes them on, and the transport sends them as they are, saying how they are.
+  const serialized = createOtlpHttpExportDelegate(
+    convertLegacyHttpOptions(
+      {
+        url: options.url,
+        headers: { ...options.headers, ...(options.compression === 'gzip' ? { 'Content-Encoding': 'gzip' } : {}) },
+        timeoutMillis: options.timeoutMillis ?? DEFAULT_TIMEOUT_MILLIS,
+        compression: CompressionAlgorithm.NONE,
+        concurrencyLimit: 1,
+      },
+      'LOGS',
+      'v1/logs',
+      { 'Content-Type': 'application/x-protobuf' },
+    ),
+    PASS_SERIALIZED,
+    'otlp_http_log_exporter',
+    SERIALIZED_METRICS,
+    undefined,
+  );
   let previous: Promise<unknown> = Promise.resolve();
   let isShutDown = false;
 
@@ -68,22 +98,49 @@ export function createOtlpHttpSender(options: OtlpHttpSenderOptions): OtlpHttpSe
     });
   }
 
+  function exportSerializedOnce(batch: SerializedBatch): Promise<void> {
+    return new Promise((resolve, reject) => {
+      serialized.export(batch, (result: ExportResult) => {
+        if (result.code === ExportResultCode.SUCCESS) resolve();
+        else reject(describeFailure(receiver, result.error));
+      });
+    });
+  }
+
+  // One request in flight: the next waits for this one whether it succeeds or fails.
+  function queue(count: number, send: () => Promise<void>): Promise<void> {
+    if (isShutDown) return Promise.reject(new Error('the OTLP sender was shut down'));
+    if (count === 0) return Promise.resolve();
+    const sent = previous.then(send);
+    previous = sent.catch(() => undefined);
+    return sent;
+  }
+
   return {
-    send(records) {
-      if (isShutDown) return Promise.reject(new Error('the OTLP sender was shut down'));
-      if (records.length === 0) return Promise.resolve();
-      const sent = previous.then(() => exportOnce(records));
-      // The next send waits for this one whether it succeeds or fails.
-      previous = sent.catch(() => undefined);
-      return sent;
-    },
+    send: (records) => queue(records.length, () => exportOnce(records)),
+    sendSerialized: (body, records) => queue(records, () => exportSerializedOnce({ body, records })),
     async shutdown() {
       isShutDown = true;
       await previous;
       await exporter.shutdown();
+      await serialized.shutdown();
     },
   };
 }
+
+/** A batch serialized in another thread, and how many records it holds (for the exporter's own metrics). */
+interface SerializedBatch {
+  readonly body: Uint8Array;
+  readonly records: number;
+}
+
+const PASS_SERIALIZED: ISerializer<SerializedBatch, unknown> = {
+  serializeRequest: (batch) => batch.body,
+  // The receiver's answer, read as the SDK reads it (a partial success is logged by the SDK).
+  deserializeResponse: (data) => ProtobufLogsSerializer.deserializeResponse(data),
+};
+
+const SERIALIZED_METRICS: IExporterMetricsHelper<SerializedBatch> = { name: 'log', countItems: (batch) => batch.records };
 
 /** The receiver as origin and path: credentials in the URL's user info or query stay out of errors. */
 function describeReceiver(url: string): string {

@@ -6,6 +6,7 @@ export type { OtelLogEncoder, OtelLogEncoderOptions } from './create-otel-log-en
 export { createOtlpHttpSender } from './create-otlp-http-sender.js';
 export type { OtlpHttpSender, OtlpHttpSenderOptions } from './create-otlp-http-sender.js';
 export { createOtlpJsonLineEncoder } from './create-otlp-json-line-encoder.js';
+export { createOtlpProtobufEncoder } from './create-otlp-protobuf-encoder.js';
 export { encodeJsonLine } from './encode-json-line.js';
 export type { OtelLogRecord } from './otel-log-record.js';
 export { createOtlpTarget, describeEndpoint } from '../targets/create-otlp-target.js';

@@ -28,6 +28,7 @@ export function createFileTarget(options: FileTargetOptions): ExportTarget {
   let synced = true;
 
   return {
+    bytesEncoding: 'lines',
     label: path,
     async open(resumed) {
       if (resumed !== undefined) checkResumed(resumed, path, format);
@@ -48,7 +49,7 @@ export function createFileTarget(options: FileTargetOptions): ExportTarget {
       }
     },
     async deliver(records) {
-      if (records.length > 0) await this.deliverBytes!(toBytes(options.encode(records)));
+      if (records.length > 0) await this.deliverBytes!(toBytes(options.encode(records)), records.length);
     },
     async deliverBytes(text) {
       if (handle === undefined) throw new Error('the file target is not open');

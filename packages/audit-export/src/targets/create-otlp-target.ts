@@ -33,6 +33,10 @@ export function createOtlpTarget(options: OtlpTargetOptions): ExportTarget {
     async deliver(records) {
       if (records.length > 0) await sender.send(options.encoder.encode(records as readonly OtelLogRecord[]));
     },
+    bytesEncoding: options.compression === 'gzip' ? 'otlp-protobuf-gzip' : 'otlp-protobuf',
+    async deliverBytes(body, records) {
+      await sender.sendSerialized(body, records);
+    },
     state(): Promise<TargetState> {
       return Promise.resolve({ target: 'otlp', format: 'otel', endpoint });
     },

@@ -19,6 +19,7 @@ export interface StreamTargetOptions {
 export function createStreamTarget(options: StreamTargetOptions): ExportTarget {
   const { stream, format } = options;
   return {
+    bytesEncoding: 'lines',
     label: options.label,
     open(resumed) {
       if (resumed !== undefined && (resumed.target !== 'stream' || resumed.format !== format)) {
@@ -33,7 +34,7 @@ export function createStreamTarget(options: StreamTargetOptions): ExportTarget {
     async deliver(records) {
       if (records.length === 0) return;
       const encoded = options.encode(records);
-      await this.deliverBytes!(typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded);
+      await this.deliverBytes!(typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded, records.length);
     },
     async deliverBytes(bytes) {
       if (bytes.length === 0) return;

@@ -1,3 +1,10 @@
+/**
+ * Bytes a target takes: whole lines (OCSF and ECS JSON, or OTLP/JSON), or an OTLP/protobuf
+ * request body, as it is or gzipped (a body gzipped in parts is their gzip members one after
+ * the other, which a gzip reader reads as one stream, RFC 1952 §2.2).
+ */
+export type BytesEncoding = 'lines' | 'otlp-protobuf' | 'otlp-protobuf-gzip';
+
 /** What a checkpoint records about the target, beside the position in the audit file. */
 export type TargetState = Readonly<Record<string, string | number | null>>;
 
@@ -16,11 +23,16 @@ export interface ExportTarget {
   /** Deliver one batch of records; rejects when the target did not take it all. */
   deliver(records: readonly unknown[]): Promise<void>;
   /**
-   * Deliver one batch already encoded to the bytes the target writes (a file or a stream), as
-   * {@link ExportTarget.deliver} would have written its records. Absent when the target does
-   * not write bytes (an OTLP receiver takes records).
+   * What {@link ExportTarget.deliverBytes} takes: the lines a file or stream writes, or an
+   * OTLP/protobuf request body. Absent when the target takes records only.
    */
-  deliverBytes?(bytes: Uint8Array): Promise<void>;
+  readonly bytesEncoding?: BytesEncoding;
+  /**
+   * Deliver one batch already encoded (in {@link ExportTarget.bytesEncoding}, by encoding
+   * workers) and holding `records` records, as {@link ExportTarget.deliver} would have delivered
+   * the records themselves.
+   */
+  deliverBytes?(bytes: Uint8Array, records: number): Promise<void>;
   /** Make what was delivered durable, and say what the checkpoint must record of the target. */
   state(): Promise<TargetState>;
   close(): Promise<void>;
