@@ -1,6 +1,7 @@
-import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditLogger } from '@kora/audit-sink';
+import { startOtlpReceiver } from '@kora/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SEAMS, writeGoldenAuditFile } from '../__fixtures__/write-golden-audit-file.js';
 import type { GoldenAuditFile } from '../__fixtures__/write-golden-audit-file.js';
@@ -9,6 +10,7 @@ import type { ExportFormat } from '../formats/export-format.js';
 import { createExportOtelEncoder } from '../otel/create-export-otel-encoder.js';
 import { createOtlpJsonLineEncoder } from '../otel/create-otlp-json-line-encoder.js';
 import { createFileTarget } from '../targets/create-file-target.js';
+import { createOtlpTarget } from '../targets/create-otlp-target.js';
 import { encodeJsonLines } from '../targets/encode-json-lines.js';
 import type { ExportTarget } from '../targets/export-target.js';
 import { createExporter } from './create-exporter.js';
@@ -54,6 +56,52 @@ async function exportTo(format: ExportFormat, out: string, inWorkers: boolean, b
 }
 
 describe('createExporter with encodeInWorker', { timeout: 60_000 }, () => {
+  it.each(['gzip', 'none'] as const)(
+    'sends every row over OTLP (%s), batches split between workers arriving as one request each, in order',
+    async (compression) => {
+      // Enough rows that each batch is split between the workers.
+      const big = join(golden.dir, `big-${compression}.jsonl`);
+      const text = golden.rows.map((row) => `${row.text}\n`).join('');
+      writeFileSync(big, text.repeat(Math.ceil(300_000 / text.length)));
+      const rows = readFileSync(big, 'utf8').trimEnd().split('\n');
+      const sent: Record<string, { ids: unknown[]; requests: number }> = {};
+      for (const inWorkers of [false, true]) {
+        const receiver = await startOtlpReceiver();
+        const encoder = createExportOtelEncoder(context);
+        try {
+          const logger: AuditLogger = { info: () => undefined, warn: () => undefined };
+          const stats = await createExporter({
+            path: big,
+            format: 'otel',
+            target: createOtlpTarget({ url: receiver.url, compression, encoder }),
+            checkpointPath: null,
+            seams: ALL_SEAMS,
+            context,
+            batchRows: 2000,
+            logger,
+            ...(inWorkers ? { encodeInWorker: FIXTURE_SEAMS } : {}),
+          }).run();
+          expect(stats.rowsExported).toBe(rows.length);
+          sent[String(inWorkers)] = {
+            ids: receiver.requests.flatMap((request) =>
+              request.request.resourceLogs.flatMap((resource) =>
+                resource.scopeLogs.flatMap((scope) =>
+                  scope.logRecords.map((record) => record.attributes.find((attribute) => attribute.key === 'log.record.uid')?.value),
+                ),
+              ),
+            ),
+            requests: receiver.requests.length,
+          };
+        } finally {
+          await encoder.shutdown();
+          await receiver.close();
+        }
+      }
+      expect(sent.true!.ids).toEqual(rows.map((row) => ({ stringValue: (JSON.parse(row) as { id: string }).id })));
+      expect(sent.true).toEqual(sent.false);
+    },
+  );
+
   for (const format of EXPORT_FORMATS) {
     it(`writes the same ${format} bytes, counts and warnings as on one thread, whatever the batch size`, async () => {
       const here = await exportTo(format, join(golden.dir, `${format}.here`), false, 7);

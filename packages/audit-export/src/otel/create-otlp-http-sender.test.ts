@@ -1,9 +1,11 @@
+import { gzipSync } from 'node:zlib';
 import { startOtlpReceiver } from '@kora/test-support';
 import type { OtlpAnyValue, OtlpLogRecord, OtlpReceiver } from '@kora/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOtelLogEncoder } from './create-otel-log-encoder.js';
 import type { OtelLogEncoder } from './create-otel-log-encoder.js';
 import { createOtlpHttpSender } from './create-otlp-http-sender.js';
+import { createOtlpProtobufEncoder } from './create-otlp-protobuf-encoder.js';
 import type { OtlpHttpSender } from './create-otlp-http-sender.js';
 import type { OtelLogRecord } from './otel-log-record.js';
 
@@ -204,5 +206,51 @@ describe('createOtlpHttpSender', () => {
   it('rejects an endpoint that is not an http URL', () => {
     expect(() => createOtlpHttpSender({ url: 'file:///tmp/x' })).toThrow('must be http: or https:');
     expect(() => createOtlpHttpSender({ url: 'not a url' })).toThrow('not a valid URL');
+  });
+
+  describe('sendSerialized, for bodies serialized in other threads', () => {
+    const batchOf = (from: number, count: number): OtelLogRecord[] =>
+      Array.from({ length: count }, (_, index) => ({ ...toolCall, attributes: { 'kora.row.seq': from + index } }));
+    const sequence = (): unknown[] =>
+      receiver.requests.flatMap((request) =>
+        request.request.resourceLogs.flatMap((resource) =>
+          resource.scopeLogs.flatMap((scope) => scope.logRecords.map((record) => record.attributes[0]?.value)),
+        ),
+      );
+
+    it.each(['none', 'gzip'] as const)(
+      'delivers parts serialized (and compressed: %s) one by one and joined as one request',
+      async (compression) => {
+        sender = createOtlpHttpSender({ url: receiver.url, compression });
+        const encode = createOtlpProtobufEncoder(encoder);
+        const body = (records: OtelLogRecord[]): Uint8Array => (compression === 'gzip' ? gzipSync(encode(records)) : encode(records));
+        await sender.sendSerialized(Buffer.concat([body(batchOf(0, 3)), body(batchOf(3, 2))]), 5);
+        await sender.sendSerialized(body(batchOf(5, 1)), 1);
+        // Two requests: the first is the two parts, read by the receiver as one message.
+        expect(receiver.requests).toHaveLength(2);
+        expect(sequence()).toEqual(['0', '1', '2', '3', '4', '5'].map((intValue) => ({ intValue })));
+        expect(receiver.acknowledgedRecordCount()).toBe(6);
+      },
+    );
+
+    it('fails as send fails, naming the status and not the body, and queues behind send', async () => {
+      sender = createOtlpHttpSender({ url: receiver.url });
+      const encode = createOtlpProtobufEncoder(encoder);
+      receiver.failNext(1, { status: 400 });
+      await expect(sender.sendSerialized(encode(batchOf(0, 1)), 1)).rejects.toThrow(
+        `OTLP receiver ${receiver.url} did not acknowledge the batch: HTTP 400 Bad Request`,
+      );
+      const current = sender;
+      await Promise.all([current.send(encoder.encode(batchOf(1, 1))), current.sendSerialized(encode(batchOf(2, 1)), 1)]);
+      expect(sequence()).toEqual([{ intValue: '1' }, { intValue: '2' }]);
+    });
+
+    it('sends nothing for an empty batch, and refuses after shutdown', async () => {
+      const current = createOtlpHttpSender({ url: receiver.url });
+      await current.sendSerialized(new Uint8Array(0), 0);
+      expect(receiver.attempts()).toBe(0);
+      await current.shutdown();
+      await expect(current.sendSerialized(createOtlpProtobufEncoder(encoder)(batchOf(0, 1)), 1)).rejects.toThrow('shut down');
+    });
   });
 });
