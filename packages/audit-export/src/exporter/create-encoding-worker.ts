@@ -23,6 +23,10 @@ export interface EncodingWorker {
   close(): Promise<void>;
 }
 
+// A batch's strings and records die young: a young generation four times V8's default holds a
+// batch's worth, so that few are copied to the old one (a sixth less CPU, some 60 MiB more RSS).
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 64 };
+
 // The default worker's file beside this one: `.js` when built, `.ts` when run from the sources.
 const here = fileURLToPath(import.meta.url);
 const defaultWorkerUrl = new URL(`./encoding-worker${extname(here)}`, import.meta.url);
@@ -33,10 +37,15 @@ const defaultWorkerUrl = new URL(`./encoding-worker${extname(here)}`, import.met
  */
 function startWorker(data: EncodingWorkerData): Worker {
   const url = 'workerModule' in data.worker ? new URL(data.worker.workerModule) : defaultWorkerUrl;
-  if (extname(url.pathname) !== '.ts') return new Worker(url, { workerData: data });
+  if (extname(url.pathname) !== '.ts') return new Worker(url, { workerData: data, resourceLimits: RESOURCE_LIMITS });
   const loader = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const code = `import(${loader}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(code, { eval: true, workerData: data, execArgv: [...new Set([...process.execArgv, '--conditions=@kora/source'])] });
+  return new Worker(code, {
+    eval: true,
+    workerData: data,
+    resourceLimits: RESOURCE_LIMITS,
+    execArgv: [...new Set([...process.execArgv, '--conditions=@kora/source'])],
+  });
 }
 
 /**
