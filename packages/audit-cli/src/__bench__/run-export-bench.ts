@@ -2,13 +2,15 @@
 // and as OTLP/HTTP to a local receiver in a process of its own (as a collector would be, so that
 // its decoding does not share the exporter's CPU), each a child process as a user runs it, side by
 // side with `kora-audit query --all` over the same file: the reader's whole pass (every line
-// found, parsed, checked and printed), which every export also makes before it maps a row. Prints
-// rows per second, peak RSS and each target, and writes the results as JSON under bench/results/.
+// found, parsed, checked and printed), which every export also makes before it maps a row, and
+// an export of one row, which is what any export costs to start. Prints rows per second (also once
+// started), peak RSS, each target, and what the steps cost in one thread and so on every core,
+// and writes the results as JSON under bench/results/.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRepositoryRoot } from '@kora/test-support';
 import { measureExportStages } from './measure-export-stages.js';
@@ -72,6 +74,10 @@ async function main(): Promise<void> {
   process.stdout.write(`kora-audit export benchmark: the CLI as ${cli.label}; medians of ${ROUNDS} rounds\n`);
   const file = writeRealisticAuditFile(join(directory, 'audit.jsonl'), 80 * MIB);
   process.stdout.write(`  generated ${file.rows.toLocaleString('en')} rows (${(file.bytes / MIB).toFixed(0)} MiB) of four seams\n`);
+  // The same command over the file's first row: what any export costs before its first batch
+  // (starting node, loading the command, starting the encoding workers).
+  const oneRow = join(directory, 'one-row.jsonl');
+  writeFileSync(oneRow, `${readFileSync(file.path, 'utf8').split('\n', 1)[0]!}\n`);
   const receiver = await startReceiverProcess();
   const fileSubjects: Subject[] = ['otel', 'ocsf', 'ecs'].map((format) => {
     const out = join(directory, `out.${format}.jsonl`);
@@ -101,6 +107,15 @@ async function main(): Promise<void> {
   try {
     measurements = await measureSideBySide(ROUNDS, [
       { name: 'query --all (baseline)', command: process.execPath, args: [...cli.prefix, 'query', '--path', file.path, '--all'] },
+      {
+        name: 'export --format ocsf, one row (start-up)',
+        command: process.execPath,
+        args: exportArgs('ocsf', oneRow, '--out', join(directory, 'one-row.ocsf.jsonl')),
+        before: () => {
+          rmSync(join(directory, 'one-row.ocsf.jsonl'), { force: true });
+          rmSync(join(directory, 'one-row.ocsf.jsonl.checkpoint.json'), { force: true });
+        },
+      },
       ...fileSubjects,
       ...otlpSubjects,
     ]);
@@ -108,7 +123,7 @@ async function main(): Promise<void> {
     received = await receiver.count();
     await receiver.close();
   }
-  const [baseline, ...exports] = measurements as [Measurement, ...Measurement[]];
+  const [baseline, startUp, ...exports] = measurements as [Measurement, Measurement, ...Measurement[]];
 
   // Every run exported every row: the receiver's count, and each output file's lines.
   const receivedRows = (received.count ?? 0) - receivedBefore;
@@ -136,8 +151,16 @@ async function main(): Promise<void> {
     );
   }
 
+  // Rows a second once started: the run less what the one-row export took.
+  process.stdout.write(`\nonce started (the median less the one-row export's ${formatSeconds(startUp.medianSeconds)}):\n`);
+  for (const measurement of exports) {
+    const steady = file.rows / (measurement.medianSeconds - startUp.medianSeconds);
+    process.stdout.write(`  ${measurement.name.padEnd(40)} ${count(steady).padStart(9)} rows/s\n`);
+  }
+
   // What one thread cannot go below: each step alone, in process, a batch at a time.
   const stages = await measureExportStages(file.path, 20_000);
+  const cores = availableParallelism();
   const shared = stages.readLine + stages.allowList;
   process.stdout.write(
     `\nin process, µs a row (${stages.rows.toLocaleString('en')} rows, batches of 2000): read and check the line ${stages.readLine.toFixed(2)}, allow-list ${stages.allowList.toFixed(2)}, verbatim line ${stages.verbatimLine.toFixed(2)}\n`,
@@ -145,9 +168,9 @@ async function main(): Promise<void> {
   const floors = (['otel', 'ocsf', 'ecs'] as const).map((format) => {
     const total = shared + stages.map[format] + stages.encode[format];
     process.stdout.write(
-      `  ${format}: map ${stages.map[format].toFixed(2)} + encode ${stages.encode[format].toFixed(2)} = ${total.toFixed(2)} with the reading: at most ${count(1e6 / total)} rows/s in one thread\n`,
+      `  ${format}: map ${stages.map[format].toFixed(2)} + encode ${stages.encode[format].toFixed(2)} = ${total.toFixed(2)} with the reading: at most ${count(1e6 / total)} rows/s in one thread, ${count((cores * 1e6) / total)} in the ${cores} encoding workers of this machine's ${cores} cores\n`,
     );
-    return { format, microsecondsPerRow: total, rowsPerSecond: 1e6 / total };
+    return { format, microsecondsPerRow: total, rowsPerSecond: 1e6 / total, rowsPerSecondOnAllCores: (cores * 1e6) / total, cores };
   });
   const targets = exports.map((measurement, index) => {
     const target = index < fileSubjects.length ? FILE_TARGET_ROWS_PER_SECOND : OTLP_TARGET_ROWS_PER_SECOND;
@@ -168,6 +191,7 @@ async function main(): Promise<void> {
   writeBenchResults(root, 'export', {
     cli: cli.label,
     file: { bytes: file.bytes, rows: file.rows },
+    startUpSeconds: startUp.medianSeconds,
     measurements,
     stages,
     floors,
