@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { INCLUSION_PROOF, PROOF_HASH } from './__fixtures__/proof-documents.js';
 import { parseProofDocument } from './proof-document.js';
 
-const HASH = Buffer.alloc(32, 7).toString('base64');
-const inclusion = {
-  kind: 'inclusion',
-  origin: 'kora-audit/host-7/0192f7c2-6d3e-7a4b-9c1d-000000000000',
-  row_id: '0192f7c2-6d3e-7a4b-9c1d-00000000002a',
-  file: '/var/lib/kora/kora_audit_log.jsonl',
-  line: 42,
-  leaf_index: 41,
-  leaf_hash: HASH,
-  tree_size: 3008,
-  root: HASH,
-  note: 'a note\n',
-  proof: [HASH, HASH],
-};
+const HASH = PROOF_HASH;
+const inclusion = INCLUSION_PROOF;
 const text = (value: unknown): string => JSON.stringify(value);
 
 describe('parseProofDocument', () => {

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HOSTILE_JSON_OBJECTS, replaceJsonPart } from '@kora/test-support';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME } from './allowlist-lock.js';
@@ -12,33 +13,6 @@ const root = mkdtempSync(join(tmpdir(), 'allowlist-gate-hostile-'));
 mkdirSync(join(root, '.changeset'));
 writeFileSync(join(root, '.changeset', 'README.md'), '# Changesets\n');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-// Objects JSON can give keys that name the methods a conversion calls.
-const HOSTILE = [
-  JSON.parse('{"toString":[]}') as unknown,
-  JSON.parse('{"valueOf":1,"toString":null}') as unknown,
-  JSON.parse('{"__proto__":{"kind":"string"},"constructor":1}') as unknown,
-  ['1'],
-];
-
-/** Every path of `value`, its objects and its leaves, for replacing one of them. */
-function replaceAt(value: unknown, pick: number, replacement: unknown): unknown {
-  const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
-  const paths: (string | number)[][] = [];
-  const walk = (node: unknown, path: (string | number)[]): void => {
-    paths.push(path);
-    if (node !== null && typeof node === 'object') {
-      for (const [key, child] of Object.entries(node)) walk(child, [...path, Array.isArray(node) ? Number(key) : key]);
-    }
-  };
-  walk(copy, []);
-  const path = paths[pick % paths.length]!;
-  if (path.length === 0) return replacement;
-  let parent: Record<string | number, unknown> = copy;
-  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-  parent[path.at(-1)!] = replacement;
-  return copy;
-}
 
 /** `check` against a lock file holding `text`, as CI runs it. */
 function check(text: string): { code: number; err: string } {
@@ -63,7 +37,7 @@ interface LockedEntry {
 
 describe('runGate check on a hand-edited lock', () => {
   it('reports the drift of a field type or outcome rule that an object with a toString key took the place of', () => {
-    for (const hostile of HOSTILE) {
+    for (const hostile of HOSTILE_JSON_OBJECTS) {
       for (const edit of [
         (seam: LockedEntry) => (seam.fields[0]!.type = { kind: 'enum', values: [hostile] }),
         (seam: LockedEntry) => (seam.fields[0]!.type = { kind: 'string', max_length: hostile, pattern: hostile }),
@@ -82,10 +56,10 @@ describe('runGate check on a hand-edited lock', () => {
   });
 
   it('never throws or fails unclearly on a lock with any part replaced by any JSON value', () => {
-    const replacement = fc.oneof(fc.jsonValue(), fc.constantFrom(...HOSTILE, -1, 1.5, '', null, [], {}));
+    const replacement = fc.oneof(fc.jsonValue(), fc.constantFrom(...HOSTILE_JSON_OBJECTS, -1, 1.5, '', null, [], {}));
     fc.assert(
       fc.property(fc.nat(), replacement, (pick, other) => {
-        expectClearOutcome(check(JSON.stringify(replaceAt(committed, pick, other))));
+        expectClearOutcome(check(JSON.stringify(replaceJsonPart(committed, pick, other))));
       }),
       { numRuns: 1_500 },
     );

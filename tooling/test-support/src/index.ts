@@ -15,3 +15,4 @@ export type {
   OtlpScopeLogs,
   ReceivedOtlpRequest,
 } from './start-otlp-receiver.js';
+export { HOSTILE_JSON_OBJECTS, replaceJsonPart } from './replace-json-part.js';

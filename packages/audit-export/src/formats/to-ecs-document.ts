@@ -3,9 +3,8 @@ import type { ExportContext, ExportRow } from '../mapping/export-row.js';
 import { OUTCOME_TERMS } from '../mapping/export-outcomes.js';
 import type { OutcomeTerms } from '../mapping/export-outcomes.js';
 import { formatVerbatimLine } from '../mapping/format-verbatim-line.js';
-import { memoizeBySeam, writerPerSeam } from '../mapping/memoize-by-seam.js';
+import { recordFormat } from '../mapping/record-format.js';
 import { readExportOutcome } from '../mapping/read-export-outcome.js';
-import { buildRecord, compileRecordWriter } from '../mapping/record-template.js';
 import type { RecordTemplate, TemplateField } from '../mapping/record-template.js';
 import { resolveExportSource } from '../mapping/resolve-export-source.js';
 import type { FieldTree } from '../mapping/set-field-path.js';
@@ -84,20 +83,17 @@ function ecsTemplate(seam: Seam, context: ExportContext): RecordTemplate<ExportR
   };
 }
 
-const templates = memoizeBySeam(ecsTemplate);
+const format = recordFormat(ecsTemplate);
 
 /** A row as an ECS document; see {@link ecsTemplate} for its fields. */
 export function toEcsDocument(row: ExportRow, context: ExportContext): FieldTree {
-  return buildRecord(templates(row.seam, context), row);
+  return format.build(row, context);
 }
 
 /**
- * A writer of rows as ECS documents' JSON text: the text of {@link toEcsDocument}'s document,
- * written without building it (each seam's template is compiled once).
+ * A writer of rows as ECS documents' JSON text: the text of {@link toEcsDocument}'s document, written
+ * without building it (each seam's template is compiled once).
  */
 export function createEcsDocumentWriter(context: ExportContext): (row: ExportRow) => string {
-  return writerPerSeam((seam) => {
-    const template = templates(seam, context);
-    return compileRecordWriter(template) ?? ((row) => JSON.stringify(buildRecord(template, row)));
-  });
+  return format.createWriter(context);
 }

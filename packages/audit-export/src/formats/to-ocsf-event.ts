@@ -3,9 +3,8 @@ import type { ExportContext, ExportRow } from '../mapping/export-row.js';
 import { OUTCOME_TERMS } from '../mapping/export-outcomes.js';
 import type { OutcomeTerms } from '../mapping/export-outcomes.js';
 import { formatVerbatimLine } from '../mapping/format-verbatim-line.js';
-import { memoizeBySeam, writerPerSeam } from '../mapping/memoize-by-seam.js';
+import { recordFormat } from '../mapping/record-format.js';
 import { readExportOutcome } from '../mapping/read-export-outcome.js';
-import { buildRecord, compileRecordWriter } from '../mapping/record-template.js';
 import type { RecordTemplate, TemplateField } from '../mapping/record-template.js';
 import { resolveExportSource } from '../mapping/resolve-export-source.js';
 import type { FieldTree } from '../mapping/set-field-path.js';
@@ -83,11 +82,11 @@ function ocsfTemplate(seam: Seam, context: ExportContext): RecordTemplate<Export
   };
 }
 
-const templates = memoizeBySeam(ocsfTemplate);
+const format = recordFormat(ocsfTemplate);
 
 /** A row as an OCSF event of its seam's class; see {@link ocsfTemplate} for its fields. */
 export function toOcsfEvent(row: ExportRow, context: ExportContext): FieldTree {
-  return buildRecord(templates(row.seam, context), row);
+  return format.build(row, context);
 }
 
 /**
@@ -95,8 +94,5 @@ export function toOcsfEvent(row: ExportRow, context: ExportContext): FieldTree {
  * without building it (each seam's template is compiled once).
  */
 export function createOcsfEventWriter(context: ExportContext): (row: ExportRow) => string {
-  return writerPerSeam((seam) => {
-    const template = templates(seam, context);
-    return compileRecordWriter(template) ?? ((row) => JSON.stringify(buildRecord(template, row)));
-  });
+  return format.createWriter(context);
 }

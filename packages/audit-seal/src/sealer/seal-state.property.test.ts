@@ -1,3 +1,4 @@
+import { replaceJsonPart } from '@kora/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createTreeBuilder } from '../merkle/create-tree-builder.js';
@@ -40,25 +41,6 @@ function expectWellFormed(value: SealState): void {
   }
 }
 
-/** Every path of `value` with its JSON leaves and objects, for replacing one of them. */
-function replaceAt(value: unknown, pick: number, replacement: unknown): unknown {
-  const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
-  const paths: (string | number)[][] = [];
-  const walk = (node: unknown, path: (string | number)[]): void => {
-    paths.push(path);
-    if (node !== null && typeof node === 'object') {
-      for (const [key, child] of Object.entries(node)) walk(child, [...path, Array.isArray(node) ? Number(key) : key]);
-    }
-  };
-  walk(copy, []);
-  const path = paths[pick % paths.length]!;
-  if (path.length === 0) return replacement;
-  let parent: Record<string | number, unknown> = copy;
-  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-  parent[path.at(-1)!] = replacement;
-  return copy;
-}
-
 describe('parseSealState on hostile input', () => {
   it('reads back every state the sealer saves', () => {
     fc.assert(
@@ -95,7 +77,7 @@ describe('parseSealState on hostile input', () => {
     const replacement = fc.oneof(fc.jsonValue(), fc.constantFrom(-1, 1.5, 2 ** 53, '', '12', null, [], {}));
     fc.assert(
       fc.property(state, fc.nat(), replacement, (value, pick, other) => {
-        const parsed = parseSealState(JSON.stringify(replaceAt(value, pick, other)));
+        const parsed = parseSealState(JSON.stringify(replaceJsonPart(value, pick, other)));
         if (parsed !== undefined) expectWellFormed(parsed);
       }),
       { numRuns: 20_000 },

@@ -1,3 +1,4 @@
+import { HOSTILE_JSON_OBJECTS, replaceJsonPart } from '@kora/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor } from './decode-reader-cursor.js';
@@ -13,43 +14,16 @@ const CURSOR = {
   id: '0192f7c2-6d3e-7a4b-9c1d-00000000002a',
 };
 
-// Objects JSON can give keys that name the methods a conversion calls.
-const HOSTILE = [
-  JSON.parse('{"toString":[]}') as unknown,
-  JSON.parse('{"valueOf":1,"toString":null}') as unknown,
-  JSON.parse('{"__proto__":{"v":1},"constructor":1}') as unknown,
-  ['1'],
-];
-
-/** Every path of `value`, its objects and its leaves, for replacing one of them. */
-function replaceAt(value: unknown, pick: number, replacement: unknown): unknown {
-  const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
-  const paths: (string | number)[][] = [];
-  const walk = (node: unknown, path: (string | number)[]): void => {
-    paths.push(path);
-    if (node !== null && typeof node === 'object') {
-      for (const [key, child] of Object.entries(node)) walk(child, [...path, Array.isArray(node) ? Number(key) : key]);
-    }
-  };
-  walk(copy, []);
-  const path = paths[pick % paths.length]!;
-  if (path.length === 0) return replacement;
-  let parent: Record<string | number, unknown> = copy;
-  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-  parent[path.at(-1)!] = replacement;
-  return copy;
-}
-
 describe('decodeCursor on a cursor with any part replaced', () => {
   it('reads back the cursor a page handed out', () => {
     expect(decodeCursor('readAuditEntries', encodeOpaqueCursor(CURSOR))).toEqual(CURSOR);
   });
 
   it('decodes a well-formed position or throws the invalid-cursor TypeError, never a conversion error', () => {
-    const replacement = fc.oneof(fc.jsonValue(), fc.constantFrom(...HOSTILE, -1, 1.5, '', '12', null, [], {}));
+    const replacement = fc.oneof(fc.jsonValue(), fc.constantFrom(...HOSTILE_JSON_OBJECTS, -1, 1.5, '', '12', null, [], {}));
     fc.assert(
       fc.property(fc.nat(), replacement, (pick, other) => {
-        const cursor = encodeOpaqueCursor(replaceAt(CURSOR, pick, other));
+        const cursor = encodeOpaqueCursor(replaceJsonPart(CURSOR, pick, other));
         let decoded: unknown;
         try {
           decoded = decodeCursor('readAuditEntries', cursor);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HOSTILE_JSON_OBJECTS, replaceJsonPart } from '@kora/test-support';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTailCheckpoint } from './read-tail-checkpoint.js';
@@ -17,33 +18,6 @@ const CHECKPOINT = {
 };
 const EXTRA_RULES =
   'its extra is not at most 32 keys matching ^[a-z][a-z0-9_]{0,63}$, each a string of at most 1024 characters, a number or null';
-
-// Objects JSON can give keys that name the methods a conversion calls.
-const HOSTILE = [
-  JSON.parse('{"toString":[]}') as unknown,
-  JSON.parse('{"valueOf":1,"toString":null}') as unknown,
-  JSON.parse('{"__proto__":{"v":1},"constructor":1}') as unknown,
-  ['1'],
-];
-
-/** Every path of `value`, its objects and its leaves, for replacing one of them. */
-function replaceAt(value: unknown, pick: number, replacement: unknown): unknown {
-  const copy = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
-  const paths: (string | number)[][] = [];
-  const walk = (node: unknown, path: (string | number)[]): void => {
-    paths.push(path);
-    if (node !== null && typeof node === 'object') {
-      for (const [key, child] of Object.entries(node)) walk(child, [...path, Array.isArray(node) ? Number(key) : key]);
-    }
-  };
-  walk(copy, []);
-  const path = paths[pick % paths.length]!;
-  if (path.length === 0) return replacement;
-  let parent: Record<string | number, unknown> = copy;
-  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-  parent[path.at(-1)!] = replacement;
-  return copy;
-}
 
 describe('readTailCheckpoint', () => {
   let dir: string;
@@ -152,11 +126,11 @@ describe('readTailCheckpoint on a checkpoint with any part replaced', () => {
   });
 
   it('reads a well-formed checkpoint or rejects naming the file, never a conversion error', async () => {
-    const replacement = fc.oneof(fc.jsonValue(), fc.constantFrom(...HOSTILE, -1, 1.5, '', '12', null, [], {}));
+    const replacement = fc.oneof(fc.jsonValue(), fc.constantFrom(...HOSTILE_JSON_OBJECTS, -1, 1.5, '', '12', null, [], {}));
     const path = join(dir, 'checkpoint.json');
     await fc.assert(
       fc.asyncProperty(fc.nat(), replacement, async (pick, other) => {
-        writeFileSync(path, JSON.stringify(replaceAt({ ...CHECKPOINT, extra: { out_size: 10, format: 'jsonl' } }, pick, other)));
+        writeFileSync(path, JSON.stringify(replaceJsonPart({ ...CHECKPOINT, extra: { out_size: 10, format: 'jsonl' } }, pick, other)));
         const outcome = await readTailCheckpoint(path).then(
           (checkpoint) => checkpoint,
           (error: unknown) => error as Error,

@@ -1,5 +1,8 @@
 import type { Seam } from '@kora/audit-sink';
 import type { ExportContext, ExportRow } from './export-row.js';
+import { buildRecord, compileRecordWriter } from './record-template.js';
+import type { RecordTemplate } from './record-template.js';
+import type { FieldTree } from './set-field-path.js';
 
 /**
  * `make` remembered per context and seam: what a format works out from a seam's mapping is
@@ -32,5 +35,25 @@ export function writerPerSeam(compile: (seam: Seam) => (row: ExportRow) => strin
       writers.set(row.seam, write);
     }
     return write(row);
+  };
+}
+
+/**
+ * A format's two ways to a record from its per-seam template: the object (`build`), and a
+ * writer of its JSON text compiled once per seam (`createWriter`), or stringified from the object
+ * when the template cannot be compiled.
+ */
+export function recordFormat<Derived>(template: (seam: Seam, context: ExportContext) => RecordTemplate<ExportRow, Derived>): {
+  build(row: ExportRow, context: ExportContext): FieldTree;
+  createWriter(context: ExportContext): (row: ExportRow) => string;
+} {
+  const templates = memoizeBySeam(template);
+  return {
+    build: (row, context) => buildRecord(templates(row.seam, context), row),
+    createWriter: (context) =>
+      writerPerSeam((seam) => {
+        const made = templates(seam, context);
+        return compileRecordWriter(made) ?? ((row) => JSON.stringify(buildRecord(made, row)));
+      }),
   };
 }
