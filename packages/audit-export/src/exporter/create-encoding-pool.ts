@@ -3,14 +3,24 @@ import { createEncodingWorker } from './create-encoding-worker.js';
 import type { EncodedBatch, EncodingWorker } from './create-encoding-worker.js';
 import type { EncodingWorkerData, PassedOver } from './encoding-worker-protocol.js';
 
+/**
+ * Workers at most, whatever the cores: each costs some 60 MiB and its share of the reading
+ * thread's time, and a container's CPU quota is not what `availableParallelism` sees.
+ */
+const MAX_WORKERS = 4;
+
 // Below this many bytes a batch is not worth splitting between threads.
 const MIN_BYTES_PER_WORKER = 32 * 1024;
 
 /**
- * Encoding workers, one per core: each batch of lines is split between them in order and their
- * bytes joined in the same order, so the output is what one thread would have written.
+ * Encoding workers, one per core up to {@link MAX_WORKERS}: each batch of lines is split between
+ * them in order and their bytes joined in the same order, so the output is what one thread would
+ * have written.
  */
-export async function createEncodingPool(data: EncodingWorkerData, size = availableParallelism()): Promise<EncodingWorker> {
+export async function createEncodingPool(
+  data: EncodingWorkerData,
+  size = Math.min(availableParallelism(), MAX_WORKERS),
+): Promise<EncodingWorker> {
   const started = await Promise.allSettled(Array.from({ length: Math.max(1, size) }, () => createEncodingWorker(data)));
   const workers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = started.find((result) => result.status === 'rejected');
