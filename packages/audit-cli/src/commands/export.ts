@@ -174,7 +174,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     follow,
     batchRows,
     giveUpAfterMs,
-    // The rows are classified, checked, mapped and encoded in worker threads, one per core.
+    // The rows are classified, checked, mapped and encoded in worker threads, one per core (at most four).
     encodeInWorker: { workerModule: EXPORT_WORKER },
     signal: io.signal,
     logger,
