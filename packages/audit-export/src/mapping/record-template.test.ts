@@ -162,7 +162,7 @@ describe('buildRecord and compileRecordWriter', () => {
 
   it.each([
     ['generated code', true],
-    ['closures (code generation off)', false],
+    ['the record stringified (code generation off)', false],
   ])('write for any template it compiles, as %s, the JSON of the record buildRecord makes, for every row', (_, generate) => {
     const key = fc.constantFrom('a', 'b', '__proto__', 'constructor', '@timestamp', '');
     const path = fc.array(key, { minLength: 1, maxLength: 3 }).map((keys) => keys.join('.'));

@@ -31,10 +31,6 @@ export function buildRecord<Row, Derived>(template: RecordTemplate<Row, Derived>
   return record;
 }
 
-// What a compiled object or member writes: its text's parts appended to `out`; false when it
-// holds no value for the row (and appended nothing).
-type PartWriter<Derived> = (derived: Derived, out: string[], first: boolean) => boolean;
-
 interface LeafNode<Derived> {
   readonly kind: 'leaf';
   readonly fields: TemplateField<Derived>[];
@@ -47,9 +43,9 @@ interface ObjectNode<Derived> {
 /**
  * A writer of the JSON text {@link buildRecord} makes, parsed back equal to it, built from the
  * template once: constant members are written to text once, and a row costs one call per field
- * that varies. The text is joined from its parts once, not grown piece by piece. Undefined when
- * a field's path runs through another field's value, where what the record holds depends on
- * the row (the caller then builds the record and stringifies it).
+ * that varies. Where code may not be generated (or `generate` is false), the record is built
+ * and stringified. Undefined when a field's path runs through another field's value, where what
+ * the record holds depends on the row (the caller then builds the record and stringifies it).
  */
 export function compileRecordWriter<Row, Derived>(
   template: RecordTemplate<Row, Derived>,
@@ -77,11 +73,7 @@ export function compileRecordWriter<Row, Derived>(
   const { derive } = template;
   const generated = options.generate === false ? undefined : generateWriter(root, template.replace);
   if (generated !== undefined) return (row) => generated(derive(row));
-  const writeObject = compileObject(root, '', template.replace);
-  return (row) => {
-    const out: string[] = [];
-    return writeObject(derive(row), out, true) ? out.join('') : '{}';
-  };
+  return (row) => JSON.stringify(buildRecord(template, row));
 }
 
 /**
@@ -89,7 +81,7 @@ export function compileRecordWriter<Row, Derived>(
  * theirs: straight-line code that V8 optimizes as a whole. The code is made of string literals
  * (`JSON.stringify` of the constant texts and of the keys), indices into the field readers and
  * fixed statements: no value of a row or a mapping is ever code. Undefined where generating code
- * is not allowed (`--disallow-code-generation-from-strings`): the closures below write then.
+ * is not allowed (`--disallow-code-generation-from-strings`).
  */
 function generateWriter<Derived>(root: ObjectNode<Derived>, replace: boolean): ((derived: Derived) => string) | undefined {
   const readers: ((derived: Derived) => unknown)[] = [];
@@ -145,47 +137,6 @@ function generateWriter<Derived>(root: ObjectNode<Derived>, replace: boolean): (
   }
 }
 
-/** `name{...}` (after a comma unless `first`), or nothing when no member holds a value for the row. */
-function compileObject<Derived>(node: ObjectNode<Derived>, name: string, replace: boolean): PartWriter<Derived> {
-  // Runs of members whose text never changes are joined once, with their commas.
-  const members: (string | PartWriter<Derived>)[] = [];
-  for (const [key, child] of node.children) {
-    const memberName = `${JSON.stringify(key)}:`;
-    const member = child.kind === 'leaf' ? compileLeaf(memberName, child, replace) : compileChild(memberName, child, replace);
-    const previous = members.at(-1);
-    if (typeof member === 'string' && typeof previous === 'string') members[members.length - 1] = `${previous},${member}`;
-    else members.push(member);
-  }
-  const open = `${name}{`;
-  return (derived, out, first) => {
-    const start = out.length;
-    out.push(first ? open : `,${open}`);
-    let empty = true;
-    for (const member of members) {
-      if (typeof member === 'string') {
-        out.push(empty ? member : `,${member}`);
-        empty = false;
-      } else if (member(derived, out, empty)) {
-        empty = false;
-      }
-    }
-    if (empty) {
-      out.length = start;
-      return false;
-    }
-    out.push('}');
-    return true;
-  };
-}
-
-function compileChild<Derived>(name: string, node: ObjectNode<Derived>, replace: boolean): string | PartWriter<Derived> {
-  const write = compileObject(node, name, replace);
-  if (!isConstantObject(node)) return write;
-  // Every member is a constant: the same text for every row.
-  const out: string[] = [];
-  return write(undefined as Derived, out, true) ? out.join('') : write;
-}
-
 /** Whether some field under `node` is a constant that is not undefined. */
 function holdsConstant<Derived>(node: ObjectNode<Derived>): boolean {
   for (const child of node.children.values()) {
@@ -203,30 +154,6 @@ function isConstantObject<Derived>(node: ObjectNode<Derived>): boolean {
     if (child.kind === 'object' ? !isConstantObject(child) : child.fields.some((field) => !('constant' in field))) return false;
   }
   return true;
-}
-
-function compileLeaf<Derived>(name: string, node: LeafNode<Derived>, replace: boolean): string | PartWriter<Derived> {
-  // With `replace` the last field that holds a value wins: look from the end.
-  const fields = replace ? [...node.fields].reverse() : node.fields;
-  const first = fields[0]!;
-  if ('constant' in first && first.constant !== undefined) return `${name}${JSON.stringify(first.constant)}`;
-  const afterComma = `,${name}`;
-  const read =
-    fields.length === 1 && 'value' in first
-      ? first.value
-      : (derived: Derived): unknown => {
-          for (const field of fields) {
-            const held = 'constant' in field ? field.constant : field.value(derived);
-            if (held !== undefined) return held;
-          }
-          return undefined;
-        };
-  return (derived, out, isFirst) => {
-    const held = read(derived);
-    if (held === undefined) return false;
-    out.push(isFirst ? name : afterComma, writeValue(held));
-    return true;
-  };
 }
 
 // Printable ASCII but `"` and `\\`: a string JSON writes as it is, between quotes.
